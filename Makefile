@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything else here is what those two are made of.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/competency
+DEMO_PASSWORD ?= demo
+
+.PHONY: run test test-sqlite lint check postgres install bench
+
+# A virtual environment with the application and its test tools, rebuilt
+# when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Serve the application on the embedded default (SQLite) with demo data.
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true DEMO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Demo logins (password: $(DEMO_PASSWORD)): hr, manager, staff"
+	@echo "Open http://127.0.0.1:8000/ (the admin is at http://127.0.0.1:8000/admin/)"
+	@echo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Start the machine's local PostgreSQL cluster if it is not answering.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start
+	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
+		echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1
+
+# The whole test suite against real PostgreSQL.
+test: install postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+# The same suite on the embedded default.
+test-sqlite: install
+	DATABASE_URL= $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: lint
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install
+	$(BIN)/python benchmarks/import_profiles.py

@@ -1,0 +1,248 @@
+"""The framework catalogue: frameworks with their scales, categories and
+skills, and the shared library of components that role profiles are built
+from."""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Framework(models.Model):
+    """A capability framework (DDaT, or an organisation's own) that owns a
+    scale of levels, a tree of categories and its skills."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    attribution = models.TextField(
+        blank=True,
+        help_text="Licence or attribution statement to show wherever the framework's text is.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Level(models.Model):
+    """One step of a framework's scale, e.g. DDaT 3 – Practitioner."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="levels")
+    rank = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["framework__name", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "rank"], name="level_unique_rank"),
+            models.UniqueConstraint(fields=["framework", "name"], name="level_unique_name"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="level_rank_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.rank} – {self.name}"
+
+
+class Category(models.Model):
+    """A node of a framework's category tree (a role family, a subcategory)."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="categories")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["framework__name", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "parent", "name"], name="category_unique_name_in_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["framework", "name"],
+                condition=Q(parent__isnull=True),
+                name="category_unique_top_level_name",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent} » {self.name}" if self.parent_id else self.name
+
+    def clean(self):
+        if self.parent_id and self.parent.framework_id != self.framework_id:
+            raise ValidationError({"parent": "A category's parent must be in the same framework."})
+
+
+class Skill(models.Model):
+    """A framework skill, with a general description and one per level."""
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="skills")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["category__framework__name", "category__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "name"], name="skill_unique_name_in_category"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category.name} – {self.name}"
+
+    @property
+    def framework(self):
+        return self.category.framework
+
+
+def check_level_in_framework(skill, level, field="level"):
+    """The same rule the database triggers enforce, as a friendly message."""
+    if (
+        skill is not None
+        and level is not None
+        and level.framework_id != skill.category.framework_id
+    ):
+        raise ValidationError(
+            {field: f"{level} is not a level of the {skill.category.framework} framework."}
+        )
+
+
+class SkillLevel(models.Model):
+    """What a skill means at one level of its framework's scale."""
+
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="levels")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="skill_levels")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["skill", "level__rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["skill", "level"], name="skilllevel_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.skill.name} at {self.level}"
+
+    def clean(self):
+        if self.skill_id and self.level_id:
+            check_level_in_framework(self.skill, self.level)
+
+
+class Depth(models.TextChoices):
+    """The knowledge-depth scale used by knowledge/skills items."""
+
+    AWARE = "aware", "Aware of"
+    FAMILIAR = "familiar", "Familiar with"
+    PROFICIENT = "proficient", "Proficient in"
+    EXPERT = "expert", "Expert in"
+
+    @classmethod
+    def rank(cls, value):
+        return list(cls.values).index(value) + 1
+
+
+def fingerprint(*parts):
+    """A fixed-length key for long texts, so identity can be a unique index."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class Component(models.Model):
+    """A reusable item of the shared library. Identity is its text: imports
+    reuse the item with the same title and details, and a changed text makes a
+    new item instead of rewriting one that other profiles use."""
+
+    title = models.CharField(max_length=255)
+    details = models.TextField(blank=True)
+    key = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.key = fingerprint(*self.identity())
+        super().save(*args, **kwargs)
+
+    def identity(self):
+        return (self.title, self.details)
+
+    def clean(self):
+        others = type(self).objects.filter(key=fingerprint(*self.identity())).exclude(pk=self.pk)
+        if others.exists():
+            raise ValidationError(f"The catalogue already has this {self._meta.verbose_name}.")
+
+
+class KnowledgeItem(Component):
+    class Kind(models.TextChoices):
+        BEHAVIOURAL = "behavioural", "Behavioural"
+        TECHNICAL = "technical", "Technical"
+        OTHER = "other", "Other"
+
+    kind = models.CharField("type", max_length=20, choices=Kind)
+
+    class Meta(Component.Meta):
+        verbose_name = "knowledge/skills item"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["behavioural", "technical", "other"]),
+                name="knowledgeitem_kind_valid",
+            ),
+        ]
+
+    def identity(self):
+        return (self.kind, self.title, self.details)
+
+
+class WorkActivity(Component):
+    class Meta(Component.Meta):
+        verbose_name_plural = "work activities"
+
+
+class Training(Component):
+    class Meta(Component.Meta):
+        verbose_name = "training item"
+
+
+class DevelopmentActivity(Component):
+    class Meta(Component.Meta):
+        verbose_name = "personal development activity"
+        verbose_name_plural = "personal development activities"
+
+
+class AwardingBody(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "awarding bodies"
+
+    def __str__(self):
+        return self.name
+
+
+class Qualification(models.Model):
+    title = models.CharField(max_length=255)
+    awarding_body = models.ForeignKey(
+        AwardingBody, on_delete=models.PROTECT, related_name="qualifications"
+    )
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "awarding_body"], name="qualification_unique_title_body"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} – {self.awarding_body}"

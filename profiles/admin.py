@@ -1,0 +1,198 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+
+from profiles import services
+from profiles.models import (
+    JobFamily,
+    ProfileDevelopmentActivity,
+    ProfileKnowledge,
+    ProfileQualification,
+    ProfileSkill,
+    ProfileTraining,
+    ProfileVersion,
+    ProfileWorkActivity,
+    RoleProfile,
+)
+
+
+@admin.register(JobFamily)
+class JobFamilyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class LinkInline(admin.TabularInline):
+    """Ordered links to the catalogue, editable only while the profile is a
+    draft: a published profile's content belongs to its frozen version."""
+
+    extra = 0
+    ordering = ["position", "id"]
+
+    def _editable(self, obj):
+        return obj is None or obj.is_draft
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class WorkActivityInline(LinkInline):
+    model = ProfileWorkActivity
+    fields = ["position", "activity"]
+    autocomplete_fields = ["activity"]
+
+
+class KnowledgeInline(LinkInline):
+    model = ProfileKnowledge
+    fields = ["position", "item", "depth"]
+    autocomplete_fields = ["item"]
+
+
+class TrainingInline(LinkInline):
+    model = ProfileTraining
+    fields = ["position", "training"]
+    autocomplete_fields = ["training"]
+
+
+class DevelopmentActivityInline(LinkInline):
+    model = ProfileDevelopmentActivity
+    fields = ["position", "activity"]
+    autocomplete_fields = ["activity"]
+
+
+class QualificationInline(LinkInline):
+    model = ProfileQualification
+    fields = ["position", "qualification"]
+    autocomplete_fields = ["qualification"]
+
+
+class SkillInline(LinkInline):
+    model = ProfileSkill
+    fields = ["position", "skill", "level"]
+    autocomplete_fields = ["skill"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "level":
+            kwargs["queryset"] = db_field.related_model.objects.select_related("framework")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class VersionInline(admin.TabularInline):
+    model = ProfileVersion
+    fields = ["number", "published_at", "published_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+CONTENT_FIELDS = [
+    "title",
+    "slug",
+    "job_family",
+    "role_level",
+    "variant",
+    "summary",
+    "responsibilities",
+    "background",
+    "prior_knowledge",
+    "source",
+]
+
+
+@admin.register(RoleProfile)
+class RoleProfileAdmin(admin.ModelAdmin):
+    list_display = ["title", "job_family", "role_level", "variant", "status", "latest_version"]
+    list_filter = ["status", "job_family", "role_level", "skill_links__skill__category__framework"]
+    search_fields = ["title", "slug", "summary", "skill_links__skill__name"]
+    list_select_related = ["job_family"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = [*CONTENT_FIELDS, "status"]
+    readonly_fields = ["status"]
+    inlines = [
+        WorkActivityInline,
+        KnowledgeInline,
+        TrainingInline,
+        DevelopmentActivityInline,
+        QualificationInline,
+        SkillInline,
+        VersionInline,
+    ]
+    actions = ["publish", "start_new_draft", "archive"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(latest=Max("versions__number"))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return [*CONTENT_FIELDS, "status"]
+        return self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None and not obj.is_draft else self.prepopulated_fields
+
+    @admin.display(description="latest version", ordering="latest")
+    def latest_version(self, obj):
+        return obj.latest or "–"
+
+    def _run(self, request, queryset, service, done):
+        changed = 0
+        for profile in queryset:
+            try:
+                service(profile=profile)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{done} {changed} profile(s).", messages.SUCCESS)
+
+    @admin.action(description="Publish the selected drafts as new versions")
+    def publish(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda profile: services.publish_profile(profile=profile, user=request.user),
+            "Published",
+        )
+
+    @admin.action(description="Start a new draft of the selected profiles")
+    def start_new_draft(self, request, queryset):
+        self._run(request, queryset, services.start_draft, "Reopened as drafts:")
+
+    @admin.action(description="Archive the selected profiles")
+    def archive(self, request, queryset):
+        self._run(request, queryset, services.archive_profile, "Archived")
+
+
+@admin.register(ProfileVersion)
+class ProfileVersionAdmin(admin.ModelAdmin):
+    """Published versions are evidence: readable, never editable."""
+
+    list_display = ["profile", "number", "published_at", "published_by"]
+    list_filter = ["profile__job_family"]
+    search_fields = ["profile__title", "profile__slug"]
+    list_select_related = ["profile", "published_by"]
+    readonly_fields = ["profile", "number", "document", "published_at", "published_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,94 @@
+"""One way in for role profiles: published page text or role-profile/1 JSON.
+
+`read_profile` turns a file's bytes into a checked document (or one clear
+error naming the place); `import_profiles` (in services) writes documents.
+The command, and later the upload page and the API, all come through here.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from profiles import published_text
+from profiles.documents import schema_errors
+
+
+class ProfileImportError(Exception):
+    """Bad input: says which file, where in it, and what was expected."""
+
+    def __init__(self, message, *, name="", where=""):
+        super().__init__(message)
+        self.name = name
+        self.where = where
+        self.message = message
+
+    def __str__(self):
+        place = ", ".join(part for part in (self.name, self.where) if part)
+        return f"{place}: {self.message}" if place else self.message
+
+
+@dataclass
+class ProfileInput:
+    """A checked document and how to point back into the file it came from."""
+
+    name: str
+    document: dict
+    format: str  # "text" or "json"
+    lines: dict = field(default_factory=dict)
+
+    def where(self, path):
+        """'line 412' for page text, the JSON path itself for JSON."""
+        if self.format == "json":
+            return path
+        # The nearest recorded place: "$.x[3].level", then "$.x[3]", then "$.x".
+        while path in self.lines or max(path.rfind("."), path.rfind("[")) > 1:
+            if path in self.lines:
+                return f"line {self.lines[path]}"
+            path = path[: max(path.rfind("."), path.rfind("["))]
+        return ""
+
+    def error(self, path, message):
+        return ProfileImportError(message, name=self.name, where=self.where(path))
+
+
+def read_profile(data: bytes, name: str) -> ProfileInput:
+    """Decode and parse one file. Raises ProfileImportError on bad input."""
+    if not data.strip():
+        raise ProfileImportError("the file is empty; expected a role profile", name=name)
+    if b"\x00" in data:
+        raise ProfileImportError(
+            "this is a binary file; expected published page text or role-profile/1 JSON",
+            name=name,
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ProfileImportError(
+            "the file is not UTF-8 text; expected published page text or role-profile/1 JSON",
+            name=name,
+            where=f"line {line}",
+        ) from exc
+
+    if text.lstrip().startswith(("{", "[")):
+        return _read_json(text, name)
+    try:
+        page = published_text.parse(text)
+    except published_text.LayoutError as exc:
+        raise ProfileImportError(exc.message, name=name, where=f"line {exc.line}") from exc
+    return ProfileInput(name=name, document=page.document, format="text", lines=page.lines)
+
+
+def _read_json(text, name):
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileImportError(
+            f"this is not valid JSON: {exc.msg}",
+            name=name,
+            where=f"line {exc.lineno}, column {exc.colno}",
+        ) from exc
+    errors = schema_errors(document)
+    if errors:
+        path, message = errors[0]
+        raise ProfileImportError(f"does not match role-profile/1: {message}", name=name, where=path)
+    return ProfileInput(name=name, document=document, format="json")

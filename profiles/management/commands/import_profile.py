@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from profiles.importing import ProfileImportError, read_profile
+from profiles.services import import_profiles
+
+
+class Command(BaseCommand):
+    help = (
+        "Import role profiles from published page text or role-profile/1 JSON. "
+        "Creates or updates the draft of the profile with each file's slug; with "
+        "--publish, publishes each as a new version. All files are checked first: "
+        "if any is bad, nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="Files to import.")
+        parser.add_argument(
+            "--publish", action="store_true", help="Publish each imported profile as a version."
+        )
+
+    def handle(self, *args, paths, publish=False, **options):
+        inputs = []
+        for name in paths:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CommandError(f"{name}: cannot read the file: {exc.strerror}") from exc
+            try:
+                inputs.append(read_profile(data, name))
+            except ProfileImportError as exc:
+                raise CommandError(str(exc)) from exc
+        try:
+            results = import_profiles(inputs, publish=publish)
+        except ProfileImportError as exc:
+            raise CommandError(f"{exc}\nNothing was imported.") from exc
+        for result in results:
+            self.stdout.write(result.summary())

@@ -1,0 +1,99 @@
+import json
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from competency.models import Category, Framework, Level
+from profiles.importing import read_profile
+from profiles.services import import_profiles
+
+FIXTURES = settings.BASE_DIR / "fixtures"
+DEMO_FAMILY = "DevOps"
+
+# Group names used across the application; HR maintain the catalogue and
+# the profiles, so they get every permission on those apps.
+GROUPS = {"HR": ["competency", "profiles"], "Line managers": [], "Staff": []}
+DEMO_USERS = [
+    ("hr", "Harriet", "Rees", "HR", True),
+    ("manager", "Mo", "Khan", "Line managers", False),
+    ("staff", "Sam", "Okafor", "Staff", False),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data: the DDaT framework and its scale, the demo DevOps role "
+        "profiles (published), the HR, line manager and staff groups, and the demo "
+        "users hr, manager and staff with the password from DEMO_PASSWORD (default "
+        "'demo'). Refuses to run when DEBUG is off. Running it again changes nothing."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates logins with a known password; it runs only with DEBUG on."
+            )
+        password = os.environ.get("DEMO_PASSWORD") or "demo"
+        with transaction.atomic():
+            for path in sorted((FIXTURES / "frameworks").glob("*.json")):
+                self.load_framework(path)
+            self.load_profiles(sorted((FIXTURES / "profiles").glob("*.txt")))
+            self.load_users(password)
+
+    def load_framework(self, path: Path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        framework, created = Framework.objects.update_or_create(
+            name=data["name"],
+            defaults={
+                "slug": data["slug"],
+                "description": data["description"],
+                "attribution": data["attribution"],
+            },
+        )
+        for level in data["levels"]:
+            Level.objects.update_or_create(
+                framework=framework,
+                rank=level["rank"],
+                defaults={"name": level["name"], "description": level["description"]},
+            )
+        for category in data["categories"]:
+            Category.objects.get_or_create(framework=framework, parent=None, name=category["name"])
+        self.stdout.write(f"Framework {framework.name}: {'created' if created else 'up to date'}")
+
+    def load_profiles(self, paths):
+        inputs = []
+        for path in paths:
+            source = read_profile(path.read_bytes(), str(path.relative_to(settings.BASE_DIR)))
+            source.document["job_family"] = DEMO_FAMILY
+            inputs.append(source)
+        for result in import_profiles(inputs, publish=True):
+            self.stdout.write(result.summary().splitlines()[0])
+
+    def load_users(self, password):
+        for name, apps in GROUPS.items():
+            group, _ = Group.objects.get_or_create(name=name)
+            if apps:
+                group.permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
+        User = get_user_model()
+        for username, first, last, group_name, is_staff in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "is_staff": is_staff,
+                },
+            )
+            if created or not user.check_password(password):
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=group_name))
+        self.stdout.write(
+            f"Demo logins: {', '.join(u[0] for u in DEMO_USERS)} (password: {password})"
+        )

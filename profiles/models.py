@@ -1,0 +1,230 @@
+"""Role profiles: the editable profile, its frozen published versions and its
+ordered links to the shared catalogue."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from competency.models import (
+    Depth,
+    DevelopmentActivity,
+    KnowledgeItem,
+    Level,
+    Qualification,
+    Skill,
+    Training,
+    WorkActivity,
+    check_level_in_framework,
+)
+
+
+class JobFamily(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "job families"
+
+    def __str__(self):
+        return self.name
+
+
+# The role levels that titles start with, most senior last; the level between
+# Junior and Senior has no word of its own.
+ROLE_LEVELS = ["Apprentice", "Junior", "Senior", "Lead", "Principal", "Head of"]
+
+
+class RoleProfileQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=RoleProfile.Status.PUBLISHED)
+
+
+class RoleProfile(models.Model):
+    """The working copy of a role profile. HR edit it while it is a draft;
+    publishing freezes its content as a numbered ProfileVersion."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    job_family = models.ForeignKey(
+        JobFamily, null=True, blank=True, on_delete=models.PROTECT, related_name="profiles"
+    )
+    role_level = models.CharField(max_length=50, blank=True)
+    variant = models.CharField(max_length=100, blank=True)
+    summary = models.TextField(blank=True)
+    responsibilities = models.JSONField(default=list, blank=True)
+    background = models.JSONField(default=list, blank=True)
+    prior_knowledge = models.JSONField(default=list, blank=True)
+    source = models.TextField(blank=True, help_text="Attribution carried from the source page.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoleProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "archived"]),
+                name="roleprofile_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def clean(self):
+        for field in ("responsibilities", "background", "prior_knowledge"):
+            value = getattr(self, field)
+            if not isinstance(value, list) or not all(
+                isinstance(item, str) and item.strip() for item in value
+            ):
+                raise ValidationError({field: "Give a list of non-empty texts."})
+
+
+class ProfileVersion(models.Model):
+    """A published version: the profile's role-profile/1 document, frozen.
+
+    Appraisals refer to a version, so once written it never changes."""
+
+    profile = models.ForeignKey(RoleProfile, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    document = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["profile", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "number"], name="version_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("A published version never changes; publish a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A published version cannot be deleted.")
+
+
+class ProfileLink(models.Model):
+    """An ordered link from a profile to one catalogue item."""
+
+    profile = models.ForeignKey(RoleProfile, on_delete=models.CASCADE)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.profile} #{self.position + 1}"
+
+
+class ProfileWorkActivity(ProfileLink):
+    activity = models.ForeignKey(WorkActivity, on_delete=models.PROTECT, related_name="uses")
+
+    class Meta(ProfileLink.Meta):
+        default_related_name = "work_activity_links"
+        verbose_name = "work activity"
+        verbose_name_plural = "work activities"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "activity"], name="profile_activity_once"),
+        ]
+
+
+class ProfileKnowledge(ProfileLink):
+    item = models.ForeignKey(KnowledgeItem, on_delete=models.PROTECT, related_name="uses")
+    # Blank where the published profile gives no depth (behavioural items).
+    depth = models.CharField(max_length=20, choices=Depth, blank=True, default="")
+
+    class Meta(ProfileLink.Meta):
+        default_related_name = "knowledge_links"
+        verbose_name = "knowledge/skills item"
+        verbose_name_plural = "knowledge/skills"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "item"], name="profile_knowledge_once"),
+            models.CheckConstraint(
+                condition=Q(depth="") | Q(depth__in=Depth.values),
+                name="profile_knowledge_depth_valid",
+            ),
+        ]
+
+
+class ProfileTraining(ProfileLink):
+    training = models.ForeignKey(Training, on_delete=models.PROTECT, related_name="uses")
+
+    class Meta(ProfileLink.Meta):
+        default_related_name = "training_links"
+        verbose_name = "training item"
+        verbose_name_plural = "training"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "training"], name="profile_training_once"),
+        ]
+
+
+class ProfileDevelopmentActivity(ProfileLink):
+    activity = models.ForeignKey(DevelopmentActivity, on_delete=models.PROTECT, related_name="uses")
+
+    class Meta(ProfileLink.Meta):
+        default_related_name = "pda_links"
+        verbose_name = "PDA"
+        verbose_name_plural = "PDAs"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "activity"], name="profile_pda_once"),
+        ]
+
+
+class ProfileQualification(ProfileLink):
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="uses")
+
+    class Meta(ProfileLink.Meta):
+        default_related_name = "qualification_links"
+        verbose_name = "qualification"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "qualification"], name="profile_qualification_once"
+            ),
+        ]
+
+
+class ProfileSkill(ProfileLink):
+    """An organisation-framework skill required at a level of its scale."""
+
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="uses")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(ProfileLink.Meta):
+        default_related_name = "skill_links"
+        verbose_name = "organisation skill"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "skill"], name="profile_skill_once"),
+        ]
+
+    def clean(self):
+        if self.skill_id and self.level_id:
+            check_level_in_framework(self.skill, self.level)

@@ -1,0 +1,393 @@
+"""Read a role profile from the text of its published page.
+
+The page is a sequence of non-blank lines: a title, headed parts, and
+component tables flattened to one cell per line. This reader is strict about
+the layout (every table row has the cells its columns promise) and lenient
+about the quirks real pages carry: an optional depth cell, two spellings of
+the behavioural type, a repeated empty heading, category-prefixed skill names,
+non-breaking spaces, and a credit line and feedback links at the end. Texts
+are kept exactly as published.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.text import slugify
+
+from competency.models import Depth
+from profiles.models import ROLE_LEVELS
+
+
+class LayoutError(ValueError):
+    """The text is not a role profile page; `line` says where it went wrong."""
+
+    def __init__(self, line, message):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Line:
+    number: int
+    text: str
+
+    @property
+    def key(self):
+        """The text compared with headings: spaces of any kind folded."""
+        return " ".join(self.text.split())
+
+
+@dataclass
+class ParsedPage:
+    document: dict
+    # Where each item came from, keyed by its JSON path: "$.knowledge_skills[3]".
+    lines: dict = field(default_factory=dict)
+
+
+DEPTHS = {label: value for value, label in Depth.choices}
+KINDS = {
+    "Behavioural Skills": "behavioural",
+    "Behavioural": "behavioural",
+    "Technical Knowledge and Skills": "technical",
+    "Other Knowledge and Skills": "other",
+}
+BULLETS = "•◦▪‣-*"
+DASHES = "–—-"
+LEVEL_LINE = re.compile(rf"^(\d+)\s*[{DASHES}]\s*(\S.*)$")
+FEEDBACK = "Give Feedback"
+RESPONSIBILITIES_LEAD = "At this role level, you will:"
+PRIOR_KNOWLEDGE = "Prior Knowledge and Skills"
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    label: str
+    headings: tuple  # optional section headings that may stand before `components`
+    components: str
+    columns: str
+
+
+TABLES = [
+    Table(
+        "work_activities",
+        "work activity",
+        ("Work Activities",),
+        "Work Activity Components",
+        "Title Details",
+    ),
+    Table(
+        "knowledge_skills",
+        "knowledge/skills item",
+        ("Knowledge/Skills",),
+        "Knowledge/Skills Components",
+        "Title Depth Details Type",
+    ),
+    Table(
+        "training",
+        "training item",
+        ("Training Activities", "Training"),
+        "Training Components",
+        "Title Details",
+    ),
+    Table("pdas", "PDA", ("PDAs",), "PDA Components", "Title Details"),
+    Table(
+        "qualifications",
+        "qualification",
+        ("Qualifications",),
+        "Qualification Components",
+        "Title Awarding Body",
+    ),
+]
+ORGANISATION_SKILLS = "Organisation Skills"
+ORGANISATION_COLUMNS = (
+    "Framework » Organisation",
+    "Category » Subcategory",
+    "Skill Name and Description Level",
+)
+
+
+def split_title(title):
+    """'Senior DevOps Engineer – Management' → ('Senior', 'Management')."""
+    variant = None
+    for dash in "–—":
+        head, sep, tail = title.rpartition(f" {dash} ")
+        if sep and tail.strip():
+            title, variant = head, tail.strip()
+            break
+    role_level = next(
+        (level for level in ROLE_LEVELS if title == level or title.startswith(level + " ")), None
+    )
+    return role_level, variant
+
+
+class Reader:
+    def __init__(self, text):
+        self.lines = [
+            Line(number, raw.strip())
+            for number, raw in enumerate(text.splitlines(), start=1)
+            if raw.strip()
+        ]
+        self.last_number = len(text.splitlines()) or 1
+        self.index = 0
+
+    def at_end(self):
+        return self.index >= len(self.lines)
+
+    def peek(self, offset=0):
+        index = self.index + offset
+        return self.lines[index] if index < len(self.lines) else None
+
+    def take(self):
+        line = self.lines[self.index]
+        self.index += 1
+        return line
+
+    def next_is(self, *texts):
+        line = self.peek()
+        return line is not None and line.key in texts
+
+    def skip(self, *texts):
+        while self.next_is(*texts):
+            self.index += 1
+
+    def expect(self, text):
+        line = self.peek()
+        if line is None:
+            raise LayoutError(
+                self.last_number,
+                f"the file ends where the heading '{text}' was expected; it looks truncated",
+            )
+        if line.key != text:
+            raise LayoutError(
+                line.number, f"expected the heading '{text}', found '{line.text[:80]}'"
+            )
+        return self.take()
+
+    def take_until(self, is_stop, expected):
+        """Lines up to (not including) the first one that `is_stop` accepts."""
+        taken = []
+        while True:
+            line = self.peek()
+            if line is None:
+                raise LayoutError(
+                    self.last_number,
+                    f"the file ends before {expected}; it looks truncated",
+                )
+            if is_stop(self):
+                return taken
+            taken.append(self.take())
+
+
+def parse(text):
+    """Parse published page text into a role-profile/1 document."""
+    reader = Reader(text)
+    if reader.at_end():
+        raise LayoutError(1, "the file is empty")
+    page = ParsedPage(document={})
+    doc = page.document
+
+    title = reader.take()
+    if title.key in {"Summary", "Background"}:
+        raise LayoutError(title.number, "expected the profile's title on the first line")
+    role_level, variant = split_title(title.key)
+    doc.update(
+        {
+            "schema": "role-profile/1",
+            "title": title.text,
+            "slug": slugify(title.text),
+            "job_family": None,
+            "role_level": role_level,
+            "variant": variant,
+            "version": None,
+        }
+    )
+
+    # Summary: paragraphs, then the responsibilities as bullets.
+    reader.expect("Summary")
+    summary = reader.take_until(
+        lambda r: r.next_is(RESPONSIBILITIES_LEAD, "Background"), "the 'Background' heading"
+    )
+    responsibilities = []
+    if reader.next_is(RESPONSIBILITIES_LEAD):
+        reader.take()
+        for line in reader.take_until(
+            lambda r: r.next_is("Background"), "the 'Background' heading"
+        ):
+            if line.text[0] not in BULLETS:
+                raise LayoutError(
+                    line.number,
+                    f"expected a bullet ('• …') under '{RESPONSIBILITIES_LEAD}', "
+                    f"found '{line.text[:80]}'",
+                )
+            responsibilities.append(line.text[1:].strip())
+    doc["summary"] = "\n\n".join(line.text for line in summary)
+    doc["responsibilities"] = responsibilities
+
+    # Background: description paragraphs, then prior knowledge and skills
+    # (whose heading real pages repeat, the second time with nothing under it).
+    reader.expect("Background")
+    reader.skip("Background Components")
+    reader.skip("Description Background")
+    first_table = TABLES[0]
+
+    def at_table(r, table=first_table):
+        if r.next_is(table.components):
+            return True
+        nxt = r.peek(1)
+        return r.next_is(*table.headings) and nxt is not None and nxt.key == table.components
+
+    doc["background"] = [
+        line.text
+        for line in reader.take_until(
+            lambda r: r.next_is(PRIOR_KNOWLEDGE) or at_table(r),
+            f"the '{first_table.components}' heading",
+        )
+    ]
+    doc["prior_knowledge"] = [
+        line.text
+        for line in reader.take_until(at_table, f"the '{first_table.components}' heading")
+        if line.key != PRIOR_KNOWLEDGE
+    ]
+
+    for position, table in enumerate(TABLES):
+        reader.skip(*table.headings)
+        reader.expect(table.components)
+        reader.expect(table.columns)
+        if position + 1 < len(TABLES):
+            following = TABLES[position + 1]
+            rows = reader.take_until(
+                lambda r, t=following: at_table(r, t), f"the '{following.components}' heading"
+            )
+        else:
+            rows = reader.take_until(
+                lambda r: r.next_is(ORGANISATION_SKILLS), f"the '{ORGANISATION_SKILLS}' heading"
+            )
+        parse_rows = _knowledge_rows if table.key == "knowledge_skills" else _pair_rows
+        doc[table.key] = parse_rows(table, rows, page, reader)
+
+    reader.expect(ORGANISATION_SKILLS)
+    for heading in ORGANISATION_COLUMNS:
+        reader.skip(heading)
+    doc["organisation_skills"], doc["source"] = _organisation_skills(reader, page)
+    return page
+
+
+def _pair_rows(table, rows, page, reader):
+    """Rows of two cells: title and details (or awarding body)."""
+    second = "awarding_body" if table.key == "qualifications" else "details"
+    if len(rows) % 2:
+        last = rows[-1]
+        raise LayoutError(
+            last.number,
+            f"the {table.label} '{last.text[:80]}' has no {second.replace('_', ' ')} line",
+        )
+    items = []
+    for index in range(0, len(rows), 2):
+        title, value = rows[index], rows[index + 1]
+        page.lines[f"$.{table.key}[{len(items)}]"] = title.number
+        items.append({"title": title.text, second: value.text})
+    return items
+
+
+def _knowledge_rows(table, rows, page, reader):
+    """Rows of title, an optional depth, details and type."""
+    items = []
+    cells = []
+    for line in rows:
+        if line.key not in KINDS:
+            cells.append(line)
+            continue
+        if not cells:
+            raise LayoutError(line.number, f"found the type '{line.text}' with no item before it")
+        title, *middle = cells
+        depth = None
+        if middle and middle[0].key in DEPTHS:
+            depth = DEPTHS[middle.pop(0).key]
+        if len(middle) > 1:
+            raise LayoutError(
+                middle[0].number,
+                f"'{middle[0].text[:80]}' is not a depth of the knowledge item '{title.text}'; "
+                f"expected one of: {', '.join(DEPTHS)}",
+            )
+        page.lines[f"$.knowledge_skills[{len(items)}]"] = title.number
+        items.append(
+            {
+                "title": title.text,
+                "depth": depth,
+                "details": middle[0].text if middle else "",
+                "type": KINDS[line.key],
+            }
+        )
+        cells = []
+    if cells:
+        raise LayoutError(
+            cells[-1].number,
+            f"the knowledge item '{cells[0].text[:80]}' has no type line; expected one of: "
+            f"{', '.join(KINDS)}",
+        )
+    return items
+
+
+def _organisation_skills(reader, page):
+    """Blocks of 'Framework » Category', 'Category – Skill', the skill's
+    description, 'N – Level' and one paragraph describing the level. The
+    first line after the last block is the page's credit line; what follows
+    it (feedback links) is not part of the profile."""
+    skills = []
+    while not reader.at_end() and _is_block_start(reader.peek()):
+        block = [reader.take()]
+        while not reader.at_end() and not _is_block_start(reader.peek()):
+            if block and LEVEL_LINE.match(block[-1].key) and len(block) > 2:
+                # The level's description is the one paragraph after the level.
+                if reader.peek().key != FEEDBACK:
+                    block.append(reader.take())
+                break
+            block.append(reader.take())
+        skills.append(_skill_block(block, page, len(skills)))
+    source = None
+    if not reader.at_end() and reader.peek().key != FEEDBACK:
+        source = reader.take().text
+    return skills, source
+
+
+def _is_block_start(line):
+    return "»" in line.text
+
+
+def _skill_block(block, page, index):
+    heading, *rest = block
+    framework, _, category = (part.strip() for part in heading.text.partition("»"))
+    if not framework or not category:
+        raise LayoutError(heading.number, "expected 'Framework » Category', e.g. 'DDaT » Data'")
+    if not rest:
+        raise LayoutError(
+            heading.number, f"the organisation skill under '{heading.text}' has no name"
+        )
+    name_line, *rest = rest
+    name = name_line.text
+    for dash in DASHES:
+        prefix = f"{category} {dash} "
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    level_at = next((i for i, line in enumerate(rest) if LEVEL_LINE.match(line.key)), None)
+    if level_at is None:
+        raise LayoutError(
+            (rest[-1] if rest else name_line).number,
+            f"the organisation skill '{name}' has no level line; expected e.g. '3 – Practitioner'",
+        )
+    level_line = rest[level_at]
+    match = LEVEL_LINE.match(level_line.key)
+    page.lines[f"$.organisation_skills[{index}]"] = heading.number
+    page.lines[f"$.organisation_skills[{index}].level"] = level_line.number
+    return {
+        "framework": framework,
+        "category": category,
+        "skill": name,
+        "description": "\n\n".join(line.text for line in rest[:level_at]),
+        "level": int(match.group(1)),
+        "level_name": match.group(2).strip(),
+        "level_description": "\n\n".join(line.text for line in rest[level_at + 1 :]),
+    }

@@ -1,0 +1,374 @@
+"""Every change of a role profile's content or status goes through here, so
+the admin, the commands and (later) the pages and the API share one set of
+rules. Each function validates before it writes and runs in a transaction."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+
+from competency.models import (
+    AwardingBody,
+    Category,
+    DevelopmentActivity,
+    Framework,
+    KnowledgeItem,
+    Qualification,
+    Skill,
+    SkillLevel,
+    Training,
+    WorkActivity,
+    fingerprint,
+)
+from profiles.documents import profile_document, schema_errors
+from profiles.importing import ProfileInput
+from profiles.models import (
+    JobFamily,
+    ProfileDevelopmentActivity,
+    ProfileKnowledge,
+    ProfileQualification,
+    ProfileSkill,
+    ProfileTraining,
+    ProfileVersion,
+    ProfileWorkActivity,
+    RoleProfile,
+)
+
+OPTIONAL_KEYS = ("job_family", "role_level", "variant", "version", "source")
+
+# The sections of title-and-details components: (document key, component
+# model, link model, the link's field for the component).
+TITLED_SECTIONS = [
+    ("work_activities", WorkActivity, ProfileWorkActivity, "activity"),
+    ("training", Training, ProfileTraining, "training"),
+    ("pdas", DevelopmentActivity, ProfileDevelopmentActivity, "activity"),
+]
+LINK_MODELS = [
+    ProfileWorkActivity,
+    ProfileKnowledge,
+    ProfileTraining,
+    ProfileDevelopmentActivity,
+    ProfileQualification,
+    ProfileSkill,
+]
+
+
+@dataclass
+class ImportResult:
+    profile: RoleProfile
+    action: str  # "created", "updated" or "unchanged"
+    new_components: int = 0
+    reused_components: int = 0
+    version: ProfileVersion | None = None
+    notes: list = field(default_factory=list)
+
+    def summary(self):
+        doc = profile_document(self.profile)
+        counts = ", ".join(
+            f"{len(doc[key])} {label}"
+            for key, label in (
+                ("responsibilities", "responsibilities"),
+                ("background", "background paragraphs"),
+                ("prior_knowledge", "prior-knowledge lines"),
+                ("work_activities", "work activities"),
+                ("knowledge_skills", "knowledge/skills items"),
+                ("training", "training items"),
+                ("pdas", "PDAs"),
+                ("qualifications", "qualifications"),
+                ("organisation_skills", "organisation skills"),
+            )
+        )
+        lines = [f"{self.action.capitalize()} draft '{self.profile.title}' ({self.profile.slug})"]
+        if self.action == "unchanged":
+            lines[0] = (
+                f"Unchanged '{self.profile.title}' ({self.profile.slug}), "
+                f"{self.profile.get_status_display().lower()}"
+            )
+        else:
+            lines.append(f"  {counts}")
+            lines.append(
+                f"  catalogue: {self.new_components} new items, {self.reused_components} reused"
+            )
+        lines.extend(f"  note: {note}" for note in self.notes)
+        if self.version:
+            lines.append(f"  published as version {self.version.number}")
+        return "\n".join(lines)
+
+
+def normalised(document):
+    """A document with every optional key present, as export writes it."""
+    return {**{key: None for key in OPTIONAL_KEYS}, **document}
+
+
+def import_profiles(inputs, *, publish=False, user=None):
+    """Write checked documents as drafts, all or nothing."""
+    with transaction.atomic():
+        return [import_profile(source, publish=publish, user=user) for source in inputs]
+
+
+@transaction.atomic
+def import_profile(source: ProfileInput, *, publish=False, user=None) -> ImportResult:
+    """Create or update the draft of the profile with the document's slug.
+
+    Raises ProfileImportError (naming the place in the file) for references
+    the catalogue cannot satisfy; nothing is written then."""
+    doc = normalised(source.document)
+    _check_duplicates(source, doc)
+    levels = _resolve_levels(source, doc)
+
+    profile = RoleProfile.objects.select_for_update().filter(slug=doc["slug"]).first()
+    if profile is not None:
+        current = profile_document(profile)
+        family = doc["job_family"] or current["job_family"]
+        if current == {**doc, "job_family": family, "version": None}:
+            # Same content: leave the profile as it is, so importing twice
+            # changes nothing (and publishes no empty version).
+            result = ImportResult(profile=profile, action="unchanged")
+            if publish and profile.is_draft:
+                result.version = publish_profile(profile=profile, user=user)
+            return result
+
+    result = ImportResult(profile=profile, action="updated" if profile else "created")
+    profile = profile or RoleProfile(slug=doc["slug"])
+    result.profile = profile
+    _write_profile(profile, doc, levels, result)
+    if publish:
+        result.version = publish_profile(profile=profile, user=user)
+    return result
+
+
+def _check_duplicates(source, doc):
+    def key_of(section, row):
+        if section == "organisation_skills":
+            return (row["framework"], row["category"], row["skill"])
+        if section == "qualifications":
+            return (row["title"], row["awarding_body"])
+        if section == "knowledge_skills":
+            return (row["type"], row["title"], row["details"])
+        return (row["title"], row["details"])
+
+    for section in (
+        "work_activities",
+        "knowledge_skills",
+        "training",
+        "pdas",
+        "qualifications",
+        "organisation_skills",
+    ):
+        seen = set()
+        for index, row in enumerate(doc[section]):
+            key = key_of(section, row)
+            if key in seen:
+                name = row.get("skill") or row["title"]
+                raise source.error(
+                    f"$.{section}[{index}]",
+                    f"'{name}' appears twice in {section.replace('_', ' ')}; a profile lists "
+                    "each item once",
+                )
+            seen.add(key)
+
+
+def _resolve_levels(source, doc):
+    """The framework level of every organisation skill, or an error naming it."""
+    names = {row["framework"] for row in doc["organisation_skills"]}
+    frameworks = {
+        framework.name: framework
+        for framework in Framework.objects.filter(name__in=names).prefetch_related("levels")
+    }
+    levels = []
+    for index, row in enumerate(doc["organisation_skills"]):
+        framework = frameworks.get(row["framework"])
+        if framework is None:
+            raise source.error(
+                f"$.organisation_skills[{index}].framework",
+                f"unknown framework '{row['framework']}'; load it first "
+                "(manage.py seed_demo loads DDaT)",
+            )
+        scale = {level.rank: level for level in framework.levels.all()}
+        level = scale.get(row["level"])
+        if level is None or level.name != row["level_name"]:
+            expected = ", ".join(str(step) for step in scale.values())
+            raise source.error(
+                f"$.organisation_skills[{index}].level",
+                f"unknown level '{row['level']} – {row['level_name']}' for "
+                f"'{row['skill']}'; the {framework.name} scale has: {expected}",
+            )
+        levels.append(level)
+    return levels
+
+
+def _write_profile(profile, doc, levels, result):
+    if doc["job_family"]:
+        profile.job_family, _ = JobFamily.objects.get_or_create(
+            name=doc["job_family"], defaults={"slug": slugify(doc["job_family"])}
+        )
+    profile.title = doc["title"]
+    profile.role_level = doc["role_level"] or ""
+    profile.variant = doc["variant"] or ""
+    profile.summary = doc["summary"]
+    profile.responsibilities = doc["responsibilities"]
+    profile.background = doc["background"]
+    profile.prior_knowledge = doc["prior_knowledge"]
+    profile.source = doc["source"] or ""
+    profile.status = RoleProfile.Status.DRAFT
+    profile.save()
+
+    for model in LINK_MODELS:
+        model.objects.filter(profile=profile).delete()
+
+    for key, component_model, link_model, link_field in TITLED_SECTIONS:
+        components = _components(
+            component_model,
+            [component_model(title=row["title"], details=row["details"]) for row in doc[key]],
+            result,
+        )
+        link_model.objects.bulk_create(
+            link_model(profile=profile, position=position, **{link_field: component})
+            for position, component in enumerate(components)
+        )
+
+    rows = doc["knowledge_skills"]
+    items = _components(
+        KnowledgeItem,
+        [KnowledgeItem(title=r["title"], details=r["details"], kind=r["type"]) for r in rows],
+        result,
+    )
+    ProfileKnowledge.objects.bulk_create(
+        ProfileKnowledge(profile=profile, position=position, item=item, depth=row["depth"] or "")
+        for position, (item, row) in enumerate(zip(items, rows, strict=True))
+    )
+
+    qualifications = [
+        _qualification(row["title"], row["awarding_body"], result) for row in doc["qualifications"]
+    ]
+    ProfileQualification.objects.bulk_create(
+        ProfileQualification(profile=profile, position=position, qualification=qualification)
+        for position, qualification in enumerate(qualifications)
+    )
+
+    ProfileSkill.objects.bulk_create(
+        ProfileSkill(
+            profile=profile,
+            position=position,
+            skill=_skill(profile, row, level, result),
+            level=level,
+        )
+        for position, (row, level) in enumerate(
+            zip(doc["organisation_skills"], levels, strict=True)
+        )
+    )
+
+
+def _components(model, candidates, result):
+    """Reuse catalogue items with the same text; create the others."""
+    keys = [fingerprint(*candidate.identity()) for candidate in candidates]
+    known = {component.key: component for component in model.objects.filter(key__in=keys)}
+    new = {}
+    for candidate, key in zip(candidates, keys, strict=True):
+        if key not in known and key not in new:
+            candidate.key = key
+            new[key] = candidate
+    model.objects.bulk_create(new.values())
+    result.new_components += len(new)
+    result.reused_components += len(candidates) - len(new)
+    known.update(new)
+    return [known[key] for key in keys]
+
+
+def _qualification(title, body_name, result):
+    body, _ = AwardingBody.objects.get_or_create(name=body_name)
+    qualification, created = Qualification.objects.get_or_create(title=title, awarding_body=body)
+    if created:
+        result.new_components += 1
+    else:
+        result.reused_components += 1
+    return qualification
+
+
+def _skill(profile, row, level, result):
+    """Find or create the framework skill; keep framework text other
+    profiles rely on, and say so rather than change it silently."""
+    category, _ = Category.objects.get_or_create(
+        framework=level.framework, parent=None, name=row["category"]
+    )
+    skill, created = Skill.objects.get_or_create(
+        category=category, name=row["skill"], defaults={"description": row["description"]}
+    )
+    used_elsewhere = not created and skill.uses.exclude(profile=profile).exists()
+    if skill.description != row["description"]:
+        if used_elsewhere and skill.description:
+            result.notes.append(
+                f"kept the catalogue description of skill '{skill.name}', which other "
+                "profiles use; the file's text differs"
+            )
+        else:
+            skill.description = row["description"]
+            skill.save(update_fields=["description"])
+
+    skill_level, _ = SkillLevel.objects.get_or_create(
+        skill=skill, level=level, defaults={"description": row["level_description"]}
+    )
+    if skill_level.description != row["level_description"]:
+        if used_elsewhere and skill_level.description:
+            result.notes.append(
+                f"kept the catalogue description of '{skill.name}' at {level}, which other "
+                "profiles use; the file's text differs"
+            )
+        else:
+            skill_level.description = row["level_description"]
+            skill_level.save(update_fields=["description"])
+    return skill
+
+
+@transaction.atomic
+def publish_profile(*, profile, user=None) -> ProfileVersion:
+    """Freeze a draft's content as the next numbered version."""
+    profile = RoleProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.status != RoleProfile.Status.DRAFT:
+        raise ValidationError(
+            f"Only a draft can be published; '{profile.title}' is {profile.get_status_display()}."
+        )
+    number = (profile.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    document = profile_document(profile, version=number)
+    errors = schema_errors(document)
+    if errors:
+        path, message = errors[0]
+        raise ValidationError(f"The profile cannot be published: {path}: {message}")
+    version = ProfileVersion.objects.create(
+        profile=profile, number=number, document=document, published_by=user
+    )
+    profile.status = RoleProfile.Status.PUBLISHED
+    profile.save(update_fields=["status", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def start_draft(*, profile, version=None) -> RoleProfile:
+    """Reopen a published or archived profile as a draft, optionally from the
+    content of one of its published versions."""
+    profile = RoleProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.is_draft:
+        raise ValidationError(f"'{profile.title}' is already a draft.")
+    if version is not None:
+        if version.profile_id != profile.pk:
+            raise ValidationError("That version belongs to another profile.")
+        source = ProfileInput(name=str(version), document=version.document, format="json")
+        doc = normalised(version.document)
+        _write_profile(profile, doc, _resolve_levels(source, doc), ImportResult(profile, "updated"))
+    else:
+        profile.status = RoleProfile.Status.DRAFT
+        profile.save(update_fields=["status", "updated_at"])
+    return profile
+
+
+@transaction.atomic
+def archive_profile(*, profile) -> RoleProfile:
+    """Withdraw a profile from use; its published versions stay readable."""
+    profile = RoleProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.status == RoleProfile.Status.ARCHIVED:
+        raise ValidationError(f"'{profile.title}' is already archived.")
+    profile.status = RoleProfile.Status.ARCHIVED
+    profile.save(update_fields=["status", "updated_at"])
+    return profile

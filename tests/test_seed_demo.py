@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management.base import CommandError
+
+from competency.models import Framework
+from profiles.models import ProfileVersion, RoleProfile
+from tests.profiles.helpers import run
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "profiles": list(RoleProfile.objects.values_list("slug", "status", "updated_at")),
+        "versions": ProfileVersion.objects.count(),
+        "users": list(get_user_model().objects.values_list("username", "password")),
+    }
+
+
+def test_seed_demo_loads_the_devops_family_and_demo_logins(settings):
+    settings.DEBUG = True
+    output = run("seed_demo")
+    assert "Demo logins: hr, manager, staff (password: demo)" in output
+    ddat = Framework.objects.get(name="DDaT")
+    assert list(ddat.levels.values_list("name", flat=True)) == [
+        "Awareness",
+        "Working",
+        "Practitioner",
+        "Expert",
+    ]
+    assert "Open Government Licence v3.0" in ddat.attribution
+    profiles = RoleProfile.objects.all()
+    assert {p.status for p in profiles} == {"published"}
+    assert {p.job_family.name for p in profiles} == {"DevOps"}
+    levels = {p.role_level for p in profiles}
+    assert {"Junior", "Senior", "Lead", "Principal"} <= levels
+    assert {p.variant for p in profiles} >= {"Management", "Technical"}
+    for username, group in (("hr", "HR"), ("manager", "Line managers"), ("staff", "Staff")):
+        user = authenticate(username=username, password="demo")
+        assert user is not None and user.groups.filter(name=group).exists()
+    assert get_user_model().objects.get(username="hr").has_perm("profiles.change_roleprofile")
+    assert (
+        not get_user_model().objects.get(username="staff").has_perm("profiles.change_roleprofile")
+    )
+
+
+def test_running_it_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    run("seed_demo")
+    before = snapshot()
+    run("seed_demo")
+    assert snapshot() == before
+
+
+def test_the_password_comes_from_demo_password(settings, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "another-secret")
+    run("seed_demo")
+    assert authenticate(username="manager", password="another-secret") is not None
+    assert authenticate(username="manager", password="demo") is None
+
+
+def test_it_refuses_to_run_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="runs only with DEBUG on"):
+        run("seed_demo")
+    assert not get_user_model().objects.exists()
+    assert not RoleProfile.objects.exists()
