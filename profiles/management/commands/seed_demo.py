@@ -72,7 +72,10 @@ class Command(BaseCommand):
             source.document["job_family"] = DEMO_FAMILY
             inputs.append(source)
         for result in import_profiles(inputs, publish=True):
-            self.stdout.write(result.summary().splitlines()[0])
+            line = result.summary().splitlines()[0]
+            if result.version:
+                line += f", published as version {result.version.number}"
+            self.stdout.write(line)
 
     def load_users(self, password):
         for name, apps in GROUPS.items():
