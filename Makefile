@@ -53,3 +53,4 @@ check: lint
 
 bench: install
 	$(BIN)/python benchmarks/import_profiles.py
+	$(BIN)/python benchmarks/import_framework.py

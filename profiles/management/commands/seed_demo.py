@@ -1,4 +1,3 @@
-import json
 import os
 from pathlib import Path
 
@@ -8,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from competency.models import Category, Framework, Level
+from competency.frameworks import apply_frameworks, read_framework_json
 from profiles.importing import read_profile
 from profiles.services import import_profiles
 
@@ -46,24 +45,9 @@ class Command(BaseCommand):
             self.load_users(password)
 
     def load_framework(self, path: Path):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        framework, created = Framework.objects.update_or_create(
-            name=data["name"],
-            defaults={
-                "slug": data["slug"],
-                "description": data["description"],
-                "attribution": data["attribution"],
-            },
-        )
-        for level in data["levels"]:
-            Level.objects.update_or_create(
-                framework=framework,
-                rank=level["rank"],
-                defaults={"name": level["name"], "description": level["description"]},
-            )
-        for category in data["categories"]:
-            Category.objects.get_or_create(framework=framework, parent=None, name=category["name"])
-        self.stdout.write(f"Framework {framework.name}: {'created' if created else 'up to date'}")
+        name = str(path.relative_to(settings.BASE_DIR))
+        for report in apply_frameworks(read_framework_json(path.read_bytes(), name), name=name):
+            self.stdout.write(report.lines()[0])
 
     def load_profiles(self, paths):
         inputs = []

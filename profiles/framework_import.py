@@ -1,0 +1,273 @@
+"""Import a whole framework file: the one entry point for the command (and
+the upload page), whatever the format.
+
+The DDaT role table is read here rather than in the catalogue app because,
+besides the framework's skills, it describes roles: each DDaT role becomes a
+job family, and each role level a draft role profile with its organisation
+skills at the levels the table gives. (A DDaT "role family", such as
+Software Development, is the skills' category.)
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db.models import Max
+from django.utils.text import slugify
+
+from competency.frameworks import (
+    OGL_ATTRIBUTION,
+    FrameworkData,
+    FrameworkImportError,
+    apply_frameworks,
+    read_framework_json,
+    read_skills_table,
+    read_table,
+)
+from competency.models import Framework, Skill
+from profiles.models import JobFamily, ProfileSkill, RoleProfile
+from profiles.published_text import split_title
+
+FORMATS = ["ddat-roles", "skills", "json"]
+
+DDAT = "DDaT"
+DDAT_LEVELS = ["Awareness", "Working", "Practitioner", "Expert"]
+DDAT_COLUMNS = [
+    "Role family",
+    "Role",
+    "Role description",
+    "Role level",
+    "Role level description",
+    "Skill name",
+    "Skill description",
+    "Skill level",
+    "Skill level description",
+]
+
+
+@dataclass
+class RoleLevel:
+    title: str
+    role: str
+    role_description: str
+    summary: str
+    row: int
+    skills: dict = field(default_factory=dict)  # (category path, skill name) -> rank
+
+
+def guess_format(name):
+    suffix = Path(name).suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix == ".xlsx":
+        return "skills"
+    return None
+
+
+def import_framework_file(data: bytes, name: str, *, format=None, preview=False, progress=None):
+    """Read and write one framework file; return the lines of its report.
+
+    Raises FrameworkImportError, having written nothing, on bad input."""
+    progress = progress or (lambda iterable, label: iterable)
+    format = format or guess_format(name)
+    if format == "ddat-roles":
+        framework, roles = read_ddat_roles(data, name, progress=progress)
+        reports = apply_frameworks(
+            [framework],
+            name=name,
+            preview=preview,
+            extra=lambda: [apply_role_levels(roles, progress=progress)],
+        )
+    elif format == "skills":
+        frameworks = read_skills_table(data, name, progress=lambda rows: progress(rows, "rows"))
+        reports = apply_frameworks(frameworks, name=name, preview=preview)
+    elif format == "json":
+        reports = apply_frameworks(read_framework_json(data, name), name=name, preview=preview)
+    else:
+        raise FrameworkImportError(
+            f"say which layout the file has: --format {' or --format '.join(FORMATS)}",
+            name=name,
+        )
+    lines = []
+    for report in reports:
+        lines.extend(report.lines())
+        if getattr(report, "changed_skill_ids", None):
+            published = (
+                Skill.objects.filter(
+                    pk__in=report.changed_skill_ids, uses__profile__versions__isnull=False
+                )
+                .distinct()
+                .count()
+            )
+            if published:
+                lines.append(
+                    f"  note: {published} changed skill(s) are in published profile versions, "
+                    "which keep the text they were published with"
+                )
+    if preview:
+        lines.append("Preview only: nothing was written.")
+    return lines
+
+
+def read_ddat_roles(data, name, progress):
+    known = Framework.objects.filter(name=DDAT).first()
+    scale = (
+        {level.name: level.rank for level in known.levels.all()}
+        if known and known.levels.exists()
+        else {level: rank for rank, level in enumerate(DDAT_LEVELS, start=1)}
+    )
+    by_name = {level.casefold(): rank for level, rank in scale.items()}
+    framework = FrameworkData(name=DDAT, attribution=OGL_ATTRIBUTION)
+    # Keep the scale's names; None leaves its descriptions as they are.
+    framework.levels = {rank: (level, None) for level, rank in scale.items()}
+    roles = {}
+
+    for row, cells in progress(read_table(data, name, DDAT_COLUMNS), "rows"):
+        for column in ("Role family", "Role", "Role level", "Skill name", "Skill level"):
+            if not cells[column]:
+                raise FrameworkImportError(
+                    f"'{column}' is empty", name=name, row=row, column=column
+                )
+        rank = by_name.get(cells["Skill level"].casefold())
+        if rank is None:
+            raise FrameworkImportError(
+                f"unknown level name '{cells['Skill level']}'; expected one of: "
+                f"{', '.join(sorted(scale, key=scale.get))}",
+                name=name,
+                row=row,
+                column="Skill level",
+            )
+        path = (cells["Role family"],)
+        skill = framework.add_skill(
+            path, cells["Skill name"], cells["Skill description"], file=name, row=row
+        )
+        framework.add_skill_level(
+            skill,
+            rank,
+            cells["Skill level description"],
+            file=name,
+            row=row,
+            column="Skill level description",
+        )
+
+        title = cells["Role level"]
+        role_level = roles.setdefault(
+            title,
+            RoleLevel(
+                title,
+                cells["Role"],
+                cells["Role description"],
+                cells["Role level description"],
+                row,
+            ),
+        )
+        for column, known_value in (
+            ("Role", role_level.role),
+            ("Role level description", role_level.summary),
+        ):
+            if cells[column] != known_value:
+                raise FrameworkImportError(
+                    f"the role level '{title}' has another {column.lower()} here than in "
+                    f"row {role_level.row}",
+                    name=name,
+                    row=row,
+                    column=column,
+                )
+        key = (path, skill.name)
+        if role_level.skills.get(key, rank) != rank:
+            raise FrameworkImportError(
+                f"the role level '{title}' lists '{skill.name}' at two levels",
+                name=name,
+                row=row,
+                column="Skill level",
+            )
+        role_level.skills[key] = rank
+    return framework, roles
+
+
+@dataclass
+class ProfilesReport:
+    added: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    unchanged: int = 0
+    families_added: list = field(default_factory=list)
+
+    def lines(self):
+        return [
+            f"  job families: {len(self.families_added)} added",
+            f"  draft role profiles: {len(self.added)} added, {len(self.changed)} changed, "
+            f"{self.unchanged} unchanged",
+        ]
+
+
+def apply_role_levels(roles, progress):
+    """Create or update one draft profile per role level, with its DDaT
+    skills at the table's levels; other parts of a profile are left alone."""
+    report = ProfilesReport()
+    framework = Framework.objects.get(name=DDAT)
+    levels = {level.rank: level for level in framework.levels.all()}
+    skills = {
+        ((skill.category.name,), skill.name): skill
+        for skill in Skill.objects.filter(
+            category__framework=framework, category__parent=None
+        ).select_related("category")
+    }
+    families = {family.name: family for family in JobFamily.objects.all()}
+    profiles = {
+        profile.slug: profile
+        for profile in RoleProfile.objects.filter(
+            slug__in=[slugify(title) for title in roles]
+        ).select_related("job_family")
+    }
+    links = {}
+    for link in ProfileSkill.objects.filter(
+        profile__in=profiles.values(), skill__category__framework=framework
+    ).order_by("position", "id"):
+        links.setdefault(link.profile_id, []).append((link.skill_id, link.level_id))
+
+    new_links = []
+    for title, role_level in progress(roles.items(), "profiles"):
+        family = families.get(role_level.role)
+        if family is None:
+            family = families[role_level.role] = JobFamily.objects.create(
+                name=role_level.role,
+                slug=slugify(role_level.role),
+                description=role_level.role_description,
+            )
+            report.families_added.append(family.name)
+        wanted = [(skills[key].pk, levels[rank].pk) for key, rank in role_level.skills.items()]
+        role, variant = split_title(title)
+        fields = {
+            "title": title,
+            "job_family": family,
+            "role_level": role or "",
+            "variant": variant or "",
+            "summary": role_level.summary,
+        }
+        profile = profiles.get(slugify(title))
+        if profile is None:
+            profile = RoleProfile.objects.create(slug=slugify(title), **fields)
+            report.added.append(title)
+        elif links.get(profile.pk, []) == wanted and all(
+            getattr(profile, name) == value for name, value in fields.items()
+        ):
+            report.unchanged += 1
+            continue
+        else:
+            for name, value in fields.items():
+                setattr(profile, name, value)
+            # Its content changes, so a published profile becomes a new draft.
+            profile.status = RoleProfile.Status.DRAFT
+            profile.save()
+            ProfileSkill.objects.filter(
+                profile=profile, skill__category__framework=framework
+            ).delete()
+            report.changed.append(title)
+        start = (profile.skill_links.aggregate(last=Max("position"))["last"] or -1) + 1
+        new_links += [
+            ProfileSkill(
+                profile=profile, skill_id=skill_id, level_id=level_id, position=start + offset
+            )
+            for offset, (skill_id, level_id) in enumerate(wanted)
+        ]
+    ProfileSkill.objects.bulk_create(new_links, batch_size=1000)
+    return report
