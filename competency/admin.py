@@ -97,9 +97,20 @@ class ComponentAdmin(admin.ModelAdmin):
 
     list_display = ["title", "short_details", "profile_count"]
     search_fields = ["title", "details"]
+    readonly_fields = ["used_by"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(profile_total=Count("uses"))
+
+    @admin.display(description="used by")
+    def used_by(self, obj):
+        count = obj.uses.count() if obj.pk else 0
+        if not count:
+            return "No profile uses this item yet."
+        return (
+            f"{count} profile(s). A change here shows in every one of their drafts; "
+            "published versions keep the text they were published with."
+        )
 
     @admin.display(description="details")
     def short_details(self, obj):
@@ -129,6 +140,8 @@ class AwardingBodyAdmin(admin.ModelAdmin):
 @admin.register(Qualification)
 class QualificationAdmin(admin.ModelAdmin):
     list_display = ["title", "awarding_body", "profile_count"]
+    readonly_fields = ["used_by"]
+    used_by = ComponentAdmin.used_by
     list_filter = ["awarding_body"]
     search_fields = ["title", "awarding_body__name"]
     list_select_related = ["awarding_body"]

@@ -69,3 +69,101 @@ def level_in_framework_trigger(table):
                 schema_editor.execute(statement)
 
     return forwards, backwards
+
+
+def vendor_sql(*, postgresql, sqlite):
+    """RunPython functions running each vendor's (forwards, backwards) SQL
+    statements; for rules only a trigger can say."""
+
+    def run(index):
+        def migrate(apps, schema_editor):
+            statements = {"postgresql": postgresql, "sqlite": sqlite}.get(
+                schema_editor.connection.vendor
+            )
+            for statement in statements[index] if statements else ():
+                schema_editor.execute(statement)
+
+        return migrate
+
+    return run(0), run(1)
+
+
+def frozen_table_trigger(table, message):
+    """Refuse every UPDATE of a table's rows (deletes are left to PROTECT and
+    to the code: test databases are emptied with DELETE on SQLite)."""
+    pg_function = f"{table}_frozen"
+    return vendor_sql(
+        postgresql=(
+            [
+                f"CREATE FUNCTION {pg_function}() RETURNS trigger AS $$ BEGIN "
+                f"RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation'; "
+                "END $$ LANGUAGE plpgsql;",
+                f"CREATE TRIGGER {pg_function} BEFORE UPDATE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {pg_function}();",
+            ],
+            [
+                f"DROP TRIGGER IF EXISTS {pg_function} ON {table};",
+                f"DROP FUNCTION IF EXISTS {pg_function}();",
+            ],
+        ),
+        sqlite=(
+            [
+                f"CREATE TRIGGER {pg_function} BEFORE UPDATE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END;"
+            ],
+            [f"DROP TRIGGER IF EXISTS {pg_function};"],
+        ),
+    )
+
+
+_SKILL_STAYS = """
+(SELECT framework_id FROM competency_category WHERE id = OLD.category_id)
+<> (SELECT framework_id FROM competency_category WHERE id = NEW.category_id)
+"""
+MOVE_MESSAGE = "a skill or category cannot move to another framework"
+
+
+def frameworks_fixed_triggers():
+    """A skill keeps its framework, and so does a category: its levels and
+    the profiles' requirements depend on that framework's scale."""
+    return vendor_sql(
+        postgresql=(
+            [
+                "CREATE FUNCTION competency_skill_framework_fixed() RETURNS trigger AS $$ "
+                "BEGIN IF " + _SKILL_STAYS + " THEN "
+                f"RAISE EXCEPTION '{MOVE_MESSAGE}' USING ERRCODE = 'check_violation'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql;",
+                "CREATE TRIGGER competency_skill_framework_fixed BEFORE UPDATE OF category_id "
+                "ON competency_skill FOR EACH ROW "
+                "EXECUTE FUNCTION competency_skill_framework_fixed();",
+                "CREATE FUNCTION competency_category_framework_fixed() RETURNS trigger AS $$ "
+                "BEGIN IF OLD.framework_id <> NEW.framework_id THEN "
+                f"RAISE EXCEPTION '{MOVE_MESSAGE}' USING ERRCODE = 'check_violation'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql;",
+                "CREATE TRIGGER competency_category_framework_fixed BEFORE UPDATE OF "
+                "framework_id ON competency_category FOR EACH ROW "
+                "EXECUTE FUNCTION competency_category_framework_fixed();",
+            ],
+            [
+                "DROP TRIGGER IF EXISTS competency_skill_framework_fixed ON competency_skill;",
+                "DROP TRIGGER IF EXISTS competency_category_framework_fixed "
+                "ON competency_category;",
+                "DROP FUNCTION IF EXISTS competency_skill_framework_fixed();",
+                "DROP FUNCTION IF EXISTS competency_category_framework_fixed();",
+            ],
+        ),
+        sqlite=(
+            [
+                "CREATE TRIGGER competency_skill_framework_fixed BEFORE UPDATE OF category_id "
+                f"ON competency_skill WHEN {_SKILL_STAYS} "
+                f"BEGIN SELECT RAISE(ABORT, '{MOVE_MESSAGE}'); END;",
+                "CREATE TRIGGER competency_category_framework_fixed BEFORE UPDATE OF "
+                "framework_id ON competency_category WHEN OLD.framework_id <> NEW.framework_id "
+                f"BEGIN SELECT RAISE(ABORT, '{MOVE_MESSAGE}'); END;",
+            ],
+            [
+                "DROP TRIGGER IF EXISTS competency_skill_framework_fixed;",
+                "DROP TRIGGER IF EXISTS competency_category_framework_fixed;",
+            ],
+        ),
+    )

@@ -3,6 +3,7 @@ skills, and the shared library of components that role profiles are built
 from."""
 
 import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -77,6 +78,15 @@ class Category(models.Model):
     def clean(self):
         if self.parent_id and self.parent.framework_id != self.framework_id:
             raise ValidationError({"parent": "A category's parent must be in the same framework."})
+        if self.pk and self.framework_id:
+            stored = Category.objects.filter(pk=self.pk).values_list("framework", flat=True)
+            if stored and stored[0] != self.framework_id:
+                raise ValidationError(
+                    {
+                        "framework": "A category stays in its framework: its skills' levels "
+                        "belong to that framework's scale."
+                    }
+                )
 
 
 class Skill(models.Model):
@@ -100,6 +110,17 @@ class Skill(models.Model):
     @property
     def framework(self):
         return self.category.framework
+
+    def clean(self):
+        if self.pk and self.category_id:
+            stored = Skill.objects.filter(pk=self.pk).values_list("category__framework", flat=True)
+            if stored and stored[0] != self.category.framework_id:
+                raise ValidationError(
+                    {
+                        "category": "A skill stays in its framework: choose a category of "
+                        f"{Framework.objects.get(pk=stored[0])}."
+                    }
+                )
 
 
 def check_level_in_framework(skill, level, field="level"):
@@ -150,7 +171,8 @@ class Depth(models.TextChoices):
 
 def fingerprint(*parts):
     """A fixed-length key for long texts, so identity can be a unique index."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    # JSON keeps the parts apart whatever characters they hold.
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 class Component(models.Model):

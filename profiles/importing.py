@@ -54,6 +54,10 @@ def read_profile(data: bytes, name: str) -> ProfileInput:
     """Decode and parse one file. Raises ProfileImportError on bad input."""
     if not data.strip():
         raise ProfileImportError("the file is empty; expected a role profile", name=name)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ProfileImportError(
+            "the file is UTF-16 text; save it as UTF-8 and try again", name=name
+        )
     if b"\x00" in data:
         raise ProfileImportError(
             "this is a binary file; expected published page text or role-profile/1 JSON",
@@ -69,13 +73,25 @@ def read_profile(data: bytes, name: str) -> ProfileInput:
             where=f"line {line}",
         ) from exc
 
-    if text.lstrip().startswith(("{", "[")):
+    if text.lstrip().startswith("{"):
         return _read_json(text, name)
     try:
         page = published_text.parse(text)
     except published_text.LayoutError as exc:
         raise ProfileImportError(exc.message, name=name, where=f"line {exc.line}") from exc
-    return ProfileInput(name=name, document=page.document, format="text", lines=page.lines)
+    source = ProfileInput(name=name, document=page.document, format="text", lines=page.lines)
+    # What the layout allows but the interchange format does not (an empty
+    # bullet, a title with no letters for a slug) is still bad input.
+    errors = schema_errors(page.document)
+    if errors:
+        path, message = errors[0]
+        if path == "$.slug":
+            message = (
+                f"the title '{page.document['title']}' gives no usable URL name; "
+                "it needs letters a–z or digits"
+            )
+        raise source.error(path, message)
+    return source
 
 
 def _read_json(text, name):
@@ -91,4 +107,23 @@ def _read_json(text, name):
     if errors:
         path, message = errors[0]
         raise ProfileImportError(f"does not match role-profile/1: {message}", name=name, where=path)
+    for path, value in _strings(document, "$"):
+        if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+            raise ProfileImportError(
+                "the text holds a character that cannot be stored (a NUL or a lone surrogate)",
+                name=name,
+                where=path,
+            )
     return ProfileInput(name=name, document=document, format="json")
+
+
+def _strings(value, path):
+    """Every string of a JSON value with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")

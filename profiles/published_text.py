@@ -54,7 +54,7 @@ KINDS = {
 }
 BULLETS = "•◦▪‣-*"
 DASHES = "–—-"
-LEVEL_LINE = re.compile(rf"^(\d+)\s*[{DASHES}]\s*(\S.*)$")
+LEVEL_LINE = re.compile(rf"^(\d{{1,2}})\s+[{DASHES}]\s+(\S.*)$")
 FEEDBACK = "Give Feedback"
 RESPONSIBILITIES_LEAD = "At this role level, you will:"
 PRIOR_KNOWLEDGE = "Prior Knowledge and Skills"
@@ -189,6 +189,7 @@ def parse(text):
     doc = page.document
 
     title = reader.take()
+    page.lines.update({"$.title": title.number, "$.slug": title.number})
     if title.key in {"Summary", "Background"}:
         raise LayoutError(title.number, "expected the profile's title on the first line")
     role_level, variant = split_title(title.key)
@@ -221,7 +222,10 @@ def parse(text):
                     f"expected a bullet ('• …') under '{RESPONSIBILITIES_LEAD}', "
                     f"found '{line.text[:80]}'",
                 )
+            page.lines[f"$.responsibilities[{len(responsibilities)}]"] = line.number
             responsibilities.append(line.text[1:].strip())
+    if summary:
+        page.lines["$.summary"] = summary[0].number
     doc["summary"] = "\n\n".join(line.text for line in summary)
     doc["responsibilities"] = responsibilities
 
@@ -238,18 +242,18 @@ def parse(text):
         nxt = r.peek(1)
         return r.next_is(*table.headings) and nxt is not None and nxt.key == table.components
 
-    doc["background"] = [
-        line.text
-        for line in reader.take_until(
-            lambda r: r.next_is(PRIOR_KNOWLEDGE) or at_table(r),
-            f"the '{first_table.components}' heading",
-        )
-    ]
-    doc["prior_knowledge"] = [
-        line.text
+    background = reader.take_until(
+        lambda r: r.next_is(PRIOR_KNOWLEDGE) or at_table(r),
+        f"the '{first_table.components}' heading",
+    )
+    prior_knowledge = [
+        line
         for line in reader.take_until(at_table, f"the '{first_table.components}' heading")
         if line.key != PRIOR_KNOWLEDGE
     ]
+    for key, lines in (("background", background), ("prior_knowledge", prior_knowledge)):
+        doc[key] = [line.text for line in lines]
+        page.lines.update({f"$.{key}[{i}]": line.number for i, line in enumerate(lines)})
 
     for position, table in enumerate(TABLES):
         reader.skip(*table.headings)
@@ -332,33 +336,46 @@ def _knowledge_rows(table, rows, page, reader):
 
 def _organisation_skills(reader, page):
     """Blocks of 'Framework » Category', 'Category – Skill', the skill's
-    description, 'N – Level' and one paragraph describing the level. The
-    first line after the last block is the page's credit line; what follows
-    it (feedback links) is not part of the profile."""
-    skills = []
-    while not reader.at_end() and _is_block_start(reader.peek()):
-        block = [reader.take()]
-        while not reader.at_end() and not _is_block_start(reader.peek()):
-            if block and LEVEL_LINE.match(block[-1].key) and len(block) > 2:
-                # The level's description is the one paragraph after the level.
-                if reader.peek().key != FEEDBACK:
-                    block.append(reader.take())
-                break
-            block.append(reader.take())
-        skills.append(_skill_block(block, page, len(skills)))
+    description, 'N – Level' and the level's description; then the page's
+    footer: a credit line and 'Give Feedback' links.
+
+    Published pages always end with the feedback links, so a file without
+    them was cut short. The credit line is the paragraph just before the
+    first 'Give Feedback'."""
+    lines = []
+    while not reader.at_end() and reader.peek().key != FEEDBACK:
+        lines.append(reader.take())
+    if reader.at_end():
+        raise LayoutError(
+            reader.last_number,
+            f"the file ends before the page's closing '{FEEDBACK}' line; it looks truncated",
+        )
     source = None
-    if not reader.at_end() and reader.peek().key != FEEDBACK:
-        source = reader.take().text
+    if lines and not (_is_block_start(lines[-1]) or LEVEL_LINE.match(lines[-1].key)):
+        source = lines.pop().text
+    if lines and not _is_block_start(lines[0]):
+        raise LayoutError(
+            lines[0].number,
+            f"expected an organisation skill's 'Framework » Category' line, "
+            f"found '{lines[0].text[:80]}'",
+        )
+    blocks = []
+    for line in lines:
+        if _is_block_start(line):
+            blocks.append([])
+        blocks[-1].append(line)
+    skills = [_skill_block(block, page, index) for index, block in enumerate(blocks)]
     return skills, source
 
 
 def _is_block_start(line):
-    return "»" in line.text
+    head, sep, tail = line.key.partition(" » ")
+    return bool(sep) and head.strip() != "" and tail.strip() != "" and len(line.key) <= 200
 
 
 def _skill_block(block, page, index):
     heading, *rest = block
-    framework, _, category = (part.strip() for part in heading.text.partition("»"))
+    framework, _, category = (part.strip() for part in heading.key.partition(" » "))
     if not framework or not category:
         raise LayoutError(heading.number, "expected 'Framework » Category', e.g. 'DDaT » Data'")
     if not rest:

@@ -5,7 +5,7 @@ rules. Each function validates before it writes and runs in a transaction."""
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
@@ -115,6 +115,7 @@ def import_profile(source: ProfileInput, *, publish=False, user=None) -> ImportR
     Raises ProfileImportError (naming the place in the file) for references
     the catalogue cannot satisfy; nothing is written then."""
     doc = normalised(source.document)
+    _check_lengths(source, doc)
     _check_duplicates(source, doc)
     levels = _resolve_levels(source, doc)
 
@@ -126,17 +127,65 @@ def import_profile(source: ProfileInput, *, publish=False, user=None) -> ImportR
             # Same content: leave the profile as it is, so importing twice
             # changes nothing (and publishes no empty version).
             result = ImportResult(profile=profile, action="unchanged")
-            if publish and profile.is_draft:
+            if publish and profile.is_draft and not _same_as_latest_version(profile):
                 result.version = publish_profile(profile=profile, user=user)
             return result
 
     result = ImportResult(profile=profile, action="updated" if profile else "created")
-    profile = profile or RoleProfile(slug=doc["slug"])
+    if profile is None:
+        profile = RoleProfile(slug=doc["slug"])
     result.profile = profile
-    _write_profile(profile, doc, levels, result)
-    if publish:
+    try:
+        with transaction.atomic():
+            _write_profile(profile, doc, levels, result)
+    except IntegrityError as exc:
+        # Another import created the same slug after we looked.
+        raise source.error(
+            "$.slug", f"another import wrote '{doc['slug']}' at the same time; try again"
+        ) from exc
+    if publish and not _same_as_latest_version(profile):
         result.version = publish_profile(profile=profile, user=user)
     return result
+
+
+# Field lengths of the tables an import writes, checked first so that a long
+# text is a clear error on every database (SQLite would store it anyway).
+LIMITS = {
+    "title": 200,
+    "slug": 200,
+    "job_family": 100,
+    "role_level": 50,
+    "variant": 100,
+}
+ITEM_LIMITS = {
+    "work_activities": {"title": 255},
+    "knowledge_skills": {"title": 255},
+    "training": {"title": 255},
+    "pdas": {"title": 255},
+    "qualifications": {"title": 255, "awarding_body": 200},
+    "organisation_skills": {"category": 200, "skill": 200},
+}
+
+
+def _check_lengths(source, doc):
+    def check(path, value, limit):
+        if value and len(value) > limit:
+            raise source.error(
+                path, f"this text is {len(value)} characters long; at most {limit} fit here"
+            )
+
+    for key, limit in LIMITS.items():
+        check(f"$.{key}", doc[key], limit)
+    for section, limits in ITEM_LIMITS.items():
+        for index, row in enumerate(doc[section]):
+            for key, limit in limits.items():
+                check(f"$.{section}[{index}].{key}", row[key], limit)
+
+
+def _same_as_latest_version(profile):
+    """Whether the draft says exactly what its latest version says."""
+    latest = profile.versions.order_by("-number").first()
+    return latest is not None and {**latest.document, "version": None} == profile_document(profile)
 
 
 def _check_duplicates(source, doc):
@@ -288,37 +337,35 @@ def _qualification(title, body_name, result):
 
 
 def _skill(profile, row, level, result):
-    """Find or create the framework skill; keep framework text other
-    profiles rely on, and say so rather than change it silently."""
+    """Find or create the framework skill and bring its texts up to the
+    file's. Skill texts belong to the framework, so the newest published page
+    wins; published versions keep the text they were published with, and the
+    summary names any skill whose text changes under other profiles."""
     category, _ = Category.objects.get_or_create(
         framework=level.framework, parent=None, name=row["category"]
     )
-    skill, created = Skill.objects.get_or_create(
+    skill, _ = Skill.objects.get_or_create(
         category=category, name=row["skill"], defaults={"description": row["description"]}
     )
-    used_elsewhere = not created and skill.uses.exclude(profile=profile).exists()
-    if skill.description != row["description"]:
-        if used_elsewhere and skill.description:
-            result.notes.append(
-                f"kept the catalogue description of skill '{skill.name}', which other "
-                "profiles use; the file's text differs"
-            )
-        else:
-            skill.description = row["description"]
-            skill.save(update_fields=["description"])
-
     skill_level, _ = SkillLevel.objects.get_or_create(
         skill=skill, level=level, defaults={"description": row["level_description"]}
     )
+    changed = []
+    if skill.description != row["description"]:
+        skill.description = row["description"]
+        skill.save(update_fields=["description"])
+        changed.append("description")
     if skill_level.description != row["level_description"]:
-        if used_elsewhere and skill_level.description:
+        skill_level.description = row["level_description"]
+        skill_level.save(update_fields=["description"])
+        changed.append(f"description at {level}")
+    if changed:
+        others = skill.uses.exclude(profile=profile).values("profile").distinct().count()
+        if others:
             result.notes.append(
-                f"kept the catalogue description of '{skill.name}' at {level}, which other "
-                "profiles use; the file's text differs"
+                f"updated the {' and '.join(changed)} of skill '{skill.name}', which "
+                f"{others} other profile(s) use"
             )
-        else:
-            skill_level.description = row["level_description"]
-            skill_level.save(update_fields=["description"])
     return skill
 
 
@@ -329,6 +376,11 @@ def publish_profile(*, profile, user=None) -> ProfileVersion:
     if profile.status != RoleProfile.Status.DRAFT:
         raise ValidationError(
             f"Only a draft can be published; '{profile.title}' is {profile.get_status_display()}."
+        )
+    if _same_as_latest_version(profile):
+        raise ValidationError(
+            f"Nothing has changed since version {profile.versions.latest().number}; "
+            "there is nothing new to publish."
         )
     number = (profile.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     document = profile_document(profile, version=number)

@@ -96,21 +96,38 @@ def test_a_version_cannot_be_changed_through_the_admin(admin_client, sample):
 
     version = publish_profile(profile=sample)
     url = reverse("admin:profiles_profileversion_change", args=[version.pk])
-    admin_client.post(url, {"number": 9, "document": "{}"})
+    assert admin_client.get(url).status_code == 200  # readable
+    assert admin_client.post(url, {"number": 9, "document": "{}"}).status_code == 403
     version.refresh_from_db()
     assert version.number == 1 and version.document["slug"] == SLUG
 
 
-def test_a_skill_level_from_another_framework_is_refused_in_a_form(admin_client, sample):
-    other = factories.LevelFactory(name="Other scale level")
-    link = sample.skill_links.first()
-    from profiles.admin import SkillInline  # noqa: F401 (the inline under test)
-    from profiles.models import ProfileSkill
+def test_a_skill_cannot_be_moved_to_another_frameworks_category(admin_client, sample):
+    skill = sample.skill_links.first().skill
+    elsewhere = factories.CategoryFactory(name="Somewhere else")
+    url = reverse("admin:competency_skill_change", args=[skill.pk])
+    response = admin_client.post(
+        url,
+        {
+            "category": elsewhere.pk,
+            "name": skill.name,
+            "description": skill.description,
+            "levels-TOTAL_FORMS": 0,
+            "levels-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "A skill stays in its framework" in response.content.decode()
+    skill.refresh_from_db()
+    assert skill.category.framework.name == "DDaT"
 
-    link.level = other
-    with pytest.raises(Exception, match="not a level of the DDaT framework"):
-        link.full_clean()
-    assert ProfileSkill.objects.get(pk=link.pk).level.framework.name == "DDaT"
+
+def test_a_shared_component_says_how_many_profiles_use_it(admin_client, sample):
+    activity = sample.work_activity_links.first().activity
+    factories.ProfileWorkActivityFactory(activity=activity)
+    url = reverse("admin:competency_workactivity_change", args=[activity.pk])
+    content = admin_client.get(url).content.decode()
+    assert "2 profile(s). A change here shows in every one of their drafts" in content
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, sample):

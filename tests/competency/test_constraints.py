@@ -99,3 +99,27 @@ def test_a_component_in_use_cannot_be_deleted():
     with pytest.raises(ProtectedError):
         link.activity.delete()
     assert WorkActivity.objects.filter(pk=link.activity.pk).exists()
+
+
+def test_a_published_version_cannot_be_updated_even_in_bulk():
+    from profiles.models import ProfileVersion
+
+    version = factories.ProfileVersionFactory(document={"title": "as published"})
+    refused(lambda: ProfileVersion.objects.filter(pk=version.pk).update(document={"x": 1}))
+    version.refresh_from_db()
+    assert version.document == {"title": "as published"}
+
+
+def test_a_skill_cannot_move_to_another_framework():
+    from competency.models import Category, Skill
+
+    skill = factories.SkillFactory()
+    elsewhere = factories.CategoryFactory()
+    refused(lambda: Skill.objects.filter(pk=skill.pk).update(category=elsewhere))
+    sibling = factories.CategoryFactory(framework=skill.category.framework)
+    Skill.objects.filter(pk=skill.pk).update(category=sibling)
+    refused(
+        lambda: Category.objects.filter(pk=sibling.pk).update(
+            framework=factories.FrameworkFactory()
+        )
+    )

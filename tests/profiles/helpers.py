@@ -1,17 +1,8 @@
 import json
 from io import StringIO
 
+from django.apps import apps
 from django.core.management import call_command
-
-from competency.models import (
-    DevelopmentActivity,
-    KnowledgeItem,
-    Qualification,
-    Skill,
-    Training,
-    WorkActivity,
-)
-from profiles.models import RoleProfile
 
 
 def run(command, *args, **options):
@@ -26,16 +17,10 @@ def export(slug, *args):
 
 
 def written_rows():
-    """How many rows an import could have written, to show a failure wrote none."""
+    """How many rows every table of the catalogue and the profiles holds, to
+    show that a failed import wrote none."""
     return {
         model.__name__: model.objects.count()
-        for model in (
-            RoleProfile,
-            WorkActivity,
-            KnowledgeItem,
-            Training,
-            DevelopmentActivity,
-            Qualification,
-            Skill,
-        )
+        for app in ("competency", "profiles")
+        for model in apps.get_app_config(app).get_models()
     }

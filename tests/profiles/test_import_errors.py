@@ -48,12 +48,63 @@ def test_a_truncated_page(ddat, tmp_path):
     assert "Training Components" in message
 
 
-def test_a_page_cut_inside_an_organisation_skill(ddat, tmp_path):
+@pytest.mark.parametrize(
+    "cut_before",
+    ["2 – Working", "DDaT » Software Development", "You can set the design direction", "Give"],
+)
+def test_a_page_cut_inside_the_organisation_skills(ddat, tmp_path, cut_before):
     text = lead_text()
-    path = page(tmp_path, text[: text.index("2 – Working")])
+    path = page(tmp_path, text[: text.index(cut_before)])
+    message = import_fails(path)
+    assert "the file ends before the page's closing 'Give Feedback' line" in message
+    assert "truncated" in message
+
+
+def test_an_organisation_skill_without_its_level(ddat, tmp_path):
+    path = page(tmp_path, lead_text().replace("2 – Working\n", ""))
     message = import_fails(path)
     assert "'Metadata management' has no level line" in message
     assert "3 – Practitioner" in message
+
+
+def test_a_title_that_gives_no_url_name(ddat, tmp_path):
+    path = page(tmp_path, "数据工程师" + lead_text()[lead_text().index("\n") :])
+    message = import_fails(path)
+    assert message.startswith(f"{path}, line 1: the title '数据工程师' gives no usable URL name")
+
+
+def test_an_empty_bullet(ddat, tmp_path):
+    text = lead_text().replace("  • review the designs", "  •\n\n  • review the designs")
+    path = page(tmp_path, text)
+    line = text.splitlines().index("  •") + 1
+    message = import_fails(path)
+    assert message.startswith(f"{path}, line {line}: '' should be non-empty")
+
+
+def test_a_title_too_long_to_store(ddat, tmp_path):
+    text = "Lead " + "Very " * 60 + lead_text()[5:]
+    title = text.splitlines()[0]
+    path = page(tmp_path, text)
+    expected = f"line 1: this text is {len(title)} characters long; at most 200 fit here"
+    assert expected in import_fails(path)
+
+
+def test_json_with_a_character_that_cannot_be_stored(ddat, tmp_path):
+    run("import_profile", str(LEAD_DATA))
+    document = export("lead-data-engineer-technical")
+    document["slug"] = "another"
+    document["training"][0]["details"] = "nul\u0000byte"
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert "$.training[0].details: the text holds a character that cannot be stored" in (
+        import_fails(path)
+    )
+
+
+def test_a_utf16_file(ddat, tmp_path):
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(lead_text().encode("utf-16"))
+    assert import_fails(path) == f"{path}: the file is UTF-16 text; save it as UTF-8 and try again"
 
 
 def test_an_unknown_depth(ddat, tmp_path):

@@ -76,6 +76,13 @@ def test_organisation_skills_are_ddat_software_development_practitioner(document
     assert all(s["description"] and s["level_description"] for s in skills)
 
 
+def test_skill_names_are_the_published_names_without_their_category(document, sample_lines):
+    published = set(sample_lines)
+    for skill in document["organisation_skills"]:
+        assert f"{skill['category']} – {skill['skill']}" in published
+        assert f"{skill['framework']} » {skill['category']}" in published
+
+
 def test_every_text_is_exactly_a_line_of_the_published_page(document, sample_lines):
     published = set(sample_lines)
     texts = [document["title"], document["summary"], *document["background"]]

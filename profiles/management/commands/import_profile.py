@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from profiles.importing import ProfileImportError, read_profile
@@ -36,5 +37,7 @@ class Command(BaseCommand):
             results = import_profiles(inputs, publish=publish)
         except ProfileImportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from exc
+        except ValidationError as exc:
+            raise CommandError(f"{' '.join(exc.messages)}\nNothing was imported.") from exc
         for result in results:
             self.stdout.write(result.summary())
