@@ -17,7 +17,15 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+# The stylesheet, compiled from GOV.UK Frontend (npm) and our Sass entry point.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/app.css: node_modules/.installed frontend/app.scss frontend/build.mjs
+	npm run --silent build
+
+install: $(BIN)/.installed static/dist/app.css
 
 # Serve the application on the embedded default (SQLite) with demo data.
 run: install

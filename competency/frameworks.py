@@ -29,6 +29,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 from jsonschema import Draft202012Validator
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from competency.models import Category, Framework, Level, Skill, SkillLevel
 
@@ -584,8 +585,7 @@ def _apply_skills(framework, data, categories, report, progress):
         else:
             report.skills.unchanged += 1
         skills[key] = skill
-    Skill.objects.bulk_create(new, batch_size=500)
-    Skill.objects.bulk_update(changed, ["description"], batch_size=500)
+    _write(Skill, new, changed)
     report.skills.missing = sorted(
         f"{skill.category.name} – {skill.name}"
         for key, skill in existing.items()
@@ -616,5 +616,12 @@ def _apply_skill_levels(data, skills, scale, report, progress):
                 report.skill_levels.changed.append(label)
             else:
                 report.skill_levels.unchanged += 1
-    SkillLevel.objects.bulk_create(new, batch_size=500)
-    SkillLevel.objects.bulk_update(changed, ["description"], batch_size=500)
+    _write(SkillLevel, new, changed)
+
+
+def _write(model, new, changed):
+    """Insert and update in bulk, keeping the audit trail."""
+    if new:
+        bulk_create_with_history(new, model, batch_size=500)
+    if changed:
+        bulk_update_with_history(changed, model, ["description"], batch_size=500)

@@ -8,6 +8,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Framework(models.Model):
@@ -21,6 +22,8 @@ class Framework(models.Model):
         blank=True,
         help_text="Licence or attribution statement to show wherever the framework's text is.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +39,8 @@ class Level(models.Model):
     rank = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["framework__name", "rank"]
@@ -57,6 +62,8 @@ class Category(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
     name = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["framework__name", "name"]
@@ -95,6 +102,8 @@ class Skill(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="skills")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["category__framework__name", "category__name", "name"]
@@ -142,6 +151,8 @@ class SkillLevel(models.Model):
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="skill_levels")
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["skill", "level__rank"]
         constraints = [
@@ -183,6 +194,7 @@ class Component(models.Model):
     title = models.CharField(max_length=255)
     details = models.TextField(blank=True)
     key = models.CharField(max_length=64, unique=True, editable=False)
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -244,6 +256,8 @@ class DevelopmentActivity(Component):
 class AwardingBody(models.Model):
     name = models.CharField(max_length=200, unique=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "awarding bodies"
@@ -257,6 +271,8 @@ class Qualification(models.Model):
     awarding_body = models.ForeignKey(
         AwardingBody, on_delete=models.PROTECT, related_name="qualifications"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]

@@ -26,6 +26,7 @@ from competency.frameworks import (
 from competency.models import Framework, Skill
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.published_text import split_title
+from profiles.services import bulk_create
 
 FORMATS = ["ddat-roles", "skills", "json"]
 
@@ -269,5 +270,5 @@ def apply_role_levels(roles, progress):
             )
             for offset, (skill_id, level_id) in enumerate(wanted)
         ]
-    ProfileSkill.objects.bulk_create(new_links, batch_size=1000)
+    bulk_create(ProfileSkill, new_links)
     return report

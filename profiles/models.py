@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from competency.models import (
     Depth,
@@ -23,6 +24,7 @@ class JobFamily(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -68,6 +70,7 @@ class RoleProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RoleProfileQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -136,6 +139,7 @@ class ProfileLink(models.Model):
 
     profile = models.ForeignKey(RoleProfile, on_delete=models.CASCADE)
     position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from competency.models import (
     AwardingBody,
@@ -148,6 +149,12 @@ def import_profile(source: ProfileInput, *, publish=False, user=None) -> ImportR
     return result
 
 
+def bulk_create(model, objects):
+    """bulk_create that also writes the audit trail (plain bulk_create skips it)."""
+    objects = list(objects)
+    return bulk_create_with_history(objects, model) if objects else []
+
+
 # Field lengths of the tables an import writes, checked first so that a long
 # text is a clear error on every database (SQLite would store it anyway).
 LIMITS = {
@@ -273,9 +280,12 @@ def _write_profile(profile, doc, levels, result):
             [component_model(title=row["title"], details=row["details"]) for row in doc[key]],
             result,
         )
-        link_model.objects.bulk_create(
-            link_model(profile=profile, position=position, **{link_field: component})
-            for position, component in enumerate(components)
+        bulk_create(
+            link_model,
+            [
+                link_model(profile=profile, position=position, **{link_field: component})
+                for position, component in enumerate(components)
+            ],
         )
 
     rows = doc["knowledge_skills"]
@@ -284,29 +294,40 @@ def _write_profile(profile, doc, levels, result):
         [KnowledgeItem(title=r["title"], details=r["details"], kind=r["type"]) for r in rows],
         result,
     )
-    ProfileKnowledge.objects.bulk_create(
-        ProfileKnowledge(profile=profile, position=position, item=item, depth=row["depth"] or "")
-        for position, (item, row) in enumerate(zip(items, rows, strict=True))
+    bulk_create(
+        ProfileKnowledge,
+        [
+            ProfileKnowledge(
+                profile=profile, position=position, item=item, depth=row["depth"] or ""
+            )
+            for position, (item, row) in enumerate(zip(items, rows, strict=True))
+        ],
     )
 
     qualifications = [
         _qualification(row["title"], row["awarding_body"], result) for row in doc["qualifications"]
     ]
-    ProfileQualification.objects.bulk_create(
-        ProfileQualification(profile=profile, position=position, qualification=qualification)
-        for position, qualification in enumerate(qualifications)
+    bulk_create(
+        ProfileQualification,
+        [
+            ProfileQualification(profile=profile, position=position, qualification=qualification)
+            for position, qualification in enumerate(qualifications)
+        ],
     )
 
-    ProfileSkill.objects.bulk_create(
-        ProfileSkill(
-            profile=profile,
-            position=position,
-            skill=_skill(profile, row, level, result),
-            level=level,
-        )
-        for position, (row, level) in enumerate(
-            zip(doc["organisation_skills"], levels, strict=True)
-        )
+    bulk_create(
+        ProfileSkill,
+        [
+            ProfileSkill(
+                profile=profile,
+                position=position,
+                skill=_skill(profile, row, level, result),
+                level=level,
+            )
+            for position, (row, level) in enumerate(
+                zip(doc["organisation_skills"], levels, strict=True)
+            )
+        ],
     )
 
 
@@ -319,7 +340,7 @@ def _components(model, candidates, result):
         if key not in known and key not in new:
             candidate.key = key
             new[key] = candidate
-    model.objects.bulk_create(new.values())
+    bulk_create(model, list(new.values()))
     result.new_components += len(new)
     result.reused_components += len(candidates) - len(new)
     known.update(new)

@@ -3,10 +3,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from competency import roles
 from competency.frameworks import apply_frameworks, read_framework_json
 from profiles.importing import read_profile
 from profiles.services import import_profiles
@@ -14,13 +15,10 @@ from profiles.services import import_profiles
 FIXTURES = settings.BASE_DIR / "fixtures"
 DEMO_FAMILY = "DevOps"
 
-# Group names used across the application; HR maintain the catalogue and
-# the profiles, so they get every permission on those apps.
-GROUPS = {"HR": ["competency", "profiles"], "Line managers": [], "Staff": []}
 DEMO_USERS = [
-    ("hr", "Harriet", "Rees", "HR", True),
-    ("manager", "Mo", "Khan", "Line managers", False),
-    ("staff", "Sam", "Okafor", "Staff", False),
+    ("hr", "Harriet", "Rees", roles.HR, True),
+    ("manager", "Mo", "Khan", roles.LINE_MANAGERS, False),
+    ("staff", "Sam", "Okafor", roles.STAFF, False),
 ]
 
 
@@ -62,10 +60,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def load_users(self, password):
-        for name, apps in GROUPS.items():
-            group, _ = Group.objects.get_or_create(name=name)
-            if apps:
-                group.permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
+        # The groups and HR's rights come with the migrations.
         User = get_user_model()
         for username, first, last, group_name, is_staff in DEMO_USERS:
             user, created = User.objects.get_or_create(
