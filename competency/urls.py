@@ -1,15 +1,21 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from competency.views import healthz
+from profiles.views import home
 
 admin.site.site_header = "Competency framework administration"
 admin.site.site_title = "Competency framework"
 admin.site.index_title = "Frameworks, catalogue and role profiles"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profiles/", include("profiles.urls")),
+    path("catalogue/", include("competency.catalogue_urls")),
+    path("import/", include("profiles.import_urls")),
     path("admin/", admin.site.urls),
 ]

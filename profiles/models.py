@@ -18,6 +18,7 @@ from competency.models import (
     WorkActivity,
     check_level_in_framework,
 )
+from competency.roles import is_hr
 
 
 class JobFamily(models.Model):
@@ -42,6 +43,17 @@ ROLE_LEVELS = ["Apprentice", "Junior", "Senior", "Lead", "Principal", "Head of"]
 class RoleProfileQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=RoleProfile.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """HR see every profile; everyone else sees profiles with a published
+        version that are not archived (and reads that version, not a draft)."""
+        if is_hr(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Exists(ProfileVersion.objects.filter(profile=models.OuterRef("pk")))
+        ).exclude(status=RoleProfile.Status.ARCHIVED)
 
 
 class RoleProfile(models.Model):

@@ -445,3 +445,254 @@ def archive_profile(*, profile) -> RoleProfile:
     profile.status = RoleProfile.Status.ARCHIVED
     profile.save(update_fields=["status", "updated_at"])
     return profile
+
+
+# --- Editing a draft in the browser -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of catalogue item a profile links to."""
+
+    slug: str
+    label: str  # singular, lower case
+    plural: str
+    section: str  # the document's key
+    link_model: type
+    field: str  # the link's field for the item
+    attribute: str | None = None  # "depth" or "level"
+
+    @property
+    def item_model(self):
+        return self.link_model._meta.get_field(self.field).related_model
+
+    def links(self, profile):
+        return getattr(profile, self.link_model._meta.default_related_name)
+
+
+KINDS = {
+    kind.slug: kind
+    for kind in [
+        Kind(
+            "skills",
+            "organisation skill",
+            "organisation skills",
+            "organisation_skills",
+            ProfileSkill,
+            "skill",
+            "level",
+        ),
+        Kind(
+            "knowledge",
+            "knowledge/skills item",
+            "knowledge and skills",
+            "knowledge_skills",
+            ProfileKnowledge,
+            "item",
+            "depth",
+        ),
+        Kind(
+            "work-activities",
+            "work activity",
+            "work activities",
+            "work_activities",
+            ProfileWorkActivity,
+            "activity",
+        ),
+        Kind("training", "training item", "training", "training", ProfileTraining, "training"),
+        Kind(
+            "pdas",
+            "personal development activity",
+            "personal development activities",
+            "pdas",
+            ProfileDevelopmentActivity,
+            "activity",
+        ),
+        Kind(
+            "qualifications",
+            "qualification",
+            "qualifications",
+            "qualifications",
+            ProfileQualification,
+            "qualification",
+        ),
+    ]
+}
+
+# The profile's own texts that the edit form covers.
+PROFILE_FIELDS = [
+    "title",
+    "job_family",
+    "role_level",
+    "variant",
+    "summary",
+    "responsibilities",
+    "background",
+    "prior_knowledge",
+    "source",
+]
+
+
+class EditConflict(Exception):
+    """Someone else changed fields of the draft since the form was opened."""
+
+    def __init__(self, fields, current):
+        super().__init__("The draft changed while you were editing it.")
+        self.fields = fields  # names of the fields changed meanwhile
+        self.current = current  # their values now
+
+
+def field_values(profile):
+    """The edit form's fields as plain values, to compare and to sign."""
+    return {
+        name: (profile.job_family_id if name == "job_family" else getattr(profile, name))
+        for name in PROFILE_FIELDS
+    }
+
+
+def _lock_draft(profile):
+    profile = RoleProfile.objects.select_for_update().get(pk=profile.pk)
+    if not profile.is_draft:
+        raise ValidationError(
+            f"'{profile.title}' is {profile.get_status_display().lower()}; start a new draft "
+            "to change it."
+        )
+    return profile
+
+
+@transaction.atomic
+def create_profile(*, title, slug, job_family=None, role_level="", variant=""):
+    if RoleProfile.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "Another profile already has this URL name."})
+    return RoleProfile.objects.create(
+        title=title, slug=slug, job_family=job_family, role_level=role_level, variant=variant
+    )
+
+
+@transaction.atomic
+def update_profile(*, profile, values, base):
+    """Save the edit form's values unless someone else changed one of the
+    same fields since the form was opened (`base` holds the values then).
+    Changes by others to fields this person left alone are kept."""
+    profile = _lock_draft(profile)
+    current = field_values(profile)
+    conflicts = [
+        name
+        for name in PROFILE_FIELDS
+        if current[name] != base.get(name) and current[name] != values[name]
+    ]
+    if conflicts:
+        raise EditConflict(conflicts, current)
+    for name in PROFILE_FIELDS:
+        if values[name] != base.get(name):
+            setattr(profile, "job_family_id" if name == "job_family" else name, values[name])
+    profile.full_clean(exclude=["slug"])
+    profile.save()
+    return profile
+
+
+def _renumber(links):
+    """Positions 0..n-1 in the current order; returns the links in order."""
+    links = list(links)
+    for position, link in enumerate(links):
+        if link.position != position:
+            link.position = position
+            link.save(update_fields=["position"])
+    return links
+
+
+@transaction.atomic
+def add_item(*, profile, kind, item, depth="", level=None):
+    profile = _lock_draft(profile)
+    links = kind.links(profile)
+    if links.filter(**{kind.field: item}).exists():
+        raise ValidationError(f"'{item}' is already in this profile.")
+    link = kind.link_model(profile=profile, position=links.count(), **{kind.field: item})
+    if kind.attribute == "depth":
+        link.depth = depth or ""
+    elif kind.attribute == "level":
+        link.level = level
+    link.full_clean()
+    link.save()
+    profile.save(update_fields=["updated_at"])
+    return link
+
+
+@transaction.atomic
+def create_item(*, kind, title, details="", item_type="", awarding_body=""):
+    """A new catalogue item, or the existing one with exactly this text."""
+    model = kind.item_model
+    if model is Qualification:
+        body, _ = AwardingBody.objects.get_or_create(name=awarding_body)
+        item, _ = Qualification.objects.get_or_create(title=title, awarding_body=body)
+        return item
+    candidate = model(title=title, details=details)
+    if model is KnowledgeItem:
+        candidate.kind = item_type
+    existing = model.objects.filter(key=fingerprint(*candidate.identity())).first()
+    if existing:
+        return existing
+    candidate.full_clean(exclude=["key"])
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def move_item(*, profile, kind, link_id, offset):
+    """Move a link up (offset -1) or down (+1) the profile's list."""
+    profile = _lock_draft(profile)
+    links = _renumber(kind.links(profile).order_by("position", "id"))
+    index = next((i for i, link in enumerate(links) if link.pk == link_id), None)
+    if index is None:
+        raise ValidationError(f"That {kind.label} is no longer in this profile.")
+    other = index + offset
+    if 0 <= other < len(links):
+        first, second = links[index], links[other]
+        first.position, second.position = second.position, first.position
+        first.save(update_fields=["position"])
+        second.save(update_fields=["position"])
+        profile.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def change_item(*, profile, kind, link_id, depth="", level=None):
+    profile = _lock_draft(profile)
+    link = kind.links(profile).filter(pk=link_id).first()
+    if link is None:
+        raise ValidationError(f"That {kind.label} is no longer in this profile.")
+    if kind.attribute == "depth":
+        link.depth = depth or ""
+    elif kind.attribute == "level":
+        link.level = level
+    link.full_clean()
+    link.save()
+    profile.save(update_fields=["updated_at"])
+    return link
+
+
+@transaction.atomic
+def remove_item(*, profile, kind, link_id):
+    profile = _lock_draft(profile)
+    link = kind.links(profile).filter(pk=link_id).first()
+    if link is None:
+        raise ValidationError(f"That {kind.label} is no longer in this profile.")
+    link.delete()
+    _renumber(kind.links(profile).order_by("position", "id"))
+    profile.save(update_fields=["updated_at"])
+
+
+def preview_imports(inputs):
+    """What importing these files would do, as summaries, writing nothing."""
+    summaries = []
+    try:
+        with transaction.atomic():
+            for result in import_profiles(inputs):
+                summaries.append((result.action, result.profile.slug, result.summary()))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return summaries
+
+
+class _Rollback(Exception):
+    pass

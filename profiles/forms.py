@@ -1,0 +1,134 @@
+from django import forms
+from django.utils.text import slugify
+
+from competency.models import Depth, KnowledgeItem
+from profiles.models import ROLE_LEVELS, JobFamily
+
+
+class LinesField(forms.CharField):
+    """A list of texts typed one per line (or, with paragraphs=True, one
+    per paragraph, separated by a blank line)."""
+
+    def __init__(self, *, paragraphs=False, **kwargs):
+        self.paragraphs = paragraphs
+        kwargs.setdefault("required", False)
+        super().__init__(widget=forms.Textarea, strip=False, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ("\n\n" if self.paragraphs else "\n").join(value)
+        return value
+
+    def to_python(self, value):
+        text = (value or "").replace("\r\n", "\n")
+        if self.paragraphs:
+            parts = [" ".join(part.split("\n")).strip() for part in text.split("\n\n")]
+        else:
+            parts = [line.strip() for line in text.split("\n")]
+        return [part for part in parts if part]
+
+
+ROLE_LEVEL_CHOICES = [
+    ("", "None (the level between Junior and Senior)"),
+    *((level, level) for level in ROLE_LEVELS),
+]
+
+
+class ProfileForm(forms.Form):
+    """The profile's own texts; its items are edited row by row."""
+
+    title = forms.CharField(
+        max_length=200,
+        error_messages={
+            "required": "Enter a title",
+            "max_length": "Title must be 200 characters or fewer",
+        },
+    )
+    job_family = forms.ModelChoiceField(
+        queryset=JobFamily.objects.all(), required=False, empty_label="No job family"
+    )
+    role_level = forms.ChoiceField(choices=ROLE_LEVEL_CHOICES, required=False)
+    variant = forms.CharField(
+        max_length=100, required=False, help_text="For example, Management or Technical"
+    )
+    summary = forms.CharField(widget=forms.Textarea, error_messages={"required": "Enter a summary"})
+    responsibilities = LinesField(
+        label="At this role level, you will", help_text="One responsibility per line"
+    )
+    background = LinesField(paragraphs=True, help_text="Separate paragraphs with an empty line")
+    prior_knowledge = LinesField(label="Prior knowledge and skills", help_text="One per line")
+    source = forms.CharField(
+        label="Credit line",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Attribution carried from the source of the profile",
+    )
+    base = forms.CharField(widget=forms.HiddenInput)
+
+    def values(self):
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "job_family": data["job_family"].pk if data["job_family"] else None,
+            "role_level": data["role_level"],
+            "variant": data["variant"],
+            "summary": data["summary"],
+            "responsibilities": data["responsibilities"],
+            "background": data["background"],
+            "prior_knowledge": data["prior_knowledge"],
+            "source": data["source"],
+        }
+
+
+class CreateProfileForm(forms.Form):
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    slug = forms.SlugField(
+        label="URL name",
+        max_length=200,
+        required=False,
+        help_text="Lower-case letters, digits and hyphens. Leave empty to make one from the title.",
+    )
+    job_family = forms.ModelChoiceField(
+        queryset=JobFamily.objects.all(), required=False, empty_label="No job family"
+    )
+    role_level = forms.ChoiceField(choices=ROLE_LEVEL_CHOICES, required=False)
+    variant = forms.CharField(max_length=100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("title") and not data.get("slug"):
+            data["slug"] = slugify(data["title"])
+            if not data["slug"]:
+                self.add_error("slug", "Enter a URL name: the title has no letters a–z")
+        return data
+
+
+DEPTH_CHOICES = [("", "No depth (behavioural)"), *Depth.choices]
+
+
+class NewItemForm(forms.Form):
+    """A new catalogue item, added to the profile at once."""
+
+    title = forms.CharField(max_length=255, error_messages={"required": "Enter a title"})
+    details = forms.CharField(widget=forms.Textarea, required=False)
+    item_type = forms.ChoiceField(label="Type", choices=KnowledgeItem.Kind.choices, required=False)
+    depth = forms.ChoiceField(choices=DEPTH_CHOICES, required=False)
+    awarding_body = forms.CharField(label="Awarding body", max_length=200, required=False)
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind.slug != "knowledge":
+            del self.fields["item_type"]
+            del self.fields["depth"]
+        if kind.slug == "qualifications":
+            del self.fields["details"]
+            self.fields["awarding_body"].required = True
+            self.fields["awarding_body"].error_messages["required"] = "Enter the awarding body"
+        else:
+            del self.fields["awarding_body"]
+
+
+class CompareForm(forms.Form):
+    a = forms.ChoiceField(label="First profile")
+    b = forms.ChoiceField(label="Second profile")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from profiles import import_views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("profile/", import_views.import_profile, name="profile"),
+    path("framework/", import_views.import_framework, name="framework"),
+]

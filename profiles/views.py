@@ -1,0 +1,295 @@
+"""Pages for reading role profiles: the list, a profile, its versions and
+their differences, comparisons, downloads and the audit trail.
+
+Who sees what is decided by RoleProfile.objects.visible_to(user) and by
+`readable_document`: HR read the working copy of any profile; everyone else
+reads the latest published version of a profile that is not archived, and
+gets 404 for anything else.
+"""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from competency.roles import HR_PERMISSION, is_hr
+from profiles.diff import diff_documents
+from profiles.documents import profile_document
+from profiles.filters import ProfileFilter
+from profiles.models import ProfileVersion, RoleProfile
+from profiles.services import KINDS
+
+PAGE_SIZE = 20
+
+
+def query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def visible_profile(user, slug):
+    return get_object_or_404(
+        RoleProfile.objects.visible_to(user).select_related("job_family"), slug=slug
+    )
+
+
+def latest_version(profile):
+    return profile.versions.order_by("-number").first()
+
+
+def readable_document(user, profile):
+    """(document, version) that this person reads for this profile: HR the
+    working copy (version None), others the latest published version."""
+    if is_hr(user):
+        return profile_document(profile), None
+    version = latest_version(profile)
+    if version is None:
+        raise Http404
+    return version.document, version
+
+
+def crumbs(*pairs):
+    return [("Role profiles", reverse("profiles:list")), *pairs]
+
+
+@login_required
+def home(request):
+    return redirect("profiles:list")
+
+
+@login_required
+def profile_list(request):
+    hr = is_hr(request.user)
+    queryset = (
+        RoleProfile.objects.visible_to(request.user)
+        .select_related("job_family")
+        .annotate(latest_version=Max("versions__number"))
+        .order_by("title", "slug")
+    )
+    filters = ProfileFilter(request.GET or None, queryset=queryset, show_status=hr)
+    results = filters.qs if filters.is_bound and filters.is_valid() else queryset
+    paginator = Paginator(results, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "profiles/list.html",
+        {
+            "filters": filters,
+            "page_obj": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
+            "query_without_page": query_without_page(request),
+            "is_filtered": any(request.GET.get(name) for name in ProfileFilter.base_filters),
+        },
+    )
+
+
+@login_required
+def profile_detail(request, slug):
+    profile = visible_profile(request.user, slug)
+    document, version = readable_document(request.user, profile)
+    latest = version or latest_version(profile)
+    return render(
+        request,
+        "profiles/detail.html",
+        {
+            "profile": profile,
+            "document": document,
+            "version": version,
+            "latest": latest,
+            "kinds": KINDS,
+            "crumbs": crumbs(),
+        },
+    )
+
+
+def _version(request, slug, number):
+    profile = visible_profile(request.user, slug)
+    version = get_object_or_404(ProfileVersion, profile=profile, number=number)
+    if not is_hr(request.user) and version != latest_version(profile):
+        # Readers see the version in force; HR see the history.
+        raise Http404
+    return profile, version
+
+
+@login_required
+def version_detail(request, slug, number):
+    profile, version = _version(request, slug, number)
+    return render(
+        request,
+        "profiles/detail.html",
+        {
+            "profile": profile,
+            "document": version.document,
+            "version": version,
+            "latest": latest_version(profile),
+            "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
+        },
+    )
+
+
+def _document_for_download(request, slug):
+    profile = visible_profile(request.user, slug)
+    number = request.GET.get("version")
+    if number:
+        if not number.isdigit():
+            raise Http404
+        return profile, _version(request, slug, int(number))[1].document
+    return profile, readable_document(request.user, profile)[0]
+
+
+@login_required
+def profile_json(request, slug):
+    profile, document = _document_for_download(request, slug)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    suffix = f"-v{document['version']}" if document.get("version") else ""
+    response["Content-Disposition"] = f'attachment; filename="{profile.slug}{suffix}.json"'
+    return response
+
+
+@login_required
+def profile_pdf(request, slug):
+    from profiles.pdf import render_pdf
+
+    profile, document = _document_for_download(request, slug)
+    pdf = render_pdf(request, document)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    suffix = f"-v{document['version']}" if document.get("version") else ""
+    response["Content-Disposition"] = f'attachment; filename="{profile.slug}{suffix}.pdf"'
+    return response
+
+
+@login_required
+@permission_required(HR_PERMISSION, raise_exception=True)
+def version_history(request, slug):
+    """Every published version, and the differences between any two (or
+    between a version and the current draft)."""
+    profile = visible_profile(request.user, slug)
+    versions = list(profile.versions.select_related("published_by").order_by("-number"))
+    numbers = [str(version.number) for version in versions]
+    choices = (["draft"] if profile.is_draft else []) + numbers
+    before = request.GET.get("from") or (numbers[1] if len(numbers) > 1 else None)
+    after = request.GET.get("to") or (choices[0] if choices else None)
+    comparison = None
+    if before in choices and after in choices:
+        documents = {str(version.number): version.document for version in versions}
+        if "draft" in choices:
+            documents["draft"] = profile_document(profile)
+        comparison = diff_documents(documents[before], documents[after])
+    elif request.GET.get("from") or request.GET.get("to"):
+        raise Http404
+    return render(
+        request,
+        "profiles/versions.html",
+        {
+            "profile": profile,
+            "versions": versions,
+            "choices": choices,
+            "before": before,
+            "after": after,
+            "comparison": comparison,
+            "before_name": _side_name(before),
+            "after_name": _side_name(after),
+            "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
+        },
+    )
+
+
+def _side_name(choice):
+    return "Current draft" if choice == "draft" else f"Version {choice}"
+
+
+@login_required
+def compare(request):
+    """Two profiles side by side: what only one asks for, and where levels
+    and depths differ. Each is read as this person may read it."""
+    visible = RoleProfile.objects.visible_to(request.user).select_related("job_family")
+    options = list(visible.order_by("title").values_list("slug", "title"))
+    slugs = {slug for slug, _ in options}
+    first, second = request.GET.get("a"), request.GET.get("b")
+    context = {"options": options, "a": first, "b": second, "crumbs": crumbs()}
+    if first and second:
+        if first not in slugs or second not in slugs:
+            raise Http404
+        profiles = {profile.slug: profile for profile in visible.filter(slug__in=[first, second])}
+        left = readable_document(request.user, profiles[first])[0]
+        right = readable_document(request.user, profiles[second])[0]
+        context.update({"left": left, "right": right, "comparison": diff_documents(left, right)})
+    return render(request, "profiles/compare.html", context)
+
+
+@login_required
+@permission_required(HR_PERMISSION, raise_exception=True)
+def audit_trail(request, slug):
+    """Who changed what and when: the profile's own records and those of its
+    links, newest first. Read-only; nothing here can be edited."""
+    profile = visible_profile(request.user, slug)
+    entries = history_entries(profile.history.select_related("history_user"), lambda r: "Profile")
+    for kind in KINDS.values():
+        records = list(
+            kind.link_model.history.filter(profile_id=profile.pk).select_related("history_user")
+        )
+        field = f"{kind.field}_id"
+        items = kind.item_model.objects.in_bulk({getattr(record, field) for record in records})
+        entries += history_entries(
+            records,
+            lambda record, kind=kind, items=items, field=field: (
+                f"{kind.label.capitalize()}: "
+                f"{items.get(getattr(record, field)) or 'an item since deleted'}"
+            ),
+        )
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    paginator = Paginator(entries, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "profiles/audit.html",
+        {
+            "profile": profile,
+            "page_obj": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
+            "query_without_page": query_without_page(request),
+            "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
+        },
+    )
+
+
+HISTORY_FIELDS = {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user_id",
+    "updated_at",
+    "key",
+}
+
+
+def history_entries(records, describe):
+    """Audit entries from simple-history records, each with the fields it
+    changed, worked out in memory (one query per table, not per record)."""
+    records = sorted(records, key=lambda record: (record.id, record.history_date))
+    entries, previous = [], None
+    for record in records:
+        changes = ""
+        if record.history_type == "~" and previous is not None and previous.id == record.id:
+            fields = [
+                field.attname
+                for field in record._meta.fields
+                if field.attname not in HISTORY_FIELDS
+                and getattr(record, field.attname) != getattr(previous, field.attname)
+            ]
+            changes = ", ".join(name.removesuffix("_id").replace("_", " ") for name in fields)
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "type": record.get_history_type_display(),
+                "what": describe(record),
+                "changes": changes,
+            }
+        )
+        previous = record
+    return entries
