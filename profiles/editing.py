@@ -58,9 +58,13 @@ def _item_rows(profile):
     query per kind plus one for the levels of the frameworks in use."""
     rows = {}
     for kind in services.KINDS.values():
-        links = kind.links(profile).select_related(kind.field).order_by("position", "id")
+        links = (
+            kind.links(profile)
+            .select_related(kind.field, *(f"{kind.field}__{r}" for r in kind.item_related))
+            .order_by("position", "id")
+        )
         if kind.slug == "skills":
-            links = links.select_related("skill__category__framework", "level")
+            links = links.select_related("level")
         rows[kind.slug] = list(links)
     frameworks = {link.skill.category.framework_id for link in rows["skills"]}
     scales = {}

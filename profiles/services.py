@@ -466,6 +466,16 @@ class Kind:
     def item_model(self):
         return self.link_model._meta.get_field(self.field).related_model
 
+    @property
+    def item_related(self):
+        """What an item's name is made of, to fetch with it (see __str__)."""
+        return {"skill": ["category__framework"], "qualification": ["awarding_body"]}.get(
+            self.field, []
+        )
+
+    def items(self):
+        return self.item_model.objects.select_related(*self.item_related)
+
     def links(self, profile):
         return getattr(profile, self.link_model._meta.default_related_name)
 
@@ -576,10 +586,13 @@ def update_profile(*, profile, values, base):
     Changes by others to fields this person left alone are kept."""
     profile = _lock_draft(profile)
     current = field_values(profile)
+    # A conflict is a field both people changed, to different values.
     conflicts = [
         name
         for name in PROFILE_FIELDS
-        if current[name] != base.get(name) and current[name] != values[name]
+        if current[name] != base.get(name)
+        and values[name] != base.get(name)
+        and values[name] != current[name]
     ]
     if conflicts:
         raise EditConflict(conflicts, current)

@@ -232,7 +232,7 @@ def audit_trail(request, slug):
             kind.link_model.history.filter(profile_id=profile.pk).select_related("history_user")
         )
         field = f"{kind.field}_id"
-        items = kind.item_model.objects.in_bulk({getattr(record, field) for record in records})
+        items = kind.items().in_bulk({getattr(record, field) for record in records})
         entries += history_entries(
             records,
             lambda record, kind=kind, items=items, field=field: (

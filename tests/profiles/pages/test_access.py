@@ -1,0 +1,103 @@
+"""Who may see and do what: the denials as carefully as the successes."""
+
+import pytest
+from django.urls import reverse
+
+from profiles import services
+
+pytestmark = pytest.mark.django_db
+
+HR_ONLY = [
+    ("profiles:edit", True),
+    ("profiles:publish", True),
+    ("profiles:archive", True),
+    ("profiles:versions", True),
+    ("profiles:audit", True),
+    ("profiles:add", "knowledge"),
+]
+
+
+def url(name, slug, extra=None):
+    if extra is True or extra is None:
+        return reverse(name, args=[slug])
+    return reverse(name, args=[slug, extra])
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, lead):
+    for path in [
+        reverse("profiles:list"),
+        reverse("profiles:detail", args=[lead.slug]),
+        reverse("profiles:json", args=[lead.slug]),
+        reverse("profiles:compare"),
+        reverse("imports:profile"),
+        *(url(name, lead.slug, extra) for name, extra in HR_ONLY),
+    ]:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(reverse("login")), path
+
+
+@pytest.mark.parametrize("name, extra", HR_ONLY)
+def test_staff_are_refused_hr_pages(staff, lead, name, extra):
+    assert staff.get(url(name, lead.slug, extra)).status_code == 403
+
+
+def test_staff_cannot_post_changes_either(staff, lead):
+    before = lead.versions.count()
+    assert staff.post(reverse("profiles:publish", args=[lead.slug])).status_code == 403
+    assert staff.post(reverse("profiles:new_draft", args=[lead.slug])).status_code == 403
+    assert staff.post(reverse("profiles:archive", args=[lead.slug])).status_code == 403
+    assert staff.post(reverse("imports:profile")).status_code == 403
+    lead.refresh_from_db()
+    assert (lead.status, lead.versions.count()) == ("published", before)
+
+
+def test_staff_see_published_profiles_only(staff, lead, draft, archived):
+    response = staff.get(reverse("profiles:list"))
+    titles = [profile.title for profile in response.context["page_obj"]]
+    assert titles == ["Lead Data Engineer – Technical"]
+    assert staff.get(reverse("profiles:detail", args=[draft.slug])).status_code == 404
+    assert staff.get(reverse("profiles:detail", args=[archived.slug])).status_code == 404
+    assert staff.get(reverse("profiles:json", args=[draft.slug])).status_code == 404
+
+
+def test_a_manager_reads_the_published_version_not_the_draft(manager, lead, hr_user):
+    services.start_draft(profile=lead)
+    services.update_profile(
+        profile=lead,
+        values={**services.field_values(lead), "title": "Renamed in the draft"},
+        base=services.field_values(lead),
+    )
+    response = manager.get(reverse("profiles:detail", args=[lead.slug]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Lead Data Engineer – Technical" in content
+    assert "Renamed in the draft" not in content
+    assert "Edit draft" not in content
+
+
+def test_readers_see_only_the_version_in_force(manager, lead, tmp_path):
+    services.start_draft(profile=lead)
+    services.update_profile(
+        profile=lead,
+        values={**services.field_values(lead), "summary": "New summary."},
+        base=services.field_values(lead),
+    )
+    services.publish_profile(profile=lead)
+    assert manager.get(reverse("profiles:version", args=[lead.slug, 2])).status_code == 200
+    assert manager.get(reverse("profiles:version", args=[lead.slug, 1])).status_code == 404
+    assert manager.get(reverse("profiles:json", args=[lead.slug]) + "?version=1").status_code == 404
+
+
+def test_comparing_with_a_profile_you_cannot_see_is_404(staff, lead, draft):
+    response = staff.get(reverse("profiles:compare"), {"a": lead.slug, "b": draft.slug})
+    assert response.status_code == 404
+    options = staff.get(reverse("profiles:compare")).context["options"]
+    assert [slug for slug, _ in options] == [lead.slug]
+
+
+def test_hr_see_every_profile_and_its_status(hr, lead, draft, archived):
+    response = hr.get(reverse("profiles:list"))
+    assert {p.slug for p in response.context["page_obj"]} == {lead.slug, draft.slug, archived.slug}
+    for profile in (lead, draft, archived):
+        assert hr.get(reverse("profiles:detail", args=[profile.slug])).status_code == 200

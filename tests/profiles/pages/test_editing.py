@@ -1,0 +1,223 @@
+"""Editing a draft in the browser: texts, items, and no lost edits."""
+
+import pytest
+from django.urls import reverse
+
+from competency.models import KnowledgeItem
+from profiles import services
+from profiles.models import RoleProfile
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_url(profile):
+    return reverse("profiles:edit", args=[profile.slug])
+
+
+def form_data(response):
+    """The edit form as the browser would post it back."""
+    form = response.context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name)
+        data[name] = field.prepare_value(value) if hasattr(field, "prepare_value") else value
+        if data[name] is None:
+            data[name] = ""
+    return data
+
+
+@pytest.fixture
+def editable(lead):
+    services.start_draft(profile=lead)
+    lead.refresh_from_db()
+    return lead
+
+
+def test_saving_the_texts_of_a_draft(hr, editable):
+    data = form_data(hr.get(edit_url(editable)))
+    data.update(
+        title="Lead Data Engineer",
+        responsibilities="own the data platform\n\nmentor engineers\n",
+        background="First paragraph\ncontinues here.\n\nSecond paragraph.",
+    )
+    response = hr.post(edit_url(editable), data, follow=True)
+    assert "Your changes to the draft were saved." in response.content.decode()
+    editable.refresh_from_db()
+    assert editable.title == "Lead Data Engineer"
+    assert editable.responsibilities == ["own the data platform", "mentor engineers"]
+    assert editable.background == ["First paragraph continues here.", "Second paragraph."]
+
+
+def test_a_validation_error_keeps_what_was_typed(hr, editable):
+    data = form_data(hr.get(edit_url(editable)))
+    data.update(title="", variant="Something I typed", summary="My new summary")
+    response = hr.post(edit_url(editable), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "There is a problem" in content
+    assert '<a href="#id_title">Enter a title</a>' in content
+    assert 'value="Something I typed"' in content
+    assert "My new summary" in content
+    editable.refresh_from_db()
+    assert editable.title == "Lead Data Engineer – Technical"
+
+
+def test_a_second_save_never_silently_overwrites_the_first(hr, editable, client):
+    # Two HR officers open the same draft.
+    first = form_data(hr.get(edit_url(editable)))
+    second = dict(first)
+
+    first["summary"] = "The first officer's summary."
+    hr.post(edit_url(editable), first)
+
+    second["summary"] = "The second officer's summary."
+    response = hr.post(edit_url(editable), second)
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "Your changes were not saved" in content
+    assert "The first officer&#x27;s summary." in content  # what changed meanwhile
+    assert "The second officer&#x27;s summary." in content  # what they typed, kept
+    editable.refresh_from_db()
+    assert editable.summary == "The first officer's summary."
+
+    # Having seen the other change, they may save theirs deliberately.
+    again = {**second, "base": response.context["form"].data["base"]}
+    hr.post(edit_url(editable), again)
+    editable.refresh_from_db()
+    assert editable.summary == "The second officer's summary."
+
+
+def test_changes_to_different_fields_are_both_kept(hr, editable):
+    first = form_data(hr.get(edit_url(editable)))
+    second = dict(first)
+    first["variant"] = "Platform"
+    hr.post(edit_url(editable), first)
+    second["summary"] = "A new summary."
+    assert hr.post(edit_url(editable), second).status_code == 302
+    editable.refresh_from_db()
+    assert (editable.variant, editable.summary) == ("Platform", "A new summary.")
+
+
+def test_a_tampered_base_is_refused(hr, editable):
+    data = form_data(hr.get(edit_url(editable)))
+    data["base"] = "not-a-signed-value"
+    assert hr.post(edit_url(editable), data).status_code == 400
+
+
+def test_a_published_profile_is_not_edited_but_redirected(hr, lead):
+    response = hr.get(edit_url(lead), follow=True)
+    assert "Start a new draft to change it" in response.content.decode()
+    response = hr.post(
+        reverse(
+            "profiles:change",
+            args=[lead.slug, "work-activities", lead.work_activity_links.first().pk],
+        ),
+        {"action": "remove"},
+    )
+    assert lead.work_activity_links.count() == 2
+
+
+def test_adding_a_catalogue_item_with_a_depth(hr, editable):
+    item = factories.KnowledgeItemFactory(title="Apache Kafka")
+    page = hr.get(reverse("profiles:add", args=[editable.slug, "knowledge"]), {"q": "kafka"})
+    assert [found.title for found in page.context["page_obj"]] == ["Apache Kafka"]
+    hr.post(
+        reverse("profiles:add", args=[editable.slug, "knowledge"]),
+        {"item": item.pk, "depth": "proficient"},
+    )
+    link = editable.knowledge_links.get(item=item)
+    assert (link.depth, link.position) == ("proficient", 5)
+
+
+def test_adding_an_item_twice_is_an_error(hr, editable):
+    existing = editable.work_activity_links.first().activity
+    response = hr.post(
+        reverse("profiles:add", args=[editable.slug, "work-activities"]), {"item": existing.pk}
+    )
+    assert response.status_code == 400
+    assert "is already in this profile" in response.content.decode()
+    assert editable.work_activity_links.count() == 2
+
+
+def test_adding_a_skill_at_a_level_of_another_framework_is_refused(hr, editable):
+    skill = factories.SkillFactory(category=editable.skill_links.first().skill.category)
+    foreign = factories.LevelFactory(name="Elsewhere")
+    response = hr.post(
+        reverse("profiles:add", args=[editable.slug, "skills"]),
+        {"item": skill.pk, "level": foreign.pk},
+    )
+    assert response.status_code == 400
+    assert "is not a level of the DDaT framework" in response.content.decode()
+    assert not editable.skill_links.filter(skill=skill).exists()
+
+
+def test_creating_a_new_catalogue_item_keeps_input_on_error(hr, editable):
+    url = reverse("profiles:add", args=[editable.slug, "knowledge"])
+    response = hr.post(
+        url,
+        {
+            "action": "create",
+            "title": "",
+            "details": "Typed details",
+            "item_type": "technical",
+            "depth": "aware",
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter a title" in response.content.decode()
+    assert "Typed details" in response.content.decode()
+    hr.post(
+        url,
+        {
+            "action": "create",
+            "title": "dbt",
+            "details": "Data build tool.",
+            "item_type": "technical",
+            "depth": "aware",
+        },
+    )
+    item = KnowledgeItem.objects.get(title="dbt")
+    assert editable.knowledge_links.get(item=item).depth == "aware"
+
+
+def test_reordering_changing_and_removing_items(hr, editable):
+    links = list(editable.work_activity_links.order_by("position"))
+    change = reverse("profiles:change", args=[editable.slug, "work-activities", links[1].pk])
+    hr.post(change, {"action": "up"})
+    assert [link.activity.title for link in editable.work_activity_links.order_by("position")] == [
+        links[1].activity.title,
+        links[0].activity.title,
+    ]
+
+    knowledge = editable.knowledge_links.get(item__title="Data Modelling")
+    hr.post(
+        reverse("profiles:change", args=[editable.slug, "knowledge", knowledge.pk]),
+        {"action": "change", "depth": "familiar"},
+    )
+    knowledge.refresh_from_db()
+    assert knowledge.depth == "familiar"
+
+    skill = editable.skill_links.first()
+    working = skill.skill.category.framework.levels.get(name="Working")
+    hr.post(
+        reverse("profiles:change", args=[editable.slug, "skills", skill.pk]),
+        {"action": "change", "level": working.pk},
+    )
+    skill.refresh_from_db()
+    assert skill.level == working
+
+    response = hr.post(change, {"action": "remove"}, follow=True)
+    assert "Removed the work activity." in response.content.decode()
+    assert editable.work_activity_links.count() == 1
+    assert editable.work_activity_links.get().position == 0
+
+
+def test_creating_a_profile(hr, db):
+    response = hr.post(reverse("profiles:create"), {"title": "Data Analyst"})
+    assert response.status_code == 302
+    profile = RoleProfile.objects.get(slug="data-analyst")
+    assert profile.status == "draft"
+    duplicate = hr.post(reverse("profiles:create"), {"title": "Data Analyst"})
+    assert duplicate.status_code == 400
+    assert "Another profile already has this URL name." in duplicate.content.decode()

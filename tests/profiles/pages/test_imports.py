@@ -1,0 +1,76 @@
+"""The upload pages: a preview first, nothing written until confirmed."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from competency.models import Framework, Skill
+from profiles.models import RoleProfile
+from tests.conftest import SAMPLE
+from tests.frameworks.test_import_framework import DDAT_ROLES
+from tests.profiles.helpers import written_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(path, name=None):
+    return SimpleUploadedFile(name or path.name, path.read_bytes())
+
+
+def test_importing_the_sample_shows_a_preview_then_imports_on_confirmation(hr, ddat):
+    before = written_rows()
+    preview = hr.post(reverse("imports:profile"), {"file": upload(SAMPLE)})
+    content = preview.content.decode()
+    assert "Check the import" in content
+    assert "Created draft &#x27;Senior DevOps Engineer – Management&#x27;" in content
+    assert "16 work activities" in content
+    assert written_rows() == before, "the preview must write nothing"
+
+    token = preview.context["token"]
+    response = hr.post(reverse("imports:profile"), {"token": token, "publish": "on"}, follow=True)
+    assert "Imported ‘Senior DevOps Engineer – Management’ and published it as version 1." in (
+        response.content.decode()
+    )
+    assert RoleProfile.objects.get(slug="senior-devops-engineer-management").versions.count() == 1
+    # The same confirmation cannot import twice.
+    again = hr.post(reverse("imports:profile"), {"token": token}, follow=True)
+    assert "That upload has expired" in again.content.decode()
+
+
+def test_a_bad_file_shows_the_error_with_its_line_and_writes_nothing(hr, ddat, tmp_path):
+    broken = tmp_path / "broken.txt"
+    text = "\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:200])
+    broken.write_text(text)
+    before = written_rows()
+    response = hr.post(reverse("imports:profile"), {"file": upload(broken)})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "There is a problem" in content
+    assert f"(line {len(text.splitlines())})" in content and "truncated" in content
+    assert written_rows() == before
+
+
+def test_choosing_no_file_is_an_error(hr, ddat):
+    response = hr.post(reverse("imports:profile"), {})
+    assert "Choose a file to import" in response.content.decode()
+
+
+def test_a_framework_upload_previews_then_imports(hr, db):
+    preview = hr.post(
+        reverse("imports:framework"), {"file": upload(DDAT_ROLES), "format": "ddat-roles"}
+    )
+    content = preview.content.decode()
+    assert "skills: 6 added" in content
+    assert not Framework.objects.filter(name="DDaT").exists()
+    hr.post(reverse("imports:framework"), {"token": preview.context["token"]})
+    assert Skill.objects.count() == 6
+
+
+def test_a_bad_framework_file_names_row_and_column(hr, db, tmp_path):
+    bad = tmp_path / "roles.csv"
+    bad.write_text(DDAT_ROLES.read_text(encoding="utf-8").replace(",Expert,", ",Master,", 1))
+    response = hr.post(reverse("imports:framework"), {"file": upload(bad), "format": "ddat-roles"})
+    content = response.content.decode()
+    assert "column &#x27;Skill level&#x27;" in content
+    assert "unknown level name &#x27;Master&#x27;" in content
+    assert not Framework.objects.exists()

@@ -1,0 +1,91 @@
+"""Every page runs a fixed number of SQL queries whatever the size of the
+data: each is measured with 1 and with 50 items, and must be the same."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from profiles import services
+from profiles.models import RoleProfile
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url, params or {})
+    assert response.status_code == 200, url
+    return len(context)
+
+
+def profile_with(items):
+    """A draft with `items` of every kind, and one published version."""
+    profile = factories.RoleProfileFactory(title="Measured profile", slug="measured")
+    skill = factories.SkillFactory()
+    framework = skill.category.framework
+    levels = [factories.LevelFactory(framework=framework, rank=rank) for rank in (1, 2)]
+    for position in range(items):
+        factories.ProfileWorkActivityFactory(profile=profile, position=position)
+        factories.ProfileKnowledgeFactory(profile=profile, position=position)
+        factories.ProfileTrainingFactory(profile=profile, position=position)
+        factories.ProfileDevelopmentActivityFactory(profile=profile, position=position)
+        factories.ProfileQualificationFactory(profile=profile, position=position)
+        skill = factories.SkillFactory(category=skill.category)
+        factories.SkillLevelFactory(skill=skill, level=levels[position % 2])
+        factories.ProfileSkillFactory(
+            profile=profile, skill=skill, level=levels[position % 2], position=position
+        )
+    services.publish_profile(profile=profile)
+    services.start_draft(profile=profile)
+    return profile
+
+
+# (page, its URL for a profile, query string, the queries it may run: the
+# session, the user and their permissions included)
+PAGES = [
+    ("profile", lambda p: reverse("profiles:detail", args=[p.slug]), None, 13),
+    ("version", lambda p: reverse("profiles:version", args=[p.slug, 1]), None, 7),
+    ("edit", lambda p: reverse("profiles:edit", args=[p.slug]), None, 14),
+    (
+        "diff",
+        lambda p: reverse("profiles:versions", args=[p.slug]),
+        {"from": "1", "to": "draft"},
+        13,
+    ),
+    ("compare", lambda p: reverse("profiles:compare"), {"a": "measured", "b": "measured"}, 20),
+    ("publish", lambda p: reverse("profiles:publish", args=[p.slug]), None, 13),
+    ("audit", lambda p: reverse("profiles:audit", args=[p.slug]), None, 18),
+    ("json", lambda p: reverse("profiles:json", args=[p.slug]), None, 12),
+]
+
+
+@pytest.mark.parametrize("name, url, params, expected", PAGES, ids=[page[0] for page in PAGES])
+def test_profile_pages_cost_the_same_for_1_and_50_items(hr, name, url, params, expected):
+    small = count_queries(hr, url(profile_with(1)), params)
+    RoleProfile.objects.filter(slug="measured").update(slug="measured-small")
+    large = count_queries(hr, url(profile_with(50)), params)
+    assert (small, large) == (expected, expected), f"{name}: {small} for 1 item, {large} for 50"
+
+
+def test_the_list_costs_the_same_for_1_and_50_profiles(hr, staff):
+    factories.RoleProfileFactory()
+    small = count_queries(hr, reverse("profiles:list"), {"q": "engineer", "sort": "updated"})
+    for _ in range(49):
+        factories.RoleProfileFactory()
+    large = count_queries(hr, reverse("profiles:list"), {"q": "engineer", "sort": "updated"})
+    assert small == large
+
+
+def test_the_add_page_costs_the_same_for_1_and_50_catalogue_items(hr):
+    profile = factories.RoleProfileFactory()
+    skill = factories.SkillFactory()
+    factories.SkillLevelFactory(skill=skill)
+    url = reverse("profiles:add", args=[profile.slug, "skills"])
+    small = count_queries(hr, url)
+    for _ in range(49):
+        other = factories.SkillFactory(category=skill.category)
+        factories.SkillLevelFactory(skill=other)
+    large = count_queries(hr, url)
+    assert small == large

@@ -1,0 +1,110 @@
+"""Publishing, archiving, new drafts, differences and comparisons."""
+
+import pytest
+from django.urls import reverse
+
+from profiles import services
+from profiles.models import RoleProfile
+from tests.conftest import DATA
+from tests.profiles.helpers import run
+
+pytestmark = pytest.mark.django_db
+
+
+def change_depth(profile, title, depth):
+    link = profile.knowledge_links.get(item__title=title)
+    services.change_item(
+        profile=profile, kind=services.KINDS["knowledge"], link_id=link.pk, depth=depth
+    )
+
+
+def test_publishing_asks_first_then_makes_the_next_version(hr, hr_user, lead):
+    services.start_draft(profile=lead)
+    change_depth(lead, "Data Modelling", "proficient")
+    page = hr.get(reverse("profiles:publish", args=[lead.slug]))
+    content = page.content.decode()
+    assert "Publish version 2?" in content
+    assert "Data Modelling" in content and "Proficient in" in content
+    response = hr.post(reverse("profiles:publish", args=[lead.slug]), follow=True)
+    assert "Published ‘Lead Data Engineer – Technical’ as version 2." in (response.content.decode())
+    version = lead.versions.get(number=2)
+    assert version.published_by == hr_user
+    assert RoleProfile.objects.get(pk=lead.pk).status == "published"
+
+
+def test_publishing_an_unchanged_draft_says_there_is_nothing_new(hr, lead):
+    services.start_draft(profile=lead)
+    response = hr.post(reverse("profiles:publish", args=[lead.slug]), follow=True)
+    assert "Nothing has changed since version 1" in response.content.decode()
+    assert lead.versions.count() == 1
+
+
+def test_archiving_and_starting_a_new_draft(hr, lead):
+    assert (
+        "Archive this profile?"
+        in hr.get(reverse("profiles:archive", args=[lead.slug])).content.decode()
+    )
+    hr.post(reverse("profiles:archive", args=[lead.slug]))
+    assert RoleProfile.objects.get(pk=lead.pk).status == "archived"
+    response = hr.post(reverse("profiles:new_draft", args=[lead.slug]), follow=True)
+    assert "Started a new draft from the published profile." in response.content.decode()
+    assert RoleProfile.objects.get(pk=lead.pk).status == "draft"
+
+
+def test_a_new_draft_from_an_old_version(hr, lead):
+    services.start_draft(profile=lead)
+    change_depth(lead, "Data Modelling", "aware")
+    services.publish_profile(profile=lead)
+    hr.post(reverse("profiles:new_draft", args=[lead.slug]), {"version": "1"})
+    assert lead.knowledge_links.get(item__title="Data Modelling").depth == "expert"
+    assert (
+        hr.post(reverse("profiles:new_draft", args=[lead.slug]), {"version": "9"}).status_code
+        == 404
+    )
+
+
+def test_the_diff_between_versions_names_what_changed(hr, lead):
+    services.start_draft(profile=lead)
+    change_depth(lead, "Data Modelling", "proficient")
+    services.remove_item(
+        profile=lead, kind=services.KINDS["training"], link_id=lead.training_links.get().pk
+    )
+    services.publish_profile(profile=lead)
+    response = hr.get(reverse("profiles:versions", args=[lead.slug]), {"from": 1, "to": 2})
+    comparison = response.context["comparison"]
+    knowledge = next(s for s in comparison.sections if s.key == "knowledge_skills")
+    assert [(c.label, c.before, c.after, c.direction) for c in knowledge.changed] == [
+        ("Data Modelling", "Expert in", "Proficient in", -1)
+    ]
+    training = next(s for s in comparison.sections if s.key == "training")
+    assert training.removed == [("Distributed Systems", "")]
+    content = response.content.decode()
+    assert "Version 1 compared with version 2" in content
+    assert (
+        hr.get(reverse("profiles:versions", args=[lead.slug]), {"from": 1, "to": 7}).status_code
+        == 404
+    )
+
+
+def test_comparing_two_profiles_shows_what_to_grow_into(staff, lead, tmp_path):
+    principal = tmp_path / "principal.txt"
+    principal.write_text(
+        (DATA / "lead-data-engineer-technical.txt")
+        .read_text(encoding="utf-8")
+        .replace("Lead Data Engineer – Technical", "Principal Data Engineer")
+        .replace("2 – Working", "3 – Practitioner")
+        .replace("Conference Talk", "Keynote"),
+        encoding="utf-8",
+    )
+    run("import_profile", str(principal), "--publish")
+    response = staff.get(
+        reverse("profiles:compare"), {"a": lead.slug, "b": "principal-data-engineer"}
+    )
+    comparison = response.context["comparison"]
+    skills = next(s for s in comparison.sections if s.key == "organisation_skills")
+    assert [(c.label, c.before, c.after, c.direction) for c in skills.changed] == [
+        ("Metadata management", "2 – Working", "3 – Practitioner", 1)
+    ]
+    pdas = next(s for s in comparison.sections if s.key == "pdas")
+    assert pdas.added == [("Keynote", "")] and pdas.removed == [("Conference Talk", "")]
+    assert "higher" in response.content.decode()
