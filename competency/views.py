@@ -1,13 +1,39 @@
+"""The health check, and the catalogue pages HR read: frameworks with their
+levels and skills, and the shared library of components with the profiles
+that use each one.
+
+Every catalogue page runs a fixed number of queries whatever the size of the
+data (tests/competency/test_catalogue_pages.py counts them): lists are
+annotated, related rows are joined or prefetched, never fetched per row.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from operator import attrgetter
+
+from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from competency.models import Framework
+from competency.models import (
+    DevelopmentActivity,
+    Framework,
+    KnowledgeItem,
+    Qualification,
+    Skill,
+    Training,
+    WorkActivity,
+)
 from competency.roles import HR_PERMISSION
+
+PAGE_SIZE = 20
 
 
 @never_cache
@@ -23,6 +49,84 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def hr_only(view):
+    """Anonymous people are sent to sign in; signed-in people without HR's
+    permission get 403 before anything is looked up, so an id tells them
+    nothing."""
+    return login_required(permission_required(HR_PERMISSION, raise_exception=True)(view))
+
+
+@dataclass(frozen=True)
+class ComponentKind:
+    """One kind of the component library, as its pages show it."""
+
+    slug: str
+    title: str
+    model: type
+    search_fields: tuple = ("title", "details")
+    search_hint: str = "Words from the title or details"
+    related: tuple = ()
+    # An extra column of the list and row of the page: (label, attribute).
+    extra: tuple | None = None
+    # What each using profile asks of the item, on the link row: (label, attribute).
+    requirement: tuple | None = None
+
+    @property
+    def noun(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def plural(self):
+        return self.model._meta.verbose_name_plural
+
+    @property
+    def has_details(self):
+        # Qualifications are a title and an awarding body, nothing more.
+        return any(field.name == "details" for field in self.model._meta.fields)
+
+    def extra_value(self, item):
+        return read(item, self.extra[1]) if self.extra else None
+
+    def requirement_of(self, use):
+        return read(use, self.requirement[1]) if self.requirement else None
+
+
+def read(obj, attribute):
+    """A dotted attribute of obj, called if it is a method (get_FOO_display)."""
+    value = attrgetter(attribute)(obj)
+    return value() if callable(value) else value
+
+
+COMPONENT_KINDS = {
+    kind.slug: kind
+    for kind in [
+        ComponentKind(
+            "knowledge",
+            "Knowledge and skills",
+            KnowledgeItem,
+            extra=("Type", "get_kind_display"),
+            requirement=("Depth", "get_depth_display"),
+        ),
+        ComponentKind("work-activities", "Work activities", WorkActivity),
+        ComponentKind("training", "Training", Training),
+        ComponentKind("pdas", "Personal development activities", DevelopmentActivity),
+        ComponentKind(
+            "qualifications",
+            "Qualifications",
+            Qualification,
+            search_fields=("title", "awarding_body__name"),
+            search_hint="Words from the title or the awarding body",
+            related=("awarding_body",),
+            extra=("Awarding body", "awarding_body.name"),
+        ),
+    ]
+}
+
+
+def catalogue_crumbs(*pairs):
+    return [("Catalogue", reverse("catalogue:index")), *pairs]
+
+
 @login_required
 @permission_required(HR_PERMISSION, raise_exception=True)
 def catalogue_index(request):
@@ -31,4 +135,202 @@ def catalogue_index(request):
         level_total=Count("levels", distinct=True),
         skill_total=Count("categories__skills", distinct=True),
     ).order_by("name")
-    return render(request, "competency/index.html", {"frameworks": frameworks})
+    kinds = [(kind, kind.model.objects.count()) for kind in COMPONENT_KINDS.values()]
+    return render(request, "competency/index.html", {"frameworks": frameworks, "kinds": kinds})
+
+
+def category_tree(categories):
+    """(category, depth) in reading order: each category before its children,
+    siblings in the order given."""
+    children = defaultdict(list)
+    for category in categories:
+        children[category.parent_id].append(category)
+    ordered, stack = [], [(category, 0) for category in reversed(children[None])]
+    while stack:
+        category, depth = stack.pop()
+        ordered.append((category, depth))
+        stack.extend((child, depth + 1) for child in reversed(children[category.pk]))
+    return ordered
+
+
+@hr_only
+def framework_detail(request, slug):
+    framework = get_object_or_404(Framework, slug=slug)
+    skills = Skill.objects.annotate(profile_total=Count("uses")).order_by("name")
+    categories = framework.categories.prefetch_related(
+        Prefetch("skills", queryset=skills)
+    ).order_by("name")
+    tree = [
+        # Headings follow the tree below the page's h2, as deep as HTML allows.
+        {"category": category, "heading": min(depth + 3, 6), "skills": category.skills.all()}
+        for category, depth in category_tree(categories)
+    ]
+    return render(
+        request,
+        "competency/framework.html",
+        {
+            "framework": framework,
+            "levels": framework.levels.order_by("rank"),
+            "tree": tree,
+            "crumbs": catalogue_crumbs(),
+        },
+    )
+
+
+def category_path(category, categories):
+    """A category's names from the top of the tree, from categories already
+    fetched, so a deep tree costs no query per level."""
+    names, seen = [], set()
+    while category is not None and category.pk not in seen:
+        seen.add(category.pk)
+        names.append(category.name)
+        category = categories.get(category.parent_id)
+    return " » ".join(reversed(names))
+
+
+@hr_only
+def skill_detail(request, pk):
+    skill = get_object_or_404(Skill.objects.select_related("category__framework"), pk=pk)
+    framework = skill.category.framework
+    categories = framework.categories.in_bulk()
+    descriptions = {row.level_id: row.description for row in skill.levels.all()}
+    levels = [
+        (level, descriptions.get(level.pk, "")) for level in framework.levels.order_by("rank")
+    ]
+    uses = skill.uses.select_related("profile__job_family", "level").order_by(
+        "profile__title", "profile__slug"
+    )
+    uses = [(use, use.level) for use in uses]
+    return render(
+        request,
+        "competency/skill.html",
+        {
+            "skill": skill,
+            "framework": framework,
+            "category_path": category_path(skill.category, categories),
+            "levels": levels,
+            "uses": uses,
+            "crumbs": catalogue_crumbs(
+                (framework.name, reverse("catalogue:framework", args=[framework.slug]))
+            ),
+        },
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200, widget=forms.SearchInput)
+
+    def __init__(self, *args, hint="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].help_text = hint
+
+    def words(self):
+        return self.cleaned_data["q"].split() if self.is_valid() else []
+
+    def matching(self, queryset, fields):
+        """Items holding every word of the search in one of the fields."""
+        words = self.words()
+        for word in words:
+            condition = Q()
+            for field in fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+def query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@hr_only
+def component_list(request, kind):
+    kind = COMPONENT_KINDS[kind]
+    form = SearchForm(request.GET, hint=kind.search_hint)
+    items = (
+        form.matching(kind.model.objects.select_related(*kind.related), kind.search_fields)
+        .annotate(profile_total=Count("uses"))
+        .order_by("title", "pk")
+    )
+    paginator = Paginator(items, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "competency/component_list.html",
+        {
+            "kind": kind,
+            "form": form,
+            "searched": bool(form.words()),
+            "forms_with_errors": [form] if form.errors else [],
+            "page_obj": page,
+            "rows": [(item, kind.extra_value(item)) for item in page],
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
+            "query_without_page": query_without_page(request),
+            "crumbs": catalogue_crumbs(),
+        },
+    )
+
+
+# Fields of a history record that are bookkeeping, not the item's content
+# (the key is a fingerprint of the text, so it changes with it).
+HISTORY_FIELDS = {
+    "id",
+    "key",
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+}
+
+
+def history_entries(records):
+    """Who changed the item, when, how, and which fields, newest first; the
+    fields are worked out in memory by comparing each record with the one
+    before it."""
+    entries, previous = [], None
+    for record in records:
+        changed = []
+        if record.history_type == "~" and previous is not None:
+            changed = [
+                field.verbose_name
+                for field in record._meta.fields
+                if field.name not in HISTORY_FIELDS
+                and getattr(record, field.attname) != getattr(previous, field.attname)
+            ]
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "type": record.get_history_type_display(),
+                "changed": ", ".join(changed),
+            }
+        )
+        previous = record
+    return entries[::-1]
+
+
+@hr_only
+def component_detail(request, kind, pk):
+    kind = COMPONENT_KINDS[kind]
+    item = get_object_or_404(kind.model.objects.select_related(*kind.related), pk=pk)
+    uses = item.uses.select_related("profile__job_family").order_by(
+        "profile__title", "profile__slug"
+    )
+    uses = [(use, kind.requirement_of(use)) for use in uses]
+    records = item.history.select_related("history_user").order_by("history_date", "history_id")
+    return render(
+        request,
+        "competency/component.html",
+        {
+            "kind": kind,
+            "item": item,
+            "extra_value": kind.extra_value(item),
+            "uses": uses,
+            "history": history_entries(records),
+            "crumbs": catalogue_crumbs(
+                (kind.title, reverse("catalogue:components", args=[kind.slug]))
+            ),
+        },
+    )
