@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/competency
 DEMO_PASSWORD ?= demo
 
-.PHONY: run test test-sqlite lint check postgres install bench
+.PHONY: run test test-sqlite lint check postgres install bench chromium
 
 # A virtual environment with the application and its test tools, rebuilt
 # when pyproject.toml changes.
@@ -44,12 +44,18 @@ postgres:
 	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 		echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1
 
+# Debian's Chromium, which the browser tests (tests/browser/) drive through
+# Playwright. Never `playwright install`: it downloads a browser.
+chromium:
+	@command -v /usr/bin/chromium >/dev/null || \
+		(apt-get update && apt-get install -y --no-install-recommends chromium)
+
 # The whole test suite against real PostgreSQL.
-test: install postgres
+test: install postgres chromium
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 # The same suite on the embedded default.
-test-sqlite: install
+test-sqlite: install chromium
 	DATABASE_URL= $(BIN)/pytest
 
 lint: install
@@ -62,3 +68,4 @@ check: lint
 bench: install
 	$(BIN)/python benchmarks/import_profiles.py
 	$(BIN)/python benchmarks/import_framework.py
+	$(BIN)/python benchmarks/pages.py

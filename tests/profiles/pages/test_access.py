@@ -101,3 +101,21 @@ def test_hr_see_every_profile_and_its_status(hr, lead, draft, archived):
     assert {p.slug for p in response.context["page_obj"]} == {lead.slug, draft.slug, archived.slug}
     for profile in (lead, draft, archived):
         assert hr.get(reverse("profiles:detail", args=[profile.slug])).status_code == 200
+
+
+def test_staff_see_no_links_to_hr_pages(staff, lead):
+    content = staff.get(reverse("profiles:detail", args=[lead.slug])).content.decode()
+    for hr_link in (
+        reverse("catalogue:index"),
+        reverse("imports:profile"),
+        reverse("profiles:edit", args=[lead.slug]),
+    ):
+        assert f'href="{hr_link}"' not in content
+
+
+def test_a_refusal_is_a_page_of_the_service_with_a_way_back(staff, lead):
+    response = staff.get(reverse("profiles:edit", args=[lead.slug]))
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "You do not have permission to see this page" in content
+    assert f'href="{reverse("profiles:list")}"' in content

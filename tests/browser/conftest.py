@@ -1,0 +1,311 @@
+"""Browser tests: Playwright (sync API) driving Debian's /usr/bin/chromium
+against pytest-django's live server, with axe-core on every page.
+
+- One browser per session; a fresh context (so no cookies) and page per test.
+- `journey.check(name)` runs axe-core with the WCAG 2.2 A and AA rules at
+  1280 px and at 320 px wide, checks the page reflows at 320 px (WCAG 1.4.10)
+  and, for the main pages, saves screenshots to
+  artifacts/screenshots/<name>-<width>.png. Problems are collected so one run
+  lists every page's problems; `journey.assert_accessible()` at the end of a
+  test fails with the whole list.
+- JavaScript errors and failed requests for a page's assets (a missing
+  stylesheet, say) are problems too.
+
+Playwright never downloads a browser here: Chromium comes from Debian
+(`make chromium`).
+"""
+
+import importlib
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from competency import roles
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+STYLESHEET = ROOT / "static" / "dist" / "app.css"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+WIDE, NARROW = 1280, 320
+HEIGHT = 900
+WIDTHS = (WIDE, NARROW)
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+    "resultTypes": ["violations"],
+}
+TIMEOUT_MS = 10_000
+
+DEMO_PASSWORD = "demo"
+
+# The playwright sync API runs an event loop in this thread; Django's ORM
+# refuses to run in a thread with a running loop unless told it may.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "browser: drives Chromium against the live server (tests/browser/)"
+    )
+
+
+# The reflow check: if the page is wider than a 320 px viewport, name the
+# outermost elements that stick out without being clipped by a scrolling
+# container (a table wrapper that scrolls on its own is fine, but an
+# absolutely positioned child whose containing block is outside that wrapper
+# escapes it and widens the page).
+REFLOW_JS = """
+() => {
+  const root = document.documentElement;
+  const vw = root.clientWidth;
+  if (root.scrollWidth <= vw) return null;
+  const describe = (el) => {
+    let text = el.tagName.toLowerCase();
+    if (el.id) text += '#' + el.id;
+    const classes = (el.getAttribute('class') || '').trim().split(/\\s+/).filter(Boolean);
+    if (classes.length) text += '.' + classes.join('.');
+    return text;
+  };
+  const clipped = (el) => {
+    const position = getComputedStyle(el).position;
+    if (position === 'fixed') return true;
+    const block = position === 'absolute' ? el.offsetParent : null;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const overflow = getComputedStyle(p).overflowX;
+      if (overflow === 'visible') continue;
+      if (position !== 'absolute' || (block && (p === block || p.contains(block)))) return true;
+    }
+    return false;
+  };
+  const escapes = (el) => {
+    const box = el.getBoundingClientRect();
+    return (box.width > 0 || box.height > 0) && box.right > vw + 0.5 && !clipped(el);
+  };
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!escapes(el)) continue;
+    const parent = el.parentElement;
+    if (parent && parent !== document.body && escapes(parent)) continue;
+    const box = el.getBoundingClientRect();
+    const inside = el.parentElement ? ' in ' + describe(el.parentElement) : '';
+    culprits.push(describe(el) + inside + ' (' + getComputedStyle(el).position + ', '
+      + Math.round(box.width) + ' px wide, right edge at ' + Math.round(box.right) + ' px)');
+  }
+  return {scrollWidth: root.scrollWidth, viewport: vw, count: culprits.length,
+          culprits: culprits.slice(0, 4)};
+}
+"""
+
+
+def _format_violation(where, violation):
+    lines = [
+        f"[{where}] {violation['id']} ({violation.get('impact') or 'n/a'}): "
+        f"{violation['help']} <{violation.get('helpUrl', '')}>"
+    ]
+    for node in violation["nodes"][:8]:
+        target = " ".join(str(part) for part in node["target"])
+        html = re.sub(r"\s+", " ", node.get("html", ""))[:200]
+        lines.append(f"    - {target}\n        {html}")
+        summary = (node.get("failureSummary") or "").strip()
+        if summary:
+            lines.append("        " + re.sub(r"\s*\n\s*", " | ", summary)[:400])
+    if len(violation["nodes"]) > 8:
+        lines.append(f"    … and {len(violation['nodes']) - 8} more elements")
+    return "\n".join(lines)
+
+
+class Journey:
+    """A page in a fresh browser context, plus the checks made on each page
+    of a journey."""
+
+    def __init__(self, page, base_url, axe):
+        self.page = page
+        self.base_url = base_url
+        self.axe = axe
+        self.problems = []
+        self.checked = []
+        page.on("pageerror", self._page_error)
+        page.on("response", self._response)
+        page.on("requestfailed", self._request_failed)
+
+    # What the page reports by itself ------------------------------------
+
+    def _page_error(self, error):
+        self.problems.append(f"[{self.page.url}] JavaScript error: {error}")
+
+    def _response(self, response):
+        if response.request.resource_type != "document" and response.status >= 400:
+            self.problems.append(
+                f"[{self.page.url}] asset {response.url} answered {response.status}"
+            )
+
+    def _request_failed(self, request):
+        if request.resource_type != "document":
+            self.problems.append(f"[{self.page.url}] asset {request.url} failed: {request.failure}")
+
+    # Navigation ---------------------------------------------------------
+
+    def url(self, path):
+        return self.base_url + path
+
+    def goto(self, path):
+        return self.page.goto(self.url(path))
+
+    def sign_in(self, username, *, check=True):
+        page = self.page
+        self.goto("/sign-in/")
+        expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+        if check:
+            self.check("sign-in", screenshot=False)
+        page.fill("#id_username", username)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"/profiles/$"))
+
+    # Checks ---------------------------------------------------------------
+
+    def check(self, name, *, screenshot=True):
+        """axe-core at both widths, reflow at 320 px, and screenshots."""
+        page = self.page
+        page.wait_for_load_state("load")
+        where_page = f"{name}: {page.url.removeprefix(self.base_url)}"
+        self.checked.append(where_page)
+        try:
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                # Let resize handlers and media queries settle.
+                page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+                where = f"{where_page} @ {width}px"
+                results = self.axe.run(page, options=AXE_OPTIONS)
+                for violation in results.response["violations"]:
+                    self.problems.append(_format_violation(where, violation))
+                if width == NARROW:
+                    overflow = page.evaluate(REFLOW_JS)
+                    if overflow:
+                        self.problems.append(
+                            f"[{where}] reflow (WCAG 1.4.10): the page is "
+                            f"{overflow['scrollWidth']} px wide in a {overflow['viewport']} px "
+                            "viewport, so it scrolls sideways. Wider than the viewport: "
+                            + "; ".join(overflow["culprits"] or ["(no single element found)"])
+                            + (
+                                f" … {overflow['count']} elements in all"
+                                if overflow["count"] > len(overflow["culprits"])
+                                else ""
+                            )
+                        )
+                if screenshot:
+                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+        finally:
+            page.set_viewport_size({"width": WIDE, "height": HEIGHT})
+
+    def assert_accessible(self):
+        problems, self.problems = self.problems, []
+        assert not problems, (
+            f"{len(problems)} accessibility or page problem(s) on the pages checked "
+            f"({len(self.checked)} pages: {', '.join(self.checked)}):\n\n" + "\n\n".join(problems)
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium with `make chromium` "
+            "(never `playwright install`)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_screenshots():
+    """Screenshots of this run only (the folder is git-ignored)."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+
+
+def _restore_what_the_migrations_made():
+    """The live server needs a transactional database, which is flushed
+    after each test: the groups made by profiles/migrations/0005_groups.py go
+    with it (the flush's post_migrate signal puts back only the content types
+    and permissions). Put them back as that migration makes them.
+
+    Serialized rollback would do this, but not reliably here: once
+    Playwright's sync API runs its event loop in this thread, Django hands
+    the test a different connection object from the one that holds the
+    serialized data."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    groups = importlib.import_module("profiles.migrations.0005_groups")
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name in groups.GROUPS:
+        Group.objects.get_or_create(name=name)
+    Group.objects.get(name=roles.HR).permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=groups.HR_APPS)
+    )
+
+
+@pytest.fixture
+def demo_data(transactional_db, settings):
+    """DDaT, the seven published DevOps demo profiles and the demo users."""
+    _restore_what_the_migrations_made()
+    # The demo users' passwords are hashed on seeding and checked on each
+    # sign-in; the slow default hasher buys nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+
+
+@pytest.fixture
+def journey(browser, axe, live_server, demo_data):
+    if not STYLESHEET.exists():
+        pytest.fail(f"{STYLESHEET.relative_to(ROOT)} is missing: run `npm run build` first.")
+    context = browser.new_context(
+        viewport={"width": WIDE, "height": HEIGHT}, base_url=live_server.url
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    journey = Journey(page, live_server.url, axe)
+    yield journey
+    if journey.problems:
+        # The test failed before its final assertion: show what was found so far.
+        print("\nProblems found before the test stopped:\n\n" + "\n\n".join(journey.problems))
+    context.close()

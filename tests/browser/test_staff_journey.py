@@ -1,0 +1,41 @@
+"""Staff in the browser: they read published profiles, and are refused the
+HR pages (editing, importing). axe-core runs on every page, the refusal
+page included (see conftest.py)."""
+
+import re
+
+from playwright.sync_api import expect
+
+SLUG = "senior-devops-engineer-technical"
+TITLE = "Senior DevOps Engineer – Technical"
+
+
+def test_staff_reads_a_profile_and_is_refused_an_edit(journey):
+    page = journey.page
+    journey.sign_in("staff", check=False)
+
+    # Staff see the list and a profile, without HR's controls.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Role profiles")
+    expect(page.get_by_role("link", name="Import", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Create a profile")).to_have_count(0)
+    journey.check("staff-list", screenshot=False)
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    for control in ("Edit draft", "Start a new draft", "Publish", "Archive"):
+        expect(page.get_by_role("button", name=control, exact=True)).to_have_count(0)
+        expect(page.get_by_role("link", name=control, exact=True)).to_have_count(0)
+    journey.check("staff-profile", screenshot=False)
+
+    # Going to the edit page anyway: 403, on a page that says so.
+    response = journey.goto(f"/profiles/{SLUG}/edit/")
+    assert response.status == 403
+    expect(page.locator("body")).to_contain_text(re.compile(r"forbidden|permission", re.I))
+    expect(page.locator("#id_title")).to_have_count(0)
+    journey.check("staff-refused")
+
+    # The import page too.
+    response = journey.goto("/import/profile/")
+    assert response.status == 403
+    expect(page.locator("#id_file")).to_have_count(0)
+
+    journey.assert_accessible()
