@@ -29,8 +29,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 from jsonschema import Draft202012Validator
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from competency.history import bulk_create, bulk_update
 from competency.models import Category, Framework, Level, Skill, SkillLevel
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "framework.schema.json"
@@ -621,7 +621,5 @@ def _apply_skill_levels(data, skills, scale, report, progress):
 
 def _write(model, new, changed):
     """Insert and update in bulk, keeping the audit trail."""
-    if new:
-        bulk_create_with_history(new, model, batch_size=500)
-    if changed:
-        bulk_update_with_history(changed, model, ["description"], batch_size=500)
+    bulk_create(model, new)
+    bulk_update(model, changed, ["description"])

@@ -23,10 +23,10 @@ from competency.frameworks import (
     read_skills_table,
     read_table,
 )
+from competency.history import bulk_create
 from competency.models import Framework, Skill
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.published_text import split_title
-from profiles.services import bulk_create
 
 FORMATS = ["ddat-roles", "skills", "json"]
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
+from competency.history import bulk_create
 from competency.models import (
     AwardingBody,
     Category,
@@ -147,12 +147,6 @@ def import_profile(source: ProfileInput, *, publish=False, user=None) -> ImportR
     if publish and not _same_as_latest_version(profile):
         result.version = publish_profile(profile=profile, user=user)
     return result
-
-
-def bulk_create(model, objects):
-    """bulk_create that also writes the audit trail (plain bulk_create skips it)."""
-    objects = list(objects)
-    return bulk_create_with_history(objects, model) if objects else []
 
 
 # Field lengths of the tables an import writes, checked first so that a long

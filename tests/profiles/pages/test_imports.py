@@ -74,3 +74,13 @@ def test_a_bad_framework_file_names_row_and_column(hr, db, tmp_path):
     assert "column &#x27;Skill level&#x27;" in content
     assert "unknown level name &#x27;Master&#x27;" in content
     assert not Framework.objects.exists()
+
+
+def test_an_upload_is_recorded_in_the_audit_trail_under_its_author(hr, hr_user, ddat):
+    preview = hr.post(reverse("imports:profile"), {"file": upload(SAMPLE)})
+    hr.post(reverse("imports:profile"), {"token": preview.context["token"]})
+    profile = RoleProfile.objects.get(slug="senior-devops-engineer-management")
+    response = hr.get(reverse("profiles:audit", args=[profile.slug]))
+    entries = list(response.context["page_obj"])
+    assert len(entries) > 16  # the profile and each of its items
+    assert {entry["who"] for entry in entries} == {hr_user}
