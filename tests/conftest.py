@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 
 from competency.models import Framework, Level
 
@@ -24,3 +25,36 @@ def ddat(db):
 @pytest.fixture
 def sample_bytes():
     return SAMPLE.read_bytes()
+
+
+# The cast: an HR officer, a line manager and a member of staff, each signed
+# in on the test client (one client per test, so one person per test).
+def member_of(group_name, username):
+    from tests import factories
+
+    user = factories.UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def hr_user(db):
+    return member_of("HR", "harriet")
+
+
+@pytest.fixture
+def hr(client, hr_user):
+    client.force_login(hr_user)
+    return client
+
+
+@pytest.fixture
+def staff(client, db):
+    client.force_login(member_of("Staff", "sam"))
+    return client
+
+
+@pytest.fixture
+def manager(client, db):
+    client.force_login(member_of("Line managers", "mo"))
+    return client

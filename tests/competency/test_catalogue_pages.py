@@ -5,7 +5,6 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from competency.models import KnowledgeItem
@@ -46,29 +45,6 @@ def text(response):
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def member_of(group_name, username):
-    user = factories.UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def hr_user(db):
-    return member_of("HR", "harriet")
-
-
-@pytest.fixture
-def hr(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
-@pytest.fixture
-def staff(client, db):
-    client.force_login(member_of("Staff", "sam"))
-    return client
 
 
 @pytest.fixture

@@ -1,42 +1,12 @@
-"""A named cast for the page tests: an HR officer, a line manager, a member
-of staff, and profiles in each state."""
+"""Profiles in each state for the page tests (the cast of people is in
+tests/conftest.py)."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from profiles import services
 from tests import factories
 from tests.conftest import DATA
 from tests.profiles.helpers import run
-
-
-def member_of(group_name, username):
-    user = factories.UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def hr_user(db):
-    return member_of("HR", "harriet")
-
-
-@pytest.fixture
-def hr(client, hr_user):
-    client.force_login(hr_user)
-    return client
-
-
-@pytest.fixture
-def staff(client, db):
-    client.force_login(member_of("Staff", "sam"))
-    return client
-
-
-@pytest.fixture
-def manager(client, db):
-    client.force_login(member_of("Line managers", "mo"))
-    return client
 
 
 @pytest.fixture
