@@ -45,15 +45,14 @@ class RoleProfileQuerySet(models.QuerySet):
         return self.filter(status=RoleProfile.Status.PUBLISHED)
 
     def visible_to(self, user):
-        """HR see every profile; everyone else sees profiles with a published
-        version that are not archived (and reads that version, not a draft)."""
+        """HR see every profile; everyone else sees profiles that have a
+        version in force (published, not archived) and reads only that
+        version: never a draft's text."""
         if is_hr(user):
             return self
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            models.Exists(ProfileVersion.objects.filter(profile=models.OuterRef("pk")))
-        ).exclude(status=RoleProfile.Status.ARCHIVED)
+        return self.filter(published_version__isnull=False)
 
 
 class RoleProfile(models.Model):
@@ -78,6 +77,16 @@ class RoleProfile(models.Model):
     prior_knowledge = models.JSONField(default=list, blank=True)
     source = models.TextField(blank=True, help_text="Attribution carried from the source page.")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    # The version everyone else reads: the latest published one, kept while a
+    # new draft is in progress, and none while the profile is archived.
+    published_version = models.OneToOneField(
+        "ProfileVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

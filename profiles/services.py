@@ -407,7 +407,8 @@ def publish_profile(*, profile, user=None) -> ProfileVersion:
         profile=profile, number=number, document=document, published_by=user
     )
     profile.status = RoleProfile.Status.PUBLISHED
-    profile.save(update_fields=["status", "updated_at"])
+    profile.published_version = version
+    profile.save(update_fields=["status", "published_version", "updated_at"])
     return version
 
 
@@ -437,7 +438,9 @@ def archive_profile(*, profile) -> RoleProfile:
     if profile.status == RoleProfile.Status.ARCHIVED:
         raise ValidationError(f"'{profile.title}' is already archived.")
     profile.status = RoleProfile.Status.ARCHIVED
-    profile.save(update_fields=["status", "updated_at"])
+    # Withdrawn: readers no longer find it until a new version is published.
+    profile.published_version = None
+    profile.save(update_fields=["status", "published_version", "updated_at"])
     return profile
 
 

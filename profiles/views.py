@@ -32,7 +32,8 @@ def query_without_page(request):
 
 def visible_profile(user, slug):
     return get_object_or_404(
-        RoleProfile.objects.visible_to(user).select_related("job_family"), slug=slug
+        RoleProfile.objects.visible_to(user).select_related("job_family", "published_version"),
+        slug=slug,
     )
 
 
@@ -42,10 +43,10 @@ def latest_version(profile):
 
 def readable_document(user, profile):
     """(document, version) that this person reads for this profile: HR the
-    working copy (version None), others the latest published version."""
+    working copy (version None), others the version in force."""
     if is_hr(user):
         return profile_document(profile), None
-    version = latest_version(profile)
+    version = profile.published_version
     if version is None:
         raise Http404
     return version.document, version
@@ -62,14 +63,15 @@ def home(request):
 
 @login_required
 def profile_list(request):
-    hr = is_hr(request.user)
-    queryset = (
-        RoleProfile.objects.visible_to(request.user)
-        .select_related("job_family")
-        .annotate(latest_version=Max("versions__number"))
-        .order_by("title", "slug")
-    )
-    filters = ProfileFilter(request.GET or None, queryset=queryset, show_status=hr)
+    reader = not is_hr(request.user)
+    queryset = RoleProfile.objects.visible_to(request.user).order_by("title", "slug")
+    if reader:
+        queryset = ProfileFilter.for_readers(queryset).order_by("version_title", "slug")
+    else:
+        queryset = queryset.select_related("job_family").annotate(
+            latest_version=Max("versions__number")
+        )
+    filters = ProfileFilter(request.GET or None, queryset=queryset, reader=reader)
     results = filters.qs if filters.is_bound and filters.is_valid() else queryset
     paginator = Paginator(results, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -79,11 +81,36 @@ def profile_list(request):
         {
             "filters": filters,
             "page_obj": page,
+            "entries": [list_entry(profile, reader) for profile in page],
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
             "query_without_page": query_without_page(request),
             "is_filtered": any(request.GET.get(name) for name in ProfileFilter.base_filters),
         },
     )
+
+
+def list_entry(profile, reader):
+    """What the list shows of a profile: HR the working copy, others the
+    version in force."""
+    if reader:
+        version = profile.published_version
+        document = version.document
+        return {
+            "slug": profile.slug,
+            "title": document["title"],
+            "family": document.get("job_family"),
+            "summary": document["summary"],
+            "version": version.number,
+            "profile": None,
+        }
+    return {
+        "slug": profile.slug,
+        "title": profile.title,
+        "family": profile.job_family.name if profile.job_family_id else None,
+        "summary": profile.summary,
+        "version": profile.latest_version,
+        "profile": profile,
+    }
 
 
 @login_required
@@ -108,7 +135,7 @@ def profile_detail(request, slug):
 def _version(request, slug, number):
     profile = visible_profile(request.user, slug)
     version = get_object_or_404(ProfileVersion, profile=profile, number=number)
-    if not is_hr(request.user) and version != latest_version(profile):
+    if not is_hr(request.user) and version.pk != profile.published_version_id:
         # Readers see the version in force; HR see the history.
         raise Http404
     return profile, version
@@ -205,8 +232,18 @@ def _side_name(choice):
 def compare(request):
     """Two profiles side by side: what only one asks for, and where levels
     and depths differ. Each is read as this person may read it."""
-    visible = RoleProfile.objects.visible_to(request.user).select_related("job_family")
-    options = list(visible.order_by("title").values_list("slug", "title"))
+    visible = RoleProfile.objects.visible_to(request.user).select_related(
+        "job_family", "published_version"
+    )
+    if is_hr(request.user):
+        options = list(visible.order_by("title").values_list("slug", "title"))
+    else:
+        # Readers choose by what the version in force is called.
+        options = list(
+            ProfileFilter.for_readers(visible)
+            .order_by("version_title")
+            .values_list("slug", "version_title")
+        )
     slugs = {slug for slug, _ in options}
     first, second = request.GET.get("a"), request.GET.get("b")
     context = {"options": options, "a": first, "b": second, "crumbs": crumbs()}

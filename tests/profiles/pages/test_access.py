@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from profiles import services
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_staff_cannot_post_changes_either(staff, lead):
 
 def test_staff_see_published_profiles_only(staff, lead, draft, archived):
     response = staff.get(reverse("profiles:list"))
-    titles = [profile.title for profile in response.context["page_obj"]]
+    titles = [entry["title"] for entry in response.context["entries"]]
     assert titles == ["Lead Data Engineer – Technical"]
     assert staff.get(reverse("profiles:detail", args=[draft.slug])).status_code == 404
     assert staff.get(reverse("profiles:detail", args=[archived.slug])).status_code == 404
@@ -119,3 +120,57 @@ def test_a_refusal_is_a_page_of_the_service_with_a_way_back(staff, lead):
     content = response.content.decode()
     assert "You do not have permission to see this page" in content
     assert f'href="{reverse("profiles:list")}"' in content
+
+
+def draft_with_secrets(profile):
+    """HR start a new draft and write something not yet for everyone."""
+    services.start_draft(profile=profile)
+    values = services.field_values(profile)
+    services.update_profile(
+        profile=profile,
+        values={**values, "title": "Secret new title", "summary": "zzsecretword plans"},
+        base=values,
+    )
+
+
+def test_readers_never_see_a_drafts_text_in_lists_searches_or_comparisons(staff, lead):
+    draft_with_secrets(lead)
+    listing = staff.get(reverse("profiles:list")).content.decode()
+    assert "Lead Data Engineer – Technical" in listing
+    assert "Secret new title" not in listing and "zzsecretword" not in listing
+    found = staff.get(reverse("profiles:list"), {"q": "zzsecretword"})
+    assert found.context["entries"] == []
+    # The published text is still found.
+    found = staff.get(reverse("profiles:list"), {"q": "metadata"})
+    assert [entry["title"] for entry in found.context["entries"]] == [
+        "Lead Data Engineer – Technical"
+    ]
+    compare = staff.get(reverse("profiles:compare")).content.decode()
+    assert "Secret new title" not in compare
+    detail = staff.get(reverse("profiles:detail", args=[lead.slug])).content.decode()
+    assert "zzsecretword" not in detail
+
+
+def test_readers_filter_by_what_the_published_version_says(staff, lead):
+    family = factories.JobFamilyFactory(name="Data", slug="data")
+    draft_with_secrets(lead)
+    lead.job_family = family  # only in the draft
+    lead.save()
+    found = staff.get(reverse("profiles:list"), {"job_family": "data"})
+    assert found.context["entries"] == []
+    found = staff.get(reverse("profiles:list"), {"role_level": "Lead", "sort": "family"})
+    assert len(found.context["entries"]) == 1
+    skill = lead.skill_links.first().skill
+    found = staff.get(reverse("profiles:list"), {"skill": skill.pk})
+    assert len(found.context["entries"]) == 1
+
+
+def test_an_archived_profile_stays_hidden_while_a_new_draft_is_prepared(staff, lead):
+    services.archive_profile(profile=lead)
+    services.start_draft(profile=lead)
+    assert staff.get(reverse("profiles:detail", args=[lead.slug])).status_code == 404
+    assert staff.get(reverse("profiles:list")).context["entries"] == []
+    values = services.field_values(lead)
+    services.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
+    services.publish_profile(profile=lead)
+    assert staff.get(reverse("profiles:detail", args=[lead.slug])).status_code == 200

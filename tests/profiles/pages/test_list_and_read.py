@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(response):
-    return [profile.title for profile in response.context["page_obj"]]
+    return [entry["title"] for entry in response.context["entries"]]
 
 
 @pytest.fixture
