@@ -23,6 +23,7 @@ TEXT_FIELDS = [
     ("responsibilities", "Responsibilities"),
     ("background", "Background"),
     ("prior_knowledge", "Prior knowledge and skills"),
+    ("source", "Credit line"),
 ]
 
 SECTIONS = [

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from profiles import services
 from profiles.diff import diff_documents
 from profiles.documents import profile_document
 from profiles.forms import DEPTH_CHOICES, CreateProfileForm, NewItemForm, ProfileForm
+from profiles.importing import ProfileImportError
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.views import crumbs, query_without_page
 
@@ -96,9 +98,9 @@ def _edit_page(request, profile, form, conflict=None, status=200):
 @hr_only
 def edit(request, slug):
     profile = _profile(slug)
-    if response := _draft_or_redirect(request, profile):
-        return response
     if request.method != "POST":
+        if response := _draft_or_redirect(request, profile):
+            return response
         values = services.field_values(profile)
         form = ProfileForm(initial={**values, "base": signing.dumps(values, salt=SIGNING_SALT)})
         return _edit_page(request, profile, form)
@@ -115,18 +117,35 @@ def edit(request, slug):
     except services.EditConflict as conflict:
         return _conflict(request, profile, form, base, conflict)
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return _edit_page(request, profile, form, status=400)
+        # Also when someone published or archived the profile meanwhile: the
+        # text stays in the form, with the reason it was not saved.
+        add_errors(form, error)
+        profile.refresh_from_db()
+        return _edit_page(request, profile, form, status=409 if not profile.is_draft else 400)
     messages.success(request, "Your changes to the draft were saved.")
     return redirect("profiles:edit", slug=profile.slug)
+
+
+def add_errors(form, error):
+    """A service's ValidationError on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
 
 
 def _conflict(request, profile, form, base, conflict):
     """Keep what this person typed, show what someone else saved meanwhile,
     and let them save again knowingly (the form's base becomes the values
-    now in the database)."""
+    now in the database). Fields only the other person changed take their
+    new values, so saving again cannot quietly undo them."""
     data = request.POST.copy()
+    typed = form.values()
+    for name, now in conflict.current.items():
+        if typed[name] == base.get(name) and now != base.get(name):
+            field = form.fields[name]
+            data[name] = "" if now is None else field.prepare_value(now)
     data["base"] = signing.dumps(conflict.current, salt=SIGNING_SALT)
     form = ProfileForm(data)
     form.is_valid()
@@ -172,8 +191,7 @@ def create(request):
                 variant=data["variant"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field, errors)
+            add_errors(form, error)
         else:
             messages.success(request, f"Created the draft ‘{profile.title}’.")
             return redirect("profiles:edit", slug=profile.slug)
@@ -224,22 +242,24 @@ def add_item(request, slug, kind):
                 new_form = NewItemForm(request.POST, kind=kind)
                 if new_form.is_valid():
                     data = new_form.cleaned_data
-                    item = services.create_item(
-                        kind=kind,
-                        title=data["title"],
-                        details=data.get("details", ""),
-                        item_type=data.get("item_type", ""),
-                        awarding_body=data.get("awarding_body", ""),
-                    )
-                    services.add_item(
-                        profile=profile, kind=kind, item=item, depth=data.get("depth", "")
-                    )
+                    # Both or neither: no orphan catalogue item if adding fails.
+                    with transaction.atomic():
+                        item = services.create_item(
+                            kind=kind,
+                            title=data["title"],
+                            details=data.get("details", ""),
+                            item_type=data.get("item_type", ""),
+                            awarding_body=data.get("awarding_body", ""),
+                        )
+                        services.add_item(
+                            profile=profile, kind=kind, item=item, depth=data.get("depth", "")
+                        )
                     return _added(request, profile, kind, item)
             else:
-                item = get_object_or_404(kind.item_model, pk=request.POST.get("item"))
+                item = get_object_or_404(kind.item_model, pk=_number(request.POST.get("item")))
                 level = None
                 if kind.attribute == "level":
-                    level = Level.objects.filter(pk=request.POST.get("level")).first()
+                    level = Level.objects.filter(pk=_number(request.POST.get("level"))).first()
                     if level is None:
                         raise ValidationError("Choose a level for the skill.")
                 depth = request.POST.get("depth", "")
@@ -282,6 +302,12 @@ def add_item(request, slug, kind):
     )
 
 
+def _number(value):
+    """A posted id as a number, or None (which finds nothing)."""
+    value = value or ""
+    return int(value) if value.isascii() and value.isdecimal() else None
+
+
 def _added(request, profile, kind, item):
     messages.success(request, f"Added ‘{item}’ to {kind.plural}.")
     return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{kind.slug}")
@@ -312,7 +338,7 @@ def change_item(request, slug, kind, link_id):
             services.change_item(profile=profile, kind=kind, link_id=link_id, depth=depth)
             messages.success(request, "Changed the depth.")
         elif action == "change" and kind.attribute == "level":
-            level = Level.objects.filter(pk=request.POST.get("level")).first()
+            level = Level.objects.filter(pk=_number(request.POST.get("level"))).first()
             if level is None:
                 raise ValidationError("Choose a level.")
             services.change_item(profile=profile, kind=kind, link_id=link_id, level=level)
@@ -332,7 +358,16 @@ def publish(request, slug):
     if response := _draft_or_redirect(request, profile):
         return response
     latest = profile.versions.order_by("-number").first()
+    fingerprint = services.draft_fingerprint(profile.slug)
     if request.method == "POST":
+        if request.POST.get("fingerprint") != fingerprint:
+            # What was confirmed is not what would be published.
+            messages.error(
+                request,
+                "The draft changed while you were reading this page. Check the changes "
+                "again before you publish.",
+            )
+            return redirect("profiles:publish", slug=profile.slug)
         try:
             version = services.publish_profile(profile=profile, user=request.user)
         except ValidationError as error:
@@ -348,6 +383,7 @@ def publish(request, slug):
             "profile": profile,
             "latest": latest,
             "next_number": (latest.number + 1) if latest else 1,
+            "fingerprint": fingerprint,
             "comparison": comparison,
             "before_name": f"Version {latest.number}" if latest else "",
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[profile.slug]))),
@@ -383,15 +419,19 @@ def archive(request, slug):
 def new_draft(request, slug):
     profile = _profile(slug)
     version = None
-    number = request.POST.get("version", "")
-    if number:
-        if not number.isdigit():
+    if request.POST.get("version"):
+        number = _number(request.POST["version"])
+        if number is None:
             raise Http404
-        version = get_object_or_404(ProfileVersion, profile=profile, number=int(number))
+        version = get_object_or_404(ProfileVersion, profile=profile, number=number)
     try:
         services.start_draft(profile=profile, version=version)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("profiles:detail", slug=profile.slug)
+    except ProfileImportError as error:
+        # The version names a level its framework no longer has.
+        messages.error(request, f"That version cannot be restored: {error.message}")
         return redirect("profiles:detail", slug=profile.slug)
     source = f"version {version.number}" if version else "the published profile"
     messages.success(request, f"Started a new draft from {source}.")

@@ -22,7 +22,7 @@ from competency.frameworks import FrameworkImportError
 from competency.roles import HR_PERMISSION
 from profiles.framework_import import FORMATS, import_framework_file
 from profiles.importing import ProfileImportError, read_profile
-from profiles.services import import_profiles, preview_imports
+from profiles.services import draft_fingerprint, import_profiles, preview_imports
 
 MAX_UPLOAD = 5 * 1024 * 1024
 SESSION_KEY = "pending-imports"
@@ -103,15 +103,29 @@ def import_profile(request):
             name = form.cleaned_data["file"].name
             try:
                 source = read_profile(data, name)
-                previews = preview_imports([source])
+                (preview,) = preview_imports([source])
             except ProfileImportError as error:
                 form.add_error("file", _error_message(error))
             else:
-                token = _stash(request, "profile", name, data)
+                token = _stash(
+                    request,
+                    "profile",
+                    name,
+                    data,
+                    slug=preview.slug,
+                    fingerprint=preview.fingerprint,
+                )
                 return render(
                     request,
                     "imports/profile_preview.html",
-                    {"name": name, "previews": previews, "token": token},
+                    {
+                        "name": name,
+                        "preview": preview,
+                        "token": token,
+                        "comparison": preview.differences,
+                        "before_name": "Now",
+                        "after_name": "After the import",
+                    },
                 )
     return render(request, "imports/profile.html", {"form": form})
 
@@ -125,6 +139,16 @@ def _confirm_profile(request):
     entry = _unstash(request, "profile", request.POST["token"])
     if entry is None:
         messages.error(request, "That upload has expired. Upload the file again.")
+        return redirect("imports:profile")
+    if draft_fingerprint(entry["slug"]) != entry["fingerprint"]:
+        # Someone changed the profile after the preview: what was checked is
+        # no longer what would happen.
+        _forget(request, request.POST["token"])
+        messages.error(
+            request,
+            "Nothing was imported: the profile changed after you checked the file. "
+            "Upload it again to see what the import would do now.",
+        )
         return redirect("imports:profile")
     publish = request.POST.get("publish") == "on"
     try:

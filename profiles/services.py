@@ -2,6 +2,8 @@
 the admin, the commands and (later) the pages and the API share one set of
 rules. Each function validates before it writes and runs in a transaction."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -249,7 +251,7 @@ def _resolve_levels(source, doc):
     return levels
 
 
-def _write_profile(profile, doc, levels, result):
+def _write_profile(profile, doc, levels, result, *, update_catalogue=True):
     if doc["job_family"]:
         profile.job_family, _ = JobFamily.objects.get_or_create(
             name=doc["job_family"], defaults={"slug": slugify(doc["job_family"])}
@@ -315,7 +317,7 @@ def _write_profile(profile, doc, levels, result):
             ProfileSkill(
                 profile=profile,
                 position=position,
-                skill=_skill(profile, row, level, result),
+                skill=_skill(profile, row, level, result, update_catalogue=update_catalogue),
                 level=level,
             )
             for position, (row, level) in enumerate(
@@ -351,7 +353,7 @@ def _qualification(title, body_name, result):
     return qualification
 
 
-def _skill(profile, row, level, result):
+def _skill(profile, row, level, result, *, update_catalogue=True):
     """Find or create the framework skill and bring its texts up to the
     file's. Skill texts belong to the framework, so the newest published page
     wins; published versions keep the text they were published with, and the
@@ -366,6 +368,9 @@ def _skill(profile, row, level, result):
         skill=skill, level=level, defaults={"description": row["level_description"]}
     )
     changed = []
+    if not update_catalogue:
+        # Restoring an old version's requirements: today's framework texts stay.
+        return skill
     if skill.description != row["description"]:
         skill.description = row["description"]
         skill.save(update_fields=["description"])
@@ -424,7 +429,13 @@ def start_draft(*, profile, version=None) -> RoleProfile:
             raise ValidationError("That version belongs to another profile.")
         source = ProfileInput(name=str(version), document=version.document, format="json")
         doc = normalised(version.document)
-        _write_profile(profile, doc, _resolve_levels(source, doc), ImportResult(profile, "updated"))
+        _write_profile(
+            profile,
+            doc,
+            _resolve_levels(source, doc),
+            ImportResult(profile, "updated"),
+            update_catalogue=False,
+        )
     else:
         profile.status = RoleProfile.Status.DRAFT
         profile.save(update_fields=["status", "updated_at"])
@@ -691,17 +702,62 @@ def remove_item(*, profile, kind, link_id):
     profile.save(update_fields=["updated_at"])
 
 
+def draft_fingerprint(slug):
+    """A short fingerprint of a profile's current content ('' if none), to
+    tell whether it changed between a preview and its confirmation."""
+    profile = RoleProfile.objects.filter(slug=slug).first()
+    if profile is None:
+        return ""
+    text = json.dumps(profile_document(profile), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Preview:
+    action: str
+    slug: str
+    summary: str
+    fingerprint: str  # of the profile as it was when previewed
+    differences: object = None  # a DocumentDiff against the current content
+    unpublished: bool = False  # the import replaces changes never published
+
+
 def preview_imports(inputs):
-    """What importing these files would do, as summaries, writing nothing."""
-    summaries = []
+    """What importing these files would do, writing nothing: for each, the
+    summary, what would change in the current profile, and whether that
+    throws away a draft's unpublished changes."""
+    from profiles.diff import diff_documents
+
+    previews = []
     try:
         with transaction.atomic():
-            for result in import_profiles(inputs):
-                summaries.append((result.action, result.profile.slug, result.summary()))
+            for source in inputs:
+                slug = normalised(source.document)["slug"]
+                existing = RoleProfile.objects.filter(slug=slug).first()
+                before = profile_document(existing) if existing else None
+                unpublished = bool(
+                    existing
+                    and existing.is_draft
+                    and not _same_as_latest_version(existing)
+                    and existing.versions.exists()
+                )
+                fingerprint = draft_fingerprint(slug)
+                (result,) = import_profiles([source])
+                after = profile_document(result.profile)
+                previews.append(
+                    Preview(
+                        action=result.action,
+                        slug=slug,
+                        summary=result.summary(),
+                        fingerprint=fingerprint,
+                        differences=diff_documents(before, after) if before else None,
+                        unpublished=unpublished,
+                    )
+                )
             raise _Rollback
     except _Rollback:
         pass
-    return summaries
+    return previews
 
 
 class _Rollback(Exception):

@@ -161,7 +161,7 @@ def _document_for_download(request, slug):
     profile = visible_profile(request.user, slug)
     number = request.GET.get("version")
     if number:
-        if not number.isdigit():
+        if not (number.isascii() and number.isdecimal()):
             raise Http404
         return profile, _version(request, slug, int(number))[1].document
     return profile, readable_document(request.user, profile)[0]

@@ -221,3 +221,54 @@ def test_creating_a_profile(hr, db):
     duplicate = hr.post(reverse("profiles:create"), {"title": "Data Analyst"})
     assert duplicate.status_code == 400
     assert "Another profile already has this URL name." in duplicate.content.decode()
+
+
+def test_saving_again_after_a_conflict_keeps_the_other_persons_other_changes(hr, editable):
+    first = form_data(hr.get(edit_url(editable)))
+    second = dict(first)
+    first.update(title="Title by the first officer", summary="Summary by the first officer")
+    hr.post(edit_url(editable), first)
+
+    second["summary"] = "Summary by the second officer"
+    conflict = hr.post(edit_url(editable), second)
+    assert conflict.status_code == 409
+    # The form now shows the first officer's title, which the second left alone.
+    resubmitted = conflict.context["form"].data.copy()
+    assert resubmitted["title"] == "Title by the first officer"
+    hr.post(edit_url(editable), resubmitted)
+    editable.refresh_from_db()
+    assert editable.title == "Title by the first officer"
+    assert editable.summary == "Summary by the second officer"
+
+
+def test_text_typed_while_someone_publishes_is_kept_with_the_reason(hr, editable):
+    data = form_data(hr.get(edit_url(editable)))
+    services.update_profile(
+        profile=editable,
+        values={**services.field_values(editable), "variant": "Platform"},
+        base=services.field_values(editable),
+    )
+    services.publish_profile(profile=editable)
+    data["summary"] = "Words I do not want to lose"
+    response = hr.post(edit_url(editable), data)
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "Words I do not want to lose" in content
+    assert "start a new draft" in content
+
+
+@pytest.mark.parametrize("bad", ["abc", "²", "", "-1"])
+def test_nonsense_ids_are_refused_without_a_crash(hr, editable, bad):
+    add = reverse("profiles:add", args=[editable.slug, "skills"])
+    assert hr.post(add, {"item": bad, "level": bad}).status_code == 404
+    link = editable.skill_links.first()
+    change = reverse("profiles:change", args=[editable.slug, "skills", link.pk])
+    response = hr.post(change, {"action": "change", "level": bad}, follow=True)
+    assert "Choose a level." in response.content.decode()
+    assert hr.post(
+        reverse("profiles:new_draft", args=[editable.slug]), {"version": bad}
+    ).status_code in (302, 404)
+    assert hr.get(reverse("profiles:json", args=[editable.slug]), {"version": bad}).status_code in (
+        200,
+        404,
+    )

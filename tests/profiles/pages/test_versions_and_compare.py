@@ -18,6 +18,16 @@ def change_depth(profile, title, depth):
     )
 
 
+def confirm_publish(hr, profile):
+    """Open the confirmation page, then confirm what it showed."""
+    page = hr.get(reverse("profiles:publish", args=[profile.slug]))
+    return hr.post(
+        reverse("profiles:publish", args=[profile.slug]),
+        {"fingerprint": page.context["fingerprint"]},
+        follow=True,
+    )
+
+
 def test_publishing_asks_first_then_makes_the_next_version(hr, hr_user, lead):
     services.start_draft(profile=lead)
     change_depth(lead, "Data Modelling", "proficient")
@@ -25,7 +35,7 @@ def test_publishing_asks_first_then_makes_the_next_version(hr, hr_user, lead):
     content = page.content.decode()
     assert "Publish version 2?" in content
     assert "Data Modelling" in content and "Proficient in" in content
-    response = hr.post(reverse("profiles:publish", args=[lead.slug]), follow=True)
+    response = confirm_publish(hr, lead)
     assert "Published ‘Lead Data Engineer – Technical’ as version 2." in (response.content.decode())
     version = lead.versions.get(number=2)
     assert version.published_by == hr_user
@@ -34,8 +44,22 @@ def test_publishing_asks_first_then_makes_the_next_version(hr, hr_user, lead):
 
 def test_publishing_an_unchanged_draft_says_there_is_nothing_new(hr, lead):
     services.start_draft(profile=lead)
-    response = hr.post(reverse("profiles:publish", args=[lead.slug]), follow=True)
+    response = confirm_publish(hr, lead)
     assert "Nothing has changed since version 1" in response.content.decode()
+    assert lead.versions.count() == 1
+
+
+def test_a_draft_changed_after_the_confirmation_page_is_not_published(hr, lead):
+    services.start_draft(profile=lead)
+    change_depth(lead, "Data Modelling", "proficient")
+    page = hr.get(reverse("profiles:publish", args=[lead.slug]))
+    change_depth(lead, "Stream Processing", "aware")  # someone else, meanwhile
+    response = hr.post(
+        reverse("profiles:publish", args=[lead.slug]),
+        {"fingerprint": page.context["fingerprint"]},
+        follow=True,
+    )
+    assert "The draft changed while you were reading this page" in response.content.decode()
     assert lead.versions.count() == 1
 
 
@@ -108,3 +132,23 @@ def test_comparing_two_profiles_shows_what_to_grow_into(staff, lead, tmp_path):
     pdas = next(s for s in comparison.sections if s.key == "pdas")
     assert pdas.added == [("Keynote", "")] and pdas.removed == [("Conference Talk", "")]
     assert "higher" in response.content.decode()
+
+
+def test_a_new_draft_from_an_old_version_leaves_shared_framework_text_alone(hr, lead):
+    from competency.models import Skill
+
+    skill = Skill.objects.get(name="Metadata management")
+    skill.description = "Today's wording of the framework."
+    skill.save()
+    hr.post(reverse("profiles:new_draft", args=[lead.slug]), {"version": "1"})
+    skill.refresh_from_db()
+    assert skill.description == "Today's wording of the framework."
+
+
+def test_a_changed_credit_line_is_a_difference(lead):
+    from profiles.diff import diff_documents
+
+    document = lead.versions.get().document
+    changed = {**document, "source": "Another credit line."}
+    fields = [change.label for change in diff_documents(document, changed).fields]
+    assert fields == ["Credit line"]
