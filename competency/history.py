@@ -32,3 +32,49 @@ def bulk_update(model, objects, fields, batch_size=500):
         bulk_update_with_history(
             objects, model, fields, batch_size=batch_size, default_user=current_user()
         )
+
+
+# Fields of a history record that are bookkeeping, not content (the key is a
+# fingerprint of the text, so it changes with it).
+BOOKKEEPING = {
+    "id",
+    "key",
+    "updated_at",
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+}
+
+
+def history_entries(records, describe=lambda record: ""):
+    """Audit entries from simple-history records, newest first: when, who,
+    what kind of change, to what (`describe`), and which fields changed,
+    worked out in memory by comparing each record with the one before it
+    for the same row (one query per table, never one per record)."""
+    records = sorted(
+        records, key=lambda record: (record.id, record.history_date, record.history_id)
+    )
+    entries, previous = [], None
+    for record in records:
+        changed = []
+        if record.history_type == "~" and previous is not None and previous.id == record.id:
+            changed = [
+                str(field.verbose_name)
+                for field in record._meta.fields
+                if field.name not in BOOKKEEPING
+                and getattr(record, field.attname) != getattr(previous, field.attname)
+            ]
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "type": record.get_history_type_display(),
+                "what": describe(record),
+                "changed": ", ".join(changed),
+            }
+        )
+        previous = record
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    return entries

@@ -22,12 +22,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from competency.history import history_entries
 from competency.models import (
     DevelopmentActivity,
     Framework,
     KnowledgeItem,
     Qualification,
     Skill,
+    SkillLevel,
     Training,
     WorkActivity,
 )
@@ -194,13 +196,20 @@ def skill_detail(request, pk):
     framework = skill.category.framework
     categories = framework.categories.in_bulk()
     descriptions = {row.level_id: row.description for row in skill.levels.all()}
-    levels = [
-        (level, descriptions.get(level.pk, "")) for level in framework.levels.order_by("rank")
-    ]
+    scale = list(framework.levels.order_by("rank"))
+    levels = [(level, descriptions.get(level.pk, "")) for level in scale]
     uses = skill.uses.select_related("profile__job_family", "level").order_by(
         "profile__title", "profile__slug"
     )
     uses = [(use, use.level) for use in uses]
+    names = {level.pk: str(level) for level in scale}
+    history = history_entries(
+        skill.history.select_related("history_user"), lambda record: "Skill"
+    ) + history_entries(
+        SkillLevel.history.filter(skill_id=skill.pk).select_related("history_user"),
+        lambda record: f"Description at {names.get(record.level_id, 'a level since removed')}",
+    )
+    history.sort(key=lambda entry: entry["when"], reverse=True)
     return render(
         request,
         "competency/skill.html",
@@ -210,6 +219,7 @@ def skill_detail(request, pk):
             "category_path": category_path(skill.category, categories),
             "levels": levels,
             "uses": uses,
+            "history": history,
             "crumbs": catalogue_crumbs(
                 (framework.name, reverse("catalogue:framework", args=[framework.slug]))
             ),
@@ -272,45 +282,6 @@ def component_list(request, kind):
     )
 
 
-# Fields of a history record that are bookkeeping, not the item's content
-# (the key is a fingerprint of the text, so it changes with it).
-HISTORY_FIELDS = {
-    "id",
-    "key",
-    "history_id",
-    "history_date",
-    "history_change_reason",
-    "history_type",
-    "history_user",
-}
-
-
-def history_entries(records):
-    """Who changed the item, when, how, and which fields, newest first; the
-    fields are worked out in memory by comparing each record with the one
-    before it."""
-    entries, previous = [], None
-    for record in records:
-        changed = []
-        if record.history_type == "~" and previous is not None:
-            changed = [
-                field.verbose_name
-                for field in record._meta.fields
-                if field.name not in HISTORY_FIELDS
-                and getattr(record, field.attname) != getattr(previous, field.attname)
-            ]
-        entries.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "type": record.get_history_type_display(),
-                "changed": ", ".join(changed),
-            }
-        )
-        previous = record
-    return entries[::-1]
-
-
 @hr_only
 def component_detail(request, kind, pk):
     kind = COMPONENT_KINDS[kind]
@@ -319,7 +290,7 @@ def component_detail(request, kind, pk):
         "profile__title", "profile__slug"
     )
     uses = [(use, kind.requirement_of(use)) for use in uses]
-    records = item.history.select_related("history_user").order_by("history_date", "history_id")
+    records = item.history.select_related("history_user")
     return render(
         request,
         "competency/component.html",

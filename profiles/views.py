@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from competency.history import history_entries
 from competency.roles import HR_PERMISSION, is_hr
 from profiles.diff import diff_documents
 from profiles.documents import profile_document
@@ -291,42 +292,3 @@ def audit_trail(request, slug):
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
         },
     )
-
-
-HISTORY_FIELDS = {
-    "history_id",
-    "history_date",
-    "history_change_reason",
-    "history_type",
-    "history_user_id",
-    "updated_at",
-    "key",
-}
-
-
-def history_entries(records, describe):
-    """Audit entries from simple-history records, each with the fields it
-    changed, worked out in memory (one query per table, not per record)."""
-    records = sorted(records, key=lambda record: (record.id, record.history_date))
-    entries, previous = [], None
-    for record in records:
-        changes = ""
-        if record.history_type == "~" and previous is not None and previous.id == record.id:
-            fields = [
-                field.attname
-                for field in record._meta.fields
-                if field.attname not in HISTORY_FIELDS
-                and getattr(record, field.attname) != getattr(previous, field.attname)
-            ]
-            changes = ", ".join(name.removesuffix("_id").replace("_", " ") for name in fields)
-        entries.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "type": record.get_history_type_display(),
-                "what": describe(record),
-                "changes": changes,
-            }
-        )
-        previous = record
-    return entries

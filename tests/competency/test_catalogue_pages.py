@@ -464,9 +464,26 @@ def test_a_skill_page_runs_the_same_queries_for_1_or_50_profiles(
     level = ddat_skill.category.framework.levels.last()
     for _ in range(size - 1):
         factories.ProfileSkillFactory(skill=ddat_skill, level=level)
-    with django_assert_num_queries(9):
+    for _ in range(size - 1):  # history grows too
+        ddat_skill.save()
+    # 9, and two for the history of the skill and of its level descriptions.
+    with django_assert_num_queries(11):
         response = hr.get(reverse("catalogue:skill", args=[ddat_skill.pk]))
     assert len(response.context["uses"]) == size
+
+
+def test_a_skill_page_shows_who_changed_its_texts(hr, hr_user, ddat_skill):
+    from competency.models import SkillLevel
+
+    ddat_skill.description = "A newer description."
+    ddat_skill.save()
+    row = SkillLevel.objects.filter(skill=ddat_skill).order_by("level__rank").last()
+    row.description = "A newer level description."
+    row.save()
+    history = hr.get(reverse("catalogue:skill", args=[ddat_skill.pk])).context["history"]
+    assert history[0]["what"] == f"Description at {row.level}"
+    assert history[0]["changed"] == "description"
+    assert any(entry["what"] == "Skill" and entry["changed"] == "description" for entry in history)
 
 
 @pytest.mark.parametrize("kind", COMPONENT_KINDS)
