@@ -44,3 +44,44 @@ def test_every_other_hr_page_is_accessible(journey):
     visit(journey, "add-qualification", f"/profiles/{SLUG}/edit/qualifications/")
 
     journey.assert_accessible()
+
+
+def test_error_and_preview_pages_are_accessible(journey):
+    """The pages people meet when something needs their attention: an edit
+    conflict, a failed add, a framework upload's preview."""
+    from profiles import services
+    from profiles.models import RoleProfile
+    from tests.frameworks.test_import_framework import DDAT_ROLES
+
+    journey.sign_in("hr", check=False)
+    page = journey.page
+    journey.goto(f"/profiles/{SLUG}/")
+    page.get_by_role("button", name="Start a new draft").click()
+
+    # Someone else saves the summary while this person edits it too.
+    journey.goto(f"/profiles/{SLUG}/edit/")
+    profile = RoleProfile.objects.get(slug=SLUG)
+    values = services.field_values(profile)
+    services.update_profile(
+        profile=profile, values={**values, "summary": "Changed by a colleague."}, base=values
+    )
+    page.fill("#id_summary", "Changed by me.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("body")).to_contain_text("Your changes were not saved")
+    journey.check("edit-conflict")
+
+    # Adding an item that is already in the profile.
+    journey.goto(f"/profiles/{SLUG}/edit/knowledge/")
+    page.get_by_role("button", name="Create and add").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    journey.check("add-error", screenshot=False)
+
+    # A framework upload's preview.
+    journey.goto("/import/framework/")
+    page.set_input_files("#id_file", str(DDAT_ROLES))
+    page.select_option("#id_format", "ddat-roles")
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Check the framework import")
+    journey.check("framework-import-preview")
+
+    journey.assert_accessible()
