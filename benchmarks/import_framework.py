@@ -10,23 +10,13 @@ DATABASE_URL is set), then imports it again unchanged, and prints both times.
 
 import csv
 import io
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "competency.settings")
+from scratch import setup
+
+SCRATCH = setup()
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.core.management import call_command  # noqa: E402
 
 from profiles.framework_import import DDAT_COLUMNS, DDAT_LEVELS  # noqa: E402
@@ -60,8 +50,7 @@ def table():
 
 
 def main():
-    call_command("migrate", verbosity=0)
-    path = Path(scratch.name) / "ddat-roles.csv"
+    path = SCRATCH / "ddat-roles.csv"
     path.write_text(table(), encoding="utf-8")
     rows = FAMILIES * ROLES * LEVELS * SKILLS
     print(f"database: {django.db.connection.vendor}")

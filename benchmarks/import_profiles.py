@@ -8,25 +8,14 @@ scratch database: SQLite in a temporary folder unless DATABASE_URL is set.
     .venv/bin/python benchmarks/import_profiles.py
 """
 
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "competency.settings")
+from scratch import ROOT, setup
+
+SCRATCH = setup()
 
 import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 
 from competency.models import Framework, Level  # noqa: E402
 from profiles.importing import read_profile  # noqa: E402
@@ -44,7 +33,6 @@ def timed(data, name):
 
 
 def main():
-    call_command("migrate", verbosity=0)
     framework, _ = Framework.objects.get_or_create(name="DDaT", slug="ddat")
     for rank, name in enumerate(["Awareness", "Working", "Practitioner", "Expert"], start=1):
         Level.objects.get_or_create(framework=framework, rank=rank, name=name)

@@ -8,27 +8,16 @@ Runs in-process with Django's test client against a scratch database
     .venv/bin/python benchmarks/pages.py
 """
 
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "competency.settings")
+from scratch import setup
+
+SCRATCH = setup()
 
 import django  # noqa: E402
-
-django.setup()
-
 from django.contrib.auth.models import Group, User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 
@@ -97,7 +86,6 @@ def document(number, rng, pool):
 
 
 def build():
-    call_command("migrate", verbosity=0)
     framework = Framework.objects.create(name="DDaT", slug="ddat")
     for rank, name in enumerate(["Awareness", "Working", "Practitioner", "Expert"], start=1):
         Level.objects.create(framework=framework, rank=rank, name=name)

@@ -629,6 +629,12 @@ def add_item(*, profile, kind, item, depth="", level=None):
     if links.filter(**{kind.field: item}).exists():
         raise ValidationError(f"'{item}' is already in this profile.")
     link = kind.link_model(profile=profile, position=links.count(), **{kind.field: item})
+    return _save_link(profile, kind, link, depth=depth, level=level)
+
+
+def _save_link(profile, kind, link, *, depth, level):
+    """Set a link's depth or level, check it (a level on the skill's scale),
+    save it, and mark the profile changed."""
     if kind.attribute == "depth":
         link.depth = depth or ""
     elif kind.attribute == "level":
@@ -636,6 +642,13 @@ def add_item(*, profile, kind, item, depth="", level=None):
     link.full_clean()
     link.save()
     profile.save(update_fields=["updated_at"])
+    return link
+
+
+def _link(profile, kind, link_id):
+    link = kind.links(profile).filter(pk=link_id).first()
+    if link is None:
+        raise ValidationError(f"That {kind.label} is no longer in this profile.")
     return link
 
 
@@ -678,26 +691,13 @@ def move_item(*, profile, kind, link_id, offset):
 @transaction.atomic
 def change_item(*, profile, kind, link_id, depth="", level=None):
     profile = _lock_draft(profile)
-    link = kind.links(profile).filter(pk=link_id).first()
-    if link is None:
-        raise ValidationError(f"That {kind.label} is no longer in this profile.")
-    if kind.attribute == "depth":
-        link.depth = depth or ""
-    elif kind.attribute == "level":
-        link.level = level
-    link.full_clean()
-    link.save()
-    profile.save(update_fields=["updated_at"])
-    return link
+    return _save_link(profile, kind, _link(profile, kind, link_id), depth=depth, level=level)
 
 
 @transaction.atomic
 def remove_item(*, profile, kind, link_id):
     profile = _lock_draft(profile)
-    link = kind.links(profile).filter(pk=link_id).first()
-    if link is None:
-        raise ValidationError(f"That {kind.label} is no longer in this profile.")
-    link.delete()
+    _link(profile, kind, link_id).delete()
     _renumber(kind.links(profile).order_by("position", "id"))
     profile.save(update_fields=["updated_at"])
 
