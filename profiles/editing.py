@@ -326,7 +326,11 @@ def change_item(request, slug, kind, link_id):
     try:
         if action in ("up", "down"):
             services.move_item(
-                profile=profile, kind=kind, link_id=link_id, offset=-1 if action == "up" else 1
+                profile=profile,
+                kind=kind,
+                link_id=link_id,
+                offset=-1 if action == "up" else 1,
+                seen_position=_number(request.POST.get("position")),
             )
         elif action == "remove":
             services.remove_item(profile=profile, kind=kind, link_id=link_id)
@@ -335,13 +339,25 @@ def change_item(request, slug, kind, link_id):
             depth = request.POST.get("depth", "")
             if depth and depth not in Depth.values:
                 raise ValidationError("Choose a depth from the list.")
-            services.change_item(profile=profile, kind=kind, link_id=link_id, depth=depth)
+            services.change_item(
+                profile=profile,
+                kind=kind,
+                link_id=link_id,
+                depth=depth,
+                seen=request.POST.get("seen"),
+            )
             messages.success(request, "Changed the depth.")
         elif action == "change" and kind.attribute == "level":
             level = Level.objects.filter(pk=_number(request.POST.get("level"))).first()
             if level is None:
                 raise ValidationError("Choose a level.")
-            services.change_item(profile=profile, kind=kind, link_id=link_id, level=level)
+            services.change_item(
+                profile=profile,
+                kind=kind,
+                link_id=link_id,
+                level=level,
+                seen=request.POST.get("seen"),
+            )
             messages.success(request, "Changed the level.")
         else:
             raise ValidationError("That change is not possible.")

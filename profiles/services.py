@@ -672,13 +672,21 @@ def create_item(*, kind, title, details="", item_type="", awarding_body=""):
 
 
 @transaction.atomic
-def move_item(*, profile, kind, link_id, offset):
-    """Move a link up (offset -1) or down (+1) the profile's list."""
+def move_item(*, profile, kind, link_id, offset, seen_position=None):
+    """Move a link up (offset -1) or down (+1) the profile's list.
+
+    `seen_position` is where the person saw it: if the list changed since,
+    the move is refused rather than applied to a list they have not seen."""
     profile = _lock_draft(profile)
     links = _renumber(kind.links(profile).order_by("position", "id"))
     index = next((i for i, link in enumerate(links) if link.pk == link_id), None)
     if index is None:
         raise ValidationError(f"That {kind.label} is no longer in this profile.")
+    if seen_position is not None and seen_position != index:
+        raise ValidationError(
+            f"The {kind.plural} were reordered while you were looking; check the order and "
+            "try again."
+        )
     other = index + offset
     if 0 <= other < len(links):
         first, second = links[index], links[other]
@@ -689,9 +697,20 @@ def move_item(*, profile, kind, link_id, offset):
 
 
 @transaction.atomic
-def change_item(*, profile, kind, link_id, depth="", level=None):
+def change_item(*, profile, kind, link_id, depth="", level=None, seen=None):
+    """Change a link's depth or level. `seen` is the value the person saw
+    (a depth, or a level's id): if someone changed it since, nothing is
+    overwritten and the error says what it is now."""
     profile = _lock_draft(profile)
-    return _save_link(profile, kind, _link(profile, kind, link_id), depth=depth, level=level)
+    link = _link(profile, kind, link_id)
+    now = link.depth if kind.attribute == "depth" else link.level_id
+    if seen is not None and str(seen) != str(now):
+        shown = link.get_depth_display() or "no depth" if kind.attribute == "depth" else link.level
+        raise ValidationError(
+            f"Someone changed the {kind.attribute} of ‘{getattr(link, kind.field)}’ to "
+            f"{shown} while you were looking; nothing was overwritten."
+        )
+    return _save_link(profile, kind, link, depth=depth, level=level)
 
 
 @transaction.atomic

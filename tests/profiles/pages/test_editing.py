@@ -272,3 +272,30 @@ def test_nonsense_ids_are_refused_without_a_crash(hr, editable, bad):
         200,
         404,
     )
+
+
+def test_a_depth_changed_by_someone_else_meanwhile_is_not_overwritten(hr, editable):
+    knowledge = editable.knowledge_links.get(item__title="Data Modelling")
+    url = reverse("profiles:change", args=[editable.slug, "knowledge", knowledge.pk])
+    seen = knowledge.depth  # "expert", as the page showed it
+    services.change_item(
+        profile=editable, kind=services.KINDS["knowledge"], link_id=knowledge.pk, depth="proficient"
+    )  # a colleague
+    response = hr.post(url, {"action": "change", "depth": "aware", "seen": seen}, follow=True)
+    assert "Someone changed the depth of ‘Data Modelling’ to Proficient in" in (
+        response.content.decode()
+    )
+    knowledge.refresh_from_db()
+    assert knowledge.depth == "proficient"
+
+
+def test_a_move_in_a_list_reordered_meanwhile_is_refused(hr, editable):
+    links = list(editable.work_activity_links.order_by("position"))
+    services.move_item(
+        profile=editable, kind=services.KINDS["work-activities"], link_id=links[1].pk, offset=-1
+    )  # a colleague
+    url = reverse("profiles:change", args=[editable.slug, "work-activities", links[1].pk])
+    response = hr.post(url, {"action": "up", "position": "1"}, follow=True)
+    assert "were reordered while you were looking" in response.content.decode()
+    order = [link.pk for link in editable.work_activity_links.order_by("position")]
+    assert order == [links[1].pk, links[0].pk]
