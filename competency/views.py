@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from django import forms
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
@@ -33,7 +32,7 @@ from competency.models import (
     Training,
     WorkActivity,
 )
-from competency.roles import HR_PERMISSION
+from competency.roles import hr_required
 
 PAGE_SIZE = 20
 
@@ -49,13 +48,6 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-def hr_only(view):
-    """Anonymous people are sent to sign in; signed-in people without HR's
-    permission get 403 before anything is looked up, so an id tells them
-    nothing."""
-    return login_required(permission_required(HR_PERMISSION, raise_exception=True)(view))
 
 
 @dataclass(frozen=True)
@@ -129,8 +121,7 @@ def catalogue_crumbs(*pairs):
     return [("Catalogue", reverse("catalogue:index")), *pairs]
 
 
-@login_required
-@permission_required(HR_PERMISSION, raise_exception=True)
+@hr_required
 def catalogue_index(request):
     """The catalogue's front page (HR only): frameworks and component kinds."""
     frameworks = Framework.objects.annotate(
@@ -155,7 +146,7 @@ def category_tree(categories):
     return ordered
 
 
-@hr_only
+@hr_required
 def framework_detail(request, slug):
     framework = get_object_or_404(Framework, slug=slug)
     skills = Skill.objects.annotate(profile_total=Count("uses")).order_by("name")
@@ -190,7 +181,7 @@ def category_path(category, categories):
     return " » ".join(reversed(names))
 
 
-@hr_only
+@hr_required
 def skill_detail(request, pk):
     skill = get_object_or_404(Skill.objects.select_related("category__framework"), pk=pk)
     framework = skill.category.framework
@@ -254,7 +245,7 @@ def query_without_page(request):
     return query.urlencode()
 
 
-@hr_only
+@hr_required
 def component_list(request, kind):
     kind = COMPONENT_KINDS[kind]
     form = SearchForm(request.GET, hint=kind.search_hint)
@@ -282,7 +273,7 @@ def component_list(request, kind):
     )
 
 
-@hr_only
+@hr_required
 def component_detail(request, kind, pk):
     kind = COMPONENT_KINDS[kind]
     item = get_object_or_404(kind.model.objects.select_related(*kind.related), pk=pk)

@@ -7,7 +7,6 @@ these views only turn requests into calls and errors into pages.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from competency.models import Depth, Level
-from competency.roles import HR_PERMISSION
+from competency.roles import hr_required
 from profiles import services
 from profiles.diff import diff_documents
 from profiles.documents import profile_document
@@ -29,8 +28,6 @@ from profiles.models import ProfileVersion, RoleProfile
 from profiles.views import crumbs, query_without_page
 
 SIGNING_SALT = "profiles.edit.base"
-
-hr_only = permission_required(HR_PERMISSION, raise_exception=True)
 
 
 def _profile(slug):
@@ -94,8 +91,7 @@ def _edit_page(request, profile, form, conflict=None, status=200):
     )
 
 
-@login_required
-@hr_only
+@hr_required
 def edit(request, slug):
     profile = _profile(slug)
     if request.method != "POST":
@@ -176,8 +172,7 @@ def _conflict(request, profile, form, base, conflict):
     )
 
 
-@login_required
-@hr_only
+@hr_required
 def create(request):
     form = CreateProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -225,8 +220,7 @@ def _search_items(kind, profile, query):
     return items
 
 
-@login_required
-@hr_only
+@hr_required
 def add_item(request, slug, kind):
     """Find an item in the catalogue and add it, or write a new one."""
     profile = _profile(slug)
@@ -313,8 +307,7 @@ def _added(request, profile, kind, item):
     return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{kind.slug}")
 
 
-@login_required
-@hr_only
+@hr_required
 @require_POST
 def change_item(request, slug, kind, link_id):
     """One row's controls: move up or down, change depth or level, remove."""
@@ -366,8 +359,7 @@ def change_item(request, slug, kind, link_id):
     return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{kind.slug}")
 
 
-@login_required
-@hr_only
+@hr_required
 def publish(request, slug):
     """Confirm, then freeze the draft as the next version."""
     profile = _profile(slug)
@@ -407,8 +399,7 @@ def publish(request, slug):
     )
 
 
-@login_required
-@hr_only
+@hr_required
 def archive(request, slug):
     profile = _profile(slug)
     if request.method == "POST":
@@ -429,8 +420,7 @@ def archive(request, slug):
     )
 
 
-@login_required
-@hr_only
+@hr_required
 @require_POST
 def new_draft(request, slug):
     profile = _profile(slug)

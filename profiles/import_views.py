@@ -13,14 +13,13 @@ import secrets
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from competency.frameworks import FrameworkImportError
-from competency.roles import HR_PERMISSION
-from profiles.framework_import import FORMATS, import_framework_file
+from competency.roles import hr_required
+from profiles.framework_import import import_framework_file
 from profiles.importing import ProfileImportError, read_profile
 from profiles.services import draft_fingerprint, import_profiles, preview_imports
 
@@ -91,8 +90,7 @@ def _forget(request, token):
     request.session[SESSION_KEY] = pending
 
 
-@login_required
-@permission_required(HR_PERMISSION, raise_exception=True)
+@hr_required
 def import_profile(request):
     form = ProfileUploadForm()
     if request.method == "POST" and "token" in request.POST:
@@ -167,8 +165,7 @@ def _confirm_profile(request):
     return redirect(reverse("profiles:detail", args=[result.profile.slug]))
 
 
-@login_required
-@permission_required(HR_PERMISSION, raise_exception=True)
+@hr_required
 def import_framework(request):
     form = FrameworkUploadForm()
     if request.method == "POST" and "token" in request.POST:
@@ -189,7 +186,7 @@ def import_framework(request):
                     "imports/framework_preview.html",
                     {"name": name, "lines": lines[:-1], "token": token},
                 )
-    return render(request, "imports/framework.html", {"form": form, "formats": FORMATS})
+    return render(request, "imports/framework.html", {"form": form})
 
 
 def _confirm_framework(request):

@@ -7,7 +7,7 @@ reads the latest published version of a profile that is not archived, and
 gets 404 for anything else.
 """
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpResponse, JsonResponse
@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from competency.history import history_entries
-from competency.roles import HR_PERMISSION, is_hr
+from competency.roles import hr_required, is_hr
 from profiles.diff import diff_documents
 from profiles.documents import profile_document
 from profiles.filters import ProfileFilter
@@ -189,8 +189,7 @@ def profile_pdf(request, slug):
     return response
 
 
-@login_required
-@permission_required(HR_PERMISSION, raise_exception=True)
+@hr_required
 def version_history(request, slug):
     """Every published version, and the differences between any two (or
     between a version and the current draft)."""
@@ -258,8 +257,7 @@ def compare(request):
     return render(request, "profiles/compare.html", context)
 
 
-@login_required
-@permission_required(HR_PERMISSION, raise_exception=True)
+@hr_required
 def audit_trail(request, slug):
     """Who changed what and when: the profile's own records and those of its
     links, newest first. Read-only; nothing here can be edited."""
