@@ -65,13 +65,19 @@ def _item_rows(profile):
         if kind.slug == "skills":
             links = links.select_related("level")
         rows[kind.slug] = list(links)
-    frameworks = {link.skill.category.framework_id for link in rows["skills"]}
+    attach_scales(rows["skills"], lambda link: link.skill)
+    return rows
+
+
+def attach_scales(rows, skill_of):
+    """Give each row `.scale`: the levels its skill may be required at (its
+    framework's), for the level choices, in one query for all rows."""
+    frameworks = {skill_of(row).category.framework_id for row in rows}
     scales = {}
     for level in Level.objects.filter(framework__in=frameworks).order_by("rank"):
         scales.setdefault(level.framework_id, []).append(level)
-    for link in rows["skills"]:
-        link.scale = scales.get(link.skill.category.framework_id, [])
-    return rows
+    for row in rows:
+        row.scale = scales.get(skill_of(row).category.framework_id, [])
 
 
 def _edit_page(request, profile, form, conflict=None, status=200):
@@ -268,12 +274,7 @@ def add_item(request, slug, kind):
     paginator = Paginator(items, 20)
     page = paginator.get_page(request.GET.get("page"))
     if kind.slug == "skills":
-        frameworks = {skill.category.framework_id for skill in page}
-        scales = {}
-        for level in Level.objects.filter(framework__in=frameworks).order_by("rank"):
-            scales.setdefault(level.framework_id, []).append(level)
-        for skill in page:
-            skill.scale = scales.get(skill.category.framework_id, [])
+        attach_scales(page, lambda skill: skill)
     return render(
         request,
         "profiles/add_item.html",
