@@ -367,7 +367,8 @@ def publish(request, slug):
     if response := _draft_or_redirect(request, profile):
         return response
     latest = profile.versions.order_by("-number").first()
-    fingerprint = services.draft_fingerprint(profile.slug)
+    document = profile_document(profile)
+    fingerprint = services.document_fingerprint(document)
     if request.method == "POST":
         if request.POST.get("fingerprint") != fingerprint:
             # What was confirmed is not what would be published.
@@ -384,7 +385,7 @@ def publish(request, slug):
             return redirect("profiles:publish", slug=profile.slug)
         messages.success(request, f"Published ‘{profile.title}’ as version {version.number}.")
         return redirect("profiles:detail", slug=profile.slug)
-    comparison = diff_documents(latest.document, profile_document(profile)) if latest else None
+    comparison = diff_documents(latest.document, document) if latest else None
     return render(
         request,
         "profiles/publish.html",

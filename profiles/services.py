@@ -185,10 +185,13 @@ def _check_lengths(source, doc):
                 check(f"$.{section}[{index}].{key}", row[key], limit)
 
 
-def _same_as_latest_version(profile):
-    """Whether the draft says exactly what its latest version says."""
+def _same_as_latest_version(profile, document=None):
+    """Whether the draft (its `document`, if already built) says exactly
+    what its latest version says."""
     latest = profile.versions.order_by("-number").first()
-    return latest is not None and {**latest.document, "version": None} == profile_document(profile)
+    if latest is None:
+        return False
+    return {**latest.document, "version": None} == (document or profile_document(profile))
 
 
 def _check_duplicates(source, doc):
@@ -397,13 +400,14 @@ def publish_profile(*, profile, user=None) -> ProfileVersion:
         raise ValidationError(
             f"Only a draft can be published; '{profile.title}' is {profile.get_status_display()}."
         )
-    if _same_as_latest_version(profile):
+    current = profile_document(profile)
+    if _same_as_latest_version(profile, current):
         raise ValidationError(
             f"Nothing has changed since version {profile.versions.latest().number}; "
             "there is nothing new to publish."
         )
     number = (profile.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-    document = profile_document(profile, version=number)
+    document = {**current, "version": number}
     errors = schema_errors(document)
     if errors:
         path, message = errors[0]
@@ -721,14 +725,19 @@ def remove_item(*, profile, kind, link_id):
     profile.save(update_fields=["updated_at"])
 
 
-def draft_fingerprint(slug):
-    """A short fingerprint of a profile's current content ('' if none), to
-    tell whether it changed between a preview and its confirmation."""
-    profile = RoleProfile.objects.filter(slug=slug).first()
-    if profile is None:
+def document_fingerprint(document):
+    """A short fingerprint of a profile's content, to tell whether it changed
+    between a preview (or a confirmation page) and its confirmation."""
+    if document is None:
         return ""
-    text = json.dumps(profile_document(profile), sort_keys=True)
+    text = json.dumps(document, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def draft_fingerprint(slug):
+    """The fingerprint of the profile with this slug now ('' if none)."""
+    profile = RoleProfile.objects.filter(slug=slug).first()
+    return document_fingerprint(profile_document(profile) if profile else None)
 
 
 @dataclass
@@ -757,10 +766,10 @@ def preview_imports(inputs):
                 unpublished = bool(
                     existing
                     and existing.is_draft
-                    and not _same_as_latest_version(existing)
+                    and not _same_as_latest_version(existing, before)
                     and existing.versions.exists()
                 )
-                fingerprint = draft_fingerprint(slug)
+                fingerprint = document_fingerprint(before)
                 (result,) = import_profiles([source])
                 after = profile_document(result.profile)
                 previews.append(

@@ -55,7 +55,7 @@ PAGES = [
         13,
     ),
     ("compare", lambda p: reverse("profiles:compare"), {"a": "measured", "b": "measured"}, 20),
-    ("publish", lambda p: reverse("profiles:publish", args=[p.slug]), None, 22),
+    ("publish", lambda p: reverse("profiles:publish", args=[p.slug]), None, 13),
     ("audit", lambda p: reverse("profiles:audit", args=[p.slug]), None, 18),
     ("json", lambda p: reverse("profiles:json", args=[p.slug]), None, 12),
 ]
