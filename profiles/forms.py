@@ -128,7 +128,3 @@ class NewItemForm(forms.Form):
         else:
             del self.fields["awarding_body"]
 
-
-class CompareForm(forms.Form):
-    a = forms.ChoiceField(label="First profile")
-    b = forms.ChoiceField(label="Second profile")
