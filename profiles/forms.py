@@ -127,4 +127,3 @@ class NewItemForm(forms.Form):
             self.fields["awarding_body"].error_messages["required"] = "Enter the awarding body"
         else:
             del self.fields["awarding_body"]
-
