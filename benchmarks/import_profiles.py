@@ -18,8 +18,8 @@ SCRATCH = setup()
 import django  # noqa: E402
 
 from competency.models import Framework, Level  # noqa: E402
-from profiles.importing import read_profile  # noqa: E402
-from profiles.services import import_profiles  # noqa: E402
+from profiles.importing.reading import read_profile  # noqa: E402
+from profiles.importing.writing import import_profiles  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "samples" / "senior-devops-engineer-management.txt"
 FALLBACK = ROOT / "fixtures" / "profiles" / "senior-devops-engineer-technical.txt"

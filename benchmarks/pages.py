@@ -22,9 +22,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 
 from competency.models import Framework, Level  # noqa: E402
-from profiles.importing import ProfileInput  # noqa: E402
+from profiles.importing.reading import ProfileInput  # noqa: E402
+from profiles.importing.writing import import_profiles  # noqa: E402
+from profiles.lifecycle import start_draft  # noqa: E402
 from profiles.models import RoleProfile  # noqa: E402
-from profiles.services import import_profiles, start_draft  # noqa: E402
 
 PROFILES, ITEMS, RUNS = 500, 2000, 25
 DEPTHS = ["aware", "familiar", "proficient", "expert"]

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from competency import views
+from competency.catalogue import COMPONENT_KINDS
 
 app_name = "catalogue"
 
@@ -9,7 +10,7 @@ class ComponentKindConverter:
     """Only the kinds of the component library match, so any other word is a
     404 from the resolver and a typo in reverse() fails loudly."""
 
-    regex = "|".join(views.COMPONENT_KINDS)
+    regex = "|".join(COMPONENT_KINDS)
 
     def to_python(self, value):
         return value

@@ -462,14 +462,15 @@ class FrameworkReport:
         return lines
 
 
-class Preview(Exception):
+class _RollBack(Exception):
     """Raised inside the transaction to roll a preview back."""
 
 
-def apply_frameworks(frameworks, *, name="", preview=False, progress=iter, extra=None):
+def apply_frameworks(frameworks, *, name="", preview=False, progress=iter, extra=None, check=None):
     """Write frameworks (and, through `extra`, what depends on them) in one
     transaction. With preview=True nothing is kept; the reports say what an
-    import would do."""
+    import would do. `check(reports)` runs before the transaction ends and
+    may raise to undo everything (a confirmation that no longer holds)."""
     reports = []
     try:
         with transaction.atomic():
@@ -477,9 +478,11 @@ def apply_frameworks(frameworks, *, name="", preview=False, progress=iter, extra
                 reports.append(apply_framework(data, name=name, progress=progress))
             if extra is not None:
                 reports.extend(extra())
+            if check is not None:
+                check(reports)
             if preview:
-                raise Preview
-    except Preview:
+                raise _RollBack
+    except _RollBack:
         pass
     return reports
 

@@ -218,9 +218,10 @@ class Component(models.Model):
 
 class KnowledgeItem(Component):
     class Kind(models.TextChoices):
-        BEHAVIOURAL = "behavioural", "Behavioural"
-        TECHNICAL = "technical", "Technical"
-        OTHER = "other", "Other"
+        # Labelled as published role profiles name them.
+        BEHAVIOURAL = "behavioural", "Behavioural Skills"
+        TECHNICAL = "technical", "Technical Knowledge and Skills"
+        OTHER = "other", "Other Knowledge and Skills"
 
     kind = models.CharField("type", max_length=20, choices=Kind)
 

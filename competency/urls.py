@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from competency.views import healthz
-from profiles.views import home
+from profiles.views.reading import home
 
 admin.site.site_header = "Competency framework administration"
 admin.site.site_title = "Competency framework"

@@ -8,8 +8,6 @@ annotated, related rows are joined or prefetched, never fetched per row.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
-from operator import attrgetter
 
 from django import forms
 from django.core.paginator import Paginator
@@ -21,17 +19,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from competency.catalogue import COMPONENT_KINDS
 from competency.history import history_entries
-from competency.models import (
-    DevelopmentActivity,
-    Framework,
-    KnowledgeItem,
-    Qualification,
-    Skill,
-    SkillLevel,
-    Training,
-    WorkActivity,
-)
+from competency.models import Framework, Skill, SkillLevel
 from competency.roles import hr_required
 
 PAGE_SIZE = 20
@@ -48,73 +38,6 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-@dataclass(frozen=True)
-class ComponentKind:
-    """One kind of the component library, as its pages show it."""
-
-    slug: str
-    title: str
-    model: type
-    search_fields: tuple = ("title", "details")
-    search_hint: str = "Words from the title or details"
-    related: tuple = ()
-    # An extra column of the list and row of the page: (label, attribute).
-    extra: tuple | None = None
-    # What each using profile asks of the item, on the link row: (label, attribute).
-    requirement: tuple | None = None
-
-    @property
-    def noun(self):
-        return self.model._meta.verbose_name
-
-    @property
-    def plural(self):
-        return self.model._meta.verbose_name_plural
-
-    @property
-    def has_details(self):
-        # Qualifications are a title and an awarding body, nothing more.
-        return any(field.name == "details" for field in self.model._meta.fields)
-
-    def extra_value(self, item):
-        return read(item, self.extra[1]) if self.extra else None
-
-    def requirement_of(self, use):
-        return read(use, self.requirement[1]) if self.requirement else None
-
-
-def read(obj, attribute):
-    """A dotted attribute of obj, called if it is a method (get_FOO_display)."""
-    value = attrgetter(attribute)(obj)
-    return value() if callable(value) else value
-
-
-COMPONENT_KINDS = {
-    kind.slug: kind
-    for kind in [
-        ComponentKind(
-            "knowledge",
-            "Knowledge and skills",
-            KnowledgeItem,
-            extra=("Type", "get_kind_display"),
-            requirement=("Depth", "get_depth_display"),
-        ),
-        ComponentKind("work-activities", "Work activities", WorkActivity),
-        ComponentKind("training", "Training", Training),
-        ComponentKind("pdas", "Personal development activities", DevelopmentActivity),
-        ComponentKind(
-            "qualifications",
-            "Qualifications",
-            Qualification,
-            search_fields=("title", "awarding_body__name"),
-            search_hint="Words from the title or the awarding body",
-            related=("awarding_body",),
-            extra=("Awarding body", "awarding_body.name"),
-        ),
-    ]
-}
 
 
 def catalogue_crumbs(*pairs):
@@ -250,7 +173,7 @@ def component_list(request, kind):
     kind = COMPONENT_KINDS[kind]
     form = SearchForm(request.GET, hint=kind.search_hint)
     items = (
-        form.matching(kind.model.objects.select_related(*kind.related), kind.search_fields)
+        form.matching(kind.items(), kind.search_fields)
         .annotate(profile_total=Count("uses"))
         .order_by("title", "pk")
     )
@@ -276,7 +199,7 @@ def component_list(request, kind):
 @hr_required
 def component_detail(request, kind, pk):
     kind = COMPONENT_KINDS[kind]
-    item = get_object_or_404(kind.model.objects.select_related(*kind.related), pk=pk)
+    item = get_object_or_404(kind.items(), pk=pk)
     uses = item.uses.select_related("profile__job_family").order_by(
         "profile__title", "profile__slug"
     )

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
-from profiles import services
+from profiles import lifecycle
 from profiles.models import (
     JobFamily,
     ProfileDevelopmentActivity,
@@ -165,17 +165,17 @@ class RoleProfileAdmin(admin.ModelAdmin):
         self._run(
             request,
             queryset,
-            lambda profile: services.publish_profile(profile=profile, user=request.user),
+            lambda profile: lifecycle.publish_profile(profile=profile, user=request.user),
             "Published",
         )
 
     @admin.action(description="Start a new draft of the selected profiles")
     def start_new_draft(self, request, queryset):
-        self._run(request, queryset, services.start_draft, "Reopened as drafts:")
+        self._run(request, queryset, lifecycle.start_draft, "Reopened as drafts:")
 
     @admin.action(description="Archive the selected profiles")
     def archive(self, request, queryset):
-        self._run(request, queryset, services.archive_profile, "Archived")
+        self._run(request, queryset, lifecycle.archive_profile, "Archived")
 
 
 @admin.register(ProfileVersion)

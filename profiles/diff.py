@@ -9,10 +9,7 @@ as removed and added, and a changed depth or level is named as such.
 
 from dataclasses import dataclass, field
 
-from competency.models import Depth
-
-DEPTH_LABELS = dict(Depth.choices)
-TYPE_LABELS = {"behavioural": "Behavioural", "technical": "Technical", "other": "Other"}
+from profiles.sections import SECTIONS
 
 TEXT_FIELDS = [
     ("title", "Title"),
@@ -25,38 +22,6 @@ TEXT_FIELDS = [
     ("prior_knowledge", "Prior knowledge and skills"),
     ("source", "Credit line"),
 ]
-
-SECTIONS = [
-    ("organisation_skills", "Organisation skills"),
-    ("knowledge_skills", "Knowledge and skills"),
-    ("work_activities", "Work activities"),
-    ("training", "Training"),
-    ("pdas", "Personal development activities"),
-    ("qualifications", "Qualifications"),
-]
-
-
-def identity(section, item):
-    if section == "organisation_skills":
-        return (item["framework"], item["category"], item["skill"])
-    return item["title"]
-
-
-def label(section, item):
-    if section == "organisation_skills":
-        return item["skill"]
-    return item["title"]
-
-
-def describe(section, item):
-    """The attribute that matters when comparing, in words."""
-    if section == "organisation_skills":
-        return f"{item['level']} – {item['level_name']}"
-    if section == "knowledge_skills":
-        return DEPTH_LABELS.get(item["depth"], "No depth given")
-    if section == "qualifications":
-        return item["awarding_body"]
-    return ""
 
 
 @dataclass
@@ -93,14 +58,6 @@ class DocumentDiff:
         return bool(self.fields) or any(section.has_changes for section in self.sections)
 
 
-def _rank(section, item):
-    if section == "organisation_skills":
-        return item["level"]
-    if section == "knowledge_skills" and item["depth"]:
-        return Depth.rank(item["depth"])
-    return 0
-
-
 def _text(value):
     if isinstance(value, list):
         return "\n".join(value)
@@ -114,42 +71,39 @@ def diff_documents(before: dict, after: dict) -> DocumentDiff:
         if _text(before.get(key)) != _text(after.get(key))
     ]
     sections = []
-    for key, title in SECTIONS:
-        old = {identity(key, item): item for item in before.get(key, [])}
-        new = {identity(key, item): item for item in after.get(key, [])}
-        section = SectionDiff(key, title)
+    for section in SECTIONS:
+        key = section.key
+        old = {section.match_key(item): item for item in before.get(key, [])}
+        new = {section.match_key(item): item for item in after.get(key, [])}
+        result = SectionDiff(key, section.heading)
         for ident, item in new.items():
             if ident not in old:
-                section.added.append((label(key, item), describe(key, item)))
+                result.added.append((section.name(item), section.describe(item)))
         for ident, item in old.items():
             if ident not in new:
-                section.removed.append((label(key, item), describe(key, item)))
+                result.removed.append((section.name(item), section.describe(item)))
                 continue
             other = new[ident]
             if item == other:
-                section.same += 1
+                result.same += 1
                 continue
             what = []
-            if describe(key, item) != describe(key, other):
-                what.append(
-                    "level"
-                    if key == "organisation_skills"
-                    else "depth"
-                    if key == "knowledge_skills"
-                    else "awarding body"
-                )
-            for part in ("details", "description", "level_description", "type"):
-                if item.get(part) != other.get(part):
-                    what.append(part.replace("_", " "))
-            direction = _rank(key, other) - _rank(key, item)
-            section.changed.append(
+            if section.describe(item) != section.describe(other):
+                what.append(section.requirement_word)
+            what += [
+                part.replace("_", " ")
+                for part in section.compared_parts
+                if item.get(part) != other.get(part)
+            ]
+            direction = section.rank(other) - section.rank(item)
+            result.changed.append(
                 Change(
-                    label(key, item),
-                    describe(key, item),
-                    describe(key, other),
+                    section.name(item),
+                    section.describe(item),
+                    section.describe(other),
                     direction=(direction > 0) - (direction < 0),
                     what=", ".join(what),
                 )
             )
-        sections.append(section)
+        sections.append(result)
     return DocumentDiff(fields=fields, sections=sections)

@@ -1,5 +1,11 @@
 """Search, filters and sorting of the profile list, shared by the page and
-(later) the API."""
+the API.
+
+Who is searching decides what is searched: HR search the working copies;
+everyone else only the version in force of each profile, never a draft's
+text, and their menus offer only what versions in force say. The filter
+works that out from the request, so every caller gets it right.
+"""
 
 import json
 
@@ -9,28 +15,46 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from competency.models import Skill
-from profiles.models import (
-    ROLE_LEVELS,
-    JobFamily,
-    ProfileDevelopmentActivity,
-    ProfileKnowledge,
-    ProfileQualification,
-    ProfileSkill,
-    ProfileTraining,
-    ProfileWorkActivity,
-    RoleProfile,
-)
+from competency.roles import is_hr
+from profiles.models import ROLE_LEVELS, JobFamily, ProfileSkill, ProfileVersion, RoleProfile
+from profiles.sections import SECTIONS
 
-# Where a search word may be found besides the profile's own texts: each
-# kind of linked item, as (link model, lookup of the item's text).
-SEARCHED_LINKS = [
-    (ProfileSkill, "skill__name"),
-    (ProfileKnowledge, "item__title"),
-    (ProfileWorkActivity, "activity__title"),
-    (ProfileTraining, "training__title"),
-    (ProfileDevelopmentActivity, "activity__title"),
-    (ProfileQualification, "qualification__title"),
-]
+
+def _open_drafts_in_force():
+    """Versions in force of profiles that have a draft open: the only ones
+    whose working copy may say something else. (A profile whose status is
+    published says exactly what its version in force says: every change
+    to its content makes it a draft first.)"""
+    return ProfileVersion.objects.in_force().filter(profile__status=RoleProfile.Status.DRAFT)
+
+
+def families_in_force():
+    """Job families that some version in force belongs to."""
+    published = RoleProfile.objects.filter(
+        status=RoleProfile.Status.PUBLISHED, job_family=OuterRef("pk")
+    )
+    drafted = _open_drafts_in_force().values_list("document__job_family", flat=True)
+    return JobFamily.objects.filter(Q(Exists(published)) | Q(name__in=list(drafted)))
+
+
+def skills_in_force():
+    """Organisation skills that some version in force asks for."""
+    published = ProfileSkill.objects.filter(
+        skill=OuterRef("pk"), profile__status=RoleProfile.Status.PUBLISHED
+    )
+    named = {
+        (row["framework"], row["category"], row["skill"])
+        for rows in _open_drafts_in_force().values_list("document__organisation_skills", flat=True)
+        for row in rows or ()
+    }
+    drafted = [
+        skill.pk
+        for skill in Skill.objects.filter(name__in={name for _, _, name in named}).select_related(
+            "category__framework"
+        )
+        if (skill.category.framework.name, skill.category.name, skill.name) in named
+    ]
+    return Skill.objects.filter(Q(Exists(published)) | Q(pk__in=drafted))
 
 
 class ProfileFilter(django_filters.FilterSet):
@@ -84,13 +108,25 @@ class ProfileFilter(django_filters.FilterSet):
         "family": ["version_family", "version_title"],
     }
 
-    def __init__(self, *args, reader=False, **kwargs):
-        """HR search the working copies; everyone else (reader=True) searches
-        only the published version each of them may read, never a draft."""
-        super().__init__(*args, **kwargs)
-        self.reader = reader
-        if reader:
+    def __init__(self, data=None, queryset=None, *, request, **kwargs):
+        if queryset is None:
+            queryset = RoleProfile.objects.visible_to(request.user)
+        self.reader = not is_hr(request.user)
+        if self.reader:
+            queryset = self.for_readers(queryset)
+        queryset = queryset.order_by(*(self.READER_ORDERS if self.reader else self.ORDERS)["title"])
+        super().__init__(data, queryset, request=request, **kwargs)
+        if self.reader:
             del self.filters["status"]
+            self.filters["job_family"].queryset = families_in_force()
+            self.filters["skill"].queryset = self.filters["skill"].queryset.filter(
+                pk__in=skills_in_force()
+            )
+
+    def results(self):
+        """The matching profiles, or all of them (by title) until a valid
+        search is made."""
+        return self.qs if self.is_bound and self.is_valid() else self.queryset
 
     @staticmethod
     def for_readers(queryset):
@@ -132,9 +168,11 @@ class ProfileFilter(django_filters.FilterSet):
                 )
                 continue
             matches = Q(title__icontains=word) | Q(summary__icontains=word)
-            for model, lookup in SEARCHED_LINKS:
+            for section in SECTIONS:
                 matches |= Exists(
-                    model.objects.filter(profile=OuterRef("pk"), **{f"{lookup}__icontains": word})
+                    section.link_model.objects.filter(
+                        profile=OuterRef("pk"), **{f"{section.search_lookup}__icontains": word}
+                    )
                 )
             queryset = queryset.filter(matches)
         return queryset

@@ -1,8 +1,13 @@
 from django import forms
+from django.core import validators as django_validators
 from django.utils.text import slugify
 
-from competency.models import Depth, KnowledgeItem
-from profiles.models import ROLE_LEVELS, JobFamily
+from competency.models import AwardingBody, Depth, KnowledgeItem
+from profiles.models import ROLE_LEVELS, JobFamily, RoleProfile
+from profiles.sections import NO_DEPTH, max_length
+
+TITLE_LENGTH = max_length(RoleProfile, "title")
+VARIANT_LENGTH = max_length(RoleProfile, "variant")
 
 
 class LinesField(forms.CharField):
@@ -38,10 +43,10 @@ class ProfileForm(forms.Form):
     """The profile's own texts; its items are edited row by row."""
 
     title = forms.CharField(
-        max_length=200,
+        max_length=TITLE_LENGTH,
         error_messages={
             "required": "Enter a title",
-            "max_length": "Title must be 200 characters or fewer",
+            "max_length": f"Title must be {TITLE_LENGTH} characters or fewer",
         },
     )
     job_family = forms.ModelChoiceField(
@@ -49,7 +54,7 @@ class ProfileForm(forms.Form):
     )
     role_level = forms.ChoiceField(choices=ROLE_LEVEL_CHOICES, required=False)
     variant = forms.CharField(
-        max_length=100, required=False, help_text="For example, Management or Technical"
+        max_length=VARIANT_LENGTH, required=False, help_text="For example, Management or Technical"
     )
     summary = forms.CharField(widget=forms.Textarea, error_messages={"required": "Enter a summary"})
     responsibilities = LinesField(
@@ -81,10 +86,10 @@ class ProfileForm(forms.Form):
 
 
 class CreateProfileForm(forms.Form):
-    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    title = forms.CharField(max_length=TITLE_LENGTH, error_messages={"required": "Enter a title"})
     slug = forms.SlugField(
         label="URL name",
-        max_length=200,
+        max_length=max_length(RoleProfile, "slug"),
         required=False,
         help_text="Lower-case letters, digits and hyphens. Leave empty to make one from the title.",
     )
@@ -92,7 +97,7 @@ class CreateProfileForm(forms.Form):
         queryset=JobFamily.objects.all(), required=False, empty_label="No job family"
     )
     role_level = forms.ChoiceField(choices=ROLE_LEVEL_CHOICES, required=False)
-    variant = forms.CharField(max_length=100, required=False)
+    variant = forms.CharField(max_length=VARIANT_LENGTH, required=False)
 
     def clean(self):
         data = super().clean()
@@ -103,25 +108,33 @@ class CreateProfileForm(forms.Form):
         return data
 
 
-DEPTH_CHOICES = [("", "No depth (behavioural)"), *Depth.choices]
+DEPTH_CHOICES = [("", NO_DEPTH), *Depth.choices]
 
 
 class NewItemForm(forms.Form):
-    """A new catalogue item, added to the profile at once."""
+    """A new catalogue item, added to the profile at once. Its fields are
+    the section's: a knowledge item has a type and a depth, a qualification
+    an awarding body instead of details."""
 
-    title = forms.CharField(max_length=255, error_messages={"required": "Enter a title"})
+    title = forms.CharField(error_messages={"required": "Enter a title"})
     details = forms.CharField(widget=forms.Textarea, required=False)
     item_type = forms.ChoiceField(label="Type", choices=KnowledgeItem.Kind.choices, required=False)
     depth = forms.ChoiceField(choices=DEPTH_CHOICES, required=False)
-    awarding_body = forms.CharField(label="Awarding body", max_length=200, required=False)
+    awarding_body = forms.CharField(
+        label="Awarding body", max_length=max_length(AwardingBody, "name"), required=False
+    )
 
-    def __init__(self, *args, kind, **kwargs):
+    def __init__(self, *args, section, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind = kind
-        if kind.slug != "knowledge":
+        self.section = section
+        limit = section.limits().get("title")
+        if limit:
+            self.fields["title"].max_length = limit
+            self.fields["title"].validators.append(django_validators.MaxLengthValidator(limit))
+        if section.requirement != "depth":
             del self.fields["item_type"]
             del self.fields["depth"]
-        if kind.slug == "qualifications":
+        if section.key == "qualifications":
             del self.fields["details"]
             self.fields["awarding_body"].required = True
             self.fields["awarding_body"].error_messages["required"] = "Enter the awarding body"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import import_views
+from profiles.views import imports as import_views
 
 app_name = "imports"
 

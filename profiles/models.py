@@ -55,6 +55,21 @@ class RoleProfileQuerySet(models.QuerySet):
         return self.filter(published_version__isnull=False)
 
 
+class ProfileVersionQuerySet(models.QuerySet):
+    def in_force(self):
+        """Each profile's version in force (none for an archived profile)."""
+        return self.filter(profile__published_version=models.F("pk"))
+
+    def visible_to(self, user):
+        """HR read every version; everyone else reads only the version in
+        force of each profile, so a superseded or withdrawn text is 404."""
+        if is_hr(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.in_force()
+
+
 class RoleProfile(models.Model):
     """The working copy of a role profile. HR edit it while it is a draft;
     publishing freezes its content as a numbered ProfileVersion."""
@@ -109,6 +124,19 @@ class RoleProfile(models.Model):
     def is_draft(self):
         return self.status == self.Status.DRAFT
 
+    def readable_by(self, user):
+        """(document, version) of what this person reads of the profile: HR
+        the working copy (version None), everyone else the version in force.
+        None when they may read nothing of it."""
+        if is_hr(user):
+            from profiles.documents import profile_document
+
+            return profile_document(self), None
+        version = self.published_version if user.is_authenticated else None
+        if version is None:
+            return None
+        return version.document, version
+
     def clean(self):
         for field in ("responsibilities", "background", "prior_knowledge"):
             value = getattr(self, field)
@@ -134,6 +162,8 @@ class ProfileVersion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = ProfileVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["profile", "-number"]

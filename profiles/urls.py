@@ -1,6 +1,7 @@
 from django.urls import path
 
-from profiles import editing, views
+from profiles.views import editing
+from profiles.views import reading as views
 
 app_name = "profiles"
 

@@ -33,7 +33,7 @@ def test_every_changelist_opens_with_data(admin_client, sample, model):
 
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
 def test_every_change_page_opens(admin_client, sample, model):
-    from profiles.services import publish_profile
+    from profiles.lifecycle import publish_profile
 
     publish_profile(profile=sample)
     factories.JobFamilyFactory()
@@ -77,7 +77,7 @@ def test_publish_action_makes_a_version_and_freezes_the_form(admin_client, admin
 
 
 def test_publishing_a_published_profile_is_refused_with_a_message(admin_client, sample):
-    from profiles.services import publish_profile
+    from profiles.lifecycle import publish_profile
 
     publish_profile(profile=sample)
     response = admin_client.post(
@@ -90,7 +90,7 @@ def test_publishing_a_published_profile_is_refused_with_a_message(admin_client, 
 
 
 def test_a_version_cannot_be_changed_through_the_admin(admin_client, sample):
-    from profiles.services import publish_profile
+    from profiles.lifecycle import publish_profile
 
     version = publish_profile(profile=sample)
     url = reverse("admin:profiles_profileversion_change", args=[version.pk])

@@ -1,10 +1,11 @@
 from django import template
 
-from competency.models import Depth
+from competency.models import KnowledgeItem
+from profiles.sections import DEPTH_LABELS, NO_DEPTH, SECTIONS
 
 register = template.Library()
 
-DEPTHS = dict(Depth.choices)
+TYPES = dict(KnowledgeItem.Kind.choices)
 
 
 @register.filter
@@ -15,7 +16,13 @@ def paragraphs(text):
 
 @register.filter
 def depth_label(value):
-    return DEPTHS.get(value, "–")
+    return DEPTH_LABELS.get(value, NO_DEPTH)
+
+
+@register.filter
+def type_label(value):
+    """A knowledge item's type as published pages word it."""
+    return TYPES.get(value, value)
 
 
 @register.filter
@@ -24,14 +31,9 @@ def get(mapping, key):
 
 
 @register.simple_tag
-def titled_sections():
-    """The document's tables of a title and one more column, in page order."""
-    return [
-        ("work_activities", "Work activities", "Details"),
-        ("training", "Training", "Details"),
-        ("pdas", "Personal development activities", "Details"),
-        ("qualifications", "Qualifications", "Awarding body"),
-    ]
+def profile_sections():
+    """The sections of a profile, in the published page's order."""
+    return SECTIONS
 
 
 @register.filter
@@ -40,6 +42,6 @@ def listify(value):
 
 
 @register.filter
-def get_item(link, kind):
+def get_item(link, section):
     """The catalogue item a profile link points at."""
-    return getattr(link, kind.field)
+    return section.item_of(link)

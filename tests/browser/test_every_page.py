@@ -49,7 +49,7 @@ def test_every_other_hr_page_is_accessible(journey):
 def test_error_and_preview_pages_are_accessible(journey):
     """The pages people meet when something needs their attention: an edit
     conflict, a failed add, a framework upload's preview."""
-    from profiles import services
+    from profiles import drafts
     from profiles.models import RoleProfile
     from tests.frameworks.test_import_framework import DDAT_ROLES
 
@@ -61,8 +61,8 @@ def test_error_and_preview_pages_are_accessible(journey):
     # Someone else saves the summary while this person edits it too.
     journey.goto(f"/profiles/{SLUG}/edit/")
     profile = RoleProfile.objects.get(slug=SLUG)
-    values = services.field_values(profile)
-    services.update_profile(
+    values = drafts.field_values(profile)
+    drafts.update_profile(
         profile=profile, values={**values, "summary": "Changed by a colleague."}, base=values
     )
     page.fill("#id_summary", "Changed by me.")

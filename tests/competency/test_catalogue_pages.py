@@ -7,8 +7,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from competency.catalogue import COMPONENT_KINDS
 from competency.models import KnowledgeItem
-from competency.views import COMPONENT_KINDS
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -168,7 +168,7 @@ def test_an_exported_framework_imports_as_the_same_framework(tmp_path):
 
 
 def test_a_new_edition_updates_the_catalogue_and_published_versions_keep_their_text(tmp_path):
-    from profiles.services import publish_profile
+    from profiles.lifecycle import publish_profile
 
     import_file(DDAT_ROLES, "--format", "ddat-roles")
     lead = RoleProfile.objects.get(slug="lead-devops-engineer")

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from profiles import services
+from profiles import lifecycle
 from profiles.models import ProfileVersion, RoleProfile
 from tests.conftest import DATA
 from tests.profiles.helpers import export, run
@@ -23,7 +23,7 @@ def profile(ddat):
 
 
 def test_publishing_a_draft_makes_version_one(profile, admin_user):
-    version = services.publish_profile(profile=profile, user=admin_user)
+    version = lifecycle.publish_profile(profile=profile, user=admin_user)
     profile.refresh_from_db()
     assert (version.number, profile.status) == (1, "published")
     assert version.published_by == admin_user
@@ -31,7 +31,7 @@ def test_publishing_a_draft_makes_version_one(profile, admin_user):
 
 
 def test_a_later_edit_never_rewrites_a_published_version(profile, tmp_path):
-    first = services.publish_profile(profile=profile)
+    first = lifecycle.publish_profile(profile=profile)
     frozen = json.dumps(first.document, sort_keys=True)
 
     changed = tmp_path / "changed.txt"
@@ -50,7 +50,7 @@ def test_a_later_edit_never_rewrites_a_published_version(profile, tmp_path):
 
 
 def test_a_version_cannot_be_saved_again_or_deleted(profile):
-    version = services.publish_profile(profile=profile)
+    version = lifecycle.publish_profile(profile=profile)
     version.document = {"title": "rewritten"}
     with pytest.raises(ValidationError):
         version.save()
@@ -61,21 +61,21 @@ def test_a_version_cannot_be_saved_again_or_deleted(profile):
 
 
 def test_only_a_draft_can_be_published(profile):
-    services.publish_profile(profile=profile)
+    lifecycle.publish_profile(profile=profile)
     with pytest.raises(ValidationError, match="Only a draft can be published"):
-        services.publish_profile(profile=profile)
+        lifecycle.publish_profile(profile=profile)
     assert profile.versions.count() == 1
 
 
 def test_importing_an_unchanged_published_page_publishes_nothing(profile):
-    services.publish_profile(profile=profile)
+    lifecycle.publish_profile(profile=profile)
     output = run("import_profile", str(LEAD_DATA), "--publish")
     assert "Unchanged" in output and "published" in output
     assert profile.versions.count() == 1
 
 
 def test_a_new_draft_from_an_old_version_restores_its_content(profile, tmp_path):
-    first = services.publish_profile(profile=profile)
+    first = lifecycle.publish_profile(profile=profile)
     changed = tmp_path / "changed.txt"
     changed.write_text(
         LEAD_DATA.read_text(encoding="utf-8").replace("Design reviews", "Code reviews"),
@@ -84,20 +84,20 @@ def test_a_new_draft_from_an_old_version_restores_its_content(profile, tmp_path)
     run("import_profile", str(changed), "--publish")
     assert export(SLUG)["work_activities"][1]["title"] == "Code reviews"
 
-    services.start_draft(profile=profile, version=first)
+    lifecycle.start_draft(profile=profile, version=first)
     profile.refresh_from_db()
     assert profile.status == "draft"
     assert export(SLUG) == {**first.document, "version": None}
 
 
 def test_archiving_keeps_the_versions(profile):
-    services.publish_profile(profile=profile)
-    services.archive_profile(profile=profile)
+    lifecycle.publish_profile(profile=profile)
+    lifecycle.archive_profile(profile=profile)
     profile.refresh_from_db()
     assert profile.status == "archived"
     assert profile.versions.count() == 1
     with pytest.raises(ValidationError, match="already archived"):
-        services.archive_profile(profile=profile)
-    services.start_draft(profile=profile)
+        lifecycle.archive_profile(profile=profile)
+    lifecycle.start_draft(profile=profile)
     profile.refresh_from_db()
     assert profile.status == "draft"

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from competency.frameworks import FrameworkImportError
-from profiles.framework_import import FORMATS, import_framework_file
+from profiles.importing.frameworks import FORMATS, import_framework_file
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from profiles.importing import ProfileImportError, read_profile
-from profiles.services import import_profiles
+from profiles.importing.reading import ProfileImportError, read_profile
+from profiles.importing.writing import import_profiles
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from competency import roles
 from competency.frameworks import apply_frameworks, read_framework_json
-from profiles.importing import read_profile
-from profiles.services import import_profiles
+from profiles.importing.reading import read_profile
+from profiles.importing.writing import import_profiles
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 DEMO_FAMILY = "DevOps"

@@ -3,7 +3,7 @@ tests/conftest.py)."""
 
 import pytest
 
-from profiles import services
+from profiles import lifecycle
 from tests import factories
 from tests.conftest import DATA
 from tests.profiles.helpers import run
@@ -27,6 +27,6 @@ def draft(db):
 @pytest.fixture
 def archived(db):
     profile = factories.RoleProfileFactory(title="Mainframe Operator", slug="mainframe-operator")
-    services.publish_profile(profile=profile)
-    services.archive_profile(profile=profile)
+    lifecycle.publish_profile(profile=profile)
+    lifecycle.archive_profile(profile=profile)
     return profile

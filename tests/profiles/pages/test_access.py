@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from profiles import services
+from profiles import drafts, lifecycle
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -63,11 +63,11 @@ def test_staff_see_published_profiles_only(staff, lead, draft, archived):
 
 
 def test_a_manager_reads_the_published_version_not_the_draft(manager, lead, hr_user):
-    services.start_draft(profile=lead)
-    services.update_profile(
+    lifecycle.start_draft(profile=lead)
+    drafts.update_profile(
         profile=lead,
-        values={**services.field_values(lead), "title": "Renamed in the draft"},
-        base=services.field_values(lead),
+        values={**drafts.field_values(lead), "title": "Renamed in the draft"},
+        base=drafts.field_values(lead),
     )
     response = manager.get(reverse("profiles:detail", args=[lead.slug]))
     assert response.status_code == 200
@@ -78,13 +78,13 @@ def test_a_manager_reads_the_published_version_not_the_draft(manager, lead, hr_u
 
 
 def test_readers_see_only_the_version_in_force(manager, lead, tmp_path):
-    services.start_draft(profile=lead)
-    services.update_profile(
+    lifecycle.start_draft(profile=lead)
+    drafts.update_profile(
         profile=lead,
-        values={**services.field_values(lead), "summary": "New summary."},
-        base=services.field_values(lead),
+        values={**drafts.field_values(lead), "summary": "New summary."},
+        base=drafts.field_values(lead),
     )
-    services.publish_profile(profile=lead)
+    lifecycle.publish_profile(profile=lead)
     assert manager.get(reverse("profiles:version", args=[lead.slug, 2])).status_code == 200
     assert manager.get(reverse("profiles:version", args=[lead.slug, 1])).status_code == 404
     assert manager.get(reverse("profiles:json", args=[lead.slug]) + "?version=1").status_code == 404
@@ -124,9 +124,9 @@ def test_a_refusal_is_a_page_of_the_service_with_a_way_back(staff, lead):
 
 def draft_with_secrets(profile):
     """HR start a new draft and write something not yet for everyone."""
-    services.start_draft(profile=profile)
-    values = services.field_values(profile)
-    services.update_profile(
+    lifecycle.start_draft(profile=profile)
+    values = drafts.field_values(profile)
+    drafts.update_profile(
         profile=profile,
         values={**values, "title": "Secret new title", "summary": "zzsecretword plans"},
         base=values,
@@ -166,11 +166,11 @@ def test_readers_filter_by_what_the_published_version_says(staff, lead):
 
 
 def test_an_archived_profile_stays_hidden_while_a_new_draft_is_prepared(staff, lead):
-    services.archive_profile(profile=lead)
-    services.start_draft(profile=lead)
+    lifecycle.archive_profile(profile=lead)
+    lifecycle.start_draft(profile=lead)
     assert staff.get(reverse("profiles:detail", args=[lead.slug])).status_code == 404
     assert staff.get(reverse("profiles:list")).context["entries"] == []
-    values = services.field_values(lead)
-    services.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
-    services.publish_profile(profile=lead)
+    values = drafts.field_values(lead)
+    drafts.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
+    lifecycle.publish_profile(profile=lead)
     assert staff.get(reverse("profiles:detail", args=[lead.slug])).status_code == 200

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from competency.models import KnowledgeItem
-from profiles import services
+from profiles import drafts, lifecycle
 from profiles.models import RoleProfile
+from profiles.sections import BY_SLUG
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def form_data(response):
 
 @pytest.fixture
 def editable(lead):
-    services.start_draft(profile=lead)
+    lifecycle.start_draft(profile=lead)
     lead.refresh_from_db()
     return lead
 
@@ -243,12 +244,12 @@ def test_saving_again_after_a_conflict_keeps_the_other_persons_other_changes(hr,
 
 def test_text_typed_while_someone_publishes_is_kept_with_the_reason(hr, editable):
     data = form_data(hr.get(edit_url(editable)))
-    services.update_profile(
+    drafts.update_profile(
         profile=editable,
-        values={**services.field_values(editable), "variant": "Platform"},
-        base=services.field_values(editable),
+        values={**drafts.field_values(editable), "variant": "Platform"},
+        base=drafts.field_values(editable),
     )
-    services.publish_profile(profile=editable)
+    lifecycle.publish_profile(profile=editable)
     data["summary"] = "Words I do not want to lose"
     response = hr.post(edit_url(editable), data)
     assert response.status_code == 409
@@ -264,7 +265,7 @@ def test_nonsense_ids_are_refused_without_a_crash(hr, editable, bad):
     link = editable.skill_links.first()
     change = reverse("profiles:change", args=[editable.slug, "skills", link.pk])
     response = hr.post(change, {"action": "change", "level": bad}, follow=True)
-    assert "Choose a level." in response.content.decode()
+    assert "Choose a level for the skill." in response.content.decode()
     assert hr.post(
         reverse("profiles:new_draft", args=[editable.slug]), {"version": bad}
     ).status_code in (302, 404)
@@ -278,8 +279,8 @@ def test_a_depth_changed_by_someone_else_meanwhile_is_not_overwritten(hr, editab
     knowledge = editable.knowledge_links.get(item__title="Data Modelling")
     url = reverse("profiles:change", args=[editable.slug, "knowledge", knowledge.pk])
     seen = knowledge.depth  # "expert", as the page showed it
-    services.change_item(
-        profile=editable, kind=services.KINDS["knowledge"], link_id=knowledge.pk, depth="proficient"
+    drafts.change_item(
+        profile=editable, section=BY_SLUG["knowledge"], link_id=knowledge.pk, depth="proficient"
     )  # a colleague
     response = hr.post(url, {"action": "change", "depth": "aware", "seen": seen}, follow=True)
     assert "Someone changed the depth of ‘Data Modelling’ to Proficient in" in (
@@ -291,8 +292,8 @@ def test_a_depth_changed_by_someone_else_meanwhile_is_not_overwritten(hr, editab
 
 def test_a_move_in_a_list_reordered_meanwhile_is_refused(hr, editable):
     links = list(editable.work_activity_links.order_by("position"))
-    services.move_item(
-        profile=editable, kind=services.KINDS["work-activities"], link_id=links[1].pk, offset=-1
+    drafts.move_item(
+        profile=editable, section=BY_SLUG["work-activities"], link_id=links[1].pk, offset=-1
     )  # a colleague
     url = reverse("profiles:change", args=[editable.slug, "work-activities", links[1].pk])
     response = hr.post(url, {"action": "up", "position": "1"}, follow=True)

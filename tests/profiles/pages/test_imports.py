@@ -87,12 +87,12 @@ def test_an_upload_is_recorded_in_the_audit_trail_under_its_author(hr, hr_user, 
 
 
 def test_the_preview_shows_what_would_change_and_warns_of_unpublished_changes(hr, lead):
-    from profiles import services
+    from profiles import drafts, lifecycle
     from tests.conftest import DATA
 
-    services.start_draft(profile=lead)
-    values = services.field_values(lead)
-    services.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
+    lifecycle.start_draft(profile=lead)
+    values = drafts.field_values(lead)
+    drafts.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
     preview = hr.post(
         reverse("imports:profile"),
         {"file": upload(DATA / "lead-data-engineer-technical.txt")},
@@ -103,16 +103,16 @@ def test_the_preview_shows_what_would_change_and_warns_of_unpublished_changes(hr
 
 
 def test_a_profile_changed_after_the_preview_is_not_overwritten(hr, lead):
-    from profiles import services
+    from profiles import drafts, lifecycle
     from tests.conftest import DATA
 
     preview = hr.post(
         reverse("imports:profile"),
         {"file": upload(DATA / "lead-data-engineer-technical.txt")},
     )
-    services.start_draft(profile=lead)
-    values = services.field_values(lead)
-    services.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
+    lifecycle.start_draft(profile=lead)
+    values = drafts.field_values(lead)
+    drafts.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
     response = hr.post(reverse("imports:profile"), {"token": preview.context["token"]}, follow=True)
     assert "the profile changed after you checked the file" in response.content.decode()
     lead.refresh_from_db()

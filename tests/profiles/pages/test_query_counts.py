@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from profiles import services
+from profiles import lifecycle
 from profiles.models import RoleProfile
 from tests import factories
 
@@ -37,8 +37,8 @@ def profile_with(items):
         factories.ProfileSkillFactory(
             profile=profile, skill=skill, level=levels[position % 2], position=position
         )
-    services.publish_profile(profile=profile)
-    services.start_draft(profile=profile)
+    lifecycle.publish_profile(profile=profile)
+    lifecycle.start_draft(profile=profile)
     return profile
 
 
@@ -75,7 +75,7 @@ def test_the_list_costs_the_same_for_1_and_50_profiles(person, request):
     params = {"q": "engineer", "sort": "updated"}
 
     def add_profile():
-        services.publish_profile(profile=factories.RoleProfileFactory())
+        lifecycle.publish_profile(profile=factories.RoleProfileFactory())
 
     add_profile()
     small = count_queries(client, reverse("profiles:list"), params)

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from profiles import services
+from profiles import drafts, lifecycle
 from profiles.models import RoleProfile
+from profiles.sections import BY_SLUG
 from tests.conftest import DATA
 from tests.profiles.helpers import run
 
@@ -13,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def change_depth(profile, title, depth):
     link = profile.knowledge_links.get(item__title=title)
-    services.change_item(
-        profile=profile, kind=services.KINDS["knowledge"], link_id=link.pk, depth=depth
-    )
+    drafts.change_item(profile=profile, section=BY_SLUG["knowledge"], link_id=link.pk, depth=depth)
 
 
 def confirm_publish(hr, profile):
@@ -29,7 +28,7 @@ def confirm_publish(hr, profile):
 
 
 def test_publishing_asks_first_then_makes_the_next_version(hr, hr_user, lead):
-    services.start_draft(profile=lead)
+    lifecycle.start_draft(profile=lead)
     change_depth(lead, "Data Modelling", "proficient")
     page = hr.get(reverse("profiles:publish", args=[lead.slug]))
     content = page.content.decode()
@@ -43,14 +42,14 @@ def test_publishing_asks_first_then_makes_the_next_version(hr, hr_user, lead):
 
 
 def test_publishing_an_unchanged_draft_says_there_is_nothing_new(hr, lead):
-    services.start_draft(profile=lead)
+    lifecycle.start_draft(profile=lead)
     response = confirm_publish(hr, lead)
     assert "Nothing has changed since version 1" in response.content.decode()
     assert lead.versions.count() == 1
 
 
 def test_a_draft_changed_after_the_confirmation_page_is_not_published(hr, lead):
-    services.start_draft(profile=lead)
+    lifecycle.start_draft(profile=lead)
     change_depth(lead, "Data Modelling", "proficient")
     page = hr.get(reverse("profiles:publish", args=[lead.slug]))
     change_depth(lead, "Stream Processing", "aware")  # someone else, meanwhile
@@ -76,9 +75,9 @@ def test_archiving_and_starting_a_new_draft(hr, lead):
 
 
 def test_a_new_draft_from_an_old_version(hr, lead):
-    services.start_draft(profile=lead)
+    lifecycle.start_draft(profile=lead)
     change_depth(lead, "Data Modelling", "aware")
-    services.publish_profile(profile=lead)
+    lifecycle.publish_profile(profile=lead)
     hr.post(reverse("profiles:new_draft", args=[lead.slug]), {"version": "1"})
     assert lead.knowledge_links.get(item__title="Data Modelling").depth == "expert"
     assert (
@@ -88,12 +87,12 @@ def test_a_new_draft_from_an_old_version(hr, lead):
 
 
 def test_the_diff_between_versions_names_what_changed(hr, lead):
-    services.start_draft(profile=lead)
+    lifecycle.start_draft(profile=lead)
     change_depth(lead, "Data Modelling", "proficient")
-    services.remove_item(
-        profile=lead, kind=services.KINDS["training"], link_id=lead.training_links.get().pk
+    drafts.remove_item(
+        profile=lead, section=BY_SLUG["training"], link_id=lead.training_links.get().pk
     )
-    services.publish_profile(profile=lead)
+    lifecycle.publish_profile(profile=lead)
     response = hr.get(reverse("profiles:versions", args=[lead.slug]), {"from": 1, "to": 2})
     comparison = response.context["comparison"]
     knowledge = next(s for s in comparison.sections if s.key == "knowledge_skills")

@@ -1,15 +1,14 @@
 """One way in for role profiles: published page text or role-profile/1 JSON.
 
 `read_profile` turns a file's bytes into a checked document (or one clear
-error naming the place); `import_profiles` (in services) writes documents.
-The command, and later the upload page and the API, all come through here.
+error naming the place); profiles.importing.writing writes documents.
 """
 
 import json
 from dataclasses import dataclass, field
 
-from profiles import published_text
 from profiles.documents import schema_errors
+from profiles.importing import published_text
 
 
 class ProfileImportError(Exception):

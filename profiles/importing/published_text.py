@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from competency.models import Depth
+from competency.models import Depth, KnowledgeItem
 from profiles.models import ROLE_LEVELS
+from profiles.sections import BY_KEY, PAGE_TABLES
 
 
 class LayoutError(ValueError):
@@ -46,11 +47,10 @@ class ParsedPage:
 
 
 DEPTHS = {label: value for value, label in Depth.choices}
-KINDS = {
-    "Behavioural Skills": "behavioural",
-    "Behavioural": "behavioural",
-    "Technical Knowledge and Skills": "technical",
-    "Other Knowledge and Skills": "other",
+# A knowledge item's type as the page words it; pages spell behavioural
+# items both ways.
+TYPES = {label: value for value, label in KnowledgeItem.Kind.choices} | {
+    "Behavioural": KnowledgeItem.Kind.BEHAVIOURAL
 }
 BULLETS = "•◦▪‣-*"
 DASHES = "–—-"
@@ -60,47 +60,7 @@ RESPONSIBILITIES_LEAD = "At this role level, you will:"
 PRIOR_KNOWLEDGE = "Prior Knowledge and Skills"
 
 
-@dataclass(frozen=True)
-class Table:
-    key: str
-    label: str
-    headings: tuple  # optional section headings that may stand before `components`
-    components: str
-    columns: str
-
-
-TABLES = [
-    Table(
-        "work_activities",
-        "work activity",
-        ("Work Activities",),
-        "Work Activity Components",
-        "Title Details",
-    ),
-    Table(
-        "knowledge_skills",
-        "knowledge/skills item",
-        ("Knowledge/Skills",),
-        "Knowledge/Skills Components",
-        "Title Depth Details Type",
-    ),
-    Table(
-        "training",
-        "training item",
-        ("Training Activities", "Training"),
-        "Training Components",
-        "Title Details",
-    ),
-    Table("pdas", "PDA", ("PDAs",), "PDA Components", "Title Details"),
-    Table(
-        "qualifications",
-        "qualification",
-        ("Qualifications",),
-        "Qualification Components",
-        "Title Awarding Body",
-    ),
-]
-ORGANISATION_SKILLS = "Organisation Skills"
+ORGANISATION_SKILLS = BY_KEY["organisation_skills"].heading
 ORGANISATION_COLUMNS = (
     "Framework » Organisation",
     "Category » Subcategory",
@@ -234,35 +194,35 @@ def parse(text):
     reader.expect("Background")
     reader.skip("Background Components")
     reader.skip("Description Background")
-    first_table = TABLES[0]
+    first_table = PAGE_TABLES[0]
 
     def at_table(r, table=first_table):
-        if r.next_is(table.components):
+        if r.next_is(table.page_table):
             return True
         nxt = r.peek(1)
-        return r.next_is(*table.headings) and nxt is not None and nxt.key == table.components
+        return r.next_is(*table.page_headings) and nxt is not None and nxt.key == table.page_table
 
     background = reader.take_until(
         lambda r: r.next_is(PRIOR_KNOWLEDGE) or at_table(r),
-        f"the '{first_table.components}' heading",
+        f"the '{first_table.page_table}' heading",
     )
     prior_knowledge = [
         line
-        for line in reader.take_until(at_table, f"the '{first_table.components}' heading")
+        for line in reader.take_until(at_table, f"the '{first_table.page_table}' heading")
         if line.key != PRIOR_KNOWLEDGE
     ]
     for key, lines in (("background", background), ("prior_knowledge", prior_knowledge)):
         doc[key] = [line.text for line in lines]
         page.lines.update({f"$.{key}[{i}]": line.number for i, line in enumerate(lines)})
 
-    for position, table in enumerate(TABLES):
-        reader.skip(*table.headings)
-        reader.expect(table.components)
-        reader.expect(table.columns)
-        if position + 1 < len(TABLES):
-            following = TABLES[position + 1]
+    for position, table in enumerate(PAGE_TABLES):
+        reader.skip(*table.page_headings)
+        reader.expect(table.page_table)
+        reader.expect(table.page_columns)
+        if position + 1 < len(PAGE_TABLES):
+            following = PAGE_TABLES[position + 1]
             rows = reader.take_until(
-                lambda r, t=following: at_table(r, t), f"the '{following.components}' heading"
+                lambda r, t=following: at_table(r, t), f"the '{following.page_table}' heading"
             )
         else:
             rows = reader.take_until(
@@ -285,7 +245,7 @@ def _pair_rows(table, rows, page, reader):
         last = rows[-1]
         raise LayoutError(
             last.number,
-            f"the {table.label} '{last.text[:80]}' has no {second.replace('_', ' ')} line",
+            f"the {table.noun} '{last.text[:80]}' has no {second.replace('_', ' ')} line",
         )
     items = []
     for index in range(0, len(rows), 2):
@@ -300,7 +260,7 @@ def _knowledge_rows(table, rows, page, reader):
     items = []
     cells = []
     for line in rows:
-        if line.key not in KINDS:
+        if line.key not in TYPES:
             cells.append(line)
             continue
         if not cells:
@@ -321,7 +281,7 @@ def _knowledge_rows(table, rows, page, reader):
                 "title": title.text,
                 "depth": depth,
                 "details": middle[0].text if middle else "",
-                "type": KINDS[line.key],
+                "type": TYPES[line.key],
             }
         )
         cells = []
@@ -329,7 +289,7 @@ def _knowledge_rows(table, rows, page, reader):
         raise LayoutError(
             cells[-1].number,
             f"the knowledge item '{cells[0].text[:80]}' has no type line; expected one of: "
-            f"{', '.join(KINDS)}",
+            f"{', '.join(TYPES)}",
         )
     return items
 

@@ -1,10 +1,11 @@
 """Pages for reading role profiles: the list, a profile, its versions and
 their differences, comparisons, downloads and the audit trail.
 
-Who sees what is decided by RoleProfile.objects.visible_to(user) and by
-`readable_document`: HR read the working copy of any profile; everyone else
-reads the latest published version of a profile that is not archived, and
-gets 404 for anything else.
+Who sees what is decided in the models, once: RoleProfile.objects.
+visible_to(user), ProfileVersion.objects.visible_to(user) and
+RoleProfile.readable_by(user). HR read the working copy of any profile;
+everyone else reads the version in force of a profile that is not archived,
+and gets 404 for anything else.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from profiles.diff import diff_documents
 from profiles.documents import profile_document
 from profiles.filters import ProfileFilter
 from profiles.models import ProfileVersion, RoleProfile
-from profiles.services import KINDS
+from profiles.sections import SECTIONS
 
 PAGE_SIZE = 20
 
@@ -43,14 +44,11 @@ def latest_version(profile):
 
 
 def readable_document(user, profile):
-    """(document, version) that this person reads for this profile: HR the
-    working copy (version None), others the version in force."""
-    if is_hr(user):
-        return profile_document(profile), None
-    version = profile.published_version
-    if version is None:
+    """(document, version) that this person reads for this profile, or 404."""
+    readable = profile.readable_by(user)
+    if readable is None:
         raise Http404
-    return version.document, version
+    return readable
 
 
 def crumbs(*pairs):
@@ -64,17 +62,14 @@ def home(request):
 
 @login_required
 def profile_list(request):
-    reader = not is_hr(request.user)
-    queryset = RoleProfile.objects.visible_to(request.user).order_by("title", "slug")
-    if reader:
-        queryset = ProfileFilter.for_readers(queryset).order_by("version_title", "slug")
-    else:
+    queryset = RoleProfile.objects.visible_to(request.user)
+    if is_hr(request.user):
         queryset = queryset.select_related("job_family").annotate(
             latest_version=Max("versions__number")
         )
-    filters = ProfileFilter(request.GET or None, queryset=queryset, reader=reader)
-    results = filters.qs if filters.is_bound and filters.is_valid() else queryset
-    paginator = Paginator(results, PAGE_SIZE)
+    filters = ProfileFilter(request.GET or None, queryset=queryset, request=request)
+    reader = filters.reader
+    paginator = Paginator(filters.results(), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -127,7 +122,6 @@ def profile_detail(request, slug):
             "document": document,
             "version": version,
             "latest": latest,
-            "kinds": KINDS,
             "crumbs": crumbs(),
         },
     )
@@ -135,10 +129,9 @@ def profile_detail(request, slug):
 
 def _version(request, slug, number):
     profile = visible_profile(request.user, slug)
-    version = get_object_or_404(ProfileVersion, profile=profile, number=number)
-    if not is_hr(request.user) and version.pk != profile.published_version_id:
-        # Readers see the version in force; HR see the history.
-        raise Http404
+    version = get_object_or_404(
+        ProfileVersion.objects.visible_to(request.user), profile=profile, number=number
+    )
     return profile, version
 
 
@@ -235,15 +228,10 @@ def compare(request):
     visible = RoleProfile.objects.visible_to(request.user).select_related(
         "job_family", "published_version"
     )
-    if is_hr(request.user):
-        options = list(visible.order_by("title").values_list("slug", "title"))
-    else:
-        # Readers choose by what the version in force is called.
-        options = list(
-            ProfileFilter.for_readers(visible)
-            .order_by("version_title")
-            .values_list("slug", "version_title")
-        )
+    # Readers choose by what the version in force is called.
+    names = ProfileFilter(queryset=visible, request=request)
+    title = "version_title" if names.reader else "title"
+    options = list(names.queryset.values_list("slug", title))
     slugs = {slug for slug, _ in options}
     first, second = request.GET.get("a"), request.GET.get("b")
     context = {"options": options, "a": first, "b": second, "crumbs": crumbs()}
@@ -263,16 +251,16 @@ def audit_trail(request, slug):
     links, newest first. Read-only; nothing here can be edited."""
     profile = visible_profile(request.user, slug)
     entries = history_entries(profile.history.select_related("history_user"), lambda r: "Profile")
-    for kind in KINDS.values():
+    for section in SECTIONS:
         records = list(
-            kind.link_model.history.filter(profile_id=profile.pk).select_related("history_user")
+            section.link_model.history.filter(profile_id=profile.pk).select_related("history_user")
         )
-        field = f"{kind.field}_id"
-        items = kind.items().in_bulk({getattr(record, field) for record in records})
+        field = f"{section.item_field}_id"
+        items = section.items().in_bulk({getattr(record, field) for record in records})
         entries += history_entries(
             records,
-            lambda record, kind=kind, items=items, field=field: (
-                f"{kind.label.capitalize()}: "
+            lambda record, section=section, items=items, field=field: (
+                f"{section.noun[:1].upper()}{section.noun[1:]}: "
                 f"{items.get(getattr(record, field)) or 'an item since deleted'}"
             ),
         )

@@ -19,9 +19,10 @@ from django.urls import reverse
 
 from competency.frameworks import FrameworkImportError
 from competency.roles import hr_required
-from profiles.framework_import import import_framework_file
-from profiles.importing import ProfileImportError, read_profile
-from profiles.services import draft_fingerprint, import_profiles, preview_imports
+from profiles.documents import ChangedSinceConfirmed
+from profiles.importing.frameworks import import_framework_file
+from profiles.importing.reading import ProfileImportError, read_profile
+from profiles.importing.writing import import_profiles, preview_imports
 
 MAX_UPLOAD = 5 * 1024 * 1024
 SESSION_KEY = "pending-imports"
@@ -138,20 +139,21 @@ def _confirm_profile(request):
     if entry is None:
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect("imports:profile")
-    if draft_fingerprint(entry["slug"]) != entry["fingerprint"]:
-        # Someone changed the profile after the preview: what was checked is
-        # no longer what would happen.
-        _forget(request, request.POST["token"])
-        messages.error(
-            request,
-            "Nothing was imported: the profile changed after you checked the file. "
-            "Upload it again to see what the import would do now.",
-        )
-        return redirect("imports:profile")
     publish = request.POST.get("publish") == "on"
     try:
         source = read_profile(base64.b64decode(entry["data"]), entry["name"])
-        (result,) = import_profiles([source], publish=publish, user=request.user)
+        # The import compares the profile with what was previewed under its
+        # row lock: if someone changed it since, nothing is written.
+        (result,) = import_profiles(
+            [source],
+            publish=publish,
+            user=request.user,
+            confirmed={entry["slug"]: entry["fingerprint"]},
+        )
+    except ChangedSinceConfirmed as error:
+        _forget(request, request.POST["token"])
+        messages.error(request, " ".join(error.messages))
+        return redirect("imports:profile")
     except (ProfileImportError, ValidationError) as error:
         message = error.message if hasattr(error, "message") else " ".join(error.messages)
         messages.error(request, f"Nothing was imported: {message}")
@@ -180,11 +182,13 @@ def import_framework(request):
             except FrameworkImportError as error:
                 form.add_error("file", _error_message(error))
             else:
-                token = _stash(request, "framework", name, data, format=layout)
+                # What the person sees is what the confirmation must still do.
+                report = lines[:-1]
+                token = _stash(request, "framework", name, data, format=layout, report=report)
                 return render(
                     request,
                     "imports/framework_preview.html",
-                    {"name": name, "lines": lines[:-1], "token": token},
+                    {"name": name, "lines": report, "token": token},
                 )
     return render(request, "imports/framework.html", {"form": form})
 
@@ -196,7 +200,10 @@ def _confirm_framework(request):
         return redirect("imports:framework")
     try:
         lines = import_framework_file(
-            base64.b64decode(entry["data"]), entry["name"], format=entry["format"]
+            base64.b64decode(entry["data"]),
+            entry["name"],
+            format=entry["format"],
+            confirmed=entry["report"],
         )
     except FrameworkImportError as error:
         messages.error(request, f"Nothing was imported: {_error_message(error)}")

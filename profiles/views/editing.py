@@ -1,31 +1,33 @@
 """Pages where HR change role profiles: edit a draft's texts and items,
 create a profile, publish, archive and start a new draft.
 
-Every change goes through profiles.services, which checks the rules (only
-a draft changes, an item once per profile, a level on its skill's scale);
-these views only turn requests into calls and errors into pages.
+Every change goes through profiles.drafts or profiles.lifecycle, which
+check the rules (only a draft changes, an item once per profile, a level on
+its skill's scale, nothing changed since the person looked) under the
+profile's row lock; these views only turn requests into calls and errors
+into pages.
 """
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from competency.models import Depth, Level
+from competency.models import Level
 from competency.roles import hr_required
-from profiles import services
+from profiles import drafts, lifecycle
 from profiles.diff import diff_documents
-from profiles.documents import profile_document
+from profiles.documents import document_fingerprint, profile_document
 from profiles.forms import DEPTH_CHOICES, CreateProfileForm, NewItemForm, ProfileForm
-from profiles.importing import ProfileImportError
+from profiles.importing.reading import ProfileImportError
 from profiles.models import ProfileVersion, RoleProfile
-from profiles.views import crumbs, query_without_page
+from profiles.sections import BY_SLUG, SECTIONS
+from profiles.views.reading import crumbs, query_without_page
 
 SIGNING_SALT = "profiles.edit.base"
 
@@ -34,11 +36,11 @@ def _profile(slug):
     return get_object_or_404(RoleProfile.objects.select_related("job_family"), slug=slug)
 
 
-def _kind(slug):
-    kind = services.KINDS.get(slug)
-    if kind is None:
+def _section(slug):
+    section = BY_SLUG.get(slug)
+    if section is None:
         raise Http404
-    return kind
+    return section
 
 
 def _draft_or_redirect(request, profile):
@@ -53,18 +55,9 @@ def _draft_or_redirect(request, profile):
 
 
 def _item_rows(profile):
-    """Each kind's links, in order, with what the row's controls need; one
-    query per kind plus one for the levels of the frameworks in use."""
-    rows = {}
-    for kind in services.KINDS.values():
-        links = (
-            kind.links(profile)
-            .select_related(kind.field, *(f"{kind.field}__{r}" for r in kind.item_related))
-            .order_by("position", "id")
-        )
-        if kind.slug == "skills":
-            links = links.select_related("level")
-        rows[kind.slug] = list(links)
+    """Each section's links, in order, with what the row's controls need; one
+    query per section plus one for the levels of the frameworks in use."""
+    rows = {section.slug: list(section.ordered_links(profile)) for section in SECTIONS}
     attach_scales(rows["skills"], lambda link: link.skill)
     return rows
 
@@ -87,7 +80,7 @@ def _edit_page(request, profile, form, conflict=None, status=200):
         {
             "profile": profile,
             "form": form,
-            "kinds": services.KINDS.values(),
+            "sections": SECTIONS,
             "rows": _item_rows(profile),
             "depths": DEPTH_CHOICES,
             "conflict": conflict,
@@ -103,7 +96,7 @@ def edit(request, slug):
     if request.method != "POST":
         if response := _draft_or_redirect(request, profile):
             return response
-        values = services.field_values(profile)
+        values = drafts.field_values(profile)
         form = ProfileForm(initial={**values, "base": signing.dumps(values, salt=SIGNING_SALT)})
         return _edit_page(request, profile, form)
 
@@ -115,8 +108,8 @@ def edit(request, slug):
     except signing.BadSignature as exc:
         raise SuspiciousOperation("The edit form's base values were altered.") from exc
     try:
-        services.update_profile(profile=profile, values=form.values(), base=base)
-    except services.EditConflict as conflict:
+        drafts.update_profile(profile=profile, values=form.values(), base=base)
+    except drafts.EditConflict as conflict:
         return _conflict(request, profile, form, base, conflict)
     except ValidationError as error:
         # Also when someone published or archived the profile meanwhile: the
@@ -184,7 +177,7 @@ def create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            profile = services.create_profile(
+            profile = drafts.create_profile(
                 title=data["title"],
                 slug=data["slug"],
                 job_family=data["job_family"],
@@ -204,25 +197,15 @@ def create(request):
     )
 
 
-def _search_items(kind, profile, query):
-    model = kind.item_model
-    items = model.objects.exclude(uses__profile=profile)
-    if kind.slug == "skills":
-        items = items.select_related("category__framework").order_by("name")
-        for word in query.split():
-            items = items.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(category__name__icontains=word)
-            )
-    elif kind.slug == "qualifications":
-        items = items.select_related("awarding_body").order_by("title")
-        for word in query.split():
-            items = items.filter(Q(title__icontains=word) | Q(awarding_body__name__icontains=word))
-    else:
-        items = items.order_by("title")
-        for word in query.split():
-            items = items.filter(Q(title__icontains=word) | Q(details__icontains=word))
+def _search_items(section, profile, query):
+    """Catalogue items of the section this profile does not use yet, holding
+    every word of the query in one of their searched texts."""
+    items = section.items().exclude(uses__profile=profile).order_by(section.item_order)
+    for word in query.split():
+        matches = Q()
+        for field in section.search_fields:
+            matches |= Q(**{f"{field}__icontains": word})
+        items = items.filter(matches)
     return items
 
 
@@ -230,57 +213,45 @@ def _search_items(kind, profile, query):
 def add_item(request, slug, kind):
     """Find an item in the catalogue and add it, or write a new one."""
     profile = _profile(slug)
-    kind = _kind(kind)
+    section = _section(kind)
     if response := _draft_or_redirect(request, profile):
         return response
     query = request.GET.get("q", "").strip()
-    new_form = NewItemForm(kind=kind)
+    new_form = NewItemForm(section=section)
     error = None
     if request.method == "POST":
         try:
             if request.POST.get("action") == "create":
-                new_form = NewItemForm(request.POST, kind=kind)
+                new_form = NewItemForm(request.POST, section=section)
                 if new_form.is_valid():
-                    data = new_form.cleaned_data
-                    # Both or neither: no orphan catalogue item if adding fails.
-                    with transaction.atomic():
-                        item = services.create_item(
-                            kind=kind,
-                            title=data["title"],
-                            details=data.get("details", ""),
-                            item_type=data.get("item_type", ""),
-                            awarding_body=data.get("awarding_body", ""),
-                        )
-                        services.add_item(
-                            profile=profile, kind=kind, item=item, depth=data.get("depth", "")
-                        )
-                    return _added(request, profile, kind, item)
+                    item = drafts.add_new_item(
+                        profile=profile, section=section, **new_form.cleaned_data
+                    )
+                    return _added(request, profile, section, item)
             else:
-                item = get_object_or_404(kind.item_model, pk=_number(request.POST.get("item")))
-                level = None
-                if kind.attribute == "level":
-                    level = Level.objects.filter(pk=_number(request.POST.get("level"))).first()
-                    if level is None:
-                        raise ValidationError("Choose a level for the skill.")
-                depth = request.POST.get("depth", "")
-                if depth and depth not in Depth.values:
-                    raise ValidationError("Choose a depth from the list.")
-                services.add_item(profile=profile, kind=kind, item=item, depth=depth, level=level)
-                return _added(request, profile, kind, item)
+                item = get_object_or_404(section.item_model, pk=_number(request.POST.get("item")))
+                drafts.add_item(
+                    profile=profile,
+                    section=section,
+                    item=item,
+                    depth=request.POST.get("depth", ""),
+                    level=request.POST.get("level"),
+                )
+                return _added(request, profile, section, item)
         except ValidationError as exc:
             error = " ".join(exc.messages)
 
-    items = _search_items(kind, profile, query)
+    items = _search_items(section, profile, query)
     paginator = Paginator(items, 20)
     page = paginator.get_page(request.GET.get("page"))
-    if kind.slug == "skills":
+    if section.requirement == "level":
         attach_scales(page, lambda skill: skill)
     return render(
         request,
         "profiles/add_item.html",
         {
             "profile": profile,
-            "kind": kind,
+            "section": section,
             "query": query,
             "page_obj": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
@@ -303,9 +274,9 @@ def _number(value):
     return int(value) if value.isascii() and value.isdecimal() else None
 
 
-def _added(request, profile, kind, item):
-    messages.success(request, f"Added ‘{item}’ to {kind.plural}.")
-    return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{kind.slug}")
+def _added(request, profile, section, item):
+    messages.success(request, f"Added ‘{item}’ to {section.plural}.")
+    return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{section.slug}")
 
 
 @hr_required
@@ -313,78 +284,61 @@ def _added(request, profile, kind, item):
 def change_item(request, slug, kind, link_id):
     """One row's controls: move up or down, change depth or level, remove."""
     profile = _profile(slug)
-    kind = _kind(kind)
+    section = _section(kind)
     if response := _draft_or_redirect(request, profile):
         return response
     action = request.POST.get("action")
     try:
         if action in ("up", "down"):
-            services.move_item(
+            drafts.move_item(
                 profile=profile,
-                kind=kind,
+                section=section,
                 link_id=link_id,
                 offset=-1 if action == "up" else 1,
                 seen_position=_number(request.POST.get("position")),
             )
         elif action == "remove":
-            services.remove_item(profile=profile, kind=kind, link_id=link_id)
-            messages.success(request, f"Removed the {kind.label}.")
-        elif action == "change" and kind.attribute == "depth":
-            depth = request.POST.get("depth", "")
-            if depth and depth not in Depth.values:
-                raise ValidationError("Choose a depth from the list.")
-            services.change_item(
+            drafts.remove_item(profile=profile, section=section, link_id=link_id)
+            messages.success(request, f"Removed the {section.noun}.")
+        elif action == "change":
+            drafts.change_item(
                 profile=profile,
-                kind=kind,
+                section=section,
                 link_id=link_id,
-                depth=depth,
+                depth=request.POST.get("depth", ""),
+                level=request.POST.get("level"),
                 seen=request.POST.get("seen"),
             )
-            messages.success(request, "Changed the depth.")
-        elif action == "change" and kind.attribute == "level":
-            level = Level.objects.filter(pk=_number(request.POST.get("level"))).first()
-            if level is None:
-                raise ValidationError("Choose a level.")
-            services.change_item(
-                profile=profile,
-                kind=kind,
-                link_id=link_id,
-                level=level,
-                seen=request.POST.get("seen"),
-            )
-            messages.success(request, "Changed the level.")
+            messages.success(request, f"Changed the {section.requirement}.")
         else:
             raise ValidationError("That change is not possible.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{kind.slug}")
+    return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{section.slug}")
 
 
 @hr_required
 def publish(request, slug):
-    """Confirm, then freeze the draft as the next version."""
+    """Confirm, then freeze the draft as the next version. The confirmation
+    carries the fingerprint of what the person read; publishing compares it
+    under the row lock, so nobody's later edit is published unread."""
     profile = _profile(slug)
     if response := _draft_or_redirect(request, profile):
         return response
-    latest = profile.versions.order_by("-number").first()
-    document = profile_document(profile)
-    fingerprint = services.document_fingerprint(document)
     if request.method == "POST":
-        if request.POST.get("fingerprint") != fingerprint:
-            # What was confirmed is not what would be published.
-            messages.error(
-                request,
-                "The draft changed while you were reading this page. Check the changes "
-                "again before you publish.",
-            )
-            return redirect("profiles:publish", slug=profile.slug)
         try:
-            version = services.publish_profile(profile=profile, user=request.user)
+            version = lifecycle.publish_profile(
+                profile=profile,
+                user=request.user,
+                confirmed=request.POST.get("fingerprint", ""),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("profiles:publish", slug=profile.slug)
         messages.success(request, f"Published ‘{profile.title}’ as version {version.number}.")
         return redirect("profiles:detail", slug=profile.slug)
+    latest = profile.versions.order_by("-number").first()
+    document = profile_document(profile)
     comparison = diff_documents(latest.document, document) if latest else None
     return render(
         request,
@@ -393,7 +347,7 @@ def publish(request, slug):
             "profile": profile,
             "latest": latest,
             "next_number": (latest.number + 1) if latest else 1,
-            "fingerprint": fingerprint,
+            "fingerprint": document_fingerprint(document),
             "comparison": comparison,
             "before_name": f"Version {latest.number}" if latest else "",
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[profile.slug]))),
@@ -406,7 +360,7 @@ def archive(request, slug):
     profile = _profile(slug)
     if request.method == "POST":
         try:
-            services.archive_profile(profile=profile)
+            lifecycle.archive_profile(profile=profile)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -433,7 +387,7 @@ def new_draft(request, slug):
             raise Http404
         version = get_object_or_404(ProfileVersion, profile=profile, number=number)
     try:
-        services.start_draft(profile=profile, version=version)
+        lifecycle.start_draft(profile=profile, version=version)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("profiles:detail", slug=profile.slug)

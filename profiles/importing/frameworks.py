@@ -1,5 +1,5 @@
-"""Import a whole framework file: the one entry point for the command (and
-the upload page), whatever the format.
+"""Import a whole framework file: the one entry point for the command, the
+upload page and the API, whatever the format.
 
 The DDaT role table is read here rather than in the catalogue app because,
 besides the framework's skills, it describes roles: each DDaT role becomes a
@@ -11,6 +11,7 @@ Software Development, is the skills' category.)
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import IntegrityError
 from django.db.models import Max
 from django.utils.text import slugify
 
@@ -25,8 +26,8 @@ from competency.frameworks import (
 )
 from competency.history import bulk_create
 from competency.models import Framework, Skill
+from profiles.importing.published_text import split_title
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
-from profiles.published_text import split_title
 
 FORMATS = ["ddat-roles", "skills", "json"]
 
@@ -64,30 +65,71 @@ def guess_format(name):
     return None
 
 
-def import_framework_file(data: bytes, name: str, *, format=None, preview=False, progress=None):
+CHANGED_MESSAGE = (
+    "the catalogue changed after you checked the file, so nothing was imported; "
+    "upload it again to see what the import would do now"
+)
+
+
+def import_framework_file(
+    data: bytes, name: str, *, format=None, preview=False, progress=None, confirmed=None
+):
     """Read and write one framework file; return the lines of its report.
 
-    Raises FrameworkImportError, having written nothing, on bad input."""
+    `confirmed` is the report a person previewed: the import compares it with
+    what it is about to write, inside the same transaction and under the
+    framework's row lock, and writes nothing if they differ (someone else
+    changed the catalogue in between). Raises FrameworkImportError, having
+    written nothing, on bad input."""
     progress = progress or (lambda iterable, label: iterable)
     format = format or guess_format(name)
-    if format == "ddat-roles":
-        framework, roles = read_ddat_roles(data, name, progress=progress)
-        reports = apply_frameworks(
-            [framework],
-            name=name,
-            preview=preview,
-            extra=lambda: [apply_role_levels(roles, progress=progress)],
-        )
-    elif format == "skills":
-        frameworks = read_skills_table(data, name, progress=lambda rows: progress(rows, "rows"))
-        reports = apply_frameworks(frameworks, name=name, preview=preview)
-    elif format == "json":
-        reports = apply_frameworks(read_framework_json(data, name), name=name, preview=preview)
-    else:
+    lines = []
+
+    def report(reports):
+        lines.extend(report_lines(reports))
+        if confirmed is not None and lines != confirmed:
+            raise FrameworkImportError(CHANGED_MESSAGE, name=name)
+
+    try:
+        if format == "ddat-roles":
+            framework, roles = read_ddat_roles(data, name, progress=progress)
+            apply_frameworks(
+                [framework],
+                name=name,
+                preview=preview,
+                extra=lambda: [apply_role_levels(roles, progress=progress)],
+                check=report,
+            )
+        elif format == "skills":
+            frameworks = read_skills_table(data, name, progress=lambda rows: progress(rows, "rows"))
+            apply_frameworks(frameworks, name=name, preview=preview, check=report)
+        elif format == "json":
+            apply_frameworks(
+                read_framework_json(data, name), name=name, preview=preview, check=report
+            )
+        else:
+            raise FrameworkImportError(
+                f"say which layout the file has: --format {' or --format '.join(FORMATS)}",
+                name=name,
+            )
+    except IntegrityError as exc:
+        # Another import created the same framework, skill or job family
+        # after this one looked.
         raise FrameworkImportError(
-            f"say which layout the file has: --format {' or --format '.join(FORMATS)}",
+            CHANGED_MESSAGE
+            if confirmed is not None
+            else "another import wrote the same framework at the same time; try again",
             name=name,
-        )
+        ) from exc
+    if preview:
+        lines.append(PREVIEW_LINE)
+    return lines
+
+
+PREVIEW_LINE = "Preview only: nothing was written."
+
+
+def report_lines(reports):
     lines = []
     for report in reports:
         lines.extend(report.lines())
@@ -104,8 +146,6 @@ def import_framework_file(data: bytes, name: str, *, format=None, preview=False,
                     f"  note: {published} changed skill(s) are in published profile versions, "
                     "which keep the text they were published with"
                 )
-    if preview:
-        lines.append("Preview only: nothing was written.")
     return lines
 
 

@@ -1,0 +1,108 @@
+"""A role profile's life: publish a draft as a numbered version, start a new
+draft, archive. The pages, the admin, the commands and the API call these;
+each locks the profile's row, checks, and writes in one transaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from profiles.documents import (
+    ChangedSinceConfirmed,
+    document_fingerprint,
+    profile_document,
+    schema_errors,
+)
+from profiles.models import ProfileVersion, RoleProfile
+
+
+def lock(profile):
+    """The profile's row, locked until the transaction ends."""
+    return RoleProfile.objects.select_for_update().select_related("job_family").get(pk=profile.pk)
+
+
+def same_as_latest_version(profile, document=None):
+    """Whether the draft (its `document`, if already built) says exactly
+    what its latest version says."""
+    latest = profile.versions.order_by("-number").first()
+    if latest is None:
+        return False
+    return {**latest.document, "version": None} == (document or profile_document(profile))
+
+
+def check_confirmed(document, confirmed, message):
+    """Refuse when what a person confirmed (a fingerprint) is not `document`.
+    Called with the row locked, so nobody can change it after the check."""
+    if confirmed is not None and document_fingerprint(document) != confirmed:
+        raise ChangedSinceConfirmed(message)
+
+
+@transaction.atomic
+def publish_profile(*, profile, user=None, confirmed=None) -> ProfileVersion:
+    """Freeze a draft's content as the next numbered version.
+
+    `confirmed` is the fingerprint of the content the person saw on the
+    confirmation page: if anyone changed the draft since, nothing is
+    published (ChangedSinceConfirmed)."""
+    profile = lock(profile)
+    if profile.status != RoleProfile.Status.DRAFT:
+        raise ValidationError(
+            f"Only a draft can be published; '{profile.title}' is {profile.get_status_display()}."
+        )
+    current = profile_document(profile)
+    check_confirmed(
+        current,
+        confirmed,
+        "The draft changed while you were reading this page, so it was not published. "
+        "Check the changes again before you publish.",
+    )
+    if same_as_latest_version(profile, current):
+        raise ValidationError(
+            f"Nothing has changed since version {profile.versions.latest().number}; "
+            "there is nothing new to publish."
+        )
+    number = (profile.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    document = {**current, "version": number}
+    errors = schema_errors(document)
+    if errors:
+        path, message = errors[0]
+        raise ValidationError(f"The profile cannot be published: {path}: {message}")
+    version = ProfileVersion.objects.create(
+        profile=profile, number=number, document=document, published_by=user
+    )
+    profile.status = RoleProfile.Status.PUBLISHED
+    profile.published_version = version
+    profile.save(update_fields=["status", "published_version", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def start_draft(*, profile, version=None) -> RoleProfile:
+    """Reopen a published or archived profile as a draft, optionally from the
+    content of one of its published versions."""
+    # Restoring a version writes its content the way an import does.
+    from profiles.importing.writing import restore_content
+
+    profile = lock(profile)
+    if profile.is_draft:
+        raise ValidationError(f"'{profile.title}' is already a draft.")
+    if version is not None:
+        if version.profile_id != profile.pk:
+            raise ValidationError("That version belongs to another profile.")
+        restore_content(profile, version)
+    else:
+        profile.status = RoleProfile.Status.DRAFT
+        profile.save(update_fields=["status", "updated_at"])
+    return profile
+
+
+@transaction.atomic
+def archive_profile(*, profile) -> RoleProfile:
+    """Withdraw a profile from use; its published versions stay readable."""
+    profile = lock(profile)
+    if profile.status == RoleProfile.Status.ARCHIVED:
+        raise ValidationError(f"'{profile.title}' is already archived.")
+    profile.status = RoleProfile.Status.ARCHIVED
+    # Withdrawn: readers no longer find it until a new version is published.
+    profile.published_version = None
+    profile.save(update_fields=["status", "published_version", "updated_at"])
+    return profile
