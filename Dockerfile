@@ -1,3 +1,12 @@
+# The stylesheet: GOV.UK Frontend compiled from frontend/app.scss, with its
+# script and every file the stylesheet names (frontend/build.mjs).
+FROM node:22-slim AS frontend
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ frontend/
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
@@ -7,6 +16,8 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir .
 
 COPY . .
+# collectstatic needs the built stylesheet and everything it names.
+COPY --from=frontend /build/static/dist/ static/dist/
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input
 
 EXPOSE 8000
