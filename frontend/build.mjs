@@ -1,10 +1,24 @@
-// Compile the Sass entry point and copy GOV.UK Frontend's script into
-// static/dist/, which Django serves and git ignores.
+// Compile the Sass entry point into static/dist/ (which Django serves and git
+// ignores), with GOV.UK Frontend's script and every file the stylesheet
+// names in a url(): the crest image, fonts if they are ever turned on.
+//
+// In production `collectstatic` (the manifest storage) rewrites each url() to
+// a hashed name and stops with MissingFileError on any file that is not there,
+// so the build stops first, naming what is missing.
 import { compile } from "sass";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, posix } from "node:path";
 
 const out = "static/dist";
-mkdirSync(out, { recursive: true });
+const govuk = "node_modules/govuk-frontend/dist/govuk";
+// Where app.scss's $govuk-assets-path points, relative to app.css.
+const assetsPrefix = "assets/";
+
+function fail(lines) {
+  rmSync(`${out}/app.css`, { force: true });
+  console.error(["frontend build failed:", ...lines].join("\n  "));
+  process.exit(1);
+}
 
 const result = compile("frontend/app.scss", {
   loadPaths: ["node_modules"],
@@ -12,8 +26,54 @@ const result = compile("frontend/app.scss", {
   quietDeps: true,
   silenceDeprecations: ["import", "global-builtin"],
 });
-writeFileSync(`${out}/app.css`, result.css);
+const css = result.css;
 
-const dist = "node_modules/govuk-frontend/dist/govuk";
-copyFileSync(`${dist}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
-console.log(`built ${out}/app.css (${result.css.length} bytes)`);
+// Every url() in the stylesheet, without quotes, query or fragment.
+const references = new Set();
+for (const match of css.matchAll(/url\(\s*(["']?)(.*?)\1\s*\)/g)) {
+  const url = match[2].trim();
+  if (url === "" || url.startsWith("data:") || url.startsWith("#")) {
+    continue;
+  }
+  references.add(url);
+}
+
+const problems = [];
+const assets = new Set();
+for (const url of references) {
+  if (/^([a-z][a-z0-9+.-]*:|\/)/i.test(url)) {
+    // An absolute URL escapes the manifest storage (and STATIC_URL): keep
+    // $govuk-assets-path relative to app.css.
+    problems.push(`${url}: not relative to app.css (check $govuk-assets-path)`);
+    continue;
+  }
+  const path = posix.normalize(url.split(/[?#]/)[0]);
+  if (!path.startsWith(assetsPrefix)) {
+    problems.push(`${url}: not under ${assetsPrefix}, where GOV.UK Frontend's assets are copied`);
+    continue;
+  }
+  assets.add(path);
+}
+
+// Copy exactly the named assets, dropping any left over from an earlier build.
+rmSync(`${out}/${assetsPrefix}`, { recursive: true, force: true });
+for (const path of assets) {
+  const source = `${govuk}/${path}`;
+  if (!existsSync(source)) {
+    problems.push(`${path}: named by app.css but not in ${govuk}/`);
+    continue;
+  }
+  mkdirSync(dirname(`${out}/${path}`), { recursive: true });
+  copyFileSync(source, `${out}/${path}`);
+}
+
+if (problems.length) {
+  fail(problems);
+}
+
+// The stylesheet is written last, so a failed build leaves no fresh app.css
+// behind for make to take as up to date.
+mkdirSync(out, { recursive: true });
+copyFileSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
+writeFileSync(`${out}/app.css`, css);
+console.log(`built ${out}/app.css (${css.length} bytes) and ${assets.size} asset(s) it names`);
