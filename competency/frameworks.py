@@ -10,7 +10,7 @@ same run rolled back, so it can never disagree with the real import.
   per skill level.
 - `read_framework_json`: the framework/1 document that `export_framework`
   writes.
-- The DDaT role table lives in profiles.ddat_roles, because it also makes
+- The DDaT role table lives in profiles.importing.frameworks, because it also makes
   job families and role profiles.
 
 Published profile versions keep the text they were published with (their
@@ -466,20 +466,26 @@ class _RollBack(Exception):
     """Raised inside the transaction to roll a preview back."""
 
 
-def apply_frameworks(frameworks, *, name="", preview=False, progress=iter, extra=None, check=None):
+def apply_frameworks(frameworks, *, name="", preview=False, progress=iter, extra=None, before=None):
     """Write frameworks (and, through `extra`, what depends on them) in one
     transaction. With preview=True nothing is kept; the reports say what an
-    import would do. `check(reports)` runs before the transaction ends and
-    may raise to undo everything (a confirmation that no longer holds)."""
+    import would do.
+
+    `before(frameworks)` is called with the file's frameworks that exist,
+    their rows locked, before anything is written: it may raise to refuse
+    (a confirmation that no longer holds)."""
     reports = []
     try:
         with transaction.atomic():
+            existing = Framework.objects.select_for_update().filter(
+                name__in=[data.name for data in frameworks]
+            )
+            if before is not None:
+                before(list(existing.order_by("name")))
             for data in frameworks:
                 reports.append(apply_framework(data, name=name, progress=progress))
             if extra is not None:
                 reports.extend(extra())
-            if check is not None:
-                check(reports)
             if preview:
                 raise _RollBack
     except _RollBack:

@@ -29,12 +29,12 @@ def _open_drafts_in_force():
 
 
 def families_in_force():
-    """Job families that some version in force belongs to."""
-    published = RoleProfile.objects.filter(
-        status=RoleProfile.Status.PUBLISHED, job_family=OuterRef("pk")
+    """Job families that some version in force belongs to, by the name its
+    document gives."""
+    named = ProfileVersion.objects.in_force().annotate(
+        family=KeyTextTransform("job_family", "document")
     )
-    drafted = _open_drafts_in_force().values_list("document__job_family", flat=True)
-    return JobFamily.objects.filter(Q(Exists(published)) | Q(name__in=list(drafted)))
+    return JobFamily.objects.filter(name__in=named.values("family"))
 
 
 def skills_in_force():

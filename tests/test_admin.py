@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from profiles.models import RoleProfile
 from tests import factories
-from tests.conftest import SAMPLE
+from tests.conftest import OWN_PAGE
 from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ SLUG = "senior-devops-engineer-management"
 
 @pytest.fixture
 def sample(ddat):
-    run("import_profile", str(SAMPLE))
+    run("import_profile", str(OWN_PAGE))
     return RoleProfile.objects.get(slug=SLUG)
 
 
@@ -44,7 +44,7 @@ def test_every_change_page_opens(admin_client, sample, model):
 
 def test_profile_search_finds_by_skill_name(admin_client, sample):
     factories.RoleProfileFactory(title="Payroll Officer")
-    response = admin_client.get(changelist(RoleProfile), {"q": "Systems integration"})
+    response = admin_client.get(changelist(RoleProfile), {"q": "Programming and build"})
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [sample]
 
@@ -59,7 +59,7 @@ def test_a_draft_shows_its_components_in_order(admin_client, sample):
     url = reverse("admin:profiles_roleprofile_change", args=[sample.pk])
     response = admin_client.get(url)
     content = response.content.decode()
-    assert content.index("Barriers and impediments") < content.index("Team effectiveness")
+    assert content.index("Delivery pipelines") < content.index("Incident response")
     assert 'name="title"' in content  # editable while a draft
 
 

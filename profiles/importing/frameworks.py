@@ -8,6 +8,8 @@ skills at the levels the table gives. (A DDaT "role family", such as
 Software Development, is the skills' category.)
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from competency.frameworks import (
     FrameworkData,
     FrameworkImportError,
     apply_frameworks,
+    export_framework,
     read_framework_json,
     read_skills_table,
     read_table,
@@ -71,47 +74,73 @@ CHANGED_MESSAGE = (
 )
 
 
+@dataclass
+class FrameworkImport:
+    lines: list  # the report, one line each
+    # What the import was compared with: the frameworks' content and the
+    # role profiles' last changes, as they were under the lock.
+    fingerprint: str = ""
+
+
+def catalogue_state(frameworks, role_titles=()):
+    """A fingerprint of what a framework import would change: the whole
+    content of the file's existing frameworks, and when each of its role
+    profiles last changed."""
+    profiles = RoleProfile.objects.filter(slug__in=[slugify(title) for title in role_titles])
+    state = {
+        "frameworks": [export_framework(framework) for framework in frameworks],
+        "profiles": [
+            [slug, str(updated_at), status]
+            for slug, updated_at, status in profiles.order_by("slug").values_list(
+                "slug", "updated_at", "status"
+            )
+        ],
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def import_framework_file(
     data: bytes, name: str, *, format=None, preview=False, progress=None, confirmed=None
-):
-    """Read and write one framework file; return the lines of its report.
+) -> FrameworkImport:
+    """Read and write one framework file; return its report.
 
-    `confirmed` is the report a person previewed: the import compares it with
-    what it is about to write, inside the same transaction and under the
-    framework's row lock, and writes nothing if they differ (someone else
-    changed the catalogue in between). Raises FrameworkImportError, having
-    written nothing, on bad input."""
+    `confirmed` is the fingerprint of what a person previewed: the import
+    compares it with the catalogue under the frameworks' row locks, before
+    writing, and writes nothing if someone changed it in between. Raises
+    FrameworkImportError, having written nothing, on bad input."""
     progress = progress or (lambda iterable, label: iterable)
     format = format or guess_format(name)
-    lines = []
+    result = FrameworkImport(lines=[])
+    roles = {}
 
-    def report(reports):
-        lines.extend(report_lines(reports))
-        if confirmed is not None and lines != confirmed:
+    def before(frameworks):
+        result.fingerprint = catalogue_state(frameworks, roles)
+        if confirmed is not None and result.fingerprint != confirmed:
             raise FrameworkImportError(CHANGED_MESSAGE, name=name)
 
     try:
         if format == "ddat-roles":
             framework, roles = read_ddat_roles(data, name, progress=progress)
-            apply_frameworks(
+            reports = apply_frameworks(
                 [framework],
                 name=name,
                 preview=preview,
                 extra=lambda: [apply_role_levels(roles, progress=progress)],
-                check=report,
+                before=before,
             )
         elif format == "skills":
             frameworks = read_skills_table(data, name, progress=lambda rows: progress(rows, "rows"))
-            apply_frameworks(frameworks, name=name, preview=preview, check=report)
+            reports = apply_frameworks(frameworks, name=name, preview=preview, before=before)
         elif format == "json":
-            apply_frameworks(
-                read_framework_json(data, name), name=name, preview=preview, check=report
+            reports = apply_frameworks(
+                read_framework_json(data, name), name=name, preview=preview, before=before
             )
         else:
             raise FrameworkImportError(
                 f"say which layout the file has: --format {' or --format '.join(FORMATS)}",
                 name=name,
             )
+        result.lines = report_lines(reports)
     except IntegrityError as exc:
         # Another import created the same framework, skill or job family
         # after this one looked.
@@ -122,8 +151,8 @@ def import_framework_file(
             name=name,
         ) from exc
     if preview:
-        lines.append(PREVIEW_LINE)
-    return lines
+        result.lines.append(PREVIEW_LINE)
+    return result
 
 
 PREVIEW_LINE = "Preview only: nothing was written."

@@ -178,17 +178,24 @@ def import_framework(request):
             name = form.cleaned_data["file"].name
             layout = form.cleaned_data["format"]
             try:
-                lines = import_framework_file(data, name, format=layout, preview=True)
+                result = import_framework_file(data, name, format=layout, preview=True)
             except FrameworkImportError as error:
                 form.add_error("file", _error_message(error))
             else:
-                # What the person sees is what the confirmation must still do.
-                report = lines[:-1]
-                token = _stash(request, "framework", name, data, format=layout, report=report)
+                # The confirmation writes only if the catalogue is still as
+                # the person saw it.
+                token = _stash(
+                    request,
+                    "framework",
+                    name,
+                    data,
+                    format=layout,
+                    fingerprint=result.fingerprint,
+                )
                 return render(
                     request,
                     "imports/framework_preview.html",
-                    {"name": name, "lines": report, "token": token},
+                    {"name": name, "lines": result.lines[:-1], "token": token},
                 )
     return render(request, "imports/framework.html", {"form": form})
 
@@ -199,15 +206,15 @@ def _confirm_framework(request):
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect("imports:framework")
     try:
-        lines = import_framework_file(
+        result = import_framework_file(
             base64.b64decode(entry["data"]),
             entry["name"],
             format=entry["format"],
-            confirmed=entry["report"],
+            confirmed=entry["fingerprint"],
         )
     except FrameworkImportError as error:
         messages.error(request, f"Nothing was imported: {_error_message(error)}")
         return redirect("imports:framework")
     _forget(request, request.POST["token"])
-    messages.success(request, f"Imported {entry['name']}: {lines[0]}.")
+    messages.success(request, f"Imported {entry['name']}: {result.lines[0]}.")
     return redirect("catalogue:index")

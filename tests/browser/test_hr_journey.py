@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import SAMPLE
+from tests.conftest import OWN_PAGE
 
 SLUG = "senior-devops-engineer-technical"
 TITLE = "Senior DevOps Engineer – Technical"
@@ -132,7 +132,7 @@ def test_hr_compares_two_profiles(journey):
     journey.assert_accessible()
 
 
-def test_hr_imports_the_sample_file(journey):
+def test_hr_imports_a_profile_page(journey):
     page = journey.page
     journey.sign_in("hr", check=False)
     page.get_by_role("link", name="Import", exact=True).click()
@@ -147,10 +147,10 @@ def test_hr_imports_the_sample_file(journey):
     journey.check("import-error", screenshot=False)
 
     # The sample: a preview, and nothing saved until confirmed.
-    page.set_input_files("#id_file", SAMPLE)
+    page.set_input_files("#id_file", OWN_PAGE)
     page.get_by_role("button", name="Check the file").click()
     expect(heading(page)).to_have_text("Check the import")
-    expect(page.get_by_text(SAMPLE.name)).to_be_visible()
+    expect(page.get_by_text(OWN_PAGE.name)).to_be_visible()
     expect(page.locator(".govuk-inset-text").first).to_contain_text(
         "senior-devops-engineer-management"
     )

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management.base import CommandError
 
-from tests.conftest import DATA, SAMPLE
+from tests.conftest import DATA, OWN_PAGE, SAMPLE, needs_shared
 from tests.profiles.helpers import export, run, written_rows
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,7 @@ def test_a_file_that_is_not_a_role_profile(ddat, tmp_path):
     assert message.startswith(f"{path}, line 3: expected the heading 'Summary', found 'Eggs'")
 
 
+@needs_shared
 def test_a_truncated_page(ddat, tmp_path):
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
     path = page(tmp_path, "\n".join(lines[:200]) + "\n")
@@ -222,5 +223,5 @@ def test_a_missing_file(ddat, tmp_path):
 
 def test_one_bad_file_stops_the_whole_import(ddat, tmp_path):
     bad = page(tmp_path, lead_text().replace("2 – Working", "2 – Master"), "bad.txt")
-    message = import_fails(SAMPLE, bad)
+    message = import_fails(OWN_PAGE, bad)
     assert str(bad) in message

@@ -5,10 +5,10 @@ from collections import Counter
 import pytest
 
 from profiles.models import RoleProfile
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, needs_shared
 from tests.profiles.helpers import export, run
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, needs_shared]
 
 SLUG = "senior-devops-engineer-management"
 

@@ -45,9 +45,9 @@ class Command(BaseCommand):
             )
 
         try:
-            lines = import_framework_file(
+            result = import_framework_file(
                 data, path, format=format, preview=dry_run, progress=progress
             )
         except FrameworkImportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from exc
-        self.stdout.write("\n".join(lines))
+        self.stdout.write("\n".join(result.lines))

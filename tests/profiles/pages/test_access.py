@@ -174,3 +174,36 @@ def test_an_archived_profile_stays_hidden_while_a_new_draft_is_prepared(staff, l
     drafts.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
     lifecycle.publish_profile(profile=lead)
     assert staff.get(reverse("profiles:detail", args=[lead.slug])).status_code == 200
+
+
+def test_readers_menus_offer_only_what_versions_in_force_use(staff, hr_user, lead):
+    """A job family or skill that only a draft uses is not named to readers."""
+    from django.test import Client
+
+    from competency.models import Level
+    from profiles.sections import BY_SLUG
+
+    hr = Client()
+    hr.force_login(hr_user)
+    published_skills = {link.skill.pk for link in lead.skill_links.all()}
+    lifecycle.start_draft(profile=lead)
+    family = factories.JobFamilyFactory(name="DRAFTONLYFAMILY", slug="draftonlyfamily")
+    values = drafts.field_values(lead)
+    drafts.update_profile(profile=lead, values={**values, "job_family": family.pk}, base=values)
+    draft_skill = factories.SkillFactory(
+        name="DRAFTONLYSKILL", category__framework=lead.skill_links.first().skill.framework
+    )
+    level = Level.objects.filter(framework=draft_skill.framework).first()
+    drafts.add_item(profile=lead, section=BY_SLUG["skills"], item=draft_skill, level=level)
+
+    menus = staff.get(reverse("profiles:list")).context["filters"].form
+    family_choices = [label for _, label in menus.fields["job_family"].choices]
+    skill_choices = {value.value for value, _ in menus.fields["skill"].choices if value}
+    assert "DRAFTONLYFAMILY" not in family_choices
+    assert skill_choices == published_skills
+    page = staff.get(reverse("profiles:list")).content.decode()
+    assert "DRAFTONLYFAMILY" not in page and "DRAFTONLYSKILL" not in page
+
+    # HR search the working copies, so their menus name both.
+    hr_page = hr.get(reverse("profiles:list")).content.decode()
+    assert "DRAFTONLYFAMILY" in hr_page and "DRAFTONLYSKILL" in hr_page
