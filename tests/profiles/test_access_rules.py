@@ -55,7 +55,7 @@ def test_anonymous_visitors_read_no_version(history):
 
 
 def test_a_reader_reads_the_version_in_force_while_hr_read_the_draft(history):
-    profile, archived = history
+    profile, _archived = history
     document, version = profile.readable_by(member_of("Staff", "sam"))
     assert version.number == 2 and document["summary"] == "Second."
     document, version = profile.readable_by(member_of("HR", "harriet"))
