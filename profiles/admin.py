@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 
 from profiles import lifecycle
+from profiles.drafts import PROFILE_FIELDS
 from profiles.models import (
     JobFamily,
     ProfileDevelopmentActivity,
@@ -99,18 +100,8 @@ class VersionInline(admin.TabularInline):
         return False
 
 
-CONTENT_FIELDS = [
-    "title",
-    "slug",
-    "job_family",
-    "role_level",
-    "variant",
-    "summary",
-    "responsibilities",
-    "background",
-    "prior_knowledge",
-    "source",
-]
+# The profile's own texts, as the edit page has them, and its URL name.
+CONTENT_FIELDS = ["slug", *PROFILE_FIELDS]
 
 
 @admin.register(RoleProfile)
