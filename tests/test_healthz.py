@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
 from tests.conftest import ROOT
 
@@ -43,3 +44,17 @@ def test_healthz_is_503_when_the_database_does_not_answer():
     status, body = json.loads(completed.stdout.strip().splitlines()[-1])
     assert status == 503
     assert body["status"] == "error"
+
+
+def test_connections_persist_between_requests_and_are_checked_first(settings):
+    database = settings.DATABASES["default"]
+    assert database["CONN_MAX_AGE"] > 0
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is PostgreSQL's")
+def test_postgresqls_jit_is_off_for_the_applications_connections():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
