@@ -4,17 +4,8 @@ from django.db.models import Max
 
 from profiles import lifecycle
 from profiles.drafts import PROFILE_FIELDS
-from profiles.models import (
-    JobFamily,
-    ProfileDevelopmentActivity,
-    ProfileKnowledge,
-    ProfileQualification,
-    ProfileSkill,
-    ProfileTraining,
-    ProfileVersion,
-    ProfileWorkActivity,
-    RoleProfile,
-)
+from profiles.models import JobFamily, ProfileVersion, RoleProfile
+from profiles.sections import SECTIONS
 
 
 @admin.register(JobFamily)
@@ -43,46 +34,28 @@ class LinkInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
-
-class WorkActivityInline(LinkInline):
-    model = ProfileWorkActivity
-    fields = ["position", "activity"]
-    autocomplete_fields = ["activity"]
-
-
-class KnowledgeInline(LinkInline):
-    model = ProfileKnowledge
-    fields = ["position", "item", "depth"]
-    autocomplete_fields = ["item"]
-
-
-class TrainingInline(LinkInline):
-    model = ProfileTraining
-    fields = ["position", "training"]
-    autocomplete_fields = ["training"]
-
-
-class DevelopmentActivityInline(LinkInline):
-    model = ProfileDevelopmentActivity
-    fields = ["position", "activity"]
-    autocomplete_fields = ["activity"]
-
-
-class QualificationInline(LinkInline):
-    model = ProfileQualification
-    fields = ["position", "qualification"]
-    autocomplete_fields = ["qualification"]
-
-
-class SkillInline(LinkInline):
-    model = ProfileSkill
-    fields = ["position", "skill", "level"]
-    autocomplete_fields = ["skill"]
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "level":
+            # A level's name includes its framework's.
             kwargs["queryset"] = db_field.related_model.objects.select_related("framework")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def section_inline(section):
+    """The inline of one section's links, from its description: the item,
+    and the depth or level the profile asks for."""
+    fields = ["position", section.item_field]
+    if section.requirement:
+        fields.append(section.requirement)
+    return type(
+        f"{section.link_model.__name__}Inline",
+        (LinkInline,),
+        {
+            "model": section.link_model,
+            "fields": fields,
+            "autocomplete_fields": [section.item_field],
+        },
+    )
 
 
 class VersionInline(admin.TabularInline):
@@ -114,12 +87,7 @@ class RoleProfileAdmin(admin.ModelAdmin):
     fields = [*CONTENT_FIELDS, "status"]
     readonly_fields = ["status"]
     inlines = [
-        WorkActivityInline,
-        KnowledgeInline,
-        TrainingInline,
-        DevelopmentActivityInline,
-        QualificationInline,
-        SkillInline,
+        *(section_inline(section) for section in SECTIONS),
         VersionInline,
     ]
     actions = ["publish", "start_new_draft", "archive"]
