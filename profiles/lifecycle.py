@@ -17,7 +17,12 @@ from profiles.models import ProfileVersion, RoleProfile
 
 def lock(profile):
     """The profile's row, locked until the transaction ends."""
-    return RoleProfile.objects.select_for_update().select_related("job_family").get(pk=profile.pk)
+    # Only the profile's own row: the job family (a nullable join) stays unlocked.
+    return (
+        RoleProfile.objects.select_for_update(of=("self",))
+        .select_related("job_family")
+        .get(pk=profile.pk)
+    )
 
 
 def same_as_latest_version(profile, document=None):
