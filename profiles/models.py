@@ -185,6 +185,31 @@ class ProfileVersion(models.Model):
         raise ValidationError("A published version cannot be deleted.")
 
 
+class VersionPDF(models.Model):
+    """A published version's PDF, built on its first download and kept.
+
+    Rendering costs most of a second of CPU and a frozen version's text never
+    changes, but what the PDF prints around it can: its status line
+    ("superseded by version 4") and the layout after a release. So each PDF
+    is kept under the digest of the exact HTML and stylesheet it was drawn
+    from, and a download whose digest differs builds a new one. ProfileVersion
+    rows cannot be updated (a database trigger), so the PDF lives here."""
+
+    version = models.ForeignKey(ProfileVersion, on_delete=models.CASCADE, related_name="pdfs")
+    digest = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    built_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "published version's PDF"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "digest"], name="version_pdf_once"),
+        ]
+
+    def __str__(self):
+        return f"PDF of {self.version_id} ({self.digest[:8]})"
+
+
 class ProfileLink(models.Model):
     """An ordered link from a profile to one catalogue item."""
 

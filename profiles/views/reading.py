@@ -11,14 +11,15 @@ and gets 404 for anything else.
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from competency.history import history_entries
 from competency.roles import hr_required, is_hr
 from profiles.diff import diff_documents
-from profiles.documents import profile_document
+from profiles.documents import dumps, profile_document
+from profiles.downloads import download_for, version_number
 from profiles.filters import ProfileFilter
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import SECTIONS
@@ -152,34 +153,36 @@ def version_detail(request, slug, number):
 
 
 def _document_for_download(request, slug):
+    """The Download this person may have of a profile (the version asked for
+    with ?version=N, or what the profile's main page shows), or 404."""
     profile = visible_profile(request.user, slug)
-    number = request.GET.get("version")
-    if number:
-        if not (number.isascii() and number.isdecimal()):
-            raise Http404
-        return profile, _version(request, slug, int(number))[1].document
-    return profile, readable_document(request.user, profile)[0]
+    asked = request.GET.get("version")
+    number = version_number(asked) if asked else None
+    if asked and number is None:
+        raise Http404
+    download = download_for(request.user, profile, number=number)
+    if download is None:
+        raise Http404
+    return download
 
 
 @login_required
 def profile_json(request, slug):
-    profile, document = _document_for_download(request, slug)
-    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    suffix = f"-v{document['version']}" if document.get("version") else ""
-    response["Content-Disposition"] = f'attachment; filename="{profile.slug}{suffix}.json"'
-    return response
+    download = _document_for_download(request, slug)
+    return download.respond(
+        request, "json", lambda: dumps(download.document), content_type="application/json"
+    )
 
 
 @login_required
 def profile_pdf(request, slug):
-    from profiles.pdf import render_pdf
+    from profiles.pdf import Rendering
 
-    profile, document = _document_for_download(request, slug)
-    pdf = render_pdf(request, document)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    suffix = f"-v{document['version']}" if document.get("version") else ""
-    response["Content-Disposition"] = f'attachment; filename="{profile.slug}{suffix}.pdf"'
-    return response
+    download = _document_for_download(request, slug)
+    rendering = Rendering(download)
+    return download.respond(
+        request, "pdf", rendering.pdf, content_type="application/pdf", key=rendering.digest
+    )
 
 
 @hr_required
