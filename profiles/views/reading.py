@@ -82,6 +82,8 @@ def profile_list(request):
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
             "query_without_page": query_without_page(request),
             "is_filtered": any(request.GET.get(name) for name in ProfileFilter.base_filters),
+            # The words searched for, as the search reads them, for the title.
+            "query": " ".join(request.GET.get("q", "").split()),
         },
     )
 
@@ -147,6 +149,9 @@ def version_detail(request, slug, number):
             "document": version.document,
             "version": version,
             "latest": latest_version(profile),
+            # Its title names the version: readers see a version on the
+            # profile's own page too, but that one is the profile as it is.
+            "version_page": True,
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
         },
     )

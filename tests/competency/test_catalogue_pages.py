@@ -182,10 +182,12 @@ def test_a_framework_page_shows_its_description_levels_and_skills(hr, ddat_skill
     assert "2 Working Works with help." in page
     assert "4 Expert" in page
     # The tree: the family, then the role within it, then its skill and the
-    # number of profiles that use it.
-    assert "Software development Software developer Skill Profiles using it Systems design 1" in (
-        page
-    )
+    # number of profiles that use it (the table's caption for screen readers
+    # between them).
+    assert (
+        "Software development Software developer Skills in Software developer "
+        "Skill Profiles using it Systems design 1"
+    ) in page
     html = response.content.decode()
     assert f'href="{reverse("catalogue:skill", args=[ddat_skill.pk])}"' in html
     assert '<h3 class="govuk-heading-m" id="category-' in html
