@@ -145,6 +145,7 @@ def test_an_unknown_framework(tmp_path, db):
     path = page(tmp_path, lead_text())
     message = import_fails(path)
     assert "unknown framework 'DDaT'" in message
+    assert "manage.py load_ddat_scale" in message and "seed_demo" not in message
 
 
 def test_an_item_listed_twice(ddat, tmp_path):
