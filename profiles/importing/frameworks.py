@@ -71,10 +71,43 @@ CHANGED_MESSAGE = (
 )
 
 
-def import_framework_file(
+@dataclass
+class FrameworkImport:
+    """What a framework import did: its report, and the draft role profiles
+    it created or changed, as (title, slug), for links to them."""
+
+    lines: list
+    profiles: list = field(default_factory=list)
+
+
+def import_framework_file(data: bytes, name: str, **options):
+    """Read and write one framework file; return the lines of its report
+    (see import_framework)."""
+    return import_framework(data, name, **options).lines
+
+
+PROFILE_PAGE = "import it on the role profile page (or with manage.py import_profile)"
+
+
+def wrong_kind_for_framework(data: bytes):
+    """Why this file belongs on the role profile import rather than here (a
+    role-profile/1 document, or the text of a published profile page), or
+    None. Only the start of the file is looked at."""
+    head = data[:4096].decode("utf-8-sig", errors="replace").lstrip()
+    if head.startswith("{") and '"schema":"role-profile/1"' in "".join(head.split()):
+        return f"this is a role-profile/1 document, not a framework: {PROFILE_PAGE}"
+    # A published page: a title, then the 'Summary' heading, then 'Background'.
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    if len(lines) > 2 and lines[1] == "Summary" and "Background" in lines:
+        return f"this looks like the text of a role profile page, not a framework: {PROFILE_PAGE}"
+    return None
+
+
+def import_framework(
     data: bytes, name: str, *, format=None, preview=False, progress=None, confirmed=None
-):
-    """Read and write one framework file; return the lines of its report.
+) -> FrameworkImport:
+    """Read and write one framework file: its report's lines, and the draft
+    profiles a DDaT role table created or changed.
 
     `confirmed` is the report a person previewed: the import compares it with
     what it is about to write, inside the same transaction and under the
@@ -83,10 +116,17 @@ def import_framework_file(
     written nothing, on bad input."""
     progress = progress or (lambda iterable, label: iterable)
     format = format or guess_format(name)
+    wrong = wrong_kind_for_framework(data)
+    if wrong:
+        raise FrameworkImportError(wrong, name=name)
     lines = []
+    profiles = []
 
     def report(reports):
         lines.extend(report_lines(reports))
+        for each in reports:
+            if isinstance(each, ProfilesReport):
+                profiles.extend((title, slugify(title)) for title in each.added + each.changed)
         if confirmed is not None and lines != confirmed:
             raise FrameworkImportError(CHANGED_MESSAGE, name=name)
 
@@ -123,7 +163,7 @@ def import_framework_file(
         ) from exc
     if preview:
         lines.append(PREVIEW_LINE)
-    return lines
+    return FrameworkImport(lines, profiles)
 
 
 PREVIEW_LINE = "Preview only: nothing was written."

@@ -53,7 +53,10 @@ def test_a_truncated_page(ddat, tmp_path):
     [
         ("2 – Working", "'Metadata management' has no level line"),
         ("You can set the design direction", "'Systems design' has no description of its level"),
-        ("Software Development – Systems design", "under 'DDaT » Software Development' has no name"),
+        (
+            "Software Development – Systems design",
+            "under 'DDaT » Software Development' has no name",
+        ),
         ("Organisation Skills\n", "ends before the 'Organisation Skills' heading"),
         ("Framework » Organisation", "ends after the 'Organisation Skills' heading"),
     ],

@@ -3,7 +3,6 @@
 import pytest
 
 from competency.models import Category, Skill, SkillLevel
-from profiles.models import RoleProfile
 from tests.conftest import DATA
 from tests.profiles.helpers import export, run
 
@@ -127,4 +126,3 @@ def test_a_level_description_of_two_paragraphs_and_a_last_skill_without_one(ddat
 
 def lead_text():
     return LEAD_DATA.read_text(encoding="utf-8")
-

@@ -16,9 +16,7 @@ def test_it_creates_ddat_with_its_four_levels_and_the_ogl_attribution():
     assert output.startswith("Created the DDaT framework: levels 1 – Awareness, 2 – Working")
     ddat = Framework.objects.get(name="DDaT")
     assert ddat.slug == "ddat"
-    assert list(ddat.levels.values_list("rank", "name")) == list(
-        enumerate(DDAT_LEVELS, start=1)
-    )
+    assert list(ddat.levels.values_list("rank", "name")) == list(enumerate(DDAT_LEVELS, start=1))
     assert "Open Government Licence v3.0" in ddat.attribution
 
 
