@@ -252,6 +252,7 @@ def _pair_rows(table, rows, page, reader):
     for index in range(0, len(rows), 2):
         title, value = rows[index], rows[index + 1]
         page.lines[f"$.{table.key}[{len(items)}]"] = title.number
+        page.lines[f"$.{table.key}[{len(items)}].{second}"] = value.number
         items.append({"title": title.text, second: value.text})
     return items
 
@@ -277,6 +278,8 @@ def _knowledge_rows(table, rows, page, reader):
                 f"expected one of: {', '.join(DEPTHS)}",
             )
         page.lines[f"$.knowledge_skills[{len(items)}]"] = title.number
+        if middle:
+            page.lines[f"$.knowledge_skills[{len(items)}].details"] = middle[0].number
         items.append(
             {
                 "title": title.text,
@@ -401,6 +404,11 @@ def _skill_block(block, page, index, *, allow_no_level_description=False):
     match = LEVEL_LINE.match(level_line.key)
     page.lines[f"$.organisation_skills[{index}]"] = heading.number
     page.lines[f"$.organisation_skills[{index}].level"] = level_line.number
+    # Each text's last line, where a cut would show.
+    if level_at:
+        page.lines[f"$.organisation_skills[{index}].description"] = rest[level_at - 1].number
+    if level_at + 1 < len(rest):
+        page.lines[f"$.organisation_skills[{index}].level_description"] = rest[-1].number
     return {
         "framework": framework,
         "category": category,

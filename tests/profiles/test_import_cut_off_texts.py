@@ -26,16 +26,16 @@ def test_the_samples_unfinished_texts_are_named_with_their_lines(ddat):
     output = run("import_profile", str(SAMPLE))
     warnings = [line for line in output.splitlines() if "warning:" in line]
     assert [re.search(r"\(line \d+\)", w).group() for w in warnings] == [
-        "(line 65)",  # Guidance, performance and feedback: "… leads them to"
-        "(line 371)",  # Research Assignments: "… and/or management"
-        "(line 429)",  # Development process optimisation: "… fit for"
-        "(line 509)",  # User focus, level description: "… the best tools and"
+        "(line 67)",  # Guidance, performance and feedback: "… leads them to"
+        "(line 373)",  # Research Assignments: "… and/or management"
+        "(line 433)",  # Development process optimisation: "… fit for"
+        "(line 517)",  # User focus, level description: "… the best tools and"
     ]
     assert (
-        "the details of work activity 'Guidance, performance and feedback' (line 65) may be "
+        "the details of work activity 'Guidance, performance and feedback' (line 67) may be "
         "cut off: it ends ‘…team members and leads them to’ without a full stop"
     ) in output
-    assert "the level description of organisation skill 'User focus' (line 509)" in output
+    assert "the level description of organisation skill 'User focus' (line 517)" in output
     # Imported anyway, exactly as written.
     document = export("senior-devops-engineer-management")
     assert document["work_activities"][7]["details"].endswith("leads them to")
@@ -50,7 +50,7 @@ def test_a_text_without_a_full_stop_among_ones_with_one_is_named():
     text = LEAD_DATA.read_text(encoding="utf-8")
     warnings = warnings_of(text)
     assert warnings == [
-        "the details of work activity 'Data pipeline design' (line 39) may be cut off: it "
+        "the details of work activity 'Data pipeline design' (line 41) may be cut off: it "
         "ends ‘…g upstream and the team has to’ without a full stop"
     ]
 

@@ -65,7 +65,7 @@ def test_the_preview_says_when_it_changes_nothing(hr, lead):
 
 def test_the_preview_warns_of_a_text_that_looks_cut_off(hr, ddat):
     content = preview(hr, "lead.txt", LEAD_DATA.read_bytes()).content.decode()
-    assert "warning: the details of work activity &#x27;Data pipeline design&#x27; (line 39)" in (
+    assert "warning: the details of work activity &#x27;Data pipeline design&#x27; (line 41)" in (
         content
     )
 
