@@ -16,8 +16,13 @@ from profiles.models import ProfileVersion, RoleProfile
 
 
 def lock(profile):
-    """The profile's row, locked until the transaction ends."""
-    return RoleProfile.objects.select_for_update().select_related("job_family").get(pk=profile.pk)
+    """The profile's row, locked until the transaction ends. Only that row:
+    PostgreSQL cannot lock the nullable side of the job family's outer join."""
+    return (
+        RoleProfile.objects.select_for_update(of=("self",))
+        .select_related("job_family")
+        .get(pk=profile.pk)
+    )
 
 
 def same_as_latest_version(profile, document=None):
