@@ -1,10 +1,13 @@
 """Role profiles: the editable profile, its frozen published versions and its
 ordered links to the shared catalogue."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from competency.models import (
@@ -308,3 +311,59 @@ class ProfileSkill(ProfileLink):
     def clean(self):
         if self.skill_id and self.level_id:
             check_level_in_framework(self.skill, self.level)
+
+
+class PendingUploadQuerySet(models.QuerySet):
+    def expired(self):
+        return self.filter(created_at__lt=timezone.now() - PendingUpload.LIFETIME)
+
+    def live_for(self, user, purpose, token):
+        """The person's own unexpired upload with this token, or None: another
+        person's token reads as expired, so a token tells nobody anything."""
+        return self.filter(
+            owner=user,
+            purpose=purpose,
+            token=token,
+            created_at__gte=timezone.now() - PendingUpload.LIFETIME,
+        ).first()
+
+
+class PendingUpload(models.Model):
+    """A file that was previewed and waits for its uploader's confirmation.
+
+    Kept in the database, not the session: the session travels with every
+    request, and five 5 MB previews in it made each page four times slower.
+    Only the uploader can confirm it; it expires after LIFETIME, a person
+    keeps at most KEEP of them, and confirming deletes it."""
+
+    class Purpose(models.TextChoices):
+        PROFILE = "profile", "Role profile"
+        FRAMEWORK = "framework", "Framework"
+
+    LIFETIME = timedelta(hours=1)
+    KEEP = 3
+
+    token = models.CharField(max_length=64, unique=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_uploads"
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose)
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    # What the person saw and chose, which the confirmation must still hold.
+    options = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = PendingUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=["profile", "framework"]),
+                name="pendingupload_purpose_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_purpose_display().lower()}, {self.owner})"

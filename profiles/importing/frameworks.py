@@ -76,7 +76,11 @@ CHANGED_MESSAGE = (
 
 @dataclass
 class FrameworkImport:
+    """What a framework import did (or, previewed, would do)."""
+
     lines: list  # the report, one line each
+    # The draft role profiles it created or changed, as (title, slug).
+    profiles: list = field(default_factory=list)
     # What the import was compared with: the frameworks' content and the
     # role profiles' last changes, as they were under the lock.
     fingerprint: str = ""
@@ -99,10 +103,28 @@ def catalogue_state(frameworks, role_titles=()):
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def import_framework_file(
+PROFILE_PAGE = "import it on the role profile page (or with manage.py import_profile)"
+
+
+def wrong_kind_for_framework(data: bytes):
+    """Why this file belongs on the role profile import rather than here (a
+    role-profile/1 document, or the text of a published profile page), or
+    None. Only the start of the file is looked at."""
+    head = data[:4096].decode("utf-8-sig", errors="replace").lstrip()
+    if head.startswith("{") and '"schema":"role-profile/1"' in "".join(head.split()):
+        return f"this is a role-profile/1 document, not a framework: {PROFILE_PAGE}"
+    # A published page: a title, then the 'Summary' heading, then 'Background'.
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    if len(lines) > 2 and lines[1] == "Summary" and "Background" in lines:
+        return f"this looks like the text of a role profile page, not a framework: {PROFILE_PAGE}"
+    return None
+
+
+def import_framework(
     data: bytes, name: str, *, format=None, preview=False, progress=None, confirmed=None
 ) -> FrameworkImport:
-    """Read and write one framework file; return its report.
+    """Read and write one framework file: the command, the upload page and
+    the API all come through here.
 
     `confirmed` is the fingerprint of what a person previewed: the import
     compares it with the catalogue under the frameworks' row locks, before
@@ -110,6 +132,9 @@ def import_framework_file(
     FrameworkImportError, having written nothing, on bad input."""
     progress = progress or (lambda iterable, label: iterable)
     format = format or guess_format(name)
+    wrong = wrong_kind_for_framework(data)
+    if wrong:
+        raise FrameworkImportError(wrong, name=name)
     result = FrameworkImport(lines=[])
     roles = {}
 
@@ -140,7 +165,6 @@ def import_framework_file(
                 f"say which layout the file has: --format {' or --format '.join(FORMATS)}",
                 name=name,
             )
-        result.lines = report_lines(reports)
     except IntegrityError as exc:
         # Another import created the same framework, skill or job family
         # after this one looked.
@@ -150,6 +174,10 @@ def import_framework_file(
             else "another import wrote the same framework at the same time; try again",
             name=name,
         ) from exc
+    result.lines = report_lines(reports)
+    for each in reports:
+        if isinstance(each, ProfilesReport):
+            result.profiles += [(title, slugify(title)) for title in each.added + each.changed]
     if preview:
         result.lines.append(PREVIEW_LINE)
     return result

@@ -5,7 +5,8 @@ component tables flattened to one cell per line. This reader is strict about
 the layout (every table row has the cells its columns promise) and lenient
 about the quirks real pages carry: an optional depth cell, two spellings of
 the behavioural type, a repeated empty heading, category-prefixed skill names,
-non-breaking spaces, and a credit line and feedback links at the end. Texts
+non-breaking spaces, and a credit line and feedback links at the end (either
+or both may be missing from a copy: completeness is judged from the layout). Texts
 are kept exactly as published.
 """
 
@@ -251,6 +252,7 @@ def _pair_rows(table, rows, page, reader):
     for index in range(0, len(rows), 2):
         title, value = rows[index], rows[index + 1]
         page.lines[f"$.{table.key}[{len(items)}]"] = title.number
+        page.lines[f"$.{table.key}[{len(items)}].{second}"] = value.number
         items.append({"title": title.text, second: value.text})
     return items
 
@@ -276,6 +278,8 @@ def _knowledge_rows(table, rows, page, reader):
                 f"expected one of: {', '.join(DEPTHS)}",
             )
         page.lines[f"$.knowledge_skills[{len(items)}]"] = title.number
+        if middle:
+            page.lines[f"$.knowledge_skills[{len(items)}].details"] = middle[0].number
         items.append(
             {
                 "title": title.text,
@@ -296,23 +300,28 @@ def _knowledge_rows(table, rows, page, reader):
 
 def _organisation_skills(reader, page):
     """Blocks of 'Framework » Category', 'Category – Skill', the skill's
-    description, 'N – Level' and the level's description; then the page's
-    footer: a credit line and 'Give Feedback' links.
+    description, 'N – Level' and the level's description; then, perhaps, a
+    credit line, and the site's footer from the first 'Give Feedback' on.
 
-    Published pages always end with the feedback links, so a file without
-    them was cut short. The credit line is the paragraph just before the
-    first 'Give Feedback'."""
+    People often copy the profile without the footer, or stop before the
+    credit line, so whether the page is whole is judged from its structure,
+    never from the footer: a skill block must have its name, its level line
+    and a level description, and the heading must have at least one block
+    unless the footer shows the page really ends there. Behind the footer,
+    the paragraph just before it is the credit line. Without it, the last
+    level description has as many paragraphs as the longest of the page's
+    other level descriptions (one on published pages), and what follows is
+    the credit line."""
     lines = []
     while not reader.at_end() and reader.peek().key != FEEDBACK:
         lines.append(reader.take())
-    if reader.at_end():
+    has_footer = not reader.at_end()
+    if not lines and not has_footer:
         raise LayoutError(
             reader.last_number,
-            f"the file ends before the page's closing '{FEEDBACK}' line; it looks truncated",
+            f"the file ends after the '{ORGANISATION_SKILLS}' heading, before its first "
+            "skill; it looks truncated",
         )
-    source = None
-    if lines and not (_is_block_start(lines[-1]) or LEVEL_LINE.match(lines[-1].key)):
-        source = lines.pop().text
     if lines and not _is_block_start(lines[0]):
         raise LayoutError(
             lines[0].number,
@@ -324,8 +333,38 @@ def _organisation_skills(reader, page):
         if _is_block_start(line):
             blocks.append([])
         blocks[-1].append(line)
-    skills = [_skill_block(block, page, index) for index, block in enumerate(blocks)]
+    source = None
+    if blocks:
+        *others, last = blocks
+        level_at = next((i for i, line in enumerate(last) if LEVEL_LINE.match(line.key)), None)
+        if has_footer:
+            # A whole page: the paragraph just before the footer is the credit line.
+            credit_at = len(last) - 1 if level_at is not None and level_at + 1 < len(last) else None
+        else:
+            longest = max((_level_paragraphs(block) for block in others), default=1)
+            credit_at = level_at + 1 + max(longest, 1) if level_at is not None else None
+        if credit_at is not None and credit_at < len(last):
+            source = "\n\n".join(line.text for line in last[credit_at:])
+            del last[credit_at:]
+    # Behind the footer the page is whole, so the last skill may simply have
+    # no level description; without it, a block that stops at its level
+    # line was cut there.
+    skills = [
+        _skill_block(
+            block,
+            page,
+            index,
+            allow_no_level_description=has_footer and index == len(blocks) - 1,
+        )
+        for index, block in enumerate(blocks)
+    ]
     return skills, source
+
+
+def _level_paragraphs(block):
+    """How many paragraphs follow a block's level line."""
+    at = next((i for i, line in enumerate(block) if LEVEL_LINE.match(line.key)), None)
+    return 0 if at is None else len(block) - at - 1
 
 
 def _is_block_start(line):
@@ -333,7 +372,7 @@ def _is_block_start(line):
     return bool(sep) and head.strip() != "" and tail.strip() != "" and len(line.key) <= 200
 
 
-def _skill_block(block, page, index):
+def _skill_block(block, page, index, *, allow_no_level_description=False):
     heading, *rest = block
     framework, _, category = (part.strip() for part in heading.key.partition(" » "))
     if not framework or not category:
@@ -356,9 +395,20 @@ def _skill_block(block, page, index):
             f"the organisation skill '{name}' has no level line; expected e.g. '3 – Practitioner'",
         )
     level_line = rest[level_at]
+    if level_at + 1 == len(rest) and not allow_no_level_description:
+        raise LayoutError(
+            level_line.number,
+            f"the organisation skill '{name}' has no description of its level after "
+            f"'{level_line.text[:80]}'; the file looks truncated",
+        )
     match = LEVEL_LINE.match(level_line.key)
     page.lines[f"$.organisation_skills[{index}]"] = heading.number
     page.lines[f"$.organisation_skills[{index}].level"] = level_line.number
+    # Each text's last line, where a cut would show.
+    if level_at:
+        page.lines[f"$.organisation_skills[{index}].description"] = rest[level_at - 1].number
+    if level_at + 1 < len(rest):
+        page.lines[f"$.organisation_skills[{index}].level_description"] = rest[-1].number
     return {
         "framework": framework,
         "category": category,

@@ -4,6 +4,7 @@
 error naming the place); profiles.importing.writing writes documents.
 """
 
+import csv
 import json
 from dataclasses import dataclass, field
 
@@ -53,6 +54,9 @@ def read_profile(data: bytes, name: str) -> ProfileInput:
     """Decode and parse one file. Raises ProfileImportError on bad input."""
     if not data.strip():
         raise ProfileImportError("the file is empty; expected a role profile", name=name)
+    wrong = wrong_kind_for_profile(data)
+    if wrong:
+        raise ProfileImportError(wrong, name=name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ProfileImportError(
             "the file is UTF-16 text; save it as UTF-8 and try again", name=name
@@ -91,6 +95,31 @@ def read_profile(data: bytes, name: str) -> ProfileInput:
             )
         raise source.error(path, message)
     return source
+
+
+FRAMEWORK_PAGE = "import it on the framework page (or with manage.py import_framework)"
+
+
+def wrong_kind_for_profile(data: bytes):
+    """Why this file belongs on the framework import rather than here (a
+    DDaT role table, a skills table, a spreadsheet or a framework/1
+    export), or None. Only the start of the file is looked at."""
+    from competency.frameworks import SKILLS_COLUMNS
+    from profiles.importing.frameworks import DDAT_COLUMNS
+
+    if data.startswith(b"PK\x03\x04"):
+        return (
+            "this is a spreadsheet (XLSX), not a role profile: framework tables are "
+            f"{FRAMEWORK_PAGE}; a profile comes as page text or role-profile/1 JSON"
+        )
+    head = data[:4096].decode("utf-8-sig", errors="replace").lstrip()
+    if head.startswith("{") and '"schema":"framework/1"' in "".join(head.split()):
+        return f"this looks like a framework/1 export, not a role profile: {FRAMEWORK_PAGE}"
+    header = {cell.strip().casefold() for cell in next(csv.reader([head.partition("\n")[0]]), [])}
+    for columns, what in ((DDAT_COLUMNS, "a DDaT role table"), (SKILLS_COLUMNS, "a skills table")):
+        if {column.casefold() for column in columns} <= header:
+            return f"this looks like {what}, not a role profile: {FRAMEWORK_PAGE}"
+    return None
 
 
 def _read_json(text, name):

@@ -48,6 +48,29 @@ CHANGED_MESSAGE = (
 
 
 @dataclass
+class SharedText:
+    """A framework text the file words differently from the catalogue, which
+    other profiles show too: the import asks before changing it for them."""
+
+    skill: str
+    what: str  # "description", or "description at 3 – Practitioner"
+    current: str
+    new: str
+    profiles: list  # (title, slug) of each other profile that shows the text
+    updated: bool = False
+
+    def line(self):
+        users = f"{len(self.profiles)} other profile(s)"
+        if self.updated:
+            return f"updated the {self.what} of skill '{self.skill}' everywhere: {users} use it"
+        return (
+            f"kept the catalogue's current {self.what} of skill '{self.skill}', which {users} "
+            "use: this profile shows that text, not the file's (updating shared texts would "
+            "change it everywhere)"
+        )
+
+
+@dataclass
 class ImportResult:
     profile: RoleProfile
     action: str  # "created", "updated" or "unchanged"
@@ -55,8 +78,10 @@ class ImportResult:
     reused_components: int = 0
     version: object = None  # the ProfileVersion published, if any
     notes: list = field(default_factory=list)
+    shared: list = field(default_factory=list)  # SharedText, changed or kept
+    warnings: list = field(default_factory=list)  # texts that look cut off
 
-    def summary(self):
+    def summary(self, *, shared=True):
         doc = profile_document(self.profile)
         counts = ", ".join(
             [
@@ -78,6 +103,9 @@ class ImportResult:
                 f"  catalogue: {self.new_components} new items, {self.reused_components} reused"
             )
         lines.extend(f"  note: {note}" for note in self.notes)
+        if shared:
+            lines.extend(f"  note: {text.line()}" for text in self.shared)
+        lines.extend(f"  warning: {warning}" for warning in self.warnings)
         if self.version:
             lines.append(f"  published as version {self.version.number}")
         return "\n".join(lines)
@@ -88,12 +116,13 @@ def normalised(document):
     return {**{key: None for key in OPTIONAL_KEYS}, **document}
 
 
-def import_profiles(inputs, *, publish=False, user=None, confirmed=None):
+def import_profiles(inputs, *, publish=False, user=None, confirmed=None, update_shared_texts=False):
     """Write checked documents as drafts, all or nothing.
 
     `confirmed` maps a slug to the fingerprint the person previewed ('' for
     a profile that did not exist): a profile that changed since is refused
-    with ChangedSinceConfirmed, and nothing is written."""
+    with ChangedSinceConfirmed, and nothing is written. A skill text that
+    other profiles show changes only with `update_shared_texts`."""
     with transaction.atomic():
         return [
             import_profile(
@@ -101,6 +130,7 @@ def import_profiles(inputs, *, publish=False, user=None, confirmed=None):
                 publish=publish,
                 user=user,
                 confirmed=(confirmed or {}).get(normalised(source.document)["slug"]),
+                update_shared_texts=update_shared_texts,
             )
             for source in inputs
         ]
@@ -108,12 +138,14 @@ def import_profiles(inputs, *, publish=False, user=None, confirmed=None):
 
 @transaction.atomic
 def import_profile(
-    source: ProfileInput, *, publish=False, user=None, confirmed=None
+    source: ProfileInput, *, publish=False, user=None, confirmed=None, update_shared_texts=False
 ) -> ImportResult:
     """Create or update the draft of the profile with the document's slug.
 
     Raises ProfileImportError (naming the place in the file) for references
-    the catalogue cannot satisfy; nothing is written then."""
+    the catalogue cannot satisfy; nothing is written then. Framework texts
+    that other profiles show keep their current wording unless
+    `update_shared_texts`; the result lists them either way."""
     doc = normalised(source.document)
     _check_lengths(source, doc)
     _check_duplicates(source, doc)
@@ -128,18 +160,24 @@ def import_profile(
         if current == {**doc, "job_family": family, "version": None}:
             # Same content: leave the profile as it is, so importing twice
             # changes nothing (and publishes no empty version).
-            result = ImportResult(profile=profile, action="unchanged")
+            result = ImportResult(
+                profile=profile, action="unchanged", warnings=cut_off_texts(source, doc)
+            )
             if publish and profile.is_draft and not lifecycle.same_as_latest_version(profile):
                 result.version = lifecycle.publish_profile(profile=profile, user=user)
             return result
 
-    result = ImportResult(profile=profile, action="updated" if profile else "created")
+    result = ImportResult(
+        profile=profile,
+        action="updated" if profile else "created",
+        warnings=cut_off_texts(source, doc),
+    )
     if profile is None:
         profile = RoleProfile(slug=doc["slug"])
     result.profile = profile
     try:
         with transaction.atomic():
-            write_content(profile, doc, levels, result)
+            write_content(profile, doc, levels, result, update_shared=update_shared_texts)
     except IntegrityError as exc:
         # Another import created the same slug after we looked.
         if confirmed is not None:
@@ -198,8 +236,9 @@ def resolve_levels(source, doc):
         if framework is None:
             raise source.error(
                 f"$.organisation_skills[{index}].framework",
-                f"unknown framework '{row['framework']}'; load it first "
-                "(manage.py seed_demo loads DDaT)",
+                f"unknown framework '{row['framework']}'; load it first: "
+                "'manage.py load_ddat_scale' loads DDaT's scale of levels, and "
+                "'manage.py import_framework' (or the framework import page) any other",
             )
         scale = {level.rank: level for level in framework.levels.all()}
         level = scale.get(row["level"])
@@ -228,7 +267,7 @@ def restore_content(profile, version):
     )
 
 
-def write_content(profile, doc, levels, result, *, update_catalogue=True):
+def write_content(profile, doc, levels, result, *, update_catalogue=True, update_shared=False):
     """Replace the profile's texts and links with the document's, as a draft."""
     if doc["job_family"]:
         profile.job_family, _ = JobFamily.objects.get_or_create(
@@ -252,7 +291,14 @@ def write_content(profile, doc, levels, result, *, update_catalogue=True):
         rows = doc[section.key]
         if section.key == "organisation_skills":
             items = [
-                _skill(profile, row, level, result, update_catalogue=update_catalogue)
+                _skill(
+                    profile,
+                    row,
+                    level,
+                    result,
+                    update_catalogue=update_catalogue,
+                    update_shared=update_shared,
+                )
                 for row, level in zip(rows, levels, strict=True)
             ]
             extras = [{"level": level} for level in levels]
@@ -303,11 +349,13 @@ def _qualification(title, body_name, result):
     return qualification
 
 
-def _skill(profile, row, level, result, *, update_catalogue=True):
-    """Find or create the framework skill and bring its texts up to the
-    file's. Skill texts belong to the framework, so the newest published page
-    wins; published versions keep the text they were published with, and the
-    summary names any skill whose text changes under other profiles."""
+def _skill(profile, row, level, result, *, update_catalogue=True, update_shared=False):
+    """Find or create the framework skill, and bring its texts up to the
+    file's where nobody else shows them. Skill texts belong to the framework:
+    a text that other profiles show changes only when the person chose to
+    update it everywhere (published versions keep the text they were
+    published with either way); otherwise this profile shows the catalogue's
+    current text. Either way the result lists it."""
     category, _ = Category.objects.get_or_create(
         framework=level.framework, parent=None, name=row["category"]
     )
@@ -317,25 +365,96 @@ def _skill(profile, row, level, result, *, update_catalogue=True):
     skill_level, _ = SkillLevel.objects.get_or_create(
         skill=skill, level=level, defaults={"description": row["level_description"]}
     )
-    changed = []
     if not update_catalogue:
         return skill
-    if skill.description != row["description"]:
-        skill.description = row["description"]
-        skill.save(update_fields=["description"])
-        changed.append("description")
-    if skill_level.description != row["level_description"]:
-        skill_level.description = row["level_description"]
-        skill_level.save(update_fields=["description"])
-        changed.append(f"description at {level}")
-    if changed:
-        others = skill.uses.exclude(profile=profile).values("profile").distinct().count()
-        if others:
-            result.notes.append(
-                f"updated the {' and '.join(changed)} of skill '{skill.name}', which "
-                f"{others} other profile(s) use"
+    # This profile's own links were removed before its items are written, so
+    # every remaining use is another profile's. A skill's description shows
+    # wherever the skill is used; a level's description only where the skill
+    # is required at that level.
+    others = skill.uses.exclude(profile=profile)
+    for target, what, new, users in (
+        (skill, "description", row["description"], others),
+        (
+            skill_level,
+            f"description at {level}",
+            row["level_description"],
+            others.filter(level=level),
+        ),
+    ):
+        if target.description == new:
+            continue
+        profiles = list(
+            RoleProfile.objects.filter(skill_links__in=users)
+            .distinct()
+            .order_by("title")
+            .values_list("title", "slug")
+        )
+        if profiles:
+            result.shared.append(
+                SharedText(skill.name, what, target.description, new, profiles, update_shared)
             )
+            if not update_shared:
+                continue
+        target.description = new
+        target.save(update_fields=["description"])
     return skill
+
+
+# --- Texts that look cut off ---------------------------------------------------
+
+# A text "ends" when its last character, after any closing quotes or brackets,
+# is one of these.
+SENTENCE_ENDS = ".!?…"
+CLOSERS = "\"'”’)]"
+
+
+def _ends_sentence(text):
+    return text.rstrip().rstrip(CLOSERS)[-1:] in tuple(SENTENCE_ENDS)
+
+
+def cut_off_texts(source, doc):
+    """Warnings for prose that looks cut off, which published pages sometimes
+    are (a copy that stopped mid-sentence).
+
+    The heuristic: among texts of one kind (the details of components, the
+    descriptions of skills, the descriptions of skill levels), a text looks
+    cut off when it does not end a sentence (a full stop, ?, ! or …, perhaps
+    followed by a closing quote or bracket) while most of the others of its
+    kind do. A page whose style is to leave full stops out is not flagged;
+    one-line lists (responsibilities, titles, awarding bodies) are never
+    checked. The import goes ahead: this only says where to look."""
+    kinds = {}
+    for section in SECTIONS:
+        for index, row in enumerate(doc[section.key]):
+            for key, label in (
+                ("details", "details"),
+                ("description", "description"),
+                ("level_description", "level description"),
+            ):
+                text = row.get(key)
+                if text:
+                    name = section.name(row)
+                    kinds.setdefault(key, []).append(
+                        (
+                            f"$.{section.key}[{index}].{key}",
+                            f"the {label} of {section.noun} '{name}'",
+                            text,
+                        )
+                    )
+    warnings = []
+    for texts in kinds.values():
+        ended = sum(_ends_sentence(text) for _, _, text in texts)
+        for path, label, text in texts:
+            others_ended = ended - _ends_sentence(text)
+            if _ends_sentence(text) or others_ended * 2 < len(texts) - 1:
+                continue
+            where = source.where(path)
+            tail = text.rstrip()[-30:].lstrip()
+            warnings.append(
+                f"{label}{f' ({where})' if where else ''} may be cut off: it ends "
+                f"‘…{tail}’ without a full stop"
+            )
+    return warnings
 
 
 # --- Preview -----------------------------------------------------------------
@@ -345,10 +464,32 @@ def _skill(profile, row, level, result, *, update_catalogue=True):
 class ImportPreview:
     action: str
     slug: str
+    title: str
     summary: str
     fingerprint: str  # of the profile as it was when previewed ('' if none)
+    document: dict = None  # the profile as the import would leave it
     differences: object = None  # a DocumentDiff against the current content
     unpublished: bool = False  # the import replaces changes never published
+    was_draft: bool = False  # the profile had a draft open
+    shared: list = field(default_factory=list)  # SharedText the person must decide on
+    warnings: list = field(default_factory=list)
+
+    @property
+    def statement(self):
+        """What confirming would do, in plain words."""
+        title = f"‘{self.title}’"
+        if self.action == "unchanged":
+            return f"This changes nothing: {title} already says what the file says."
+        if self.action == "created":
+            return f"This will create the draft {title}."
+        if self.unpublished:
+            return f"This will replace the draft of {title} (unpublished changes will be lost)."
+        if self.was_draft:
+            return f"This will replace the draft of {title}."
+        return (
+            f"This will start a new draft of {title}; everyone else keeps reading the "
+            "published version until the draft is published."
+        )
 
 
 class _RollBack(Exception):
@@ -357,8 +498,9 @@ class _RollBack(Exception):
 
 def preview_imports(inputs):
     """What importing these files would do, writing nothing: for each, the
-    summary, what would change in the current profile, and whether that
-    throws away a draft's unpublished changes."""
+    summary, the profile as it would look, what would change in the current
+    profile, whether that throws away a draft's unpublished changes, and the
+    shared texts the person must decide about (shown as they are kept)."""
     from profiles.diff import diff_documents
 
     previews = []
@@ -380,10 +522,15 @@ def preview_imports(inputs):
                     ImportPreview(
                         action=result.action,
                         slug=slug,
-                        summary=result.summary(),
+                        title=result.profile.title,
+                        summary=result.summary(shared=False),
                         fingerprint=document_fingerprint(before),
+                        document=after,
                         differences=diff_documents(before, after) if before else None,
                         unpublished=unpublished,
+                        was_draft=bool(existing and existing.is_draft),
+                        shared=result.shared,
+                        warnings=result.warnings,
                     )
                 )
             raise _RollBack

@@ -48,7 +48,7 @@ def test_every_other_hr_page_is_accessible(journey):
 
 def test_error_and_preview_pages_are_accessible(journey):
     """The pages people meet when something needs their attention: an edit
-    conflict, a failed add, a framework upload's preview."""
+    conflict, a failed add, a framework upload's preview and its outcome."""
     from profiles import drafts
     from profiles.models import RoleProfile
     from tests.frameworks.test_import_framework import DDAT_ROLES
@@ -83,5 +83,8 @@ def test_error_and_preview_pages_are_accessible(journey):
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Check the framework import")
     journey.check("framework-import-preview")
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Framework imported")
+    journey.check("framework-import-done")
 
     journey.assert_accessible()

@@ -155,6 +155,15 @@ def test_hr_imports_a_profile_page(journey):
         "senior-devops-engineer-management"
     )
     journey.check("import-preview")
+
+    # The sample words skills that the demo profiles share differently: the
+    # preview asks what to do, and asks again if the question is skipped.
+    expect(page.get_by_role("heading", name="Texts that other profiles share")).to_be_visible()
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose whether to update")
+    expect(page).to_have_title(re.compile(r"^Error: Check the import"))
+    journey.check("import-shared-texts-error", screenshot=False)
+    page.get_by_label("Keep the current text").check()
     page.get_by_role("button", name="Confirm import").click()
 
     page.wait_for_url(re.compile(r"/profiles/senior-devops-engineer-management/$"))

@@ -50,15 +50,28 @@ def test_a_truncated_page(ddat, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "cut_before",
-    ["2 – Working", "DDaT » Software Development", "You can set the design direction", "Give"],
+    ("cut_before", "expected"),
+    [
+        ("2 – Working", "'Metadata management' has no level line"),
+        ("You can set the design direction", "'Systems design' has no description of its level"),
+        (
+            "Software Development – Systems design",
+            "under 'DDaT » Software Development' has no name",
+        ),
+        ("Organisation Skills\n", "ends before the 'Organisation Skills' heading"),
+        ("Framework » Organisation", "ends after the 'Organisation Skills' heading"),
+    ],
 )
-def test_a_page_cut_inside_the_organisation_skills(ddat, tmp_path, cut_before):
+def test_a_page_cut_inside_the_organisation_skills(ddat, tmp_path, cut_before, expected):
+    """Without the footer, a cut is seen from the page's structure: a skill
+    block missing its level line or level description, a heading without
+    its skills."""
     text = lead_text()
-    path = page(tmp_path, text[: text.index(cut_before)])
+    cut = text[: text.index(cut_before)]
+    path = page(tmp_path, cut)
     message = import_fails(path)
-    assert "the file ends before the page's closing 'Give Feedback' line" in message
-    assert "truncated" in message
+    assert expected in message
+    assert f"{path}, line " in message
 
 
 def test_an_organisation_skill_without_its_level(ddat, tmp_path):
@@ -136,6 +149,7 @@ def test_an_unknown_framework(tmp_path, db):
     path = page(tmp_path, lead_text())
     message = import_fails(path)
     assert "unknown framework 'DDaT'" in message
+    assert "manage.py load_ddat_scale" in message and "seed_demo" not in message
 
 
 def test_an_item_listed_twice(ddat, tmp_path):

@@ -3,7 +3,6 @@
 import pytest
 
 from competency.models import Category, Skill, SkillLevel
-from profiles.models import RoleProfile
 from tests.conftest import DATA
 from tests.profiles.helpers import export, run
 
@@ -127,31 +126,3 @@ def test_a_level_description_of_two_paragraphs_and_a_last_skill_without_one(ddat
 
 def lead_text():
     return LEAD_DATA.read_text(encoding="utf-8")
-
-
-def test_a_page_keeps_its_own_skill_texts_when_the_catalogue_has_others(ddat, tmp_path):
-    run("import_profile", str(LEAD_DATA), "--publish")
-    other = tmp_path / "other.txt"
-    other.write_text(
-        lead_text()
-        .replace("Lead Data Engineer – Technical", "Principal Data Engineer")
-        .replace("You can describe data so that", "You can describe any data so that"),
-        encoding="utf-8",
-    )
-    for _ in range(3):
-        output = run("import_profile", str(other), "--publish")
-    principal = export("principal-data-engineer")
-    assert principal["organisation_skills"][1]["description"].startswith(
-        "You can describe any data"
-    )
-    assert RoleProfile.objects.get(slug="principal-data-engineer").versions.count() == 1
-    assert "Unchanged" in output
-
-    # Back to the lead profile's own text: the summary says who else is affected.
-    again = run("import_profile", str(LEAD_DATA))
-    assert "updated the description of skill 'Metadata management', which 1 other" in again
-    # The published version of the lead profile kept the text it had.
-    version = RoleProfile.objects.get(slug="lead-data-engineer-technical").versions.get()
-    assert version.document["organisation_skills"][1]["description"].startswith(
-        "You can describe data so that"
-    )

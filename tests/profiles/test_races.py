@@ -18,7 +18,7 @@ from competency.frameworks import FrameworkImportError
 from competency.models import Skill
 from profiles import drafts, lifecycle
 from profiles.documents import ChangedSinceConfirmed, document_fingerprint, profile_document
-from profiles.importing.frameworks import PREVIEW_LINE, import_framework_file
+from profiles.importing.frameworks import PREVIEW_LINE, import_framework
 from profiles.importing.reading import read_profile
 from profiles.importing.writing import import_profiles, preview_imports
 from profiles.models import ProfileVersion, RoleProfile
@@ -206,17 +206,17 @@ def skills_table(description):
 
 
 def test_two_officers_confirming_framework_imports_give_one_import(db):
-    import_framework_file(SKILLS.read_bytes(), "skills.csv", format="skills")
+    import_framework(SKILLS.read_bytes(), "skills.csv", format="skills")
     files = [skills_table(f"Described by officer {n}") for n in range(2)]
     previews = [
-        import_framework_file(data, "skills.csv", format="skills", preview=True) for data in files
+        import_framework(data, "skills.csv", format="skills", preview=True) for data in files
     ]
     # Both saw the same catalogue, and each would change one description.
     assert previews[0].fingerprint == previews[1].fingerprint
     assert previews[0].lines == previews[1].lines and previews[0].lines[-1] == PREVIEW_LINE
     outcomes = in_threads(
         *(
-            lambda data=data, preview=preview: import_framework_file(
+            lambda data=data, preview=preview: import_framework(
                 data, "skills.csv", format="skills", confirmed=preview.fingerprint
             )
             for data, preview in zip(files, previews, strict=True)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from competency.frameworks import FrameworkImportError
-from profiles.importing.frameworks import FORMATS, import_framework_file
+from profiles.importing.frameworks import FORMATS, import_framework
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             )
 
         try:
-            result = import_framework_file(
+            result = import_framework(
                 data, path, format=format, preview=dry_run, progress=progress
             )
         except FrameworkImportError as exc:

@@ -12,7 +12,9 @@ class Command(BaseCommand):
         "Import role profiles from published page text or role-profile/1 JSON. "
         "Creates or updates the draft of the profile with each file's slug; with "
         "--publish, publishes each as a new version. All files are checked first: "
-        "if any is bad, nothing is written."
+        "if any is bad, nothing is written. A skill text that other profiles show "
+        "keeps its current wording (the summary says which) unless "
+        "--update-shared-texts is given."
     )
 
     def add_arguments(self, parser):
@@ -20,8 +22,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish", action="store_true", help="Publish each imported profile as a version."
         )
+        parser.add_argument(
+            "--update-shared-texts",
+            action="store_true",
+            help="Where the file words a skill's description or level description differently "
+            "and other profiles show that text, change it for them too (default: keep the "
+            "catalogue's text, and this profile shows it).",
+        )
 
-    def handle(self, *args, paths, publish=False, **options):
+    def handle(self, *args, paths, publish=False, update_shared_texts=False, **options):
         inputs = []
         for name in paths:
             path = Path(name)
@@ -34,7 +43,9 @@ class Command(BaseCommand):
             except ProfileImportError as exc:
                 raise CommandError(str(exc)) from exc
         try:
-            results = import_profiles(inputs, publish=publish)
+            results = import_profiles(
+                inputs, publish=publish, update_shared_texts=update_shared_texts
+            )
         except ProfileImportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from exc
         except ValidationError as exc:

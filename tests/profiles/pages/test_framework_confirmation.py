@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from competency.models import Skill
-from profiles.importing.frameworks import import_framework_file
+from profiles.importing.frameworks import import_framework
 from tests.frameworks.test_import_framework import SKILLS
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +28,10 @@ def preview(hr, data):
 
 
 def test_a_catalogue_changed_after_the_preview_is_not_overwritten(hr):
-    import_framework_file(SKILLS.read_bytes(), "skills.csv", format="skills")
+    import_framework(SKILLS.read_bytes(), "skills.csv", format="skills")
     token = preview(hr, described("Mine, as I previewed it."))
     # A colleague imports another edition meanwhile.
-    import_framework_file(described("A colleague's."), "skills.csv", format="skills")
+    import_framework(described("A colleague's."), "skills.csv", format="skills")
 
     response = hr.post(reverse("imports:framework"), {"token": token}, follow=True)
 
@@ -40,7 +40,7 @@ def test_a_catalogue_changed_after_the_preview_is_not_overwritten(hr):
 
 
 def test_an_unchanged_catalogue_takes_the_previewed_import(hr):
-    import_framework_file(SKILLS.read_bytes(), "skills.csv", format="skills")
+    import_framework(SKILLS.read_bytes(), "skills.csv", format="skills")
     token = preview(hr, described("Mine, as I previewed it."))
 
     response = hr.post(reverse("imports:framework"), {"token": token}, follow=True)
