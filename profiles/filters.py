@@ -124,9 +124,11 @@ class ProfileFilter(django_filters.FilterSet):
             )
 
     def results(self):
-        """The matching profiles, or all of them (by title) until a valid
-        search is made."""
-        return self.qs if self.is_bound and self.is_valid() else self.queryset
+        """The matching profiles; all of them (by title) before any search,
+        and none for a search that is not valid (its errors say why)."""
+        if not self.is_bound:
+            return self.queryset
+        return self.qs if self.is_valid() else self.queryset.none()
 
     @staticmethod
     def for_readers(queryset):
