@@ -144,9 +144,11 @@ def diff_documents(before: dict, after: dict, *, moves=True) -> DocumentDiff:
             new_keys = [section.match_key(item) for item in after.get(key, [])]
             old_places = {ident: place for place, ident in enumerate(old_keys, start=1)}
             new_places = {ident: place for place, ident in enumerate(new_keys, start=1)}
+            moved = _moved(old_keys, new_keys)
             result.moved = [
-                (section.name(new[ident]), old_places[ident], new_places[ident])
-                for ident in _moved(old_keys, new_keys)
+                (section.name(new[ident]), old_places[ident], new_places[ident]) for ident in moved
             ]
+            # A moved item is listed, so it is not one of "the same" too.
+            result.same -= sum(1 for ident in moved if old[ident] == new[ident])
         sections.append(result)
     return DocumentDiff(fields=fields, sections=sections)

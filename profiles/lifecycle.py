@@ -20,10 +20,12 @@ def lock(profile):
     return RoleProfile.objects.select_for_update().select_related("job_family").get(pk=profile.pk)
 
 
-def same_as_latest_version(profile, document=None):
+def same_as_latest_version(profile, document=None, *, latest=False):
     """Whether the draft (its `document`, if already built) says exactly
-    what its latest version says."""
-    latest = profile.versions.order_by("-number").first()
+    what its latest version says (`latest`, if a page already has it; None
+    when it has none)."""
+    if latest is False:
+        latest = profile.versions.order_by("-number").first()
     if latest is None:
         return False
     return {**latest.document, "version": None} == (document or profile_document(profile))
