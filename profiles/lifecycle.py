@@ -16,8 +16,14 @@ from profiles.models import ProfileVersion, RoleProfile
 
 
 def lock(profile):
-    """The profile's row, locked until the transaction ends."""
-    return RoleProfile.objects.select_for_update().select_related("job_family").get(pk=profile.pk)
+    """The profile's row, locked until the transaction ends. Only its own
+    row: PostgreSQL refuses to lock the nullable side of the outer join to
+    the job family."""
+    return (
+        RoleProfile.objects.select_for_update(of=("self",))
+        .select_related("job_family")
+        .get(pk=profile.pk)
+    )
 
 
 def same_as_latest_version(profile, document=None, *, latest=False):
