@@ -130,7 +130,6 @@ def _edit_page(request, profile, form, conflict=None, status=200):
 # for an item's own buttons, "<verb>:<section slug>" for adding to a section,
 # or a page to go to once everything is saved.
 ITEM_VERBS = {"up", "down", "move", "remove", "change", "correct"}
-PAGES = {"preview", "publish", "add"}
 
 
 def _pressed(data):
