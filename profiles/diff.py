@@ -7,6 +7,7 @@ title, or framework, category and skill), so a moved item is not reported
 as removed and added, and a changed depth or level is named as such.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from profiles.sections import SECTIONS
@@ -41,11 +42,14 @@ class SectionDiff:
     added: list = field(default_factory=list)  # (label, description)
     removed: list = field(default_factory=list)
     changed: list = field(default_factory=list)  # Change
+    # Items in both whose place in the order changed: (label, from, to),
+    # positions counted from 1.
+    moved: list = field(default_factory=list)
     same: int = 0
 
     @property
     def has_changes(self):
-        return bool(self.added or self.removed or self.changed)
+        return bool(self.added or self.removed or self.changed or self.moved)
 
 
 @dataclass
@@ -64,7 +68,37 @@ def _text(value):
     return value or ""
 
 
-def diff_documents(before: dict, after: dict) -> DocumentDiff:
+def _moved(old_keys, new_keys):
+    """The items in both lists that changed places, as few as explain the
+    new order: those off a longest run of items still in their old relative
+    order (so moving one item names that item, not every one it passed)."""
+    common = set(old_keys) & set(new_keys)
+    rank = {key: index for index, key in enumerate(k for k in old_keys if k in common)}
+    sequence = [key for key in new_keys if key in common]
+    # Patience sorting: a longest increasing run of old ranks, in n log n.
+    tails, tail_index, previous = [], [], [None] * len(sequence)
+    for index, key in enumerate(sequence):
+        value = rank[key]
+        place = bisect_left(tails, value)
+        if place == len(tails):
+            tails.append(value)
+            tail_index.append(index)
+        else:
+            tails[place] = value
+            tail_index[place] = index
+        previous[index] = tail_index[place - 1] if place else None
+    keep = set()
+    index = tail_index[-1] if tail_index else None
+    while index is not None:
+        keep.add(sequence[index])
+        index = previous[index]
+    return [key for key in sequence if key not in keep]
+
+
+def diff_documents(before: dict, after: dict, *, moves=True) -> DocumentDiff:
+    """What changed from `before` to `after`. With `moves`, a change of an
+    item's place in its section's order is named too (between versions of a
+    profile; two different profiles' orders are not comparable)."""
     fields = [
         Change(name, _text(before.get(key)), _text(after.get(key)))
         for key, name in TEXT_FIELDS
@@ -105,5 +139,16 @@ def diff_documents(before: dict, after: dict) -> DocumentDiff:
                     what=", ".join(what),
                 )
             )
+        if moves:
+            old_keys = [section.match_key(item) for item in before.get(key, [])]
+            new_keys = [section.match_key(item) for item in after.get(key, [])]
+            old_places = {ident: place for place, ident in enumerate(old_keys, start=1)}
+            new_places = {ident: place for place, ident in enumerate(new_keys, start=1)}
+            moved = _moved(old_keys, new_keys)
+            result.moved = [
+                (section.name(new[ident]), old_places[ident], new_places[ident]) for ident in moved
+            ]
+            # A moved item is listed, so it is not one of "the same" too.
+            result.same -= sum(1 for ident in moved if old[ident] == new[ident])
         sections.append(result)
     return DocumentDiff(fields=fields, sections=sections)

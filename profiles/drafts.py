@@ -5,6 +5,8 @@ checks what the person saw against what is stored, validates, and writes in
 one transaction: two HR officers never overwrite each other silently.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -187,14 +189,20 @@ def create_item(*, section, title, details="", item_type="", awarding_body=""):
     return candidate
 
 
-@transaction.atomic
-def move_item(*, profile, section, link_id, offset, seen_position=None):
-    """Move a link up (offset -1) or down (+1) the profile's list.
+@dataclass(frozen=True)
+class Moved:
+    """Where a move left an item: its 0-based position among `count`."""
 
-    `seen_position` is where the person saw it: if the list changed since,
-    the move is refused rather than applied to a list they have not seen."""
+    item: object
+    position: int
+    count: int
+
+
+def _move(profile, section, link_id, target, seen_position):
+    """Move a link to index `target` (a function of its index and the number
+    of links, so it is computed on the list as it is under the lock)."""
     profile = lock_draft(profile)
-    links = _renumber(section.links(profile).order_by("position", "id"))
+    links = _renumber(section.ordered_links(profile))
     index = next((i for i, link in enumerate(links) if link.pk == link_id), None)
     if index is None:
         raise ValidationError(f"That {section.noun} is no longer in this profile.")
@@ -203,13 +211,44 @@ def move_item(*, profile, section, link_id, offset, seen_position=None):
             f"The {section.plural} were reordered while you were looking; check the order and "
             "try again."
         )
-    other = index + offset
-    if 0 <= other < len(links):
-        first, second = links[index], links[other]
-        first.position, second.position = second.position, first.position
-        first.save(update_fields=["position"])
-        second.save(update_fields=["position"])
+    link = links.pop(index)
+    position = target(index, len(links) + 1, section.item_of(link))
+    links.insert(position, link)
+    if position != index:
+        _renumber(links)
         profile.save(update_fields=["updated_at"])
+    return Moved(section.item_of(link), position, len(links))
+
+
+@transaction.atomic
+def move_item(*, profile, section, link_id, offset, seen_position=None):
+    """Move a link up (offset -1) or down (+1) the profile's list.
+
+    `seen_position` is where the person saw it: if the list changed since,
+    the move is refused rather than applied to a list they have not seen."""
+    return _move(
+        profile,
+        section,
+        link_id,
+        lambda index, count, item: min(max(index + offset, 0), count - 1),
+        seen_position,
+    )
+
+
+@transaction.atomic
+def move_item_to(*, profile, section, link_id, to, seen_position=None):
+    """Move a link to position `to`, counted from 1 as people count (what
+    they typed: anything but a whole number in range is refused)."""
+
+    def target(index, count, item):
+        if not isinstance(to, int) or not 1 <= to <= count:
+            raise ValidationError(
+                f"Enter a position from 1 to {count} to move ‘{item}’ to.",
+                code="position",
+            )
+        return to - 1
+
+    return _move(profile, section, link_id, target, seen_position)
 
 
 @transaction.atomic
@@ -235,7 +274,130 @@ def change_item(*, profile, section, link_id, depth="", level=None, seen=None):
 
 @transaction.atomic
 def remove_item(*, profile, section, link_id):
+    """Take an item out of the profile (the catalogue keeps it); returns it."""
     profile = lock_draft(profile)
-    _link(profile, section, link_id).delete()
+    link = _link(profile, section, link_id)
+    item = section.item_of(link)
+    link.delete()
     _renumber(section.links(profile).order_by("position", "id"))
     profile.save(update_fields=["updated_at"])
+    return item
+
+
+@transaction.atomic
+def correct_item(
+    *, profile, section, link_id, seen, title, details="", item_type="", awarding_body=""
+):
+    """Correct the text of one item of this profile: the link points at the
+    catalogue item with the new text (an existing one, or a new one) in the
+    same place and with the same depth or level. Catalogue items are shared
+    and identified by their text, so the old one stays as it is for every
+    other profile that uses it.
+
+    `seen` is the id of the item the person corrected: if someone pointed
+    the link elsewhere meanwhile, nothing is overwritten."""
+    if section.catalogue is None:
+        raise ValidationError(
+            f"An {section.noun}'s text belongs to its framework; correct it with a framework "
+            "import."
+        )
+    profile = lock_draft(profile)
+    link = _link(profile, section, link_id)
+    old = section.item_of(link)
+    if str(old.pk) != str(seen):
+        raise ValidationError(
+            f"Someone changed this {section.noun} to ‘{old}’ while you were correcting it; "
+            "nothing was overwritten."
+        )
+    item = create_item(
+        section=section,
+        title=title,
+        details=details,
+        item_type=item_type,
+        awarding_body=awarding_body,
+    )
+    if item.pk == old.pk:
+        raise ValidationError("That is the text it has already: change it, or go back.")
+    if section.links(profile).filter(**{section.item_field: item}).exists():
+        # The transaction undoes the new catalogue item, if one was made.
+        raise ValidationError(f"‘{item}’ is already in this profile's {section.plural}.")
+    setattr(link, section.item_field, item)
+    link.save(update_fields=[section.item_field])
+    profile.save(update_fields=["updated_at"])
+    return old, item
+
+
+# --- One press of the edit form ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemAction:
+    """What one of the edit form's item buttons asks, besides saving the
+    texts: "up", "down", "move" (to position `to`, from 1), "remove" or
+    "change" (the depth or level, which every press saves anyway)."""
+
+    verb: str
+    section: object
+    link_id: int
+    to: int | None = None
+    seen_position: int | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A depth or level chosen on the edit form: `wanted` (a depth, or a
+    level's id) for the link, and `seen`, what the form showed."""
+
+    section: object
+    link_id: int
+    wanted: str
+    seen: str
+
+
+@transaction.atomic
+def save_draft(*, profile, values, base, requirements=(), action=None):
+    """One press of the edit form: save the texts (refused with EditConflict
+    when someone changed the same fields meanwhile), every depth or level
+    the person changed, then the item action of the button pressed. All or
+    nothing: when any part is refused, nothing of the press is written.
+
+    Returns what the action did: the item and where it went (Moved), the
+    removed item, or the changed link."""
+    profile = update_profile(profile=profile, values=values, base=base)
+    for wanted in requirements:
+        if wanted.wanted == wanted.seen:
+            continue
+        change_item(
+            profile=profile,
+            section=wanted.section,
+            link_id=wanted.link_id,
+            seen=wanted.seen,
+            **{
+                "depth" if wanted.section.requirement == "depth" else "level": wanted.wanted,
+            },
+        )
+    if action is None:
+        return None
+    section = action.section
+    if action.verb in ("up", "down"):
+        return move_item(
+            profile=profile,
+            section=section,
+            link_id=action.link_id,
+            offset=-1 if action.verb == "up" else 1,
+            seen_position=action.seen_position,
+        )
+    if action.verb == "move":
+        return move_item_to(
+            profile=profile,
+            section=section,
+            link_id=action.link_id,
+            to=action.to,
+            seen_position=action.seen_position,
+        )
+    if action.verb == "remove":
+        return remove_item(profile=profile, section=section, link_id=action.link_id)
+    if action.verb == "change":
+        # Saved above with the others, if it changed; the link as it is now.
+        return _link(profile, section, action.link_id)
+    raise ValidationError("That change is not possible.")

@@ -25,10 +25,12 @@ def lock(profile):
     )
 
 
-def same_as_latest_version(profile, document=None):
+def same_as_latest_version(profile, document=None, *, latest=False):
     """Whether the draft (its `document`, if already built) says exactly
-    what its latest version says."""
-    latest = profile.versions.order_by("-number").first()
+    what its latest version says (`latest`, if a page already has it; None
+    when it has none)."""
+    if latest is False:
+        latest = profile.versions.order_by("-number").first()
     if latest is None:
         return False
     return {**latest.document, "version": None} == (document or profile_document(profile))
@@ -110,4 +112,37 @@ def archive_profile(*, profile) -> RoleProfile:
     # Withdrawn: readers no longer find it until a new version is published.
     profile.published_version = None
     profile.save(update_fields=["status", "published_version", "updated_at"])
+    return profile
+
+
+@transaction.atomic
+def discard_draft(*, profile, confirmed=None) -> RoleProfile:
+    """Throw a draft's changes away: the profile says again what its version
+    in force says, and is published again.
+
+    `confirmed` is the fingerprint of the draft the person saw when they
+    chose to discard it: if anyone changed the draft since, nothing is
+    thrown away (ChangedSinceConfirmed). A profile never published has no
+    version to go back to: archive it instead."""
+    # Going back to a version writes its content the way an import does.
+    from profiles.importing.writing import restore_content
+
+    profile = lock(profile)
+    if not profile.is_draft:
+        raise ValidationError(f"'{profile.title}' is not a draft; there is nothing to discard.")
+    version = profile.published_version
+    if version is None:
+        raise ValidationError(
+            f"'{profile.title}' has no published version in force to go back to, so the draft "
+            "cannot be discarded; archive it instead."
+        )
+    check_confirmed(
+        profile_document(profile),
+        confirmed,
+        "The draft changed while you were reading this page, so it was not discarded. "
+        "Check the changes again before you discard them.",
+    )
+    restore_content(profile, version)
+    profile.status = RoleProfile.Status.PUBLISHED
+    profile.save(update_fields=["status", "updated_at"])
     return profile

@@ -17,8 +17,13 @@ urlpatterns = [
     path("<slug:slug>/history/", views.audit_trail, name="audit"),
     path("<slug:slug>/edit/", editing.edit, name="edit"),
     path("<slug:slug>/edit/<str:kind>/", editing.add_item, name="add"),
-    path("<slug:slug>/edit/<str:kind>/<int:link_id>/", editing.change_item, name="change"),
+    path(
+        "<slug:slug>/edit/<str:kind>/<int:link_id>/text/",
+        editing.correct_item,
+        name="correct",
+    ),
     path("<slug:slug>/publish/", editing.publish, name="publish"),
+    path("<slug:slug>/discard/", editing.discard, name="discard"),
     path("<slug:slug>/archive/", editing.archive, name="archive"),
     path("<slug:slug>/new-draft/", editing.new_draft, name="new_draft"),
 ]

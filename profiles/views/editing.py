@@ -26,7 +26,7 @@ from profiles.documents import document_fingerprint, profile_document
 from profiles.forms import DEPTH_CHOICES, CreateProfileForm, NewItemForm, ProfileForm
 from profiles.importing.reading import ProfileImportError
 from profiles.models import ProfileVersion, RoleProfile
-from profiles.sections import BY_SLUG, SECTIONS
+from profiles.sections import BY_SLUG, NO_DEPTH, SECTIONS
 from profiles.views.reading import crumbs, query_without_page
 
 SIGNING_SALT = "profiles.edit.base"
@@ -54,12 +54,36 @@ def _draft_or_redirect(request, profile):
     return redirect("profiles:detail", slug=profile.slug)
 
 
-def _item_rows(profile):
+def _item_rows(profile, posted=None):
     """Each section's links, in order, with what the row's controls need; one
-    query per section plus one for the levels of the frameworks in use."""
+    query per section plus one for the levels of the frameworks in use.
+
+    `posted` is the form as last sent: a depth or level the person chose is
+    shown again, unless someone else changed it meanwhile (then theirs is
+    shown, as for the texts)."""
     rows = {section.slug: list(section.ordered_links(profile)) for section in SECTIONS}
     attach_scales(rows["skills"], lambda link: link.skill)
+    for section in SECTIONS:
+        for link in rows[section.slug]:
+            link.anchor = _anchor(section, link.pk)
+            # How the row's controls name the item ("Level for Agile working").
+            item = section.item_of(link)
+            link.label = item.name if section.requirement == "level" else item.title
+        if section.requirement is None:
+            continue
+        for link in rows[section.slug]:
+            now = str(_requirement_of(section, link))
+            name = f"{section.requirement}-{section.slug}-{link.pk}"
+            if posted is not None and posted.get(f"seen-{name}") == now and name in posted:
+                link.chosen = posted[name]
+            else:
+                link.chosen = now
+            link.seen = now
     return rows
+
+
+def _requirement_of(section, link):
+    return link.depth if section.requirement == "depth" else link.level_id
 
 
 def attach_scales(rows, skill_of):
@@ -74,6 +98,8 @@ def attach_scales(rows, skill_of):
 
 
 def _edit_page(request, profile, form, conflict=None, status=200):
+    posted = request.POST if request.method == "POST" else None
+    latest = profile.versions.order_by("-number").first()
     return render(
         request,
         "profiles/edit.html",
@@ -81,17 +107,86 @@ def _edit_page(request, profile, form, conflict=None, status=200):
             "profile": profile,
             "form": form,
             "sections": SECTIONS,
-            "rows": _item_rows(profile),
+            "rows": _item_rows(profile, posted),
             "depths": DEPTH_CHOICES,
             "conflict": conflict,
+            "latest": latest,
+            "next_number": latest.number + 1 if latest else 1,
+            "nothing_to_publish": lifecycle.same_as_latest_version(profile, latest=latest),
+            # What the last press did to an item, shown in that item's row
+            # (the page opens at that row, so the person sees it there).
+            "notes": {
+                message.extra_tags: str(message)
+                for message in messages.get_messages(request)
+                if message.extra_tags.startswith("item-")
+            },
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[profile.slug]))),
         },
         status=status,
     )
 
 
+# The edit form's buttons besides Save: "<verb>:<section slug>:<link id>"
+# for an item's own buttons, "<verb>:<section slug>" for adding to a section,
+# or a page to go to once everything is saved.
+ITEM_VERBS = {"up", "down", "move", "remove", "change", "correct"}
+
+
+def _pressed(data):
+    """The button pressed, as (an ItemAction for drafts.save_draft or None,
+    where to go afterwards or None). Anything unknown is refused."""
+    value = data.get("item-action", "")
+    if not value:
+        return None, None
+    verb, _, rest = value.partition(":")
+    slug, _, link = rest.partition(":")
+    if verb in ("preview", "publish") and not rest:
+        return None, (verb,)
+    if verb == "add" and slug in BY_SLUG and not link:
+        return None, ("add", BY_SLUG[slug])
+    link_id = _number(link)
+    if verb not in ITEM_VERBS or slug not in BY_SLUG or link_id is None:
+        raise SuspiciousOperation(f"Unknown edit button {value!r}.")
+    section = BY_SLUG[slug]
+    if verb == "correct":
+        return None, ("correct", section, link_id)
+    order = data.get(f"order-{slug}", "").split(",")
+    return (
+        drafts.ItemAction(
+            verb=verb,
+            section=section,
+            link_id=link_id,
+            to=_number(data.get(f"to-{slug}-{link_id}", "").strip()),
+            seen_position=order.index(str(link_id)) if str(link_id) in order else None,
+        ),
+        None,
+    )
+
+
+def _requirements(data):
+    """The depths and levels on the form, with what the form showed."""
+    wanted = []
+    for section in SECTIONS:
+        if section.requirement is None:
+            continue
+        prefix = f"{section.requirement}-{section.slug}-"
+        for name, value in data.items():
+            link_id = _number(name.removeprefix(prefix)) if name.startswith(prefix) else None
+            if link_id is not None and f"seen-{name}" in data:
+                wanted.append(
+                    drafts.Requirement(
+                        section=section, link_id=link_id, wanted=value, seen=data[f"seen-{name}"]
+                    )
+                )
+    return wanted
+
+
 @hr_required
 def edit(request, slug):
+    """The edit page is one form: whichever button is pressed, what was
+    typed is saved first (texts, depths and levels) and then the button's
+    item change is made, in one transaction; if any of it is refused,
+    nothing is written and the page comes back with everything as typed."""
     profile = _profile(slug)
     if request.method != "POST":
         if response := _draft_or_redirect(request, profile):
@@ -100,6 +195,7 @@ def edit(request, slug):
         form = ProfileForm(initial={**values, "base": signing.dumps(values, salt=SIGNING_SALT)})
         return _edit_page(request, profile, form)
 
+    action, then = _pressed(request.POST)
     form = ProfileForm(request.POST)
     if not form.is_valid():
         return _edit_page(request, profile, form, status=400)
@@ -108,17 +204,66 @@ def edit(request, slug):
     except signing.BadSignature as exc:
         raise SuspiciousOperation("The edit form's base values were altered.") from exc
     try:
-        drafts.update_profile(profile=profile, values=form.values(), base=base)
+        done = drafts.save_draft(
+            profile=profile,
+            values=form.values(),
+            base=base,
+            requirements=_requirements(request.POST),
+            action=action,
+        )
     except drafts.EditConflict as conflict:
-        return _conflict(request, profile, form, base, conflict)
+        return _conflict(request, profile, form, base, conflict, pending=action or then)
     except ValidationError as error:
         # Also when someone published or archived the profile meanwhile: the
         # text stays in the form, with the reason it was not saved.
         add_errors(form, error)
         profile.refresh_from_db()
         return _edit_page(request, profile, form, status=409 if not profile.is_draft else 400)
+    if action is not None:
+        return _item_done(request, profile, action, done)
+    if then is not None:
+        return _go_on(profile, then)
     messages.success(request, "Your changes to the draft were saved.")
     return redirect("profiles:edit", slug=profile.slug)
+
+
+def _anchor(section, link_id):
+    return f"item-{section.slug}-{link_id}"
+
+
+def _item_done(request, profile, action, done):
+    """Say what the press did, naming the item, and open the page at it."""
+    section = action.section
+    anchor = _anchor(section, action.link_id)
+    if action.verb == "remove":
+        text = f"Removed ‘{done}’ from {section.heading}. Your other changes were saved."
+        anchor = section.slug
+    elif action.verb == "change":
+        item = section.item_of(done)
+        if section.requirement == "depth":
+            now = done.get_depth_display() or NO_DEPTH.lower()
+        else:
+            now = done.level
+        text = f"The {section.requirement} of ‘{item}’ is now {now}. Your other changes were saved."
+    else:
+        text = (
+            f"Moved ‘{done.item}’ to position {done.position + 1} of {done.count} in "
+            f"{section.heading}. Your other changes were saved."
+        )
+    messages.success(request, text, extra_tags=anchor)
+    return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{anchor}")
+
+
+def _go_on(profile, then):
+    """After saving: the page the button leads to."""
+    page = then[0]
+    if page == "preview":
+        return redirect("profiles:detail", slug=profile.slug)
+    if page == "publish":
+        return redirect("profiles:publish", slug=profile.slug)
+    if page == "add":
+        return redirect("profiles:add", slug=profile.slug, kind=then[1].slug)
+    return redirect("profiles:correct", slug=profile.slug, kind=then[1].slug, link_id=then[2])
 
 
 def add_errors(form, error):
@@ -130,7 +275,7 @@ def add_errors(form, error):
         form.add_error(None, error.messages)
 
 
-def _conflict(request, profile, form, base, conflict):
+def _conflict(request, profile, form, base, conflict, pending=None):
     """Keep what this person typed, show what someone else saved meanwhile,
     and let them save again knowingly (the form's base becomes the values
     now in the database). Fields only the other person changed take their
@@ -166,6 +311,8 @@ def _conflict(request, profile, form, base, conflict):
             "changes": changes,
             "who": last.history_user if last else None,
             "when": last.history_date if last else None,
+            # The button pressed did nothing either (all or nothing).
+            "pending": pending is not None,
         },
         status=409,
     )
@@ -279,42 +426,80 @@ def _added(request, profile, section, item):
     return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{section.slug}")
 
 
+def _correct_form(section, data=None, initial=None):
+    """The new-item form for correcting an item's text: its depth or level
+    stays the link's, so the form has none."""
+    form = NewItemForm(data, section=section, initial=initial)
+    form.fields.pop("depth", None)
+    return form
+
+
 @hr_required
-@require_POST
-def change_item(request, slug, kind, link_id):
-    """One row's controls: move up or down, change depth or level, remove."""
+def correct_item(request, slug, kind, link_id):
+    """Correct the text of one item of this profile. The catalogue item is
+    shared and identified by its text, so the profile is pointed at the
+    item with the new text; other profiles keep the old one."""
     profile = _profile(slug)
     section = _section(kind)
+    if section.catalogue is None:
+        raise Http404  # a framework's skill: its import corrects it
     if response := _draft_or_redirect(request, profile):
         return response
-    action = request.POST.get("action")
-    try:
-        if action in ("up", "down"):
-            drafts.move_item(
-                profile=profile,
-                section=section,
-                link_id=link_id,
-                offset=-1 if action == "up" else 1,
-                seen_position=_number(request.POST.get("position")),
-            )
-        elif action == "remove":
-            drafts.remove_item(profile=profile, section=section, link_id=link_id)
-            messages.success(request, f"Removed the {section.noun}.")
-        elif action == "change":
-            drafts.change_item(
-                profile=profile,
-                section=section,
-                link_id=link_id,
-                depth=request.POST.get("depth", ""),
-                level=request.POST.get("level"),
-                seen=request.POST.get("seen"),
-            )
-            messages.success(request, f"Changed the {section.requirement}.")
-        else:
-            raise ValidationError("That change is not possible.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{section.slug}")
+    link = get_object_or_404(section.ordered_links(profile), pk=link_id)
+    item = section.item_of(link)
+    if request.method == "POST":
+        form = _correct_form(section, request.POST)
+        seen = request.POST.get("seen", "")
+        if form.is_valid():
+            try:
+                old, new = drafts.correct_item(
+                    profile=profile,
+                    section=section,
+                    link_id=link.pk,
+                    seen=seen,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                anchor = _anchor(section, link.pk)
+                messages.success(
+                    request,
+                    f"Corrected ‘{old}’: this profile now has ‘{new}’ in its place. Other "
+                    "profiles keep the text they had.",
+                    extra_tags=anchor,
+                )
+                return redirect(reverse("profiles:edit", args=[profile.slug]) + f"#{anchor}")
+    else:
+        seen = item.pk
+        form = _correct_form(
+            section,
+            initial={
+                "title": item.title,
+                "details": getattr(item, "details", ""),
+                "item_type": getattr(item, "kind", ""),
+                "awarding_body": getattr(getattr(item, "awarding_body", None), "name", ""),
+            },
+        )
+    others = item.uses.exclude(profile=profile).count()
+    return render(
+        request,
+        "profiles/correct_item.html",
+        {
+            "profile": profile,
+            "section": section,
+            "link": link,
+            "item": item,
+            "seen": seen,
+            "form": form,
+            "others": others,
+            "crumbs": crumbs(
+                (profile.title, reverse("profiles:detail", args=[profile.slug])),
+                ("Edit", reverse("profiles:edit", args=[profile.slug])),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @hr_required
@@ -349,7 +534,49 @@ def publish(request, slug):
             "next_number": (latest.number + 1) if latest else 1,
             "fingerprint": document_fingerprint(document),
             "comparison": comparison,
+            "nothing_to_publish": lifecycle.same_as_latest_version(
+                profile, document, latest=latest
+            ),
             "before_name": f"Version {latest.number}" if latest else "",
+            "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[profile.slug]))),
+        },
+    )
+
+
+@hr_required
+def discard(request, slug):
+    """Confirm, then throw the draft's changes away and go back to the
+    version in force. Like publishing, the confirmation carries the
+    fingerprint of the draft the person saw."""
+    profile = _profile(slug)
+    if response := _draft_or_redirect(request, profile):
+        return response
+    if request.method == "POST":
+        try:
+            lifecycle.discard_draft(profile=profile, confirmed=request.POST.get("fingerprint", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("profiles:discard", slug=profile.slug)
+        except ProfileImportError as error:
+            # The version names a level its framework no longer has.
+            messages.error(request, f"The draft cannot be discarded: {error.message}")
+            return redirect("profiles:discard", slug=profile.slug)
+        number = profile.published_version.number
+        messages.success(
+            request, f"Discarded the draft of ‘{profile.title}’: it is version {number} again."
+        )
+        return redirect("profiles:detail", slug=profile.slug)
+    version = profile.published_version
+    document = profile_document(profile)
+    return render(
+        request,
+        "profiles/discard.html",
+        {
+            "profile": profile,
+            "version": version,
+            "fingerprint": document_fingerprint(document),
+            "comparison": diff_documents(version.document, document) if version else None,
+            "before_name": f"Version {version.number}" if version else "",
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[profile.slug]))),
         },
     )

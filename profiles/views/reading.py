@@ -21,6 +21,7 @@ from profiles.diff import diff_documents
 from profiles.documents import dumps, profile_document
 from profiles.downloads import download_for, version_number
 from profiles.filters import ProfileFilter
+from profiles.lifecycle import same_as_latest_version
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import SECTIONS
 
@@ -125,6 +126,10 @@ def profile_detail(request, slug):
             "document": document,
             "version": version,
             "latest": latest,
+            # HR are offered Publish only when the draft says something new.
+            "nothing_to_publish": profile.is_draft
+            and version is None
+            and same_as_latest_version(profile, document, latest=latest),
             "crumbs": crumbs(),
         },
     )
@@ -249,7 +254,9 @@ def compare(request):
         profiles = {profile.slug: profile for profile in visible.filter(slug__in=[first, second])}
         left = readable_document(request.user, profiles[first])[0]
         right = readable_document(request.user, profiles[second])[0]
-        context.update({"left": left, "right": right, "comparison": diff_documents(left, right)})
+        context.update(
+            {"left": left, "right": right, "comparison": diff_documents(left, right, moves=False)}
+        )
     return render(request, "profiles/compare.html", context)
 
 

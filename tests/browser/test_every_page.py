@@ -66,7 +66,7 @@ def test_error_and_preview_pages_are_accessible(journey):
         profile=profile, values={**values, "summary": "Changed by a colleague."}, base=values
     )
     page.fill("#id_summary", "Changed by me.")
-    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("button", name="Save changes").first.click()
     expect(page.locator("body")).to_contain_text("Your changes were not saved")
     journey.check("edit-conflict")
 

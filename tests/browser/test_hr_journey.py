@@ -53,7 +53,7 @@ def test_hr_edits_publishes_and_reads_the_differences(journey):
     # An empty title is refused with the GOV.UK error summary.
     page.fill("#id_title", "")
     page.fill("#id_summary", NEW_SUMMARY)
-    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("button", name="Save changes").first.click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
     # GOV.UK Frontend moves the focus to the summary, so it is read first.
@@ -70,14 +70,14 @@ def test_hr_edits_publishes_and_reads_the_differences(journey):
 
     # Fixed, it saves.
     page.fill("#id_title", TITLE)
-    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("button", name="Save changes").first.click()
     expect(page.get_by_text("Your changes to the draft were saved.")).to_be_visible()
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     expect(page.locator("#id_summary")).to_have_value(NEW_SUMMARY)
     journey.check("edit-saved", screenshot=False)
 
     # Back on the profile, the draft can be published.
-    page.get_by_role("link", name="Back to the profile").click()
+    page.get_by_role("button", name="Save and preview").first.click()
     expect(heading(page)).to_have_text(TITLE)
     expect(page.get_by_text("Draft", exact=True)).to_be_visible()
     journey.check("profile-draft", screenshot=False)

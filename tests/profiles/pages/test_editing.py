@@ -8,6 +8,7 @@ from profiles import drafts, lifecycle
 from profiles.models import RoleProfile
 from profiles.sections import BY_SLUG
 from tests import factories
+from tests.profiles.pages.edit_form import press
 
 pytestmark = pytest.mark.django_db
 
@@ -109,13 +110,9 @@ def test_a_tampered_base_is_refused(hr, editable):
 def test_a_published_profile_is_not_edited_but_redirected(hr, lead):
     response = hr.get(edit_url(lead), follow=True)
     assert "Start a new draft to change it" in response.content.decode()
-    response = hr.post(
-        reverse(
-            "profiles:change",
-            args=[lead.slug, "work-activities", lead.work_activity_links.first().pk],
-        ),
-        {"action": "remove"},
-    )
+    link = lead.work_activity_links.first()
+    response = hr.post(edit_url(lead), {"item-action": f"remove:work-activities:{link.pk}"})
+    assert response.status_code == 400
     assert lead.work_activity_links.count() == 2
 
 
@@ -184,32 +181,32 @@ def test_creating_a_new_catalogue_item_keeps_input_on_error(hr, editable):
 
 def test_reordering_changing_and_removing_items(hr, editable):
     links = list(editable.work_activity_links.order_by("position"))
-    change = reverse("profiles:change", args=[editable.slug, "work-activities", links[1].pk])
-    hr.post(change, {"action": "up"})
+    press(hr, editable, f"up:work-activities:{links[1].pk}")
     assert [link.activity.title for link in editable.work_activity_links.order_by("position")] == [
         links[1].activity.title,
         links[0].activity.title,
     ]
 
     knowledge = editable.knowledge_links.get(item__title="Data Modelling")
-    hr.post(
-        reverse("profiles:change", args=[editable.slug, "knowledge", knowledge.pk]),
-        {"action": "change", "depth": "familiar"},
+    press(
+        hr,
+        editable,
+        f"change:knowledge:{knowledge.pk}",
+        **{f"depth-knowledge-{knowledge.pk}": "familiar"},
     )
     knowledge.refresh_from_db()
     assert knowledge.depth == "familiar"
 
     skill = editable.skill_links.first()
     working = skill.skill.category.framework.levels.get(name="Working")
-    hr.post(
-        reverse("profiles:change", args=[editable.slug, "skills", skill.pk]),
-        {"action": "change", "level": working.pk},
-    )
+    press(hr, editable, f"change:skills:{skill.pk}", **{f"level-skills-{skill.pk}": working.pk})
     skill.refresh_from_db()
     assert skill.level == working
 
-    response = hr.post(change, {"action": "remove"}, follow=True)
-    assert "Removed the work activity." in response.content.decode()
+    response = press(hr, editable, f"remove:work-activities:{links[1].pk}")
+    assert "Removed ‘Design reviews’ from Work Activities." in (
+        hr.get(response.url).content.decode()
+    )
     assert editable.work_activity_links.count() == 1
     assert editable.work_activity_links.get().position == 0
 
@@ -263,9 +260,12 @@ def test_nonsense_ids_are_refused_without_a_crash(hr, editable, bad):
     add = reverse("profiles:add", args=[editable.slug, "skills"])
     assert hr.post(add, {"item": bad, "level": bad}).status_code == 404
     link = editable.skill_links.first()
-    change = reverse("profiles:change", args=[editable.slug, "skills", link.pk])
-    response = hr.post(change, {"action": "change", "level": bad}, follow=True)
+    response = press(hr, editable, f"change:skills:{link.pk}", **{f"level-skills-{link.pk}": bad})
+    assert response.status_code == 400
     assert "Choose a level for the skill." in response.content.decode()
+    assert press(hr, editable, f"up:skills:{bad}").status_code == 400
+    assert press(hr, editable, f"sideways:skills:{link.pk}").status_code == 400
+    assert press(hr, editable, f"up:nowhere:{link.pk}").status_code == 400
     assert hr.post(
         reverse("profiles:new_draft", args=[editable.slug]), {"version": bad}
     ).status_code in (302, 404)
@@ -277,26 +277,35 @@ def test_nonsense_ids_are_refused_without_a_crash(hr, editable, bad):
 
 def test_a_depth_changed_by_someone_else_meanwhile_is_not_overwritten(hr, editable):
     knowledge = editable.knowledge_links.get(item__title="Data Modelling")
-    url = reverse("profiles:change", args=[editable.slug, "knowledge", knowledge.pk])
-    seen = knowledge.depth  # "expert", as the page showed it
+    page = hr.get(edit_url(editable))  # showing "expert"
     drafts.change_item(
         profile=editable, section=BY_SLUG["knowledge"], link_id=knowledge.pk, depth="proficient"
     )  # a colleague
-    response = hr.post(url, {"action": "change", "depth": "aware", "seen": seen}, follow=True)
-    assert "Someone changed the depth of ‘Data Modelling’ to Proficient in" in (
-        response.content.decode()
+    response = press(
+        hr,
+        editable,
+        f"change:knowledge:{knowledge.pk}",
+        page=page,
+        summary="Typed meanwhile",
+        **{f"depth-knowledge-{knowledge.pk}": "aware"},
     )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Someone changed the depth of ‘Data Modelling’ to Proficient in" in content
+    assert "Typed meanwhile" in content  # kept in the form, not saved
     knowledge.refresh_from_db()
+    editable.refresh_from_db()
     assert knowledge.depth == "proficient"
+    assert editable.summary != "Typed meanwhile"
 
 
 def test_a_move_in_a_list_reordered_meanwhile_is_refused(hr, editable):
     links = list(editable.work_activity_links.order_by("position"))
+    page = hr.get(edit_url(editable))
     drafts.move_item(
         profile=editable, section=BY_SLUG["work-activities"], link_id=links[1].pk, offset=-1
     )  # a colleague
-    url = reverse("profiles:change", args=[editable.slug, "work-activities", links[1].pk])
-    response = hr.post(url, {"action": "up", "position": "1"}, follow=True)
+    response = press(hr, editable, f"up:work-activities:{links[1].pk}", page=page)
     assert "were reordered while you were looking" in response.content.decode()
     order = [link.pk for link in editable.work_activity_links.order_by("position")]
     assert order == [links[1].pk, links[0].pk]

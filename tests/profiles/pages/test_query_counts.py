@@ -47,7 +47,9 @@ def profile_with(items):
 PAGES = [
     ("profile", lambda p: reverse("profiles:detail", args=[p.slug]), None, 13),
     ("version", lambda p: reverse("profiles:version", args=[p.slug, 1]), None, 7),
-    ("edit", lambda p: reverse("profiles:edit", args=[p.slug]), None, 14),
+    # The rows, and the draft's document to tell whether it has anything new
+    # to publish.
+    ("edit", lambda p: reverse("profiles:edit", args=[p.slug]), None, 22),
     (
         "diff",
         lambda p: reverse("profiles:versions", args=[p.slug]),
@@ -56,6 +58,7 @@ PAGES = [
     ),
     ("compare", lambda p: reverse("profiles:compare"), {"a": "measured", "b": "measured"}, 20),
     ("publish", lambda p: reverse("profiles:publish", args=[p.slug]), None, 13),
+    ("discard", lambda p: reverse("profiles:discard", args=[p.slug]), None, 13),
     ("audit", lambda p: reverse("profiles:audit", args=[p.slug]), None, 18),
     ("json", lambda p: reverse("profiles:json", args=[p.slug]), None, 12),
 ]
