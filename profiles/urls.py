@@ -16,9 +16,9 @@ urlpatterns = [
     path("<slug:slug>/versions/<int:number>/", views.version_detail, name="version"),
     path("<slug:slug>/history/", views.audit_trail, name="audit"),
     path("<slug:slug>/edit/", editing.edit, name="edit"),
-    path("<slug:slug>/edit/<str:kind>/", editing.add_item, name="add"),
+    path("<slug:slug>/edit/<str:section>/", editing.add_item, name="add"),
     path(
-        "<slug:slug>/edit/<str:kind>/<int:link_id>/text/",
+        "<slug:slug>/edit/<str:section>/<int:link_id>/text/",
         editing.correct_item,
         name="correct",
     ),

@@ -262,8 +262,8 @@ def _go_on(profile, then):
     if page == "publish":
         return redirect("profiles:publish", slug=profile.slug)
     if page == "add":
-        return redirect("profiles:add", slug=profile.slug, kind=then[1].slug)
-    return redirect("profiles:correct", slug=profile.slug, kind=then[1].slug, link_id=then[2])
+        return redirect("profiles:add", slug=profile.slug, section=then[1].slug)
+    return redirect("profiles:correct", slug=profile.slug, section=then[1].slug, link_id=then[2])
 
 
 def add_errors(form, error):
@@ -357,10 +357,10 @@ def _search_items(section, profile, query):
 
 
 @hr_required
-def add_item(request, slug, kind):
+def add_item(request, slug, section):
     """Find an item in the catalogue and add it, or write a new one."""
     profile = _profile(slug)
-    section = _section(kind)
+    section = _section(section)
     if response := _draft_or_redirect(request, profile):
         return response
     query = request.GET.get("q", "").strip()
@@ -435,12 +435,12 @@ def _correct_form(section, data=None, initial=None):
 
 
 @hr_required
-def correct_item(request, slug, kind, link_id):
+def correct_item(request, slug, section, link_id):
     """Correct the text of one item of this profile. The catalogue item is
     shared and identified by its text, so the profile is pointed at the
     item with the new text; other profiles keep the old one."""
     profile = _profile(slug)
-    section = _section(kind)
+    section = _section(section)
     if section.catalogue is None:
         raise Http404  # a framework's skill: its import corrects it
     if response := _draft_or_redirect(request, profile):

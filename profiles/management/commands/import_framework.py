@@ -45,9 +45,7 @@ class Command(BaseCommand):
             )
 
         try:
-            result = import_framework(
-                data, path, format=format, preview=dry_run, progress=progress
-            )
+            result = import_framework(data, path, format=format, preview=dry_run, progress=progress)
         except FrameworkImportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from exc
         self.stdout.write("\n".join(result.lines))
