@@ -69,3 +69,4 @@ bench: install
 	$(BIN)/python benchmarks/import_profiles.py
 	$(BIN)/python benchmarks/import_framework.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/hostile_files.py

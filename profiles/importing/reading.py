@@ -8,6 +8,7 @@ import csv
 import json
 from dataclasses import dataclass, field
 
+from competency.json_input import JSONInputError, load_json
 from profiles.documents import schema_errors
 from profiles.importing import published_text
 
@@ -122,9 +123,19 @@ def wrong_kind_for_profile(data: bytes):
     return None
 
 
+# role-profile/1 nests three deep (the document, a section's list, an item);
+# anything much deeper is not one, and would only cost stack to validate.
+MAX_JSON_DEPTH = 8
+# A profile's document is tens of KB; the upload page takes 5 MB, and the
+# command now takes no more.
+MAX_JSON_SIZE = 5 * 1024 * 1024
+
+
 def _read_json(text, name):
     try:
-        document = json.loads(text)
+        document = load_json(text, max_depth=MAX_JSON_DEPTH, max_size=MAX_JSON_SIZE)
+    except JSONInputError as exc:
+        raise ProfileImportError(exc.message, name=name) from exc
     except json.JSONDecodeError as exc:
         raise ProfileImportError(
             f"this is not valid JSON: {exc.msg}",

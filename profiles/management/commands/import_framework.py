@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from competency.frameworks import FrameworkImportError
+from competency.frameworks import MAX_FILE, FrameworkImportError
 from profiles.importing.frameworks import FORMATS, import_framework
 
 
@@ -33,7 +33,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, format=None, dry_run=False, **options):
         try:
-            data = Path(path).read_bytes()
+            # One byte more than a framework file may hold is enough to
+            # refuse a larger one, without reading all of it.
+            with Path(path).open("rb") as file:
+                data = file.read(MAX_FILE + 1)
         except OSError as exc:
             raise CommandError(f"{path}: cannot read the file: {exc.strerror}") from exc
 
