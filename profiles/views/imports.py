@@ -214,8 +214,10 @@ def _profile_preview(request, name, preview, token, shared_form):
 
 
 def _error_message(error):
+    """One message naming the file, what is wrong and where in it."""
+    name = f"{error.name}: " if getattr(error, "name", "") else ""
     where = f" ({error.where})" if getattr(error, "where", "") else ""
-    return f"{error.message}{where}"
+    return f"{name}{error.message}{where}"
 
 
 def _confirm_profile(request):

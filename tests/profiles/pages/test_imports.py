@@ -68,11 +68,12 @@ def test_a_framework_upload_previews_then_imports(hr, db):
     assert Skill.objects.count() == 6
 
 
-def test_a_bad_framework_file_names_row_and_column(hr, db, tmp_path):
+def test_a_bad_framework_file_names_file_row_and_column(hr, db, tmp_path):
     bad = tmp_path / "roles.csv"
     bad.write_text(DDAT_ROLES.read_text(encoding="utf-8").replace(",Expert,", ",Master,", 1))
     response = hr.post(reverse("imports:framework"), {"file": upload(bad), "format": "ddat-roles"})
     content = response.content.decode()
+    assert "roles.csv: unknown level name" in content
     assert "column &#x27;Skill level&#x27;" in content
     assert "unknown level name &#x27;Master&#x27;" in content
     assert not Framework.objects.exists()
