@@ -98,6 +98,29 @@ class FrameworkData:
     level_rows: dict = field(default_factory=dict)
     name_in_file: str = ""
 
+    def check_lengths(self, file):
+        """Every name fits its column, so a long one is a clear error on
+        every database (PostgreSQL would refuse it with a crash, SQLite
+        would store it anyway)."""
+
+        def check(text, model, what, row=None):
+            limit = model._meta.get_field("name").max_length
+            if len(text) > limit:
+                raise FrameworkImportError(
+                    f"the {what} '{text[:40]}…' is {len(text)} characters long; "
+                    f"at most {limit} fit",
+                    name=file,
+                    row=row,
+                )
+
+        check(self.name, Framework, "framework name")
+        for rank, (level_name, _) in self.levels.items():
+            check(level_name, Level, "level name", self.level_rows.get(rank))
+        for path in self.categories:
+            check(path[-1], Category, "category name")
+        for skill in self.skills.values():
+            check(skill.name, Skill, "skill name", skill.row)
+
     def add_category(self, path):
         for depth in range(1, len(path) + 1):
             if path[:depth] not in self.categories:
@@ -728,6 +751,8 @@ def apply_frameworks(frameworks, *, name="", preview=False, progress=iter, extra
     `before(frameworks)` is called with the file's frameworks that exist,
     their rows locked, before anything is written: it may raise to refuse
     (a confirmation that no longer holds)."""
+    for data in frameworks:
+        data.check_lengths(name)
     reports = []
     try:
         with transaction.atomic():

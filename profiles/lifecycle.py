@@ -82,20 +82,31 @@ def publish_profile(*, profile, user=None, confirmed=None) -> ProfileVersion:
     return version
 
 
+def _restore(profile, version):
+    """Make the draft say what a version said, the way an import writes it."""
+    from profiles.importing.reading import ProfileImportError
+    from profiles.importing.writing import restore_content
+
+    try:
+        restore_content(profile, version)
+    except ProfileImportError as error:
+        # The version names a level its framework no longer has.
+        raise ValidationError(
+            f"Version {version.number} cannot be restored: {error.message}"
+        ) from error
+
+
 @transaction.atomic
 def start_draft(*, profile, version=None) -> RoleProfile:
     """Reopen a published or archived profile as a draft, optionally from the
     content of one of its published versions."""
-    # Restoring a version writes its content the way an import does.
-    from profiles.importing.writing import restore_content
-
     profile = lock(profile)
     if profile.is_draft:
         raise ValidationError(f"'{profile.title}' is already a draft.")
     if version is not None:
         if version.profile_id != profile.pk:
             raise ValidationError("That version belongs to another profile.")
-        restore_content(profile, version)
+        _restore(profile, version)
     else:
         profile.status = RoleProfile.Status.DRAFT
         profile.save(update_fields=["status", "updated_at"])
@@ -125,7 +136,6 @@ def discard_draft(*, profile, confirmed=None) -> RoleProfile:
     thrown away (ChangedSinceConfirmed). A profile never published has no
     version to go back to: archive it instead."""
     # Going back to a version writes its content the way an import does.
-    from profiles.importing.writing import restore_content
 
     profile = lock(profile)
     if not profile.is_draft:
@@ -142,7 +152,7 @@ def discard_draft(*, profile, confirmed=None) -> RoleProfile:
         "The draft changed while you were reading this page, so it was not discarded. "
         "Check the changes again before you discard them.",
     )
-    restore_content(profile, version)
+    _restore(profile, version)
     profile.status = RoleProfile.Status.PUBLISHED
     profile.save(update_fields=["status", "updated_at"])
     return profile

@@ -49,6 +49,12 @@ DDAT_COLUMNS = [
 ]
 
 
+ROLE_LIMITS = {
+    "Role": JobFamily._meta.get_field("name").max_length,
+    "Role level": RoleProfile._meta.get_field("title").max_length,
+}
+
+
 @dataclass
 class RoleLevel:
     title: str
@@ -224,6 +230,15 @@ def read_ddat_roles(data, name, progress):
             if not cells[column]:
                 raise FrameworkImportError(
                     f"'{column}' is empty", name=name, row=row, column=column
+                )
+        # A role becomes a job family, a role level a profile's title.
+        for column, limit in ROLE_LIMITS.items():
+            if len(cells[column]) > limit:
+                raise FrameworkImportError(
+                    f"this is {len(cells[column])} characters long; at most {limit} fit",
+                    name=name,
+                    row=row,
+                    column=column,
                 )
         rank = by_name.get(cells["Skill level"].casefold())
         if rank is None:

@@ -51,8 +51,18 @@ class ProfileInput:
         return ProfileImportError(message, name=self.name, where=self.where(path))
 
 
+# A profile page or document is tens of KB; 5 MB is far beyond any real one.
+MAX_PROFILE_FILE = 5 * 1024 * 1024
+
+
 def read_profile(data: bytes, name: str) -> ProfileInput:
     """Decode and parse one file. Raises ProfileImportError on bad input."""
+    if len(data) > MAX_PROFILE_FILE:
+        raise ProfileImportError(
+            f"the file is larger than {MAX_PROFILE_FILE // (1024 * 1024)} MB; a role profile "
+            "is far smaller: is this the right file?",
+            name=name,
+        )
     if not data.strip():
         raise ProfileImportError("the file is empty; expected a role profile", name=name)
     wrong = wrong_kind_for_profile(data)
@@ -126,9 +136,7 @@ def wrong_kind_for_profile(data: bytes):
 # role-profile/1 nests three deep (the document, a section's list, an item);
 # anything much deeper is not one, and would only cost stack to validate.
 MAX_JSON_DEPTH = 8
-# A profile's document is tens of KB; the upload page takes 5 MB, and the
-# command now takes no more.
-MAX_JSON_SIZE = 5 * 1024 * 1024
+MAX_JSON_SIZE = MAX_PROFILE_FILE
 
 
 def _read_json(text, name):

@@ -24,7 +24,6 @@ from profiles import drafts, lifecycle
 from profiles.diff import diff_documents
 from profiles.documents import document_fingerprint, profile_document
 from profiles.forms import DEPTH_CHOICES, CreateProfileForm, NewItemForm, ProfileForm
-from profiles.importing.reading import ProfileImportError
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import BY_SLUG, NO_DEPTH, SECTIONS
 from profiles.views.reading import crumbs, query_without_page
@@ -557,10 +556,6 @@ def discard(request, slug):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("profiles:discard", slug=profile.slug)
-        except ProfileImportError as error:
-            # The version names a level its framework no longer has.
-            messages.error(request, f"The draft cannot be discarded: {error.message}")
-            return redirect("profiles:discard", slug=profile.slug)
         number = profile.published_version.number
         messages.success(
             request, f"Discarded the draft of ‘{profile.title}’: it is version {number} again."
@@ -617,10 +612,6 @@ def new_draft(request, slug):
         lifecycle.start_draft(profile=profile, version=version)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("profiles:detail", slug=profile.slug)
-    except ProfileImportError as error:
-        # The version names a level its framework no longer has.
-        messages.error(request, f"That version cannot be restored: {error.message}")
         return redirect("profiles:detail", slug=profile.slug)
     source = f"version {version.number}" if version else "the published profile"
     messages.success(request, f"Started a new draft from {source}.")

@@ -5,8 +5,12 @@ Each file is built here (tests/hostile.py) at the size that did the damage:
 without the limits, these tests would run for minutes or take gigabytes.
 """
 
+import csv
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
@@ -290,3 +294,37 @@ def test_the_command_refuses_a_file_of_a_gigabyte_without_reading_it_all(tmp_pat
         f"{path}: the file is larger than 50 MB, the most a framework file may be"
     )
     assert written_rows() == before
+
+
+@pytest.mark.parametrize(
+    "column, what",
+    [("Level name", "level name"), ("Skill", "skill name"), ("Category", "category name")],
+)
+def test_a_name_too_long_for_its_column_is_one_message_on_every_database(tmp_path, column, what):
+    from tests.frameworks.test_import_framework import SKILLS
+
+    text = SKILLS.read_text(encoding="utf-8")
+    header = text.splitlines()[0].split(",")
+    (cells,) = csv.reader([text.splitlines()[1]])
+    old = cells[header.index(column)]
+    path = tmp_path / "long.csv"
+    path.write_text(text.replace(f",{old},", f",{'x' * 300},"), encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("import_framework", str(path), "--format", "skills", stdout=io.StringIO())
+    assert f"the {what} 'xxxx" in str(error.value) and "at most" in str(error.value)
+    assert not Framework.objects.exists()
+
+
+def test_a_role_too_long_for_a_job_family_names_row_and_column(tmp_path):
+    from tests.frameworks.test_import_framework import DDAT_ROLES
+
+    text = DDAT_ROLES.read_text(encoding="utf-8")
+    header = text.splitlines()[0].split(",")
+    (cells,) = csv.reader([text.splitlines()[1]])
+    role = cells[header.index("Role")]
+    path = tmp_path / "roles.csv"
+    path.write_text(text.replace(role, "R" * 150), encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("import_framework", str(path), "--format", "ddat-roles", stdout=io.StringIO())
+    assert "row 2, column 'Role': this is 150 characters long; at most 100 fit" in str(error.value)
+    assert not Framework.objects.exists()

@@ -1,10 +1,12 @@
 """Hostile role-profile/1 JSON gets one message naming the file, and nothing
 is written, from the command and from the upload page alike."""
 
+import io
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
@@ -131,4 +133,15 @@ def test_json_larger_than_the_upload_page_takes_is_refused_by_the_command_too(dd
     document = profile_document()
     document["summary"] = "x" * (6 * 1024 * 1024)
     message = refused_by_command(tmp_path, json.dumps(document).encode())
-    assert "the file holds 6 MB of JSON; the most this format may take is 5 MB" in message
+    assert "the file is larger than 5 MB" in message
+
+
+def test_a_page_text_larger_than_any_profile_is_refused_unread(ddat, tmp_path):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as file:
+        file.truncate(6 * 1024 * 1024)  # sparse: six megabytes of nothing
+        file.seek(0)
+        file.write(b"Huge profile\n\nSummary\n")
+    with pytest.raises(CommandError) as error:
+        call_command("import_profile", str(path), stdout=io.StringIO())
+    assert "huge.txt: the file is larger than 5 MB" in str(error.value)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from profiles.importing.reading import ProfileImportError, read_profile
+from profiles.importing.reading import MAX_PROFILE_FILE, ProfileImportError, read_profile
 from profiles.importing.writing import import_profiles
 
 
@@ -35,7 +35,9 @@ class Command(BaseCommand):
         for name in paths:
             path = Path(name)
             try:
-                data = path.read_bytes()
+                with path.open("rb") as file:
+                    # One byte more than fits, so a larger file is refused unread.
+                    data = file.read(MAX_PROFILE_FILE + 1)
             except OSError as exc:
                 raise CommandError(f"{name}: cannot read the file: {exc.strerror}") from exc
             try:
