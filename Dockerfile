@@ -28,4 +28,6 @@ COPY --from=frontend /build/static/dist/ static/dist/
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && gunicorn competency.wsgi --bind 0.0.0.0:8000 --workers 3"]
+# DDaT's scale of levels is loaded (or left as it is) on every start, so a
+# published profile page imports on a fresh installation.
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py load_ddat_scale && gunicorn competency.wsgi --bind 0.0.0.0:8000 --workers 3"]

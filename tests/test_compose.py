@@ -104,3 +104,9 @@ def test_the_image_collects_static_files_after_copying_in_the_built_ones():
     assert copy_all < copy_built < collect
     # A build on the developer's machine is never copied in instead.
     assert "static/dist" in (ROOT / ".dockerignore").read_text().split()
+
+
+def test_the_web_image_loads_ddats_scale_before_serving():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert command.index("migrate") < command.index("load_ddat_scale") < command.index("gunicorn")
