@@ -132,7 +132,14 @@ def test_hr_compares_two_profiles(journey):
     journey.assert_accessible()
 
 
-def test_hr_imports_a_profile_page(journey):
+def test_hr_imports_a_profile_page(journey, tmp_path):
+    # The project's own page, with one skill worded differently from the
+    # demo profiles that share it.
+    edition = tmp_path / OWN_PAGE.name
+    text = OWN_PAGE.read_text(encoding="utf-8")
+    shared = "You can design, write, test and document code that is fit for production."
+    assert shared in text
+    edition.write_text(text.replace(shared, shared[:-1] + ", and review others' code."))
     page = journey.page
     journey.sign_in("hr", check=False)
     page.get_by_role("link", name="Import", exact=True).click()
@@ -147,16 +154,16 @@ def test_hr_imports_a_profile_page(journey):
     journey.check("import-error", screenshot=False)
 
     # The sample: a preview, and nothing saved until confirmed.
-    page.set_input_files("#id_file", OWN_PAGE)
+    page.set_input_files("#id_file", edition)
     page.get_by_role("button", name="Check the file").click()
     expect(heading(page)).to_have_text("Check the import")
-    expect(page.get_by_text(OWN_PAGE.name)).to_be_visible()
+    expect(page.get_by_text(edition.name)).to_be_visible()
     expect(page.locator(".govuk-inset-text").first).to_contain_text(
         "senior-devops-engineer-management"
     )
     journey.check("import-preview")
 
-    # The sample words skills that the demo profiles share differently: the
+    # The file words a skill that the demo profiles share differently: the
     # preview asks what to do, and asks again if the question is skipped.
     expect(page.get_by_role("heading", name="Texts that other profiles share")).to_be_visible()
     page.get_by_role("button", name="Confirm import").click()
