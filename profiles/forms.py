@@ -3,7 +3,7 @@ from django.core import validators as django_validators
 from django.utils.text import slugify
 
 from competency.models import AwardingBody, Depth, KnowledgeItem
-from profiles.models import ROLE_LEVELS, JobFamily, RoleProfile
+from profiles.models import ROLE_LEVELS, JobFamily, ProfileVersion, RoleProfile
 from profiles.sections import NO_DEPTH, max_length
 
 TITLE_LENGTH = max_length(RoleProfile, "title")
@@ -140,3 +140,21 @@ class NewItemForm(forms.Form):
             self.fields["awarding_body"].error_messages["required"] = "Enter the awarding body"
         else:
             del self.fields["awarding_body"]
+
+
+class PublishForm(forms.Form):
+    """What the publisher confirms: the fingerprint of the draft they read,
+    and a note of what changed, which readers see with the version."""
+
+    change_note = forms.CharField(
+        label="What changed in this version",
+        help_text="One or two sentences that readers will see, for example "
+        "‘Adds incident management at level 3; drops the ITIL qualification.’",
+        widget=forms.Textarea,
+        max_length=ProfileVersion._meta.get_field("change_note").max_length,
+        error_messages={
+            "required": "Say in a sentence or two what changed in this version",
+            "max_length": "Keep the note to %(limit_value)d characters or fewer",
+        },
+    )
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -44,8 +44,9 @@ def check_confirmed(document, confirmed, message):
 
 
 @transaction.atomic
-def publish_profile(*, profile, user=None, confirmed=None) -> ProfileVersion:
-    """Freeze a draft's content as the next numbered version.
+def publish_profile(*, profile, user=None, confirmed=None, change_note="") -> ProfileVersion:
+    """Freeze a draft's content as the next numbered version, with a note of
+    what changed.
 
     `confirmed` is the fingerprint of the content the person saw on the
     confirmation page: if anyone changed the draft since, nothing is
@@ -73,8 +74,18 @@ def publish_profile(*, profile, user=None, confirmed=None) -> ProfileVersion:
     if errors:
         path, message = errors[0]
         raise ValidationError(f"The profile cannot be published: {path}: {message}")
+    change_note = " ".join(change_note.split())
+    limit = ProfileVersion._meta.get_field("change_note").max_length
+    if len(change_note) > limit:
+        raise ValidationError(
+            {"change_note": f"The note is {len(change_note)} characters long; keep it to {limit}."}
+        )
     version = ProfileVersion.objects.create(
-        profile=profile, number=number, document=document, published_by=user
+        profile=profile,
+        number=number,
+        document=document,
+        published_by=user,
+        change_note=change_note,
     )
     profile.status = RoleProfile.Status.PUBLISHED
     profile.published_version = version

@@ -165,6 +165,10 @@ class ProfileVersion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # What the publisher said changed, for readers. Nullable only so that
+    # SQLite adds the column in place: rebuilding the table would drop the
+    # trigger that keeps versions frozen. Versions from before it have none.
+    change_note = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
 
     objects = ProfileVersionQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:slug>/", views.profile_detail, name="detail"),
     path("<slug:slug>/profile.json", views.profile_json, name="json"),
     path("<slug:slug>/profile.pdf", views.profile_pdf, name="pdf"),
+    path("<slug:slug>/changes/", views.changes_in_force, name="changes"),
     path("<slug:slug>/versions/", views.version_history, name="versions"),
     path("<slug:slug>/versions/<int:number>/", views.version_detail, name="version"),
     path("<slug:slug>/history/", views.audit_trail, name="audit"),

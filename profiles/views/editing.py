@@ -22,8 +22,8 @@ from competency.models import Level
 from competency.roles import hr_required
 from profiles import drafts, lifecycle
 from profiles.diff import diff_documents
-from profiles.documents import document_fingerprint, profile_document
-from profiles.forms import DEPTH_CHOICES, CreateProfileForm, NewItemForm, ProfileForm
+from profiles.documents import ChangedSinceConfirmed, document_fingerprint, profile_document
+from profiles.forms import DEPTH_CHOICES, CreateProfileForm, NewItemForm, ProfileForm, PublishForm
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import BY_SLUG, NO_DEPTH, SECTIONS
 from profiles.views.reading import crumbs, query_without_page
@@ -509,29 +509,37 @@ def publish(request, slug):
     profile = _profile(slug)
     if response := _draft_or_redirect(request, profile):
         return response
-    if request.method == "POST":
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             version = lifecycle.publish_profile(
                 profile=profile,
                 user=request.user,
-                confirmed=request.POST.get("fingerprint", ""),
+                confirmed=form.cleaned_data["fingerprint"],
+                change_note=form.cleaned_data["change_note"],
             )
-        except ValidationError as error:
+        except ChangedSinceConfirmed as error:
+            # What they read is not what would be published: show it again.
             messages.error(request, " ".join(error.messages))
             return redirect("profiles:publish", slug=profile.slug)
-        messages.success(request, f"Published ‘{profile.title}’ as version {version.number}.")
-        return redirect("profiles:detail", slug=profile.slug)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Published ‘{profile.title}’ as version {version.number}.")
+            return redirect("profiles:detail", slug=profile.slug)
     latest = profile.versions.order_by("-number").first()
     document = profile_document(profile)
     comparison = diff_documents(latest.document, document) if latest else None
+    if not form.is_bound:
+        form = PublishForm(initial={"fingerprint": document_fingerprint(document)})
     return render(
         request,
         "profiles/publish.html",
         {
             "profile": profile,
+            "form": form,
             "latest": latest,
             "next_number": (latest.number + 1) if latest else 1,
-            "fingerprint": document_fingerprint(document),
             "comparison": comparison,
             "nothing_to_publish": lifecycle.same_as_latest_version(
                 profile, document, latest=latest
@@ -539,6 +547,7 @@ def publish(request, slug):
             "before_name": f"Version {latest.number}" if latest else "",
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[profile.slug]))),
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -195,6 +195,30 @@ def profile_pdf(request, slug):
     )
 
 
+@login_required
+def changes_in_force(request, slug):
+    """What changed in the version in force since the one before it, with
+    its publisher's note: for everyone who may read the profile."""
+    profile = visible_profile(request.user, slug)
+    version = profile.published_version
+    if version is None:
+        raise Http404
+    previous = profile.versions.filter(number__lt=version.number).order_by("-number").first()
+    return render(
+        request,
+        "profiles/changes.html",
+        {
+            "profile": profile,
+            "version": version,
+            "previous": previous,
+            "comparison": diff_documents(previous.document, version.document) if previous else None,
+            "before_name": f"Version {previous.number}" if previous else "",
+            "after_name": f"Version {version.number}",
+            "crumbs": crumbs((version.document["title"], reverse("profiles:detail", args=[slug]))),
+        },
+    )
+
+
 @hr_required
 def version_history(request, slug):
     """Every published version, and the differences between any two (or

@@ -10,6 +10,7 @@ from tests.conftest import OWN_PAGE
 
 SLUG = "senior-devops-engineer-technical"
 TITLE = "Senior DevOps Engineer – Technical"
+CHANGE_NOTE = "The summary now says what the team owns."
 OTHER_SLUG = "lead-devops-engineer-technical"
 OTHER_TITLE = "Lead DevOps Engineer – Technical"
 NEW_SUMMARY = (
@@ -89,11 +90,24 @@ def test_hr_edits_publishes_and_reads_the_differences(journey):
     expect(page.get_by_role("heading", name="Changes since version 1")).to_be_visible()
     expect(page.get_by_text(NEW_SUMMARY)).to_be_visible()
     journey.check("publish")
+    # Publishing asks what changed, for readers.
+    page.get_by_role("button", name="Publish version 2").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("what changed in this version")
+    journey.check("publish-error", screenshot=False)
+    page.get_by_label("What changed in this version").fill(CHANGE_NOTE)
     page.get_by_role("button", name="Publish version 2").click()
 
     page.wait_for_url(re.compile(rf"/profiles/{SLUG}/$"))
     expect(page.get_by_text(f"Published ‘{TITLE}’ as version 2.")).to_be_visible()
     journey.check("profile-published", screenshot=False)
+
+    # Everyone reads the note, and what changed since version 1.
+    expect(page.get_by_text(CHANGE_NOTE)).to_be_visible()
+    page.get_by_role("link", name="What changed in version 2").click()
+    expect(heading(page)).to_have_text("What changed in version 2")
+    expect(page.get_by_text(NEW_SUMMARY)).to_be_visible()
+    journey.check("changes")
+    page.go_back()
 
     # The versions page compares version 1 with version 2.
     page.get_by_role("link", name="Versions and differences").click()

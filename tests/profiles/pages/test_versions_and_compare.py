@@ -22,7 +22,10 @@ def confirm_publish(hr, profile):
     page = hr.get(reverse("profiles:publish", args=[profile.slug]))
     return hr.post(
         reverse("profiles:publish", args=[profile.slug]),
-        {"fingerprint": page.context["fingerprint"]},
+        {
+            "fingerprint": page.context["form"]["fingerprint"].value(),
+            "change_note": "Data Modelling is now needed at Proficient.",
+        },
         follow=True,
     )
 
@@ -55,7 +58,7 @@ def test_a_draft_changed_after_the_confirmation_page_is_not_published(hr, lead):
     change_depth(lead, "Stream Processing", "aware")  # someone else, meanwhile
     response = hr.post(
         reverse("profiles:publish", args=[lead.slug]),
-        {"fingerprint": page.context["fingerprint"]},
+        {"fingerprint": page.context["form"]["fingerprint"].value(), "change_note": "Depths."},
         follow=True,
     )
     assert "The draft changed while you were reading this page" in response.content.decode()
