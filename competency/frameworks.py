@@ -34,7 +34,7 @@ from django.utils.text import slugify
 from jsonschema import Draft202012Validator
 
 from competency.history import bulk_create, bulk_update
-from competency.json_input import JSONInputError, load_json
+from competency.json_input import UNSTORABLE, JSONInputError, load_json, unstorable_text
 from competency.models import Category, Framework, Level, Skill, SkillLevel
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "framework.schema.json"
@@ -86,6 +86,11 @@ class SkillData:
     row: int | None = None
 
 
+# Far beyond any real framework's tree (DDaT has a few dozen), and a bound
+# on the categories one file may make.
+MAX_CATEGORIES = 5_000
+
+
 @dataclass
 class FrameworkData:
     name: str
@@ -93,7 +98,9 @@ class FrameworkData:
     attribution: str = ""
     levels: dict = field(default_factory=dict)  # rank -> (name, description or None)
     skills: dict = field(default_factory=dict)  # (path, name) -> SkillData
-    categories: list = field(default_factory=list)  # paths, in file order
+    # Category paths in file order (a dict as an ordered set: a file may
+    # name thousands, and each is looked up on every row).
+    categories: dict = field(default_factory=dict)
     # Where each level came from, to point at the row of a conflict.
     level_rows: dict = field(default_factory=dict)
     name_in_file: str = ""
@@ -113,6 +120,12 @@ class FrameworkData:
                     row=row,
                 )
 
+        if len(self.categories) > MAX_CATEGORIES:
+            raise FrameworkImportError(
+                f"the framework '{self.name[:40]}' has {len(self.categories):,} categories; "
+                f"at most {MAX_CATEGORIES:,} are taken (is a column shifted?)",
+                name=file,
+            )
         check(self.name, Framework, "framework name")
         for rank, (level_name, _) in self.levels.items():
             check(level_name, Level, "level name", self.level_rows.get(rank))
@@ -123,8 +136,7 @@ class FrameworkData:
 
     def add_category(self, path):
         for depth in range(1, len(path) + 1):
-            if path[:depth] not in self.categories:
-                self.categories.append(path[:depth])
+            self.categories.setdefault(path[:depth], None)
 
     def add_skill(
         self, path, name, description, *, file, row, column="Skill description", json_path=None
@@ -591,6 +603,8 @@ def read_framework_json(data: bytes, name: str) -> list[FrameworkData]:
             name=name,
             path=errors[0].json_path,
         )
+    if path := unstorable_text(document):
+        raise FrameworkImportError(UNSTORABLE, name=name, path=path)
     framework = FrameworkData(
         name=document["name"],
         description=document.get("description", ""),

@@ -82,3 +82,24 @@ def _deeper_than(brackets, max_depth):
             break
         nest = nest.replace("()", "")
     return "()" in nest or nest.count("(") > max_depth
+
+
+def unstorable_text(value, path="$"):
+    """The JSON path of the first string no database here can store (a NUL,
+    which PostgreSQL refuses, or a lone surrogate, which is no character at
+    all), or None."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+            return path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if found := unstorable_text(item, f"{path}.{key}"):
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if found := unstorable_text(item, f"{path}[{index}]"):
+                return found
+    return None
+
+
+UNSTORABLE = "the text holds a character that cannot be stored (a NUL or a lone surrogate)"

@@ -103,6 +103,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # costly and then spends most of their time compiling; our queries are
     # short, so it is off for the application's connections.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite ignores row locks; a transaction that takes the write lock when
+    # it begins makes a second writer wait its turn (and then see what the
+    # first wrote) instead of failing with "database is locked" mid-way.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

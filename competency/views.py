@@ -12,13 +12,14 @@ from collections import defaultdict
 from django import forms
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from competency import search
 from competency.catalogue import COMPONENT_KINDS
 from competency.history import history_entries
 from competency.models import Framework, Skill, SkillLevel
@@ -142,24 +143,20 @@ def skill_detail(request, pk):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200, widget=forms.SearchInput)
+    q = forms.CharField(
+        label="Search", required=False, max_length=search.MAX_LENGTH, widget=forms.SearchInput
+    )
 
     def __init__(self, *args, hint="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].help_text = hint
 
     def words(self):
-        return self.cleaned_data["q"].split() if self.is_valid() else []
+        return search.words(self.cleaned_data["q"]) if self.is_valid() else []
 
     def matching(self, queryset, fields):
         """Items holding every word of the search in one of the fields."""
-        words = self.words()
-        for word in words:
-            condition = Q()
-            for field in fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset
+        return search.matching(queryset, " ".join(self.words()), fields)
 
 
 def query_without_page(request):

@@ -16,14 +16,16 @@ class JobFamilyAdmin(admin.ModelAdmin):
 
 
 class LinkInline(admin.TabularInline):
-    """Ordered links to the catalogue, editable only while the profile is a
-    draft: a published profile's content belongs to its frozen version."""
+    """Ordered links to the catalogue, shown in order; editable only while a
+    profile is being created here."""
 
     extra = 0
     ordering = ["position", "id"]
 
     def _editable(self, obj):
-        return obj is None or obj.is_draft
+        # Only while the profile is being created: afterwards its items
+        # change on the edit page, which locks the row (see RoleProfileAdmin).
+        return obj is None
 
     def has_add_permission(self, request, obj=None):
         return self._editable(obj) and super().has_add_permission(request, obj)
@@ -95,13 +97,17 @@ class RoleProfileAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(latest=Max("versions__number"))
 
+    # A profile's content changes only on its own pages (or through the
+    # API), which lock the row and check what the person saw: a save here
+    # would write every field unchecked over a colleague's edit. The admin
+    # creates profiles, reads them and runs the lifecycle actions.
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not obj.is_draft:
+        if obj is not None:
             return [*CONTENT_FIELDS, "status"]
         return self.readonly_fields
 
     def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj is not None and not obj.is_draft else self.prepopulated_fields
+        return {} if obj is not None else self.prepopulated_fields
 
     @admin.display(description="latest version", ordering="latest")
     def latest_version(self, obj):

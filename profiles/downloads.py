@@ -20,20 +20,11 @@ from django.utils.cache import (
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header, http_date, quote_etag
 
+from competency.numbers import positive_number
 from profiles.lifecycle import same_as_latest_version
 from profiles.models import ProfileVersion, RoleProfile
 
-# ?version=N longer than this is no version of anything; int() of thousands
-# of digits would also be slow, then refused.
-MAX_VERSION_DIGITS = 9
-
-
-def version_number(text):
-    """The version number asked for in a query string, or None when it is not
-    a plain positive number of reasonable length."""
-    if text and len(text) <= MAX_VERSION_DIGITS and text.isascii() and text.isdecimal():
-        return int(text)
-    return None
+version_number = positive_number
 
 
 def day(moment):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from competency.models import AwardingBody, Depth, KnowledgeItem, Level, Qualification, fingerprint
+from competency.numbers import positive_number
 from profiles.lifecycle import lock
 from profiles.models import RoleProfile
 
@@ -102,17 +103,12 @@ def requirement(section, *, depth="", level=None):
         return {"depth": depth or ""}
     if section.requirement == "level":
         if not isinstance(level, Level):
-            level = Level.objects.filter(pk=level).first() if _is_id(level) else None
+            number = positive_number(level)
+            level = Level.objects.filter(pk=number).first() if number is not None else None
         if level is None:
             raise ValidationError("Choose a level for the skill.")
         return {"level": level}
     return {}
-
-
-def _is_id(value):
-    return isinstance(value, int) or (
-        isinstance(value, str) and value.isascii() and value.isdigit()
-    )
 
 
 def _save_link(profile, link, wanted):
@@ -173,6 +169,11 @@ def add_new_item(*, profile, section, title, details="", item_type="", awarding_
 @transaction.atomic
 def create_item(*, section, title, details="", item_type="", awarding_body=""):
     """A new catalogue item, or the existing one with exactly this text."""
+    if section.catalogue is None:
+        raise ValidationError(
+            f"{section.plural.capitalize()} come from their framework: import it, then add "
+            "them from the catalogue."
+        )
     model = section.item_model
     if model is Qualification:
         body, _ = AwardingBody.objects.get_or_create(name=awarding_body)

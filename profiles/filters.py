@@ -16,6 +16,8 @@ from django.db.models.functions import Cast
 
 from competency.models import Skill
 from competency.roles import is_hr
+from competency.search import MAX_LENGTH as SEARCH_LENGTH
+from competency.search import words as search_words
 from profiles.models import ROLE_LEVELS, JobFamily, ProfileSkill, ProfileVersion, RoleProfile
 from profiles.sections import SECTIONS
 
@@ -59,7 +61,10 @@ def skills_in_force():
 
 class ProfileFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Search", method="search", help_text="Title, summary, skills or components"
+        label="Search",
+        method="search",
+        help_text="Title, summary, skills or components",
+        max_length=SEARCH_LENGTH,
     )
     job_family = django_filters.ModelChoiceFilter(
         label="Job family",
@@ -161,7 +166,7 @@ class ProfileFilter(django_filters.FilterSet):
         return queryset.order_by(*orders.get(value, orders["title"]))
 
     def search(self, queryset, name, value):
-        for word in value.split():
+        for word in search_words(value):
             if self.reader:
                 # The stored JSON may escape non-ASCII characters: look for both.
                 escaped = json.dumps(word)[1:-1]

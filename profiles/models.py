@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from competency.models import (
@@ -24,11 +25,28 @@ from competency.models import (
 from competency.roles import is_hr
 
 
+class JobFamilyQuerySet(models.QuerySet):
+    def for_name(self, name, description=""):
+        """The job family of this name, made with a URL name of its own when
+        there is none: two names may slug alike ("Data Engineering", "Data
+        engineering"), and the second must not fail for it."""
+        family = self.filter(name=name).first()
+        if family is not None:
+            return family
+        base = slugify(name)[:90] or "job-family"
+        slug, number = base, 2
+        while self.filter(slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        return self.create(name=name, slug=slug, description=description)
+
+
 class JobFamily(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     history = HistoricalRecords()
+
+    objects = JobFamilyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -158,11 +176,13 @@ class ProfileVersion(models.Model):
     number = models.PositiveIntegerField()
     document = models.JSONField()
     published_at = models.DateTimeField(auto_now_add=True)
+    # PROTECT: a frozen version's row never changes (a trigger refuses
+    # UPDATE), so who published it cannot be blanked; deactivate the account.
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # What the publisher said changed, for readers. Nullable only so that

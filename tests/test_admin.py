@@ -60,7 +60,9 @@ def test_a_draft_shows_its_components_in_order(admin_client, sample):
     response = admin_client.get(url)
     content = response.content.decode()
     assert content.index("Delivery pipelines") < content.index("Incident response")
-    assert 'name="title"' in content  # editable while a draft
+    # Read-only even as a draft: content changes on the edit page, which
+    # checks for a colleague's edit under the row lock.
+    assert 'name="title"' not in content
 
 
 def test_publish_action_makes_a_version_and_freezes_the_form(admin_client, admin_user, sample):

@@ -95,8 +95,12 @@ class FrameworkImport:
 def catalogue_state(frameworks, role_titles=()):
     """A fingerprint of what a framework import would change: the whole
     content of the file's existing frameworks, and when each of its role
-    profiles last changed."""
-    profiles = RoleProfile.objects.filter(slug__in=[slugify(title) for title in role_titles])
+    profiles last changed. The profiles' rows are locked until the import
+    ends, so that nobody publishes or edits one between this look and the
+    import's write."""
+    profiles = RoleProfile.objects.select_for_update(of=("self",)).filter(
+        slug__in=[slugify(title) for title in role_titles]
+    )
     state = {
         "frameworks": [export_framework(framework) for framework in frameworks],
         "profiles": [
@@ -341,10 +345,8 @@ def apply_role_levels(roles, progress):
     for title, role_level in progress(roles.items(), "profiles"):
         family = families.get(role_level.role)
         if family is None:
-            family = families[role_level.role] = JobFamily.objects.create(
-                name=role_level.role,
-                slug=slugify(role_level.role),
-                description=role_level.role_description,
+            family = families[role_level.role] = JobFamily.objects.for_name(
+                role_level.role, description=role_level.role_description
             )
             report.families_added.append(family.name)
         wanted = [(skills[key].pk, levels[rank].pk) for key, rank in role_level.skills.items()]
@@ -370,7 +372,9 @@ def apply_role_levels(roles, progress):
                 setattr(profile, name, value)
             # Its content changes, so a published profile becomes a new draft.
             profile.status = RoleProfile.Status.DRAFT
-            profile.save()
+            # Only what the table says: the rest of the profile (its version
+            # in force, its other texts) is left as it is.
+            profile.save(update_fields=[*fields, "status", "updated_at"])
             ProfileSkill.objects.filter(
                 profile=profile, skill__category__framework=framework
             ).delete()

@@ -8,7 +8,7 @@ import csv
 import json
 from dataclasses import dataclass, field
 
-from competency.json_input import JSONInputError, load_json
+from competency.json_input import UNSTORABLE, JSONInputError, load_json, unstorable_text
 from profiles.documents import schema_errors
 from profiles.importing import published_text
 
@@ -154,23 +154,6 @@ def _read_json(text, name):
     if errors:
         path, message = errors[0]
         raise ProfileImportError(f"does not match role-profile/1: {message}", name=name, where=path)
-    for path, value in _strings(document, "$"):
-        if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
-            raise ProfileImportError(
-                "the text holds a character that cannot be stored (a NUL or a lone surrogate)",
-                name=name,
-                where=path,
-            )
+    if path := unstorable_text(document):
+        raise ProfileImportError(UNSTORABLE, name=name, where=path)
     return ProfileInput(name=name, document=document, format="json")
-
-
-def _strings(value, path):
-    """Every string of a JSON value with its path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{path}[{index}]")

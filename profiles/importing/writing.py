@@ -9,7 +9,6 @@ under the row lock before anything is written.
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils.text import slugify
 
 from competency.history import bulk_create
 from competency.models import (
@@ -270,9 +269,7 @@ def restore_content(profile, version):
 def write_content(profile, doc, levels, result, *, update_catalogue=True, update_shared=False):
     """Replace the profile's texts and links with the document's, as a draft."""
     if doc["job_family"]:
-        profile.job_family, _ = JobFamily.objects.get_or_create(
-            name=doc["job_family"], defaults={"slug": slugify(doc["job_family"])}
-        )
+        profile.job_family = JobFamily.objects.for_name(doc["job_family"])
     profile.title = doc["title"]
     profile.role_level = doc["role_level"] or ""
     profile.variant = doc["variant"] or ""

@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from competency import search
 from competency.models import Level
+from competency.numbers import positive_number
 from competency.roles import hr_required
 from profiles import drafts, lifecycle
 from profiles.diff import diff_documents
@@ -347,11 +348,7 @@ def _search_items(section, profile, query):
     """Catalogue items of the section this profile does not use yet, holding
     every word of the query in one of their searched texts."""
     items = section.items().exclude(uses__profile=profile).order_by(section.item_order)
-    for word in query.split():
-        matches = Q()
-        for field in section.search_fields:
-            matches |= Q(**{f"{field}__icontains": word})
-        items = items.filter(matches)
+    items = search.matching(items, query, section.search_fields)
     return items
 
 
@@ -414,10 +411,7 @@ def add_item(request, slug, section):
     )
 
 
-def _number(value):
-    """A posted id as a number, or None (which finds nothing)."""
-    value = value or ""
-    return int(value) if value.isascii() and value.isdecimal() else None
+_number = positive_number
 
 
 def _added(request, profile, section, item):
@@ -519,9 +513,10 @@ def publish(request, slug):
                 change_note=form.cleaned_data["change_note"],
             )
         except ChangedSinceConfirmed as error:
-            # What they read is not what would be published: show it again.
+            # What they read is not what would be published: show the page
+            # again as the draft is now, keeping the note they wrote.
             messages.error(request, " ".join(error.messages))
-            return redirect("profiles:publish", slug=profile.slug)
+            form = PublishForm(initial={"change_note": form.cleaned_data["change_note"]})
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -531,7 +526,7 @@ def publish(request, slug):
     document = profile_document(profile)
     comparison = diff_documents(latest.document, document) if latest else None
     if not form.is_bound:
-        form = PublishForm(initial={"fingerprint": document_fingerprint(document)})
+        form.initial["fingerprint"] = document_fingerprint(document)
     return render(
         request,
         "profiles/publish.html",

@@ -157,7 +157,8 @@ def version_detail(request, slug, number):
             # Its title names the version: readers see a version on the
             # profile's own page too, but that one is the profile as it is.
             "version_page": True,
-            "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
+            # What the reader may read of the profile: never the draft's title.
+            "crumbs": crumbs((version.document["title"], reverse("profiles:detail", args=[slug]))),
         },
     )
 

@@ -95,3 +95,25 @@ def test_an_archived_or_unpublished_profile_has_no_changes_page(staff, archived,
 def test_anonymous_visitors_are_sent_to_sign_in(client, lead):
     response = client.get(reverse("profiles:changes", args=[lead.slug]))
     assert response.status_code == 302 and "/sign-in/" in response["Location"]
+
+
+def test_a_draft_changed_meanwhile_shows_the_page_again_with_the_note_kept(hr, lead):
+    new_summary(lead, "A second summary.")
+    page = publish_page(hr, lead)
+    values = drafts.field_values(lead)  # a colleague edits meanwhile
+    drafts.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)
+    response = hr.post(
+        reverse("profiles:publish", args=[lead.slug]),
+        {"fingerprint": page.context["form"]["fingerprint"].value(), "change_note": NOTE},
+    )
+    content = response.content.decode()
+    assert "The draft changed while you were reading this page" in content
+    assert NOTE in content  # what they wrote is still in the form
+    assert "Platform" in content  # and the page now shows the colleague's change
+    assert lead.versions.count() == 1
+    # Confirming again, having seen it, publishes.
+    hr.post(
+        reverse("profiles:publish", args=[lead.slug]),
+        {"fingerprint": response.context["form"]["fingerprint"].value(), "change_note": NOTE},
+    )
+    assert lead.versions.count() == 2
