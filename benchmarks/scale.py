@@ -95,7 +95,10 @@ class Server:
         self.port = str(config.get("PORT") or 5432)
         self.user = config.get("USER") or "postgres"
         self.password = config.get("PASSWORD") or ""
-        self.env = {**os.environ, "PGPASSWORD": self.password} if self.password else None
+        # Quiet: "database ... does not exist, skipping" is no news to a reader.
+        self.env = {**os.environ, "PGOPTIONS": "-c client_min_messages=warning"}
+        if self.password:
+            self.env["PGPASSWORD"] = self.password
         for tool in ("createdb", "dropdb", "pg_dump", "pg_restore", "pg_isready"):
             if shutil.which(tool) is None:
                 sys.exit(f"benchmarks/scale.py needs PostgreSQL's client tool {tool} on PATH.")
