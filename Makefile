@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/competency
 DEMO_PASSWORD ?= demo
 
-.PHONY: run test test-sqlite lint check postgres install bench chromium
+.PHONY: run test test-sqlite lint check postgres install bench bench-scale chromium
 
 # A virtual environment with the application and its test tools, rebuilt
 # when pyproject.toml changes.
@@ -70,3 +70,10 @@ bench: install
 	$(BIN)/python benchmarks/import_framework.py
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/hostile_files.py
+
+# Pages and imports at 500, 5,000 and 20,000 profiles on the PostgreSQL server
+# of PG_URL, in scratch databases competency_scale_* it creates and drops.
+# Built data sets are kept in .bench-cache/; SCALE_ARGS=--quick for a smoke run.
+SCALE_ARGS ?=
+bench-scale: install postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/python benchmarks/scale.py $(SCALE_ARGS)

@@ -1,5 +1,6 @@
 """Set up Django on a scratch database for a benchmark script: SQLite in a
-temporary folder unless DATABASE_URL says otherwise, migrated."""
+temporary folder unless DATABASE_URL says otherwise, migrated (unless the
+caller restored a database that already is)."""
 
 import os
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup():
+def setup(*, migrate=True):
     sys.path.insert(0, str(ROOT))
     folder = tempfile.mkdtemp(prefix="competency-bench-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3")
@@ -20,5 +21,6 @@ def setup():
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
     return Path(folder)
