@@ -10,7 +10,6 @@ annotated, related rows are joined or prefetched, never fetched per row.
 from collections import defaultdict
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
@@ -23,9 +22,11 @@ from competency import search
 from competency.catalogue import COMPONENT_KINDS
 from competency.history import history_entries
 from competency.models import Framework, Skill, SkillLevel
+from competency.pages import paginate
 from competency.roles import hr_required
 
 PAGE_SIZE = 20
+USES_PAGE_SIZE = 50
 
 
 @never_cache
@@ -114,9 +115,9 @@ def skill_detail(request, pk):
     scale = list(framework.levels.order_by("rank"))
     levels = [(level, descriptions.get(level.pk, "")) for level in scale]
     uses = skill.uses.select_related("profile__job_family", "level").order_by(
-        "profile__title", "profile__slug"
+        "profile__title", "profile__slug", "pk"
     )
-    uses = [(use, use.level) for use in uses]
+    pages = paginate(request, uses, USES_PAGE_SIZE)
     names = {level.pk: str(level) for level in scale}
     history = history_entries(
         skill.history.select_related("history_user"), lambda record: "Skill"
@@ -133,7 +134,8 @@ def skill_detail(request, pk):
             "framework": framework,
             "category_path": category_path(skill.category, categories),
             "levels": levels,
-            "uses": uses,
+            "uses": [(use, use.level) for use in pages["page_obj"]],
+            **pages,
             "history": history,
             "crumbs": catalogue_crumbs(
                 (framework.name, reverse("catalogue:framework", args=[framework.slug]))
@@ -159,12 +161,6 @@ class SearchForm(forms.Form):
         return search.matching(queryset, " ".join(self.words()), fields)
 
 
-def query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @hr_required
 def component_list(request, kind):
     kind = COMPONENT_KINDS[kind]
@@ -174,8 +170,7 @@ def component_list(request, kind):
         .annotate(profile_total=Count("uses"))
         .order_by("title", "pk")
     )
-    paginator = Paginator(items, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    pages = paginate(request, items, PAGE_SIZE)
     return render(
         request,
         "competency/component_list.html",
@@ -184,10 +179,8 @@ def component_list(request, kind):
             "form": form,
             "searched": bool(form.words()),
             "forms_with_errors": [form] if form.errors else [],
-            "page_obj": page,
-            "rows": [(item, kind.extra_value(item)) for item in page],
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
-            "query_without_page": query_without_page(request),
+            "rows": [(item, kind.extra_value(item)) for item in pages["page_obj"]],
+            **pages,
             "crumbs": catalogue_crumbs(),
         },
     )
@@ -198,9 +191,10 @@ def component_detail(request, kind, pk):
     kind = COMPONENT_KINDS[kind]
     item = get_object_or_404(kind.items(), pk=pk)
     uses = item.uses.select_related("profile__job_family").order_by(
-        "profile__title", "profile__slug"
+        "profile__title", "profile__slug", "pk"
     )
-    uses = [(use, kind.requirement_of(use)) for use in uses]
+    # A widely used item is in thousands of profiles: one page of them.
+    pages = paginate(request, uses, USES_PAGE_SIZE)
     records = item.history.select_related("history_user")
     return render(
         request,
@@ -209,7 +203,8 @@ def component_detail(request, kind, pk):
             "kind": kind,
             "item": item,
             "extra_value": kind.extra_value(item),
-            "uses": uses,
+            "uses": [(use, kind.requirement_of(use)) for use in pages["page_obj"]],
+            **pages,
             "history": history_entries(records),
             "crumbs": catalogue_crumbs(
                 (kind.title, reverse("catalogue:components", args=[kind.slug]))

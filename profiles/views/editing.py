@@ -11,7 +11,6 @@ into pages.
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from competency import search
 from competency.models import Level
 from competency.numbers import positive_number
+from competency.pages import paginate
 from competency.roles import hr_required
 from profiles import drafts, lifecycle
 from profiles.diff import diff_documents
@@ -27,7 +27,7 @@ from profiles.documents import ChangedSinceConfirmed, document_fingerprint, prof
 from profiles.forms import DEPTH_CHOICES, CreateProfileForm, NewItemForm, ProfileForm, PublishForm
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import BY_SLUG, NO_DEPTH, SECTIONS
-from profiles.views.reading import crumbs, query_without_page
+from profiles.views.reading import crumbs
 
 SIGNING_SALT = "profiles.edit.base"
 
@@ -384,11 +384,9 @@ def add_item(request, slug, section):
         except ValidationError as exc:
             error = " ".join(exc.messages)
 
-    items = _search_items(section, profile, query)
-    paginator = Paginator(items, 20)
-    page = paginator.get_page(request.GET.get("page"))
+    pages = paginate(request, _search_items(section, profile, query), 20)
     if section.requirement == "level":
-        attach_scales(page, lambda skill: skill)
+        attach_scales(pages["page_obj"], lambda skill: skill)
     return render(
         request,
         "profiles/add_item.html",
@@ -396,9 +394,7 @@ def add_item(request, slug, section):
             "profile": profile,
             "section": section,
             "query": query,
-            "page_obj": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
-            "query_without_page": query_without_page(request),
+            **pages,
             "new_form": new_form,
             "depths": DEPTH_CHOICES,
             "error": error,

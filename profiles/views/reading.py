@@ -9,13 +9,13 @@ and gets 404 for anything else.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from competency.history import history_entries
+from competency.pages import paginate
 from competency.roles import hr_required, is_hr
 from profiles.diff import diff_documents
 from profiles.documents import dumps, profile_document
@@ -26,12 +26,6 @@ from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import SECTIONS
 
 PAGE_SIZE = 20
-
-
-def query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def visible_profile(user, slug):
@@ -71,17 +65,14 @@ def profile_list(request):
         )
     filters = ProfileFilter(request.GET or None, queryset=queryset, request=request)
     reader = filters.reader
-    paginator = Paginator(filters.results(), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    pages = paginate(request, filters.results(), PAGE_SIZE)
     return render(
         request,
         "profiles/list.html",
         {
             "filters": filters,
-            "page_obj": page,
-            "entries": [list_entry(profile, reader) for profile in page],
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
-            "query_without_page": query_without_page(request),
+            "entries": [list_entry(profile, reader) for profile in pages["page_obj"]],
+            **pages,
             "is_filtered": any(request.GET.get(name) for name in ProfileFilter.base_filters),
             # The words searched for, as the search reads them, for the title.
             "query": " ".join(request.GET.get("q", "").split()),
@@ -305,16 +296,12 @@ def audit_trail(request, slug):
             ),
         )
     entries.sort(key=lambda entry: entry["when"], reverse=True)
-    paginator = Paginator(entries, 50)
-    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "profiles/audit.html",
         {
             "profile": profile,
-            "page_obj": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
-            "query_without_page": query_without_page(request),
+            **paginate(request, entries, 50),
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
         },
     )

@@ -469,7 +469,7 @@ def test_a_skill_page_runs_the_same_queries_for_1_or_50_profiles(
     for _ in range(size - 1):  # history grows too
         ddat_skill.save()
     # 9, and two for the history of the skill and of its level descriptions.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = hr.get(reverse("catalogue:skill", args=[ddat_skill.pk]))
     assert len(response.context["uses"]) == size
 
@@ -512,7 +512,23 @@ def test_a_component_page_runs_the_same_queries_for_1_or_50_profiles(
         link(**{field: item})
         item.title = f"{item.title[:40]} {number}"
         item.save()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = hr.get(reverse("catalogue:component", args=[kind, item.pk]))
     assert len(response.context["uses"]) == size
     assert len(response.context["history"]) == size + 1
+
+
+def test_a_widely_used_item_lists_its_profiles_a_page_at_a_time(hr):
+    """A shared item may be in thousands of profiles: fifty at a time, with a
+    count of them all."""
+    item = factories.WorkActivityFactory()
+    for _ in range(60):
+        factories.ProfileWorkActivityFactory(activity=item)
+    url = reverse("catalogue:component", args=["work-activities", item.pk])
+    first = hr.get(url)
+    assert len(first.context["uses"]) == 50
+    content = first.content.decode()
+    assert "60 profiles use it; showing 1 to 50." in content
+    assert "page=2" in content
+    second = hr.get(url, {"page": 2})
+    assert len(second.context["uses"]) == 10
