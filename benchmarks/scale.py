@@ -699,7 +699,8 @@ def make_profile(spec, catalogue, ids=None, publisher=None):
         published_at=spec["published"],
         published_by=publisher,
     )
-    profile.published_version_id = version.pk
+    # As publishing does: the version in force, and what readers list by.
+    profile.put_in_force(version)
     if spec["state"] == "draft":
         # A new draft after the version in force, its summary rewritten.
         profile.status = Status.DRAFT
@@ -707,7 +708,7 @@ def make_profile(spec, catalogue, ids=None, publisher=None):
         profile.updated_at = spec["changed"]
     elif spec["state"] == "archived":
         profile.status = Status.ARCHIVED
-        profile.published_version_id = None
+        profile.put_in_force(None)
         profile.updated_at = spec["changed"]
     return profile, version, links
 

@@ -51,6 +51,18 @@ def profile_document(profile, *, version=None):
     }
 
 
+def search_text(document):
+    """The words a profile is found by: its texts and its items' titles,
+    details and skill names, values only (a search for "level_description"
+    or "schema" must not find every profile because the JSON says so)."""
+    parts = [document["title"], document["summary"]]
+    for key in ("responsibilities", "background", "prior_knowledge"):
+        parts += document[key]
+    for section in SECTIONS:
+        parts += [row[key] or "" for row in document[section.key] for key in section.searched_keys]
+    return "\n".join(part for part in parts if part)
+
+
 def document_fingerprint(document):
     """A short fingerprint of a profile's content. What a person confirmed
     (a publish page, an import preview) carries it, and the write compares

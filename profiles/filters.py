@@ -11,7 +11,6 @@ import json
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, TextField
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from competency.models import Skill
@@ -33,10 +32,8 @@ def _open_drafts_in_force():
 def families_in_force():
     """Job families that some version in force belongs to, by the name its
     document gives."""
-    named = ProfileVersion.objects.in_force().annotate(
-        family=KeyTextTransform("job_family", "document")
-    )
-    return JobFamily.objects.filter(name__in=named.values("family"))
+    named = RoleProfile.objects.filter(published_version__isnull=False)
+    return JobFamily.objects.filter(name__in=named.values("published_family"))
 
 
 def skills_in_force():
@@ -108,17 +105,15 @@ class ProfileFilter(django_filters.FilterSet):
     }
     # Readers see the version in force, so they sort by what it says.
     READER_ORDERS = {
-        "title": ["version_title", "slug"],
-        "updated": ["-published_version__published_at", "version_title"],
-        "family": ["version_family", "version_title"],
+        "title": ["published_title", "slug"],
+        "updated": ["-published_at", "published_title", "slug"],
+        "family": ["published_family", "published_title", "slug"],
     }
 
     def __init__(self, data=None, queryset=None, *, request, **kwargs):
         if queryset is None:
             queryset = RoleProfile.objects.visible_to(request.user)
         self.reader = not is_hr(request.user)
-        if self.reader:
-            queryset = self.for_readers(queryset)
         queryset = queryset.order_by(*(self.READER_ORDERS if self.reader else self.ORDERS)["title"])
         super().__init__(data, queryset, request=request, **kwargs)
         if self.reader:
@@ -135,30 +130,14 @@ class ProfileFilter(django_filters.FilterSet):
             return self.queryset
         return self.qs if self.is_valid() else self.queryset.none()
 
-    @staticmethod
-    def for_readers(queryset):
-        """Profiles annotated with what their version in force says."""
-        document = "published_version__document"
-
-        def text(key):
-            # As plain text, so that comparing it is not a JSON comparison.
-            return Cast(KeyTextTransform(key, document), TextField())
-
-        return queryset.select_related("published_version").annotate(
-            version_title=text("title"),
-            version_family=text("job_family"),
-            version_level=text("role_level"),
-            version_text=Cast(document, TextField()),
-        )
-
     def in_family(self, queryset, name, value):
         if self.reader:
-            return queryset.filter(version_family=value.name)
+            return queryset.filter(published_family=value.name)
         return queryset.filter(job_family=value)
 
     def at_level(self, queryset, name, value):
         if self.reader:
-            return queryset.filter(version_level=value)
+            return queryset.filter(published_role_level=value)
         return queryset.filter(role_level=value)
 
     def sort_by(self, queryset, name, value):
@@ -168,11 +147,9 @@ class ProfileFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         for word in search_words(value):
             if self.reader:
-                # The stored JSON may escape non-ASCII characters: look for both.
-                escaped = json.dumps(word)[1:-1]
-                queryset = queryset.filter(
-                    Q(version_text__icontains=word) | Q(version_text__icontains=escaped)
-                )
+                # The version in force's words, values only: never a draft's,
+                # and never the document's key names.
+                queryset = queryset.filter(published_text__icontains=word)
                 continue
             matches = Q(title__icontains=word) | Q(summary__icontains=word)
             for section in SECTIONS:
@@ -187,12 +164,18 @@ class ProfileFilter(django_filters.FilterSet):
     def with_skill(self, queryset, name, value):
         if not value:
             return queryset
-        if self.reader:
-            escaped = f'"skill": {json.dumps(value.name)}'
-            plain = f'"skill": {json.dumps(value.name, ensure_ascii=False)}'
-            return queryset.filter(
-                Q(version_text__icontains=escaped) | Q(version_text__icontains=plain)
-            )
-        return queryset.filter(
-            Exists(ProfileSkill.objects.filter(profile=OuterRef("pk"), skill=value))
+        links = Exists(ProfileSkill.objects.filter(profile=OuterRef("pk"), skill=value))
+        if not self.reader:
+            return queryset.filter(links)
+        # A published profile's links are its version in force's; a profile
+        # with a draft open is asked of its version's document.
+        named = [
+            f'"skill": {json.dumps(value.name, ensure_ascii=ascii)}' for ascii in (True, False)
+        ]
+        in_document = Q(version_text__icontains=named[0]) | Q(version_text__icontains=named[1])
+        return queryset.annotate(
+            version_text=Cast("published_version__document", TextField())
+        ).filter(
+            (Q(status=RoleProfile.Status.PUBLISHED) & links)
+            | (Q(status=RoleProfile.Status.DRAFT) & in_document)
         )

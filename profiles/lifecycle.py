@@ -88,8 +88,8 @@ def publish_profile(*, profile, user=None, confirmed=None, change_note="") -> Pr
         change_note=change_note,
     )
     profile.status = RoleProfile.Status.PUBLISHED
-    profile.published_version = version
-    profile.save(update_fields=["status", "published_version", "updated_at"])
+    profile.put_in_force(version)
+    profile.save(update_fields=["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
     return version
 
 
@@ -132,8 +132,8 @@ def archive_profile(*, profile) -> RoleProfile:
         raise ValidationError(f"'{profile.title}' is already archived.")
     profile.status = RoleProfile.Status.ARCHIVED
     # Withdrawn: readers no longer find it until a new version is published.
-    profile.published_version = None
-    profile.save(update_fields=["status", "published_version", "updated_at"])
+    profile.put_in_force(None)
+    profile.save(update_fields=["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
     return profile
 
 

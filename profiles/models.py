@@ -123,11 +123,30 @@ class RoleProfile(models.Model):
         related_name="+",
         editable=False,
     )
+    # What readers list, sort, filter and search by: the version in force's
+    # own words, kept in step by put_in_force() whenever it changes, so that
+    # no list reads a single document.
+    published_title = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    published_family = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    published_role_level = models.CharField(max_length=50, blank=True, editable=False)
+    published_summary = models.TextField(blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    published_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RoleProfileQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The readers' columns repeat the version, which keeps its own history.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "published_title",
+            "published_family",
+            "published_role_level",
+            "published_summary",
+            "published_at",
+            "published_text",
+        ]
+    )
 
     class Meta:
         ordering = ["title"]
@@ -144,6 +163,30 @@ class RoleProfile(models.Model):
     @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
+
+    IN_FORCE_FIELDS = [
+        "published_version",
+        "published_title",
+        "published_family",
+        "published_role_level",
+        "published_summary",
+        "published_at",
+        "published_text",
+    ]
+
+    def put_in_force(self, version):
+        """Make `version` (or none) the one readers read, with what they list
+        and search by; the caller saves IN_FORCE_FIELDS."""
+        from profiles.documents import search_text
+
+        document = version.document if version else None
+        self.published_version = version
+        self.published_title = document["title"] if document else ""
+        self.published_family = (document and document.get("job_family")) or ""
+        self.published_role_level = (document and document.get("role_level")) or ""
+        self.published_summary = document["summary"] if document else ""
+        self.published_at = version.published_at if version else None
+        self.published_text = search_text(document) if document else ""
 
     def readable_by(self, user):
         """(document, version) of what this person reads of the profile: HR

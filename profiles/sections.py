@@ -148,6 +148,8 @@ class Section:
 
     # What else of a row a comparison names when it changed.
     compared_parts: tuple = ("details",)
+    # The row's texts a search finds the profile by.
+    searched_keys: tuple = ("title", "details")
     requirement_word: str = ""
 
 
@@ -196,6 +198,7 @@ class KnowledgeSection(TitledSection):
 class QualificationSection(Section):
     requirement_word: str = "awarding body"
     compared_parts: tuple = ()
+    searched_keys: tuple = ("title", "awarding_body")
 
     def row(self, link):
         qualification = link.qualification
@@ -212,6 +215,7 @@ class QualificationSection(Section):
 class OrganisationSkillSection(Section):
     requirement_word: str = "level"
     compared_parts: tuple = ("description", "level_description")
+    searched_keys: tuple = ("category", "skill")
 
     def document_rows(self, profile):
         links = list(self.ordered_links(profile))

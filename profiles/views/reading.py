@@ -9,7 +9,7 @@ and gets 404 for anything else.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max
+from django.db.models import F, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,6 +63,9 @@ def profile_list(request):
         queryset = queryset.select_related("job_family").annotate(
             latest_version=Max("versions__number")
         )
+    else:
+        # The list's own columns say what it shows; no document is read.
+        queryset = queryset.annotate(version_number=F("published_version__number"))
     filters = ProfileFilter(request.GET or None, queryset=queryset, request=request)
     reader = filters.reader
     pages = paginate(request, filters.results(), PAGE_SIZE)
@@ -84,14 +87,12 @@ def list_entry(profile, reader):
     """What the list shows of a profile: HR the working copy, others the
     version in force."""
     if reader:
-        version = profile.published_version
-        document = version.document
         return {
             "slug": profile.slug,
-            "title": document["title"],
-            "family": document.get("job_family"),
-            "summary": document["summary"],
-            "version": version.number,
+            "title": profile.published_title,
+            "family": profile.published_family or None,
+            "summary": profile.published_summary,
+            "version": profile.version_number,
             "profile": None,
         }
     return {
@@ -259,7 +260,7 @@ def compare(request):
     )
     # Readers choose by what the version in force is called.
     names = ProfileFilter(queryset=visible, request=request)
-    title = "version_title" if names.reader else "title"
+    title = "published_title" if names.reader else "title"
     options = list(names.queryset.values_list("slug", title))
     slugs = {slug for slug, _ in options}
     first, second = request.GET.get("a"), request.GET.get("b")
