@@ -115,29 +115,53 @@ def normalised(document):
     return {**{key: None for key in OPTIONAL_KEYS}, **document}
 
 
-def import_profiles(inputs, *, publish=False, user=None, confirmed=None, update_shared_texts=False):
+def import_profiles(
+    inputs,
+    *,
+    publish=False,
+    user=None,
+    confirmed=None,
+    update_shared_texts=False,
+    confirmed_shared=None,
+):
     """Write checked documents as drafts, all or nothing.
 
     `confirmed` maps a slug to the fingerprint the person previewed ('' for
     a profile that did not exist): a profile that changed since is refused
     with ChangedSinceConfirmed, and nothing is written. A skill text that
-    other profiles show changes only with `update_shared_texts`."""
+    other profiles show changes only with `update_shared_texts`, and, with
+    `confirmed_shared` (slug to shared_fingerprint() of the preview's
+    list), only from the text the person saw."""
     with transaction.atomic():
         return [
             import_profile(
                 source,
                 publish=publish,
                 user=user,
-                confirmed=(confirmed or {}).get(normalised(source.document)["slug"]),
+                confirmed=(confirmed or {}).get(slug := normalised(source.document)["slug"]),
                 update_shared_texts=update_shared_texts,
+                confirmed_shared=(confirmed_shared or {}).get(slug),
             )
             for source in inputs
         ]
 
 
+def shared_fingerprint(shared):
+    """A fingerprint of the shared texts an import would change: which, from
+    what and to what."""
+    rows = [[text.skill, text.what, text.current, text.new] for text in shared]
+    return document_fingerprint(rows)
+
+
 @transaction.atomic
 def import_profile(
-    source: ProfileInput, *, publish=False, user=None, confirmed=None, update_shared_texts=False
+    source: ProfileInput,
+    *,
+    publish=False,
+    user=None,
+    confirmed=None,
+    update_shared_texts=False,
+    confirmed_shared=None,
 ) -> ImportResult:
     """Create or update the draft of the profile with the document's slug.
 
@@ -177,6 +201,13 @@ def import_profile(
     try:
         with transaction.atomic():
             write_content(profile, doc, levels, result, update_shared=update_shared_texts)
+            # The shared texts were read under their rows' locks: changing
+            # them from anything but what the person saw would overwrite a
+            # colleague's edition unseen.
+            if confirmed_shared is not None and shared_fingerprint(result.shared) != (
+                confirmed_shared
+            ):
+                raise ChangedSinceConfirmed(CHANGED_MESSAGE)
     except IntegrityError as exc:
         # Another import created the same slug after we looked.
         if confirmed is not None:
@@ -364,6 +395,10 @@ def _skill(profile, row, level, result, *, update_catalogue=True, update_shared=
     )
     if not update_catalogue:
         return skill
+    if update_shared:
+        # Read under lock what is about to be rewritten for everyone.
+        skill = Skill.objects.select_for_update().get(pk=skill.pk)
+        skill_level = SkillLevel.objects.select_for_update().get(pk=skill_level.pk)
     # This profile's own links were removed before its items are written, so
     # every remaining use is another profile's. A skill's description shows
     # wherever the skill is used; a level's description only where the skill

@@ -27,7 +27,7 @@ from competency.roles import hr_required
 from profiles.documents import ChangedSinceConfirmed
 from profiles.importing.frameworks import DDAT_COLUMNS, import_framework
 from profiles.importing.reading import ProfileImportError, read_profile
-from profiles.importing.writing import import_profiles, preview_imports
+from profiles.importing.writing import import_profiles, preview_imports, shared_fingerprint
 from profiles.models import PendingUpload
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -189,6 +189,7 @@ def import_profile(request):
                     slug=preview.slug,
                     fingerprint=preview.fingerprint,
                     shared=bool(preview.shared),
+                    shared_fingerprint=shared_fingerprint(preview.shared),
                 )
                 return _profile_preview(request, name, preview, token, SharedTextsForm())
     return render(request, "imports/profile.html", {"form": form})
@@ -234,14 +235,18 @@ def _confirm_profile(request):
             # Asked and not answered: the same preview again, with the question marked.
             (preview,) = preview_imports([source])
             return _profile_preview(request, upload.name, preview, upload.token, shared_form)
-        # The import compares the profile with what was previewed under its
-        # row lock: if someone changed it since, nothing is written.
+        # The import compares the profile (and, when shared texts are to be
+        # rewritten, those texts) with what was previewed, under their row
+        # locks: if someone changed them since, nothing is written.
+        update = request.POST.get("shared_texts") == "update"
+        slug = upload.options["slug"]
         (result,) = import_profiles(
             [source],
             publish=publish,
             user=request.user,
-            confirmed={upload.options["slug"]: upload.options["fingerprint"]},
-            update_shared_texts=request.POST.get("shared_texts") == "update",
+            confirmed={slug: upload.options["fingerprint"]},
+            update_shared_texts=update,
+            confirmed_shared={slug: upload.options["shared_fingerprint"]} if update else None,
         )
     except ChangedSinceConfirmed as error:
         _forget(upload)

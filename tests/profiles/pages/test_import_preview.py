@@ -116,6 +116,21 @@ def test_update_changes_the_shared_text_everywhere(hr, lead):
     )
 
 
+def test_a_shared_text_changed_after_the_preview_is_not_overwritten(hr, lead):
+    token = preview(hr, "principal.txt", principal_bytes()).context["token"]
+    # A colleague rewords the skill meanwhile (a new edition of the framework).
+    skill = Skill.objects.get(name="Metadata management")
+    skill.description = "A colleague's new wording."
+    skill.save()
+    before = written_rows()
+    response = hr.post(
+        reverse("imports:profile"), {"token": token, "shared_texts": "update"}, follow=True
+    )
+    assert "changed after you checked the file" in response.content.decode()
+    assert Skill.objects.get(pk=skill.pk).description == "A colleague's new wording."
+    assert written_rows() == before
+
+
 def test_a_file_with_no_shared_text_needs_no_answer(hr, ddat):
     token = preview(hr, "lead.txt", LEAD_DATA.read_bytes()).context["token"]
     response = hr.post(reverse("imports:profile"), {"token": token})
