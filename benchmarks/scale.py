@@ -698,6 +698,7 @@ def make_profile(spec, catalogue, ids=None, publisher=None):
         document=document_of(profile, links, catalogue, version=1),
         published_at=spec["published"],
         published_by=publisher,
+        change_note="",
     )
     # As publishing does: the version in force, and what readers list by.
     profile.put_in_force(version)
