@@ -20,11 +20,8 @@ from django.utils.cache import (
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header, http_date, quote_etag
 
-from competency.numbers import positive_number
 from profiles.lifecycle import same_as_latest_version
 from profiles.models import ProfileVersion, RoleProfile
-
-version_number = positive_number
 
 
 def day(moment):
@@ -147,10 +144,10 @@ def working_copy(profile, document):
     """HR's download of a profile that is a draft or archived."""
     # The version in force is the latest one while a draft is open; only a
     # profile without one needs asking.
-    latest = profile.published_version or profile.versions.order_by("-number").first()
+    latest = profile.published_version or profile.latest_version()
     if latest is None:
         return Download(profile, document, None, "never published")
-    if not profile.is_draft and same_as_latest_version(profile, document):
+    if not profile.is_draft and same_as_latest_version(profile, document, latest=latest):
         # An archived profile whose text is its last version: that version,
         # withdrawn.
         return Download(profile, latest.document, latest, version_state(profile, latest))

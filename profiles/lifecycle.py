@@ -30,7 +30,7 @@ def same_as_latest_version(profile, document=None, *, latest=False):
     what its latest version says (`latest`, if a page already has it; None
     when it has none)."""
     if latest is False:
-        latest = profile.versions.order_by("-number").first()
+        latest = profile.latest_version()
     if latest is None:
         return False
     return {**latest.document, "version": None} == (document or profile_document(profile))

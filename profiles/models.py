@@ -188,6 +188,10 @@ class RoleProfile(models.Model):
         self.published_at = version.published_at if version else None
         self.published_text = search_text(document) if document else ""
 
+    def latest_version(self):
+        """The newest published version (in force or not), or None."""
+        return self.versions.order_by("-number").first()
+
     def readable_by(self, user):
         """(document, version) of what this person reads of the profile: HR
         the working copy (version None), everyone else the version in force.

@@ -99,7 +99,7 @@ def attach_scales(rows, skill_of):
 
 def _edit_page(request, profile, form, conflict=None, status=200):
     posted = request.POST if request.method == "POST" else None
-    latest = profile.versions.order_by("-number").first()
+    latest = profile.latest_version()
     return render(
         request,
         "profiles/edit.html",
@@ -144,7 +144,7 @@ def _pressed(data):
         return None, (verb,)
     if verb == "add" and slug in BY_SLUG and not link:
         return None, ("add", BY_SLUG[slug])
-    link_id = _number(link)
+    link_id = positive_number(link)
     if verb not in ITEM_VERBS or slug not in BY_SLUG or link_id is None:
         raise SuspiciousOperation(f"Unknown edit button {value!r}.")
     section = BY_SLUG[slug]
@@ -156,7 +156,7 @@ def _pressed(data):
             verb=verb,
             section=section,
             link_id=link_id,
-            to=_number(data.get(f"to-{slug}-{link_id}", "").strip()),
+            to=positive_number(data.get(f"to-{slug}-{link_id}", "").strip()),
             seen_position=order.index(str(link_id)) if str(link_id) in order else None,
         ),
         None,
@@ -171,7 +171,9 @@ def _requirements(data):
             continue
         prefix = f"{section.requirement}-{section.slug}-"
         for name, value in data.items():
-            link_id = _number(name.removeprefix(prefix)) if name.startswith(prefix) else None
+            link_id = (
+                positive_number(name.removeprefix(prefix)) if name.startswith(prefix) else None
+            )
             if link_id is not None and f"seen-{name}" in data:
                 wanted.append(
                     drafts.Requirement(
@@ -372,7 +374,9 @@ def add_item(request, slug, section):
                     )
                     return _added(request, profile, section, item)
             else:
-                item = get_object_or_404(section.item_model, pk=_number(request.POST.get("item")))
+                item = get_object_or_404(
+                    section.item_model, pk=positive_number(request.POST.get("item"))
+                )
                 drafts.add_item(
                     profile=profile,
                     section=section,
@@ -405,9 +409,6 @@ def add_item(request, slug, section):
         },
         status=400 if error or new_form.errors else 200,
     )
-
-
-_number = positive_number
 
 
 def _added(request, profile, section, item):
@@ -518,7 +519,7 @@ def publish(request, slug):
         else:
             messages.success(request, f"Published ‘{profile.title}’ as version {version.number}.")
             return redirect("profiles:detail", slug=profile.slug)
-    latest = profile.versions.order_by("-number").first()
+    latest = profile.latest_version()
     document = profile_document(profile)
     comparison = diff_documents(latest.document, document) if latest else None
     if not form.is_bound:
@@ -604,7 +605,7 @@ def new_draft(request, slug):
     profile = _profile(slug)
     version = None
     if request.POST.get("version"):
-        number = _number(request.POST["version"])
+        number = positive_number(request.POST["version"])
         if number is None:
             raise Http404
         version = get_object_or_404(ProfileVersion, profile=profile, number=number)

@@ -15,11 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from competency.history import history_entries
+from competency.numbers import positive_number
 from competency.pages import paginate
 from competency.roles import hr_required, is_hr
 from profiles.diff import diff_documents
 from profiles.documents import dumps, profile_document
-from profiles.downloads import download_for, version_number
+from profiles.downloads import download_for
 from profiles.filters import ProfileFilter
 from profiles.lifecycle import same_as_latest_version
 from profiles.models import ProfileVersion, RoleProfile
@@ -33,10 +34,6 @@ def visible_profile(user, slug):
         RoleProfile.objects.visible_to(user).select_related("job_family", "published_version"),
         slug=slug,
     )
-
-
-def latest_version(profile):
-    return profile.versions.order_by("-number").first()
 
 
 def readable_document(user, profile):
@@ -109,7 +106,7 @@ def list_entry(profile, reader):
 def profile_detail(request, slug):
     profile = visible_profile(request.user, slug)
     document, version = readable_document(request.user, profile)
-    latest = version or latest_version(profile)
+    latest = version or profile.latest_version()
     return render(
         request,
         "profiles/detail.html",
@@ -145,7 +142,7 @@ def version_detail(request, slug, number):
             "profile": profile,
             "document": version.document,
             "version": version,
-            "latest": latest_version(profile),
+            "latest": profile.latest_version(),
             # Its title names the version: readers see a version on the
             # profile's own page too, but that one is the profile as it is.
             "version_page": True,
@@ -160,7 +157,7 @@ def _document_for_download(request, slug):
     with ?version=N, or what the profile's main page shows), or 404."""
     profile = visible_profile(request.user, slug)
     asked = request.GET.get("version")
-    number = version_number(asked) if asked else None
+    number = positive_number(asked) if asked else None
     if asked and number is None:
         raise Http404
     download = download_for(request.user, profile, number=number)
