@@ -38,6 +38,11 @@ class Cast:
 ROLES = ["hr", "manager", "head", "person", "other_manager", "other_person", "anonymous"]
 
 
+def shared(factory, **fields):
+    model = factory._meta.model
+    return model.objects.filter(title=fields["title"]).first() or factory(**fields)
+
+
 def published_profile(ddat, title="Platform Engineer", family=None):
     """A published profile with one item of each kind an appraisal rates,
     plus training and a PDA for development plans."""
@@ -50,20 +55,21 @@ def published_profile(ddat, title="Platform Engineer", family=None):
         SkillLevel.objects.create(
             skill=skill, level=level, description=f"You can design systems at {level.name}."
         )
+    # Components are shared: a second profile uses the same items.
     factories.ProfileWorkActivityFactory(
         profile=profile,
-        activity=factories.WorkActivityFactory(title="Formal appraisals"),
+        activity=shared(factories.WorkActivityFactory, title="Formal appraisals"),
         position=0,
     )
     factories.ProfileKnowledgeFactory(
         profile=profile,
-        item=factories.KnowledgeItemFactory(title="Agile working"),
+        item=shared(factories.KnowledgeItemFactory, title="Agile working"),
         depth="proficient",
         position=0,
     )
     factories.ProfileKnowledgeFactory(
         profile=profile,
-        item=factories.KnowledgeItemFactory(title="Team dynamics", kind="behavioural"),
+        item=shared(factories.KnowledgeItemFactory, title="Team dynamics", kind="behavioural"),
         depth="",
         position=1,
     )
@@ -72,11 +78,15 @@ def published_profile(ddat, title="Platform Engineer", family=None):
     )
     factories.ProfileTrainingFactory(
         profile=profile,
-        training=factories.TrainingFactory(title="Agile working course", details="Agile basics."),
+        training=shared(
+            factories.TrainingFactory, title="Agile working course", details="Agile basics."
+        ),
     )
     factories.ProfileDevelopmentActivityFactory(
         profile=profile,
-        activity=factories.DevelopmentActivityFactory(title="Shadow a system design review"),
+        activity=shared(
+            factories.DevelopmentActivityFactory, title="Shadow a system design review"
+        ),
     )
     lifecycle.publish_profile(profile=profile)
     profile.refresh_from_db()
