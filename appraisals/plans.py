@@ -11,6 +11,7 @@ people choose. Check-ins are 1:1 notes between a person and their manager.
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from appraisals.access import can_act_as_manager, is_the_person
@@ -47,7 +48,10 @@ def _apply(obj, values, allowed):
         setattr(obj, name, value.strip() if isinstance(value, str) else value)
     if not (obj.title or "").strip():
         raise WorkflowError("Give it a title.")
-    obj.full_clean(exclude=["appraisal", "requirement", "carried_from"])
+    try:
+        obj.full_clean(exclude=["appraisal", "requirement", "carried_from"])
+    except ValidationError as error:
+        raise WorkflowError(error.message_dict) from error
 
 
 @transaction.atomic
