@@ -2,7 +2,18 @@ from django.apps import AppConfig
 
 
 class AppraisalsConfig(AppConfig):
-    # Appraisals of staff against published profile versions arrive with
-    # their own issue; the app is registered so the layout stays stable.
+    """People and reporting lines, cycles, appraisals and their workflow."""
+
     name = "appraisals"
     verbose_name = "Appraisals"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        from appraisals.people import on_user_saved
+
+        # A sign-in account created after its person finds them by email.
+        post_save.connect(
+            on_user_saved, sender=get_user_model(), dispatch_uid="appraisals_link_account"
+        )

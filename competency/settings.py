@@ -147,6 +147,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profiles:list"
 LOGOUT_REDIRECT_URL = "login"
 
+# Probation checkpoints fall this many months after a person's start date.
+PROBATION_CHECKPOINT_MONTHS = (1, 3, 6)
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,10 +1,13 @@
 """factory_boy factories for every model, for tests that need rows the
 import does not make."""
 
+from datetime import date
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
+from appraisals import models as appraisals
 from competency import models as catalogue
 from profiles import models as profiles
 
@@ -190,3 +193,35 @@ class ProfileSkillFactory(factory.django.DjangoModelFactory):
     level = factory.SubFactory(
         LevelFactory, framework=factory.SelfAttribute("..skill.category.framework")
     )
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """A member of staff. Give `line_manager` here only for new people:
+    changing one later goes through appraisals.people.set_manager."""
+
+    class Meta:
+        model = appraisals.Person
+
+    employee_id = factory.Sequence(lambda n: f"E{n:05d}")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.LazyAttribute(lambda person: f"{person.employee_id.lower()}@example.org")
+    job_title = "Engineer"
+    start_date = factory.LazyFunction(lambda: date(2024, 1, 15))
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = appraisals.Cycle
+
+    name = factory.Sequence(lambda n: f"Annual review {2020 + n}")
+    kind = appraisals.Cycle.Kind.ANNUAL
+    opens_on = factory.LazyFunction(lambda: date(2025, 4, 1))
+    closes_on = factory.LazyFunction(lambda: date(2025, 6, 30))
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = appraisals.Objective
+
+    title = factory.Sequence(lambda n: f"Objective {n}")
+    measure = "It is done."

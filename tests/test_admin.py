@@ -37,9 +37,23 @@ def test_every_change_page_opens(admin_client, sample, model):
 
     publish_profile(profile=sample)
     factories.JobFamilyFactory()
+    if model._meta.app_label == "appraisals":
+        small_organisation(sample)
     obj = model.objects.first()
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
     assert admin_client.get(url).status_code == 200
+
+
+def small_organisation(profile):
+    """A manager and a report with an appraisal, a check-in and a checkpoint."""
+    from appraisals import cycles
+    from appraisals.models import CheckIn, ProbationCheckpoint
+
+    manager = factories.PersonFactory(name="Mo", role_profile=profile)
+    report = factories.PersonFactory(name="Sam", line_manager=manager, role_profile=profile)
+    cycles.open_cycle(cycle=factories.CycleFactory(), scope=cycles.Scope.everyone())
+    CheckIn.objects.create(person=report, manager=manager, held_on="2025-05-01")
+    ProbationCheckpoint.objects.create(person=report, months=1, due_on="2025-02-01")
 
 
 def test_profile_search_finds_by_skill_name(admin_client, sample):

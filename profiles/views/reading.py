@@ -125,11 +125,16 @@ def profile_detail(request, slug):
 
 
 def _version(request, slug, number):
-    profile = visible_profile(request.user, slug)
+    # The version's own rule decides: a person appraised against a version
+    # reads it even when its profile was since archived.
     version = get_object_or_404(
-        ProfileVersion.objects.visible_to(request.user), profile=profile, number=number
+        ProfileVersion.objects.visible_to(request.user).select_related(
+            "profile__job_family", "profile__published_version"
+        ),
+        profile__slug=slug,
+        number=number,
     )
-    return profile, version
+    return version.profile, version
 
 
 @login_required

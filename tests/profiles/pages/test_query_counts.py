@@ -46,7 +46,7 @@ def profile_with(items):
 # session, the user and their permissions included)
 PAGES = [
     ("profile", lambda p: reverse("profiles:detail", args=[p.slug]), None, 13),
-    ("version", lambda p: reverse("profiles:version", args=[p.slug, 1]), None, 7),
+    ("version", lambda p: reverse("profiles:version", args=[p.slug, 1]), None, 6),
     # The rows, and the draft's document to tell whether it has anything new
     # to publish.
     ("edit", lambda p: reverse("profiles:edit", args=[p.slug]), None, 22),

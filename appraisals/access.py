@@ -1,0 +1,69 @@
+"""Who may do what with an appraisal, and which of its fields they see.
+
+Which rows someone may read is in the models' `visible_to(user)` queryset
+methods; these predicates decide, for a row they may read, what they may do
+and see. Pages, downloads and the API all ask here.
+"""
+
+from dataclasses import dataclass
+
+from appraisals.models import Stage
+from competency.roles import is_hr
+
+
+def is_the_person(user, appraisal):
+    return bool(user.is_authenticated and appraisal.person.account_id == user.pk)
+
+
+def can_act_as_manager(user, appraisal):
+    """Only the appraisal's own manager rates, shares and signs for the
+    manager's side; their manager reads but does not write, and HR act
+    through their own transitions (reopen, reassign)."""
+    return bool(user.is_authenticated and appraisal.manager.account_id == user.pk)
+
+
+def can_act_as_person(user, appraisal):
+    return is_the_person(user, appraisal)
+
+
+@dataclass(frozen=True)
+class Sides:
+    """Which side of the ratings (and summaries) a viewer may see."""
+
+    self_assessment: bool
+    manager_assessment: bool
+
+
+def visible_sides(user, appraisal):
+    """The person sees their own ratings always and the manager's only once
+    shared (agreed on); the managers see the self-assessment only once it
+    was submitted (manager review on); the appraisal's manager sees their
+    own ratings as they write them, managers above only once shared. HR see
+    both. Call only for an appraisal the user may read."""
+    if is_hr(user):
+        return Sides(True, True)
+    shared = appraisal.reached(Stage.AGREED)
+    submitted = appraisal.reached(Stage.MANAGER_REVIEW)
+    if is_the_person(user, appraisal):
+        return Sides(True, shared)
+    if can_act_as_manager(user, appraisal):
+        return Sides(submitted, True)
+    return Sides(submitted, shared)
+
+
+SELF_FIELDS = ("self_rating", "self_evidence", "self_comment")
+MANAGER_FIELDS = ("manager_rating", "manager_evidence", "manager_comment")
+
+
+def masked_requirements(user, appraisal, requirements=None):
+    """The appraisal's requirements with the side this viewer may not see
+    blanked (in memory, never saved): pages and serializers show these."""
+    sides = visible_sides(user, appraisal)
+    rows = list(requirements if requirements is not None else appraisal.requirements.all())
+    hidden = (() if sides.self_assessment else SELF_FIELDS) + (
+        () if sides.manager_assessment else MANAGER_FIELDS
+    )
+    for row in rows:
+        for field in hidden:
+            setattr(row, field, None if field.endswith("rating") else "")
+    return rows

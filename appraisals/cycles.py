@@ -1,0 +1,242 @@
+"""Cycles: opening one for a scope creates its appraisals, once; closing it.
+
+open_cycle() works in bulk: a fixed number of queries for each batch of
+people, never a few per person, so opening a cycle for everyone in a large
+organisation is one short transaction.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from appraisals.models import (
+    Appraisal,
+    AppraisalEvent,
+    Cycle,
+    Objective,
+    Person,
+    Requirement,
+    Stage,
+)
+from appraisals.requirements import build_requirements, requirement_templates
+from competency.history import bulk_create
+from profiles.models import ProfileVersion
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whom a cycle is opened for: everyone, a job family, or a manager's
+    whole reporting line. Build one with the class methods."""
+
+    kind: str
+    target: object = None
+
+    @classmethod
+    def everyone(cls):
+        return cls("everyone")
+
+    @classmethod
+    def job_family(cls, family):
+        return cls("job_family", family)
+
+    @classmethod
+    def team(cls, manager):
+        return cls("team", manager)
+
+    def people(self):
+        if self.kind == "everyone":
+            return Person.objects.all()
+        if self.kind == "job_family":
+            return Person.objects.filter(role_profile__job_family=self.target)
+        if self.kind == "team":
+            return Person.objects.reporting_line(self.target)
+        raise ValueError(f"Unknown scope {self.kind!r}.")
+
+    def __str__(self):
+        if self.kind == "everyone":
+            return "everyone"
+        if self.kind == "job_family":
+            return f"the {self.target} job family"
+        return f"{self.target.name}'s team"
+
+
+@dataclass
+class Opening:
+    """What opening a cycle did: the appraisals it created, and each person
+    in scope it did not create one for, with why."""
+
+    created: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (person, reason)
+
+    def skipped_for(self, reason_start):
+        return [person for person, reason in self.skipped if reason.startswith(reason_start)]
+
+
+# Why someone in scope gets no appraisal, in words a page can show.
+ALREADY = "already has an appraisal in this cycle"
+LEFT = "has left"
+NO_PROFILE = "has no role profile"
+NOT_IN_FORCE = "their role profile has no published version in force"
+NO_MANAGER = "has no line manager to appraise them"
+NOT_ON_PROBATION = "is not on probation"
+
+
+class CycleError(ValidationError):
+    pass
+
+
+def lock(cycle):
+    return Cycle.objects.select_for_update().get(pk=cycle.pk)
+
+
+@transaction.atomic
+def open_cycle(*, cycle, scope, by=None, today=None) -> Opening:
+    """Open the cycle (if it is a draft) and create, in one transaction, one
+    appraisal for each person in scope who has none in it yet, against the
+    version in force of their profile now. Running it again for the same
+    or an overlapping scope creates none twice."""
+    cycle = lock(cycle)  # two officers opening it at once take turns
+    if cycle.status == Cycle.Status.CLOSED:
+        raise CycleError(f"{cycle} is closed; no appraisals can be added to it.")
+    today = today or timezone.localdate()
+    if cycle.status == Cycle.Status.DRAFT:
+        cycle.status = Cycle.Status.OPEN
+        cycle.save(update_fields=["status"])
+
+    people = list(
+        scope.people()
+        .select_related("role_profile")
+        .order_by("pk")
+        .only(
+            "pk",
+            "name",
+            "employee_id",
+            "line_manager_id",
+            "leaving_date",
+            "probation_end_date",
+            "role_profile__published_version_id",
+        )
+    )
+    already = set(
+        Appraisal.objects.filter(cycle=cycle, person__in=[p.pk for p in people]).values_list(
+            "person_id", flat=True
+        )
+    )
+    opening, chosen = Opening(), []
+    for person in people:
+        reason = _reason_to_skip(person, cycle, already, today)
+        if reason:
+            opening.skipped.append((person, reason))
+        else:
+            chosen.append(person)
+    for start in range(0, len(chosen), BATCH):
+        opening.created += _create(cycle, chosen[start : start + BATCH], by)
+    return opening
+
+
+def _reason_to_skip(person, cycle, already, today):
+    if person.pk in already:
+        return ALREADY
+    if person.has_left(today):
+        return LEFT
+    if person.role_profile is None:
+        return NO_PROFILE
+    if person.role_profile.published_version_id is None:
+        return NOT_IN_FORCE
+    if person.line_manager_id is None:
+        return NO_MANAGER
+    if cycle.kind == Cycle.Kind.PROBATION and (
+        person.probation_end_date is None or person.probation_end_date < today
+    ):
+        return NOT_ON_PROBATION
+    return None
+
+
+def _create(cycle, people, by):
+    """One batch: appraisals, their requirements, their first event and the
+    objectives carried over, each written in one go."""
+    version_ids = {person.role_profile.published_version_id for person in people}
+    documents = ProfileVersion.objects.filter(pk__in=version_ids).values_list("pk", "document")
+    templates = requirement_templates(documents)
+    appraisals = bulk_create(
+        Appraisal,
+        [
+            Appraisal(
+                cycle=cycle,
+                person=person,
+                manager_id=person.line_manager_id,
+                profile_version_id=person.role_profile.published_version_id,
+            )
+            for person in people
+        ],
+    )
+    bulk_create(
+        Requirement,
+        [
+            requirement
+            for appraisal in appraisals
+            for requirement in build_requirements(
+                appraisal, templates[appraisal.profile_version_id]
+            )
+        ],
+    )
+    AppraisalEvent.objects.bulk_create(
+        AppraisalEvent(
+            appraisal=appraisal,
+            action=AppraisalEvent.Action.CREATED,
+            to_stage=Stage.DRAFT,
+            by=by,
+        )
+        for appraisal in appraisals
+    )
+    _carry_objectives(appraisals)
+    return appraisals
+
+
+def _carry_objectives(appraisals):
+    """Copy each person's unfinished objectives not carried yet into their
+    new appraisal, keeping a link to where each came from."""
+    by_person = {appraisal.person_id: appraisal for appraisal in appraisals}
+    unfinished = (
+        Objective.objects.filter(
+            appraisal__person__in=list(by_person),
+            status__in=Objective.UNFINISHED,
+            carried_into__isnull=True,
+        )
+        .exclude(appraisal__in=[appraisal.pk for appraisal in appraisals])
+        .select_related("appraisal")
+        .order_by("appraisal__person", "appraisal__created_at", "position", "pk")
+    )
+    copies = []
+    for position, objective in enumerate(unfinished):
+        copies.append(
+            Objective(
+                appraisal=by_person[objective.appraisal.person_id],
+                title=objective.title,
+                measure=objective.measure,
+                due_on=objective.due_on,
+                status=objective.status,
+                progress_notes=objective.progress_notes,
+                carried_from=objective,
+                position=position,
+            )
+        )
+    bulk_create(Objective, copies)
+
+
+@transaction.atomic
+def close_cycle(*, cycle) -> Cycle:
+    """Close an open cycle: nothing more is added to it. Its appraisals go
+    on through their stages until signed off."""
+    cycle = lock(cycle)
+    if cycle.status != Cycle.Status.OPEN:
+        raise CycleError(
+            f"Only an open cycle can be closed; {cycle} is {cycle.get_status_display().lower()}."
+        )
+    cycle.status = Cycle.Status.CLOSED
+    cycle.save(update_fields=["status"])
+    return cycle

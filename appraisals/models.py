@@ -1,0 +1,675 @@
+"""People and appraisals: the tables, their constraints and their access rules.
+
+- Person: a member of staff, their line manager (another Person), their role
+  profile and their sign-in account. `Person.objects.reporting_line(manager)`
+  is everyone below a manager, direct and indirect, in one recursive query.
+- Cycle: an appraisal round (annual, mid-year, probation review).
+- Appraisal: one person in one cycle against one frozen ProfileVersion; its
+  Requirements are copied from that version when it is created and carry
+  the ratings; AppraisalEvent is the workflow's record of every move.
+- Objective, DevelopmentAction, CheckIn, ProbationCheckpoint and
+  ProbationDecision: the rest of a manager's work with their reports.
+
+Who may read what is written here once, as `visible_to(user)` queryset
+methods; who may do what is in appraisals/access.py. Changes go through the
+services (people.py, cycles.py, workflow.py, plans.py, probation.py), never
+by saving these models directly: those lock, check and record.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from competency.models import (
+    DevelopmentActivity,
+    KnowledgeItem,
+    Skill,
+    Training,
+    WorkActivity,
+)
+from competency.roles import is_hr
+from profiles.models import ProfileVersion, RoleProfile
+
+# --- people -------------------------------------------------------------------
+
+# Everyone below an anchor set of managers, by walking the line_manager links
+# down. UNION (not UNION ALL) drops rows already seen, so even a loop that got
+# into the table some other way ends the walk instead of running for ever.
+# Plain SQL that PostgreSQL and SQLite both read; {anchor} selects the ids of
+# the managers to start from.
+_BELOW = (
+    "WITH RECURSIVE below(id) AS ("
+    " SELECT id FROM appraisals_person WHERE line_manager_id IN ({anchor})"
+    " UNION"
+    " SELECT p.id FROM appraisals_person p JOIN below b ON p.line_manager_id = b.id"
+    ") SELECT id FROM below"
+)
+_ABOVE = (
+    "WITH RECURSIVE above(id) AS ("
+    " SELECT line_manager_id FROM appraisals_person WHERE id = %s AND line_manager_id IS NOT NULL"
+    " UNION"
+    " SELECT p.line_manager_id FROM appraisals_person p JOIN above a ON p.id = a.id"
+    " WHERE p.line_manager_id IS NOT NULL"
+    ") SELECT id FROM above"
+)
+
+
+def ids_below(person_id):
+    """SQL for the ids of everyone in the reporting line below a person."""
+    return RawSQL(_BELOW.format(anchor="%s"), [person_id])
+
+
+def ids_below_account(user_id):
+    """SQL for the ids of everyone below the person whose account this is."""
+    anchor = "SELECT id FROM appraisals_person WHERE account_id = %s"
+    return RawSQL(_BELOW.format(anchor=anchor), [user_id])
+
+
+class PersonQuerySet(models.QuerySet):
+    def reporting_line(self, manager):
+        """Everyone who reports to `manager`, directly or through others."""
+        return self.filter(pk__in=ids_below(manager.pk))
+
+    def managers_above(self, person):
+        """The person's line manager, theirs, and so on up to the top."""
+        return self.filter(pk__in=RawSQL(_ABOVE, [person.pk]))
+
+    def current(self, on=None):
+        """People who have not left (by `on`, default today)."""
+        from django.utils import timezone
+
+        on = on or timezone.localdate()
+        return self.filter(Q(leaving_date__isnull=True) | Q(leaving_date__gt=on))
+
+    def visible_to(self, user):
+        """HR see everyone; a person sees themself and their reporting line."""
+        if is_hr(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(account=user) | Q(pk__in=ids_below_account(user.pk)))
+
+
+class Person(models.Model):
+    """A member of staff. "Line manager" is a relation: whoever has reports
+    manages them. Change `line_manager` only through people.set_manager(),
+    which refuses loops under a lock."""
+
+    employee_id = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    role_profile = models.ForeignKey(
+        RoleProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    probation_end_date = models.DateField(null=True, blank=True)
+    leaving_date = models.DateField(null=True, blank=True)
+    # Linked when the account exists, or later when an account with the same
+    # email is created (people.link_account_by_email, on User's post_save).
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "employee_id"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(line_manager=F("pk")), name="person_not_own_manager"
+            ),
+            # An email finds one person, so that an account matches at most one.
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="person_unique_email"
+            ),
+            models.CheckConstraint(
+                condition=Q(leaving_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(leaving_date__gte=F("start_date")),
+                name="person_leaves_after_starting",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.employee_id})"
+
+    def has_left(self, on=None):
+        from django.utils import timezone
+
+        return self.leaving_date is not None and self.leaving_date <= (on or timezone.localdate())
+
+
+# --- cycles -------------------------------------------------------------------
+
+
+class Cycle(models.Model):
+    """An appraisal round set up by HR. Opening it for a scope creates the
+    appraisals (cycles.open_cycle)."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", "Annual"
+        MID_YEAR = "mid_year", "Mid-year"
+        PROBATION = "probation", "Probation review"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.ANNUAL)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opens_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")), name="cycle_closes_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["annual", "mid_year", "probation"]), name="cycle_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]), name="cycle_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# --- appraisals ---------------------------------------------------------------
+
+
+class Stage(models.TextChoices):
+    """The workflow's stages, in order (see docs: appraisals.md)."""
+
+    DRAFT = "draft", "Draft"
+    SELF_ASSESSMENT = "self_assessment", "Self-assessment"
+    MANAGER_REVIEW = "manager_review", "Manager review"
+    AGREED = "agreed", "Agreed"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+    @classmethod
+    def order(cls, stage):
+        return list(cls.values).index(stage)
+
+
+class AppraisalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """HR read every appraisal; a person reads their own; a manager reads
+        everyone's in their reporting line (direct and indirect). Everyone
+        else reads none, so an id tells them nothing."""
+        if is_hr(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(person__account=user) | Q(person__in=ids_below_account(user.pk)))
+
+    def open(self):
+        return self.exclude(stage=Stage.SIGNED_OFF)
+
+
+class Appraisal(models.Model):
+    """One person appraised in one cycle against one frozen profile version.
+
+    Its stage moves only through appraisals/workflow.py; `revision` counts
+    every change so a page can say what it showed."""
+
+    class Outcome(models.TextChoices):
+        EXCEEDS = "exceeds", "Exceeds expectations"
+        MEETS = "meets", "Meets expectations"
+        PARTLY = "partly", "Partly meets expectations"
+        NOT_MET = "not_met", "Does not meet expectations"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="appraisals")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appraisals")
+    # Copied from the person at creation; HR reassign it (workflow.reassign).
+    manager = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appraisals_managed")
+    profile_version = models.ForeignKey(
+        ProfileVersion, on_delete=models.PROTECT, related_name="appraisals"
+    )
+    stage = models.CharField(max_length=20, choices=Stage, default=Stage.DRAFT)
+    outcome = models.CharField(max_length=20, choices=Outcome, blank=True)
+    person_summary = models.TextField(blank=True)
+    manager_summary = models.TextField(blank=True)
+    person_signed_at = models.DateTimeField(null=True, blank=True)
+    manager_signed_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppraisalQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-cycle__opens_on", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "person"], name="appraisal_once_per_cycle"),
+            models.CheckConstraint(
+                condition=Q(
+                    stage__in=[
+                        "draft",
+                        "self_assessment",
+                        "manager_review",
+                        "agreed",
+                        "signed_off",
+                    ]
+                ),
+                name="appraisal_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "exceeds", "meets", "partly", "not_met"]),
+                name="appraisal_outcome_valid",
+            ),
+            # Signed off means signed by both, and nothing less.
+            models.CheckConstraint(
+                condition=~Q(stage="signed_off")
+                | Q(person_signed_at__isnull=False, manager_signed_at__isnull=False),
+                name="appraisal_signed_off_by_both",
+            ),
+            models.CheckConstraint(
+                condition=~Q(person=F("manager")), name="appraisal_not_own_manager"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name} – {self.cycle}"
+
+    def reached(self, stage):
+        """Whether the appraisal is at `stage` or beyond it."""
+        return Stage.order(self.stage) >= Stage.order(stage)
+
+
+class PerformanceRating(models.IntegerChoices):
+    """The scale behavioural items and work activities are rated on."""
+
+    NOT_YET_SHOWN = 1, "Not yet shown"
+    SHOWN = 2, "Shown"
+    STRENGTH = 3, "A strength"
+
+
+class RequirementQuerySet(models.QuerySet):
+    def with_gap(self):
+        """Each row with `gap` = manager's rating − required rank (NULL when
+        either is missing), for heatmaps and searches done in the database."""
+        return self.annotate(gap=F("manager_rating") - F("required_rank"))
+
+
+class Requirement(models.Model):
+    """One requirement of an appraisal, copied from the frozen version when
+    the appraisal was created, with both ratings side by side.
+
+    Ratings are ranks on the requirement's own frozen `scale` (a list of
+    {"rank", "name", "description"}); NULL is "Not rated", never zero."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION_SKILL = "organisation_skill", "Organisation skill"
+        KNOWLEDGE = "knowledge", "Knowledge item"
+        BEHAVIOURAL = "behavioural", "Behavioural item"
+        WORK_ACTIVITY = "work_activity", "Work activity"
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="requirements")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=Kind)
+    # Frozen text: what the version said, whatever the catalogue says later.
+    group = models.CharField(max_length=300, blank=True, help_text="Framework » category.")
+    title = models.CharField(max_length=300)
+    details = models.TextField(blank=True)
+    required_label = models.CharField(max_length=150, blank=True)
+    required_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    scale = models.JSONField(default=list)
+    # The catalogue item, so ratings can be found across people, profiles
+    # and versions. NULL only when the catalogue no longer has the item.
+    skill = models.ForeignKey(
+        Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    knowledge_item = models.ForeignKey(
+        KnowledgeItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    work_activity = models.ForeignKey(
+        WorkActivity, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    self_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    self_evidence = models.TextField(blank=True)
+    self_comment = models.TextField(blank=True)
+    manager_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    manager_evidence = models.TextField(blank=True)
+    manager_comment = models.TextField(blank=True)
+
+    objects = RequirementQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["appraisal", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal", "position"], name="requirement_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["organisation_skill", "knowledge", "behavioural", "work_activity"]
+                ),
+                name="requirement_kind_valid",
+            ),
+            # "Not rated" is NULL: a zero would read as the lowest rating.
+            models.CheckConstraint(
+                condition=Q(self_rating__isnull=True) | Q(self_rating__gte=1),
+                name="requirement_self_rating_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(manager_rating__isnull=True) | Q(manager_rating__gte=1),
+                name="requirement_manager_rating_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_kind_display()})"
+
+    def rank_name(self, rank):
+        """The scale's word for a rating; "Not rated" for none."""
+        if rank is None:
+            return "Not rated"
+        return next((step["name"] for step in self.scale if step["rank"] == rank), str(rank))
+
+    @property
+    def gap(self):
+        """Manager's (agreed) rating − required rank; None when unrated or
+        when nothing is required. The self rating never counts."""
+        if self.manager_rating is None or self.required_rank is None:
+            return None
+        return self.manager_rating - self.required_rank
+
+    @property
+    def gap_word(self):
+        gap = self.gap
+        if gap is None:
+            return None
+        return "below" if gap < 0 else "meets" if gap == 0 else "above"
+
+
+class AppraisalEvent(models.Model):
+    """The workflow's record: every move of an appraisal, with who, when and
+    why (a reason is kept for going back and for HR's reopening)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        STARTED = "started", "Self-assessment started"
+        SUBMITTED = "submitted", "Self-assessment submitted"
+        SHARED = "shared", "Review shared"
+        SIGNED = "signed", "Signed"
+        SIGNED_OFF = "signed_off", "Signed off by both"
+        SENT_BACK = "sent_back", "Sent back"
+        REOPENED = "reopened", "Reopened by HR"
+        REASSIGNED = "reassigned", "Manager reassigned"
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action)
+    from_stage = models.CharField(max_length=20, choices=Stage, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["appraisal", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+# --- objectives and development plans -----------------------------------------
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Whoever may read the appraisal reads its objectives and plan."""
+        return self.filter(appraisal__in=Appraisal.objects.visible_to(user).values("pk"))
+
+
+class Objective(models.Model):
+    """An objective agreed in an appraisal. Unfinished ones are copied into
+    the person's next appraisal (carried_from links the copy to the one it
+    came from), so a signed-off appraisal keeps its own."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    UNFINISHED = [Status.NOT_STARTED, Status.IN_PROGRESS]
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="objectives")
+    title = models.CharField(max_length=300)
+    measure = models.TextField("measure of success", blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.NOT_STARTED)
+    progress_notes = models.TextField(blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["appraisal", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "done", "dropped"]),
+                name="objective_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class DevelopmentActionQuerySet(PlanQuerySet):
+    def biggest_gaps_first(self):
+        """Actions aimed at the largest shortfall first; those for no gap last."""
+        gap = F("requirement__manager_rating") - F("requirement__required_rank")
+        return self.annotate(gap=gap).order_by(F("gap").asc(nulls_last=True), "position", "id")
+
+
+class DevelopmentAction(models.Model):
+    """An action of an appraisal's development plan: one of the profile's
+    training items or PDAs, or written freely, usually aimed at a gap."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="development_actions"
+    )
+    requirement = models.ForeignKey(
+        Requirement, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    training = models.ForeignKey(
+        Training, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    development_activity = models.ForeignKey(
+        DevelopmentActivity, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=300)
+    details = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PLANNED)
+    due_on = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    objects = DevelopmentActionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["appraisal", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "done", "dropped"]),
+                name="developmentaction_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(training__isnull=True) | Q(development_activity__isnull=True),
+                name="developmentaction_one_source",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+# --- between cycles -------------------------------------------------------------
+
+
+class CheckInQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """1:1 notes are between two people: the person and the manager who
+        held the check-in read them, and HR. Managers further up do not."""
+        if is_hr(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(person__account=user) | Q(manager__account=user))
+
+
+class CheckIn(models.Model):
+    """A 1:1 between a person and their manager: notes and agreed actions,
+    seen by both."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="check_ins")
+    manager = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="check_ins_held")
+    held_on = models.DateField()
+    notes = models.TextField(blank=True)
+    agreed_actions = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CheckInQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = "check-in"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(person=F("manager")), name="checkin_not_with_oneself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name} with {self.manager.name}, {self.held_on}"
+
+
+class ProbationCheckpointQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if is_hr(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(person__account=user) | Q(person__in=ids_below_account(user.pk)))
+
+    def for_team(self, manager):
+        """Checkpoints of everyone in the manager's reporting line."""
+        return self.filter(person__in=ids_below(manager.pk))
+
+    def pending(self):
+        return self.filter(completed_on__isnull=True)
+
+    def due_within(self, days, today=None):
+        """Not done, due from today to `days` ahead."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return self.pending().filter(due_on__gte=today, due_on__lte=today + timedelta(days=days))
+
+    def overdue(self, today=None):
+        from django.utils import timezone
+
+        return self.pending().filter(due_on__lt=today or timezone.localdate())
+
+
+class ProbationCheckpoint(models.Model):
+    """A probation check at a number of months after the start date
+    (settings.PROBATION_CHECKPOINT_MONTHS); done with a check-in."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="checkpoints")
+    months = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    check_in = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.PROTECT, related_name="checkpoints"
+    )
+    notes = models.TextField(blank=True)
+
+    objects = ProbationCheckpointQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "months"], name="checkpoint_once_per_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name}: {self.months}-month checkpoint"
+
+
+class ProbationDecision(models.Model):
+    """The end of a probation period: passed, extended to a new date, or not
+    confirmed. Kept, never edited: a later decision is a new row."""
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", "Passed"
+        EXTENDED = "extended", "Extended"
+        NOT_CONFIRMED = "not_confirmed", "Not confirmed"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="probation_decisions")
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    extended_to = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["passed", "extended", "not_confirmed"]),
+                name="probationdecision_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="extended", extended_to__isnull=False)
+                | (~Q(outcome="extended") & Q(extended_to__isnull=True)),
+                name="probationdecision_date_when_extended",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name}: {self.get_outcome_display()}"

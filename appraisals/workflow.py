@@ -1,0 +1,368 @@
+"""An appraisal's workflow: one function per transition, and the saves of
+each stage.
+
+    draft → self-assessment → manager review → agreed → signed off
+
+Each function takes keyword arguments: the appraisal, `by` (the signed-in
+user) and `confirmed_stage` (the stage the page or API client showed). It
+locks the appraisal's row, checks that the stage is still the one shown,
+that it may happen at that stage and that `by` may do it, writes, and
+records the move as an AppraisalEvent, all in one transaction. Anything
+refused raises WorkflowError, whose message says why, and writes nothing.
+Pages and the API call the same functions.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from appraisals.access import can_act_as_manager, is_the_person
+from appraisals.models import Appraisal, AppraisalEvent, Person, Stage
+from competency.history import bulk_update
+from competency.roles import is_hr
+
+Action = AppraisalEvent.Action
+
+
+class WorkflowError(ValidationError):
+    """A move or save the appraisal's stage or the user's part refuses."""
+
+
+class StageChanged(WorkflowError):
+    """The appraisal moved on since the person looked; nothing was written."""
+
+
+def stage_label(stage):
+    return Stage(stage).label.lower()
+
+
+# --- the shared steps ------------------------------------------------------------
+
+
+def lock(appraisal, confirmed_stage):
+    """The appraisal's row, locked until the transaction ends, after
+    checking it is still at the stage the person saw."""
+    locked = (
+        Appraisal.objects.select_for_update(of=("self",))
+        .select_related("person", "manager", "cycle")
+        .get(pk=appraisal.pk)
+    )
+    if confirmed_stage is not None and locked.stage != confirmed_stage:
+        raise StageChanged(
+            f"This appraisal moved from {stage_label(confirmed_stage)} to "
+            f"{stage_label(locked.stage)} while you were looking, so nothing was changed. "
+            "Look at it again."
+        )
+    return locked
+
+
+def _require_stage(appraisal, stages, doing):
+    if appraisal.stage not in stages:
+        allowed = " or ".join(stage_label(stage) for stage in stages)
+        raise WorkflowError(
+            f"You can {doing} only when the appraisal is at {allowed}; "
+            f"this one is at {stage_label(appraisal.stage)}."
+        )
+
+
+def _require(allowed, who, doing):
+    if not allowed:
+        raise WorkflowError(f"Only {who} can {doing}.")
+
+
+def _the_manager(appraisal):
+    return f"{appraisal.manager.name}, the appraisal's manager,"
+
+
+def _the_person(appraisal):
+    return f"{appraisal.person.name}, the person appraised,"
+
+
+def _move(appraisal, to_stage, action, by, reason="", extra_fields=()):
+    event = AppraisalEvent(
+        appraisal=appraisal,
+        action=action,
+        from_stage=appraisal.stage,
+        to_stage=to_stage,
+        reason=reason,
+        by=by,
+    )
+    appraisal.stage = to_stage
+    _touch(appraisal, "stage", *extra_fields)
+    event.save()
+    return appraisal
+
+
+def _touch(appraisal, *fields):
+    appraisal.revision += 1
+    appraisal.save(update_fields=[*fields, "revision", "updated_at"])
+
+
+def _reason(reason, doing):
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(f"Say why you {doing}: the reason is kept with the appraisal.")
+    return reason
+
+
+# --- the transitions ----------------------------------------------------------------
+
+
+@transaction.atomic
+def start_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
+    """Draft → self-assessment: the manager (or HR) opens it to the person."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "open an appraisal for self-assessment"
+    _require_stage(appraisal, [Stage.DRAFT], doing)
+    _require(
+        can_act_as_manager(by, appraisal) or is_hr(by), f"{_the_manager(appraisal)} or HR", doing
+    )
+    return _move(appraisal, Stage.SELF_ASSESSMENT, Action.STARTED, by)
+
+
+@transaction.atomic
+def submit_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
+    """Self-assessment → manager review: the person hands it to their manager."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "submit the self-assessment"
+    _require_stage(appraisal, [Stage.SELF_ASSESSMENT], doing)
+    _require(is_the_person(by, appraisal), _the_person(appraisal), doing)
+    return _move(appraisal, Stage.MANAGER_REVIEW, Action.SUBMITTED, by)
+
+
+@transaction.atomic
+def share_review(*, appraisal, by, confirmed_stage) -> Appraisal:
+    """Manager review → agreed: the manager shares their ratings."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "share the review"
+    _require_stage(appraisal, [Stage.MANAGER_REVIEW], doing)
+    _require(can_act_as_manager(by, appraisal), _the_manager(appraisal), doing)
+    return _move(appraisal, Stage.AGREED, Action.SHARED, by)
+
+
+@transaction.atomic
+def sign_off(*, appraisal, by, confirmed_stage) -> Appraisal:
+    """Agreed: the person or the manager signs with a timestamp; the second
+    signature signs the appraisal off."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "sign the appraisal"
+    _require_stage(appraisal, [Stage.AGREED], doing)
+    if is_the_person(by, appraisal):
+        field = "person_signed_at"
+    elif can_act_as_manager(by, appraisal):
+        field = "manager_signed_at"
+    else:
+        raise WorkflowError(
+            f"Only {appraisal.person.name} and {appraisal.manager.name} can {doing}."
+        )
+    signed_at = getattr(appraisal, field)
+    if signed_at:
+        when = timezone.localtime(signed_at)
+        raise WorkflowError(f"You signed this appraisal on {when:%d %B %Y}.")
+    setattr(appraisal, field, timezone.now())
+    AppraisalEvent.objects.create(
+        appraisal=appraisal,
+        action=Action.SIGNED,
+        from_stage=appraisal.stage,
+        to_stage=appraisal.stage,
+        by=by,
+    )
+    if appraisal.person_signed_at and appraisal.manager_signed_at:
+        return _move(appraisal, Stage.SIGNED_OFF, Action.SIGNED_OFF, by, extra_fields=[field])
+    _touch(appraisal, field)
+    return appraisal
+
+
+# Going back one stage, and who may send it there.
+BACK = {
+    Stage.SELF_ASSESSMENT: Stage.DRAFT,
+    Stage.MANAGER_REVIEW: Stage.SELF_ASSESSMENT,
+    Stage.AGREED: Stage.MANAGER_REVIEW,
+}
+
+
+@transaction.atomic
+def send_back(*, appraisal, by, confirmed_stage, reason) -> Appraisal:
+    """Back one stage, with a reason that is kept: the manager sends a
+    self-assessment back to the person or to draft; from agreed, either of
+    the two sends it back to manager review (their signatures are cleared)."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "send the appraisal back"
+    _require_stage(appraisal, list(BACK), doing)
+    if appraisal.stage == Stage.AGREED:
+        _require(
+            can_act_as_manager(by, appraisal) or is_the_person(by, appraisal),
+            f"{appraisal.person.name} and {appraisal.manager.name}",
+            doing,
+        )
+    else:
+        _require(can_act_as_manager(by, appraisal), _the_manager(appraisal), doing)
+    reason = _reason(reason, "send it back")
+    appraisal.person_signed_at = appraisal.manager_signed_at = None
+    return _move(
+        appraisal,
+        BACK[appraisal.stage],
+        Action.SENT_BACK,
+        by,
+        reason,
+        extra_fields=["person_signed_at", "manager_signed_at"],
+    )
+
+
+@transaction.atomic
+def reopen(*, appraisal, by, confirmed_stage, reason) -> Appraisal:
+    """Signed off → manager review, by HR, with a reason that is kept. The
+    signatures are cleared (the audit trail keeps when they were made)."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "reopen a signed-off appraisal"
+    _require_stage(appraisal, [Stage.SIGNED_OFF], doing)
+    _require(is_hr(by), "HR", doing)
+    reason = _reason(reason, "reopen it")
+    appraisal.person_signed_at = appraisal.manager_signed_at = None
+    return _move(
+        appraisal,
+        Stage.MANAGER_REVIEW,
+        Action.REOPENED,
+        by,
+        reason,
+        extra_fields=["person_signed_at", "manager_signed_at"],
+    )
+
+
+@transaction.atomic
+def reassign_manager(*, appraisal, by, confirmed_stage, manager, reason="") -> Appraisal:
+    """HR give an open appraisal to another manager (a person moved team).
+    A signed-off appraisal keeps the manager who signed it."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "reassign an appraisal"
+    _require(is_hr(by), "HR", doing)
+    _require_stage(appraisal, [stage for stage in Stage.values if stage != Stage.SIGNED_OFF], doing)
+    manager = Person.objects.get(pk=manager.pk)
+    if manager.pk == appraisal.person_id:
+        raise WorkflowError(f"{manager.name} cannot be the manager of their own appraisal.")
+    if manager.pk == appraisal.manager_id:
+        raise WorkflowError(f"{manager.name} is already this appraisal's manager.")
+    if manager.account_id is None:
+        raise WorkflowError(f"{manager.name} has no sign-in account, so could not act on it.")
+    note = f"From {appraisal.manager.name} to {manager.name}."
+    appraisal.manager = manager
+    AppraisalEvent.objects.create(
+        appraisal=appraisal,
+        action=Action.REASSIGNED,
+        from_stage=appraisal.stage,
+        to_stage=appraisal.stage,
+        reason=f"{note} {reason.strip()}".strip(),
+        by=by,
+    )
+    _touch(appraisal, "manager")
+    return appraisal
+
+
+# --- the saves of each stage -----------------------------------------------------------
+
+
+def _check_unsigned(appraisal):
+    signed = [
+        name
+        for name, at in (
+            (appraisal.person.name, appraisal.person_signed_at),
+            (appraisal.manager.name, appraisal.manager_signed_at),
+        )
+        if at
+    ]
+    if signed:
+        raise WorkflowError(
+            f"{' and '.join(signed)} signed what it says; send it back to change it."
+        )
+
+
+def _save_ratings(appraisal, ratings, prefix):
+    """Write one side's ratings. `ratings` maps a requirement's id to any
+    of {"rating", "evidence", "comment"}; what is not given is kept, so a
+    save never drops another field. A rating is a rank of the requirement's
+    own scale, or None for "Not rated"."""
+    rows = {row.pk: row for row in appraisal.requirements.filter(pk__in=list(ratings))}
+    unknown = [pk for pk in ratings if pk not in rows]
+    if unknown:
+        raise WorkflowError(f"This appraisal has no requirement {unknown[0]}.")
+    fields = set()
+    for pk, values in ratings.items():
+        row = rows[pk]
+        extra = set(values) - {"rating", "evidence", "comment"}
+        if extra:
+            raise WorkflowError(f"Unknown part of a rating: {sorted(extra)[0]}.")
+        if "rating" in values:
+            rating = values["rating"]
+            if rating is not None and rating not in {step["rank"] for step in row.scale}:
+                raise WorkflowError(
+                    f"{rating!r} is not on the scale of '{row.title}'; choose one of "
+                    + ", ".join(f"{step['rank']} ({step['name']})" for step in row.scale)
+                    + ", or leave it not rated."
+                )
+            setattr(row, f"{prefix}_rating", rating)
+            fields.add(f"{prefix}_rating")
+        for part in ("evidence", "comment"):
+            if part in values:
+                setattr(row, f"{prefix}_{part}", (values[part] or "").strip())
+                fields.add(f"{prefix}_{part}")
+    if fields:
+        bulk_update(type(next(iter(rows.values()))), list(rows.values()), sorted(fields))
+        _touch(appraisal)
+    return appraisal
+
+
+@transaction.atomic
+def save_self_ratings(*, appraisal, by, confirmed_stage, ratings) -> Appraisal:
+    """The person's ratings, evidence and comments, during self-assessment."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "save self-assessment ratings"
+    _require_stage(appraisal, [Stage.SELF_ASSESSMENT], doing)
+    _require(is_the_person(by, appraisal), _the_person(appraisal), doing)
+    return _save_ratings(appraisal, ratings, "self")
+
+
+@transaction.atomic
+def save_manager_ratings(*, appraisal, by, confirmed_stage, ratings) -> Appraisal:
+    """The manager's ratings, evidence and comments, during manager review."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "save the manager's ratings"
+    _require_stage(appraisal, [Stage.MANAGER_REVIEW], doing)
+    _require(can_act_as_manager(by, appraisal), _the_manager(appraisal), doing)
+    return _save_ratings(appraisal, ratings, "manager")
+
+
+@transaction.atomic
+def save_summary(*, appraisal, by, confirmed_stage, text) -> Appraisal:
+    """The writer's own summary comment: the person's during
+    self-assessment and agreed, the manager's during manager review and
+    agreed (until someone signs)."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "write a summary"
+    if is_the_person(by, appraisal):
+        field, stages = "person_summary", [Stage.SELF_ASSESSMENT, Stage.AGREED]
+    elif can_act_as_manager(by, appraisal):
+        field, stages = "manager_summary", [Stage.MANAGER_REVIEW, Stage.AGREED]
+    else:
+        raise WorkflowError(
+            f"Only {appraisal.person.name} and {appraisal.manager.name} can {doing}."
+        )
+    _require_stage(appraisal, stages, doing)
+    _check_unsigned(appraisal)
+    setattr(appraisal, field, (text or "").strip())
+    _touch(appraisal, field)
+    return appraisal
+
+
+@transaction.atomic
+def set_outcome(*, appraisal, by, confirmed_stage, outcome) -> Appraisal:
+    """The overall outcome, proposed by the manager in review and agreed."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "set the outcome"
+    _require_stage(appraisal, [Stage.MANAGER_REVIEW, Stage.AGREED], doing)
+    _require(can_act_as_manager(by, appraisal), _the_manager(appraisal), doing)
+    _check_unsigned(appraisal)
+    if outcome not in Appraisal.Outcome.values and outcome != "":
+        raise WorkflowError(f"{outcome!r} is not an outcome.")
+    appraisal.outcome = outcome
+    _touch(appraisal, "outcome")
+    return appraisal

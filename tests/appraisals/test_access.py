@@ -1,0 +1,165 @@
+"""Who reads what, as a matrix over the cast: HR, the manager, the manager's
+manager, the person, another manager, another member of staff, anonymous."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from appraisals import cycles, plans
+from appraisals.access import can_act_as_manager, masked_requirements, visible_sides
+from appraisals.models import (
+    Appraisal,
+    CheckIn,
+    Objective,
+    Person,
+    ProbationCheckpoint,
+    Requirement,
+    Stage,
+)
+from profiles import drafts, lifecycle
+from profiles.models import ProfileVersion
+from tests import factories
+from tests.appraisals.conftest import ROLES
+from tests.appraisals.test_workflow import advance
+
+pytestmark = pytest.mark.django_db
+
+# Sam's appraisal, managed by Mo, who reports to Bea.
+READS_SAMS = {"hr", "manager", "head", "person"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_reads_an_appraisal(appraisal, cast, role):
+    visible = Appraisal.objects.visible_to(cast.user(role))
+    assert visible.filter(pk=appraisal.pk).exists() == (role in READS_SAMS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_appraisals_manager_acts_as_manager(appraisal, cast, role):
+    assert can_act_as_manager(cast.user(role), appraisal) == (role == "manager")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_reads_objectives_and_plans(appraisal, cast, role):
+    objective = factories.ObjectiveFactory(appraisal=appraisal)
+    visible = Objective.objects.visible_to(cast.user(role))
+    assert visible.filter(pk=objective.pk).exists() == (role in READS_SAMS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_check_ins_are_between_the_two_people_and_hr(cast, role):
+    check_in = plans.record_check_in(
+        person=cast.person, by=cast.manager.account, held_on="2025-05-01", notes="Fine."
+    )
+    visible = CheckIn.objects.visible_to(cast.user(role))
+    assert visible.filter(pk=check_in.pk).exists() == (role in {"hr", "manager", "person"})
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("hr", {"Bea", "Mo", "Olu", "Sam", "Tia"}),
+        ("head", {"Bea", "Mo", "Olu", "Sam", "Tia"}),
+        ("manager", {"Mo", "Sam"}),
+        ("person", {"Sam"}),
+        ("other_manager", {"Olu", "Tia"}),
+        ("other_person", {"Tia"}),
+        ("anonymous", set()),
+    ],
+)
+def test_who_reads_which_people(cast, role, sees):
+    assert {p.name for p in Person.objects.visible_to(cast.user(role))} == sees
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_reads_probation_checkpoints(cast, role):
+    checkpoint = ProbationCheckpoint.objects.create(
+        person=cast.person, months=1, due_on="2025-02-01"
+    )
+    visible = ProbationCheckpoint.objects.visible_to(cast.user(role))
+    assert visible.filter(pk=checkpoint.pk).exists() == (role in READS_SAMS)
+
+
+def sides(cast, role, appraisal):
+    found = visible_sides(cast.user(role), appraisal)
+    return (found.self_assessment, found.manager_assessment)
+
+
+@pytest.mark.parametrize(
+    ("stage", "person", "manager", "head"),
+    [
+        # (self side, manager side) each sees at each stage
+        (Stage.SELF_ASSESSMENT, (True, False), (False, True), (False, False)),
+        (Stage.MANAGER_REVIEW, (True, False), (True, True), (True, False)),
+        (Stage.AGREED, (True, True), (True, True), (True, True)),
+        (Stage.SIGNED_OFF, (True, True), (True, True), (True, True)),
+    ],
+)
+def test_which_ratings_each_sees_at_each_stage(appraisal, cast, stage, person, manager, head):
+    appraisal = advance(appraisal, cast, stage)
+    assert sides(cast, "person", appraisal) == person
+    assert sides(cast, "manager", appraisal) == manager
+    assert sides(cast, "head", appraisal) == head
+    assert sides(cast, "hr", appraisal) == (True, True)
+
+
+def test_hidden_ratings_are_blanked_for_the_viewer(appraisal, cast):
+    appraisal = advance(appraisal, cast, Stage.MANAGER_REVIEW)
+    Requirement.objects.filter(appraisal=appraisal).update(
+        self_rating=2, self_comment="Mine.", manager_rating=1, manager_comment="Draft view."
+    )
+    (row, *_) = masked_requirements(cast.person.account, appraisal)
+    assert (row.self_rating, row.self_comment) == (2, "Mine.")
+    assert (row.manager_rating, row.manager_comment) == (None, "")
+    (row, *_) = masked_requirements(cast.manager.account, appraisal)
+    assert (row.self_rating, row.manager_rating) == (2, 1)
+
+
+def republish(profile):
+    profile = lifecycle.start_draft(profile=profile)
+    values = drafts.field_values(profile)
+    drafts.update_profile(profile=profile, values={**values, "summary": "Newer."}, base=values)
+    return lifecycle.publish_profile(profile=profile)
+
+
+@pytest.mark.parametrize(
+    ("role", "reads"),
+    [
+        ("person", True),
+        ("manager", True),
+        ("head", True),
+        ("other_manager", False),
+        ("other_person", False),
+        ("anonymous", False),
+    ],
+)
+def test_the_version_appraised_against_stays_readable_once_superseded(
+    appraisal, cast, profile, role, reads
+):
+    first = appraisal.profile_version
+    republish(profile)
+    visible = ProfileVersion.objects.visible_to(cast.user(role))
+    assert visible.filter(pk=first.pk).exists() == reads
+    # The version in force stays readable to everyone signed in.
+    assert visible.filter(pk=profile.versions.get(number=2).pk).exists() == (role != "anonymous")
+
+
+def test_the_superseded_version_page_opens_for_the_person_and_is_404_to_others(
+    appraisal, cast, profile
+):
+    republish(profile)
+    lifecycle.archive_profile(profile=profile)
+    url = reverse("profiles:version", args=[profile.slug, 1])
+    sam, tia = Client(), Client()
+    sam.force_login(cast.person.account)
+    tia.force_login(cast.other_person.account)
+    response = sam.get(url)
+    assert response.status_code == 200
+    assert "Platform Engineer" in response.content.decode()
+    assert tia.get(url).status_code == 404
+
+
+def test_opening_a_cycle_for_another_team_does_not_widen_a_managers_view(cast, cycle):
+    cycles.open_cycle(cycle=cycle, scope=cycles.Scope.everyone())
+    visible = Appraisal.objects.visible_to(cast.manager.account)
+    assert {a.person.name for a in visible} == {"Sam", "Mo"}
