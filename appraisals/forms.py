@@ -1,6 +1,8 @@
 """Forms of HR's people and cycles pages. The rules stay in the services:
 these only read what was typed and name the field an error belongs to."""
 
+from datetime import date
+
 from django import forms
 
 from appraisals.models import Cycle, Person
@@ -9,8 +11,19 @@ from profiles.models import JobFamily, RoleProfile
 DATE_HELP = "For example, 2025-04-01"
 
 
+class IsoDateField(forms.DateField):
+    """A date shown as YYYY-MM-DD when the form is first filled in: the
+    template would otherwise print the date object in words ("Jan. 8,
+    2018"), which the field then refuses when the form comes back."""
+
+    def prepare_value(self, value):
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+
 def _date(label, required=False):
-    return forms.DateField(
+    return IsoDateField(
         label=label,
         required=required,
         help_text=DATE_HELP,

@@ -223,3 +223,12 @@ def test_the_cycle_list(cast, appraisal):
         ("Probation 2026", 0),
         ("Annual review 2025", 1),
     ]
+
+
+def test_an_unchanged_cycle_form_saves_as_it_was_shown(cast, cycle):
+    client = client_for(cast, "hr")
+    url = reverse("appraisals:cycle_edit", kwargs={"pk": cycle.pk})
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    assert data["opens_on"] == "2025-04-01"
+    assert client.post(url, data).status_code == 302

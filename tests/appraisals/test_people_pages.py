@@ -323,3 +323,13 @@ def test_someone_elses_token_reads_as_expired(cast):
 def test_the_template_names_the_columns(cast):
     response = client_for(cast, "hr").get(reverse("appraisals:people_template"))
     assert response.content.decode().startswith("employee id,name,email,manager's employee id")
+
+
+def test_an_unchanged_edit_form_saves_as_it_was_shown(cast):
+    """Dates are shown as the form reads them, so saving what was shown works."""
+    client = client_for(cast, "hr")
+    url = reverse("appraisals:person_edit", kwargs={"pk": cast.person.pk})
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    assert data["start_date"] == "2024-01-15"
+    assert client.post(url, data).status_code == 302
