@@ -333,3 +333,10 @@ def test_an_unchanged_edit_form_saves_as_it_was_shown(cast):
     data = {name: form[name].value() or "" for name in form.fields}
     assert data["start_date"] == "2024-01-15"
     assert client.post(url, data).status_code == 302
+
+
+def test_the_admin_people_list_links_to_the_import(admin_client, cast):
+    response = admin_client.get(reverse("admin:appraisals_person_changelist"))
+    assert response.status_code == 200
+    assert reverse("appraisals:people_import") in response.content.decode()
+    assert "Sam" in response.content.decode()
