@@ -99,7 +99,7 @@ def test_opening_says_how_many_and_who_is_skipped_then_creates_them(cast, cycle)
     assert page.context["creates"] == 4
     html = page.content.decode()
     assert "4 appraisals will be created" in html
-    assert "has no line manager to appraise them" in html and "Bea" in html
+    assert "Has no line manager to appraise them: 1" in html and "Bea" in html
     assert not Appraisal.objects.exists() and cycle.status == "draft"
     done = client.post(url, {"scope": "everyone", "confirmed": "4"})
     assert done.status_code == 302
