@@ -106,7 +106,22 @@ def open_cycle(*, cycle, scope, by=None, today=None) -> Opening:
     if cycle.status == Cycle.Status.DRAFT:
         cycle.status = Cycle.Status.OPEN
         cycle.save(update_fields=["status"])
+    opening, chosen = _sort(cycle, scope, today)
+    for start in range(0, len(chosen), BATCH):
+        opening.created += _create(cycle, chosen[start : start + BATCH], by)
+    return opening
 
+
+def preview_opening(*, cycle, scope, today=None) -> Opening:
+    """What open_cycle would do now, writing nothing: `created` lists the
+    people who would get an appraisal, `skipped` the others with why."""
+    opening, chosen = _sort(cycle, scope, today or timezone.localdate())
+    opening.created = chosen
+    return opening
+
+
+def _sort(cycle, scope, today):
+    """The people in scope: those to appraise, and the others with why."""
     people = list(
         scope.people()
         .select_related("role_profile")
@@ -133,9 +148,7 @@ def open_cycle(*, cycle, scope, by=None, today=None) -> Opening:
             opening.skipped.append((person, reason))
         else:
             chosen.append(person)
-    for start in range(0, len(chosen), BATCH):
-        opening.created += _create(cycle, chosen[start : start + BATCH], by)
-    return opening
+    return opening, chosen
 
 
 def _reason_to_skip(person, cycle, already, today):

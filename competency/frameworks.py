@@ -210,6 +210,31 @@ def read_table(data: bytes, name: str, columns: list[str]):
 
     Headers match case-insensitively and extra columns are ignored. Row 1 is
     the header, as a spreadsheet numbers it. Empty rows are skipped."""
+    return read_sheet(data, name, columns).rows
+
+
+@dataclass
+class Sheet:
+    """A table as read_sheet() found it: its rows, and the spreadsheet letter
+    of each column found, so that an error can say "row 12, column D"."""
+
+    rows: list  # (row number, {column: text})
+    letters: dict  # column name -> "A", "B", …
+
+
+def column_letter(index):
+    """0 → A, 25 → Z, 26 → AA: how a spreadsheet names a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def read_sheet(data: bytes, name: str, columns: list[str], optional=()) -> Sheet:
+    """read_table(), with `optional` columns that a file may leave out (they
+    read as "" when absent) and each column's letter. The same bounds."""
     _check_size(data, name)
     if not data.strip():
         raise FrameworkImportError(
@@ -222,7 +247,7 @@ def read_table(data: bytes, name: str, columns: list[str]):
     else:
         rows = _csv_rows(data, name)
     try:
-        return _table(rows, name, columns)
+        return _table(rows, name, columns, tuple(optional))
     finally:
         # Let go of the workbook now, even when the table was refused halfway.
         rows.close()
@@ -237,7 +262,7 @@ def _check_size(data, name):
         )
 
 
-def _table(rows, name, columns):
+def _table(rows, name, columns, optional=()):
     header_row, header = next(rows, (1, []))
     if len(header) > MAX_COLUMNS:
         raise FrameworkImportError(
@@ -259,6 +284,10 @@ def _table(rows, name, columns):
             name=name,
             row=header_row,
         )
+    present = [column for column in optional if column.casefold() in positions]
+    letters = {
+        column: column_letter(positions[column.casefold()]) for column in [*columns, *present]
+    }
     table = []
     previous, repeats = None, 0
     for number, cells in rows:
@@ -293,15 +322,14 @@ def _table(rows, name, columns):
                 row=number,
             )
         previous = cells
-        table.append(
-            (
-                number,
-                {column: _text(cells[positions[column.casefold()]]) for column in columns},
-            )
-        )
+        row = {column: _text(cells[positions[column.casefold()]]) for column in columns}
+        for column in optional:
+            index = positions.get(column.casefold())
+            row[column] = "" if index is None else _text(cells[index])
+        table.append((number, row))
     if not table:
         raise FrameworkImportError("the table has a header but no rows", name=name, row=2)
-    return table
+    return Sheet(table, letters)
 
 
 def _check_cells(cells, header, name, number):

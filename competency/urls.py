@@ -18,4 +18,5 @@ urlpatterns = [
     path("catalogue/", include("competency.catalogue_urls")),
     path("import/", include("profiles.import_urls")),
     path("admin/", admin.site.urls),
+    path("", include("appraisals.urls")),
 ]

@@ -416,6 +416,8 @@ class PendingUpload(models.Model):
     class Purpose(models.TextChoices):
         PROFILE = "profile", "Role profile"
         FRAMEWORK = "framework", "Framework"
+        # The appraisals app's people table: kept here, with the other uploads.
+        PEOPLE = "people", "People"
 
     LIFETIME = timedelta(hours=1)
     KEEP = 3
@@ -437,7 +439,7 @@ class PendingUpload(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(purpose__in=["profile", "framework"]),
+                condition=Q(purpose__in=["profile", "framework", "people"]),
                 name="pendingupload_purpose_valid",
             ),
         ]

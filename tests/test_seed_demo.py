@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management.base import CommandError
 
+from appraisals.models import Appraisal, AppraisalEvent, Cycle, Person
 from competency.models import Framework
 from profiles.models import ProfileVersion, RoleProfile
 from tests.profiles.helpers import run
@@ -14,6 +15,10 @@ def snapshot():
         "profiles": list(RoleProfile.objects.values_list("slug", "status", "updated_at")),
         "versions": ProfileVersion.objects.count(),
         "users": list(get_user_model().objects.values_list("username", "password")),
+        "people": list(Person.objects.order_by("pk").values()),
+        "cycles": list(Cycle.objects.values()),
+        "appraisals": list(Appraisal.objects.order_by("pk").values()),
+        "events": AppraisalEvent.objects.count(),
     }
 
 
@@ -42,6 +47,25 @@ def test_seed_demo_loads_the_devops_family_and_demo_logins(settings):
     assert (
         not get_user_model().objects.get(username="staff").has_perm("profiles.change_roleprofile")
     )
+
+
+def test_seed_demo_adds_an_organisation_with_an_open_cycle(settings):
+    settings.DEBUG = True
+    run("seed_demo")
+    staff = Person.objects.get(account__username="staff")
+    manager = Person.objects.get(account__username="manager")
+    assert staff.line_manager == manager
+    assert manager.line_manager.name == "Priya Shah"
+    assert Person.objects.get(account__username="hr").line_manager is None
+    assert Person.objects.count() >= 6
+    (cycle,) = Cycle.objects.all()
+    assert cycle.status == "open"
+    stages = dict(
+        Appraisal.objects.filter(cycle=cycle).values_list("person__account__username", "stage")
+    )
+    assert stages["staff"] == "self_assessment"
+    assert stages["manager"] == "manager_review"
+    assert Appraisal.objects.get(person=staff).manager == manager
 
 
 def test_running_it_twice_changes_nothing(settings):

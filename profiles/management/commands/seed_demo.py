@@ -1,4 +1,5 @@
 import os
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from competency import roles
 from competency.frameworks import apply_frameworks, read_framework_json
@@ -14,6 +16,67 @@ from profiles.importing.writing import import_profiles
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 DEMO_FAMILY = "DevOps"
+
+# The demo organisation: (employee id, name, login, manager's employee id,
+# profile slug, job title, start date). `manager` manages `staff`; Mo's own
+# line manager is Priya, who has no login.
+DEMO_PEOPLE = [
+    ("HR001", "Harriet Rees", "hr", None, None, "HR business partner", date(2019, 9, 2)),
+    (
+        "DV001",
+        "Priya Shah",
+        None,
+        None,
+        "lead-devops-engineer-management",
+        "Head of DevOps",
+        date(2018, 1, 8),
+    ),
+    (
+        "DV002",
+        "Mo Khan",
+        "manager",
+        "DV001",
+        "senior-devops-engineer-management",
+        "DevOps team lead",
+        date(2020, 5, 4),
+    ),
+    (
+        "DV003",
+        "Sam Okafor",
+        "staff",
+        "DV002",
+        "devops-engineer",
+        "DevOps engineer",
+        date(2023, 2, 6),
+    ),
+    (
+        "DV004",
+        "Alex Morgan",
+        None,
+        "DV002",
+        "junior-devops-engineer",
+        "Junior DevOps engineer",
+        None,
+    ),
+    (
+        "DV005",
+        "Jo Lee",
+        None,
+        "DV002",
+        "senior-devops-engineer-technical",
+        "Senior DevOps engineer",
+        None,
+    ),
+    (
+        "DV006",
+        "Kim Patel",
+        None,
+        "DV001",
+        "lead-devops-engineer-technical",
+        "Lead DevOps engineer",
+        None,
+    ),
+]
 
 DEMO_USERS = [
     ("hr", "Harriet", "Rees", roles.HR, True),
@@ -41,6 +104,7 @@ class Command(BaseCommand):
                 self.load_framework(path)
             self.load_profiles(sorted((FIXTURES / "profiles").glob("*.txt")))
             self.load_users(password)
+            self.load_organisation()
 
     def load_framework(self, path: Path):
         name = str(path.relative_to(settings.BASE_DIR))
@@ -79,3 +143,54 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo logins: {', '.join(u[0] for u in DEMO_USERS)} (password: {password})"
         )
+
+    def load_organisation(self):
+        """A small organisation and one open cycle, so that appraisals show at
+        once: staff's appraisal waits for their self-assessment, manager's
+        own (with Priya, their line manager) for Priya's review. Only what is
+        missing is added, and an appraisal moves on only from its draft."""
+        from appraisals import cycles, people, workflow
+        from appraisals.models import Appraisal, Cycle, Person, Stage
+        from profiles.models import RoleProfile
+
+        User = get_user_model()
+        profiles = dict(RoleProfile.objects.values_list("slug", "pk"))
+        by_id = {}
+        for employee_id, name, login, manager, slug, title, started in DEMO_PEOPLE:
+            person, _ = Person.objects.get_or_create(
+                employee_id=employee_id,
+                defaults={
+                    "name": name,
+                    "email": f"{login}@example.org"
+                    if login
+                    else f"{employee_id.lower()}@example.org",
+                    "job_title": title,
+                    "role_profile_id": profiles.get(slug),
+                    "start_date": started or date(2024, 1, 15),
+                    "account": User.objects.filter(username=login).first() if login else None,
+                },
+            )
+            by_id[employee_id] = person
+            wanted = by_id.get(manager)
+            if person.line_manager_id != (wanted.pk if wanted else None):
+                people.set_manager(person=person, manager=wanted)
+        year = timezone.localdate().year
+        cycle, _ = Cycle.objects.get_or_create(
+            name=f"Annual review {year}",
+            defaults={"opens_on": date(year, 1, 1), "closes_on": date(year, 12, 31)},
+        )
+        if cycle.status != Cycle.Status.CLOSED:
+            opening = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.everyone())
+            self.stdout.write(f"{cycle}: {len(opening.created)} appraisals created")
+        hr = User.objects.get(username="hr")
+        staff = Appraisal.objects.filter(cycle=cycle, person=by_id["DV003"]).first()
+        if staff and staff.stage == Stage.DRAFT:
+            workflow.start_self_assessment(appraisal=staff, by=hr, confirmed_stage=Stage.DRAFT)
+        own = Appraisal.objects.filter(cycle=cycle, person=by_id["DV002"]).first()
+        if own and own.stage == Stage.DRAFT:
+            workflow.start_self_assessment(appraisal=own, by=hr, confirmed_stage=Stage.DRAFT)
+            workflow.submit_self_assessment(
+                appraisal=own,
+                by=User.objects.get(username="manager"),
+                confirmed_stage=Stage.SELF_ASSESSMENT,
+            )

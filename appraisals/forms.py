@@ -1,0 +1,263 @@
+"""Forms of HR's people and cycles pages. The rules stay in the services:
+these only read what was typed and name the field an error belongs to."""
+
+from datetime import date
+
+from django import forms
+
+from appraisals.models import Cycle, Person
+from profiles.models import JobFamily, RoleProfile
+
+DATE_HELP = "For example, 2025-04-01"
+
+
+class IsoDateField(forms.DateField):
+    """A date shown as YYYY-MM-DD when the form is first filled in: the
+    template would otherwise print the date object in words ("Jan. 8,
+    2018"), which the field then refuses when the form comes back."""
+
+    def prepare_value(self, value):
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+
+def _date(label, required=False):
+    return IsoDateField(
+        label=label,
+        required=required,
+        help_text=DATE_HELP,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": f"Enter the {label.lower()} as a date, for example 2025-04-01"},
+    )
+
+
+def person_by_employee_id(employee_id, field_label):
+    """The person with this employee id, or a ValidationError saying so."""
+    person = Person.objects.filter(employee_id=employee_id).first()
+    if person is None:
+        raise forms.ValidationError(f"No person has the employee id {employee_id[:50]}")
+    return person
+
+
+class PersonForm(forms.ModelForm):
+    """A person's details. The line manager is typed as an employee id and
+    set through people.set_manager by the view (loops refused there)."""
+
+    manager = forms.CharField(
+        label="Line manager's employee id",
+        required=False,
+        max_length=50,
+        help_text="Leave empty for someone with no line manager",
+    )
+    role_profile = forms.ModelChoiceField(
+        label="Role profile",
+        queryset=RoleProfile.objects.order_by("title"),
+        required=False,
+        empty_label="No role profile",
+    )
+    start_date = _date("Start date")
+    probation_end_date = _date("Probation end date")
+    leaving_date = _date("Leaving date")
+
+    class Meta:
+        model = Person
+        fields = [
+            "employee_id",
+            "name",
+            "email",
+            "job_title",
+            "role_profile",
+            "start_date",
+            "probation_end_date",
+            "leaving_date",
+        ]
+        labels = {"employee_id": "Employee id"}
+        error_messages = {
+            "employee_id": {"required": "Enter the employee id"},
+            "name": {"required": "Enter the name"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.line_manager_id and not self.is_bound:
+            self.initial["manager"] = self.instance.line_manager.employee_id
+
+    def clean_manager(self):
+        employee_id = self.cleaned_data["manager"].strip()
+        if not employee_id:
+            return None
+        return person_by_employee_id(employee_id, "manager")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, probation = cleaned.get("start_date"), cleaned.get("probation_end_date")
+        leaving, email = cleaned.get("leaving_date"), cleaned.get("email")
+        if start and probation and probation < start:
+            self.add_error("probation_end_date", "Probation cannot end before the start date")
+        if start and leaving and leaving < start:
+            self.add_error("leaving_date", "The leaving date cannot be before the start date")
+        others = Person.objects.exclude(pk=self.instance.pk) if self.instance.pk else Person.objects
+        if email and others.filter(email__iexact=email).exists():
+            self.add_error("email", "Another person already has this email")
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # clean() says these in the page's words; the database's constraints
+        # would say "Constraint … is violated" about the same.
+        return {*super()._get_validation_exclusions(), "email", "leaving_date"}
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search", required=False, max_length=200, help_text="Name, employee id or job title"
+    )
+    job_family = forms.ModelChoiceField(
+        label="Job family",
+        queryset=JobFamily.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any job family",
+    )
+    manager = forms.ModelChoiceField(
+        label="Line manager",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Anyone",
+        help_text="Their whole reporting line",
+    )
+    status = forms.ChoiceField(
+        label="Still here or left",
+        choices=[("current", "Still here"), ("left", "Left"), ("all", "Everyone")],
+        required=False,
+    )
+
+    def __init__(self, *args, managers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = managers
+
+
+class PeopleUploadForm(forms.Form):
+    file = forms.FileField(
+        label="People file",
+        help_text="CSV or XLSX with the columns: employee id, name, email, manager's employee "
+        "id, profile slug, job title, start date, probation end date (and, if you want, "
+        "leaving date).",
+        error_messages={"required": "Choose a file to import"},
+    )
+
+
+class CycleForm(forms.ModelForm):
+    opens_on = _date("Opens on", required=True)
+    closes_on = _date("Closes on", required=True)
+
+    class Meta:
+        model = Cycle
+        fields = ["name", "kind", "opens_on", "closes_on"]
+        error_messages = {"name": {"required": "Enter the cycle's name"}}
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", "The cycle cannot close before it opens")
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # clean() has said it in words already.
+        return {*super()._get_validation_exclusions(), "closes_on"}
+
+
+class ScopeForm(forms.Form):
+    scope = forms.ChoiceField(
+        label="Who is appraised",
+        choices=[
+            ("everyone", "Everyone"),
+            ("job_family", "A job family"),
+            ("team", "A line manager's team"),
+        ],
+        error_messages={"required": "Choose who is appraised"},
+    )
+    job_family = forms.ModelChoiceField(
+        label="Job family",
+        queryset=JobFamily.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Choose a job family",
+    )
+    manager = forms.CharField(
+        label="Line manager's employee id",
+        required=False,
+        max_length=50,
+        help_text="Everyone in their reporting line, direct and indirect",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        scope = cleaned.get("scope")
+        if scope == "job_family" and not cleaned.get("job_family"):
+            self.add_error("job_family", "Choose the job family")
+        if scope == "team":
+            employee_id = (cleaned.get("manager") or "").strip()
+            if not employee_id:
+                self.add_error("manager", "Enter the line manager's employee id")
+            else:
+                try:
+                    cleaned["manager_person"] = person_by_employee_id(employee_id, "manager")
+                except forms.ValidationError as error:
+                    self.add_error("manager", error)
+        return cleaned
+
+    def to_scope(self):
+        from appraisals.cycles import Scope
+
+        scope = self.cleaned_data["scope"]
+        if scope == "job_family":
+            return Scope.job_family(self.cleaned_data["job_family"])
+        if scope == "team":
+            return Scope.team(self.cleaned_data["manager_person"])
+        return Scope.everyone()
+
+
+class CycleFilterForm(forms.Form):
+    job_family = forms.ModelChoiceField(
+        label="Job family",
+        queryset=JobFamily.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any job family",
+    )
+    team = forms.CharField(
+        label="Team of (line manager's employee id)",
+        required=False,
+        max_length=50,
+    )
+    stage = forms.ChoiceField(label="Stage", required=False)
+    overdue = forms.BooleanField(label="Only overdue ones", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from appraisals.models import Stage
+
+        self.fields["stage"].choices = [("", "Any stage"), *Stage.choices]
+
+    def clean_team(self):
+        employee_id = self.cleaned_data["team"].strip()
+        if not employee_id:
+            return None
+        return person_by_employee_id(employee_id, "team")
+
+
+class ReassignForm(forms.Form):
+    manager = forms.CharField(
+        label="New manager's employee id",
+        max_length=50,
+        error_messages={"required": "Enter the new manager's employee id"},
+    )
+    reason = forms.CharField(
+        label="Reason (kept with the appraisal)", required=False, widget=forms.Textarea
+    )
+    confirmed_stage = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_manager(self):
+        return person_by_employee_id(self.cleaned_data["manager"].strip(), "manager")

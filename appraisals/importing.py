@@ -1,0 +1,465 @@
+"""People loaded from a CSV or XLSX table: the whole organisation, one row a
+person, used by HR's upload page and `manage.py import_people`.
+
+    employee id, name, email, manager's employee id, profile slug,
+    job title, start date, probation end date[, leaving date]
+
+The file is the organisation as it is now. Reading it (plan_import) checks
+every row against the others and the database and says what would happen:
+who is new, who moves (manager, profile, job title) or otherwise changes,
+and who is not in the file any more and so is marked as having left today.
+Nothing is ever deleted. Any error, in any row, and nothing is written;
+each error names its row and column as a spreadsheet shows them.
+
+Writing (apply_import) plans again under the reporting lines' lock and,
+when the page's preview is being confirmed, compares the plan's fingerprint
+with the one the person saw: if anyone changed people in between, nothing
+is written. It writes in batches, a fixed number of queries per batch.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from appraisals import people as people_service
+from appraisals.models import Person
+from competency.frameworks import FrameworkImportError, read_sheet
+from competency.history import bulk_create, bulk_update
+from profiles.models import RoleProfile
+
+# The header of the table, and the short name each column goes by in errors.
+COLUMNS = {
+    "employee id": "employee id",
+    "name": "name",
+    "email": "email",
+    "manager's employee id": "manager",
+    "profile slug": "profile",
+    "job title": "job title",
+    "start date": "start date",
+    "probation end date": "probation end date",
+}
+OPTIONAL = {"leaving date": "leaving date"}
+LABELS = {**COLUMNS, **OPTIONAL}
+
+BATCH = 1000
+MAX_ERRORS = 50  # more than this and the first fifty say enough
+FIELDS = [
+    "name",
+    "email",
+    "job_title",
+    "role_profile_id",
+    "start_date",
+    "probation_end_date",
+    "leaving_date",
+]
+# How the preview names a change of each field; the first three are a move.
+MOVES = {"line_manager_id": "manager", "role_profile_id": "profile", "job_title": "job title"}
+
+
+class PeopleImportError(ValidationError):
+    """The file cannot be imported as it is; `errors` lists each problem with
+    its place. Nothing was written."""
+
+    def __init__(self, name, problems):
+        self.name = name
+        self.problems = problems
+        super().__init__([str(problem) for problem in problems])
+
+
+class ChangedSincePreview(ValidationError):
+    """People changed between the preview and its confirmation."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    row: int | None = None
+    column: str = ""  # the spreadsheet letter
+    label: str = ""  # the column's short name
+
+    def __str__(self):
+        if self.row is None:
+            return self.message[:1].upper() + self.message[1:]
+        where = f"Row {self.row}"
+        if self.column:
+            where += f", column {self.column} ({self.label})"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Change:
+    """An existing person the file changes: what, from what, to what."""
+
+    person: Person
+    row: int
+    changes: dict = field(default_factory=dict)  # field -> (before, after), for display
+
+    @property
+    def is_move(self):
+        return any(name in self.changes for name in MOVES.values())
+
+
+@dataclass
+class Plan:
+    """What importing the file would do."""
+
+    name: str
+    rows: int = 0
+    created: list = field(default_factory=list)  # (row, values)
+    changed: list = field(default_factory=list)  # Change
+    leavers: list = field(default_factory=list)  # Person
+    unchanged: int = 0
+    fingerprint: str = ""
+    # What to write: new people's values, existing people's new values and
+    # everyone's manager by employee id.
+    _new: list = field(default_factory=list, repr=False)
+    _updates: list = field(default_factory=list, repr=False)
+    _managers: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def moved(self):
+        return [change for change in self.changed if change.is_move]
+
+    @property
+    def updated(self):
+        return [change for change in self.changed if not change.is_move]
+
+    def summary(self):
+        return (
+            f"{len(self.created)} to create, {len(self.moved)} to move, "
+            f"{len(self.updated)} with other changes, {len(self.leavers)} to mark as "
+            f"leavers, {self.unchanged} unchanged"
+        )
+
+
+def _no_progress(iterable, label):
+    return iterable
+
+
+# --- reading -----------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _date(text):
+    """A date as YYYY-MM-DD or DD/MM/YYYY (a spreadsheet's own dates read as
+    YYYY-MM-DD 00:00:00); None for empty; ValueError otherwise."""
+    if not text:
+        return None
+    if match := _ISO.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _UK.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        raise ValueError
+    return date(year, month, day)
+
+
+class _Rows:
+    """Collects problems while the rows are read; stops listing at MAX_ERRORS."""
+
+    def __init__(self, letters):
+        self.letters = letters
+        self.problems = []
+
+    def add(self, row, column, message):
+        if len(self.problems) < MAX_ERRORS:
+            self.problems.append(
+                Problem(message, row, self.letters.get(column, ""), LABELS.get(column, column))
+            )
+
+
+def read_rows(data: bytes, name: str, progress=_no_progress):
+    """The file's rows checked one by one: {employee id: (row, values)}, and
+    the problems found. Raises PeopleImportError for a file that is not a
+    table of people at all."""
+    try:
+        sheet = read_sheet(data, name, list(COLUMNS), optional=list(OPTIONAL))
+    except FrameworkImportError as error:
+        message = error.message + (f" (column '{error.column}')" if error.column else "")
+        raise PeopleImportError(name, [Problem(message, error.row)]) from error
+    rows = _Rows(sheet.letters)
+    found = {}
+    emails = {}
+    for number, cells in progress(sheet.rows, "rows"):
+        values = _row(number, cells, rows)
+        employee_id = values["employee_id"]
+        if not employee_id:
+            continue
+        if employee_id in found:
+            rows.add(
+                number,
+                "employee id",
+                f"{employee_id} is in the file twice (first in row {found[employee_id][0]}); "
+                "each person has one row",
+            )
+            continue
+        email = values["email"].lower()
+        if email and email in emails:
+            rows.add(
+                number,
+                "email",
+                f"{values['email']} is also the email of row {emails[email]}; each person has "
+                "their own",
+            )
+        elif email:
+            emails[email] = number
+        found[employee_id] = (number, values)
+    return found, rows
+
+
+def _row(number, cells, rows):
+    values = {}
+    employee_id = cells["employee id"]
+    if not employee_id:
+        rows.add(number, "employee id", "the employee id is empty; every person needs one")
+    elif len(employee_id) > 50:
+        rows.add(number, "employee id", "the employee id is longer than 50 characters")
+    values["employee_id"] = employee_id
+    values["name"] = cells["name"]
+    if not cells["name"]:
+        rows.add(number, "name", "the name is empty")
+    elif len(cells["name"]) > 200:
+        rows.add(number, "name", "the name is longer than 200 characters")
+    values["email"] = cells["email"]
+    if cells["email"]:
+        try:
+            validate_email(cells["email"])
+        except ValidationError:
+            rows.add(number, "email", f"'{cells['email'][:100]}' is not an email address")
+    values["manager"] = cells["manager's employee id"]
+    if values["manager"] and values["manager"] == employee_id:
+        rows.add(number, "manager's employee id", "a person cannot be their own line manager")
+    values["profile"] = cells["profile slug"]
+    values["job_title"] = cells["job title"]
+    if len(cells["job title"]) > 200:
+        rows.add(number, "job title", "the job title is longer than 200 characters")
+    for column, key in (
+        ("start date", "start_date"),
+        ("probation end date", "probation_end_date"),
+        ("leaving date", "leaving_date"),
+    ):
+        try:
+            values[key] = _date(cells[column])
+        except ValueError:
+            values[key] = None
+            rows.add(
+                number,
+                column,
+                f"'{cells[column][:40]}' is not a date; write it as YYYY-MM-DD, for example "
+                "2025-04-01",
+            )
+    start, probation, leaving = (
+        values["start_date"],
+        values["probation_end_date"],
+        values["leaving_date"],
+    )
+    if start and probation and probation < start:
+        rows.add(number, "probation end date", "probation ends before the start date")
+    if start and leaving and leaving < start:
+        rows.add(number, "leaving date", "the leaving date is before the start date")
+    return values
+
+
+# --- planning ----------------------------------------------------------------------
+
+
+def plan_import(data: bytes, name: str, *, today=None, progress=_no_progress) -> Plan:
+    """What importing the file would do, or PeopleImportError listing every
+    problem. Reads the database; writes nothing."""
+    today = today or timezone.localdate()
+    found, rows = read_rows(data, name, progress)
+    # Whole rows: the audit trail's bulk writes copy every field of each.
+    existing = {person.employee_id: person for person in Person.objects.all()}
+    by_pk = {person.pk: person.employee_id for person in existing.values()}
+    slugs = dict(RoleProfile.objects.values_list("slug", "pk"))
+    profile_slugs = {pk: slug for slug, pk in slugs.items()}
+
+    for number, values in found.values():
+        if values["manager"] and values["manager"] not in found:
+            rows.add(
+                number,
+                "manager's employee id",
+                f"no person with employee id {values['manager'][:50]} in the file",
+            )
+        if values["profile"] and values["profile"] not in slugs:
+            rows.add(
+                number, "profile slug", f"no role profile with the slug '{values['profile'][:100]}'"
+            )
+    _check_emails(found, existing, rows)
+    if not rows.problems:
+        _check_loops(found, rows)
+    if rows.problems:
+        raise PeopleImportError(name, rows.problems)
+
+    plan = Plan(name=name, rows=len(found))
+    for employee_id, (number, values) in found.items():
+        wanted = {
+            "name": values["name"],
+            "email": values["email"],
+            "job_title": values["job_title"],
+            "role_profile_id": slugs.get(values["profile"]) if values["profile"] else None,
+            "start_date": values["start_date"],
+            "probation_end_date": values["probation_end_date"],
+            "leaving_date": values["leaving_date"],
+        }
+        plan._managers[employee_id] = values["manager"] or None
+        person = existing.get(employee_id)
+        if person is None:
+            plan.created.append((number, {"employee_id": employee_id, **values}))
+            plan._new.append({"employee_id": employee_id, **wanted})
+            continue
+        change = Change(person, number)
+        manager_before = by_pk.get(person.line_manager_id)
+        if manager_before != plan._managers[employee_id]:
+            change.changes["manager"] = (manager_before or "", values["manager"])
+        for key, after in wanted.items():
+            before = getattr(person, key)
+            if before != after:
+                if key == "role_profile_id":
+                    change.changes["profile"] = (profile_slugs.get(before, ""), values["profile"])
+                else:
+                    change.changes[key.replace("_", " ")] = (before or "", after or "")
+        if change.changes:
+            plan.changed.append(change)
+            plan._updates.append((person, wanted))
+        else:
+            plan.unchanged += 1
+    for employee_id, person in existing.items():
+        if employee_id not in found and not person.has_left(today):
+            plan.leavers.append(person)
+            # A start date after today would make today's leaving date
+            # break the "leaves after starting" rule: they leave on the day
+            # they would have started.
+            leaving = max(today, person.start_date) if person.start_date else today
+            plan._updates.append((person, {"leaving_date": leaving}))
+    plan.fingerprint = _fingerprint(plan, today)
+    return plan
+
+
+def _check_emails(found, existing, rows):
+    """An email in the file may not belong to someone else already (the
+    database holds each email once): someone not in the file, or someone
+    in it whose row gives them another."""
+    owners = {person.email.lower(): person for person in existing.values() if person.email}
+    for employee_id, (number, values) in found.items():
+        owner = owners.get(values["email"].lower()) if values["email"] else None
+        if owner is None or owner.employee_id == employee_id:
+            continue
+        if owner.employee_id in found and found[owner.employee_id][1]["email"].lower() != (
+            values["email"].lower()
+        ):
+            continue  # the file gives its owner another email: it passes on
+        rows.add(
+            number,
+            "email",
+            f"{values['email']} is already the email of {owner.name} ({owner.employee_id})",
+        )
+
+
+def _check_loops(found, rows):
+    """Every chain of managers in the file ends at someone without one."""
+    managers = {key: values["manager"] or None for key, (_, values) in found.items()}
+    done = set()
+    for start in managers:
+        path, seen, at = [], set(), start
+        while at is not None and at not in done:
+            if at in seen:
+                loop = path[path.index(at) :]
+                chain = " → ".join([*loop, at])
+                first = min(loop, key=lambda employee_id: found[employee_id][0])
+                rows.add(
+                    found[first][0],
+                    "manager's employee id",
+                    f"these line managers make a loop: {chain} (each reports to the next)",
+                )
+                break
+            seen.add(at)
+            path.append(at)
+            at = managers.get(at)
+        done.update(path)
+
+
+def _fingerprint(plan, today):
+    """A fingerprint of everything the plan would write and of what it
+    would overwrite: if anything it depends on changes, so does this."""
+    content = {
+        "today": today.isoformat(),
+        "new": plan._new,
+        "managers": plan._managers,
+        "updates": [
+            [person.employee_id, {key: getattr(person, key) for key in wanted}, wanted]
+            for person, wanted in plan._updates
+        ],
+        "changes": [[change.person.employee_id, change.changes] for change in plan.changed],
+        "unchanged": plan.unchanged,
+    }
+    text = json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_import(
+    data: bytes, name: str, *, confirmed=None, today=None, progress=_no_progress
+) -> Plan:
+    """Import the file: plan it under the reporting lines' lock and write
+    the plan, or write nothing. `confirmed`, the fingerprint a preview
+    showed, must still be the plan's."""
+    # Every change of line manager takes this lock, and the person pages
+    # take it for any change: people stand still while the file is checked.
+    people_service.lock_reporting_lines()
+    plan = plan_import(data, name, today=today, progress=progress)
+    if confirmed is not None and plan.fingerprint != confirmed:
+        raise ChangedSincePreview(
+            "People changed since the preview, so nothing was imported. "
+            "Upload the file again to see what it would do now."
+        )
+    try:
+        _write(plan, progress)
+    except IntegrityError as error:
+        # Two rows trading emails trips the one-email-per-person index for a
+        # moment; say so rather than fail.
+        raise PeopleImportError(
+            name, [Problem(f"the database refused the import ({error}); nothing was written")]
+        ) from error
+    return plan
+
+
+def _batches(items, label, progress):
+    items = list(items)
+    return progress([items[at : at + BATCH] for at in range(0, len(items), BATCH)], label)
+
+
+def _write(plan, progress):
+    for batch in _batches(plan._new, "new people", progress):
+        bulk_create(Person, [Person(**values) for values in batch], batch_size=BATCH)
+    for batch in _batches(plan._updates, "changed people", progress):
+        people = []
+        fields = set()
+        for person, wanted in batch:
+            for key, value in wanted.items():
+                setattr(person, key, value)
+            fields.update(wanted)
+            people.append(person)
+        bulk_update(Person, people, sorted(fields), batch_size=BATCH)
+    # Managers last, when everyone named exists; set_managers checks the
+    # whole organisation for loops once more under the lock.
+    ids = dict(Person.objects.values_list("employee_id", "pk"))
+    people_service.set_managers(
+        {
+            ids[employee_id]: ids[manager] if manager else None
+            for employee_id, manager in plan._managers.items()
+        }
+    )
+    people_service.link_accounts()

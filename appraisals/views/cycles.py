@@ -1,0 +1,201 @@
+"""HR's cycle pages: the list, create and edit, open for a scope after a
+confirmation that says what it will do, close, and HR's view of a cycle
+with the reassignment of an appraisal's manager. HR only; anyone else 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from appraisals import cycles as cycle_service
+from appraisals import workflow
+from appraisals.forms import CycleFilterForm, CycleForm, ReassignForm, ScopeForm
+from appraisals.models import Appraisal, Cycle, Person, Stage
+from appraisals.views import appraisal_url, hr_only
+from competency.pages import paginate
+
+PAGE_SIZE = 50
+SHOWN_SKIPPED = 20  # names listed for each reason; the rest are counted
+
+
+@hr_only
+def cycle_list(request):
+    rows = Cycle.objects.annotate(appraisal_count=Count("appraisals")).order_by("-opens_on", "name")
+    return render(request, "appraisals/cycles/list.html", {"cycles": rows})
+
+
+@hr_only
+def cycle_create(request):
+    return _edit(request, Cycle())
+
+
+@hr_only
+def cycle_edit(request, pk):
+    return _edit(request, get_object_or_404(Cycle, pk=pk))
+
+
+def _edit(request, cycle):
+    form = CycleForm(request.POST or None, instance=cycle)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Saved {saved.name}.")
+        return redirect("appraisals:cycle", pk=saved.pk)
+    return render(request, "appraisals/cycles/form.html", {"form": form, "cycle": cycle})
+
+
+def _opening_summary(opening):
+    """The people skipped, grouped by why, a few names each."""
+    reasons = {}
+    for person, reason in opening.skipped:
+        reasons.setdefault(reason, []).append(person)
+    return [
+        {"reason": reason, "count": len(people), "people": people[:SHOWN_SKIPPED]}
+        for reason, people in sorted(reasons.items(), key=lambda item: -len(item[1]))
+    ]
+
+
+@hr_only
+def cycle_open(request, pk):
+    cycle = get_object_or_404(Cycle, pk=pk)
+    form = ScopeForm(request.POST or None)
+    context = {"cycle": cycle, "form": form}
+    if cycle.status == Cycle.Status.CLOSED:
+        messages.error(request, f"{cycle} is closed; no appraisals can be added to it.")
+        return redirect("appraisals:cycle", pk=cycle.pk)
+    if request.method == "POST" and form.is_valid():
+        scope = form.to_scope()
+        if "confirmed" in request.POST:
+            try:
+                with transaction.atomic():
+                    # Under the cycle's lock, the numbers shown must still hold.
+                    cycle_service.lock(cycle)
+                    preview = cycle_service.preview_opening(cycle=cycle, scope=scope)
+                    if str(len(preview.created)) != request.POST.get("confirmed"):
+                        raise cycle_service.CycleError(
+                            "The people in scope changed since you looked, so nothing was "
+                            "created. Check the new numbers and confirm again."
+                        )
+                    opening = cycle_service.open_cycle(cycle=cycle, scope=scope, by=request.user)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(
+                    request,
+                    f"Opened {cycle} for {scope}: {len(opening.created)} appraisals created, "
+                    f"{len(opening.skipped)} people skipped.",
+                )
+                return redirect("appraisals:cycle", pk=cycle.pk)
+        preview = cycle_service.preview_opening(cycle=cycle, scope=scope)
+        context.update(
+            scope=scope,
+            creates=len(preview.created),
+            skipped=_opening_summary(preview),
+            skipped_count=len(preview.skipped),
+        )
+        return render(request, "appraisals/cycles/open_confirm.html", context)
+    return render(request, "appraisals/cycles/open.html", context)
+
+
+@hr_only
+def cycle_close(request, pk):
+    cycle = get_object_or_404(Cycle, pk=pk)
+    if request.method == "POST":
+        try:
+            cycle_service.close_cycle(cycle=cycle)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"Closed {cycle}.")
+        return redirect("appraisals:cycle", pk=cycle.pk)
+    return render(request, "appraisals/cycles/close.html", {"cycle": cycle})
+
+
+@hr_only
+def cycle_detail(request, pk):
+    cycle = get_object_or_404(Cycle, pk=pk)
+    today = timezone.localdate()
+    form = CycleFilterForm(request.GET or None)
+    appraisals = Appraisal.objects.filter(cycle=cycle)
+    overdue_only = False
+    stage = ""
+    if form.is_valid():
+        if form.cleaned_data["job_family"]:
+            appraisals = appraisals.filter(
+                profile_version__profile__job_family=form.cleaned_data["job_family"]
+            )
+        if form.cleaned_data["team"]:
+            appraisals = appraisals.filter(
+                person__in=Person.objects.reporting_line(form.cleaned_data["team"]).values("pk")
+            )
+        stage = form.cleaned_data["stage"]
+        overdue_only = form.cleaned_data["overdue"]
+    # Overdue: not signed off, and the cycle's closing date has passed.
+    is_overdue = Q(cycle__closes_on__lt=today) & ~Q(stage=Stage.SIGNED_OFF)
+    counts = dict(appraisals.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    overdue_count = appraisals.filter(is_overdue).count()
+    listed = appraisals
+    if stage:
+        listed = listed.filter(stage=stage)
+    if overdue_only:
+        listed = listed.filter(is_overdue)
+    pages = paginate(
+        request,
+        listed.select_related("person", "manager", "profile_version").order_by("person__name"),
+        PAGE_SIZE,
+    )
+    rows = [(appraisal, appraisal_url(appraisal.pk)) for appraisal in pages["page_obj"]]
+    return render(
+        request,
+        "appraisals/cycles/detail.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "stages": [(value, label, counts.get(value, 0)) for value, label in Stage.choices],
+            "total": sum(counts.values()),
+            "overdue_count": overdue_count,
+            "is_past": cycle.closes_on < today,
+            "rows": rows,
+            **pages,
+        },
+    )
+
+
+@hr_only
+def reassign(request, pk, appraisal_pk):
+    appraisal = get_object_or_404(
+        Appraisal.objects.select_related("person", "manager", "cycle"), pk=appraisal_pk, cycle=pk
+    )
+    form = ReassignForm(request.POST or None, initial={"confirmed_stage": appraisal.stage})
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.reassign_manager(
+                appraisal=appraisal,
+                by=request.user,
+                confirmed_stage=form.cleaned_data["confirmed_stage"],
+                manager=form.cleaned_data["manager"],
+                reason=form.cleaned_data["reason"],
+            )
+        except workflow.StageChanged as error:
+            # Shown with what was typed; the hidden stage becomes the new one.
+            appraisal.refresh_from_db()
+            data = form.data.copy()
+            data["confirmed_stage"] = appraisal.stage
+            form = ReassignForm(data)
+            form.is_valid()
+            form.add_error(None, error.messages[0])
+        except ValidationError as error:
+            form.add_error("manager", error.messages[0])
+        else:
+            appraisal.refresh_from_db()
+            messages.success(
+                request,
+                f"{appraisal.person.name}'s appraisal is now managed by {appraisal.manager.name}.",
+            )
+            return redirect("appraisals:cycle", pk=appraisal.cycle_id)
+    return render(
+        request,
+        "appraisals/cycles/reassign.html",
+        {"appraisal": appraisal, "form": form, "cycle": appraisal.cycle},
+    )

@@ -1,0 +1,200 @@
+"""HR's people pages: the list, a person, create and edit, and the import.
+Managers read the people in their reporting line; anyone else gets 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from appraisals import importing
+from appraisals import people as people_service
+from appraisals.forms import PeopleFilterForm, PeopleUploadForm, PersonForm
+from appraisals.models import Appraisal, Person
+from appraisals.views import appraisal_url, hr_only
+from competency.pages import paginate
+from competency.roles import is_hr
+from profiles.models import PendingUpload
+from profiles.views.imports import _read_upload, _size_capped, _stash, _unstash
+
+PAGE_SIZE = 50
+
+
+def _readable(request):
+    """The people this person may read here: HR everyone, a manager their
+    reporting line; anyone who manages nobody reads no list (404)."""
+    people = Person.objects.visible_to(request.user)
+    if not is_hr(request.user) and not people.filter(line_manager__account=request.user).exists():
+        raise Http404
+    return people
+
+
+@login_required
+def people_list(request):
+    people = _readable(request)
+    managers = people.filter(reports__isnull=False).distinct().order_by("name")
+    form = PeopleFilterForm(request.GET or None, managers=managers)
+    rows = people.select_related("line_manager", "role_profile")
+    if form.is_valid():
+        data = form.cleaned_data
+        words = " ".join(data["q"].split())
+        if words:
+            rows = rows.filter(
+                Q(name__icontains=words)
+                | Q(employee_id__iexact=words)
+                | Q(job_title__icontains=words)
+            )
+        if data["job_family"]:
+            rows = rows.filter(role_profile__job_family=data["job_family"])
+        if data["manager"]:
+            rows = rows.filter(pk__in=Person.objects.reporting_line(data["manager"]).values("pk"))
+        status = data["status"] or "current"
+    else:
+        status = "current"
+    current = Person.objects.current()
+    if status == "current":
+        rows = rows.filter(pk__in=current.values("pk"))
+    elif status == "left":
+        rows = rows.exclude(pk__in=current.values("pk"))
+    pages = paginate(request, rows.order_by("name", "employee_id"), PAGE_SIZE)
+    return render(
+        request,
+        "appraisals/people/list.html",
+        {
+            "form": form,
+            **pages,
+            "query": " ".join(request.GET.get("q", "").split()),
+            "is_filtered": any(request.GET.get(name) for name in form.fields),
+        },
+    )
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related(
+            "line_manager", "role_profile", "account"
+        ),
+        pk=pk,
+    )
+    above = {p.pk: p for p in Person.objects.managers_above(person)}
+    line, at = [], person.line_manager_id
+    while at in above and len(line) <= len(above):
+        line.append(above[at])
+        at = above[at].line_manager_id
+    reports = person.reports.select_related("role_profile").order_by("name")
+    appraisals = (
+        Appraisal.objects.visible_to(request.user)
+        .filter(person=person)
+        .select_related("cycle", "manager")
+        .order_by("-cycle__opens_on")
+    )
+    return render(
+        request,
+        "appraisals/people/detail.html",
+        {
+            "person": person,
+            "line": list(reversed(line)),
+            "reports": reports,
+            "appraisals": [(appraisal, appraisal_url(appraisal.pk)) for appraisal in appraisals],
+            "has_left": person.has_left(),
+            "crumbs": [("People", reverse("appraisals:people"))],
+        },
+    )
+
+
+@hr_only
+def person_create(request):
+    return _edit(request, Person())
+
+
+@hr_only
+def person_edit(request, pk):
+    return _edit(request, get_object_or_404(Person.objects.select_related("line_manager"), pk=pk))
+
+
+def _edit(request, person):
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                # The import holds this lock while it compares: an edit
+                # waits rather than slip between its preview and write.
+                people_service.lock_reporting_lines()
+                saved = form.save()
+                manager = form.cleaned_data["manager"]
+                if manager != saved.line_manager:
+                    people_service.set_manager(person=saved, manager=manager)
+        except ValidationError as error:
+            # Nothing was saved; the form shows what was typed.
+            form.add_error("manager", error.messages[0])
+            if not person.pk:
+                form.instance.pk = None
+        else:
+            messages.success(request, f"Saved {saved.name}.")
+            return redirect("appraisals:person", pk=saved.pk)
+    return render(request, "appraisals/people/form.html", {"form": form, "person": person})
+
+
+# --- the import ------------------------------------------------------------------------
+
+
+@hr_only
+@_size_capped(PeopleUploadForm, "appraisals/people/import.html")
+def people_import(request):
+    form = PeopleUploadForm()
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm_import(request)
+    if request.method == "POST":
+        form = PeopleUploadForm(request.POST, request.FILES)
+        if form.is_valid() and (data := _read_upload(form)) is not None:
+            name = form.cleaned_data["file"].name
+            try:
+                plan = importing.plan_import(data, name)
+            except importing.PeopleImportError as error:
+                return render(
+                    request,
+                    "appraisals/people/import.html",
+                    {"form": form, "problems": error.messages, "name": name, "has_errors": True},
+                )
+            token = _stash(
+                request, PendingUpload.Purpose.PEOPLE, name, data, fingerprint=plan.fingerprint
+            )
+            return render(
+                request,
+                "appraisals/people/import_preview.html",
+                {"plan": plan, "name": name, "token": token},
+            )
+    return render(request, "appraisals/people/import.html", {"form": form})
+
+
+def _confirm_import(request):
+    upload = _unstash(request, PendingUpload.Purpose.PEOPLE)
+    if upload is None:
+        messages.error(request, "That upload has expired. Upload the file again.")
+        return redirect("appraisals:people_import")
+    try:
+        plan = importing.apply_import(
+            bytes(upload.data), upload.name, confirmed=upload.options["fingerprint"]
+        )
+    except ValidationError as error:
+        upload.delete()
+        messages.error(request, " ".join(error.messages))
+        return redirect("appraisals:people_import")
+    upload.delete()
+    messages.success(request, f"Imported {upload.name}: {plan.summary()}.")
+    return redirect(reverse("appraisals:people"))
+
+
+@hr_only
+def people_template(request):
+    """A header-only CSV: the columns the import reads."""
+    import csv
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="people-template.csv"'
+    csv.writer(response).writerow([*importing.COLUMNS, *importing.OPTIONAL])
+    return response
