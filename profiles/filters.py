@@ -139,6 +139,21 @@ class ProfileFilter(django_filters.FilterSet):
             return self.queryset
         return self.qs if self.is_valid() else self.queryset.none()
 
+    def suggestion(self):
+        """For a search that found nothing: (corrected words, the query
+        string that runs them with the same filters) when the correction
+        finds something this person may see; else None."""
+        corrected = self.searched.correction() if self.is_valid() else None
+        if corrected is None:
+            return None
+        data = self.data.copy()
+        data["q"] = corrected
+        data.pop("page", None)
+        again = type(self)(data, queryset=self.queryset, request=self.request)
+        if not again.results().exists():
+            return None
+        return corrected, data.urlencode()
+
     def in_family(self, queryset, name, value):
         if self.reader:
             return queryset.filter(published_family=value.name)

@@ -38,6 +38,11 @@ from profiles.models import RoleProfile
 from profiles.sections import SECTIONS
 
 CONFIG = "english"
+# The table of words the texts hold (PostgreSQL only: migration 0013), how
+# a text splits into them, and the lengths kept.
+WORDS = "profiles_searchword"
+WORD_SPLIT = "[^[:alnum:]]+"
+MIN_WORD, MAX_WORD = 3, 40
 OWN_LISTS = ("responsibilities", "background", "prior_knowledge")
 
 # ---------------------------------------------------------------------------
@@ -117,13 +122,14 @@ def search_text_sql():
     return f"COALESCE(({aggregate}), '')"
 
 
-def refresh_search_text(profiles):
+def refresh_search_text(profiles, *, words=True):
     """Rebuild the working copy's search text of `profiles` (a RoleProfile,
     a queryset of them, or ids) in one statement, whatever their number.
 
     Every change to a working copy's content calls this after writing it;
     a test per path checks the stored text is search_text() of the
-    document afterwards."""
+    document afterwards. `words=False` leaves the table of known words
+    alone (migration 0012 runs before it exists)."""
     if isinstance(profiles, RoleProfile):
         profiles = [profiles.pk]
     if hasattr(profiles, "query"):
@@ -134,12 +140,21 @@ def refresh_search_text(profiles):
             return
         where, params = ", ".join(["%s"] * len(ids)), ids
     table = _quote(RoleProfile._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {_quote('search_text')} = {search_text_sql()} "
-            f"WHERE {table}.{_quote('id')} IN ({where})",
-            params,
+    update = (
+        f"UPDATE {table} SET {_quote('search_text')} = {search_text_sql()} "
+        f"WHERE {table}.{_quote('id')} IN ({where})"
+    )
+    if words and full_text():
+        # The same statement adds the texts' new words to those "Did you
+        # mean …?" draws on.
+        update = (
+            f"WITH changed AS ({update} RETURNING search_text) "
+            f"INSERT INTO {WORDS} (word) SELECT DISTINCT w FROM changed, "
+            f"regexp_split_to_table(lower(changed.search_text), '{WORD_SPLIT}') AS w "
+            f"WHERE length(w) BETWEEN {MIN_WORD} AND {MAX_WORD} ON CONFLICT DO NOTHING"
         )
+    with connection.cursor() as cursor:
+        cursor.execute(update, params)
 
 
 def _shown_by(model):
@@ -267,6 +282,32 @@ class ProfileSearch:
             )
         )
         return {pk: highlighted(snippet) for pk, snippet in rows.values_list("pk", "snippet")}
+
+    def correction(self):
+        """The search with each word that begins no known word replaced by
+        the nearest known word (trigram similarity over the table of
+        distinct words; one query), or None when nothing changes. Known
+        words come from every profile's texts, drafts included, so the
+        caller offers a correction only if it finds what the person may
+        see. PostgreSQL only."""
+        if not (self.words and full_text()):
+            return None
+        plain = [word.lower() for word in self.words]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT q.n, q.w, EXISTS (SELECT 1 FROM {WORDS} WHERE word LIKE "
+                "replace(replace(replace(q.w, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_') "
+                f"|| '%%'), (SELECT word FROM {WORDS} WHERE word %% q.w "
+                "ORDER BY word <-> q.w, word LIMIT 1) "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS q(w, n) ORDER BY q.n",
+                [plain],
+            )
+            rows = cursor.fetchall()
+        corrected = [
+            nearest if nearest and not known and re.fullmatch(r"\w+", word) else original
+            for (_, word, known, nearest), original in zip(rows, self.words, strict=True)
+        ]
+        return None if corrected == self.words else " ".join(corrected)
 
 
 def highlighted(snippet):

@@ -30,7 +30,7 @@ def fill_in(apps, schema_editor):
     from profiles.search import refresh_search_text
 
     RoleProfile = apps.get_model("profiles", "RoleProfile")
-    refresh_search_text(RoleProfile.objects.all())
+    refresh_search_text(RoleProfile.objects.all(), words=False)
 
 
 def add_vectors(apps, schema_editor):

@@ -69,6 +69,8 @@ def profile_list(request):
     shown = list(pages["page_obj"])
     # Where the words were found, for this page's rows only.
     snippets = filters.searched.snippets(shown) if filters.form.is_valid() else {}
+    # A search that found nothing may be misspelt.
+    suggestion = filters.suggestion() if filters.searched.words and not shown else None
     return render(
         request,
         "profiles/list.html",
@@ -82,6 +84,7 @@ def profile_list(request):
             "is_filtered": any(request.GET.get(name) for name in ProfileFilter.base_filters),
             # The words searched for, as the search reads them, for the title.
             "query": " ".join(request.GET.get("q", "").split()),
+            "suggestion": suggestion,
         },
     )
 

@@ -144,3 +144,23 @@ def test_the_list_with_a_search_costs_the_same_for_1_and_30_profiles(staff, db):
 def test_profiles_stay_in_step_for_readers_after_publishing(staff, db):
     profile = published("Payroll Officer")
     assert RoleProfile.objects.get(pk=profile.pk).published_text.startswith("Payroll Officer")
+
+
+@postgres_only
+def test_a_misspelt_search_offers_the_nearest_words_that_find_something(staff, db):
+    published("Platform Engineer", summary="Runs Kubernetes clusters.")
+    response = staff.get(reverse("profiles:list"), {"q": "kubernetis", "sort": "title"})
+    assert titles(response) == []
+    assert response.context["suggestion"] == ("kubernetes", "q=kubernetes&sort=title")
+    content = response.content.decode()
+    assert 'Did you mean <a class="govuk-link" href="?q=kubernetes&amp;sort=title">' in content
+    assert titles(staff.get(reverse("profiles:list"), {"q": "kubernetes"})) == ["Platform Engineer"]
+
+
+@postgres_only
+def test_a_reader_is_never_offered_a_word_only_a_draft_holds(staff, db):
+    draft = factories.RoleProfileFactory(title="Secret Project Lead", summary="Zanzibarian work.")
+    assert "Zanzibarian" in RoleProfile.objects.get(pk=draft.pk).search_text
+    response = staff.get(reverse("profiles:list"), {"q": "zanzibarean"})
+    assert response.context["suggestion"] is None
+    assert "Did you mean" not in response.content.decode()
