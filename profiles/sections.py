@@ -99,11 +99,6 @@ class Section:
         return getattr(link, self.item_field)
 
     @property
-    def search_lookup(self):
-        """The item's text a search word is looked for in, from a link."""
-        return f"{self.item_field}__title"
-
-    @property
     def search_fields(self):
         """The item's texts a search of the catalogue looks in."""
         return self.catalogue.search_fields
@@ -249,10 +244,6 @@ class OrganisationSkillSection(Section):
             "level_name": link.level.name,
             "level_description": level_description,
         }
-
-    @property
-    def search_lookup(self):
-        return "skill__name"
 
     search_lookups = ("skill__category__name", "skill__name")
 
