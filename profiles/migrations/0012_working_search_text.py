@@ -26,11 +26,72 @@ def vector_sql(title, summary, text):
     )
 
 
-def fill_in(apps, schema_editor):
-    from profiles.search import refresh_search_text
+# The searched texts of each section's links as they were when this
+# migration was written (profiles/search.py builds the same from SECTIONS):
+# (slot, link table, joins, columns in order).
+LINKS = [
+    (5, "profiles_profileworkactivity", [("competency_workactivity", "l.activity_id")],
+     ["j0.title", "j0.details"]),
+    (6, "profiles_profileknowledge", [("competency_knowledgeitem", "l.item_id")],
+     ["j0.title", "j0.details"]),
+    (7, "profiles_profiletraining", [("competency_training", "l.training_id")],
+     ["j0.title", "j0.details"]),
+    (8, "profiles_profiledevelopmentactivity", [("competency_developmentactivity", "l.activity_id")],
+     ["j0.title", "j0.details"]),
+    (9, "profiles_profilequalification",
+     [("competency_qualification", "l.qualification_id"),
+      ("competency_awardingbody", "j0.awarding_body_id")],
+     ["j0.title", "j1.name"]),
+    (10, "profiles_profileskill",
+     [("competency_skill", "l.skill_id"), ("competency_category", "j0.category_id")],
+     ["j1.name", "j0.name"]),
+]  # fmt: skip
 
-    RoleProfile = apps.get_model("profiles", "RoleProfile")
-    refresh_search_text(RoleProfile.objects.all(), words=False)
+
+def search_text_sql(postgres):
+    """The working copy's values-only search text of the outer profile row."""
+    table = "profiles_roleprofile"
+    parts = [
+        f"SELECT 0 AS s, 0 AS o, 0 AS i, 0 AS f, {table}.title AS part",
+        f"SELECT 1, 0, 0, 0, {table}.summary",
+    ]
+    for slot, name in enumerate(("responsibilities", "background", "prior_knowledge"), 2):
+        if postgres:
+            parts.append(
+                f"SELECT {slot}, t.o, 0, 0, t.v FROM jsonb_array_elements_text({table}.{name}) "
+                "WITH ORDINALITY AS t(v, o)"
+            )
+        else:
+            parts.append(f"SELECT {slot}, t.key, 0, 0, t.value FROM json_each({table}.{name}) t")
+    for slot, link_table, joins, columns in LINKS:
+        source = f"{link_table} l " + " ".join(
+            f"JOIN {target} j{number} ON j{number}.id = {column}"
+            for number, (target, column) in enumerate(joins)
+        )
+        parts += [
+            f"SELECT {slot}, l.position, l.id, {key}, {column} FROM {source} "
+            f"WHERE l.profile_id = {table}.id"
+            for key, column in enumerate(columns)
+        ]
+    union = " UNION ALL ".join(parts)
+    if postgres:
+        aggregate = (
+            f"SELECT string_agg(part, E'\\n' ORDER BY s, o, i, f) FROM ({union}) AS parts "
+            "WHERE part <> ''"
+        )
+    else:
+        aggregate = (
+            f"SELECT group_concat(part, char(10)) FROM (SELECT part FROM ({union}) "
+            "WHERE part <> '' ORDER BY s, o, i, f)"
+        )
+    return f"COALESCE(({aggregate}), '')"
+
+
+def fill_in(apps, schema_editor):
+    postgres = schema_editor.connection.vendor == "postgresql"
+    schema_editor.execute(
+        f"UPDATE profiles_roleprofile SET search_text = {search_text_sql(postgres)}"
+    )
 
 
 def add_vectors(apps, schema_editor):

@@ -224,3 +224,25 @@ def test_a_full_save_of_an_old_instance_keeps_the_stored_text(lead):
     stale.search_text = "stale"
     stale.save()
     assert_in_step(lead)
+
+
+def test_the_migration_fills_it_in_for_profiles_that_exist(lead):
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("profiles.migrations.0012_working_search_text")
+
+    class Editor:
+        # What fill_in uses of a schema editor (SQLite's refuses to open
+        # inside a test's transaction).
+        def __init__(self):
+            self.connection = connection
+
+        def execute(self, sql):
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    RoleProfile.objects.update(search_text="")
+    migration.fill_in(None, Editor())
+    assert_in_step(lead)
