@@ -215,7 +215,8 @@ def main():
     started = time.perf_counter()
     results = {}
     for size in sizes:
-        database = f"competency_scale_{size}"
+        # The process id keeps two runs on one server (two worktrees) apart.
+        database = f"competency_scale_{size}_{os.getpid()}"
         prepared = prepare(server, size, database, options.rebuild)
         say(f"[{size:,}] measuring ({options.runs} requests per page after a warm-up)")
         results[size] = {
@@ -655,6 +656,7 @@ def make_profile(spec, catalogue, ids=None, publisher=None):
     """The rows of one profile as the application would have written them:
     (profile, version, {section key: links}); ids are taken from `ids`
     (sequences' next values), or left empty for a document only."""
+    from profiles.documents import search_text
     from profiles.models import ProfileVersion, RoleProfile
     from profiles.sections import SECTIONS
 
@@ -711,6 +713,9 @@ def make_profile(spec, catalogue, ids=None, publisher=None):
         profile.status = Status.ARCHIVED
         profile.put_in_force(None)
         profile.updated_at = spec["changed"]
+    # What HR search by: the working copy's words, as refresh_search_text
+    # writes them.
+    profile.search_text = search_text(document_of(profile, links, catalogue, version=None))
     return profile, version, links
 
 
@@ -790,7 +795,27 @@ def write_profiles(specs, catalogue, publisher):
             copy_rows(
                 section.link_model, [link for *_, links in made for link in links[section.key]]
             )
+        add_search_words([profile.pk for profile, _, _ in made])
     return [profile for profile, _, _ in made]
+
+
+def add_search_words(ids):
+    """The words of the profiles' search texts, for "Did you mean …?", as
+    refresh_search_text adds them (of the versions in force too, which
+    were working copies once)."""
+    from django.db import connection
+
+    from profiles.search import MAX_WORD, MIN_WORD, WORD_SPLIT, WORDS
+
+    with connection.cursor() as cursor:
+        for column in ("search_text", "published_text"):
+            cursor.execute(
+                f"INSERT INTO {WORDS} (word) SELECT DISTINCT w FROM profiles_roleprofile, "
+                f"regexp_split_to_table(lower({column}), '{WORD_SPLIT}') AS w "
+                f"WHERE id = ANY(%s) AND length(w) BETWEEN {MIN_WORD} AND {MAX_WORD} "
+                "ON CONFLICT DO NOTHING",
+                [ids],
+            )
 
 
 def versioned_documents(catalogue):

@@ -5,6 +5,7 @@ from django.db.models import Max
 from profiles import lifecycle
 from profiles.drafts import PROFILE_FIELDS
 from profiles.models import JobFamily, ProfileVersion, RoleProfile
+from profiles.search import refresh_search_text
 from profiles.sections import SECTIONS
 
 
@@ -105,6 +106,11 @@ class RoleProfileAdmin(admin.ModelAdmin):
         if obj is not None:
             return [*CONTENT_FIELDS, "status"]
         return self.readonly_fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A profile created here, with its links: what HR search it by.
+        refresh_search_text(form.instance)
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj is not None else self.prepopulated_fields

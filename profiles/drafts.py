@@ -14,6 +14,7 @@ from competency.models import AwardingBody, Depth, KnowledgeItem, Level, Qualifi
 from competency.numbers import positive_number
 from profiles.lifecycle import lock
 from profiles.models import RoleProfile
+from profiles.search import refresh_search_text
 
 # The profile's own texts that the edit form covers.
 PROFILE_FIELDS = [
@@ -60,9 +61,11 @@ def lock_draft(profile):
 def create_profile(*, title, slug, job_family=None, role_level="", variant=""):
     if RoleProfile.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": "Another profile already has this URL name."})
-    return RoleProfile.objects.create(
+    profile = RoleProfile.objects.create(
         title=title, slug=slug, job_family=job_family, role_level=role_level, variant=variant
     )
+    refresh_search_text(profile)
+    return profile
 
 
 @transaction.atomic
@@ -87,6 +90,7 @@ def update_profile(*, profile, values, base):
             setattr(profile, "job_family_id" if name == "job_family" else name, values[name])
     profile.full_clean(exclude=["slug"])
     profile.save()
+    refresh_search_text(profile)
     return profile
 
 
@@ -111,6 +115,12 @@ def requirement(section, *, depth="", level=None):
     return {}
 
 
+def _changed(profile):
+    """Mark the profile changed, and its search text with it."""
+    profile.save(update_fields=["updated_at"])
+    refresh_search_text(profile)
+
+
 def _save_link(profile, link, wanted):
     """Set a link's depth or level, check it (a level on the skill's scale),
     save it, and mark the profile changed."""
@@ -118,7 +128,7 @@ def _save_link(profile, link, wanted):
         setattr(link, name, value)
     link.full_clean()
     link.save()
-    profile.save(update_fields=["updated_at"])
+    _changed(profile)
     return link
 
 
@@ -217,7 +227,7 @@ def _move(profile, section, link_id, target, seen_position):
     links.insert(position, link)
     if position != index:
         _renumber(links)
-        profile.save(update_fields=["updated_at"])
+        _changed(profile)
     return Moved(section.item_of(link), position, len(links))
 
 
@@ -281,7 +291,7 @@ def remove_item(*, profile, section, link_id):
     item = section.item_of(link)
     link.delete()
     _renumber(section.links(profile).order_by("position", "id"))
-    profile.save(update_fields=["updated_at"])
+    _changed(profile)
     return item
 
 
@@ -324,7 +334,7 @@ def correct_item(
         raise ValidationError(f"‘{item}’ is already in this profile's {section.plural}.")
     setattr(link, section.item_field, item)
     link.save(update_fields=[section.item_field])
-    profile.save(update_fields=["updated_at"])
+    _changed(profile)
     return old, item
 
 

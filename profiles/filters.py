@@ -16,9 +16,8 @@ from django.db.models.functions import Cast
 from competency.models import Skill
 from competency.roles import is_hr
 from competency.search import MAX_LENGTH as SEARCH_LENGTH
-from competency.search import words as search_words
 from profiles.models import ROLE_LEVELS, JobFamily, ProfileSkill, ProfileVersion, RoleProfile
-from profiles.sections import SECTIONS
+from profiles.search import ProfileSearch
 
 
 def _open_drafts_in_force():
@@ -89,7 +88,12 @@ class ProfileFilter(django_filters.FilterSet):
     )
     sort = django_filters.ChoiceFilter(
         label="Sort by",
-        choices=[("title", "Title"), ("updated", "Recently changed"), ("family", "Job family")],
+        choices=[
+            ("relevance", "Relevance"),
+            ("title", "Title"),
+            ("updated", "Recently changed"),
+            ("family", "Job family"),
+        ],
         method="sort_by",
         empty_label=None,
     )
@@ -114,6 +118,11 @@ class ProfileFilter(django_filters.FilterSet):
         if queryset is None:
             queryset = RoleProfile.objects.visible_to(request.user)
         self.reader = not is_hr(request.user)
+        self.searched = ProfileSearch((data or {}).get("q", ""), reader=self.reader)
+        if data is not None and not data.get("sort"):
+            # Best matches first, unless the person chose another order.
+            data = data.copy()
+            data["sort"] = "relevance" if self.searched.words else "title"
         queryset = queryset.order_by(*(self.READER_ORDERS if self.reader else self.ORDERS)["title"])
         super().__init__(data, queryset, request=request, **kwargs)
         if self.reader:
@@ -130,6 +139,21 @@ class ProfileFilter(django_filters.FilterSet):
             return self.queryset
         return self.qs if self.is_valid() else self.queryset.none()
 
+    def suggestion(self):
+        """For a search that found nothing: (corrected words, the query
+        string that runs them with the same filters) when the correction
+        finds something this person may see; else None."""
+        corrected = self.searched.correction() if self.is_valid() else None
+        if corrected is None:
+            return None
+        data = self.data.copy()
+        data["q"] = corrected
+        data.pop("page", None)
+        again = type(self)(data, queryset=self.queryset, request=self.request)
+        if not again.results().exists():
+            return None
+        return corrected, data.urlencode()
+
     def in_family(self, queryset, name, value):
         if self.reader:
             return queryset.filter(published_family=value.name)
@@ -142,24 +166,16 @@ class ProfileFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value):
         orders = self.READER_ORDERS if self.reader else self.ORDERS
-        return queryset.order_by(*orders.get(value, orders["title"]))
+        order = orders.get(value, orders["title"])
+        if value == "relevance" and "relevance" in queryset.query.annotations:
+            # Ranked on PostgreSQL; ties (and SQLite) by title.
+            order = ["-relevance", *order]
+        return queryset.order_by(*order)
 
     def search(self, queryset, name, value):
-        for word in search_words(value):
-            if self.reader:
-                # The version in force's words, values only: never a draft's,
-                # and never the document's key names.
-                queryset = queryset.filter(published_text__icontains=word)
-                continue
-            matches = Q(title__icontains=word) | Q(summary__icontains=word)
-            for section in SECTIONS:
-                matches |= Exists(
-                    section.link_model.objects.filter(
-                        profile=OuterRef("pk"), **{f"{section.search_lookup}__icontains": word}
-                    )
-                )
-            queryset = queryset.filter(matches)
-        return queryset
+        # Readers: the version in force's words, never a draft's; HR: the
+        # working copy's. Values only: never the document's key names.
+        return self.searched.filter(queryset)
 
     def with_skill(self, queryset, name, value):
         if not value:

@@ -138,6 +138,12 @@ class RoleProfile(models.Model):
     published_summary = models.TextField(blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     published_text = models.TextField(blank=True, editable=False)
+    # What HR search: the working copy's words, values only, as
+    # documents.search_text() writes them. Rebuilt in SQL by
+    # profiles.search.refresh_search_text() after every change to the
+    # working copy's content (its own texts, its links, or a catalogue text
+    # it shows), and by nothing else: save() leaves it alone.
+    search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -151,6 +157,7 @@ class RoleProfile(models.Model):
             "published_summary",
             "published_at",
             "published_text",
+            "search_text",
         ]
     )
 
@@ -165,6 +172,17 @@ class RoleProfile(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # A full save writes what this instance holds, which may be an old
+        # search_text: only refresh_search_text() writes it, from the rows.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "search_text"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_draft(self):

@@ -99,11 +99,6 @@ class Section:
         return getattr(link, self.item_field)
 
     @property
-    def search_lookup(self):
-        """The item's text a search word is looked for in, from a link."""
-        return f"{self.item_field}__title"
-
-    @property
     def search_fields(self):
         """The item's texts a search of the catalogue looks in."""
         return self.catalogue.search_fields
@@ -150,6 +145,13 @@ class Section:
     compared_parts: tuple = ("details",)
     # The row's texts a search finds the profile by.
     searched_keys: tuple = ("title", "details")
+
+    @property
+    def search_lookups(self):
+        """Where each of searched_keys is stored, from a link (the search
+        text is rebuilt in SQL from these: profiles/search.py)."""
+        return tuple(f"{self.item_field}__{key}" for key in self.searched_keys)
+
     requirement_word: str = ""
 
 
@@ -204,6 +206,8 @@ class QualificationSection(Section):
         qualification = link.qualification
         return {"title": qualification.title, "awarding_body": qualification.awarding_body.name}
 
+    search_lookups = ("qualification__title", "qualification__awarding_body__name")
+
     def item_key(self, row):
         return (row["title"], row["awarding_body"])
 
@@ -241,9 +245,7 @@ class OrganisationSkillSection(Section):
             "level_description": level_description,
         }
 
-    @property
-    def search_lookup(self):
-        return "skill__name"
+    search_lookups = ("skill__category__name", "skill__name")
 
     @property
     def search_fields(self):

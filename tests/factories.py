@@ -10,6 +10,18 @@ from django.utils.text import slugify
 from appraisals import models as appraisals
 from competency import models as catalogue
 from profiles import models as profiles
+from profiles.search import refresh_search_text
+
+
+class Searched:
+    """Factories of a profile or its links keep the profile's search text
+    in step, as every service that writes them does."""
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            refresh_search_text([getattr(instance, "profile_id", instance.pk)])
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -123,7 +135,7 @@ class JobFamilyFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda family: slugify(family.name))
 
 
-class RoleProfileFactory(factory.django.DjangoModelFactory):
+class RoleProfileFactory(Searched, factory.django.DjangoModelFactory):
     class Meta:
         model = profiles.RoleProfile
 
@@ -143,7 +155,7 @@ class ProfileVersionFactory(factory.django.DjangoModelFactory):
     document = factory.LazyAttribute(lambda version: {"title": version.profile.title})
 
 
-class ProfileWorkActivityFactory(factory.django.DjangoModelFactory):
+class ProfileWorkActivityFactory(Searched, factory.django.DjangoModelFactory):
     class Meta:
         model = profiles.ProfileWorkActivity
 
@@ -151,7 +163,7 @@ class ProfileWorkActivityFactory(factory.django.DjangoModelFactory):
     activity = factory.SubFactory(WorkActivityFactory)
 
 
-class ProfileKnowledgeFactory(factory.django.DjangoModelFactory):
+class ProfileKnowledgeFactory(Searched, factory.django.DjangoModelFactory):
     class Meta:
         model = profiles.ProfileKnowledge
 
@@ -160,7 +172,7 @@ class ProfileKnowledgeFactory(factory.django.DjangoModelFactory):
     depth = "familiar"
 
 
-class ProfileTrainingFactory(factory.django.DjangoModelFactory):
+class ProfileTrainingFactory(Searched, factory.django.DjangoModelFactory):
     class Meta:
         model = profiles.ProfileTraining
 
@@ -168,7 +180,7 @@ class ProfileTrainingFactory(factory.django.DjangoModelFactory):
     training = factory.SubFactory(TrainingFactory)
 
 
-class ProfileDevelopmentActivityFactory(factory.django.DjangoModelFactory):
+class ProfileDevelopmentActivityFactory(Searched, factory.django.DjangoModelFactory):
     class Meta:
         model = profiles.ProfileDevelopmentActivity
 
@@ -176,7 +188,7 @@ class ProfileDevelopmentActivityFactory(factory.django.DjangoModelFactory):
     activity = factory.SubFactory(DevelopmentActivityFactory)
 
 
-class ProfileQualificationFactory(factory.django.DjangoModelFactory):
+class ProfileQualificationFactory(Searched, factory.django.DjangoModelFactory):
     class Meta:
         model = profiles.ProfileQualification
 
@@ -184,7 +196,7 @@ class ProfileQualificationFactory(factory.django.DjangoModelFactory):
     qualification = factory.SubFactory(QualificationFactory)
 
 
-class ProfileSkillFactory(factory.django.DjangoModelFactory):
+class ProfileSkillFactory(Searched, factory.django.DjangoModelFactory):
     class Meta:
         model = profiles.ProfileSkill
 

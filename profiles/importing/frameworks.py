@@ -31,6 +31,7 @@ from competency.history import bulk_create
 from competency.models import Framework, Skill
 from profiles.importing.published_text import split_title
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
+from profiles.search import refresh_search_text
 
 FORMATS = ["ddat-roles", "skills", "json"]
 
@@ -342,6 +343,7 @@ def apply_role_levels(roles, progress):
         links.setdefault(link.profile_id, []).append((link.skill_id, link.level_id))
 
     new_links = []
+    changed = set()  # the profiles written
     for title, role_level in progress(roles.items(), "profiles"):
         family = families.get(role_level.role)
         if family is None:
@@ -362,6 +364,7 @@ def apply_role_levels(roles, progress):
         if profile is None:
             profile = RoleProfile.objects.create(slug=slugify(title), **fields)
             report.added.append(title)
+            changed.add(profile.pk)
         elif links.get(profile.pk, []) == wanted and all(
             getattr(profile, name) == value for name, value in fields.items()
         ):
@@ -379,6 +382,7 @@ def apply_role_levels(roles, progress):
                 profile=profile, skill__category__framework=framework
             ).delete()
             report.changed.append(title)
+            changed.add(profile.pk)
         start = (profile.skill_links.aggregate(last=Max("position"))["last"] or -1) + 1
         new_links += [
             ProfileSkill(
@@ -387,4 +391,6 @@ def apply_role_levels(roles, progress):
             for offset, (skill_id, level_id) in enumerate(wanted)
         ]
     bulk_create(ProfileSkill, new_links)
+    # The texts HR search by, for every profile written, in one statement.
+    refresh_search_text(changed)
     return report

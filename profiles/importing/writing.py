@@ -29,6 +29,7 @@ from profiles.documents import (
 )
 from profiles.importing.reading import ProfileInput
 from profiles.models import JobFamily, RoleProfile
+from profiles.search import refresh_search_text
 from profiles.sections import SECTIONS, max_length
 
 OPTIONAL_KEYS = ("job_family", "role_level", "variant", "version", "source")
@@ -348,6 +349,7 @@ def write_content(profile, doc, levels, result, *, update_catalogue=True, update
                 for position, (item, extra) in enumerate(zip(items, extras, strict=True))
             ],
         )
+    refresh_search_text(profile)
 
 
 def _components(model, candidates, result):

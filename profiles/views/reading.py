@@ -66,16 +66,25 @@ def profile_list(request):
     filters = ProfileFilter(request.GET or None, queryset=queryset, request=request)
     reader = filters.reader
     pages = paginate(request, filters.results(), PAGE_SIZE)
+    shown = list(pages["page_obj"])
+    # Where the words were found, for this page's rows only.
+    snippets = filters.searched.snippets(shown) if filters.form.is_valid() else {}
+    # A search that found nothing may be misspelt.
+    suggestion = filters.suggestion() if filters.searched.words and not shown else None
     return render(
         request,
         "profiles/list.html",
         {
             "filters": filters,
-            "entries": [list_entry(profile, reader) for profile in pages["page_obj"]],
+            "entries": [
+                {**list_entry(profile, reader), "snippet": snippets.get(profile.pk)}
+                for profile in shown
+            ],
             **pages,
             "is_filtered": any(request.GET.get(name) for name in ProfileFilter.base_filters),
             # The words searched for, as the search reads them, for the title.
             "query": " ".join(request.GET.get("q", "").split()),
+            "suggestion": suggestion,
         },
     )
 
