@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("profiles", "0011_readers_columns"),
+        ("profiles", "0013_search_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
