@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from appraisals.views.home import home
 from competency.views import healthz
-from profiles.views.reading import home
 
 admin.site.site_header = "Competency framework administration"
 admin.site.site_title = "Competency framework"
@@ -18,4 +18,5 @@ urlpatterns = [
     path("catalogue/", include("competency.catalogue_urls")),
     path("import/", include("profiles.import_urls")),
     path("admin/", admin.site.urls),
+    path("", include("appraisals.urls")),
 ]
