@@ -1,44 +1,11 @@
 """The appraisal pages, used as the person, the manager and HR would."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from appraisals import plans, workflow
 from appraisals.models import AppraisalEvent, Objective, Stage
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name, appraisal, *args):
-    return reverse(f"appraisals:{name}", args=[appraisal.pk, *args])
-
-
-def rows(appraisal):
-    return {row.kind: row for row in appraisal.requirements.all()}
-
-
-def to_stage(appraisal, cast, stage):
-    """Take the appraisal through the workflow to `stage`."""
-    steps = [
-        (workflow.start_self_assessment, cast.manager),
-        (workflow.submit_self_assessment, cast.person),
-        (workflow.share_review, cast.manager),
-    ]
-    for function, who in steps:
-        if appraisal.reached(stage):
-            break
-        appraisal = function(appraisal=appraisal, by=who.account, confirmed_stage=appraisal.stage)
-    if stage == Stage.SIGNED_OFF:
-        for who in (cast.person, cast.manager):
-            appraisal = workflow.sign_off(
-                appraisal=appraisal, by=who.account, confirmed_stage=appraisal.stage
-            )
-    return appraisal
+from tests.appraisals.helpers import client_for, rows, to_stage, url
 
 
 def test_the_person_rates_saves_and_comes_back(cast, appraisal):
