@@ -25,13 +25,15 @@ def rows(appraisal):
 def to_stage(appraisal, cast, stage):
     """Take the appraisal through the workflow to `stage`."""
     steps = [
-        (workflow.start_self_assessment, cast.manager),
-        (workflow.submit_self_assessment, cast.person),
-        (workflow.share_review, cast.manager),
+        (Stage.DRAFT, workflow.start_self_assessment, cast.manager),
+        (Stage.SELF_ASSESSMENT, workflow.submit_self_assessment, cast.person),
+        (Stage.MANAGER_REVIEW, workflow.share_review, cast.manager),
     ]
-    for function, who in steps:
+    for at, function, who in steps:
         if appraisal.reached(stage):
             break
+        if appraisal.stage != at:
+            continue
         appraisal = function(appraisal=appraisal, by=who.account, confirmed_stage=appraisal.stage)
     if stage == Stage.SIGNED_OFF:
         for who in (cast.person, cast.manager):
