@@ -67,3 +67,15 @@ def masked_requirements(user, appraisal, requirements=None):
         for field in hidden:
             setattr(row, field, None if field.endswith("rating") else "")
     return rows
+
+
+def can_read_check_ins(user, person):
+    """1:1 notes are between two people: the person, their line manager and
+    HR open a person's check-ins page (managers further up do not; a former
+    manager still finds the ones they held in their own list)."""
+    if is_hr(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    manager = person.line_manager
+    return person.account_id == user.pk or (manager is not None and manager.account_id == user.pk)

@@ -1,11 +1,13 @@
-"""Forms of HR's people and cycles pages. The rules stay in the services:
-these only read what was typed and name the field an error belongs to."""
+"""Forms of the appraisals pages: HR's people and cycles, and the appraisal
+itself. The rules stay in the services (people.py, cycles.py, workflow.py,
+plans.py): these only read what was typed and name the field an error
+belongs to."""
 
 from datetime import date
 
 from django import forms
 
-from appraisals.models import Cycle, Person
+from appraisals.models import Cycle, DevelopmentAction, Objective, Person
 from profiles.models import JobFamily, RoleProfile
 
 DATE_HELP = "For example, 2025-04-01"
@@ -261,3 +263,43 @@ class ReassignForm(forms.Form):
 
     def clean_manager(self):
         return person_by_employee_id(self.cleaned_data["manager"].strip(), "manager")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+class ObjectiveForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Objective")
+    measure = forms.CharField(required=False, widget=forms.Textarea, label="Measure of success")
+    due_on = forms.DateField(required=False, widget=DateInput(), label="Due date")
+    status = forms.ChoiceField(choices=Objective.Status.choices, initial="not_started")
+    progress_notes = forms.CharField(required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, prefix="objective", **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Action")
+    details = forms.CharField(required=False, widget=forms.Textarea)
+    requirement = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="For the requirement"
+    )
+    due_on = forms.DateField(required=False, widget=DateInput(), label="Due date")
+    status = forms.ChoiceField(choices=DevelopmentAction.Status.choices, initial="planned")
+
+    def __init__(self, *args, requirements=(), prefix="action", **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.fields["requirement"].choices = [("", "None in particular")] + [
+            (row.pk, row.title) for row in requirements
+        ]
+
+
+class CheckInForm(forms.Form):
+    held_on = forms.DateField(widget=DateInput(), label="Held on")
+    notes = forms.CharField(required=False, widget=forms.Textarea)
+    agreed_actions = forms.CharField(required=False, widget=forms.Textarea)

@@ -190,3 +190,13 @@ def update_check_in(*, check_in, by, **values) -> CheckIn:
         setattr(check_in, name, value.strip() if isinstance(value, str) else value)
     check_in.save()
     return check_in
+
+
+def may_plan(user, appraisal):
+    """Whether `user` may add or change objectives and plan actions now
+    (the rule _check_planner applies, asked without writing)."""
+    try:
+        _check_planner(appraisal, user, "plan")
+    except WorkflowError:
+        return False
+    return True

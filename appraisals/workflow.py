@@ -366,3 +366,89 @@ def set_outcome(*, appraisal, by, confirmed_stage, outcome) -> Appraisal:
     appraisal.outcome = outcome
     _touch(appraisal, "outcome")
     return appraisal
+
+
+# --- what a page may offer ----------------------------------------------------------
+# The same conditions the functions above check, asked without writing, so a
+# page (or the API) offers only the moves and saves that would pass. The
+# functions still check everything again under the lock.
+
+
+def may_edit_side(user, appraisal):
+    """ "self" or "manager": the side of the ratings this user may write
+    now, or None."""
+    if appraisal.stage == Stage.SELF_ASSESSMENT and is_the_person(user, appraisal):
+        return "self"
+    if appraisal.stage == Stage.MANAGER_REVIEW and can_act_as_manager(user, appraisal):
+        return "manager"
+    return None
+
+
+def may_write_summary(user, appraisal):
+    """The summary field this user may write now ("person_summary" or
+    "manager_summary"), or None."""
+    if appraisal.person_signed_at or appraisal.manager_signed_at:
+        return None
+    if is_the_person(user, appraisal) and appraisal.stage in (Stage.SELF_ASSESSMENT, Stage.AGREED):
+        return "person_summary"
+    if can_act_as_manager(user, appraisal) and appraisal.stage in (
+        Stage.MANAGER_REVIEW,
+        Stage.AGREED,
+    ):
+        return "manager_summary"
+    return None
+
+
+def may_set_outcome(user, appraisal):
+    return bool(
+        appraisal.stage in (Stage.MANAGER_REVIEW, Stage.AGREED)
+        and can_act_as_manager(user, appraisal)
+        and not (appraisal.person_signed_at or appraisal.manager_signed_at)
+    )
+
+
+def available_moves(user, appraisal):
+    """The transitions `user` may make now, by the names the pages use:
+    start, submit, share, sign, send_back, reopen."""
+    stage = appraisal.stage
+    person, manager = is_the_person(user, appraisal), can_act_as_manager(user, appraisal)
+    moves = []
+    if stage == Stage.DRAFT and (manager or is_hr(user)):
+        moves.append("start")
+    if stage == Stage.SELF_ASSESSMENT and person:
+        moves.append("submit")
+    if stage == Stage.MANAGER_REVIEW and manager:
+        moves.append("share")
+    if stage == Stage.AGREED:
+        signed = (person and appraisal.person_signed_at) or (
+            manager and appraisal.manager_signed_at
+        )
+        if (person or manager) and not signed:
+            moves.append("sign")
+    if stage in BACK and (manager or (stage == Stage.AGREED and person)):
+        moves.append("send_back")
+    if stage == Stage.SIGNED_OFF and is_hr(user):
+        moves.append("reopen")
+    return moves
+
+
+def waiting_for(appraisal):
+    """Whom the appraisal waits for at its stage, in words: (who, what)."""
+    person, manager = appraisal.person.name, appraisal.manager.name
+    if appraisal.stage == Stage.DRAFT:
+        return manager, "to open it for self-assessment"
+    if appraisal.stage == Stage.SELF_ASSESSMENT:
+        return person, "to rate themself and submit"
+    if appraisal.stage == Stage.MANAGER_REVIEW:
+        return manager, "to rate and share the review"
+    if appraisal.stage == Stage.AGREED:
+        unsigned = [
+            name
+            for name, at in (
+                (person, appraisal.person_signed_at),
+                (manager, appraisal.manager_signed_at),
+            )
+            if not at
+        ]
+        return " and ".join(unsigned), "to sign"
+    return None, "nothing: it is signed off"

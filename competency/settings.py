@@ -144,7 +144,9 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "profiles:list"
+# Home sends each person where they start: staff and managers to their
+# appraisals, HR to the role profiles.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Probation checkpoints fall this many months after a person's start date.

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from appraisals.views.home import home
 from competency.views import healthz
-from profiles.views.reading import home
 
 admin.site.site_header = "Competency framework administration"
 admin.site.site_title = "Competency framework"

@@ -11,7 +11,7 @@ and gets 404 for anything else.
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Max
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from competency.history import history_entries
@@ -46,11 +46,6 @@ def readable_document(user, profile):
 
 def crumbs(*pairs):
     return [("Role profiles", reverse("profiles:list")), *pairs]
-
-
-@login_required
-def home(request):
-    return redirect("profiles:list")
 
 
 @login_required

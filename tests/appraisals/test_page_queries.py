@@ -1,0 +1,88 @@
+"""Query counts of the home pages and the appraisal page: fixed, whether a
+team has 1 person or 50, an appraisal 4 requirements or 50."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from appraisals import cycles, workflow
+from appraisals.models import Objective, Stage
+from tests import factories
+from tests.appraisals.conftest import person, published_profile
+from tests.appraisals.helpers import client_for, to_stage, url
+
+# Session and user, then the page's own queries.
+HOME_STAFF = 8
+HOME_MANAGER = 12
+APPRAISAL_PAGE = 9
+APPRAISAL_PAGE_PLANNING = 12
+
+
+def count(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_home_of_a_manager(cast, cycle, size):
+    for n in range(size - 1):
+        factories.PersonFactory(
+            name=f"Report {n}",
+            line_manager=cast.manager,
+            role_profile=cast.person.role_profile,
+            probation_end_date=factories.date(2026, 1, 1),
+        )
+    cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager))
+    for appraisal in cast.manager.appraisals_managed.all():
+        Objective.objects.create(
+            appraisal=appraisal, title="Late", due_on=factories.date(2024, 1, 1)
+        )
+    assert count(client_for(cast.manager.account), "/") == HOME_MANAGER
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_home_of_a_member_of_staff(cast, appraisal, size):
+    for n in range(size):
+        Objective.objects.create(appraisal=appraisal, title=f"Objective {n}")
+    assert count(client_for(cast.person.account), "/") == HOME_STAFF
+
+
+def profile_with(ddat, size):
+    profile = published_profile(ddat, title=f"Profile of {size}")
+    from profiles import lifecycle
+
+    lifecycle.start_draft(profile=profile)
+    for n in range(size):
+        factories.ProfileKnowledgeFactory(
+            profile=profile,
+            item=factories.KnowledgeItemFactory(title=f"Item {n}"),
+            depth="familiar",
+            position=10 + n,
+        )
+    profile.refresh_from_db()
+    lifecycle.publish_profile(profile=profile)
+    return profile
+
+
+@pytest.mark.parametrize("size", [1, 50])
+def test_appraisal_page(ddat, cycle, size):
+    profile = profile_with(ddat, size)
+    mo = person("Mo", profile=profile)
+    sam = person("Sam", mo, profile)
+    (appraisal,) = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(mo)).created
+    assert appraisal.requirements.count() == size + 4
+    cast = type("Cast", (), {"manager": mo, "person": sam})
+    appraisal = to_stage(appraisal, cast, Stage.SELF_ASSESSMENT)
+    # The person rating themself; the manager planning in review.
+    assert count(client_for(sam.account), url("detail", appraisal)) == APPRAISAL_PAGE
+    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    # Every row below what is required, so the plan's suggestions are read too.
+    workflow.save_manager_ratings(
+        appraisal=appraisal,
+        by=mo.account,
+        confirmed_stage=Stage.MANAGER_REVIEW,
+        ratings={row.pk: {"rating": 1} for row in appraisal.requirements.all()},
+    )
+    assert count(client_for(mo.account), url("detail", appraisal)) == APPRAISAL_PAGE_PLANNING

@@ -1,0 +1,205 @@
+"""The appraisal pages, used as the person, the manager and HR would."""
+
+import pytest
+from django.urls import reverse
+
+from appraisals import plans, workflow
+from appraisals.models import AppraisalEvent, Objective, Stage
+from tests.appraisals.helpers import client_for, rows, to_stage, url
+
+
+def test_the_person_rates_saves_and_comes_back(cast, appraisal):
+    appraisal = to_stage(appraisal, cast, Stage.SELF_ASSESSMENT)
+    skill = rows(appraisal)["organisation_skill"]
+    sam = client_for(cast.person.account)
+    page = sam.get(url("detail", appraisal))
+    assert page.status_code == 200
+    assert b"Save and come back" in page.content
+    # The level descriptions stand beside the organisation skill's choices.
+    assert b"You can design systems at Practitioner." in page.content
+    response = sam.post(
+        url("save_ratings", appraisal),
+        {
+            "confirmed_stage": "self_assessment",
+            f"r-{skill.pk}-rating": "2",
+            f"r-{skill.pk}-evidence": "Designed the queue.",
+        },
+    )
+    assert response.status_code == 302
+    skill.refresh_from_db()
+    assert (skill.self_rating, skill.self_evidence) == (2, "Designed the queue.")
+    # A second save of another field keeps the first.
+    sam.post(
+        url("save_ratings", appraisal),
+        {"confirmed_stage": "self_assessment", f"r-{skill.pk}-comment": "Proud of it."},
+    )
+    skill.refresh_from_db()
+    assert (skill.self_rating, skill.self_comment) == (2, "Proud of it.")
+
+
+def test_a_stale_save_keeps_what_was_typed_and_says_why(cast, appraisal):
+    appraisal = to_stage(appraisal, cast, Stage.SELF_ASSESSMENT)
+    skill = rows(appraisal)["organisation_skill"]
+    workflow.send_back(
+        appraisal=appraisal, by=cast.manager.account, confirmed_stage="self_assessment", reason="x"
+    )
+    response = client_for(cast.person.account).post(
+        url("save_ratings", appraisal),
+        {"confirmed_stage": "self_assessment", f"r-{skill.pk}-evidence": "Typed with care."},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "moved from self-assessment to draft" in text
+    assert "Typed with care." in text
+    skill.refresh_from_db()
+    assert skill.self_evidence == ""
+
+
+def test_a_refused_move_keeps_the_reason(cast, appraisal):
+    appraisal = to_stage(appraisal, cast, Stage.SIGNED_OFF)
+    response = client_for(cast.hr).post(
+        url("move", appraisal, "reopen"), {"confirmed_stage": "agreed", "reason": "Typo in it."}
+    )
+    assert response.status_code == 400
+    assert "Typo in it." in response.content.decode()
+    appraisal.refresh_from_db()
+    assert appraisal.stage == Stage.SIGNED_OFF
+
+
+def test_the_whole_workflow_through_the_pages(cast, appraisal):
+    mo, sam, hr = (client_for(u) for u in (cast.manager.account, cast.person.account, cast.hr))
+
+    def move(client, name, **data):
+        appraisal.refresh_from_db()
+        response = client.post(
+            url("move", appraisal, name), {"confirmed_stage": appraisal.stage, **data}
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+
+    move(mo, "start")
+    move(sam, "submit")
+    skill = rows(appraisal)["organisation_skill"]
+    response = mo.post(
+        url("save_ratings", appraisal),
+        {"confirmed_stage": "manager_review", f"r-{skill.pk}-rating": "2"},
+    )
+    assert response.status_code == 302
+    page = mo.get(url("detail", appraisal)).content.decode()
+    assert "Suggestions for the biggest gaps" in page
+    response = mo.post(
+        url("add_objective", appraisal),
+        {
+            "confirmed_stage": "manager_review",
+            "objective-title": "Ship it",
+            "objective-status": "not_started",
+        },
+    )
+    assert response.status_code == 302
+    options = plans.suggest_development_actions(appraisal)[0].options
+    response = mo.post(
+        url("add_action", appraisal),
+        {
+            "confirmed_stage": "manager_review",
+            "option": f"training-{options[0].pk}"
+            if options[0]._meta.model_name == "training"
+            else f"pda-{options[0].pk}",
+            "action-requirement": skill.pk,
+            "action-status": "planned",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert appraisal.development_actions.get().title == options[0].title
+    response = mo.post(
+        url("set_outcome", appraisal), {"confirmed_stage": "manager_review", "outcome": "meets"}
+    )
+    assert response.status_code == 302
+    move(mo, "share")
+    assert "Below" in sam.get(url("detail", appraisal)).content.decode()
+    sam.post(url("save_summary", appraisal), {"confirmed_stage": "agreed", "text": "Good year."})
+    move(sam, "sign")
+    move(mo, "sign")
+    appraisal.refresh_from_db()
+    assert appraisal.stage == Stage.SIGNED_OFF
+    move(hr, "reopen", reason="The outcome was mistyped.")
+    appraisal.refresh_from_db()
+    assert appraisal.stage == Stage.MANAGER_REVIEW
+    assert appraisal.events.filter(action=AppraisalEvent.Action.REOPENED).get().reason == (
+        "The outcome was mistyped."
+    )
+    assert appraisal.person_summary == "Good year."
+    for name in ("summary", "gaps"):
+        assert sam.get(url(name, appraisal)).status_code == 200
+    response = sam.get(url("pdf", appraisal))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_the_gap_chart_is_an_image_with_a_table(cast, appraisal):
+    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    skill = rows(appraisal)["organisation_skill"]
+    workflow.save_manager_ratings(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage="manager_review",
+        ratings={skill.pk: {"rating": 4}},
+    )
+    page = client_for(cast.manager.account).get(url("gaps", appraisal)).content.decode()
+    assert 'role="img"' in page and "<title id=" in page and "<desc id=" in page
+    assert "The gaps as a table" in page
+    assert "Above (+1)" in page
+    # The person sees no gap before the review is shared.
+    page = client_for(cast.person.account).get(url("gaps", appraisal)).content.decode()
+    assert "shown once the review is shared" in page
+    over_time = client_for(cast.person.account).get(
+        reverse("appraisals:person_gaps", args=[cast.person.pk])
+    )
+    assert over_time.status_code == 200
+
+
+def test_staff_read_the_version_they_are_appraised_against_once_superseded(cast, appraisal):
+    from profiles import lifecycle
+
+    version = appraisal.profile_version
+    profile = version.profile
+    lifecycle.start_draft(profile=profile)
+    profile.refresh_from_db()
+    profile.summary = "Changed."
+    profile.save()
+    lifecycle.publish_profile(profile=profile)
+    profile.refresh_from_db()
+    assert profile.published_version_id != version.pk
+    sam = client_for(cast.person.account)
+    page = sam.get(url("detail", appraisal)).content.decode()
+    link = reverse("profiles:version", args=[profile.slug, version.number])
+    assert link in page and "superseded" in page
+    assert sam.get(link).status_code == 200
+    # Someone not appraised against it still gets 404.
+    assert client_for(cast.other_person.account).get(link).status_code == 404
+
+
+def test_check_ins_are_seen_by_both(cast):
+    mo = client_for(cast.manager.account)
+    page = reverse("appraisals:check_ins", args=[cast.person.pk])
+    response = mo.post(
+        page, {"held_on": "2025-05-01", "notes": "Talked.", "agreed_actions": "Read the book."}
+    )
+    assert response.status_code == 302
+    assert "Read the book." in client_for(cast.person.account).get(page).content.decode()
+    assert client_for(cast.head.account).get(page).status_code == 404
+    response = mo.post(page, {"held_on": "", "notes": "Kept."})
+    assert response.status_code == 400 and "Kept." in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["person", "manager"])
+def test_home_shows_the_appraisal_and_what_it_waits_for(cast, appraisal, role):
+    Objective.objects.create(appraisal=appraisal, title="Learn Rust")
+    page = client_for(getattr(cast, role).account).get("/").content.decode()
+    if role == "person":
+        assert "Your appraisal" in page and "to open it for self-assessment" in page
+        assert "Learn Rust" in page
+    else:
+        assert "Your team" in page and "Sam" in page
+
+
+def test_hr_land_on_the_role_profiles(cast):
+    assert client_for(cast.hr).get("/").url == reverse("profiles:list")

@@ -1,0 +1,181 @@
+"""One appraisal through the whole workflow in the browser, as the person
+(the demo login `staff`), their manager (`manager`) and HR (`hr`): a stale
+form refused with what happened, HR reopening with a reason, and another
+team's manager refused the appraisal by its URL. axe-core and the reflow
+check run on each page at 1280 and 320 px; screenshots of the main pages
+are saved (artifacts/screenshots, copied to the test's tmp dir)."""
+
+import shutil
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from appraisals import cycles, workflow
+from appraisals.models import Cycle, Person, Requirement
+from competency import roles
+from profiles.models import RoleProfile
+from tests.browser.conftest import DEMO_PASSWORD, SCREENSHOTS
+
+SLUG = "senior-devops-engineer-technical"
+
+
+def organisation():
+    """Mo (the demo manager) manages Sam (the demo staff login); Olu, another
+    manager, manages Tia. One open cycle with an appraisal for each report."""
+    users = get_user_model().objects
+    profile = RoleProfile.objects.get(slug=SLUG)
+    mo = Person.objects.create(
+        employee_id="E1",
+        name="Mo Khan",
+        account=users.get(username="manager"),
+        role_profile=profile,
+        job_title="Lead DevOps Engineer",
+    )
+    Person.objects.create(
+        employee_id="E2",
+        name="Sam Okafor",
+        account=users.get(username="staff"),
+        role_profile=profile,
+        line_manager=mo,
+        job_title="Senior DevOps Engineer",
+        start_date=date(2024, 1, 8),
+    )
+    olu_user = users.create_user("olu", "olu@example.org", DEMO_PASSWORD)
+    olu_user.groups.add(Group.objects.get(name=roles.LINE_MANAGERS))
+    olu = Person.objects.create(employee_id="E3", name="Olu Ade", account=olu_user)
+    Person.objects.create(employee_id="E4", name="Tia Li", line_manager=olu, role_profile=profile)
+    cycle = Cycle.objects.create(
+        name="Annual review 2026",
+        opens_on=date(2026, 4, 1),
+        closes_on=date(2026, 12, 31),
+        status=Cycle.Status.OPEN,
+    )
+    (appraisal,) = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(mo)).created
+    return appraisal
+
+
+def sign_out(journey):
+    journey.page.context.clear_cookies()
+
+
+def press(page, name):
+    page.get_by_role("button", name=name, exact=True).first.click()
+    page.wait_for_load_state("load")
+
+
+def rate(page, requirement, rank, evidence):
+    page.click(f"label[for=r-{requirement.pk}-rating-{rank}]")
+    page.fill(f"#r-{requirement.pk}-evidence", evidence)
+
+
+def test_one_appraisal_from_draft_to_reopened(journey, tmp_path):
+    page = journey.page
+    appraisal = organisation()
+    path = f"/appraisals/{appraisal.pk}/"
+    skills = list(appraisal.requirements.filter(kind=Requirement.Kind.ORGANISATION_SKILL))
+
+    # The manager's home lists the team; the manager opens the appraisal.
+    journey.sign_in("manager", check=False)
+    expect(page.get_by_role("heading", name="Your team")).to_be_visible()
+    expect(page.get_by_role("row", name="Sam Okafor")).to_contain_text("Draft")
+    journey.check("appraisal-home-manager")
+    page.locator(f'a[href="{path}"]').click()
+    journey.check("appraisal-draft", screenshot=False)
+    press(page, "Open for self-assessment")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("open for self-assessment")
+    sign_out(journey)
+
+    # The person rates themself, saves, comes back, submits.
+    journey.sign_in("staff", check=False)
+    expect(page.get_by_role("heading", name="Your appraisal")).to_be_visible()
+    journey.check("appraisal-home-staff")
+    page.locator(f'a[href="{path}"]').click()
+    rate(page, skills[0], 2, "Ran the pipeline migration.")
+    press(page, "Save and come back (all ratings)")
+    expect(page.locator(f"#r-{skills[0].pk}-evidence")).to_have_value("Ran the pipeline migration.")
+    journey.check("appraisal-self-assessment")
+    press(page, "Submit your self-assessment")
+    expect(page.get_by_text("Your self-assessment went to your manager.")).to_be_visible()
+    sign_out(journey)
+
+    # The manager reads it, rates, plans and shares.
+    journey.sign_in("manager", check=False)
+    journey.goto(path)
+    expect(page.get_by_text("Ran the pipeline migration.")).to_be_visible()
+    for skill in skills:
+        rate(page, skill, 2, "Seen in reviews.")
+    press(page, "Save and come back (all ratings)")
+    expect(page.get_by_role("heading", name="Suggestions for the biggest gaps")).to_be_visible()
+    page.get_by_role("button", name=f"Add to the plan for {skills[0].title}").click()
+    page.wait_for_load_state("load")
+    page.get_by_text("Add an objective").click()
+    page.fill("#id_objective-title", "Lead the platform upgrade")
+    press(page, "Add the objective")
+    page.select_option("#outcome", "meets")
+    press(page, "Save the outcome")
+    journey.check("appraisal-manager-review")
+    press(page, "Share the review")
+    sign_out(journey)
+
+    # The person opens the agreed appraisal; meanwhile the manager sends it
+    # back. The person's Sign, posted from the page they still have, is
+    # refused with what happened, and nothing is signed.
+    journey.sign_in("staff", check=False)
+    journey.goto(path)
+    expect(page.get_by_text("Below").first).to_be_visible()
+    appraisal.refresh_from_db()
+    workflow.send_back(
+        appraisal=appraisal,
+        by=appraisal.manager.account,
+        confirmed_stage="agreed",
+        reason="One more rating to check.",
+    )
+    press(page, "Sign the appraisal")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "moved from agreed to manager review"
+    )
+    journey.check("appraisal-stale-refused")
+    appraisal.refresh_from_db()
+    assert appraisal.person_signed_at is None
+    workflow.share_review(
+        appraisal=appraisal, by=appraisal.manager.account, confirmed_stage="manager_review"
+    )
+    journey.goto(path)
+    page.fill("#summary-text", "A good year.")
+    press(page, "Save your summary")
+    press(page, "Sign the appraisal")
+    sign_out(journey)
+
+    journey.sign_in("manager", check=False)
+    journey.goto(path)
+    press(page, "Sign the appraisal")
+    expect(page.locator(".govuk-tag").first).to_have_text("Signed off")
+    journey.goto(f"/appraisals/{appraisal.pk}/gaps/")
+    journey.check("appraisal-gaps")
+    journey.goto(f"/appraisals/{appraisal.pk}/summary/")
+    journey.check("appraisal-summary")
+    sign_out(journey)
+
+    # HR reopen it with a reason, which the history keeps.
+    journey.sign_in("hr", check=False)
+    journey.goto(path)
+    press(page, "Reopen")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you reopen it")
+    page.fill("#reason-reopen", "The outcome was recorded against the wrong cycle.")
+    press(page, "Reopen")
+    expect(page.get_by_text("The appraisal is reopened for manager review.")).to_be_visible()
+    expect(page.get_by_text("The outcome was recorded against the wrong cycle.")).to_be_visible()
+    journey.check("appraisal-reopened")
+    sign_out(journey)
+
+    # Another team's manager: 404 by the URL, like any id that does not exist.
+    journey.sign_in("olu", check=False)
+    response = journey.goto(path)
+    assert response.status == 404
+    journey.check("appraisal-other-team-404", screenshot=False)
+
+    for shot in SCREENSHOTS.glob("appraisal-*.png"):
+        shutil.copy(shot, tmp_path / shot.name)
+    journey.assert_accessible()
