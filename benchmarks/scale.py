@@ -92,6 +92,9 @@ class Server:
                 "postgres:// URL whose server may hold databases named competency_scale_*."
             )
         self.host = config.get("HOST") or "127.0.0.1"
+        # Scratch databases carry the name DATABASE_URL gives, so that two
+        # worktrees measuring on one server never drop each other's.
+        self.tag = "".join(c for c in (config.get("NAME") or "").lower() if c.isalnum() or c == "_")
         self.port = str(config.get("PORT") or 5432)
         self.user = config.get("USER") or "postgres"
         self.password = config.get("PASSWORD") or ""
@@ -215,7 +218,7 @@ def main():
     started = time.perf_counter()
     results = {}
     for size in sizes:
-        database = f"competency_scale_{size}"
+        database = f"competency_scale_{server.tag}_{size}"
         prepared = prepare(server, size, database, options.rebuild)
         say(f"[{size:,}] measuring ({options.runs} requests per page after a warm-up)")
         results[size] = {
@@ -226,7 +229,7 @@ def main():
             server.drop(database)
     imports = None
     if options.imports:
-        database = "competency_scale_imports"
+        database = f"competency_scale_{server.tag}_imports"
         # A copy of the 500-profile data set, so the cached one stays as built.
         prepare(server, IMPORT_BASE, database)
         say(f"[imports] importing {options.imports:,} profiles on top of {IMPORT_BASE} profiles")

@@ -8,6 +8,8 @@ everyone else reads the version in force of a profile that is not archived,
 and gets 404 for anything else.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Max
 from django.http import Http404
@@ -248,30 +250,100 @@ def _side_name(choice):
     return "Current draft" if choice == "draft" else f"Version {choice}"
 
 
+# The two sides of a comparison: the profile chosen (by slug) and the words
+# searched for to choose it, each in the query string so that a page of
+# links and plain GET forms works without JavaScript.
+SIDES = (("a", "qa", "First profile", "first"), ("b", "qb", "Second profile", "second"))
+# Matches a side lists: enough to choose from, and no menu of every profile.
+MATCHES_SHOWN = 10
+
+
 @login_required
 def compare(request):
     """Two profiles side by side: what only one asks for, and where levels
-    and depths differ. Each is read as this person may read it."""
-    visible = RoleProfile.objects.visible_to(request.user).select_related(
-        "job_family", "published_version"
-    )
-    # Readers choose by what the version in force is called.
-    names = ProfileFilter(queryset=visible, request=request)
-    title = "published_title" if names.reader else "title"
-    options = list(names.queryset.values_list("slug", title))
-    slugs = {slug for slug, _ in options}
-    first, second = request.GET.get("a"), request.GET.get("b")
-    context = {"options": options, "a": first, "b": second, "crumbs": crumbs()}
+    and depths differ. Each side is chosen by searching (as the list
+    searches, so readers find only versions in force) and each is read as
+    this person may read it: a slug they may not read is 404."""
+    visible = RoleProfile.objects.visible_to(request.user)
+    reader = not is_hr(request.user)
+    chosen_slugs = {request.GET.get(key) for key, *_ in SIDES} - {None, ""}
+    chosen = {
+        profile.slug: profile
+        for profile in visible.select_related("job_family", "published_version").filter(
+            slug__in=chosen_slugs
+        )
+    }
+    if chosen_slugs - chosen.keys():
+        raise Http404
+    sides = []
+    for key, query_key, heading, ordinal in SIDES:
+        profile = chosen.get(request.GET.get(key))
+        words = request.GET.get(query_key, "")
+        side = {
+            "key": key,
+            "query_key": query_key,
+            "heading": heading,
+            "ordinal": ordinal,
+            "profile": profile and _choice(profile, reader),
+            "words": words,
+            # What this side's search form carries along: both choices and
+            # the other side's search.
+            "keep": [
+                (name, request.GET[name])
+                for name in ("a", "qa", "b", "qb")
+                if name != query_key and request.GET.get(name)
+            ],
+            "matches": None,
+            "more": False,
+            "errors": [],
+        }
+        if words.strip():
+            # The list's own search, over what this person may see.
+            filters = ProfileFilter(
+                {"q": words}, queryset=visible.select_related("job_family"), request=request
+            )
+            found = list(filters.results()[: MATCHES_SHOWN + 1])
+            side["errors"] = filters.form.errors.get("q", [])
+            side["more"] = len(found) > MATCHES_SHOWN
+            side["matches"] = [
+                {**_choice(match, reader), "choose": _choose_url(side, match.slug)}
+                for match in found[:MATCHES_SHOWN]
+            ]
+        sides.append(side)
+    context = {
+        "sides": sides,
+        "errors": [(side["query_key"], error) for side in sides for error in side["errors"]],
+        "crumbs": crumbs(),
+    }
+    first, second = (side["profile"] for side in sides)
     if first and second:
-        if first not in slugs or second not in slugs:
-            raise Http404
-        profiles = {profile.slug: profile for profile in visible.filter(slug__in=[first, second])}
-        left = readable_document(request.user, profiles[first])[0]
-        right = readable_document(request.user, profiles[second])[0]
+        left = readable_document(request.user, chosen[first["slug"]])[0]
+        right = readable_document(request.user, chosen[second["slug"]])[0]
         context.update(
             {"left": left, "right": right, "comparison": diff_documents(left, right, moves=False)}
         )
     return render(request, "profiles/compare.html", context)
+
+
+def _choice(profile, reader):
+    """What a side shows of a profile: readers what its version in force is
+    called, HR the working copy's title."""
+    if reader:
+        return {
+            "slug": profile.slug,
+            "title": profile.published_title,
+            "family": profile.published_family,
+        }
+    family = profile.job_family.name if profile.job_family_id else ""
+    return {"slug": profile.slug, "title": profile.title, "family": family}
+
+
+def _choose_url(side, slug):
+    """The comparison with `slug` chosen on this side (its search done) and
+    the other side as it is."""
+    params = {**dict(side["keep"]), side["key"]: slug}
+    query = [(name, params[name]) for name in ("a", "qa", "b", "qb") if name in params]
+    return f"{reverse('profiles:compare')}?{urlencode(query)}"
 
 
 @hr_required
