@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from competency.history import history_entries
+from competency.history import Trail
 from competency.numbers import positive_number
 from competency.pages import paginate
 from competency.roles import hr_required, is_hr
@@ -29,6 +29,7 @@ from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import SECTIONS
 
 PAGE_SIZE = 20
+AUDIT_PAGE_SIZE = 50
 
 
 def visible_profile(user, slug):
@@ -349,29 +350,29 @@ def _choose_url(side, slug):
 @hr_required
 def audit_trail(request, slug):
     """Who changed what and when: the profile's own records and those of its
-    links, newest first. Read-only; nothing here can be edited."""
+    links, newest first, a page at a time from the database. Read-only;
+    nothing here can be edited."""
     profile = visible_profile(request.user, slug)
-    entries = history_entries(profile.history.select_related("history_user"), lambda r: "Profile")
+    sources = [(profile.history.all(), lambda record: "Profile", ())]
     for section in SECTIONS:
-        records = list(
-            section.link_model.history.filter(profile_id=profile.pk).select_related("history_user")
+        sources.append(
+            (
+                section.link_model.history.filter(profile_id=profile.pk),
+                lambda record, section=section: (
+                    f"{section.noun[:1].upper()}{section.noun[1:]}: "
+                    # The item as it is now (joined; history keeps its id).
+                    f"{getattr(record, section.item_field) or 'an item since deleted'}"
+                ),
+                # What the item's name is made of, joined too.
+                (section.item_field, *(f"{section.item_field}__{r}" for r in section.item_related)),
+            )
         )
-        field = f"{section.item_field}_id"
-        items = section.items().in_bulk({getattr(record, field) for record in records})
-        entries += history_entries(
-            records,
-            lambda record, section=section, items=items, field=field: (
-                f"{section.noun[:1].upper()}{section.noun[1:]}: "
-                f"{items.get(getattr(record, field)) or 'an item since deleted'}"
-            ),
-        )
-    entries.sort(key=lambda entry: entry["when"], reverse=True)
     return render(
         request,
         "profiles/audit.html",
         {
             "profile": profile,
-            **paginate(request, entries, 50),
+            **paginate(request, Trail(sources), AUDIT_PAGE_SIZE),
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
         },
     )

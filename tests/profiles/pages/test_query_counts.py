@@ -59,7 +59,7 @@ PAGES = [
     ("compare", lambda p: reverse("profiles:compare"), {"a": "measured", "b": "measured"}, 19),
     ("publish", lambda p: reverse("profiles:publish", args=[p.slug]), None, 13),
     ("discard", lambda p: reverse("profiles:discard", args=[p.slug]), None, 13),
-    ("audit", lambda p: reverse("profiles:audit", args=[p.slug]), None, 18),
+    ("audit", lambda p: reverse("profiles:audit", args=[p.slug]), None, 14),
     ("json", lambda p: reverse("profiles:json", args=[p.slug]), None, 12),
 ]
 
