@@ -30,6 +30,7 @@ from profiles.sections import SECTIONS
 
 PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
+VERSIONS_PAGE_SIZE = 20
 
 
 def visible_profile(user, slug):
@@ -214,28 +215,38 @@ def changes_in_force(request, slug):
 
 @hr_required
 def version_history(request, slug):
-    """Every published version, and the differences between any two (or
-    between a version and the current draft)."""
+    """The published versions a page at a time, and the differences between
+    any two (or between a version and the current draft): only the two
+    documents compared are read."""
     profile = visible_profile(request.user, slug)
-    versions = list(profile.versions.select_related("published_by").order_by("-number"))
-    numbers = [str(version.number) for version in versions]
+    numbers = [
+        str(number)
+        for number in profile.versions.order_by("-number").values_list("number", flat=True)
+    ]
     choices = (["draft"] if profile.is_draft else []) + numbers
     before = request.GET.get("from") or (numbers[1] if len(numbers) > 1 else None)
     after = request.GET.get("to") or (choices[0] if choices else None)
     comparison = None
     if before in choices and after in choices:
-        documents = {str(version.number): version.document for version in versions}
-        if "draft" in choices:
+        wanted = {int(choice) for choice in (before, after) if choice != "draft"}
+        documents = {
+            str(number): document
+            for number, document in profile.versions.filter(number__in=wanted).values_list(
+                "number", "document"
+            )
+        }
+        if "draft" in (before, after):
             documents["draft"] = profile_document(profile)
         comparison = diff_documents(documents[before], documents[after])
     elif request.GET.get("from") or request.GET.get("to"):
         raise Http404
+    versions = profile.versions.select_related("published_by").defer("document").order_by("-number")
     return render(
         request,
         "profiles/versions.html",
         {
             "profile": profile,
-            "versions": versions,
+            **paginate(request, versions, VERSIONS_PAGE_SIZE),
             "choices": choices,
             "before": before,
             "after": after,

@@ -54,7 +54,7 @@ PAGES = [
         "diff",
         lambda p: reverse("profiles:versions", args=[p.slug]),
         {"from": "1", "to": "draft"},
-        13,
+        16,
     ),
     ("compare", lambda p: reverse("profiles:compare"), {"a": "measured", "b": "measured"}, 19),
     ("publish", lambda p: reverse("profiles:publish", args=[p.slug]), None, 13),

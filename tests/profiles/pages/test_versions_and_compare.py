@@ -212,3 +212,30 @@ def test_a_search_too_long_is_an_error_on_its_side(hr):
     assert response.context["sides"][1]["errors"]
     content = response.content.decode()
     assert "There is a problem" in content and 'href="#qb"' in content
+
+
+@pytest.mark.parametrize("count", [2, 45])
+def test_the_versions_page_reads_a_page_of_versions_and_two_documents(
+    hr, count, django_assert_num_queries
+):
+    profile = factories.RoleProfileFactory(title="Versioned", slug="versioned")
+    for number in range(count):
+        if number:
+            lifecycle.start_draft(profile=profile)
+            RoleProfile.objects.filter(pk=profile.pk).update(summary=f"Summary {number}.")
+            profile.refresh_from_db()
+        lifecycle.publish_profile(profile=profile)
+    url = reverse("profiles:versions", args=[profile.slug])
+    with django_assert_num_queries(9):
+        response = hr.get(url)
+    shown = list(response.context["page_obj"])
+    assert [version.number for version in shown] == list(range(count, max(count - 20, 0), -1))
+    # The list reads no document; the differences shown are the last two's.
+    assert all("document" in version.get_deferred_fields() for version in shown)
+    assert f"Version {count - 1} compared with version {count}" in response.content.decode()
+    if count > 20:
+        second = hr.get(url, {"page": 2, "from": "1", "to": "3"})
+        assert [version.number for version in second.context["page_obj"]] == list(
+            range(count - 20, count - 40, -1)
+        )
+        assert "Version 1 compared with version 3" in second.content.decode()
