@@ -1080,6 +1080,8 @@ def pages(target):
     yield "staff", "profile page", reverse("profiles:detail", args=[profile])
     compare = reverse("profiles:compare")
     yield "staff", "compare", f"{compare}?{urlencode({'a': profile, 'b': target['other']})}"
+    # Choosing the second profile: a search on its side, ten matches shown.
+    yield "staff", "compare: search a side", f"{compare}?{urlencode({'a': profile, 'qb': 'lead'})}"
     yield "staff", "JSON download", reverse("profiles:json", args=[profile])
     yield "HR", "profile list", listed
     yield "HR", "search for a skill", searched

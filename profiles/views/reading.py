@@ -26,6 +26,7 @@ from profiles.downloads import download_for
 from profiles.filters import ProfileFilter
 from profiles.lifecycle import same_as_latest_version
 from profiles.models import ProfileVersion, RoleProfile
+from profiles.rendering import document_body
 from profiles.sections import SECTIONS
 
 PAGE_SIZE = 20
@@ -117,6 +118,7 @@ def profile_detail(request, slug):
         {
             "profile": profile,
             "document": document,
+            "body": document_body(document, version),
             "version": version,
             "latest": latest,
             # HR are offered Publish only when the draft says something new.
@@ -145,6 +147,7 @@ def version_detail(request, slug, number):
         {
             "profile": profile,
             "document": version.document,
+            "body": document_body(version.document, version),
             "version": version,
             "latest": profile.latest_version(),
             # Its title names the version: readers see a version on the
