@@ -92,6 +92,9 @@ class Server:
                 "postgres:// URL whose server may hold databases named competency_scale_*."
             )
         self.host = config.get("HOST") or "127.0.0.1"
+        # Scratch databases carry the name DATABASE_URL gives, so that two
+        # worktrees measuring on one server never drop each other's.
+        self.tag = "".join(c for c in (config.get("NAME") or "").lower() if c.isalnum() or c == "_")
         self.port = str(config.get("PORT") or 5432)
         self.user = config.get("USER") or "postgres"
         self.password = config.get("PASSWORD") or ""
@@ -215,8 +218,7 @@ def main():
     started = time.perf_counter()
     results = {}
     for size in sizes:
-        # The process id keeps two runs on one server (two worktrees) apart.
-        database = f"competency_scale_{size}_{os.getpid()}"
+        database = f"competency_scale_{server.tag}_{size}"
         prepared = prepare(server, size, database, options.rebuild)
         say(f"[{size:,}] measuring ({options.runs} requests per page after a warm-up)")
         results[size] = {
@@ -227,7 +229,7 @@ def main():
             server.drop(database)
     imports = None
     if options.imports:
-        database = "competency_scale_imports"
+        database = f"competency_scale_{server.tag}_imports"
         # A copy of the 500-profile data set, so the cached one stays as built.
         prepare(server, IMPORT_BASE, database)
         say(f"[imports] importing {options.imports:,} profiles on top of {IMPORT_BASE} profiles")
@@ -1102,6 +1104,8 @@ def pages(target):
     yield "staff", "profile page", reverse("profiles:detail", args=[profile])
     compare = reverse("profiles:compare")
     yield "staff", "compare", f"{compare}?{urlencode({'a': profile, 'b': target['other']})}"
+    # Choosing the second profile: a search on its side, ten matches shown.
+    yield "staff", "compare: search a side", f"{compare}?{urlencode({'a': profile, 'qb': 'lead'})}"
     yield "staff", "JSON download", reverse("profiles:json", args=[profile])
     yield "HR", "profile list", listed
     yield "HR", "search for a skill", searched

@@ -53,28 +53,118 @@ def history_entries(records, describe=lambda record: ""):
     what kind of change, to what (`describe`), and which fields changed,
     worked out in memory by comparing each record with the one before it
     for the same row (one query per table, never one per record)."""
-    records = sorted(
-        records, key=lambda record: (record.id, record.history_date, record.history_id)
-    )
+    records = sorted(records, key=_row_order)
     entries, previous = [], None
     for record in records:
-        changed = []
-        if record.history_type == "~" and previous is not None and previous.id == record.id:
-            changed = [
-                str(field.verbose_name)
-                for field in record._meta.fields
-                if field.name not in BOOKKEEPING
-                and getattr(record, field.attname) != getattr(previous, field.attname)
-            ]
-        entries.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "type": record.get_history_type_display(),
-                "what": describe(record),
-                "changed": ", ".join(changed),
-            }
-        )
+        same_row = previous is not None and previous.id == record.id
+        entries.append(entry(record, previous if same_row else None, describe))
         previous = record
     entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries
+
+
+def _row_order(record):
+    return (record.id, record.history_date, record.history_id)
+
+
+def entry(record, previous, describe):
+    """One audit entry: `previous` is the record before it for the same row
+    (None for the first), whose values tell which fields a change changed."""
+    changed = []
+    if record.history_type == "~" and previous is not None:
+        changed = [
+            str(field.verbose_name)
+            for field in record._meta.fields
+            if field.name not in BOOKKEEPING
+            and getattr(record, field.attname) != getattr(previous, field.attname)
+        ]
+    return {
+        "when": record.history_date,
+        "who": record.history_user,
+        "type": record.get_history_type_display(),
+        "what": describe(record),
+        "changed": ", ".join(changed),
+    }
+
+
+class Trail:
+    """The history of several tables as one list, newest first, read a page
+    at a time in the database; a Paginator takes it as it takes a queryset.
+
+    Each source is (queryset of history records, describe, related): the
+    records of one table that belong here, how an entry names what changed,
+    and relations to join for it. Counting is one UNION ALL; a page is one
+    UNION ALL of (date, table, row, record) with ORDER BY and LIMIT, then one
+    query per table for the page's records and, for each change, the record
+    before it of the same row. Ties on the date are ordered by table (as
+    given), row and record, as history_entries orders them."""
+
+    def __init__(self, sources):
+        self.sources = [
+            (queryset.order_by(), describe, tuple(related))
+            for queryset, describe, related in sources
+        ]
+
+    def _keys(self):
+        from django.db.models import IntegerField, Value
+
+        keys = [
+            queryset.annotate(trail_table=Value(number, IntegerField())).values_list(
+                "history_date", "trail_table", "id", "history_id"
+            )
+            for number, (queryset, _, _) in enumerate(self.sources)
+        ]
+        return keys[0].union(*keys[1:], all=True)
+
+    def count(self):
+        return self._keys().count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, page):
+        if not isinstance(page, slice):
+            raise TypeError("A trail is read a page (a slice) at a time.")
+        keys = list(self._keys().order_by("-history_date", "trail_table", "id", "history_id")[page])
+        if not keys:
+            return []
+        # The page's dates bound what each table is asked for, so that every
+        # table is asked once whatever the page holds (the page costs the same
+        # queries however long the history is).
+        oldest, newest = keys[-1][0], keys[0][0]
+        records = {}
+        for number, (queryset, _, related) in enumerate(self.sources):
+            for record in self._with_previous(queryset, related, oldest, newest):
+                records[number, record.history_id] = record
+        entries = []
+        for _, table, _, history_id in keys:
+            record = records[table, history_id]
+            previous = records.get((table, record.previous_id))
+            entries.append(entry(record, previous, self.sources[table][1]))
+        return entries
+
+    @staticmethod
+    def _with_previous(queryset, related, oldest, newest):
+        """A table's records dated within the page's dates and the records
+        before its changes (of the same row), each with previous_id."""
+        from django.db.models import OuterRef, Q, Subquery
+
+        before = (
+            queryset.filter(id=OuterRef("id"))
+            .filter(
+                Q(history_date__lt=OuterRef("history_date"))
+                | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+            )
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+        on_page = queryset.filter(history_date__range=(oldest, newest))
+        previous = on_page.filter(history_type="~").annotate(previous_id=Subquery(before))
+        return (
+            queryset.filter(
+                Q(history_date__range=(oldest, newest))
+                | Q(history_id__in=previous.values("previous_id"))
+            )
+            .annotate(previous_id=Subquery(before))
+            .select_related("history_user", *related)
+        )

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django import forms
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, Value, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from competency.roles import hr_required
 
 PAGE_SIZE = 20
 USES_PAGE_SIZE = 50
+SKILLS_PAGE_SIZE = 100
 
 
 @never_cache
@@ -73,26 +74,75 @@ def category_tree(categories):
 
 @hr_required
 def framework_detail(request, slug):
+    """A framework's levels, and its skills under their categories a page at
+    a time, each with the number of profiles using it (counted for the
+    page's skills only)."""
     framework = get_object_or_404(Framework, slug=slug)
-    skills = Skill.objects.annotate(profile_total=Count("uses")).order_by("name")
-    categories = framework.categories.prefetch_related(
-        Prefetch("skills", queryset=skills)
-    ).order_by("name")
-    tree = [
-        # Headings follow the tree below the page's h2, as deep as HTML allows.
-        {"category": category, "heading": min(depth + 3, 6), "skills": category.skills.all()}
-        for category, depth in category_tree(categories)
-    ]
+    tree = category_tree(framework.categories.order_by("name"))
+    place = {category.pk: number for number, (category, _) in enumerate(tree)}
+    # The skills in the tree's reading order, paginated by the database.
+    skills = Skill.objects.filter(category__framework=framework).order_by(
+        Case(*(When(category_id=pk, then=Value(n)) for pk, n in place.items()), default=Value(0)),
+        "name",
+        "pk",
+    )
+    pages = paginate(request, skills, SKILLS_PAGE_SIZE)
+    page = pages["page_obj"]
+    shown = list(page)
+    counts = use_counts(Skill, [skill.pk for skill in shown])
+    by_category = defaultdict(list)
+    for skill in shown:
+        skill.profile_total = counts.get(skill.pk, 0)
+        by_category[skill.category_id].append(skill)
+    # The categories from the first skill's to the last one's (the first page
+    # from the top, the last to the end, so that a category without skills is
+    # on a page too), with the categories above them for their headings.
+    first = 0 if not page.has_previous() or not shown else place[shown[0].category_id]
+    last = len(tree) - 1 if not page.has_next() or not shown else place[shown[-1].category_id]
+    wanted = set()
+    parents = {category.pk: category.parent_id for category, _ in tree}
+    for category, _ in tree[first : last + 1]:
+        pk = category.pk
+        while pk is not None and pk not in wanted:
+            wanted.add(pk)
+            pk = parents.get(pk)
     return render(
         request,
         "competency/framework.html",
         {
             "framework": framework,
             "levels": framework.levels.order_by("rank"),
-            "tree": tree,
+            # Headings follow the tree below the page's h2, as deep as HTML allows.
+            "tree": [
+                {
+                    "category": category,
+                    "heading": min(depth + 3, 6),
+                    "skills": by_category.get(category.pk, []),
+                }
+                for category, depth in tree
+                if category.pk in wanted
+            ],
+            **pages,
             "crumbs": catalogue_crumbs(),
         },
     )
+
+
+def use_counts(model, pks):
+    """How many profiles use each of these catalogue items (by pk): counted
+    for the rows a page shows only, never for the whole catalogue."""
+    if not pks:
+        return {}
+    links = model._meta.get_field("uses").related_model
+    field = model._meta.get_field("uses").field.name
+    rows = (
+        links.objects.filter(**{f"{field}__in": pks})
+        .values(field)
+        .annotate(total=Count("pk"))
+        .order_by()
+        .values_list(field, "total")
+    )
+    return dict(rows)
 
 
 def category_path(category, categories):
@@ -165,12 +215,14 @@ class SearchForm(forms.Form):
 def component_list(request, kind):
     kind = COMPONENT_KINDS[kind]
     form = SearchForm(request.GET, hint=kind.search_hint)
-    items = (
-        form.matching(kind.items(), kind.search_fields)
-        .annotate(profile_total=Count("uses"))
-        .order_by("title", "pk")
-    )
+    items = form.matching(kind.items(), kind.search_fields).order_by("title", "pk")
+    # The page first, then the profiles using only its items: counting
+    # every link of the catalogue to show twenty grew with the profiles.
     pages = paginate(request, items, PAGE_SIZE)
+    shown = list(pages["page_obj"])
+    counts = use_counts(kind.model, [item.pk for item in shown])
+    for item in shown:
+        item.profile_total = counts.get(item.pk, 0)
     return render(
         request,
         "competency/component_list.html",
@@ -179,7 +231,7 @@ def component_list(request, kind):
             "form": form,
             "searched": bool(form.words()),
             "forms_with_errors": [form] if form.errors else [],
-            "rows": [(item, kind.extra_value(item)) for item in pages["page_obj"]],
+            "rows": [(item, kind.extra_value(item)) for item in shown],
             **pages,
             "crumbs": catalogue_crumbs(),
         },

@@ -69,3 +69,12 @@ def staff(client, db):
 def manager(client, db):
     client.force_login(member_of("Line managers", "mo"))
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (published versions' bodies are
+    kept there), so no test reads what another drew."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -8,13 +8,15 @@ everyone else reads the version in force of a profile that is not archived,
 and gets 404 for anything else.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from competency.history import history_entries
+from competency.history import Trail
 from competency.numbers import positive_number
 from competency.pages import paginate
 from competency.roles import hr_required, is_hr
@@ -24,9 +26,12 @@ from profiles.downloads import download_for
 from profiles.filters import ProfileFilter
 from profiles.lifecycle import same_as_latest_version
 from profiles.models import ProfileVersion, RoleProfile
+from profiles.rendering import document_body
 from profiles.sections import SECTIONS
 
 PAGE_SIZE = 20
+AUDIT_PAGE_SIZE = 50
+VERSIONS_PAGE_SIZE = 20
 
 
 def visible_profile(user, slug):
@@ -117,6 +122,7 @@ def profile_detail(request, slug):
         {
             "profile": profile,
             "document": document,
+            "body": document_body(document, version),
             "version": version,
             "latest": latest,
             # HR are offered Publish only when the draft says something new.
@@ -150,6 +156,7 @@ def version_detail(request, slug, number):
         {
             "profile": profile,
             "document": version.document,
+            "body": document_body(version.document, version),
             "version": version,
             "latest": profile.latest_version(),
             # Its title names the version: readers see a version on the
@@ -220,28 +227,38 @@ def changes_in_force(request, slug):
 
 @hr_required
 def version_history(request, slug):
-    """Every published version, and the differences between any two (or
-    between a version and the current draft)."""
+    """The published versions a page at a time, and the differences between
+    any two (or between a version and the current draft): only the two
+    documents compared are read."""
     profile = visible_profile(request.user, slug)
-    versions = list(profile.versions.select_related("published_by").order_by("-number"))
-    numbers = [str(version.number) for version in versions]
+    numbers = [
+        str(number)
+        for number in profile.versions.order_by("-number").values_list("number", flat=True)
+    ]
     choices = (["draft"] if profile.is_draft else []) + numbers
     before = request.GET.get("from") or (numbers[1] if len(numbers) > 1 else None)
     after = request.GET.get("to") or (choices[0] if choices else None)
     comparison = None
     if before in choices and after in choices:
-        documents = {str(version.number): version.document for version in versions}
-        if "draft" in choices:
+        wanted = {int(choice) for choice in (before, after) if choice != "draft"}
+        documents = {
+            str(number): document
+            for number, document in profile.versions.filter(number__in=wanted).values_list(
+                "number", "document"
+            )
+        }
+        if "draft" in (before, after):
             documents["draft"] = profile_document(profile)
         comparison = diff_documents(documents[before], documents[after])
     elif request.GET.get("from") or request.GET.get("to"):
         raise Http404
+    versions = profile.versions.select_related("published_by").defer("document").order_by("-number")
     return render(
         request,
         "profiles/versions.html",
         {
             "profile": profile,
-            "versions": versions,
+            **paginate(request, versions, VERSIONS_PAGE_SIZE),
             "choices": choices,
             "before": before,
             "after": after,
@@ -257,58 +274,128 @@ def _side_name(choice):
     return "Current draft" if choice == "draft" else f"Version {choice}"
 
 
+# The two sides of a comparison: the profile chosen (by slug) and the words
+# searched for to choose it, each in the query string so that a page of
+# links and plain GET forms works without JavaScript.
+SIDES = (("a", "qa", "First profile", "first"), ("b", "qb", "Second profile", "second"))
+# Matches a side lists: enough to choose from, and no menu of every profile.
+MATCHES_SHOWN = 10
+
+
 @login_required
 def compare(request):
     """Two profiles side by side: what only one asks for, and where levels
-    and depths differ. Each is read as this person may read it."""
-    visible = RoleProfile.objects.visible_to(request.user).select_related(
-        "job_family", "published_version"
-    )
-    # Readers choose by what the version in force is called.
-    names = ProfileFilter(queryset=visible, request=request)
-    title = "published_title" if names.reader else "title"
-    options = list(names.queryset.values_list("slug", title))
-    slugs = {slug for slug, _ in options}
-    first, second = request.GET.get("a"), request.GET.get("b")
-    context = {"options": options, "a": first, "b": second, "crumbs": crumbs()}
+    and depths differ. Each side is chosen by searching (as the list
+    searches, so readers find only versions in force) and each is read as
+    this person may read it: a slug they may not read is 404."""
+    visible = RoleProfile.objects.visible_to(request.user)
+    reader = not is_hr(request.user)
+    chosen_slugs = {request.GET.get(key) for key, *_ in SIDES} - {None, ""}
+    chosen = {
+        profile.slug: profile
+        for profile in visible.select_related("job_family", "published_version").filter(
+            slug__in=chosen_slugs
+        )
+    }
+    if chosen_slugs - chosen.keys():
+        raise Http404
+    sides = []
+    for key, query_key, heading, ordinal in SIDES:
+        profile = chosen.get(request.GET.get(key))
+        words = request.GET.get(query_key, "")
+        side = {
+            "key": key,
+            "query_key": query_key,
+            "heading": heading,
+            "ordinal": ordinal,
+            "profile": profile and _choice(profile, reader),
+            "words": words,
+            # What this side's search form carries along: both choices and
+            # the other side's search.
+            "keep": [
+                (name, request.GET[name])
+                for name in ("a", "qa", "b", "qb")
+                if name != query_key and request.GET.get(name)
+            ],
+            "matches": None,
+            "more": False,
+            "errors": [],
+        }
+        if words.strip():
+            # The list's own search, over what this person may see.
+            filters = ProfileFilter(
+                {"q": words}, queryset=visible.select_related("job_family"), request=request
+            )
+            found = list(filters.results()[: MATCHES_SHOWN + 1])
+            side["errors"] = filters.form.errors.get("q", [])
+            side["more"] = len(found) > MATCHES_SHOWN
+            side["matches"] = [
+                {**_choice(match, reader), "choose": _choose_url(side, match.slug)}
+                for match in found[:MATCHES_SHOWN]
+            ]
+        sides.append(side)
+    context = {
+        "sides": sides,
+        "errors": [(side["query_key"], error) for side in sides for error in side["errors"]],
+        "crumbs": crumbs(),
+    }
+    first, second = (side["profile"] for side in sides)
     if first and second:
-        if first not in slugs or second not in slugs:
-            raise Http404
-        profiles = {profile.slug: profile for profile in visible.filter(slug__in=[first, second])}
-        left = readable_document(request.user, profiles[first])[0]
-        right = readable_document(request.user, profiles[second])[0]
+        left = readable_document(request.user, chosen[first["slug"]])[0]
+        right = readable_document(request.user, chosen[second["slug"]])[0]
         context.update(
             {"left": left, "right": right, "comparison": diff_documents(left, right, moves=False)}
         )
     return render(request, "profiles/compare.html", context)
 
 
+def _choice(profile, reader):
+    """What a side shows of a profile: readers what its version in force is
+    called, HR the working copy's title."""
+    if reader:
+        return {
+            "slug": profile.slug,
+            "title": profile.published_title,
+            "family": profile.published_family,
+        }
+    family = profile.job_family.name if profile.job_family_id else ""
+    return {"slug": profile.slug, "title": profile.title, "family": family}
+
+
+def _choose_url(side, slug):
+    """The comparison with `slug` chosen on this side (its search done) and
+    the other side as it is."""
+    params = {**dict(side["keep"]), side["key"]: slug}
+    query = [(name, params[name]) for name in ("a", "qa", "b", "qb") if name in params]
+    return f"{reverse('profiles:compare')}?{urlencode(query)}"
+
+
 @hr_required
 def audit_trail(request, slug):
     """Who changed what and when: the profile's own records and those of its
-    links, newest first. Read-only; nothing here can be edited."""
+    links, newest first, a page at a time from the database. Read-only;
+    nothing here can be edited."""
     profile = visible_profile(request.user, slug)
-    entries = history_entries(profile.history.select_related("history_user"), lambda r: "Profile")
+    sources = [(profile.history.all(), lambda record: "Profile", ())]
     for section in SECTIONS:
-        records = list(
-            section.link_model.history.filter(profile_id=profile.pk).select_related("history_user")
+        sources.append(
+            (
+                section.link_model.history.filter(profile_id=profile.pk),
+                lambda record, section=section: (
+                    f"{section.noun[:1].upper()}{section.noun[1:]}: "
+                    # The item as it is now (joined; history keeps its id).
+                    f"{getattr(record, section.item_field) or 'an item since deleted'}"
+                ),
+                # What the item's name is made of, joined too.
+                (section.item_field, *(f"{section.item_field}__{r}" for r in section.item_related)),
+            )
         )
-        field = f"{section.item_field}_id"
-        items = section.items().in_bulk({getattr(record, field) for record in records})
-        entries += history_entries(
-            records,
-            lambda record, section=section, items=items, field=field: (
-                f"{section.noun[:1].upper()}{section.noun[1:]}: "
-                f"{items.get(getattr(record, field)) or 'an item since deleted'}"
-            ),
-        )
-    entries.sort(key=lambda entry: entry["when"], reverse=True)
     return render(
         request,
         "profiles/audit.html",
         {
             "profile": profile,
-            **paginate(request, entries, 50),
+            **paginate(request, Trail(sources), AUDIT_PAGE_SIZE),
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
         },
     )

@@ -217,6 +217,52 @@ def test_a_framework_page_counts_only_the_profiles_using_each_skill(hr, ddat_ski
     assert unused.pk
 
 
+def test_a_large_framework_shows_its_skills_a_page_at_a_time_under_their_categories(
+    hr, ddat, monkeypatch
+):
+    monkeypatch.setattr("competency.views.SKILLS_PAGE_SIZE", 3)
+    family = factories.CategoryFactory(framework=ddat, name="Family")
+    first = factories.CategoryFactory(framework=ddat, parent=family, name="A role")
+    second = factories.CategoryFactory(framework=ddat, parent=family, name="B role")
+    empty = factories.CategoryFactory(framework=ddat, name="Z empty")
+    level = ddat.levels.first()
+    for name in ("Alpha", "Beta"):
+        skill = factories.SkillFactory(category=first, name=name)
+        factories.ProfileSkillFactory(skill=skill, level=level)
+    for name in ("Gamma", "Delta", "Epsilon"):
+        factories.SkillFactory(category=second, name=name)
+    url = reverse("catalogue:framework", args=["ddat"])
+
+    def shown(page):
+        response = hr.get(url, {"page": page})
+        return [
+            (node["category"].name, [(s.name, s.profile_total) for s in node["skills"]])
+            for node in response.context["tree"]
+        ], text(response)
+
+    tree, page = shown(1)
+    assert tree == [
+        ("Family", []),
+        ("A role", [("Alpha", 1), ("Beta", 1)]),
+        ("B role", [("Delta", 0)]),
+    ]
+    assert "5 skills; showing 1 to 3." in page
+    tree, page = shown(2)
+    # The rest of B role under its family's heading, then the empty category.
+    assert tree == [("Family", []), ("B role", [("Epsilon", 0), ("Gamma", 0)]), ("Z empty", [])]
+    assert empty.pk
+
+
+def test_a_component_list_counts_the_profiles_of_the_items_on_later_pages_too(hr):
+    for number in range(25):
+        item = factories.TrainingFactory(title=f"Course {number:02}")
+        for _ in range(number % 3):
+            factories.ProfileTrainingFactory(training=item)
+    response = hr.get(reverse("catalogue:components", args=["training"]), {"page": 2})
+    rows = [(item.title, item.profile_total) for item, _ in response.context["rows"]]
+    assert rows == [(f"Course {number:02}", number % 3) for number in range(20, 25)]
+
+
 # A skill
 
 
@@ -454,7 +500,8 @@ def test_a_framework_page_runs_the_same_queries_for_1_or_50_skills(
         category = factories.CategoryFactory(framework=ddat, parent=parent)
         skill = factories.SkillFactory(category=category)
         factories.ProfileSkillFactory(skill=skill, level=level)
-    with django_assert_num_queries(8):
+    # The page of skills, their count, and their profiles counted.
+    with django_assert_num_queries(10):
         response = hr.get(reverse("catalogue:framework", args=["ddat"]))
     assert sum(len(node["skills"]) for node in response.context["tree"]) == size
 
@@ -496,7 +543,8 @@ def test_a_component_list_runs_the_same_queries_for_1_or_50_items(
     make, link, field = ITEM_FACTORIES[kind]
     for _ in range(size):
         link(**{field: make()})
-    with django_assert_num_queries(6):
+    # The page, its count, and the profiles using the page's items.
+    with django_assert_num_queries(7):
         response = hr.get(reverse("catalogue:components", args=[kind]))
     assert response.context["page_obj"].paginator.count == size
 

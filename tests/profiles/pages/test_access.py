@@ -90,11 +90,15 @@ def test_readers_see_only_the_version_in_force(manager, lead, tmp_path):
     assert manager.get(reverse("profiles:json", args=[lead.slug]) + "?version=1").status_code == 404
 
 
-def test_comparing_with_a_profile_you_cannot_see_is_404(staff, lead, draft):
-    response = staff.get(reverse("profiles:compare"), {"a": lead.slug, "b": draft.slug})
-    assert response.status_code == 404
-    options = staff.get(reverse("profiles:compare")).context["options"]
-    assert [slug for slug, _ in options] == [lead.slug]
+def test_comparing_with_a_profile_you_cannot_see_is_404(staff, lead, draft, archived):
+    compare = reverse("profiles:compare")
+    for hidden in (draft, archived):
+        assert staff.get(compare, {"a": lead.slug, "b": hidden.slug}).status_code == 404
+        assert staff.get(compare, {"a": hidden.slug}).status_code == 404
+        assert staff.get(compare, {"b": hidden.slug, "qa": "lead"}).status_code == 404
+    # Nor can it be found to be chosen: a search finds only versions in force.
+    found = staff.get(compare, {"qa": "e"})
+    assert [match["slug"] for match in found.context["sides"][0]["matches"]] == [lead.slug]
 
 
 def test_hr_see_every_profile_and_its_status(hr, lead, draft, archived):
@@ -145,8 +149,12 @@ def test_readers_never_see_a_drafts_text_in_lists_searches_or_comparisons(staff,
     assert [entry["title"] for entry in found.context["entries"]] == [
         "Lead Data Engineer – Technical"
     ]
-    compare = staff.get(reverse("profiles:compare")).content.decode()
-    assert "Secret new title" not in compare
+    compare = staff.get(reverse("profiles:compare"), {"a": lead.slug, "qb": "lead"})
+    assert "Secret new title" not in compare.content.decode()
+    assert compare.context["sides"][1]["matches"][0]["title"] == "Lead Data Engineer – Technical"
+    assert not staff.get(reverse("profiles:compare"), {"qb": "zzsecretword"}).context["sides"][1][
+        "matches"
+    ]
     detail = staff.get(reverse("profiles:detail", args=[lead.slug])).content.decode()
     assert "zzsecretword" not in detail
 

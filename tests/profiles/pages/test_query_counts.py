@@ -54,12 +54,12 @@ PAGES = [
         "diff",
         lambda p: reverse("profiles:versions", args=[p.slug]),
         {"from": "1", "to": "draft"},
-        13,
+        16,
     ),
-    ("compare", lambda p: reverse("profiles:compare"), {"a": "measured", "b": "measured"}, 20),
+    ("compare", lambda p: reverse("profiles:compare"), {"a": "measured", "b": "measured"}, 19),
     ("publish", lambda p: reverse("profiles:publish", args=[p.slug]), None, 13),
     ("discard", lambda p: reverse("profiles:discard", args=[p.slug]), None, 13),
-    ("audit", lambda p: reverse("profiles:audit", args=[p.slug]), None, 18),
+    ("audit", lambda p: reverse("profiles:audit", args=[p.slug]), None, 14),
     ("json", lambda p: reverse("profiles:json", args=[p.slug]), None, 12),
 ]
 
@@ -101,3 +101,29 @@ def test_the_add_page_costs_the_same_for_1_and_50_catalogue_items(hr):
         factories.SkillLevelFactory(skill=other)
     large = count_queries(hr, url)
     assert small == large
+
+
+@pytest.mark.parametrize("person, expected", [("hr", 7), ("staff", 9)])
+def test_choosing_profiles_to_compare_costs_the_same_for_1_and_50_profiles(
+    person, expected, request, django_assert_num_queries
+):
+    """Both sides searched and one chosen: the matches are a short list, never
+    a menu of every profile."""
+    client = request.getfixturevalue(person)
+    url = reverse("profiles:compare")
+
+    def add_profile():
+        profile = factories.RoleProfileFactory()
+        lifecycle.publish_profile(profile=profile)
+        return profile
+
+    chosen = add_profile()
+    params = {"a": chosen.slug, "qa": "engineer", "qb": "engineer"}
+    with django_assert_num_queries(expected):
+        response = client.get(url, params)
+    assert len(response.context["sides"][1]["matches"]) == 1
+    for _ in range(49):
+        add_profile()
+    with django_assert_num_queries(expected):
+        response = client.get(url, params)
+    assert len(response.context["sides"][1]["matches"]) == 10

@@ -6,6 +6,7 @@ from django.urls import reverse
 from profiles import drafts, lifecycle
 from profiles.models import RoleProfile
 from profiles.sections import BY_SLUG
+from tests import factories
 from tests.conftest import DATA
 from tests.profiles.helpers import run
 
@@ -154,3 +155,87 @@ def test_a_changed_credit_line_is_a_difference(lead):
     changed = {**document, "source": "Another credit line."}
     fields = [change.label for change in diff_documents(document, changed).fields]
     assert fields == ["Credit line"]
+
+
+def test_each_side_is_chosen_from_a_search_keeping_the_other_side(staff, lead, tmp_path):
+    principal = tmp_path / "principal.txt"
+    principal.write_text(
+        (DATA / "lead-data-engineer-technical.txt")
+        .read_text(encoding="utf-8")
+        .replace("Lead Data Engineer – Technical", "Principal Data Engineer"),
+        encoding="utf-8",
+    )
+    run("import_profile", str(principal), "--publish")
+    compare = reverse("profiles:compare")
+    # No menu of every profile: nothing is listed before a search.
+    first = staff.get(compare, {"a": lead.slug})
+    content = first.content.decode()
+    assert "<select" not in content and "Principal Data Engineer" not in content
+    assert first.context["sides"][0]["profile"]["title"] == "Lead Data Engineer – Technical"
+    assert "comparison" not in first.context
+    # Searching the second side keeps the first choice, and lists matches
+    # each with a link that chooses it.
+    found = staff.get(compare, {"a": lead.slug, "qb": "principal"})
+    side = found.context["sides"][1]
+    assert [match["title"] for match in side["matches"]] == ["Principal Data Engineer"]
+    assert side["matches"][0]["choose"] == f"{compare}?a={lead.slug}&b=principal-data-engineer"
+    assert f'<input type="hidden" name="a" value="{lead.slug}">' in found.content.decode()
+    chosen = staff.get(side["matches"][0]["choose"])
+    assert chosen.context["comparison"] is not None
+    assert "Lead Data Engineer – Technical compared with Principal Data Engineer" in (
+        chosen.content.decode()
+    )
+    # Searching the first side again keeps the second choice and its search.
+    again = staff.get(compare, {"a": lead.slug, "qa": "engineer", "b": "principal-data-engineer"})
+    side = again.context["sides"][0]
+    assert {match["slug"] for match in side["matches"]} == {lead.slug, "principal-data-engineer"}
+    principal_link = next(m for m in side["matches"] if m["slug"] == "principal-data-engineer")
+    assert principal_link["choose"] == (
+        f"{compare}?a=principal-data-engineer&b=principal-data-engineer"
+    )
+
+
+def test_a_side_lists_a_few_matches_and_says_when_more_match(hr):
+    from profiles.views.reading import MATCHES_SHOWN
+
+    for number in range(MATCHES_SHOWN + 1):
+        factories.RoleProfileFactory(title=f"Analyst {number:02}", slug=f"analyst-{number:02}")
+    found = hr.get(reverse("profiles:compare"), {"qa": "analyst"})
+    side = found.context["sides"][0]
+    assert len(side["matches"]) == MATCHES_SHOWN and side["more"]
+    assert "More profiles match" in found.content.decode()
+    assert hr.get(reverse("profiles:compare"), {"qa": "zzz"}).context["sides"][0]["matches"] == []
+
+
+def test_a_search_too_long_is_an_error_on_its_side(hr):
+    response = hr.get(reverse("profiles:compare"), {"qb": "x" * 201})
+    assert response.context["sides"][1]["errors"]
+    content = response.content.decode()
+    assert "There is a problem" in content and 'href="#qb"' in content
+
+
+@pytest.mark.parametrize("count", [2, 45])
+def test_the_versions_page_reads_a_page_of_versions_and_two_documents(
+    hr, count, django_assert_num_queries
+):
+    profile = factories.RoleProfileFactory(title="Versioned", slug="versioned")
+    for number in range(count):
+        if number:
+            lifecycle.start_draft(profile=profile)
+            RoleProfile.objects.filter(pk=profile.pk).update(summary=f"Summary {number}.")
+            profile.refresh_from_db()
+        lifecycle.publish_profile(profile=profile)
+    url = reverse("profiles:versions", args=[profile.slug])
+    with django_assert_num_queries(9):
+        response = hr.get(url)
+    shown = list(response.context["page_obj"])
+    assert [version.number for version in shown] == list(range(count, max(count - 20, 0), -1))
+    # The list reads no document; the differences shown are the last two's.
+    assert all("document" in version.get_deferred_fields() for version in shown)
+    assert f"Version {count - 1} compared with version {count}" in response.content.decode()
+    if count > 20:
+        second = hr.get(url, {"page": 2, "from": "1", "to": "3"})
+        assert [version.number for version in second.context["page_obj"]] == list(
+            range(count - 20, count - 40, -1)
+        )
+        assert "Version 1 compared with version 3" in second.content.decode()

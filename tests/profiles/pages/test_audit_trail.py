@@ -1,0 +1,104 @@
+"""The audit trail: every change to a profile and its items, newest first,
+a page at a time from the database, saying the same as reading every record
+would."""
+
+import pytest
+from django.urls import reverse
+
+from competency.history import history_entries
+from profiles import drafts, lifecycle
+from profiles.sections import BY_SLUG, SECTIONS
+
+pytestmark = pytest.mark.django_db
+
+
+def every_entry(profile):
+    """The whole trail worked out in memory from every record, as the page
+    did before it read a page at a time: the reference it must agree with."""
+    entries = history_entries(profile.history.all(), lambda record: "Profile")
+    for section in SECTIONS:
+        records = list(section.link_model.history.filter(profile_id=profile.pk))
+        field = f"{section.item_field}_id"
+        items = section.items().in_bulk({getattr(record, field) for record in records})
+        entries += history_entries(
+            records,
+            lambda record, section=section, items=items, field=field: (
+                f"{section.noun[:1].upper()}{section.noun[1:]}: "
+                f"{items.get(getattr(record, field)) or 'an item since deleted'}"
+            ),
+        )
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    return entries
+
+
+def make_changes(profile, rounds):
+    """Each round changes the summary and a knowledge item's depth: two
+    changes, each a record of its own table."""
+    lifecycle.start_draft(profile=profile)
+    link = profile.knowledge_links.order_by("position").first()
+    for number in range(rounds):
+        profile.refresh_from_db()
+        values = drafts.field_values(profile)
+        drafts.update_profile(
+            profile=profile, values={**values, "summary": f"Summary {number}."}, base=values
+        )
+        drafts.change_item(
+            profile=profile,
+            section=BY_SLUG["knowledge"],
+            link_id=link.pk,
+            depth="aware" if number % 2 else "proficient",
+        )
+
+
+def page(hr, profile, number):
+    response = hr.get(reverse("profiles:audit", args=[profile.slug]), {"page": number})
+    assert response.status_code == 200
+    return response
+
+
+def test_each_page_says_what_reading_every_record_says(hr, lead):
+    make_changes(lead, 30)
+    expected = every_entry(lead)
+    assert len(expected) > 100  # three pages
+    shown = []
+    for number in (1, 2, 3):
+        shown += list(page(hr, lead, number).context["page_obj"])
+    assert shown == expected
+    # What changed, and to what: the newest first.
+    depth = next(entry for entry in shown if entry["changed"] == "depth")
+    assert depth["what"].startswith("Knowledge/skills item: ") and depth["type"] == "Changed"
+    assert [entry["when"] for entry in shown] == sorted(
+        (entry["when"] for entry in shown), reverse=True
+    )
+
+
+def test_page_two_shows_the_older_entries(hr, lead):
+    make_changes(lead, 40)
+    first = list(page(hr, lead, 1).context["page_obj"])
+    second = list(page(hr, lead, 2).context["page_obj"])
+    assert len(first) == 50 and len(second) == 50
+    assert first[-1]["when"] >= second[0]["when"]
+    assert second == every_entry(lead)[50:100]
+    summaries = [entry for entry in second if entry["changed"] == "summary"]
+    assert summaries and all(entry["what"] == "Profile" for entry in summaries)
+
+
+def test_an_item_since_deleted_is_named_so(hr, lead):
+    from competency.models import Training
+
+    link = lead.training_links.get()
+    lifecycle.start_draft(profile=lead)
+    drafts.remove_item(profile=lead, section=BY_SLUG["training"], link_id=link.pk)
+    Training.objects.filter(pk=link.training_id).delete()
+    content = page(hr, lead, 1).content.decode()
+    assert "Training item: an item since deleted" in content
+
+
+@pytest.mark.parametrize("rounds", [0, 100])
+def test_a_page_costs_the_same_queries_for_1_or_200_changes(
+    hr, lead, rounds, django_assert_num_queries
+):
+    make_changes(lead, rounds)
+    for number in (1, 2):
+        with django_assert_num_queries(14):
+            page(hr, lead, number)
