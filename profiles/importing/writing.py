@@ -226,24 +226,17 @@ def _import_one(
     if profile is None:
         profile = RoleProfile(slug=doc["slug"])
     result.profile = profile
+    # No savepoint: any error here ends the whole batch's transaction.
     try:
-        with transaction.atomic():
-            write_content(
-                profile,
-                doc,
-                levels,
-                result,
-                catalogue=catalogue,
-                current=current,
-                update_shared=update_shared_texts,
-            )
-            # The shared texts were read under their rows' locks: changing
-            # them from anything but what the person saw would overwrite a
-            # colleague's edition unseen.
-            if confirmed_shared is not None and shared_fingerprint(result.shared) != (
-                confirmed_shared
-            ):
-                raise ChangedSinceConfirmed(CHANGED_MESSAGE)
+        write_content(
+            profile,
+            doc,
+            levels,
+            result,
+            catalogue=catalogue,
+            current=current,
+            update_shared=update_shared_texts,
+        )
     except IntegrityError as exc:
         # Another import created the same slug (or catalogue item) after we looked.
         if confirmed is not None:
@@ -251,6 +244,11 @@ def _import_one(
         raise source.error(
             "$.slug", f"another import wrote '{doc['slug']}' at the same time; try again"
         ) from exc
+    # The shared texts were read under their rows' locks: changing them
+    # from anything but what the person saw would overwrite a colleague's
+    # edition unseen.
+    if confirmed_shared is not None and shared_fingerprint(result.shared) != confirmed_shared:
+        raise ChangedSinceConfirmed(CHANGED_MESSAGE)
     # A later file of the batch with the same slug updates this one.
     locked[doc["slug"]] = profile
     # A profile created just now has no version to be the same as.
@@ -474,6 +472,16 @@ class Catalogue:
     creates it (with its texts) and counts it as new, later ones reuse it."""
 
     def __init__(self, docs, levels):
+        self.docs, self.levels, self.loaded = docs, levels, False
+
+    def load(self):
+        """Read what the batch names, once, when the first profile needs
+        writing (a batch of unchanged files reads nothing)."""
+        if self.loaded:
+            return
+        self.loaded = True
+        docs, levels = self.docs, self.levels
+
         def rows(key):
             return [row for doc in docs for row in doc[key]]
 
@@ -541,12 +549,14 @@ class Catalogue:
         )
 
     def job_family(self, name):
+        self.load()
         if name not in self.families:
             self.families[name] = JobFamily.objects.for_name(name)
         return self.families[name]
 
     def components(self, section, rows, result):
         """Reuse catalogue items with the same text; create the others."""
+        self.load()
         assert issubclass(section.item_model, Component)
         known = self.component_rows[section.key]
         keys = [_component_key(section, row) for row in rows]
@@ -562,6 +572,7 @@ class Catalogue:
         return [known[key] for key in keys]
 
     def qualifications(self, rows, result):
+        self.load()
         missing = {
             row["awarding_body"]: AwardingBody(name=row["awarding_body"])
             for row in rows
@@ -602,6 +613,7 @@ class Catalogue:
         person chose to update it everywhere (published versions keep the
         text they were published with either way); otherwise this profile
         shows the catalogue's current text. Either way the result lists it."""
+        self.load()
         if not rows:
             return []
         pairs = list(zip(rows, levels, strict=True))
