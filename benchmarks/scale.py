@@ -193,6 +193,15 @@ def main():
         "--imports", type=int, default=IMPORTS, help="profiles to import (0: no import timing)"
     )
     parser.add_argument("--keep", action="store_true", help="leave the scratch databases")
+    parser.add_argument(
+        "--imports-only", action="store_true", help="time the imports only, no pages"
+    )
+    parser.add_argument(
+        "--tag",
+        default="",
+        help="name the scratch databases competency_scale_TAG_*, so that two runs on one "
+        "server do not drop each other's",
+    )
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -210,15 +219,20 @@ def main():
             parser.error("each size must be between 10 and 22,000 profiles")
     else:
         sizes = list(QUICK if options.quick else SIZES)
+    if options.imports_only:
+        sizes = []
     if not 1 <= options.runs <= 100:
         parser.error("--runs must be between 1 and 100")
     if not 0 <= options.imports <= 5_000:
         parser.error("--imports must be between 0 and 5,000")
+    if options.tag and not options.tag.replace("_", "").isalnum():
+        parser.error("--tag takes letters, digits and underscores")
+    prefix = f"competency_scale_{options.tag.lower()}_" if options.tag else "competency_scale_"
     server = Server()
     started = time.perf_counter()
     results = {}
     for size in sizes:
-        database = f"competency_scale_{server.tag}_{size}"
+        database = f"{prefix}{size}"
         prepared = prepare(server, size, database, options.rebuild)
         say(f"[{size:,}] measuring ({options.runs} requests per page after a warm-up)")
         results[size] = {
@@ -229,7 +243,7 @@ def main():
             server.drop(database)
     imports = None
     if options.imports:
-        database = f"competency_scale_{server.tag}_imports"
+        database = f"{prefix}imports"
         # A copy of the 500-profile data set, so the cached one stays as built.
         prepare(server, IMPORT_BASE, database)
         say(f"[imports] importing {options.imports:,} profiles on top of {IMPORT_BASE} profiles")
@@ -247,6 +261,23 @@ def report(sizes, results, imports):
     smallest, its queries (one number if the same at every size), the size
     of its answer and how many profiles a list says it found, at the largest
     size; then the floor, the answers to check and the import."""
+    if sizes:
+        report_pages(sizes, results)
+    if imports:
+        mark = "✓" if imports["per_second"] >= AIM_IMPORTS else f"✗ aim ≥ {AIM_IMPORTS}/s"
+        say(
+            f"\nImport: {imports['count']:,} new profiles through import_profiles(publish=True), "
+            f"one call each, on top of {IMPORT_BASE} profiles: {imports['seconds']:.1f} s, "
+            f"{imports['per_second']:.1f} profiles/s  {mark}"
+        )
+        say(
+            f"  queries: one new profile {imports['new_queries']}; its re-import with "
+            f"{imports['removed']} links removed {imports['reimport_queries']}"
+        )
+    say("\nIndicative figures: this machine's two cores are shared with other work.")
+
+
+def report_pages(sizes, results):
     first, last = sizes[0], sizes[-1]
     say("\nMedian server time per page (ms), in-process Django test client, PostgreSQL")
     for size in sizes:
@@ -309,18 +340,6 @@ def report(sizes, results, imports):
             f"{found} of the {expected} profiles in force using it "
             f"{'✓' if found == expected else '✗'}"
         )
-    if imports:
-        mark = "✓" if imports["per_second"] >= AIM_IMPORTS else f"✗ aim ≥ {AIM_IMPORTS}/s"
-        say(
-            f"\nImport: {imports['count']:,} new profiles through import_profiles(publish=True), "
-            f"one call each, on top of {IMPORT_BASE} profiles: {imports['seconds']:.1f} s, "
-            f"{imports['per_second']:.1f} profiles/s  {mark}"
-        )
-        say(
-            f"  queries: one new profile {imports['new_queries']}; its re-import with "
-            f"{imports['removed']} links removed {imports['reimport_queries']}"
-        )
-    say("\nIndicative figures: this machine's two cores are shared with other work.")
 
 
 # =============================================================================

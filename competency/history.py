@@ -7,6 +7,7 @@ so an upload through the browser is recorded under its author, as a save
 would be. Commands have no request: their records have no user.
 """
 
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -32,6 +33,39 @@ def bulk_update(model, objects, fields, batch_size=500):
         bulk_update_with_history(
             objects, model, fields, batch_size=batch_size, default_user=current_user()
         )
+
+
+def bulk_delete(model, objects, batch_size=500):
+    """Delete rows with one "-" history record each, in a few queries.
+
+    Django's delete() sends post_delete for every row, and simple-history
+    answers each with an INSERT of its own; its bulk helpers cover creating
+    and updating only. So the records are written here in bulk (from the
+    rows as loaded: every tracked field must be there) and the rows deleted
+    without signals. Only for models that no other row refers to: a raw
+    delete cascades nothing."""
+    objects = list(objects)
+    if not objects:
+        return
+    assert not model._meta.related_objects, f"{model.__name__} rows are referred to"
+    history = model.history.model
+    user, now = current_user(), timezone.now()
+    history.objects.bulk_create(
+        [
+            history(
+                history_date=now,
+                history_user=user,
+                history_type="-",
+                **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
+            )
+            for obj in objects
+        ],
+        batch_size=batch_size,
+    )
+    pks = [obj.pk for obj in objects]
+    for start in range(0, len(pks), batch_size):
+        rows = model._base_manager.filter(pk__in=pks[start : start + batch_size])
+        rows._raw_delete(rows.db)
 
 
 # Fields of a history record that are bookkeeping, not content (the key is a

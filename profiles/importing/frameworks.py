@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.db import IntegrityError
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from competency.frameworks import (
@@ -27,7 +28,7 @@ from competency.frameworks import (
     read_skills_table,
     read_table,
 )
-from competency.history import bulk_create
+from competency.history import bulk_create, bulk_delete, bulk_update
 from competency.models import Framework, Skill
 from profiles.importing.published_text import split_title
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
@@ -340,10 +341,11 @@ def apply_role_levels(roles, progress):
     for link in ProfileSkill.objects.filter(
         profile__in=profiles.values(), skill__category__framework=framework
     ).order_by("position", "id"):
-        links.setdefault(link.profile_id, []).append((link.skill_id, link.level_id))
+        links.setdefault(link.profile_id, []).append(link)
 
-    new_links = []
-    changed = set()  # the profiles written
+    # Profiles and their links are written in bulk, with their history, at
+    # the end: a few queries for the whole table, not a few per role level.
+    added, changed, wanted_links = [], [], {}
     for title, role_level in progress(roles.items(), "profiles"):
         family = families.get(role_level.role)
         if family is None:
@@ -362,12 +364,12 @@ def apply_role_levels(roles, progress):
         }
         profile = profiles.get(slugify(title))
         if profile is None:
-            profile = RoleProfile.objects.create(slug=slugify(title), **fields)
+            profile = RoleProfile(slug=slugify(title), **fields)
+            added.append(profile)
             report.added.append(title)
-            changed.add(profile.pk)
-        elif links.get(profile.pk, []) == wanted and all(
-            getattr(profile, name) == value for name, value in fields.items()
-        ):
+        elif [(link.skill_id, link.level_id) for link in links.get(profile.pk, [])] == (
+            wanted
+        ) and all(getattr(profile, name) == value for name, value in fields.items()):
             report.unchanged += 1
             continue
         else:
@@ -375,15 +377,31 @@ def apply_role_levels(roles, progress):
                 setattr(profile, name, value)
             # Its content changes, so a published profile becomes a new draft.
             profile.status = RoleProfile.Status.DRAFT
-            # Only what the table says: the rest of the profile (its version
-            # in force, its other texts) is left as it is.
-            profile.save(update_fields=[*fields, "status", "updated_at"])
-            ProfileSkill.objects.filter(
-                profile=profile, skill__category__framework=framework
-            ).delete()
+            changed.append(profile)
             report.changed.append(title)
-            changed.add(profile.pk)
-        start = (profile.skill_links.aggregate(last=Max("position"))["last"] or -1) + 1
+        wanted_links[profile.slug] = (profile, wanted)
+
+    bulk_create(RoleProfile, added)
+    # Only what the table says: the rest of the profile (its version in
+    # force, its other texts) is left as it is. bulk_update sets no auto_now.
+    now = timezone.now()
+    for profile in changed:
+        profile.updated_at = now
+    bulk_update(RoleProfile, changed, [*fields, "status", "updated_at"])
+    bulk_delete(ProfileSkill, [link for profile in changed for link in links.get(profile.pk, [])])
+    # The framework's links follow the profile's other skills, if any.
+    after = dict(
+        ProfileSkill.objects.filter(profile__in=changed)
+        .exclude(skill__category__framework=framework)
+        .values("profile")
+        .annotate(last=Max("position"))
+        .values_list("profile", "last")
+        if changed
+        else []
+    )
+    new_links = []
+    for profile, wanted in wanted_links.values():
+        start = after.get(profile.pk, -1) + 1
         new_links += [
             ProfileSkill(
                 profile=profile, skill_id=skill_id, level_id=level_id, position=start + offset
@@ -392,5 +410,5 @@ def apply_role_levels(roles, progress):
         ]
     bulk_create(ProfileSkill, new_links)
     # The texts HR search by, for every profile written, in one statement.
-    refresh_search_text(changed)
+    refresh_search_text([profile.pk for profile in [*added, *changed]])
     return report

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from competency.history import bulk_create
+from competency.history import bulk_create, bulk_delete, bulk_update
 from competency.models import (
     AwardingBody,
     Category,
@@ -28,7 +28,7 @@ from profiles.documents import (
     profile_document,
 )
 from profiles.importing.reading import ProfileInput
-from profiles.models import JobFamily, RoleProfile
+from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.search import refresh_search_text
 from profiles.sections import SECTIONS, max_length
 
@@ -132,19 +132,51 @@ def import_profiles(
     with ChangedSinceConfirmed, and nothing is written. A skill text that
     other profiles show changes only with `update_shared_texts`, and, with
     `confirmed_shared` (slug to shared_fingerprint() of the preview's
-    list), only from the text the person saw."""
+    list), only from the text the person saw.
+
+    Every file is checked before anything is written; then the profiles'
+    rows are locked and the catalogue items the whole batch names are looked
+    up together, so the queries do not grow with the number of items."""
+    inputs = list(inputs)
     with transaction.atomic():
+        docs = [normalised(source.document) for source in inputs]
+        for source, doc in zip(inputs, docs, strict=True):
+            _check_lengths(source, doc)
+            _check_duplicates(source, doc)
+        frameworks = _frameworks(docs)
+        levels = [
+            resolve_levels(source, doc, frameworks)
+            for source, doc in zip(inputs, docs, strict=True)
+        ]
+        locked = _lock_profiles({doc["slug"] for doc in docs})
+        catalogue = Catalogue(docs, levels)
         return [
-            import_profile(
+            _import_one(
                 source,
+                doc,
+                doc_levels,
+                catalogue,
+                locked,
                 publish=publish,
                 user=user,
-                confirmed=(confirmed or {}).get(slug := normalised(source.document)["slug"]),
+                confirmed=(confirmed or {}).get(doc["slug"]),
                 update_shared_texts=update_shared_texts,
-                confirmed_shared=(confirmed_shared or {}).get(slug),
+                confirmed_shared=(confirmed_shared or {}).get(doc["slug"]),
             )
-            for source in inputs
+            for source, doc, doc_levels in zip(inputs, docs, levels, strict=True)
         ]
+
+
+def _lock_profiles(slugs):
+    """The existing profiles of these slugs, their rows locked (in one
+    order, so two batches never wait on each other crosswise)."""
+    rows = (
+        RoleProfile.objects.select_for_update(of=("self",))
+        .select_related("job_family")
+        .filter(slug__in=slugs)
+        .order_by("pk")
+    )
+    return {profile.slug: profile for profile in rows}
 
 
 def shared_fingerprint(shared):
@@ -154,9 +186,12 @@ def shared_fingerprint(shared):
     return document_fingerprint(rows)
 
 
-@transaction.atomic
-def import_profile(
+def _import_one(
     source: ProfileInput,
+    doc,
+    levels,
+    catalogue,
+    locked,
     *,
     publish=False,
     user=None,
@@ -164,18 +199,11 @@ def import_profile(
     update_shared_texts=False,
     confirmed_shared=None,
 ) -> ImportResult:
-    """Create or update the draft of the profile with the document's slug.
-
-    Raises ProfileImportError (naming the place in the file) for references
-    the catalogue cannot satisfy; nothing is written then. Framework texts
-    that other profiles show keep their current wording unless
-    `update_shared_texts`; the result lists them either way."""
-    doc = normalised(source.document)
-    _check_lengths(source, doc)
-    _check_duplicates(source, doc)
-    levels = resolve_levels(source, doc)
-
-    profile = RoleProfile.objects.select_for_update().filter(slug=doc["slug"]).first()
+    """Create or update the draft of the profile with the document's slug
+    (its row locked in `locked`, if it exists). Framework texts that other
+    profiles show keep their current wording unless `update_shared_texts`;
+    the result lists them either way."""
+    profile = locked.get(doc["slug"])
     current = profile_document(profile) if profile is not None else None
     if confirmed is not None and document_fingerprint(current) != confirmed:
         raise ChangedSinceConfirmed(CHANGED_MESSAGE)
@@ -199,24 +227,33 @@ def import_profile(
     if profile is None:
         profile = RoleProfile(slug=doc["slug"])
     result.profile = profile
+    # No savepoint: any error here ends the whole batch's transaction.
     try:
-        with transaction.atomic():
-            write_content(profile, doc, levels, result, update_shared=update_shared_texts)
-            # The shared texts were read under their rows' locks: changing
-            # them from anything but what the person saw would overwrite a
-            # colleague's edition unseen.
-            if confirmed_shared is not None and shared_fingerprint(result.shared) != (
-                confirmed_shared
-            ):
-                raise ChangedSinceConfirmed(CHANGED_MESSAGE)
+        write_content(
+            profile,
+            doc,
+            levels,
+            result,
+            catalogue=catalogue,
+            current=current,
+            update_shared=update_shared_texts,
+        )
     except IntegrityError as exc:
-        # Another import created the same slug after we looked.
+        # Another import created the same slug (or catalogue item) after we looked.
         if confirmed is not None:
             raise ChangedSinceConfirmed(CHANGED_MESSAGE) from exc
         raise source.error(
             "$.slug", f"another import wrote '{doc['slug']}' at the same time; try again"
         ) from exc
-    if publish and not lifecycle.same_as_latest_version(profile):
+    # The shared texts were read under their rows' locks: changing them
+    # from anything but what the person saw would overwrite a colleague's
+    # edition unseen.
+    if confirmed_shared is not None and shared_fingerprint(result.shared) != confirmed_shared:
+        raise ChangedSinceConfirmed(CHANGED_MESSAGE)
+    # A later file of the batch with the same slug updates this one.
+    locked[doc["slug"]] = profile
+    # A profile created just now has no version to be the same as.
+    if publish and (current is None or not lifecycle.same_as_latest_version(profile)):
         result.version = lifecycle.publish_profile(profile=profile, user=user)
     return result
 
@@ -254,13 +291,22 @@ def _check_duplicates(source, doc):
             seen.add(key)
 
 
-def resolve_levels(source, doc):
-    """The framework level of every organisation skill, or an error naming it."""
-    names = {row["framework"] for row in doc["organisation_skills"]}
-    frameworks = {
+def _frameworks(docs):
+    """The frameworks the documents' organisation skills name, with their
+    levels (two queries, or none)."""
+    names = {row["framework"] for doc in docs for row in doc["organisation_skills"]}
+    if not names:
+        return {}
+    return {
         framework.name: framework
         for framework in Framework.objects.filter(name__in=names).prefetch_related("levels")
     }
+
+
+def resolve_levels(source, doc, frameworks=None):
+    """The framework level of every organisation skill, or an error naming it."""
+    if frameworks is None:
+        frameworks = _frameworks([doc])
     levels = []
     for index, row in enumerate(doc["organisation_skills"]):
         framework = frameworks.get(row["framework"])
@@ -298,10 +344,37 @@ def restore_content(profile, version):
     )
 
 
-def write_content(profile, doc, levels, result, *, update_catalogue=True, update_shared=False):
-    """Replace the profile's texts and links with the document's, as a draft."""
+def _link_shape(section, rows):
+    """What a section's links are made of (items and what is asked of each),
+    from document rows: equal shapes need no link written."""
+    if section.requirement == "level":
+        return [(section.item_key(row), row["level"]) for row in rows]
+    return rows
+
+
+def write_content(
+    profile,
+    doc,
+    levels,
+    result,
+    *,
+    catalogue=None,
+    current=None,
+    update_catalogue=True,
+    update_shared=False,
+):
+    """Replace the profile's texts and links with the document's, as a draft.
+
+    `current` is the profile's document as read under its lock, if the
+    caller has it: a section it shows as the file has it keeps its links
+    untouched. Otherwise each section's links are compared with the file's:
+    links to items no longer listed are removed, the others moved or
+    changed in place, the new ones added, each in bulk with its history."""
+    if catalogue is None:
+        catalogue = Catalogue([doc], [levels])
+    new = profile.pk is None
     if doc["job_family"]:
-        profile.job_family = JobFamily.objects.for_name(doc["job_family"])
+        profile.job_family = catalogue.job_family(doc["job_family"])
     profile.title = doc["title"]
     profile.role_level = doc["role_level"] or ""
     profile.variant = doc["variant"] or ""
@@ -314,124 +387,367 @@ def write_content(profile, doc, levels, result, *, update_catalogue=True, update
     profile.save()
 
     for section in SECTIONS:
-        section.link_model.objects.filter(profile=profile).delete()
-
-    for section in SECTIONS:
         rows = doc[section.key]
         if section.key == "organisation_skills":
-            items = [
-                _skill(
-                    profile,
-                    row,
-                    level,
-                    result,
-                    update_catalogue=update_catalogue,
-                    update_shared=update_shared,
-                )
-                for row, level in zip(rows, levels, strict=True)
-            ]
-            extras = [{"level": level} for level in levels]
+            items = catalogue.skills(
+                profile,
+                rows,
+                levels,
+                result,
+                update_catalogue=update_catalogue,
+                update_shared=update_shared,
+            )
+            extras = [{"level_id": level.pk} for level in levels]
         elif section.key == "qualifications":
-            items = [_qualification(row["title"], row["awarding_body"], result) for row in rows]
+            items = catalogue.qualifications(rows, result)
             extras = [{} for _ in rows]
         else:
-            items = _components(section.item_model, [section.new_item(row) for row in rows], result)
+            items = catalogue.components(section, rows, result)
             extras = [
                 {"depth": row["depth"] or ""} if section.requirement == "depth" else {}
                 for row in rows
             ]
-        bulk_create(
-            section.link_model,
-            [
-                section.link_model(
-                    profile=profile, position=position, **{section.item_field: item}, **extra
-                )
-                for position, (item, extra) in enumerate(zip(items, extras, strict=True))
-            ],
-        )
+        if current is not None and _link_shape(section, current[section.key]) == _link_shape(
+            section, rows
+        ):
+            continue
+        existing = [] if new else list(section.links(profile).order_by("position", "id"))
+        _write_links(profile, section, items, extras, existing)
+    # The text HR search by, from the rows just written.
     refresh_search_text(profile)
 
 
-def _components(model, candidates, result):
-    """Reuse catalogue items with the same text; create the others."""
-    assert issubclass(model, Component)
-    keys = [fingerprint(*candidate.identity()) for candidate in candidates]
-    known = {component.key: component for component in model.objects.filter(key__in=keys)}
-    new = {}
-    for candidate, key in zip(candidates, keys, strict=True):
-        if key not in known and key not in new:
-            candidate.key = key
-            new[key] = candidate
-    bulk_create(model, list(new.values()))
-    result.new_components += len(new)
-    result.reused_components += len(candidates) - len(new)
-    known.update(new)
-    return [known[key] for key in keys]
-
-
-def _qualification(title, body_name, result):
-    body, _ = AwardingBody.objects.get_or_create(name=body_name)
-    qualification, created = Qualification.objects.get_or_create(title=title, awarding_body=body)
-    if created:
-        result.new_components += 1
-    else:
-        result.reused_components += 1
-    return qualification
-
-
-def _skill(profile, row, level, result, *, update_catalogue=True, update_shared=False):
-    """Find or create the framework skill, and bring its texts up to the
-    file's where nobody else shows them. Skill texts belong to the framework:
-    a text that other profiles show changes only when the person chose to
-    update it everywhere (published versions keep the text they were
-    published with either way); otherwise this profile shows the catalogue's
-    current text. Either way the result lists it."""
-    category, _ = Category.objects.get_or_create(
-        framework=level.framework, parent=None, name=row["category"]
-    )
-    skill, _ = Skill.objects.get_or_create(
-        category=category, name=row["skill"], defaults={"description": row["description"]}
-    )
-    skill_level, _ = SkillLevel.objects.get_or_create(
-        skill=skill, level=level, defaults={"description": row["level_description"]}
-    )
-    if not update_catalogue:
-        return skill
-    if update_shared:
-        # Read under lock what is about to be rewritten for everyone.
-        skill = Skill.objects.select_for_update().get(pk=skill.pk)
-        skill_level = SkillLevel.objects.select_for_update().get(pk=skill_level.pk)
-    # This profile's own links were removed before its items are written, so
-    # every remaining use is another profile's. A skill's description shows
-    # wherever the skill is used; a level's description only where the skill
-    # is required at that level.
-    others = skill.uses.exclude(profile=profile)
-    for target, what, new, users in (
-        (skill, "description", row["description"], others),
-        (
-            skill_level,
-            f"description at {level}",
-            row["level_description"],
-            others.filter(level=level),
-        ),
-    ):
-        if target.description == new:
-            continue
-        profiles = list(
-            RoleProfile.objects.filter(skill_links__in=users)
-            .distinct()
-            .order_by("title")
-            .values_list("title", "slug")
-        )
-        if profiles:
-            result.shared.append(
-                SharedText(skill.name, what, target.description, new, profiles, update_shared)
+def _write_links(profile, section, items, extras, existing):
+    """Bring a section's links from `existing` to `items` in order."""
+    field = f"{section.item_field}_id"
+    by_item = {getattr(link, field): link for link in existing}
+    added, changed = [], []
+    for position, (item, extra) in enumerate(zip(items, extras, strict=True)):
+        link = by_item.pop(item.pk, None)
+        if link is None:
+            added.append(
+                section.link_model(profile=profile, position=position, **{field: item.pk}, **extra)
             )
-            if not update_shared:
-                continue
-        target.description = new
-        target.save(update_fields=["description"])
-    return skill
+        elif link.position != position or any(
+            getattr(link, name) != value for name, value in extra.items()
+        ):
+            link.position = position
+            for name, value in extra.items():
+                setattr(link, name, value)
+            changed.append(link)
+    bulk_delete(section.link_model, by_item.values())
+    names = ["position", *(name.removesuffix("_id") for name in (extras[0] if extras else {}))]
+    bulk_update(section.link_model, changed, names)
+    bulk_create(section.link_model, added)
+
+
+def _component_key(section, row):
+    return fingerprint(*section.new_item(row).identity())
+
+
+def _get_or_create_all(model, wanted, fetch):
+    """Create the rows `wanted` (key: unsaved row) in bulk with their
+    history, or, where another import created some of them meanwhile (its
+    transaction held ours on the unique index until it committed), use
+    those. Returns (key: row, the keys created here)."""
+    if not wanted:
+        return {}, set()
+    ordered = [wanted[key] for key in sorted(wanted)]  # one order: no crosswise waits
+    try:
+        with transaction.atomic():
+            bulk_create(model, ordered)
+        return dict(wanted), set(wanted)
+    except IntegrityError:
+        found = fetch(list(wanted))
+        rest = {key: row for key, row in wanted.items() if key not in found}
+        for row in rest.values():
+            row.pk = None
+            row._state.adding = True
+        bulk_create(model, [rest[key] for key in sorted(rest)])
+        return {**found, **rest}, set(rest)
+
+
+class Catalogue:
+    """The catalogue items a batch of documents names, looked up for the
+    whole batch at once (a query or two per kind, whatever the number of
+    files and items), and created in bulk, with their history, as each
+    profile in turn needs them: the first profile to name a new item
+    creates it (with its texts) and counts it as new, later ones reuse it."""
+
+    def __init__(self, docs, levels):
+        self.docs, self.levels, self.loaded = docs, levels, False
+
+    def load(self):
+        """Read what the batch names, once, when the first profile needs
+        writing (a batch of unchanged files reads nothing)."""
+        if self.loaded:
+            return
+        self.loaded = True
+        docs, levels = self.docs, self.levels
+
+        def rows(key):
+            return [row for doc in docs for row in doc[key]]
+
+        self.component_rows = {}
+        for section in SECTIONS:
+            if section.catalogue is not None and section.key != "qualifications":
+                keys = {_component_key(section, row) for row in rows(section.key)}
+                self.component_rows[section.key] = (
+                    {item.key: item for item in section.item_model.objects.filter(key__in=keys)}
+                    if keys
+                    else {}
+                )
+
+        wanted = rows("qualifications")
+        self.bodies, self.qualification_rows = {}, {}
+        if wanted:
+            names = {row["awarding_body"] for row in wanted}
+            self.bodies = {body.name: body for body in AwardingBody.objects.filter(name__in=names)}
+        if self.bodies:
+            self.qualification_rows = {
+                (item.title, item.awarding_body_id): item
+                for item in Qualification.objects.filter(
+                    awarding_body__in=list(self.bodies.values()),
+                    title__in={row["title"] for row in wanted},
+                )
+            }
+
+        pairs = [
+            (row, level)
+            for doc, doc_levels in zip(docs, levels, strict=True)
+            for row, level in zip(doc["organisation_skills"], doc_levels, strict=True)
+        ]
+        self.categories, self.skill_rows, self.skill_levels = {}, {}, {}
+        if pairs:
+            self.categories = {
+                (category.framework_id, category.name): category
+                for category in Category.objects.filter(
+                    parent=None,
+                    framework__in={level.framework_id for _, level in pairs},
+                    name__in={row["category"] for row, _ in pairs},
+                )
+            }
+        if self.categories:
+            self.skill_rows = {
+                (skill.category_id, skill.name): skill
+                for skill in Skill.objects.filter(
+                    category__in=list(self.categories.values()),
+                    name__in={row["skill"] for row, _ in pairs},
+                )
+            }
+        if self.skill_rows:
+            self.skill_levels = {
+                (text.skill_id, text.level_id): text
+                for text in SkillLevel.objects.filter(
+                    skill__in=list(self.skill_rows.values()),
+                    level__in={level.pk for _, level in pairs},
+                )
+            }
+
+        names = {doc["job_family"] for doc in docs if doc["job_family"]}
+        self.families = (
+            {family.name: family for family in JobFamily.objects.filter(name__in=names)}
+            if names
+            else {}
+        )
+
+    def job_family(self, name):
+        self.load()
+        if name not in self.families:
+            self.families[name] = JobFamily.objects.for_name(name)
+        return self.families[name]
+
+    def components(self, section, rows, result):
+        """Reuse catalogue items with the same text; create the others."""
+        self.load()
+        assert issubclass(section.item_model, Component)
+        known = self.component_rows[section.key]
+        keys = [_component_key(section, row) for row in rows]
+        new = {}
+        for row, key in zip(rows, keys, strict=True):
+            if key not in known and key not in new:
+                new[key] = section.new_item(row)
+                new[key].key = key
+        bulk_create(section.item_model, [new[key] for key in sorted(new)])
+        known.update(new)
+        result.new_components += len(new)
+        result.reused_components += len(rows) - len(new)
+        return [known[key] for key in keys]
+
+    def qualifications(self, rows, result):
+        self.load()
+        missing = {
+            row["awarding_body"]: AwardingBody(name=row["awarding_body"])
+            for row in rows
+            if row["awarding_body"] not in self.bodies
+        }
+        found, _ = _get_or_create_all(
+            AwardingBody,
+            missing,
+            lambda names: {body.name: body for body in AwardingBody.objects.filter(name__in=names)},
+        )
+        self.bodies.update(found)
+        keys = [(row["title"], self.bodies[row["awarding_body"]].pk) for row in rows]
+        missing = {
+            (title, body): Qualification(title=title, awarding_body_id=body)
+            for title, body in keys
+            if (title, body) not in self.qualification_rows
+        }
+        found, created = _get_or_create_all(
+            Qualification,
+            missing,
+            lambda keys: {
+                (item.title, item.awarding_body_id): item
+                for item in Qualification.objects.filter(
+                    awarding_body__in={body for _, body in keys},
+                    title__in={title for title, _ in keys},
+                )
+            },
+        )
+        self.qualification_rows.update(found)
+        result.new_components += len(created)
+        result.reused_components += len(rows) - len(created)
+        return [self.qualification_rows[key] for key in keys]
+
+    def skills(self, profile, rows, levels, result, *, update_catalogue=True, update_shared=False):
+        """Find or create the framework skills, and bring their texts up to
+        the file's where nobody else shows them. Skill texts belong to the
+        framework: a text that other profiles show changes only when the
+        person chose to update it everywhere (published versions keep the
+        text they were published with either way); otherwise this profile
+        shows the catalogue's current text. Either way the result lists it."""
+        self.load()
+        if not rows:
+            return []
+        pairs = list(zip(rows, levels, strict=True))
+
+        missing = {
+            (level.framework_id, row["category"]): Category(
+                framework_id=level.framework_id, parent=None, name=row["category"]
+            )
+            for row, level in pairs
+            if (level.framework_id, row["category"]) not in self.categories
+        }
+        found, _ = _get_or_create_all(
+            Category,
+            missing,
+            lambda keys: {
+                (item.framework_id, item.name): item
+                for item in Category.objects.filter(
+                    parent=None,
+                    framework__in={framework for framework, _ in keys},
+                    name__in={name for _, name in keys},
+                )
+            },
+        )
+        self.categories.update(found)
+
+        def skill_key(row, level):
+            return (self.categories[(level.framework_id, row["category"])].pk, row["skill"])
+
+        missing = {}
+        for row, level in pairs:
+            key = skill_key(row, level)
+            if key not in self.skill_rows and key not in missing:
+                missing[key] = Skill(
+                    category_id=key[0], name=row["skill"], description=row["description"]
+                )
+        found, _ = _get_or_create_all(
+            Skill,
+            missing,
+            lambda keys: {
+                (item.category_id, item.name): item
+                for item in Skill.objects.filter(
+                    category__in={category for category, _ in keys},
+                    name__in={name for _, name in keys},
+                )
+            },
+        )
+        self.skill_rows.update(found)
+        skills = [self.skill_rows[skill_key(row, level)] for row, level in pairs]
+
+        missing = {
+            (skill.pk, level.pk): SkillLevel(
+                skill_id=skill.pk, level_id=level.pk, description=row["level_description"]
+            )
+            for (row, level), skill in zip(pairs, skills, strict=True)
+            if (skill.pk, level.pk) not in self.skill_levels
+        }
+        found, _ = _get_or_create_all(
+            SkillLevel,
+            missing,
+            lambda keys: {
+                (item.skill_id, item.level_id): item
+                for item in SkillLevel.objects.filter(
+                    skill__in={skill for skill, _ in keys}, level__in={level for _, level in keys}
+                )
+            },
+        )
+        self.skill_levels.update(found)
+        if not update_catalogue:
+            return skills
+
+        if update_shared:
+            # Read under lock what is about to be rewritten for everyone.
+            locked = (
+                Skill.objects.select_for_update()
+                .order_by("pk")
+                .in_bulk([skill.pk for skill in skills])
+            )
+            for skill in skills:
+                skill.description = locked[skill.pk].description
+            locked = (
+                SkillLevel.objects.select_for_update()
+                .order_by("pk")
+                .in_bulk(
+                    [
+                        self.skill_levels[(skill.pk, level.pk)].pk
+                        for skill, level in zip(skills, levels, strict=True)
+                    ]
+                )
+            )
+            for text in locked.values():
+                self.skill_levels[(text.skill_id, text.level_id)].description = text.description
+
+        # A skill's description shows wherever the skill is used; a level's
+        # description only where the skill is required at that level.
+        differing = []
+        for (row, level), skill in zip(pairs, skills, strict=True):
+            text = self.skill_levels[(skill.pk, level.pk)]
+            if skill.description != row["description"]:
+                differing.append((skill, skill, "description", row["description"], None))
+            if text.description != row["level_description"]:
+                differing.append(
+                    (skill, text, f"description at {level}", row["level_description"], level)
+                )
+        if not differing:
+            return skills
+        # Every use but this profile's own is another profile's (one query).
+        uses = list(
+            ProfileSkill.objects.filter(skill__in={skill.pk for skill, *_ in differing})
+            .exclude(profile=profile)
+            .values_list("skill_id", "level_id", "profile__title", "profile__slug")
+        )
+        changed = {Skill: [], SkillLevel: []}
+        for skill, target, what, new, level in differing:
+            profiles = sorted(
+                {
+                    (title, slug)
+                    for skill_id, level_id, title, slug in uses
+                    if skill_id == skill.pk and (level is None or level_id == level.pk)
+                }
+            )
+            if profiles:
+                result.shared.append(
+                    SharedText(skill.name, what, target.description, new, profiles, update_shared)
+                )
+                if not update_shared:
+                    continue
+            target.description = new
+            changed[type(target)].append(target)
+        for model, targets in changed.items():
+            bulk_update(model, targets, ["description"])
+        return skills
 
 
 # --- Texts that look cut off ---------------------------------------------------
