@@ -18,4 +18,6 @@ urlpatterns = [
     path("catalogue/", include("competency.catalogue_urls")),
     path("import/", include("profiles.import_urls")),
     path("admin/", admin.site.urls),
+    # Heatmap, find people by skill, readiness (appraisals/insight_urls.py).
+    path("", include("appraisals.insight_urls")),
 ]
