@@ -18,9 +18,11 @@ Three rules hold throughout:
   None when the viewer may not ask at all (pages answer 404).
 """
 
+import json
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
 
 from appraisals.models import Appraisal, Person, Requirement, Stage, ids_below_account
 from appraisals.requirements import DEPTH_SCALE, requirement_templates
@@ -123,21 +125,24 @@ class Cell:
         return self.WORDS[self.state]
 
     @classmethod
-    def of(cls, requirement):
-        rating = requirement.manager_rating
+    def from_values(cls, rating, required_rank, required_label, names):
+        """From a requirement's columns: the agreed rating, the required
+        rank and its word, and {rank: word} of the frozen scale."""
+        gap = None if rating is None or required_rank is None else rating - required_rank
         if rating is None:
-            state = "not_rated"
-        elif requirement.required_rank is None:
-            state = "no_level"
+            state, word = "not_rated", "Not rated"
         else:
-            gap = rating - requirement.required_rank
-            state = "below" if gap < 0 else "meets" if gap == 0 else "above"
-        return cls(
-            state=state,
-            rating=requirement.rank_name(rating),
-            required=requirement.required_label,
-            gap=requirement.gap,
-        )
+            state = (
+                "no_level"
+                if gap is None
+                else "below"
+                if gap < 0
+                else "meets"
+                if gap == 0
+                else "above"
+            )
+            word = names.get(rating, str(rating))
+        return cls(state=state, rating=word, required=required_label, gap=gap)
 
 
 # --- the heatmap ----------------------------------------------------------------
@@ -180,49 +185,72 @@ def heatmap(people):
     """People (one page of them, a list of Person annotated by
     `annotate_latest`) × the requirements most of them share, each cell the
     gap of the person's latest agreed appraisal. Two queries whatever the
-    size: the people (done by the caller's page) and their requirements."""
+    size: the people (done by the caller's page) and their requirements,
+    read as plain values (a page is thousands of rows)."""
     people = list(people)
-    by_appraisal = {p.latest_agreed: p for p in people if p.latest_agreed is not None}
-    requirements = (
-        Requirement.objects.filter(appraisal__in=list(by_appraisal))
-        .select_related("appraisal__cycle")
-        .only(
+    appraisals = [p.latest_agreed for p in people if p.latest_agreed is not None]
+    rows = (
+        Requirement.objects.filter(appraisal__in=appraisals)
+        .annotate(scale_text=Cast("scale", TextField()))
+        .order_by("appraisal_id", "position")
+        .values_list(
             "appraisal_id",
             "appraisal__cycle__name",
             "kind",
             "title",
             "required_label",
             "required_rank",
-            "scale",
+            "scale_text",
             "manager_rating",
             "skill_id",
             "knowledge_item_id",
             "work_activity_id",
         )
-        .order_by("appraisal_id", "position")
-        if by_appraisal
+        if appraisals
         else []
     )
+    kinds = dict(Requirement.Kind.choices)
+    # Requirements of one skill share its scale: read each scale's words once.
+    words = {}
     columns, found, cycles = {}, {}, {}
-    for row in requirements:
-        key = item_key(row.kind, row)
-        cycles[row.appraisal_id] = row.appraisal.cycle.name
-        if key is None or (row.appraisal_id, key) in found:
+    for (
+        appraisal,
+        cycle,
+        kind,
+        title,
+        label,
+        required,
+        steps,
+        rating,
+        skill,
+        knowledge,
+        activity,
+    ) in rows:
+        cycles[appraisal] = cycle
+        item = skill if kind == Requirement.Kind.ORGANISATION_SKILL else knowledge or activity
+        if item is None or (appraisal, (kind, item)) in found:
             continue
-        found[(row.appraisal_id, key)] = row
-        column = columns.setdefault(key, Column(key, row.title, row.get_kind_display()))
+        key = (kind, item)
+        if steps not in words:
+            words[steps] = {step["rank"]: step["name"] for step in json.loads(steps)}
+        found[(appraisal, key)] = Cell.from_values(rating, required, label, words[steps])
+        column = columns.setdefault(key, Column(key, title, kinds[kind]))
         column.people += 1
     shared = sorted(columns.values(), key=lambda c: (-c.people, c.kind_label, c.title.lower()))
     shown = shared[:HEATMAP_COLUMNS]
-    rows = []
-    for person in people:
-        appraisal = person.latest_agreed
-        cells = []
-        for column in shown:
-            requirement = found.get((appraisal, column.key))
-            cells.append(Cell.of(requirement) if requirement is not None else None)
-        rows.append(HeatmapRow(person, appraisal, cycles.get(appraisal, ""), cells))
-    return Heatmap(columns=shown, rows=rows, more_columns=len(shared) - len(shown))
+    return Heatmap(
+        columns=shown,
+        rows=[
+            HeatmapRow(
+                person,
+                person.latest_agreed,
+                cycles.get(person.latest_agreed, ""),
+                [found.get((person.latest_agreed, column.key)) for column in shown],
+            )
+            for person in people
+        ],
+        more_columns=len(shared) - len(shown),
+    )
 
 
 def annotate_latest(people):

@@ -411,3 +411,12 @@ def test_readiness_queries_are_fixed(cast, sams, lead, django_assert_num_queries
     # level texts), the person's ratings of them, and the suggestions.
     with django_assert_num_queries(13):
         client.get(readiness_url(cast.person), {"profile": lead.slug})
+
+
+def test_heatmap_cells_escape_what_the_database_holds(cast, sams):
+    sams.requirements.filter(kind=Requirement.Kind.KNOWLEDGE).update(
+        required_label="<b>Proficient</b>"
+    )
+    html = client_for(cast, "manager").get(HEATMAP).content.decode()
+    assert "<b>Proficient</b>" not in html
+    assert "&lt;b&gt;Proficient&lt;/b&gt;" in html
