@@ -36,6 +36,12 @@ AGREED = [Stage.AGREED, Stage.SIGNED_OFF]
 HEATMAP_PEOPLE = 50
 HEATMAP_COLUMNS = 30
 
+KIND_ORDER = [
+    Requirement.Kind.ORGANISATION_SKILL,
+    Requirement.Kind.KNOWLEDGE,
+    Requirement.Kind.BEHAVIOURAL,
+    Requirement.Kind.WORK_ACTIVITY,
+]
 # Which catalogue column identifies a requirement of each kind.
 ITEM_FIELD = {
     Requirement.Kind.ORGANISATION_SKILL: "skill_id",
@@ -236,7 +242,10 @@ def heatmap(people):
         found[(appraisal, key)] = Cell.from_values(rating, required, label, words[steps])
         column = columns.setdefault(key, Column(key, title, kinds[kind]))
         column.people += 1
-    shared = sorted(columns.values(), key=lambda c: (-c.people, c.kind_label, c.title.lower()))
+    # The most shared first; among equals, what has a required level (skills,
+    # then knowledge) before what is rated without one.
+    order = {kind: n for n, kind in enumerate(KIND_ORDER)}
+    shared = sorted(columns.values(), key=lambda c: (-c.people, order[c.key[0]], c.title.lower()))
     shown = shared[:HEATMAP_COLUMNS]
     return Heatmap(
         columns=shown,
