@@ -21,8 +21,8 @@ Three rules hold throughout:
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery, TextField
-from django.db.models.functions import Cast
+from django.db.models import F, OuterRef, Q, Subquery, TextField, Window
+from django.db.models.functions import Cast, FirstValue, RowNumber
 
 from appraisals.models import Appraisal, Person, Requirement, Stage, ids_below_account
 from appraisals.requirements import DEPTH_SCALE, requirement_templates
@@ -343,20 +343,32 @@ def people_with(item, level, people):
     for the people in `people` whose rating is at least `level`: one
     queryset (paginate it), best first. A later agreed rating replaces an
     earlier one, so someone rated lower this year is not found by last
-    year's rating."""
-    agreed = Requirement.objects.filter(
-        item.filter(), appraisal__stage__in=AGREED, manager_rating__isnull=False
-    )
-    later = agreed.filter(appraisal__person=OuterRef("appraisal__person")).filter(
-        Q(appraisal__cycle__opens_on__gt=OuterRef("appraisal__cycle__opens_on"))
-        | Q(
-            appraisal__cycle__opens_on=OuterRef("appraisal__cycle__opens_on"),
-            appraisal_id__gt=OuterRef("appraisal_id"),
+    year's rating.
+
+    Each person's ratings of the item are ranked newest first in one pass
+    (a window function), rather than asking for each rating whether a
+    newer one exists: the most used items are rated in most appraisals."""
+    newest_first = {
+        "partition_by": [F("appraisal__person_id")],
+        "order_by": [F("appraisal__cycle__opens_on").desc(), F("appraisal_id").desc()],
+    }
+    found = (
+        Requirement.objects.filter(
+            item.filter(),
+            appraisal__stage__in=AGREED,
+            manager_rating__isnull=False,
+            appraisal__person__in=people.values("pk"),
         )
+        .annotate(
+            newest=Window(RowNumber(), **newest_first),
+            newest_rating=Window(FirstValue("manager_rating"), **newest_first),
+        )
+        # Both are window values, so both are tested after the ranking.
+        .filter(newest=1, newest_rating__gte=level)
+        .values("pk")
     )
     return (
-        agreed.filter(appraisal__person__in=people.values("pk"))
-        .filter(~Exists(later), manager_rating__gte=level)
+        Requirement.objects.filter(pk__in=found)
         .select_related("appraisal__person", "appraisal__cycle")
         .order_by("-manager_rating", "appraisal__person__name", "appraisal__person_id")
     )
