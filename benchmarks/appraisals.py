@@ -464,15 +464,16 @@ WITH RECURSIVE below(id) AS (
     SELECT id FROM appraisals_person WHERE line_manager_id = %s
     UNION
     SELECT p.id FROM appraisals_person p JOIN below b ON p.line_manager_id = b.id
-), latest AS (
-    SELECT DISTINCT ON (a.person_id) a.person_id, a.id
-    FROM appraisals_appraisal a JOIN appraisals_cycle c ON c.id = a.cycle_id
-    WHERE a.person_id IN (SELECT id FROM below) AND a.stage IN ('agreed', 'signed_off')
-    ORDER BY a.person_id, c.opens_on DESC, a.id DESC
 )
-SELECT l.person_id, r.kind, COALESCE(r.skill_id, r.knowledge_item_id, r.work_activity_id),
+SELECT b.id, r.kind, COALESCE(r.skill_id, r.knowledge_item_id, r.work_activity_id),
        r.manager_rating - r.required_rank, r.manager_rating
-FROM latest l JOIN appraisals_requirement r ON r.appraisal_id = l.id
+FROM below b
+CROSS JOIN LATERAL (
+    SELECT a.id FROM appraisals_appraisal a JOIN appraisals_cycle c ON c.id = a.cycle_id
+    WHERE a.person_id = b.id AND a.stage IN ('agreed', 'signed_off')
+    ORDER BY c.opens_on DESC, a.id DESC LIMIT 1
+) latest
+JOIN appraisals_requirement r ON r.appraisal_id = latest.id
 """
 
 
