@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/competency
 DEMO_PASSWORD ?= demo
 
-.PHONY: run test test-sqlite lint check postgres install bench bench-scale chromium
+.PHONY: run test test-sqlite lint check postgres install bench bench-scale bench-appraisals chromium
 
 # A virtual environment with the application and its test tools, rebuilt
 # when pyproject.toml changes.
@@ -77,3 +77,11 @@ bench: install
 SCALE_ARGS ?=
 bench-scale: install postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/python benchmarks/scale.py $(SCALE_ARGS)
+
+# Appraisal pages with 10,000 people, 500 managers and 20,000 appraisals on the
+# PostgreSQL server of PG_URL, in a scratch database competency_appraisals_bench_*
+# it creates and drops; the built data set is kept in .bench-cache/.
+# APPRAISALS_ARGS=--people 1000 for a quick run.
+APPRAISALS_ARGS ?=
+bench-appraisals: install postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/python benchmarks/appraisals.py $(APPRAISALS_ARGS)

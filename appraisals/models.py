@@ -358,6 +358,21 @@ class Requirement(models.Model):
 
     class Meta:
         ordering = ["appraisal", "position"]
+        # Finding people by an item's agreed rating reads thousands of rows
+        # of one item: these answer from the index alone (PostgreSQL; other
+        # databases index the leading columns), never the wide rows.
+        indexes = [
+            models.Index(
+                fields=["knowledge_item", "kind"],
+                include=["id", "manager_rating", "appraisal"],
+                name="requirement_knowledge_rated",
+            ),
+            models.Index(
+                fields=["skill", "kind"],
+                include=["id", "manager_rating", "appraisal"],
+                name="requirement_skill_rated",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["appraisal", "position"], name="requirement_unique_position"

@@ -19,4 +19,6 @@ urlpatterns = [
     path("import/", include("profiles.import_urls")),
     path("admin/", admin.site.urls),
     path("", include("appraisals.urls")),
+    # Heatmap, find people by skill, readiness (appraisals/insight_urls.py).
+    path("", include("appraisals.insight_urls")),
 ]
