@@ -121,7 +121,8 @@ def test_the_query_counts_of_one_import(ddat):
     assert counts == [NEW, CHANGED, UNCHANGED]
 
 
-NEW, CHANGED, UNCHANGED = 48, 86, 12
+# Each write ends with one statement rebuilding the text HR search by.
+NEW, CHANGED, UNCHANGED = 49, 87, 12
 
 
 @pytest.fixture
