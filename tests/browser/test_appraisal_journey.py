@@ -26,6 +26,9 @@ def organisation():
     manager, manages Tia. One open cycle with an appraisal for each report."""
     users = get_user_model().objects
     profile = RoleProfile.objects.get(slug=SLUG)
+    # The demo organisation (seed_demo) holds these logins too: this test
+    # builds its own around them.
+    Person.objects.update(account=None)
     mo = Person.objects.create(
         employee_id="E1",
         name="Mo Khan",
@@ -47,7 +50,7 @@ def organisation():
     olu = Person.objects.create(employee_id="E3", name="Olu Ade", account=olu_user)
     Person.objects.create(employee_id="E4", name="Tia Li", line_manager=olu, role_profile=profile)
     cycle = Cycle.objects.create(
-        name="Annual review 2026",
+        name="Appraisal journey 2026",
         opens_on=date(2026, 4, 1),
         closes_on=date(2026, 12, 31),
         status=Cycle.Status.OPEN,

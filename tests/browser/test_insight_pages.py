@@ -20,6 +20,9 @@ def demo_team():
     each with an agreed appraisal whose ratings vary around the levels."""
     users = get_user_model().objects
     profile = RoleProfile.objects.get(slug=SENIOR)
+    # The demo organisation (seed_demo) holds these logins too: this test
+    # builds its own around them.
+    Person.objects.update(account=None)
     mo = Person.objects.create(
         employee_id="M1", name="Mo Manager", account=users.get(username="manager")
     )

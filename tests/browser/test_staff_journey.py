@@ -14,7 +14,10 @@ def test_staff_reads_a_profile_and_is_refused_an_edit(journey):
     page = journey.page
     journey.sign_in("staff", check=False)
 
-    # Staff see the list and a profile, without HR's controls.
+    # Staff land on their own home (their profile and appraisal), and find
+    # every published profile under Role profiles, without HR's controls.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
+    page.get_by_role("link", name="Role profiles", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Role profiles")
     expect(page.get_by_role("link", name="Import", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Create a profile")).to_have_count(0)
