@@ -114,7 +114,10 @@ class ProfileFilter(django_filters.FilterSet):
         "family": ["published_family", "published_title", "slug"],
     }
 
-    def __init__(self, data=None, queryset=None, *, request, **kwargs):
+    def __init__(self, data=None, queryset=None, *, request, search_only=False, **kwargs):
+        """`search_only`: only the search and its order (compare's side
+        search), so no menu is worked out: readers' skill and family menus
+        read what versions in force say, which costs queries."""
         if queryset is None:
             queryset = RoleProfile.objects.visible_to(request.user)
         self.reader = not is_hr(request.user)
@@ -125,7 +128,10 @@ class ProfileFilter(django_filters.FilterSet):
             data["sort"] = "relevance" if self.searched.words else "title"
         queryset = queryset.order_by(*(self.READER_ORDERS if self.reader else self.ORDERS)["title"])
         super().__init__(data, queryset, request=request, **kwargs)
-        if self.reader:
+        if search_only:
+            for name in set(self.filters) - {"q", "sort"}:
+                del self.filters[name]
+        elif self.reader:
             del self.filters["status"]
             self.filters["job_family"].queryset = families_in_force()
             self.filters["skill"].queryset = self.filters["skill"].queryset.filter(

@@ -7,7 +7,8 @@ never in them.
 
 On PostgreSQL each text has a stored tsvector beside it (see migration
 0012) with a GIN index: a search is full-text, every word a prefix
-('kube' finds Kubernetes), ranked with ts_rank, and the page's rows get a
+('kube' finds Kubernetes), ranked with ts_rank over the title and summary
+(migration 0015; ties by title), and the page's rows get a
 highlighted snippet (ts_headline, for those rows only). A search that
 finds nothing offers "Did you mean …?" from a table of the words the texts
 hold (trigram index). On SQLite every word must be found as a substring,
@@ -238,13 +239,19 @@ class ProfileSearch:
         self.reader = reader
         self.column = "published_text" if reader else "search_text"
         self.vector = "published_vector" if reader else "search_vector"
+        # Ranked by the title (A) and summary (B) only (migration 0015):
+        # small vectors kept in the row, where the full one is read out of
+        # line for every match (thousands for a common word).
+        self.rank_vector = "published_rank_vector" if reader else "search_rank_vector"
 
     def query(self, text=None):
         return SearchQuery(prefix_query(text or self.text), search_type="raw", config=CONFIG)
 
-    def vector_sql(self):
+    def vector_sql(self, column=None):
         table = _quote(RoleProfile._meta.db_table)
-        return RawSQL(f"{table}.{_quote(self.vector)}", [], output_field=SearchVectorField())
+        return RawSQL(
+            f"{table}.{_quote(column or self.vector)}", [], output_field=SearchVectorField()
+        )
 
     def filter(self, queryset):
         """The profiles holding every word; on PostgreSQL with `relevance`
@@ -259,7 +266,7 @@ class ProfileSearch:
         query = self.query()
         return queryset.alias(
             matched_vector=self.vector_sql(),
-            relevance=SearchRank(self.vector_sql(), query),
+            relevance=SearchRank(self.vector_sql(self.rank_vector), query),
         ).filter(matched_vector=query)
 
     def snippets(self, profiles):

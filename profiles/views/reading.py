@@ -11,7 +11,7 @@ and gets 404 for anything else.
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Max
+from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -55,14 +55,24 @@ def crumbs(*pairs):
 
 @login_required
 def profile_list(request):
-    queryset = RoleProfile.objects.visible_to(request.user)
+    # The search texts (~13 KB each) are searched through their vectors,
+    # never shown.
+    queryset = RoleProfile.objects.visible_to(request.user).defer("search_text", "published_text")
     if is_hr(request.user):
         queryset = queryset.select_related("job_family").annotate(
             latest_version=Max("versions__number")
         )
     else:
-        # The list's own columns say what it shows; no document is read.
-        queryset = queryset.annotate(version_number=F("published_version__number"))
+        # The list's own columns say what it shows; no document is read. A
+        # subquery rather than a join, so that counting the matches joins
+        # nothing.
+        queryset = queryset.annotate(
+            version_number=Subquery(
+                ProfileVersion.objects.filter(pk=OuterRef("published_version"))
+                .order_by()  # the default order would join the profiles again
+                .values("number")
+            )
+        )
     filters = ProfileFilter(request.GET or None, queryset=queryset, request=request)
     reader = filters.reader
     pages = paginate(request, filters.results(), PAGE_SIZE)
@@ -324,7 +334,10 @@ def compare(request):
         if words.strip():
             # The list's own search, over what this person may see.
             filters = ProfileFilter(
-                {"q": words}, queryset=visible.select_related("job_family"), request=request
+                {"q": words},
+                queryset=visible.select_related("job_family"),
+                request=request,
+                search_only=True,
             )
             found = list(filters.results()[: MATCHES_SHOWN + 1])
             side["errors"] = filters.form.errors.get("q", [])
