@@ -1,13 +1,35 @@
 """What every page with a long list shares: one page of it at a time."""
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 
 
-def paginate(request, rows, per_page):
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows (and pages through those only).
+
+    A search for a common word matches most of 20,000 profiles; counting
+    them all reads every match, which costs more than the page itself.
+    Counting stops at cap + 1 rows, in a subquery with no ORDER BY, so the
+    database can stop early; the page then says "more than" the cap."""
+
+    def __init__(self, rows, per_page, cap):
+        super().__init__(rows, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        counted = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
+
+
+def paginate(request, rows, per_page, cap=None):
     """One page of `rows` (a queryset: only that page is fetched, and one
-    COUNT) and what templates/includes/pagination.html needs to link the
-    others, keeping the rest of the query string."""
-    paginator = Paginator(rows, per_page)
+    COUNT, stopping at `cap` rows when one is given) and what
+    templates/includes/pagination.html needs to link the others, keeping
+    the rest of the query string."""
+    paginator = Paginator(rows, per_page) if cap is None else CappedPaginator(rows, per_page, cap)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -11,7 +11,7 @@ and gets 404 for anything else.
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -30,6 +30,8 @@ from profiles.rendering import document_body
 from profiles.sections import SECTIONS
 
 PAGE_SIZE = 20
+# A search says "more than 1,000 profiles" rather than counting them all.
+MATCHES_COUNTED = 1000
 AUDIT_PAGE_SIZE = 50
 VERSIONS_PAGE_SIZE = 20
 
@@ -59,8 +61,14 @@ def profile_list(request):
     # never shown.
     queryset = RoleProfile.objects.visible_to(request.user).defer("search_text", "published_text")
     if is_hr(request.user):
+        # A subquery, not a join and GROUP BY, so that counting the matches
+        # reads the profiles alone.
         queryset = queryset.select_related("job_family").annotate(
-            latest_version=Max("versions__number")
+            latest_version=Subquery(
+                ProfileVersion.objects.filter(profile=OuterRef("pk"))
+                .order_by("-number")
+                .values("number")[:1]
+            )
         )
     else:
         # The list's own columns say what it shows; no document is read. A
@@ -75,7 +83,14 @@ def profile_list(request):
         )
     filters = ProfileFilter(request.GET or None, queryset=queryset, request=request)
     reader = filters.reader
-    pages = paginate(request, filters.results(), PAGE_SIZE)
+    # A search or filter counts its matches up to a cap (see CappedPaginator);
+    # the whole list, unfiltered, counts every profile, which is cheap.
+    searching = filters.is_bound and any(
+        request.GET.get(name) for name in ("q", "skill", "job_family", "role_level", "status")
+    )
+    pages = paginate(
+        request, filters.results(), PAGE_SIZE, cap=MATCHES_COUNTED if searching else None
+    )
     shown = list(pages["page_obj"])
     # Where the words were found, for this page's rows only.
     snippets = filters.searched.snippets(shown) if filters.form.is_valid() else {}

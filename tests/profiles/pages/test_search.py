@@ -164,3 +164,20 @@ def test_a_reader_is_never_offered_a_word_only_a_draft_holds(staff, db):
     response = staff.get(reverse("profiles:list"), {"q": "zanzibarean"})
     assert response.context["suggestion"] is None
     assert "Did you mean" not in response.content.decode()
+
+
+def test_a_search_matching_more_than_the_cap_says_so_and_pages_through_the_first(
+    staff, monkeypatch
+):
+    """Counting every match of a common word costs more than the page at
+    20,000 profiles: a search counts up to a cap and says "more than"."""
+    monkeypatch.setattr("profiles.views.reading.MATCHES_COUNTED", 3)
+    for n in range(5):
+        published(f"Capped engineer {n}", summary="Builds pipelines.")
+    response = staff.get(reverse("profiles:list"), {"q": "pipelines"})
+    assert "More than 3 profiles" in response.content.decode()
+    assert len(titles(response)) == 3
+    # Below the cap the count is exact, and the whole list counts everything.
+    response = staff.get(reverse("profiles:list"), {"q": "engineer 4"})
+    assert "1 profile<" in response.content.decode()
+    assert "More than" not in staff.get(reverse("profiles:list")).content.decode()
