@@ -1,0 +1,256 @@
+"""The catalogue's REST resources (read-only, HR only, as its pages):
+frameworks with their scale and category tree, skills with their level
+descriptions, the component library, awarding bodies and job families, and
+where each item is used (`…/{id}/uses/`).
+
+Lists are one query per page (related rows joined); a detail prefetches its
+parts; `uses` pages the links to profiles, never every one."""
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+
+from competency import search
+from competency.api.permissions import IsHR
+from competency.catalogue import COMPONENT_KINDS
+from competency.models import (
+    AwardingBody,
+    Category,
+    Framework,
+    KnowledgeItem,
+    Level,
+    Skill,
+    SkillLevel,
+)
+from profiles.models import JobFamily
+
+# --- Serializers -------------------------------------------------------------
+
+
+class LevelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Level
+        fields = ["id", "rank", "name", "description"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "parent"]
+
+
+class CategoryNodeSerializer(CategorySerializer):
+    depth = serializers.IntegerField(help_text="0 at the top of the tree.")
+
+    class Meta(CategorySerializer.Meta):
+        fields = [*CategorySerializer.Meta.fields, "depth"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    levels = LevelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Framework
+        fields = ["id", "slug", "name", "description", "attribution", "levels"]
+
+
+class FrameworkDetailSerializer(FrameworkSerializer):
+    categories = serializers.SerializerMethodField(
+        help_text="The category tree in reading order: each category before its children."
+    )
+
+    class Meta(FrameworkSerializer.Meta):
+        fields = [*FrameworkSerializer.Meta.fields, "categories"]
+
+    @extend_schema_field(CategoryNodeSerializer(many=True))
+    def get_categories(self, framework):
+        from competency.views import category_tree
+
+        return [
+            {**CategorySerializer(category).data, "depth": depth}
+            for category, depth in category_tree(framework.categories.all())
+        ]
+
+
+class SkillLevelSerializer(serializers.ModelSerializer):
+    level = serializers.PrimaryKeyRelatedField(read_only=True)
+    rank = serializers.IntegerField(source="level.rank", read_only=True)
+    level_name = serializers.CharField(source="level.name", read_only=True)
+
+    class Meta:
+        model = SkillLevel
+        fields = ["level", "rank", "level_name", "description"]
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    framework = serializers.SlugRelatedField(
+        source="category.framework", slug_field="slug", read_only=True
+    )
+    category = CategorySerializer(read_only=True)
+    levels = SkillLevelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Skill
+        fields = ["id", "name", "description", "framework", "category", "levels"]
+
+
+class UseSerializer(serializers.Serializer):
+    """A profile that uses a catalogue item, and what it asks of it."""
+
+    profile = serializers.SlugField(source="profile.slug")
+    title = serializers.CharField(source="profile.title")
+    status = serializers.CharField(source="profile.status")
+    position = serializers.IntegerField()
+    depth = serializers.CharField(required=False, help_text="Knowledge items: the depth asked.")
+    level = serializers.IntegerField(
+        source="level_id", required=False, help_text="Skills: the level asked (its id)."
+    )
+
+
+class AwardingBodySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AwardingBody
+        fields = ["id", "name"]
+
+
+class JobFamilySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JobFamily
+        fields = ["id", "slug", "name", "description"]
+
+
+# --- Viewsets ----------------------------------------------------------------
+
+
+class SearchFilter(filters.FilterSet):
+    """`q`: items holding every word in one of the kind's search fields, as
+    the catalogue pages search."""
+
+    q = filters.CharFilter(method="search", max_length=search.MAX_LENGTH, label="Search")
+    search_fields = ("title", "details")
+
+    def search(self, queryset, name, value):
+        return search.matching(queryset, value, self.search_fields)
+
+
+class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsHR]
+
+    def uses_of(self, item):
+        links = item.uses.select_related("profile").order_by(
+            "profile__title", "profile__slug", "pk"
+        )
+        page = self.paginate_queryset(links)
+        return self.get_paginated_response(UseSerializer(page, many=True).data)
+
+
+class FrameworkViewSet(CatalogueViewSet):
+    lookup_field = "slug"
+    queryset = Framework.objects.prefetch_related(
+        Prefetch("levels", queryset=Level.objects.order_by("rank"))
+    ).order_by("name")
+
+    def get_serializer_class(self):
+        return FrameworkDetailSerializer if self.action == "retrieve" else FrameworkSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch("categories", queryset=Category.objects.order_by("name"))
+            )
+        return queryset
+
+
+class SkillFilter(SearchFilter):
+    search_fields = ("name", "description")
+    framework = filters.CharFilter(field_name="category__framework__slug", label="Framework slug")
+    category = filters.NumberFilter(field_name="category_id", label="Category id")
+
+    class Meta:
+        model = Skill
+        fields = ["q", "framework", "category"]
+
+
+class SkillViewSet(CatalogueViewSet):
+    serializer_class = SkillSerializer
+    filterset_class = SkillFilter
+    queryset = (
+        Skill.objects.select_related("category__framework")
+        .prefetch_related(
+            Prefetch(
+                "levels",
+                queryset=SkillLevel.objects.select_related("level").order_by("level__rank"),
+            )
+        )
+        .order_by("category__framework__name", "name", "pk")
+    )
+
+    @extend_schema(responses=UseSerializer(many=True))
+    @action(detail=True)
+    def uses(self, request, pk=None):
+        """The profiles whose working copy asks for this skill, with the level."""
+        return self.uses_of(self.get_object())
+
+
+def component_viewset(kind):
+    """A read-only viewset for one kind of the component library."""
+    fields = ["id", "title"]
+    if kind.has_details:
+        fields.append("details")
+    extra = {}
+    if kind.model is KnowledgeItem:
+        fields.append("kind")
+    if kind.slug == "qualifications":
+        fields.append("awarding_body")
+        extra["awarding_body"] = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    serializer = type(
+        f"{kind.model.__name__}Serializer",
+        (serializers.ModelSerializer,),
+        {**extra, "Meta": type("Meta", (), {"model": kind.model, "fields": fields})},
+    )
+    filterset = type(
+        f"{kind.model.__name__}Filter",
+        (SearchFilter,),
+        {
+            "search_fields": kind.search_fields,
+            "Meta": type("Meta", (), {"model": kind.model, "fields": ["q"]}),
+        },
+    )
+
+    def uses(self, request, pk=None):
+        return self.uses_of(self.get_object())
+
+    uses.__doc__ = f"The profiles whose working copy has this {kind.noun}."
+    viewset = type(
+        f"{kind.model.__name__}ViewSet",
+        (CatalogueViewSet,),
+        {
+            "__doc__": f"{kind.title}: the catalogue's {kind.plural} (HR only).",
+            "serializer_class": serializer,
+            "filterset_class": filterset,
+            "queryset": kind.items().order_by("title", "pk"),
+            "uses": extend_schema(responses=UseSerializer(many=True))(action(detail=True)(uses)),
+            "prefix": kind.slug,
+            "basename": kind.model._meta.model_name,
+        },
+    )
+    return viewset
+
+
+COMPONENT_VIEWSETS = [component_viewset(kind) for kind in COMPONENT_KINDS.values()]
+
+
+class AwardingBodyViewSet(CatalogueViewSet):
+    serializer_class = AwardingBodySerializer
+    queryset = AwardingBody.objects.order_by("name")
+
+
+class JobFamilyViewSet(CatalogueViewSet):
+    serializer_class = JobFamilySerializer
+    lookup_field = "slug"
+    queryset = JobFamily.objects.order_by("name")
