@@ -9,11 +9,12 @@ parts; `uses` pages the links to profiles, never every one."""
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 
 from competency import search
 from competency.api.permissions import IsHR
+from competency.api.views import ReadOnlyModelViewSet
 from competency.catalogue import COMPONENT_KINDS
 from competency.models import (
     AwardingBody,
@@ -137,7 +138,9 @@ class SearchFilter(filters.FilterSet):
         return search.matching(queryset, value, self.search_fields)
 
 
-class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+class CatalogueViewSet(ReadOnlyModelViewSet):
+    """The catalogue's read-only resources, for HR as its pages are."""
+
     permission_classes = [IsHR]
 
     def uses_of(self, item):
@@ -149,6 +152,8 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FrameworkViewSet(CatalogueViewSet):
+    """Frameworks with their scale of levels; one framework with its category tree."""
+
     lookup_field = "slug"
     queryset = Framework.objects.prefetch_related(
         Prefetch("levels", queryset=Level.objects.order_by("rank"))
@@ -177,6 +182,8 @@ class SkillFilter(SearchFilter):
 
 
 class SkillViewSet(CatalogueViewSet):
+    """A framework's skills with their description at each level."""
+
     serializer_class = SkillSerializer
     filterset_class = SkillFilter
     queryset = (
@@ -246,11 +253,15 @@ COMPONENT_VIEWSETS = [component_viewset(kind) for kind in COMPONENT_KINDS.values
 
 
 class AwardingBodyViewSet(CatalogueViewSet):
+    """The bodies that award qualifications."""
+
     serializer_class = AwardingBodySerializer
     queryset = AwardingBody.objects.order_by("name")
 
 
 class JobFamilyViewSet(CatalogueViewSet):
+    """The job families profiles belong to."""
+
     serializer_class = JobFamilySerializer
     lookup_field = "slug"
     queryset = JobFamily.objects.order_by("name")

@@ -26,7 +26,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework import mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -36,6 +36,7 @@ from competency.api.pagination import OrderedCursorPagination, PagePagination
 from competency.api.permissions import ReadOrHR
 from competency.api.problems import PreconditionFailed
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROLE_PROFILE, ref
+from competency.api.views import GenericViewSet, ReadOnlyModelViewSet
 from competency.numbers import positive_number
 from competency.roles import is_hr
 from profiles import drafts, lifecycle
@@ -308,8 +309,11 @@ SORT = OpenApiParameter(
 class ProfileViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    GenericViewSet,
 ):
+    """Role profiles: HR read and edit the working copy; everyone else reads
+    the version in force of each profile that has one."""
+
     permission_classes = [ReadOrHR]
     lookup_field = "slug"
     filterset_class = ProfileFilter
@@ -591,7 +595,9 @@ class ProfileViewSet(
         responses={200: OpenApiResponse(ref(ROLE_PROFILE)), 304: OpenApiResponse()},
     ),
 )
-class VersionViewSet(viewsets.ReadOnlyModelViewSet):
+class VersionViewSet(ReadOnlyModelViewSet):
+    """A profile's published versions, each a frozen role-profile/1 document."""
+
     serializer_class = VersionSerializer
     pagination_class = PagePagination
     lookup_field = "number"
