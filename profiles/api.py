@@ -16,6 +16,7 @@ and checks it inside the write's transaction, under the lock.
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -33,19 +34,26 @@ from rest_framework.response import Response
 from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination, PagePagination
-from competency.api.permissions import ReadOrHR
+from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.problems import PreconditionFailed
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROLE_PROFILE, ref
 from competency.api.views import GenericViewSet, ReadOnlyModelViewSet
 from competency.numbers import positive_number
 from competency.roles import is_hr
 from profiles import drafts, lifecycle
-from profiles.documents import document_fingerprint, dumps
+from profiles.documents import document_fingerprint, dumps, profile_document
 from profiles.downloads import download_for
 from profiles.filters import ProfileFilter
 from profiles.importing.reading import read_profile
 from profiles.importing.writing import import_profiles, preview_imports
-from profiles.models import ROLE_LEVELS, JobFamily, ProfileVersion, RoleProfile
+from profiles.models import (
+    ROLE_LEVELS,
+    JobFamily,
+    ProfileVersion,
+    ProfileWorkActivity,
+    RoleProfile,
+)
+from profiles.sections import BY_SLUG, SECTIONS
 
 # --- ETags -------------------------------------------------------------------
 
@@ -634,3 +642,194 @@ class VersionViewSet(ReadOnlyModelViewSet):
         # A version is frozen: its id identifies its content for good.
         etag = f"version-{version.pk}"
         return not_modified(request, etag) or with_etag(Response(version.document), etag)
+
+
+# --- A draft's items ------------------------------------------------------------------
+
+
+def lock_unchanged(request, profile):
+    """lock_confirmed(), and the fingerprint checked at once: for the item
+    services, which take no `confirmed=`, the check runs here under the
+    same lock and in the same transaction as their write."""
+    locked, confirmed = lock_confirmed(request, profile)
+    lifecycle.check_confirmed(
+        profile_document(locked) if confirmed is not None else None,
+        confirmed,
+        "The draft changed since you read it, so nothing was changed. Read it again.",
+    )
+    return locked
+
+
+class ItemSerializer(serializers.Serializer):
+    """An item of a section of the working copy, by its link's id."""
+
+    id = serializers.IntegerField(help_text="The link's id, for PATCH and DELETE.")
+    position = serializers.IntegerField(help_text="From 1.")
+    item = serializers.IntegerField(help_text="The catalogue item's id.")
+    title = serializers.CharField()
+    depth = serializers.CharField(required=False, help_text="Knowledge items only.")
+    level = serializers.IntegerField(required=False, help_text="Skills only: the level's id.")
+
+    def to_representation(self, link):
+        section = self.context["section"]
+        item = section.item_of(link)
+        row = {"id": link.pk, "position": link.position + 1, "item": item.pk, "title": str(item)}
+        if section.requirement == "depth":
+            row["depth"] = link.depth
+        elif section.requirement == "level":
+            row["level"] = link.level_id
+        return row
+
+
+class ItemAddSerializer(serializers.Serializer):
+    item = serializers.IntegerField(
+        required=False, help_text="A catalogue item's id; or give `title` for a new one."
+    )
+    title = serializers.CharField(required=False, max_length=255)
+    details = serializers.CharField(required=False, allow_blank=True, default="")
+    type = serializers.CharField(required=False, allow_blank=True, default="")
+    awarding_body = serializers.CharField(required=False, allow_blank=True, default="")
+    depth = serializers.CharField(required=False, allow_blank=True, default="")
+    level = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def validate(self, data):
+        if ("item" in data) == ("title" in data):
+            raise serializers.ValidationError("Give either `item` or `title`.")
+        return data
+
+
+class ItemChangeSerializer(serializers.Serializer):
+    depth = serializers.CharField(required=False, allow_blank=True)
+    level = serializers.IntegerField(required=False)
+    position = serializers.IntegerField(required=False, min_value=1, help_text="From 1.")
+
+
+LINK_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The item's link id."
+)
+SECTION_SLUGS = "|".join(section.slug for section in SECTIONS)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="A draft's items of one section"),
+    create=extend_schema(
+        summary="Add an item (from the catalogue, or a new one)",
+        parameters=[IF_MATCH],
+        request=ItemAddSerializer,
+        responses={201: ProfileSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change an item's depth or level, or move it",
+        parameters=[IF_MATCH, LINK_ID],
+        request=ItemChangeSerializer,
+        responses=ProfileSerializer,
+    ),
+    destroy=extend_schema(
+        summary="Take an item out (the catalogue keeps it)",
+        parameters=[IF_MATCH, LINK_ID],
+        responses=ProfileSerializer,
+    ),
+)
+class ItemViewSet(GenericViewSet):
+    """The items of a draft's sections (HR only), written by the edit page's
+    services (profiles.drafts). Every write takes the profile's ETag in
+    If-Match and answers with the profile and its new ETag."""
+
+    permission_classes = [IsHR]
+    serializer_class = ItemSerializer
+    pagination_class = None
+    lookup_value_regex = r"[0-9]+"
+    # For the schema only: the links' models differ by section, all with int ids.
+    queryset = ProfileWorkActivity.objects.none()
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @property
+    def section(self):
+        return BY_SLUG[self.kwargs["section"]]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["section"] = self.section
+        return context
+
+    def profile(self):
+        return get_object_or_404(
+            RoleProfile.objects.visible_to(self.request.user).select_related(
+                "job_family", "published_version"
+            ),
+            slug=self.kwargs["profile_slug"],
+        )
+
+    def _respond(self, profile, status_code=200):
+        profile = RoleProfile.objects.select_related("job_family", "published_version").get(
+            pk=profile.pk
+        )
+        document = profile_document(profile)
+        return with_etag(
+            Response(profile_body(profile, document, None), status=status_code),
+            profile_etag(profile, document),
+        )
+
+    def list(self, request, *args, **kwargs):
+        links = self.section.ordered_links(self.profile())
+        return Response(self.get_serializer(links, many=True).data)
+
+    def create(self, request, *args, **kwargs):
+        profile, section = self.profile(), self.section
+        given = ItemAddSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        with transaction.atomic():
+            locked = lock_unchanged(request, profile)
+            if "item" in data:
+                item = section.items().filter(pk=data["item"]).first()
+                if item is None:
+                    raise serializers.ValidationError({"item": ["No such catalogue item."]})
+                drafts.add_item(
+                    profile=locked,
+                    section=section,
+                    item=item,
+                    depth=data["depth"],
+                    level=data["level"],
+                )
+            else:
+                drafts.add_new_item(
+                    profile=locked,
+                    section=section,
+                    title=data["title"],
+                    details=data["details"],
+                    item_type=data["type"],
+                    awarding_body=data["awarding_body"],
+                    depth=data["depth"],
+                )
+        return self._respond(profile, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, pk=None, **kwargs):
+        profile, section = self.profile(), self.section
+        given = ItemChangeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        link_id = positive_number(pk)
+        with transaction.atomic():
+            locked = lock_unchanged(request, profile)
+            if "depth" in data or "level" in data:
+                drafts.change_item(
+                    profile=locked,
+                    section=section,
+                    link_id=link_id,
+                    depth=data.get("depth", ""),
+                    level=data.get("level"),
+                )
+            if "position" in data:
+                drafts.move_item_to(
+                    profile=locked, section=section, link_id=link_id, to=data["position"]
+                )
+        return self._respond(profile)
+
+    def destroy(self, request, *args, pk=None, **kwargs):
+        profile = self.profile()
+        with transaction.atomic():
+            locked = lock_unchanged(request, profile)
+            drafts.remove_item(profile=locked, section=self.section, link_id=positive_number(pk))
+        return self._respond(profile)

@@ -28,6 +28,11 @@ router.register(
     profiles_api.VersionViewSet,
     basename="profile-version",
 )
+router.register(
+    rf"profiles/(?P<profile_slug>[-\w]+)/items/(?P<section>{profiles_api.SECTION_SLUGS})",
+    profiles_api.ItemViewSet,
+    basename="profile-item",
+)
 
 
 @extend_schema(exclude=True)
