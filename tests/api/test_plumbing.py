@@ -170,7 +170,15 @@ def test_components_list_search_and_uses(hr_api, published):
 def test_the_committed_schema_matches_the_code(tmp_path):
     generated = tmp_path / "openapi.yaml"
     subprocess.run(
-        [sys.executable, "manage.py", "spectacular", "--validate", "--file", str(generated)],
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            str(generated),
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -213,3 +221,21 @@ def test_the_footer_links_the_api(hr_api, staff_api, published):
     assert 'href="/api/v1/docs/"' in hr_page and 'href="/api/tokens/"' in hr_page
     staff_page = staff_api.get("/profiles/").content.decode()
     assert 'href="/api/v1/redoc/"' in staff_page and 'href="/api/tokens/"' not in staff_page
+
+
+def test_a_browser_session_must_send_the_csrf_token(hr_person, draft_only):
+    from rest_framework.test import APIClient
+
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(hr_person)
+    etag = browser.get(f"/api/v1/profiles/{draft_only.slug}/")["ETag"]
+    body = assert_problem(
+        browser.patch(
+            f"/api/v1/profiles/{draft_only.slug}/",
+            {"summary": "x"},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        ),
+        403,
+    )
+    assert "CSRF" in body["detail"]
