@@ -8,14 +8,24 @@ parts; `uses` pages the links to profiles, never every one."""
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import parsers, serializers
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from competency import search
+from competency.api.idempotency import idempotent
 from competency.api.permissions import IsHR
+from competency.api.schema import FRAMEWORK, IDEMPOTENCY_KEY, ref
 from competency.api.views import ReadOnlyModelViewSet
 from competency.catalogue import COMPONENT_KINDS
+from competency.frameworks import export_framework
 from competency.models import (
     AwardingBody,
     Category,
@@ -25,6 +35,7 @@ from competency.models import (
     Skill,
     SkillLevel,
 )
+from profiles.importing.frameworks import FORMATS, import_framework
 from profiles.models import JobFamily
 
 # --- Serializers -------------------------------------------------------------
@@ -124,6 +135,48 @@ class JobFamilySerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "description"]
 
 
+class FrameworkImportSerializer(serializers.Serializer):
+    lines = serializers.ListField(child=serializers.CharField(), help_text="The report.")
+    profiles = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Draft profiles made or changed (the DDaT role table): title and slug.",
+    )
+    confirmed = serializers.CharField(
+        help_text="Send back as ?confirmed= to import only what was previewed."
+    )
+
+
+class RawBody(parsers.BaseParser):
+    """A framework file kept as bytes for the importer, which has its own
+    limits and points into the file on error."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read() if stream is not None else b""
+
+
+FRAMEWORK_PARSERS = [
+    type(f"{name}Body", (RawBody,), {"media_type": media_type})
+    for name, media_type in [
+        ("Json", "application/json"),
+        ("Csv", "text/csv"),
+        ("Xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ]
+]
+FRAMEWORK_BODY = {
+    "application/json": ref(FRAMEWORK),
+    "text/csv": {"type": "string"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "type": "string",
+        "format": "binary",
+    },
+}
+FORMAT = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=FORMATS, description="The file's layout (JSON: json)."
+)
+
+
 # --- Viewsets ----------------------------------------------------------------
 
 
@@ -161,6 +214,75 @@ class FrameworkViewSet(CatalogueViewSet):
 
     def get_serializer_class(self):
         return FrameworkDetailSerializer if self.action == "retrieve" else FrameworkSerializer
+
+    @extend_schema(
+        summary="Download as framework/1 JSON",
+        responses={200: OpenApiResponse(ref(FRAMEWORK))},
+    )
+    @action(detail=True)
+    def export(self, request, slug=None):
+        return Response(export_framework(self.get_object()))
+
+    def _import(self, request, *, preview):
+        data = request.data
+        if not isinstance(data, bytes | bytearray):
+            raise serializers.ValidationError("Send the file as the request body.")
+        layout = request.query_params.get("format") or (
+            "json" if request.content_type.startswith("application/json") else None
+        )
+        if layout not in FORMATS:
+            raise serializers.ValidationError(
+                {"format": [f"Say which layout the file has: {', '.join(FORMATS)}."]}
+            )
+        confirmed = request.query_params.get("confirmed") if not preview else None
+        result = import_framework(
+            bytes(data), "request body", format=layout, preview=preview, confirmed=confirmed
+        )
+        return Response(
+            {
+                "lines": result.lines,
+                "profiles": [{"title": title, "slug": slug} for title, slug in result.profiles],
+                "confirmed": result.fingerprint,
+            }
+        )
+
+    @extend_schema(
+        summary="Preview a framework import (writes nothing)",
+        parameters=[FORMAT],
+        request=FRAMEWORK_BODY,
+        responses=FrameworkImportSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import/preview",
+        parser_classes=FRAMEWORK_PARSERS,
+    )
+    def import_preview(self, request):
+        return self._import(request, preview=True)
+
+    @extend_schema(
+        summary="Import a framework",
+        description="framework/1 JSON, an organisation's skills table or the DDaT role table "
+        "(CSV or XLSX). With `confirmed` from the preview, nothing is written if the "
+        "catalogue changed since (409).",
+        parameters=[
+            FORMAT,
+            IDEMPOTENCY_KEY,
+            OpenApiParameter("confirmed", OpenApiTypes.STR, description="The preview's."),
+        ],
+        request=FRAMEWORK_BODY,
+        responses=FrameworkImportSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=FRAMEWORK_PARSERS,
+    )
+    @idempotent
+    def import_framework(self, request):
+        return self._import(request, preview=False)
 
     def get_queryset(self):
         queryset = super().get_queryset()

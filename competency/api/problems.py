@@ -22,8 +22,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from competency.frameworks import FrameworkImportError
 from profiles.documents import ChangedSinceConfirmed
 from profiles.drafts import EditConflict
+from profiles.importing.frameworks import CHANGED_MESSAGE as FRAMEWORK_CHANGED
 from profiles.importing.reading import ProfileImportError
 
 CONTENT_TYPE = "application/problem+json"
@@ -117,6 +119,10 @@ def to_problem(exc, request=None):
             type=CHANGED,
             title="Changed since you read it",
         )
+    if isinstance(exc, FrameworkImportError):
+        if exc.message == FRAMEWORK_CHANGED:
+            return problem(409, str(exc), type=CHANGED, title="Changed since you read it")
+        return problem(400, str(exc), type=INVALID, title="The file cannot be imported")
     if isinstance(exc, ProfileImportError):
         return problem(400, str(exc), type=INVALID, title="The file cannot be imported")
     if isinstance(exc, DjangoValidationError):

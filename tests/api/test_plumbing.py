@@ -239,3 +239,48 @@ def test_a_browser_session_must_send_the_csrf_token(hr_person, draft_only):
         403,
     )
     assert "CSRF" in body["detail"]
+
+
+# --- Framework import and export ----------------------------------------------------
+
+FRAMEWORK_FILE = ROOT / "fixtures" / "frameworks" / "ddat.json"
+
+
+def test_framework_preview_writes_nothing_and_import_writes_once(hr_api, db):
+    from competency.models import Framework
+
+    body = FRAMEWORK_FILE.read_bytes()
+    preview = hr_api.post(
+        "/api/v1/frameworks/import/preview/", body, content_type="application/json"
+    )
+    assert preview.status_code == 200, preview.content
+    assert preview.json()["lines"][0].startswith("Framework ")
+    assert not Framework.objects.exists()
+    confirmed = preview.json()["confirmed"]
+    url = f"/api/v1/frameworks/import/?confirmed={confirmed}"
+    done = hr_api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="f1")
+    assert done.status_code == 200, done.content
+    again = hr_api.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="f1")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == done.json()
+    framework = Framework.objects.get()
+    exported = hr_api.get(f"/api/v1/frameworks/{framework.slug}/export/")
+    assert exported.status_code == 200
+    assert exported.json()["name"] == framework.name
+    # The preview's confirmation no longer holds: the catalogue changed.
+    assert_problem(hr_api.post(url, body, content_type="application/json"), 409)
+
+
+def test_framework_import_refuses_bad_files_and_readers(hr_api, staff_api, db):
+    body = assert_problem(
+        hr_api.post("/api/v1/frameworks/import/", b"{}", content_type="application/json"), 400
+    )
+    assert "request body" in body["detail"]
+    assert_problem(hr_api.post("/api/v1/frameworks/import/", b"a,b", content_type="text/csv"), 400)
+    assert_problem(
+        staff_api.post(
+            "/api/v1/frameworks/import/",
+            FRAMEWORK_FILE.read_bytes(),
+            content_type="application/json",
+        ),
+        403,
+    )
