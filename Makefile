@@ -65,6 +65,12 @@ lint: install
 check: lint
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
+# The REST API's OpenAPI schema, committed so that clients can be generated
+# from the repository (tests/api/test_plumbing.py checks it is current).
+# Generated against SQLite: integer ranges follow the database's.
+schema: install
+	DEBUG=true DATABASE_URL= $(BIN)/python manage.py spectacular --validate --file openapi.yaml
+
 bench: install
 	$(BIN)/python benchmarks/import_profiles.py
 	$(BIN)/python benchmarks/import_framework.py

@@ -50,10 +50,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "competency",
     "profiles",
     "appraisals",
+    # The REST API's plumbing: tokens, idempotency keys, problem details.
+    "competency.api",
 ]
 
 MIDDLEWARE = [
@@ -152,9 +156,61 @@ LOGOUT_REDIRECT_URL = "login"
 # Probation checkpoints fall this many months after a person's start date.
 PROBATION_CHECKPOINT_MONTHS = (1, 3, 6)
 
+# The REST API (/api/v1/): competency/api/ holds its plumbing, each app's
+# api.py its resources. Sign-in by the browser session (with CSRF) or by an
+# integration's token; every error is a problem details document.
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "competency.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "competency.api.pagination.PagePagination",
+    "DEFAULT_SCHEMA_CLASS": "competency.api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "competency.api.problems.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "competency.api.throttling.AnonymousThrottle",
+        "competency.api.throttling.CallerThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": os.environ.get("API_ANONYMOUS_RATE") or "60/min",
+        "caller": os.environ.get("API_CALLER_RATE") or "600/min",
+    },
+    # Integrations send JSON; the browsable API's forms send the others.
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Competency framework API",
+    "DESCRIPTION": (
+        "Role profiles and the catalogue they are built from. Sign in with the browser "
+        "session or send `Authorization: Token <token>` (HR create tokens at /api/tokens/). "
+        "Every error is an RFC 9457 problem details document. Writes need `If-Match` with "
+        "the resource's ETag."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files: the
+    # documentation pages load nothing from the web.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {},  # filled by competency.api.schema (role-profile/1)
+    "PREPROCESSING_HOOKS": ["competency.api.schema.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "competency.api.schema.add_components",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ProfileStatusEnum": "profiles.models.RoleProfile.Status",
+    },
 }
 
 # HTTPS. With DEBUG off the defaults are production's, and

@@ -18,6 +18,8 @@ urlpatterns = [
     path("catalogue/", include("competency.catalogue_urls")),
     path("import/", include("profiles.import_urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("competency.api.urls")),
+    path("api/tokens/", include("competency.api.token_urls")),
     path("", include("appraisals.urls")),
     # Heatmap, find people by skill, readiness (appraisals/insight_urls.py).
     path("", include("appraisals.insight_urls")),

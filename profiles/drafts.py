@@ -12,7 +12,8 @@ from django.db import transaction
 
 from competency.models import AwardingBody, Depth, KnowledgeItem, Level, Qualification, fingerprint
 from competency.numbers import positive_number
-from profiles.lifecycle import lock
+from profiles.documents import profile_document
+from profiles.lifecycle import check_confirmed, lock
 from profiles.models import RoleProfile
 from profiles.search import refresh_search_text
 
@@ -69,11 +70,21 @@ def create_profile(*, title, slug, job_family=None, role_level="", variant=""):
 
 
 @transaction.atomic
-def update_profile(*, profile, values, base):
+def update_profile(*, profile, values, base, confirmed=None):
     """Save the edit form's values unless someone else changed one of the
     same fields since the form was opened (`base` holds the values then).
-    Changes by others to fields this person left alone are kept."""
+    Changes by others to fields this person left alone are kept.
+
+    `confirmed`, when given, is the fingerprint of the whole draft as the
+    caller last read it (the API's If-Match): any change since refuses the
+    save (ChangedSinceConfirmed), not only a change to the same fields."""
     profile = lock_draft(profile)
+    if confirmed is not None:
+        check_confirmed(
+            profile_document(profile),
+            confirmed,
+            "The draft changed since you read it, so your changes were not saved. Read it again.",
+        )
     current = field_values(profile)
     # A conflict is a field both people changed, to different values.
     conflicts = [

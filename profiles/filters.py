@@ -12,6 +12,8 @@ import json
 import django_filters
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from competency.models import Skill
 from competency.roles import is_hr
@@ -183,6 +185,8 @@ class ProfileFilter(django_filters.FilterSet):
         # working copy's. Values only: never the document's key names.
         return self.searched.filter(queryset)
 
+    # For the API's schema: the parameter is a skill's id.
+    @extend_schema_field(OpenApiTypes.INT)
     def with_skill(self, queryset, name, value):
         if not value:
             return queryset

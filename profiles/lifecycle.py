@@ -108,10 +108,18 @@ def _restore(profile, version):
 
 
 @transaction.atomic
-def start_draft(*, profile, version=None) -> RoleProfile:
+def start_draft(*, profile, version=None, confirmed=None) -> RoleProfile:
     """Reopen a published or archived profile as a draft, optionally from the
-    content of one of its published versions."""
+    content of one of its published versions.
+
+    `confirmed`, when given, is the fingerprint of the content the caller
+    last read (the API's If-Match): if it changed since, nothing is done."""
     profile = lock(profile)
+    check_confirmed(
+        profile_document(profile) if confirmed is not None else None,
+        confirmed,
+        "The profile changed since you read it, so no draft was started. Read it again.",
+    )
     if profile.is_draft:
         raise ValidationError(f"'{profile.title}' is already a draft.")
     if version is not None:
@@ -125,9 +133,16 @@ def start_draft(*, profile, version=None) -> RoleProfile:
 
 
 @transaction.atomic
-def archive_profile(*, profile) -> RoleProfile:
-    """Withdraw a profile from use; its published versions stay readable."""
+def archive_profile(*, profile, confirmed=None) -> RoleProfile:
+    """Withdraw a profile from use; its published versions stay readable.
+
+    `confirmed` as for start_draft()."""
     profile = lock(profile)
+    check_confirmed(
+        profile_document(profile) if confirmed is not None else None,
+        confirmed,
+        "The profile changed since you read it, so it was not archived. Read it again.",
+    )
     if profile.status == RoleProfile.Status.ARCHIVED:
         raise ValidationError(f"'{profile.title}' is already archived.")
     profile.status = RoleProfile.Status.ARCHIVED

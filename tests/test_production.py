@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -193,6 +194,7 @@ class Site(NamedTuple):
     port: int
     username: str
     password: str
+    folder: str = ""
 
 
 def stop(process):
@@ -283,7 +285,7 @@ def site(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"gunicorn did not answer in {START_TIMEOUT} s:\n{log.read_text()}")
             time.sleep(0.2)
-        yield Site(port, username, password)
+        yield Site(port, username, password, str(folder))
     finally:
         stop(process)
     # Nothing answers on the port any more.
@@ -372,3 +374,49 @@ def test_a_host_the_site_does_not_serve_gets_the_styled_400_page(site):
     assert response.status == 400
     assert "Sorry, there is a problem with your request" in response.text
     assert re.search(r'href="/static/dist/app\.[0-9a-f]{12}\.css"', response.text)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
+def test_the_api_documentation_is_served_from_the_sidecars_hashed_files(site, path):
+    """Swagger UI and ReDoc load their scripts from drf-spectacular-sidecar's
+    static files, collected and hashed like the rest: nothing from the web."""
+    browser = Browser(site.port)
+    page = browser.get(path)
+    assert page.status == 200
+    assets = re.findall(r'(?:src|href)="(/static/drf_spectacular_sidecar/[^"]+)"', page.text)
+    assert assets, page.text
+    for asset in assets:
+        assert re.search(r"\.[0-9a-f]{12}\.(js|css|png)$", asset), asset
+        assert browser.get(html.unescape(asset)).status == 200, asset
+    assert "//cdn" not in page.text
+    schema = browser.get("/api/v1/schema/")
+    assert schema.status == 200 and b"RoleProfileDocument" in schema.body
+
+
+def test_an_integration_reads_profiles_with_a_token(site):
+    """A token made for the reader signs in the API under gunicorn; a wrong
+    one is a 401 in the problem shape."""
+    env = production_environment(
+        DATABASE_URL=f"sqlite:///{Path(site.folder) / 'db.sqlite3'}",
+        STATIC_ROOT=str(Path(site.folder) / "static"),
+    )
+    make_token = (
+        "import os\n"
+        "from datetime import timedelta\n"
+        "from django.contrib.auth.models import User\n"
+        "from django.utils import timezone\n"
+        "from competency.api.models import ApiToken\n"
+        "user = User.objects.get(username=os.environ['READER'])\n"
+        "_, raw = ApiToken.issue(name='feed', user=user,"
+        " expires_at=timezone.now() + timedelta(days=1))\n"
+        "print(raw)\n"
+    )
+    output = manage({**env, "READER": site.username}, "shell", "-c", make_token)
+    raw = re.search(r"^cfk_\S+$", output, re.MULTILINE).group(0)
+    browser = Browser(site.port)
+    listed = browser.get("/api/v1/profiles/", headers={"Authorization": f"Token {raw}"})
+    assert listed.status == 200, listed.text
+    assert "devops-engineer" in listed.text
+    refused = browser.get("/api/v1/profiles/", headers={"Authorization": "Token cfk_wrong"})
+    assert refused.status == 401
+    assert refused.headers["Content-Type"] == "application/problem+json"

@@ -1,6 +1,7 @@
 """axe-core on the pages the journeys do not pass through: the catalogue,
 the audit trail, the version list, adding an item, creating a profile, the
-archive confirmation, the framework upload and a missing page. Each is
+archive confirmation, the framework upload, the API tokens page and a
+missing page. Each is
 checked at 1280 and 320 px like the journeys' pages (see conftest.py)."""
 
 from playwright.sync_api import expect
@@ -36,6 +37,16 @@ def test_every_other_hr_page_is_accessible(journey):
     visit(journey, "create", "/profiles/new/", "Create a role profile")
     visit(journey, "framework-import", "/import/framework/", "Import a framework")
     visit(journey, "not-found", "/profiles/no-such-profile/", "Page not found")
+
+    # The API tokens page: with an error, then with a token shown once.
+    visit(journey, "api-tokens", "/api/tokens/", "API tokens")
+    page.get_by_role("button", name="Make token").click()
+    journey.check("api-tokens-error")
+    page.get_by_label("Name").fill("HR system")
+    page.get_by_label("Acts as").select_option(label="staff")
+    page.get_by_role("button", name="Make token").click()
+    expect(page.get_by_role("heading", name="Token made")).to_be_visible()
+    journey.check("api-tokens-made")
 
     # Adding items needs a draft.
     journey.goto(f"/profiles/{SLUG}/")

@@ -1,0 +1,175 @@
+"""One error shape for the whole API: RFC 9457 problem details.
+
+Every error, whether DRF raised it (401, 403, 404, 405, 406, 415, 429),
+a precondition failed (412, 428) or a service refused (Django's
+ValidationError, ChangedSinceConfirmed), is answered as
+`application/problem+json`:
+
+    {"type": "about:blank", "title": "Conflict", "status": 409,
+     "detail": "Only a draft can be published; ...",
+     "errors": [{"pointer": "#/title", "detail": "This field is required."}]}
+
+`errors` appears for invalid input only: one entry per message, with a JSON
+pointer into the request body (or to the query parameter's name).
+"""
+
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from competency.frameworks import FrameworkImportError
+from profiles.documents import ChangedSinceConfirmed
+from profiles.drafts import EditConflict
+from profiles.importing.frameworks import CHANGED_MESSAGE as FRAMEWORK_CHANGED
+from profiles.importing.reading import ProfileImportError
+
+CONTENT_TYPE = "application/problem+json"
+
+# Problems whose meaning is more than their HTTP status name a type of ours.
+# URNs: they identify the kind of problem without pretending to be pages.
+STATE_CONFLICT = "urn:competency:problem:state-conflict"
+CHANGED = "urn:competency:problem:changed-since-confirmed"
+INVALID = "urn:competency:problem:invalid-input"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        "Send If-Match with the ETag of the resource as you last read it, so that nobody's "
+        "change is overwritten unseen."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The resource changed since you read it (its ETag is not the one in If-Match); "
+        "nothing was written. Read it again and retry."
+    )
+    default_code = "precondition_failed"
+
+
+def pointers(detail, path=""):
+    """(JSON pointer, message) of each message in a DRF or Django error
+    structure: dicts name fields, lists of dicts name list positions."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key in ("non_field_errors", "__all__"):
+                yield from pointers(value, path)
+            else:
+                yield from pointers(
+                    value, f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                )
+    elif isinstance(detail, list | tuple):
+        if all(isinstance(item, str) for item in detail):
+            for message in detail:
+                yield f"#{path}", str(message)
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    yield from pointers(item, f"{path}/{index}")
+    else:
+        yield f"#{path}", str(detail)
+
+
+def problem(status_code, detail, *, type="about:blank", title=None, errors=None, headers=None):
+    """A problem details response. `title` defaults to the status's name."""
+    body = {
+        "type": type,
+        "title": title or HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"pointer": pointer, "detail": message} for pointer, message in errors]
+    return Response(body, status=status_code, headers=headers)
+
+
+def _message(value):
+    if isinstance(value, list) and value:
+        return _message(value[0])
+    if isinstance(value, dict) and value:
+        return _message(next(iter(value.values())))
+    return str(value)
+
+
+def to_problem(exc, request=None):
+    """The problem response for an exception, or None for one that is not
+    an error of the request (left to Django: a 500)."""
+    if isinstance(exc, ChangedSinceConfirmed):
+        # With If-Match the precondition failed; otherwise (a fingerprint
+        # in the body, as an import confirms its preview) it is a conflict.
+        asked = request is not None and "HTTP_IF_MATCH" in request.META
+        return problem(
+            412 if asked else 409,
+            " ".join(exc.messages),
+            type=CHANGED,
+            title="Changed since you read it",
+        )
+    if isinstance(exc, EditConflict):
+        return problem(
+            409,
+            f"{exc} Changed meanwhile: {', '.join(exc.fields)}.",
+            type=CHANGED,
+            title="Changed since you read it",
+        )
+    if isinstance(exc, FrameworkImportError):
+        if exc.message == FRAMEWORK_CHANGED:
+            return problem(409, str(exc), type=CHANGED, title="Changed since you read it")
+        return problem(400, str(exc), type=INVALID, title="The file cannot be imported")
+    if isinstance(exc, ProfileImportError):
+        return problem(400, str(exc), type=INVALID, title="The file cannot be imported")
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            errors = list(pointers(exc.message_dict))
+            return problem(
+                400,
+                errors[0][1] if len(errors) == 1 else "The request has invalid values.",
+                type=INVALID,
+                title="Invalid input",
+                errors=errors,
+            )
+        # A service's refusal in words: the resource's state does not allow it.
+        return problem(409, " ".join(exc.messages), type=STATE_CONFLICT, title="Conflict")
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, exceptions.ValidationError):
+        errors = list(pointers(exc.detail))
+        return problem(
+            400,
+            errors[0][1] if len(errors) == 1 else "The request has invalid values.",
+            type=INVALID,
+            title="Invalid input",
+            errors=errors,
+            headers=headers,
+        )
+    return problem(exc.status_code, _message(exc.detail), headers=headers)
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every error as problem details."""
+    request = context.get("request")
+    response = to_problem(exc, request)
+    if response is None:
+        return None
+    # Whatever the view wrote before failing is undone.
+    set_rollback()
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or renderer.format == "json":
+        response.content_type = CONTENT_TYPE
+    return response

@@ -1,0 +1,189 @@
+"""The OpenAPI schema's shared parts.
+
+The interchange formats' own JSON Schemas (role-profile/1 in
+profiles/schema/, framework/1 in competency/schema/) become components of
+the OpenAPI document, so a client generated from it knows a version's
+document field by field. The schema is OpenAPI 3.1, whose schema objects
+are JSON Schema 2020-12: the files go in unchanged except that their
+`$defs` become components of their own and the references follow them.
+"""
+
+import copy
+import json
+from functools import cache
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+from competency.api.problems import CONTENT_TYPE
+from competency.frameworks import SCHEMA_PATH as FRAMEWORK_SCHEMA
+from profiles.documents import SCHEMA_PATH as ROLE_PROFILE_SCHEMA
+
+# Component names, for extend_schema(responses=...) and serializer fields.
+ROLE_PROFILE = "RoleProfileDocument"
+FRAMEWORK = "FrameworkDocument"
+PROBLEM = "Problem"
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _as_components(name, path):
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    definitions = schema.pop("$defs", {})
+    schema.pop("$schema", None)
+    # The $id would make the references resolve against the file's address.
+    schema.pop("$id", None)
+    names = {key: f"{name}_{key[0].upper()}{key[1:]}" for key in definitions}
+
+    def rewrite(value):
+        if isinstance(value, dict):
+            if isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/$defs/"):
+                value = {**value, "$ref": ref(names[value["$ref"][len("#/$defs/") :]])["$ref"]}
+            return {key: rewrite(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [rewrite(item) for item in value]
+        return value
+
+    components = {name: rewrite(schema)}
+    components.update({names[key]: rewrite(item) for key, item in definitions.items()})
+    return components
+
+
+@cache
+def components():
+    problem = {
+        "type": "object",
+        "description": "RFC 9457 problem details: the shape of every error.",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string", "format": "uri-reference", "examples": ["about:blank"]},
+            "title": {"type": "string", "examples": ["Precondition Failed"]},
+            "status": {"type": "integer", "examples": [412]},
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "array",
+                "description": "For invalid input: each message with a JSON pointer "
+                "into the request body.",
+                "items": {
+                    "type": "object",
+                    "required": ["pointer", "detail"],
+                    "properties": {
+                        "pointer": {"type": "string", "examples": ["#/title"]},
+                        "detail": {"type": "string"},
+                    },
+                },
+            },
+        },
+    }
+    return {
+        **_as_components(ROLE_PROFILE, ROLE_PROFILE_SCHEMA),
+        **_as_components(FRAMEWORK, FRAMEWORK_SCHEMA),
+        PROBLEM: problem,
+    }
+
+
+def only_the_api(endpoints):
+    """Preprocessing hook: the schema describes /api/v1/ only."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+
+
+def add_components(result, generator, request, public):
+    """Postprocessing hook: the interchange schemas and the problem shape."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in components().items():
+        schemas.setdefault(name, copy.deepcopy(schema))
+    return result
+
+
+# --- Conditional headers and error responses in every operation -------------
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the resource as you last read it. Without it: 428; when the "
+    "resource changed since: 412, and nothing is written.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you hold: 304 with no body when it is still current.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique text (a UUID). A retry with the same key gets the first answer "
+    "and writes nothing twice; the same key with another request is 422.",
+)
+
+ERRORS = {
+    400: "Invalid input; `errors` points at each field.",
+    401: "No valid sign-in: send a live token or sign in.",
+    403: "Signed in, but this needs rights you do not have (HR).",
+    404: "No such resource, or not one you may see.",
+    405: "That method is not allowed here.",
+    406: "None of the formats in Accept can be given.",
+    409: "The resource's state does not allow it (e.g. publishing what is not a draft).",
+    412: "The resource changed since the ETag in If-Match; nothing was written.",
+    415: "The body's Content-Type is not one this operation reads.",
+    422: "The Idempotency-Key was used for another request.",
+    428: "If-Match is required.",
+    429: "Too many requests: wait the seconds in Retry-After.",
+}
+
+
+class ProblemAutoSchema(AutoSchema):
+    """Every operation says which problems it may answer, each with the
+    problem details shape."""
+
+    def _problem_codes(self):
+        method = self.method.upper()
+        codes = {401, 403, 405, 406, 429}
+        if "{" in self.path:
+            codes.add(404)
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes |= {400, 409, 415}
+        elif self._is_list_view():
+            codes.add(400)  # an invalid filter
+        parameters = self.get_override_parameters()
+        names = {getattr(parameter, "name", None) for parameter in parameters}
+        if "If-Match" in names:
+            codes |= {412, 428}
+        if "Idempotency-Key" in names:
+            codes.add(422)
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in sorted(self._problem_codes()):
+            responses.setdefault(
+                str(code),
+                {
+                    "description": ERRORS[code],
+                    "content": {CONTENT_TYPE: {"schema": ref(PROBLEM)}},
+                },
+            )
+        return responses
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the schema describes integrations' tokens."""
+
+    target_class = "competency.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <token>`: a token HR made at /api/tokens/, acting as its "
+            "person with exactly their rights.",
+        }

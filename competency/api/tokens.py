@@ -1,0 +1,68 @@
+"""HR's page of integrations' tokens: make one (shown once), revoke one, see
+when each was last used. HR only, as HR's other pages (403 for others)."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from competency.api.models import ApiToken
+from competency.roles import hr_required
+
+LIFETIMES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 year")]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=100, help_text="What will use it, for example ‘HR system’."
+    )
+    user = forms.ModelChoiceField(
+        label="Acts as",
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        help_text="The token has exactly this person's rights, never more.",
+        empty_label="Choose a person",
+    )
+    days = forms.TypedChoiceField(label="Expires after", choices=LIFETIMES, coerce=int, initial=90)
+
+
+@never_cache
+@hr_required
+def token_list(request):
+    form = TokenForm(request.POST or None)
+    shown = None
+    if request.method == "POST" and form.is_valid():
+        _token, shown = ApiToken.issue(
+            name=form.cleaned_data["name"],
+            user=form.cleaned_data["user"],
+            expires_at=timezone.now() + timedelta(days=form.cleaned_data["days"]),
+            created_by=request.user,
+        )
+        form = TokenForm()
+    tokens = ApiToken.objects.select_related("user", "created_by")
+    return render(
+        request,
+        "competency/api_tokens.html",
+        {
+            "form": form,
+            "forms_with_errors": [form] if form.errors else [],
+            "tokens": tokens,
+            # The token itself, this once: only its hash is kept.
+            "new_token": shown,
+            "now": timezone.now(),
+        },
+    )
+
+
+@hr_required
+@require_POST
+def revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk)
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, f"Token ‘{token.name}’ revoked: it no longer signs in.")
+    return redirect("api_tokens:list")

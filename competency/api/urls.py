@@ -1,0 +1,55 @@
+"""/api/v1/: one router for every app's viewsets, the schema and its docs.
+
+To add a resource: write its viewset in the app's api.py and register it
+here, one line, grouped by app."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.routers import DefaultRouter
+
+from competency import catalogue_api
+from profiles import api as profiles_api
+
+router = DefaultRouter(trailing_slash=True)
+# The catalogue (HR only, as its pages).
+router.register("frameworks", catalogue_api.FrameworkViewSet, basename="framework")
+router.register("skills", catalogue_api.SkillViewSet, basename="skill")
+for kind in catalogue_api.COMPONENT_VIEWSETS:
+    router.register(kind.prefix, kind, basename=kind.basename)
+router.register("awarding-bodies", catalogue_api.AwardingBodyViewSet, basename="awarding-body")
+router.register("job-families", catalogue_api.JobFamilyViewSet, basename="job-family")
+# Role profiles.
+router.register("profiles", profiles_api.ProfileViewSet, basename="profile")
+router.register(
+    r"profiles/(?P<profile_slug>[-\w]+)/versions",
+    profiles_api.VersionViewSet,
+    basename="profile-version",
+)
+router.register(
+    rf"profiles/(?P<profile_slug>[-\w]+)/items/(?P<section>{profiles_api.SECTION_SLUGS})",
+    profiles_api.ItemViewSet,
+    basename="profile-item",
+)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([])
+def unknown(request, *args, **kwargs):
+    """Any other address under /api/v1/: 404 as problem details, not a page."""
+    raise NotFound("There is no such address in the API.")
+
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(urlconf=None), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+    re_path(r"^.*$", unknown),
+]

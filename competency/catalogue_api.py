@@ -1,0 +1,389 @@
+"""The catalogue's REST resources (read-only, HR only, as its pages):
+frameworks with their scale and category tree, skills with their level
+descriptions, the component library, awarding bodies and job families, and
+where each item is used (`…/{id}/uses/`).
+
+Lists are one query per page (related rows joined); a detail prefetches its
+parts; `uses` pages the links to profiles, never every one."""
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import parsers, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from competency import search
+from competency.api.idempotency import idempotent
+from competency.api.permissions import IsHR
+from competency.api.schema import FRAMEWORK, IDEMPOTENCY_KEY, ref
+from competency.api.views import ReadOnlyModelViewSet
+from competency.catalogue import COMPONENT_KINDS
+from competency.frameworks import export_framework
+from competency.models import (
+    AwardingBody,
+    Category,
+    Framework,
+    KnowledgeItem,
+    Level,
+    Skill,
+    SkillLevel,
+)
+from profiles.importing.frameworks import FORMATS, import_framework
+from profiles.models import JobFamily
+
+# --- Serializers -------------------------------------------------------------
+
+
+class LevelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Level
+        fields = ["id", "rank", "name", "description"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "parent"]
+
+
+class CategoryNodeSerializer(CategorySerializer):
+    depth = serializers.IntegerField(help_text="0 at the top of the tree.")
+
+    class Meta(CategorySerializer.Meta):
+        fields = [*CategorySerializer.Meta.fields, "depth"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    levels = LevelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Framework
+        fields = ["id", "slug", "name", "description", "attribution", "levels"]
+
+
+class FrameworkDetailSerializer(FrameworkSerializer):
+    categories = serializers.SerializerMethodField(
+        help_text="The category tree in reading order: each category before its children."
+    )
+
+    class Meta(FrameworkSerializer.Meta):
+        fields = [*FrameworkSerializer.Meta.fields, "categories"]
+
+    @extend_schema_field(CategoryNodeSerializer(many=True))
+    def get_categories(self, framework):
+        from competency.views import category_tree
+
+        return [
+            {**CategorySerializer(category).data, "depth": depth}
+            for category, depth in category_tree(framework.categories.all())
+        ]
+
+
+class SkillLevelSerializer(serializers.ModelSerializer):
+    level = serializers.PrimaryKeyRelatedField(read_only=True)
+    rank = serializers.IntegerField(source="level.rank", read_only=True)
+    level_name = serializers.CharField(source="level.name", read_only=True)
+
+    class Meta:
+        model = SkillLevel
+        fields = ["level", "rank", "level_name", "description"]
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    framework = serializers.SlugRelatedField(
+        source="category.framework", slug_field="slug", read_only=True
+    )
+    category = CategorySerializer(read_only=True)
+    levels = SkillLevelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Skill
+        fields = ["id", "name", "description", "framework", "category", "levels"]
+
+
+class UseSerializer(serializers.Serializer):
+    """A profile that uses a catalogue item, and what it asks of it."""
+
+    profile = serializers.SlugField(source="profile.slug")
+    title = serializers.CharField(source="profile.title")
+    status = serializers.CharField(source="profile.status")
+    position = serializers.IntegerField()
+    depth = serializers.CharField(required=False, help_text="Knowledge items: the depth asked.")
+    level = serializers.IntegerField(
+        source="level_id", required=False, help_text="Skills: the level asked (its id)."
+    )
+
+
+class AwardingBodySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AwardingBody
+        fields = ["id", "name"]
+
+
+class JobFamilySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JobFamily
+        fields = ["id", "slug", "name", "description"]
+
+
+class FrameworkImportSerializer(serializers.Serializer):
+    lines = serializers.ListField(child=serializers.CharField(), help_text="The report.")
+    profiles = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Draft profiles made or changed (the DDaT role table): title and slug.",
+    )
+    confirmed = serializers.CharField(
+        help_text="Send back as ?confirmed= to import only what was previewed."
+    )
+
+
+class RawBody(parsers.BaseParser):
+    """A framework file kept as bytes for the importer, which has its own
+    limits and points into the file on error."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read() if stream is not None else b""
+
+
+FRAMEWORK_PARSERS = [
+    type(f"{name}Body", (RawBody,), {"media_type": media_type})
+    for name, media_type in [
+        ("Json", "application/json"),
+        ("Csv", "text/csv"),
+        ("Xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ]
+]
+FRAMEWORK_BODY = {
+    "application/json": ref(FRAMEWORK),
+    "text/csv": {"type": "string"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "type": "string",
+        "format": "binary",
+    },
+}
+FORMAT = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=FORMATS, description="The file's layout (JSON: json)."
+)
+
+
+# --- Viewsets ----------------------------------------------------------------
+
+
+class SearchFilter(filters.FilterSet):
+    """`q`: items holding every word in one of the kind's search fields, as
+    the catalogue pages search."""
+
+    q = filters.CharFilter(method="search", max_length=search.MAX_LENGTH, label="Search")
+    search_fields = ("title", "details")
+
+    def search(self, queryset, name, value):
+        return search.matching(queryset, value, self.search_fields)
+
+
+class CatalogueViewSet(ReadOnlyModelViewSet):
+    """The catalogue's read-only resources, for HR as its pages are."""
+
+    permission_classes = [IsHR]
+
+    def uses_of(self, item):
+        links = item.uses.select_related("profile").order_by(
+            "profile__title", "profile__slug", "pk"
+        )
+        page = self.paginate_queryset(links)
+        return self.get_paginated_response(UseSerializer(page, many=True).data)
+
+
+class FrameworkViewSet(CatalogueViewSet):
+    """Frameworks with their scale of levels; one framework with its category tree."""
+
+    lookup_field = "slug"
+    queryset = Framework.objects.prefetch_related(
+        Prefetch("levels", queryset=Level.objects.order_by("rank"))
+    ).order_by("name")
+
+    def get_serializer_class(self):
+        return FrameworkDetailSerializer if self.action == "retrieve" else FrameworkSerializer
+
+    @extend_schema(
+        summary="Download as framework/1 JSON",
+        responses={200: OpenApiResponse(ref(FRAMEWORK))},
+    )
+    @action(detail=True)
+    def export(self, request, slug=None):
+        return Response(export_framework(self.get_object()))
+
+    def _import(self, request, *, preview):
+        data = request.data
+        if not isinstance(data, bytes | bytearray):
+            raise serializers.ValidationError("Send the file as the request body.")
+        layout = request.query_params.get("format") or (
+            "json" if request.content_type.startswith("application/json") else None
+        )
+        if layout not in FORMATS:
+            raise serializers.ValidationError(
+                {"format": [f"Say which layout the file has: {', '.join(FORMATS)}."]}
+            )
+        confirmed = request.query_params.get("confirmed") if not preview else None
+        result = import_framework(
+            bytes(data), "request body", format=layout, preview=preview, confirmed=confirmed
+        )
+        return Response(
+            {
+                "lines": result.lines,
+                "profiles": [{"title": title, "slug": slug} for title, slug in result.profiles],
+                "confirmed": result.fingerprint,
+            }
+        )
+
+    @extend_schema(
+        summary="Preview a framework import (writes nothing)",
+        parameters=[FORMAT],
+        request=FRAMEWORK_BODY,
+        responses=FrameworkImportSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import/preview",
+        parser_classes=FRAMEWORK_PARSERS,
+    )
+    def import_preview(self, request):
+        return self._import(request, preview=True)
+
+    @extend_schema(
+        summary="Import a framework",
+        description="framework/1 JSON, an organisation's skills table or the DDaT role table "
+        "(CSV or XLSX). With `confirmed` from the preview, nothing is written if the "
+        "catalogue changed since (409).",
+        parameters=[
+            FORMAT,
+            IDEMPOTENCY_KEY,
+            OpenApiParameter("confirmed", OpenApiTypes.STR, description="The preview's."),
+        ],
+        request=FRAMEWORK_BODY,
+        responses=FrameworkImportSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=FRAMEWORK_PARSERS,
+    )
+    @idempotent
+    def import_framework(self, request):
+        return self._import(request, preview=False)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch("categories", queryset=Category.objects.order_by("name"))
+            )
+        return queryset
+
+
+class SkillFilter(SearchFilter):
+    search_fields = ("name", "description")
+    framework = filters.CharFilter(field_name="category__framework__slug", label="Framework slug")
+    category = filters.NumberFilter(field_name="category_id", label="Category id")
+
+    class Meta:
+        model = Skill
+        fields = ["q", "framework", "category"]
+
+
+class SkillViewSet(CatalogueViewSet):
+    """A framework's skills with their description at each level."""
+
+    serializer_class = SkillSerializer
+    filterset_class = SkillFilter
+    queryset = (
+        Skill.objects.select_related("category__framework")
+        .prefetch_related(
+            Prefetch(
+                "levels",
+                queryset=SkillLevel.objects.select_related("level").order_by("level__rank"),
+            )
+        )
+        .order_by("category__framework__name", "name", "pk")
+    )
+
+    @extend_schema(responses=UseSerializer(many=True))
+    @action(detail=True)
+    def uses(self, request, pk=None):
+        """The profiles whose working copy asks for this skill, with the level."""
+        return self.uses_of(self.get_object())
+
+
+def component_viewset(kind):
+    """A read-only viewset for one kind of the component library."""
+    fields = ["id", "title"]
+    if kind.has_details:
+        fields.append("details")
+    extra = {}
+    if kind.model is KnowledgeItem:
+        fields.append("kind")
+    if kind.slug == "qualifications":
+        fields.append("awarding_body")
+        extra["awarding_body"] = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    serializer = type(
+        f"{kind.model.__name__}Serializer",
+        (serializers.ModelSerializer,),
+        {**extra, "Meta": type("Meta", (), {"model": kind.model, "fields": fields})},
+    )
+    filterset = type(
+        f"{kind.model.__name__}Filter",
+        (SearchFilter,),
+        {
+            "search_fields": kind.search_fields,
+            "Meta": type("Meta", (), {"model": kind.model, "fields": ["q"]}),
+        },
+    )
+
+    def uses(self, request, pk=None):
+        return self.uses_of(self.get_object())
+
+    uses.__doc__ = f"The profiles whose working copy has this {kind.noun}."
+    viewset = type(
+        f"{kind.model.__name__}ViewSet",
+        (CatalogueViewSet,),
+        {
+            "__doc__": f"{kind.title}: the catalogue's {kind.plural} (HR only).",
+            "serializer_class": serializer,
+            "filterset_class": filterset,
+            "queryset": kind.items().order_by("title", "pk"),
+            "uses": extend_schema(responses=UseSerializer(many=True))(action(detail=True)(uses)),
+            "prefix": kind.slug,
+            "basename": kind.model._meta.model_name,
+        },
+    )
+    return viewset
+
+
+COMPONENT_VIEWSETS = [component_viewset(kind) for kind in COMPONENT_KINDS.values()]
+
+
+class AwardingBodyViewSet(CatalogueViewSet):
+    """The bodies that award qualifications."""
+
+    serializer_class = AwardingBodySerializer
+    queryset = AwardingBody.objects.order_by("name")
+
+
+class JobFamilyViewSet(CatalogueViewSet):
+    """The job families profiles belong to."""
+
+    serializer_class = JobFamilySerializer
+    lookup_field = "slug"
+    queryset = JobFamily.objects.order_by("name")

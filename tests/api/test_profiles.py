@@ -1,0 +1,316 @@
+"""Role profiles over the API: who sees what, ETags and If-Match, the
+transitions, import and export, idempotency, query counts."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from profiles.documents import profile_document
+from profiles.models import ProfileVersion, RoleProfile
+from tests import factories
+from tests.api.conftest import assert_problem
+
+URL = "/api/v1/profiles/"
+
+
+def etag_of(client, slug):
+    response = client.get(f"{URL}{slug}/")
+    assert response.status_code == 200
+    return response["ETag"]
+
+
+# --- Reading ------------------------------------------------------------------
+
+
+def test_hr_list_the_working_copies_and_readers_the_versions_in_force(
+    hr_api, staff_api, published, draft_only
+):
+    published.title = "Data Engineer (renamed in the draft)"
+    published.status = RoleProfile.Status.DRAFT
+    published.save()
+    hr_rows = hr_api.get(URL).json()["results"]
+    assert [row["title"] for row in hr_rows] == [
+        "Data Engineer (renamed in the draft)",
+        "Payroll Officer",
+    ]
+    reader_rows = staff_api.get(URL).json()["results"]
+    # The version in force's words, never the draft's; no draft-only profile.
+    assert [(row["slug"], row["title"], row["version"]) for row in reader_rows] == [
+        ("data-engineer", "Data Engineer", 1)
+    ]
+
+
+@pytest.mark.parametrize("who", ["staff_api", "manager_api"])
+def test_a_reader_asking_for_a_draft_only_profile_gets_404(who, request, draft_only):
+    api = request.getfixturevalue(who)
+    for path in ("", "export/", "versions/", "versions/1/"):
+        assert_problem(api.get(f"{URL}{draft_only.slug}/{path}"), 404)
+
+
+def test_a_filter_naming_a_hidden_family_reveals_nothing(staff_api, published, draft_only):
+    hidden = staff_api.get(URL, {"job_family": "secret-plans"})
+    unknown = staff_api.get(URL, {"job_family": "no-such-family"})
+    body = assert_problem(hidden, 400)
+    # The same answer as for a family that does not exist.
+    assert body == assert_problem(unknown, 400)
+    assert body["errors"][0]["pointer"] == "#/job_family"
+    # A search for the draft's own words finds nothing for a reader.
+    assert staff_api.get(URL, {"q": "Payroll"}).json()["results"] == []
+
+
+def test_anonymous_and_bad_tokens_get_401(anonymous_api, revoked_api, expired_api, published):
+    for api in (anonymous_api, revoked_api, expired_api):
+        body = assert_problem(api.get(URL), 401)
+        assert "Token" in (api.get(URL)["WWW-Authenticate"] or "")
+        assert body["type"] == "about:blank"
+
+
+def test_detail_serves_the_document_with_an_etag_and_304(hr_api, staff_api, published):
+    response = staff_api.get(f"{URL}{published.slug}/")
+    body = response.json()
+    assert body["document"]["title"] == "Data Engineer"
+    assert body["version_in_force"] == 1 and body["working_copy"] is False
+    again = staff_api.get(f"{URL}{published.slug}/", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    hr = hr_api.get(f"{URL}{published.slug}/")
+    # HR's ETag is the working copy's fingerprint (what the services confirm).
+    from profiles.documents import document_fingerprint
+
+    assert hr["ETag"].strip('"').split(".")[0] == document_fingerprint(profile_document(published))
+
+
+def test_versions_are_served_as_stored(staff_api, published):
+    listed = staff_api.get(f"{URL}{published.slug}/versions/").json()
+    assert [(row["number"], row["in_force"], row["change_note"]) for row in listed["results"]] == [
+        (1, True, "First")
+    ]
+    response = staff_api.get(f"{URL}{published.slug}/versions/1/")
+    assert response.json() == ProfileVersion.objects.get(profile=published).document
+    assert (
+        staff_api.get(
+            f"{URL}{published.slug}/versions/1/", HTTP_IF_NONE_MATCH=response["ETag"]
+        ).status_code
+        == 304
+    )
+    assert_problem(staff_api.get(f"{URL}{published.slug}/versions/2/"), 404)
+
+
+def test_export_is_the_role_profile_document(staff_api, published):
+    response = staff_api.get(f"{URL}{published.slug}/export/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert json.loads(response.content)["version"] == 1
+
+
+# --- Writing: If-Match --------------------------------------------------------
+
+
+def test_patch_needs_if_match_and_refuses_a_stale_one(hr_api, draft_only):
+    path = f"{URL}{draft_only.slug}/"
+    etag = etag_of(hr_api, draft_only.slug)
+    assert_problem(hr_api.patch(path, {"summary": "New"}, format="json"), 428)
+    changed = hr_api.patch(path, {"summary": "New"}, format="json", HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["document"]["summary"] == "New"
+    assert changed["ETag"] != etag
+    # The old ETag is stale now: nothing is written.
+    body = assert_problem(
+        hr_api.patch(path, {"summary": "Lost"}, format="json", HTTP_IF_MATCH=etag), 412
+    )
+    assert "nothing" in body["detail"].lower() or "not saved" in body["detail"]
+    draft_only.refresh_from_db()
+    assert draft_only.summary == "New"
+
+
+def test_invalid_input_points_at_the_field(hr_api, draft_only):
+    etag = etag_of(hr_api, draft_only.slug)
+    body = assert_problem(
+        hr_api.patch(
+            f"{URL}{draft_only.slug}/",
+            {"responsibilities": ["ok", ""], "role_level": "Emperor"},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        ),
+        400,
+    )
+    pointers = {error["pointer"] for error in body["errors"]}
+    assert pointers == {"#/responsibilities/1", "#/role_level"}
+
+
+def test_publish_archive_and_new_draft_call_the_services(hr_api, draft_only):
+    path = f"{URL}{draft_only.slug}/"
+    assert_problem(hr_api.post(f"{path}publish/", {}, format="json"), 428)
+    published = hr_api.post(
+        f"{path}publish/",
+        {"change_note": "First"},
+        format="json",
+        HTTP_IF_MATCH=etag_of(hr_api, draft_only.slug),
+    )
+    assert published.status_code == 200, published.content
+    assert published.json()["status"] == "published"
+    assert published.json()["version_in_force"] == 1
+    # The document did not change, but the ETag did (the state is in it).
+    stale = etag_of(hr_api, draft_only.slug)
+    archived = hr_api.post(f"{path}archive/", format="json", HTTP_IF_MATCH=stale)
+    assert archived.json()["status"] == "archived"
+    assert_problem(hr_api.post(f"{path}new-draft/", {}, format="json", HTTP_IF_MATCH=stale), 412)
+    again = hr_api.post(
+        f"{path}new-draft/",
+        {"version": 1},
+        format="json",
+        HTTP_IF_MATCH=etag_of(hr_api, draft_only.slug),
+    )
+    assert again.json()["status"] == "draft"
+    # A service's refusal is a 409 in the same shape.
+    body = assert_problem(
+        hr_api.post(
+            f"{path}new-draft/", {}, format="json", HTTP_IF_MATCH=etag_of(hr_api, draft_only.slug)
+        ),
+        409,
+    )
+    assert "already a draft" in body["detail"]
+
+
+@pytest.mark.parametrize("who", ["staff_api", "manager_api"])
+def test_readers_may_not_write(who, request, published):
+    api = request.getfixturevalue(who)
+    etag = etag_of(api, published.slug)
+    assert_problem(api.post(f"{URL}{published.slug}/archive/", HTTP_IF_MATCH=etag), 403)
+    assert_problem(api.post(URL, {"title": "X", "slug": "x"}, format="json"), 403)
+    assert RoleProfile.objects.get(pk=published.pk).status == "published"
+
+
+def test_a_token_acts_as_its_person(hr_token_api, staff_person, published):
+    from tests.api.conftest import issue, with_token
+
+    assert hr_token_api.get(URL).status_code == 200
+    staff_token = with_token(issue(staff_person)[1])
+    # A staff member's token can do what the staff member can, nothing more.
+    assert staff_token.get(f"{URL}{published.slug}/").status_code == 200
+    assert_problem(staff_token.get("/api/v1/skills/"), 403)
+
+
+# --- Creating, idempotency ----------------------------------------------------
+
+
+def test_create_a_draft_once_with_an_idempotency_key(hr_api):
+    payload = {"title": "Tester", "slug": "tester"}
+    first = hr_api.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert first.status_code == 201, first.content
+    assert first["Location"].endswith("/api/v1/profiles/tester/")
+    retry = hr_api.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert RoleProfile.objects.filter(slug="tester").count() == 1
+    # The same key for another request is refused.
+    other = hr_api.post(
+        URL, {"title": "Other", "slug": "other"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
+    assert_problem(other, 422)
+    # Without a key a second create is a conflict, in the same shape.
+    body = assert_problem(hr_api.post(URL, payload, format="json"), 400)
+    assert body["errors"][0]["pointer"] == "#/slug"
+
+
+def test_a_failed_create_keeps_no_key(hr_api, draft_only):
+    taken = {"title": "Payroll", "slug": draft_only.slug}
+    assert_problem(hr_api.post(URL, taken, format="json", HTTP_IDEMPOTENCY_KEY="k2"), 400)
+    fixed = hr_api.post(
+        URL, {"title": "Payroll", "slug": "payroll-2"}, format="json", HTTP_IDEMPOTENCY_KEY="k2"
+    )
+    # The first attempt failed, so the key was not spent on it... but the
+    # body differs: a new request under a key that kept nothing runs.
+    assert fixed.status_code == 201
+
+
+# --- Import -------------------------------------------------------------------
+
+
+def document(slug="imported-role", title="Imported Role"):
+    return {
+        "schema": "role-profile/1",
+        "title": title,
+        "slug": slug,
+        "summary": "From the HR system.",
+        "responsibilities": ["do things"],
+        "background": [],
+        "prior_knowledge": [],
+        "work_activities": [],
+        "knowledge_skills": [],
+        "training": [],
+        "pdas": [],
+        "qualifications": [],
+        "organisation_skills": [],
+    }
+
+
+def test_import_preview_writes_nothing_and_import_writes_once(hr_api):
+    body = json.dumps(document())
+    preview = hr_api.post(f"{URL}import/preview/", body, content_type="application/json")
+    assert preview.status_code == 200, preview.content
+    assert preview.json()["action"] == "created"
+    assert preview.json()["confirmed"] == ""
+    assert not RoleProfile.objects.filter(slug="imported-role").exists()
+    done = hr_api.post(
+        f"{URL}import/?confirmed=",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="import-1",
+    )
+    assert done.status_code == 201, done.content
+    retry = hr_api.post(
+        f"{URL}import/?confirmed=",
+        body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="import-1",
+    )
+    assert retry.json() == done.json() and retry["Idempotent-Replayed"] == "true"
+    assert RoleProfile.objects.filter(slug="imported-role").count() == 1
+    # A confirmation from before the profile existed is now stale: 409.
+    assert_problem(
+        hr_api.post(f"{URL}import/?confirmed=", body, content_type="application/json"), 409
+    )
+
+
+def test_import_refuses_bad_files_and_other_media_types(hr_api):
+    body = assert_problem(
+        hr_api.post(f"{URL}import/", b"{not json", content_type="application/json"), 400
+    )
+    assert "request body" in body["detail"]
+    assert_problem(hr_api.post(f"{URL}import/", b"<x/>", content_type="application/xml"), 415)
+
+
+# --- Query counts ---------------------------------------------------------------
+
+
+def _queries(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("who", ["hr_api", "staff_api"])
+def test_the_list_takes_the_same_queries_for_1_and_30_rows(who, request, db):
+    from profiles import lifecycle
+
+    api = request.getfixturevalue(who)
+    first = factories.RoleProfileFactory()
+    lifecycle.publish_profile(profile=first)
+    one = _queries(api, URL)
+    for _ in range(29):
+        lifecycle.publish_profile(profile=factories.RoleProfileFactory())
+    assert len(api.get(URL).json()["results"]) == 30
+    assert _queries(api, URL) == one
+    # Session, user, the permissions (two), the readers' skill menu, the
+    # page: none per row.
+    assert one <= 6
+
+
+def test_detail_queries_are_bounded(hr_api, staff_api, published):
+    assert _queries(staff_api, f"{URL}{published.slug}/") <= 5
+    assert _queries(staff_api, f"{URL}{published.slug}/versions/1/") <= 5
+    # HR read the working copy: one query per section of the document.
+    assert _queries(hr_api, f"{URL}{published.slug}/") <= 14
