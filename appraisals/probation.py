@@ -101,9 +101,19 @@ def schedule_checkpoints(people=None, *, today=None) -> list:
     return bulk_create(ProbationCheckpoint, new)
 
 
-def _check_manager_or_hr(person, by, doing):
+def may_act(user, person):
+    """Whether `user` completes checkpoints and decides the probation of
+    `person` (with line_manager loaded): their line manager or HR. Pages ask
+    this to offer the forms; the services below refuse everyone else."""
     manager = person.line_manager
-    if not (is_hr(by) or (manager is not None and manager.account_id == by.pk)):
+    return bool(
+        user.is_authenticated
+        and (is_hr(user) or (manager is not None and manager.account_id == user.pk))
+    )
+
+
+def _check_manager_or_hr(person, by, doing):
+    if not may_act(by, person):
         raise ProbationError(f"Only {person.name}'s line manager or HR can {doing}.")
 
 
