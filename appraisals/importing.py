@@ -457,7 +457,8 @@ def _batches(items, label, progress):
 def _write(plan, progress):
     for batch in _batches(plan._new, "new people", progress):
         bulk_create(Person, [Person(**values) for values in batch], batch_size=BATCH)
-        _schedule([values["employee_id"] for values in batch])
+        # Only people with both dates have checkpoints to place.
+        _schedule([v["employee_id"] for v in batch if v["start_date"] and v["probation_end_date"]])
     for batch in _batches(plan._updates, "changed people", progress):
         people = []
         fields = set()
