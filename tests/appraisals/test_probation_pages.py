@@ -185,7 +185,9 @@ def test_import_scheduling_costs_queries_per_batch_not_per_person(db):
         ProbationCheckpoint.objects.all().delete()
         Person.objects.update(line_manager=None)
         Person.objects.all().delete()
-    assert counts[600] <= counts[3] + 10, counts
+    # 1,797 checkpoints (and their history rows) in batches: SQLite's limit
+    # on parameters makes its batches smaller (about 30 more queries there).
+    assert counts[600] <= counts[3] + 60, counts
 
 
 # --- reading ---------------------------------------------------------------------------
