@@ -7,7 +7,7 @@ from datetime import date
 
 from django import forms
 
-from appraisals.models import Cycle, DevelopmentAction, Objective, Person
+from appraisals.models import Cycle, DevelopmentAction, Objective, Person, ProbationDecision
 from profiles.models import JobFamily, RoleProfile
 
 DATE_HELP = "For example, 2025-04-01"
@@ -303,3 +303,45 @@ class CheckInForm(forms.Form):
     held_on = forms.DateField(widget=DateInput(), label="Held on")
     notes = forms.CharField(required=False, widget=forms.Textarea)
     agreed_actions = forms.CharField(required=False, widget=forms.Textarea)
+
+
+# --- probation ------------------------------------------------------------------------
+
+
+class CheckpointForm(forms.Form):
+    """Completing one probation checkpoint (prefixed by its id on the page,
+    where each pending one has its own)."""
+
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea,
+        label="Notes",
+        help_text="How the probation is going: what was discussed and agreed",
+    )
+
+
+class GovukRadios(forms.RadioSelect):
+    """Radios whose first input carries the field's own id (the GOV.UK
+    pattern, drawn by the template), so the error summary links to it."""
+
+    def id_for_label(self, id_, index=None):
+        return id_
+
+
+class ProbationDecisionForm(forms.Form):
+    """The outcome of a probation. Whether a new end date fits the outcome
+    is the service's rule (probation.decide_probation); its message is
+    shown here."""
+
+    outcome = forms.ChoiceField(
+        choices=ProbationDecision.Outcome.choices,
+        widget=GovukRadios,
+        label="Outcome",
+        error_messages={"required": "Choose the outcome of the probation"},
+    )
+    extended_to = _date("New end date")
+    notes = forms.CharField(required=False, widget=forms.Textarea, label="Notes")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["extended_to"].help_text = "Only when extending. " + DATE_HELP

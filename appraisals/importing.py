@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from appraisals import people as people_service
+from appraisals import probation
 from appraisals.models import Person
 from competency.frameworks import FrameworkImportError, read_sheet
 from competency.history import bulk_create, bulk_update
@@ -436,6 +437,18 @@ def apply_import(
     return plan
 
 
+# Dates that place probation checkpoints: a new person or a change of
+# either reschedules them.
+DATES = {"start_date", "probation_end_date"}
+
+
+def _schedule(employee_ids):
+    """Probation checkpoints for a batch of people: a fixed number of
+    queries, by employee id (SQLite may not hand back new primary keys)."""
+    if employee_ids:
+        probation.schedule_checkpoints(Person.objects.filter(employee_id__in=employee_ids))
+
+
 def _batches(items, label, progress):
     items = list(items)
     return progress([items[at : at + BATCH] for at in range(0, len(items), BATCH)], label)
@@ -444,15 +457,21 @@ def _batches(items, label, progress):
 def _write(plan, progress):
     for batch in _batches(plan._new, "new people", progress):
         bulk_create(Person, [Person(**values) for values in batch], batch_size=BATCH)
+        # Only people with both dates have checkpoints to place.
+        _schedule([v["employee_id"] for v in batch if v["start_date"] and v["probation_end_date"]])
     for batch in _batches(plan._updates, "changed people", progress):
         people = []
         fields = set()
+        dates_changed = []
         for person, wanted in batch:
+            if any(getattr(person, key) != wanted[key] for key in DATES & set(wanted)):
+                dates_changed.append(person.employee_id)
             for key, value in wanted.items():
                 setattr(person, key, value)
             fields.update(wanted)
             people.append(person)
         bulk_update(Person, people, sorted(fields), batch_size=BATCH)
+        _schedule(dates_changed)
     # Managers last, when everyone named exists; set_managers checks the
     # whole organisation for loops once more under the lock.
     ids = dict(Person.objects.values_list("employee_id", "pk"))

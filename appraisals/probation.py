@@ -8,19 +8,26 @@ date. A manager's due and overdue ones are
 """
 
 import calendar
+from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from appraisals.models import Person, ProbationCheckpoint, ProbationDecision
 from appraisals.workflow import WorkflowError
-from competency.history import bulk_create
+from competency.history import bulk_create, bulk_delete, bulk_update
 from competency.roles import is_hr
 
 
 class ProbationError(WorkflowError):
     pass
+
+
+# The outcomes that end a probation; an extension keeps it going.
+FINAL = [ProbationDecision.Outcome.PASSED, ProbationDecision.Outcome.NOT_CONFIRMED]
 
 
 def months_after(start, months):
@@ -32,32 +39,81 @@ def months_after(start, months):
 
 
 @transaction.atomic
-def schedule_checkpoints(people=None) -> list:
-    """Create the missing checkpoints of everyone on probation (or of
-    `people`): two queries and one batch, whatever their number."""
+def schedule_checkpoints(people=None, *, today=None) -> list:
+    """Bring the checkpoints of everyone on probation (or of `people`) in
+    line with their start and probation end dates; returns the new ones.
+
+    Called whenever people are created or their dates change (person form,
+    import, seed, an extension), so it may run any number of times: missing
+    checkpoints are added, pending ones move with a changed start date and
+    go when they no longer fall before the end date (or the dates were
+    cleared). Completed ones are history and stay as they are. Someone whose
+    probation ended and was decided (passed or not confirmed) is left alone:
+    a late edit of their dates must not reopen it. A fixed number of queries
+    whatever the number of people."""
+    today = today or timezone.localdate()
     months = sorted(set(settings.PROBATION_CHECKPOINT_MONTHS))
-    people = (people if people is not None else Person.objects.all()).filter(
-        start_date__isnull=False, probation_end_date__isnull=False
+    if people is None:
+        people = Person.objects.filter(
+            Q(start_date__isnull=False, probation_end_date__isnull=False)
+            | Q(pk__in=ProbationCheckpoint.objects.pending().values("person"))
+        )
+    # Locked so that two saves of one person cannot both add its checkpoints.
+    people = list(
+        people.select_for_update(of=("self",)).only("pk", "start_date", "probation_end_date")
     )
-    people = list(people.only("pk", "start_date", "probation_end_date"))
-    existing = set(
-        ProbationCheckpoint.objects.filter(person__in=[p.pk for p in people]).values_list(
-            "person_id", "months"
+    ids = [person.pk for person in people]
+    decided = set(
+        ProbationDecision.objects.filter(person__in=ids, outcome__in=FINAL).values_list(
+            "person_id", flat=True
         )
     )
-    new = [
-        ProbationCheckpoint(person=person, months=n, due_on=months_after(person.start_date, n))
-        for person in people
-        for n in months
-        if (person.pk, n) not in existing
-        and months_after(person.start_date, n) <= person.probation_end_date
-    ]
+    existing = defaultdict(dict)  # person id -> {months: checkpoint}
+    for checkpoint in ProbationCheckpoint.objects.filter(person__in=ids):
+        existing[checkpoint.person_id][checkpoint.months] = checkpoint
+    new, moved, gone = [], [], []
+    for person in people:
+        start, end = person.start_date, person.probation_end_date
+        if end is not None and end < today and person.pk in decided:
+            continue
+        wanted = {}
+        if start is not None and end is not None:
+            for n in months:
+                due = months_after(start, n)
+                if due <= end:
+                    wanted[n] = due
+        have = existing.get(person.pk, {})
+        for n, checkpoint in have.items():
+            if checkpoint.completed_on is not None:
+                continue
+            if n not in wanted:
+                gone.append(checkpoint)
+            elif checkpoint.due_on != wanted[n]:
+                checkpoint.due_on = wanted[n]
+                moved.append(checkpoint)
+        new += [
+            ProbationCheckpoint(person=person, months=n, due_on=due)
+            for n, due in wanted.items()
+            if n not in have
+        ]
+    bulk_delete(ProbationCheckpoint, gone)
+    bulk_update(ProbationCheckpoint, moved, ["due_on"])
     return bulk_create(ProbationCheckpoint, new)
 
 
-def _check_manager_or_hr(person, by, doing):
+def may_act(user, person):
+    """Whether `user` completes checkpoints and decides the probation of
+    `person` (with line_manager loaded): their line manager or HR. Pages ask
+    this to offer the forms; the services below refuse everyone else."""
     manager = person.line_manager
-    if not (is_hr(by) or (manager is not None and manager.account_id == by.pk)):
+    return bool(
+        user.is_authenticated
+        and (is_hr(user) or (manager is not None and manager.account_id == user.pk))
+    )
+
+
+def _check_manager_or_hr(person, by, doing):
+    if not may_act(by, person):
         raise ProbationError(f"Only {person.name}'s line manager or HR can {doing}.")
 
 

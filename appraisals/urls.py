@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appraisals.views import appraisal, check_ins, cycles, gaps, people
+from appraisals.views import appraisal, check_ins, cycles, gaps, people, probation
 
 app_name = "appraisals"
 
@@ -46,4 +46,12 @@ urlpatterns = [
     # Check-ins.
     path("check-ins/", check_ins.my_check_ins, name="my_check_ins"),
     path("check-ins/<int:person_pk>/", check_ins.person_check_ins, name="check_ins"),
+    # Probation: a person's checkpoints and outcome.
+    path("people/<int:pk>/probation/", probation.probation_page, name="probation"),
+    path(
+        "people/<int:pk>/probation/checkpoints/<int:checkpoint_pk>/",
+        probation.complete,
+        name="probation_complete",
+    ),
+    path("people/<int:pk>/probation/decision/", probation.decide, name="probation_decide"),
 ]

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management.base import CommandError
 
-from appraisals.models import Appraisal, AppraisalEvent, Cycle, Person
+from appraisals.models import Appraisal, AppraisalEvent, Cycle, Person, ProbationCheckpoint
 from competency.models import Framework
 from profiles.models import ProfileVersion, RoleProfile
 from tests.profiles.helpers import run
@@ -19,6 +19,7 @@ def snapshot():
         "cycles": list(Cycle.objects.values()),
         "appraisals": list(Appraisal.objects.order_by("pk").values()),
         "events": AppraisalEvent.objects.count(),
+        "checkpoints": list(ProbationCheckpoint.objects.order_by("pk").values()),
     }
 
 
@@ -90,3 +91,15 @@ def test_it_refuses_to_run_when_debug_is_off(settings):
         run("seed_demo")
     assert not get_user_model().objects.exists()
     assert not RoleProfile.objects.exists()
+
+
+def test_a_report_of_manager_is_on_probation_with_checkpoints_to_show(settings, client):
+    settings.DEBUG = True
+    run("seed_demo")
+    manager = Person.objects.get(account__username="manager")
+    team = ProbationCheckpoint.objects.for_team(manager)
+    assert [c.months for c in team.overdue()] == [1]
+    assert [c.months for c in team.due_within(31)] == [3]
+    client.force_login(manager.account)
+    page = client.get("/").content.decode()
+    assert "1-month" in page and "3-month due" in page

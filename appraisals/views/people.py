@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from appraisals import importing
+from appraisals import importing, probation
 from appraisals import people as people_service
 from appraisals.forms import PeopleFilterForm, PeopleUploadForm, PersonForm
 from appraisals.models import Appraisal, Person
@@ -124,10 +124,13 @@ def _edit(request, person):
                 # The import holds this lock while it compares: an edit
                 # waits rather than slip between its preview and write.
                 people_service.lock_reporting_lines()
+                created = not person.pk
                 saved = form.save()
                 manager = form.cleaned_data["manager"]
                 if manager != saved.line_manager:
                     people_service.set_manager(person=saved, manager=manager)
+                if created or {"start_date", "probation_end_date"} & set(form.changed_data):
+                    probation.schedule_checkpoints(Person.objects.filter(pk=saved.pk))
         except ValidationError as error:
             # Nothing was saved; the form shows what was typed.
             form.add_error("manager", error.messages[0])

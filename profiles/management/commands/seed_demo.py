@@ -1,5 +1,5 @@
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -174,6 +174,7 @@ class Command(BaseCommand):
             wanted = by_id.get(manager)
             if person.line_manager_id != (wanted.pk if wanted else None):
                 people.set_manager(person=person, manager=wanted)
+        self.load_probation(by_id["DV004"])
         year = timezone.localdate().year
         cycle, _ = Cycle.objects.get_or_create(
             name=f"Annual review {year}",
@@ -194,3 +195,18 @@ class Command(BaseCommand):
                 by=User.objects.get(username="manager"),
                 confirmed_stage=Stage.SELF_ASSESSMENT,
             )
+
+    def load_probation(self, person):
+        """Alex (reporting to `manager`) on probation, started about two and
+        a half months ago: the 1-month checkpoint is overdue and the 3-month
+        one due within a month, so the manager's home shows both. Set once:
+        a second run finds the probation end date and changes nothing."""
+        from appraisals import probation
+        from appraisals.models import Person
+
+        if person.probation_end_date is None:
+            today = timezone.localdate()
+            person.start_date = probation.months_after(today, -3) + timedelta(days=15)
+            person.probation_end_date = probation.months_after(person.start_date, 6)
+            person.save(update_fields=["start_date", "probation_end_date"])
+            probation.schedule_checkpoints(Person.objects.filter(pk=person.pk))
