@@ -21,6 +21,7 @@ from appraisals.access import masked_requirements, visible_sides
 from appraisals.forms import ActionForm, ObjectiveForm
 from appraisals.models import Appraisal, DevelopmentAction, Objective, Requirement
 from appraisals.views.common import readable_appraisal, signed_in
+from competency.forms import add_errors
 from competency.models import DevelopmentActivity, Training
 
 # The order the page shows the kinds in, with their headings.
@@ -253,11 +254,6 @@ def set_outcome(request, pk):
 # --- objectives and the development plan ---------------------------------------------
 
 
-def _service_error(form, error):
-    for message in getattr(error, "messages", [str(error)]):
-        form.add_error(None, message)
-
-
 @signed_in
 @require_POST
 def add_objective(request, pk):
@@ -272,7 +268,7 @@ def add_objective(request, pk):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _service_error(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "The objective is added.")
             return redirect(reverse("appraisals:detail", args=[pk]) + "#objectives")
@@ -317,7 +313,7 @@ def edit_objective(request, pk, objective_id):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _service_error(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "The objective is saved.")
             return redirect(reverse("appraisals:detail", args=[pk]) + "#objectives")
@@ -370,7 +366,7 @@ def add_action(request, pk):
                 **values,
             )
         except ValidationError as error:
-            _service_error(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "The action is added to the development plan.")
             return redirect(reverse("appraisals:detail", args=[pk]) + "#plan")
@@ -400,7 +396,7 @@ def edit_action(request, pk, action_id):
                 **values,
             )
         except ValidationError as error:
-            _service_error(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "The action is saved.")
             return redirect(reverse("appraisals:detail", args=[pk]) + "#plan")

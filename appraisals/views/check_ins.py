@@ -12,6 +12,7 @@ from appraisals.access import can_read_check_ins
 from appraisals.forms import CheckInForm
 from appraisals.models import CheckIn
 from appraisals.views.common import signed_in, visible_person
+from competency.forms import add_errors
 
 
 @signed_in
@@ -37,7 +38,7 @@ def person_check_ins(request, person_pk):
             try:
                 plans.record_check_in(person=person, by=request.user, **form.cleaned_data)
             except plans.WorkflowError as error:
-                form.add_error(None, error.message)
+                add_errors(form, error)
             else:
                 messages.success(request, "The check-in is recorded.")
                 return redirect("appraisals:check_ins", person.pk)

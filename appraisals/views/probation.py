@@ -16,6 +16,7 @@ from appraisals import probation
 from appraisals.forms import CheckpointForm, ProbationDecisionForm
 from appraisals.models import ProbationCheckpoint, ProbationDecision
 from appraisals.views.common import signed_in, visible_person
+from competency.forms import add_errors
 
 
 def _prefix(checkpoint_pk):
@@ -88,7 +89,7 @@ def complete(request, pk, checkpoint_pk):
                 notes=form.cleaned_data["notes"],
             )
         except probation.ProbationError as error:
-            form.add_error(None, error.message)
+            add_errors(form, error)
         else:
             messages.success(request, f"The {checkpoint.months}-month checkpoint is done.")
             return redirect("appraisals:probation", person.pk)
@@ -106,7 +107,7 @@ def decide(request, pk):
                 person=person, by=request.user, **form.cleaned_data
             )
         except probation.ProbationError as error:
-            form.add_error(None, error.message)
+            add_errors(form, error)
         else:
             messages.success(request, f"Recorded: {decision.get_outcome_display().lower()}.")
             return redirect("appraisals:probation", person.pk)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from competency import search
+from competency.forms import add_errors
 from competency.models import Level
 from competency.numbers import positive_number
 from competency.pages import paginate
@@ -266,15 +267,6 @@ def _go_on(profile, then):
     if page == "add":
         return redirect("profiles:add", slug=profile.slug, section=then[1].slug)
     return redirect("profiles:correct", slug=profile.slug, section=then[1].slug, link_id=then[2])
-
-
-def add_errors(form, error):
-    """A service's ValidationError on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _conflict(request, profile, form, base, conflict, pending=None):
