@@ -21,6 +21,7 @@ from django.db.models import (
     TextField,
 )
 from django.db.models.functions import Cast
+from django.forms.models import ModelChoiceIteratorValue
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -72,7 +73,7 @@ def skills_in_force():
                 key = (row["framework"], row["category"], row["skill"])
                 if key in unpublished:
                     drafted.add(unpublished[key])
-    return Skill.objects.filter(Q(Exists(published)) | Q(pk__in=drafted))
+    return Skill.objects.filter(Q(Exists(published)) | Q(pk__in=drafted)).values("pk")
 
 
 class ProfileFilter(django_filters.FilterSet):
@@ -101,8 +102,10 @@ class ProfileFilter(django_filters.FilterSet):
     skill = django_filters.ModelChoiceFilter(
         label="Organisation skill",
         queryset=Skill.objects.filter(Exists(ProfileSkill.objects.filter(skill=OuterRef("pk"))))
-        # The framework too: readers' filter names it (see _versions_naming).
+        # The framework too, which readers' filter names; only what the menu
+        # and the filter read: a menu of hundreds of skills is built per page.
         .select_related("category__framework")
+        .only("name", "category__name", "category__framework__name")
         .order_by("name", "category__name"),
         method="with_skill",
         empty_label="Any skill",
@@ -158,6 +161,24 @@ class ProfileFilter(django_filters.FilterSet):
             self.filters["skill"].queryset = self.filters["skill"].queryset.filter(
                 pk__in=skills_in_force()
             )
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            field = form.fields.get("skill")
+            if field is not None:
+                # The menu from (id, category, name) rows: hundreds of skills
+                # made into model instances (with their categories) cost more
+                # than the rest of the list. The field's queryset still checks
+                # what is chosen. Set as Django's ModelChoiceField reads choices
+                # set by hand (django-filter's setter would wrap them again).
+                rows = field.queryset.values_list("pk", "category__name", "name")
+                field._choices = field.widget.choices = [("", field.empty_label)] + [
+                    (ModelChoiceIteratorValue(pk, None), f"{category} – {name}")
+                    for pk, category, name in rows
+                ]
+        return self._form
 
     def results(self):
         """The matching profiles; all of them (by title) before any search,
