@@ -211,6 +211,9 @@ def catalogue_text_saved(sender, instance, created, update_fields=None, **kwargs
 # profile text holds, so the answer can be escaped whole and the marks put
 # back as <mark> (a text that did hold them is still escaped).
 START, STOP = "\x02", "\x03"
+# How many of a search text's lines a snippet is made from (see
+# ProfileSearch.lines_to_headline).
+LINES_HEADLINED = 8
 
 
 def full_text():
@@ -320,8 +323,11 @@ class ProfileSearch:
         stem less its last two letters, which the stemmer may have
         rewritten: "compani" is found in "company" as "compa"). A line
         kept for nothing costs a little parsing; no line with a match is
-        dropped, since every word that matches a lexeme's prefix begins
-        with it less the rewritten ending."""
+        dropped for want of the substring, since every word that matches a
+        lexeme's prefix begins with it less the rewritten ending. Of those,
+        the LINES_HEADLINED that hold the most of the words (the first of
+        equals) are kept, in their order: the snippet shows two fragments,
+        and a common word is on dozens of lines."""
         table = _quote(RoleProfile._meta.db_table)
         column = f"{table}.{_quote(self.column)}"
         starts = (
@@ -330,9 +336,12 @@ class ProfileSearch:
             "'\\_') || '%%' FROM unnest(to_tsvector(%s::regconfig, %s)) AS l)"
         )
         sql = (
-            f"COALESCE((SELECT string_agg(t.line, E'\\n' ORDER BY t.n) "
-            f"FROM string_to_table({column}, E'\\n') WITH ORDINALITY AS t(line, n) "
-            f"WHERE lower(t.line) LIKE ANY ({starts})), {column})"
+            f"COALESCE((SELECT string_agg(k.line, E'\\n' ORDER BY k.n) FROM ("
+            f"SELECT t.line, t.n FROM string_to_table({column}, E'\\n') "
+            f"WITH ORDINALITY AS t(line, n), LATERAL (SELECT count(*) AS found "
+            f"FROM unnest({starts}) AS s(start) WHERE lower(t.line) LIKE s.start) AS m "
+            f"WHERE m.found > 0 ORDER BY m.found DESC, t.n LIMIT {LINES_HEADLINED}) AS k), "
+            f"{column})"
         )
         return RawSQL(sql, [CONFIG, " ".join(self.words)], output_field=TextField())
 
