@@ -49,7 +49,7 @@ PAGES = [
     ("version", lambda p: reverse("profiles:version", args=[p.slug, 1]), None, 6),
     # The rows, and the draft's document to tell whether it has anything new
     # to publish.
-    ("edit", lambda p: reverse("profiles:edit", args=[p.slug]), None, 22),
+    ("edit", lambda p: reverse("profiles:edit", args=[p.slug]), None, 21),
     (
         "diff",
         lambda p: reverse("profiles:versions", args=[p.slug]),

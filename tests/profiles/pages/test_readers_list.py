@@ -3,6 +3,7 @@ from columns kept in step with publishing: never a draft's words, never the
 document's key names."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from profiles import drafts, lifecycle
@@ -70,3 +71,54 @@ def test_readers_sort_by_the_titles_in_force(staff, lead, ddat):
         "Lead Data Engineer – Technical",
     ]
     assert RoleProfile.objects.get(pk=other.pk).title == "Zed Analyst"
+
+
+def skill_filter(client, skill):
+    return titles(client.get(reverse("profiles:list"), {"skill": skill.pk}))
+
+
+def test_readers_filter_by_a_skill_the_version_in_force_asks_for_though_its_draft_drops_it(
+    staff, lead, draft
+):
+    """A draft's links are the draft's; readers are answered from the
+    version in force, and a skill only the draft asks for is not offered."""
+    from competency.models import Level
+    from profiles.sections import BY_SLUG
+    from tests import factories
+
+    dropped = lead.skill_links.first().skill
+    # Another profile's draft keeps the skill in use, so it may be offered.
+    level = Level.objects.filter(framework=dropped.framework).first()
+    drafts.add_item(profile=draft, section=BY_SLUG["skills"], item=dropped, level=level)
+    lifecycle.start_draft(profile=lead)
+    drafts.remove_item(
+        profile=lead,
+        section=BY_SLUG["skills"],
+        link_id=lead.skill_links.get(skill=dropped).pk,
+    )
+    added = factories.SkillFactory(name="Draft only skill", category=dropped.category)
+    drafts.add_item(profile=lead, section=BY_SLUG["skills"], item=added, level=level)
+
+    assert skill_filter(staff, dropped) == ["Lead Data Engineer – Technical"]
+    assert skill_filter(staff, added) == []
+    menu = staff.get(reverse("profiles:list")).context["filters"].form.fields["skill"]
+    offered = {choice.value for choice, _ in menu.choices if choice}
+    assert dropped.pk in offered and added.pk not in offered
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite matches the name alone")
+def test_a_skill_of_the_same_name_in_another_category_is_another_skill(staff, lead):
+    from competency.models import Level
+    from tests import factories
+
+    asked = lead.skill_links.first().skill
+    namesake = factories.SkillFactory(
+        name=asked.name, category=factories.CategoryFactory(framework=asked.framework)
+    )
+    other = factories.RoleProfileFactory(title="Other Engineer")
+    level = Level.objects.filter(framework=asked.framework).first()
+    factories.ProfileSkillFactory(profile=other, skill=namesake, level=level)
+    lifecycle.publish_profile(profile=other)
+    lifecycle.start_draft(profile=lead)  # so its version's document is asked
+    assert skill_filter(staff, asked) == ["Lead Data Engineer – Technical"]
+    assert skill_filter(staff, namesake) == ["Other Engineer"]

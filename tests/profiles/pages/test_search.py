@@ -181,3 +181,15 @@ def test_a_search_matching_more_than_the_cap_says_so_and_pages_through_the_first
     response = staff.get(reverse("profiles:list"), {"q": "engineer 4"})
     assert "1 profile<" in response.content.decode()
     assert "More than" not in staff.get(reverse("profiles:list")).content.decode()
+
+
+@postgres_only
+def test_the_rank_vectors_are_kept_in_the_row(db):
+    """Ranking reads every match's rank vector: stored out of line, a common
+    word's 20,000 matches cost ~80,000 page reads (migration 0016)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+            "'profiles_roleprofile'::regclass AND attname LIKE '%%rank_vector' ORDER BY 1"
+        )
+        assert cursor.fetchall() == [("published_rank_vector", "m"), ("search_rank_vector", "m")]
