@@ -1,15 +1,21 @@
 """Bulk writes that keep the audit trail.
 
-Django's bulk_create and bulk_update send no signals, so simple-history
-would not record them; its bulk helpers do, and here they are given the
-person behind the current request (simple-history's middleware keeps it),
-so an upload through the browser is recorded under its author, as a save
-would be. Commands have no request: their records have no user.
+Django's bulk_create, bulk_update and raw deletes send no signals, so
+simple-history would not record them. These helpers write the rows in bulk
+and then their history records in one INSERT … SELECT per batch, copied
+from the rows as they are in the database (no record is built in Python,
+which for an import of a few hundred links cost more than the queries).
+Each record names the person behind the current request (simple-history's
+middleware keeps it), so an upload through the browser is recorded under
+its author, as a save would be. Commands have no request: their records
+have no user.
 """
 
+from functools import cache
+
+from django.db import connections, router, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 
 def current_user():
@@ -18,54 +24,86 @@ def current_user():
     return user if user is not None and user.is_authenticated else None
 
 
+@cache
+def _history_model(model):
+    # Once per model: simple-history's descriptor builds a manager class on
+    # every access.
+    return model.history.model
+
+
+def _record(model, pks, history_type, batch_size):
+    """Write a history record of `history_type` for each of the rows `pks`
+    of `model`, as stored now: one INSERT … SELECT per batch, all with the
+    same date and author."""
+    history = _history_model(model)
+    connection = connections[router.db_for_write(history)]
+    quote = connection.ops.quote_name
+    fields = history.tracked_fields
+    columns = [history._meta.get_field(field.name).column for field in fields]
+    columns += [history._meta.get_field(name).column for name in BOOKS]
+    user = current_user()
+    books = [
+        history._meta.get_field("history_date").get_db_prep_value(timezone.now(), connection),
+        history_type,
+        user.pk if user is not None else None,
+    ]
+    source = ", ".join([*(f"t.{quote(field.column)}" for field in fields), "%s", "%s", "%s"])
+    pk = quote(model._meta.pk.column)
+    pks = sorted(pks)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), batch_size):
+            batch = pks[start : start + batch_size]
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} "
+                f"({', '.join(quote(column) for column in columns)}) "
+                f"SELECT {source} FROM {quote(model._meta.db_table)} t "
+                f"WHERE t.{pk} IN ({', '.join(['%s'] * len(batch))}) ORDER BY t.{pk}",
+                [*books, *batch],
+            )
+
+
+# What a record says of itself besides the row's fields, in _record's order.
+BOOKS = ("history_date", "history_type", "history_user")
+
+
 def bulk_create(model, objects, batch_size=500):
+    """Create the rows, each with its "+" record; returns them with their ids."""
     objects = list(objects)
     if not objects:
         return []
-    return bulk_create_with_history(
-        objects, model, batch_size=batch_size, default_user=current_user()
-    )
+    with transaction.atomic(savepoint=False):
+        created = model._default_manager.bulk_create(objects, batch_size=batch_size)
+        _record(model, [obj.pk for obj in created], "+", batch_size)
+    return created
 
 
 def bulk_update(model, objects, fields, batch_size=500):
+    """Update `fields` of the rows, each with its "~" record."""
     objects = list(objects)
     if objects:
-        bulk_update_with_history(
-            objects, model, fields, batch_size=batch_size, default_user=current_user()
-        )
+        with transaction.atomic(savepoint=False):
+            model._default_manager.bulk_update(objects, fields, batch_size=batch_size)
+            _record(model, [obj.pk for obj in objects], "~", batch_size)
 
 
 def bulk_delete(model, objects, batch_size=500):
     """Delete rows with one "-" history record each, in a few queries.
 
     Django's delete() sends post_delete for every row, and simple-history
-    answers each with an INSERT of its own; its bulk helpers cover creating
-    and updating only. So the records are written here in bulk (from the
-    rows as loaded: every tracked field must be there) and the rows deleted
-    without signals. Only for models that no other row refers to: a raw
-    delete cascades nothing."""
+    answers each with an INSERT of its own. So the records are written here
+    in bulk, from the rows as stored, and the rows deleted without
+    signals. Only for models that no other row refers to: a raw delete
+    cascades nothing."""
     objects = list(objects)
     if not objects:
         return
     assert not model._meta.related_objects, f"{model.__name__} rows are referred to"
-    history = model.history.model
-    user, now = current_user(), timezone.now()
-    history.objects.bulk_create(
-        [
-            history(
-                history_date=now,
-                history_user=user,
-                history_type="-",
-                **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
-            )
-            for obj in objects
-        ],
-        batch_size=batch_size,
-    )
     pks = [obj.pk for obj in objects]
-    for start in range(0, len(pks), batch_size):
-        rows = model._base_manager.filter(pk__in=pks[start : start + batch_size])
-        rows._raw_delete(rows.db)
+    with transaction.atomic(savepoint=False):
+        _record(model, pks, "-", batch_size)
+        for start in range(0, len(pks), batch_size):
+            rows = model._base_manager.filter(pk__in=pks[start : start + batch_size])
+            rows._raw_delete(rows.db)
 
 
 # Fields of a history record that are bookkeeping, not content (the key is a

@@ -115,6 +115,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's own backend, reading with the signed-in user whether they are HR
+# (competency/roles.py), so that asking costs no query per request.
+AUTHENTICATION_BACKENDS = ["competency.roles.Backend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

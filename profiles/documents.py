@@ -30,10 +30,14 @@ def schema_errors(document):
     return [(error.json_path, error.message) for error in errors]
 
 
-def profile_document(profile, *, version=None):
+def profile_document(profile, *, version=None, rows=None):
     """The role-profile/1 document of a profile's current content.
 
-    Reads each section's links in one query, whatever the profile's size."""
+    Reads each section's links in one query, whatever the profile's size;
+    `rows` (section key to the section's document rows) is for a writer
+    that has just written the links and holds their rows already."""
+    if rows is None:
+        rows = {section.key: section.document_rows(profile) for section in SECTIONS}
     return {
         "schema": SCHEMA_NAME,
         "title": profile.title,
@@ -46,7 +50,7 @@ def profile_document(profile, *, version=None):
         "responsibilities": list(profile.responsibilities),
         "background": list(profile.background),
         "prior_knowledge": list(profile.prior_knowledge),
-        **{section.key: section.document_rows(profile) for section in SECTIONS},
+        **{section.key: rows[section.key] for section in SECTIONS},
         "source": profile.source or None,
     }
 

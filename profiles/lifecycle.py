@@ -4,7 +4,6 @@ each locks the profile's row, checks, and writes in one transaction."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 
 from profiles.documents import (
     ChangedSinceConfirmed,
@@ -63,14 +62,38 @@ def publish_profile(*, profile, user=None, confirmed=None, change_note="") -> Pr
         "The draft changed while you were reading this page, so it was not published. "
         "Check the changes again before you publish.",
     )
-    if same_as_latest_version(profile, current):
+    latest = profile.latest_version()
+    if same_as_latest_version(profile, current, latest=latest):
         raise ValidationError(
-            f"Nothing has changed since version {profile.versions.latest().number}; "
-            "there is nothing new to publish."
+            f"Nothing has changed since version {latest.number}; there is nothing new to publish."
         )
-    number = (profile.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    return _freeze(profile, current, latest, user=user, change_note=change_note)
+
+
+def publish_written(*, profile, document, latest, checked, user=None) -> ProfileVersion | None:
+    """Publish what an import has just written: `document` is the draft's
+    content as written (the import built it from the rows it wrote, so it
+    is not read back), `latest` the profile's latest version (None for a
+    profile the import created). Called in the import's transaction, with
+    the profile's row locked (or just inserted). Returns None when the
+    content is what `latest` says already.
+
+    `checked`: the document is the file's own, which was checked against
+    the schema when it was read (read_profile), so it is not checked
+    again; otherwise (the catalogue's texts kept in place of the file's)
+    it is checked here."""
+    if same_as_latest_version(profile, document, latest=latest):
+        return None
+    return _freeze(profile, document, latest, user=user, checked=checked)
+
+
+def _freeze(profile, current, latest, *, user=None, change_note="", checked=False):
+    """Write the draft's content `current` as the version after `latest`
+    and put it in force, after checking it (unless `checked`) and the
+    note."""
+    number = latest.number + 1 if latest is not None else 1
     document = {**current, "version": number}
-    errors = schema_errors(document)
+    errors = [] if checked else schema_errors(document)
     if errors:
         path, message = errors[0]
         raise ValidationError(f"The profile cannot be published: {path}: {message}")

@@ -142,7 +142,8 @@ class RoleProfile(models.Model):
     # documents.search_text() writes them. Rebuilt in SQL by
     # profiles.search.refresh_search_text() after every change to the
     # working copy's content (its own texts, its links, or a catalogue text
-    # it shows), and by nothing else: save() leaves it alone.
+    # it shows), or, by an import, built from the document it has just
+    # written and saved by name; a save that does not name it leaves it alone.
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

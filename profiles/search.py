@@ -17,7 +17,10 @@ or suggestions.
 
 `search_text` is rebuilt in one SQL statement for any number of profiles
 (refresh_search_text), so an edit costs one query and a catalogue text
-that thousands of profiles show is rewritten in bulk.
+that thousands of profiles show is rewritten in bulk. An import, which
+holds the document it has just written, stores documents.search_text() of
+it with the profile's row instead (the same text; tests check both) and
+adds its words with add_known_words().
 """
 
 import re
@@ -148,14 +151,33 @@ def refresh_search_text(profiles, *, words=True):
     if words and full_text():
         # The same statement adds the texts' new words to those "Did you
         # mean …?" draws on.
-        update = (
-            f"WITH changed AS ({update} RETURNING search_text) "
-            f"INSERT INTO {WORDS} (word) SELECT DISTINCT w FROM changed, "
-            f"regexp_split_to_table(lower(changed.search_text), '{WORD_SPLIT}') AS w "
-            f"WHERE length(w) BETWEEN {MIN_WORD} AND {MAX_WORD} ON CONFLICT DO NOTHING"
+        update = f"WITH changed AS ({update} RETURNING search_text) " + _add_words(
+            "changed.search_text", "changed"
         )
     with connection.cursor() as cursor:
         cursor.execute(update, params)
+
+
+def _add_words(text, source=""):
+    """An INSERT of the words of the SQL expression `text` (of the rows of
+    `source`, if any) into the table of known words."""
+    source = f"{source}, " if source else ""
+    return (
+        f"INSERT INTO {WORDS} (word) SELECT DISTINCT w FROM {source}"
+        f"regexp_split_to_table(lower({text}), '{WORD_SPLIT}') AS w "
+        f"WHERE length(w) BETWEEN {MIN_WORD} AND {MAX_WORD} ON CONFLICT DO NOTHING"
+    )
+
+
+def add_known_words(text):
+    """Add a search text's words to those "Did you mean …?" draws on (one
+    query; none on SQLite), for a writer that stored the text itself: an
+    import writes the search text it built from the document it wrote
+    (documents.search_text(), the same text refresh_search_text() builds
+    from the rows) with the profile's own row."""
+    if text and full_text():
+        with connection.cursor() as cursor:
+            cursor.execute(_add_words("%s"), [text])
 
 
 def _shown_by(model):

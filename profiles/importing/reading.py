@@ -29,7 +29,10 @@ class ProfileImportError(Exception):
 
 @dataclass
 class ProfileInput:
-    """A checked document and how to point back into the file it came from."""
+    """A checked document and how to point back into the file it came from.
+
+    Checked means valid role-profile/1 (read_profile checks every file):
+    an import publishes such a document without checking it again."""
 
     name: str
     document: dict

@@ -7,8 +7,10 @@ under the row lock before anything is written.
 """
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models import Value
 
 from competency.history import bulk_create, bulk_delete, bulk_update
 from competency.models import (
@@ -16,6 +18,8 @@ from competency.models import (
     Category,
     Component,
     Framework,
+    KnowledgeItem,
+    Level,
     Qualification,
     Skill,
     SkillLevel,
@@ -26,11 +30,12 @@ from profiles.documents import (
     ChangedSinceConfirmed,
     document_fingerprint,
     profile_document,
+    search_text,
 )
 from profiles.importing.reading import ProfileInput
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
-from profiles.search import refresh_search_text
-from profiles.sections import SECTIONS, max_length
+from profiles.search import add_known_words
+from profiles.sections import BY_KEY, SECTIONS, max_length
 
 OPTIONAL_KEYS = ("job_family", "role_level", "variant", "version", "source")
 # The profile's own texts an import writes, with the field that bounds each.
@@ -77,12 +82,13 @@ class ImportResult:
     new_components: int = 0
     reused_components: int = 0
     version: object = None  # the ProfileVersion published, if any
+    document: dict = None  # the profile's document after the import
     notes: list = field(default_factory=list)
     shared: list = field(default_factory=list)  # SharedText, changed or kept
     warnings: list = field(default_factory=list)  # texts that look cut off
 
     def summary(self, *, shared=True):
-        doc = profile_document(self.profile)
+        doc = self.document or profile_document(self.profile)
         counts = ", ".join(
             [
                 f"{len(doc['responsibilities'])} responsibilities",
@@ -213,10 +219,13 @@ def _import_one(
             # Same content: leave the profile as it is, so importing twice
             # changes nothing (and publishes no empty version).
             result = ImportResult(
-                profile=profile, action="unchanged", warnings=cut_off_texts(source, doc)
+                profile=profile,
+                action="unchanged",
+                warnings=cut_off_texts(source, doc),
+                document=current,
             )
-            if publish and profile.is_draft and not lifecycle.same_as_latest_version(profile):
-                result.version = lifecycle.publish_profile(profile=profile, user=user)
+            if publish and profile.is_draft:
+                result.version = _publish(profile, doc, current, new=False, user=user)
             return result
 
     result = ImportResult(
@@ -229,7 +238,7 @@ def _import_one(
     result.profile = profile
     # No savepoint: any error here ends the whole batch's transaction.
     try:
-        write_content(
+        result.document = write_content(
             profile,
             doc,
             levels,
@@ -252,10 +261,27 @@ def _import_one(
         raise ChangedSinceConfirmed(CHANGED_MESSAGE)
     # A later file of the batch with the same slug updates this one.
     locked[doc["slug"]] = profile
-    # A profile created just now has no version to be the same as.
-    if publish and (current is None or not lifecycle.same_as_latest_version(profile)):
-        result.version = lifecycle.publish_profile(profile=profile, user=user)
+    if publish:
+        result.version = _publish(profile, doc, result.document, new=current is None, user=user)
     return result
+
+
+def _publish(profile, doc, written, *, new, user):
+    """Publish what the import wrote (`written`, the profile's document now)
+    unless its latest version says the same; returns the version or None.
+
+    `doc` is the file's document, which read_profile checked against the
+    schema (a ProfileInput holds a checked document): when the profile
+    says exactly that, it is not checked a second time."""
+    # A profile created just now has no version to be the same as.
+    latest = None if new else profile.latest_version()
+    return lifecycle.publish_written(
+        profile=profile,
+        document=written,
+        latest=latest,
+        checked=written == {**doc, "version": None},
+        user=user,
+    )
 
 
 def _check_lengths(source, doc):
@@ -292,15 +318,20 @@ def _check_duplicates(source, doc):
 
 
 def _frameworks(docs):
-    """The frameworks the documents' organisation skills name, with their
-    levels (two queries, or none)."""
+    """The scales of levels of the frameworks the documents' organisation
+    skills name, by framework name: (framework, its levels by rank). One
+    query, or none; a framework that has no levels yet is looked up only
+    when a file names it, to say so."""
     names = {row["framework"] for doc in docs for row in doc["organisation_skills"]}
     if not names:
         return {}
-    return {
-        framework.name: framework
-        for framework in Framework.objects.filter(name__in=names).prefetch_related("levels")
-    }
+    scales = {}
+    for level in Level.objects.filter(framework__name__in=names).select_related("framework"):
+        framework = scales.setdefault(level.framework.name, (level.framework, {}))[0]
+        # One framework instance for all its levels.
+        level.framework = framework
+        scales[framework.name][1][level.rank] = level
+    return scales
 
 
 def resolve_levels(source, doc, frameworks=None):
@@ -309,7 +340,9 @@ def resolve_levels(source, doc, frameworks=None):
         frameworks = _frameworks([doc])
     levels = []
     for index, row in enumerate(doc["organisation_skills"]):
-        framework = frameworks.get(row["framework"])
+        framework, scale = frameworks.get(row["framework"], (None, {}))
+        if framework is None:
+            framework = Framework.objects.filter(name=row["framework"]).first()
         if framework is None:
             raise source.error(
                 f"$.organisation_skills[{index}].framework",
@@ -317,7 +350,6 @@ def resolve_levels(source, doc, frameworks=None):
                 "'manage.py load_ddat_scale' loads DDaT's scale of levels, and "
                 "'manage.py import_framework' (or the framework import page) any other",
             )
-        scale = {level.rank: level for level in framework.levels.all()}
         level = scale.get(row["level"])
         if level is None or level.name != row["level_name"]:
             expected = ", ".join(str(step) for step in scale.values())
@@ -352,6 +384,24 @@ def _link_shape(section, rows):
     return rows
 
 
+# The profile's own fields an import writes (the rest are the version in
+# force's, which publishing writes).
+CONTENT_FIELDS = [
+    "job_family",
+    "title",
+    "role_level",
+    "variant",
+    "summary",
+    "responsibilities",
+    "background",
+    "prior_knowledge",
+    "source",
+    "status",
+    "search_text",
+    "updated_at",
+]
+
+
 def write_content(
     profile,
     doc,
@@ -363,13 +413,20 @@ def write_content(
     update_catalogue=True,
     update_shared=False,
 ):
-    """Replace the profile's texts and links with the document's, as a draft.
+    """Replace the profile's texts and links with the document's, as a draft,
+    and return the profile's document as written.
 
     `current` is the profile's document as read under its lock, if the
     caller has it: a section it shows as the file has it keeps its links
     untouched. Otherwise each section's links are compared with the file's:
     links to items no longer listed are removed, the others moved or
-    changed in place, the new ones added, each in bulk with its history."""
+    changed in place, the new ones added, each in bulk with its history.
+
+    The document returned is built from the catalogue items just found or
+    written (the texts the profile shows, which for a skill may be the
+    catalogue's rather than the file's), by the sections' own row(), so it
+    is what profile_document() would read back; the search text HR search
+    by is built from it and saved with the profile's row."""
     if catalogue is None:
         catalogue = Catalogue([doc], [levels])
     new = profile.pk is None
@@ -384,8 +441,8 @@ def write_content(
     profile.prior_knowledge = doc["prior_knowledge"]
     profile.source = doc["source"] or ""
     profile.status = RoleProfile.Status.DRAFT
-    profile.save()
 
+    resolved, shown = [], {}
     for section in SECTIONS:
         rows = doc[section.key]
         if section.key == "organisation_skills":
@@ -398,23 +455,44 @@ def write_content(
                 update_shared=update_shared,
             )
             extras = [{"level_id": level.pk} for level in levels]
-        elif section.key == "qualifications":
-            items = catalogue.qualifications(rows, result)
-            extras = [{} for _ in rows]
-        else:
-            items = catalogue.components(section, rows, result)
-            extras = [
-                {"depth": row["depth"] or ""} if section.requirement == "depth" else {}
-                for row in rows
+            shown[section.key] = [
+                section.row(
+                    SimpleNamespace(skill=skill, level=level),
+                    catalogue.skill_levels[(skill.pk, level.pk)].description,
+                )
+                for skill, level in zip(items, levels, strict=True)
             ]
+        else:
+            if section.key == "qualifications":
+                items = catalogue.qualifications(rows, result)
+                extras = [{} for _ in rows]
+            else:
+                items = catalogue.components(section, rows, result)
+                extras = [
+                    {"depth": row["depth"] or ""} if section.requirement == "depth" else {}
+                    for row in rows
+                ]
+            shown[section.key] = [
+                section.row(SimpleNamespace(**{section.item_field: item}, **extra))
+                for item, extra in zip(items, extras, strict=True)
+            ]
+        resolved.append((section, rows, items, extras))
+
+    document = profile_document(profile, rows=shown)
+    # The text HR search by, saved with the row: one write of it (each
+    # write of a search text makes PostgreSQL compute its vector again).
+    profile.search_text = search_text(document)
+    profile.save(update_fields=None if new else CONTENT_FIELDS)
+    add_known_words(profile.search_text)
+
+    for section, rows, items, extras in resolved:
         if current is not None and _link_shape(section, current[section.key]) == _link_shape(
             section, rows
         ):
             continue
         existing = [] if new else list(section.links(profile).order_by("position", "id"))
         _write_links(profile, section, items, extras, existing)
-    # The text HR search by, from the rows just written.
-    refresh_search_text(profile)
+    return document
 
 
 def _write_links(profile, section, items, extras, existing):
@@ -467,6 +545,10 @@ def _get_or_create_all(model, wanted, fetch):
         return {**found, **rest}, set(rest)
 
 
+# A library item's columns, as read for an import (knowledge items have a kind besides).
+COMPONENT_COLUMNS = ("id", "title", "details", "key")
+
+
 class Catalogue:
     """The catalogue items a batch of documents names, looked up for the
     whole batch at once (a query or two per kind, whatever the number of
@@ -476,6 +558,14 @@ class Catalogue:
 
     def __init__(self, docs, levels):
         self.docs, self.levels, self.loaded = docs, levels, False
+        self.keys = {}
+
+    def component_key(self, section, row):
+        """The catalogue key of a document row's item, worked out once per row."""
+        if id(row) not in self.keys:
+            # The row is kept with its key, so that its id is not reused.
+            self.keys[id(row)] = (row, _component_key(section, row))
+        return self.keys[id(row)][1]
 
     def load(self):
         """Read what the batch names, once, when the first profile needs
@@ -488,30 +578,55 @@ class Catalogue:
         def rows(key):
             return [row for doc in docs for row in doc[key]]
 
+        # The library's items of every kind in one query (a UNION of their
+        # tables), each row made back into its kind's model.
         self.component_rows = {}
+        lookups = []
         for section in SECTIONS:
             if section.catalogue is not None and section.key != "qualifications":
-                keys = {_component_key(section, row) for row in rows(section.key)}
-                self.component_rows[section.key] = (
-                    {item.key: item for item in section.item_model.objects.filter(key__in=keys)}
-                    if keys
-                    else {}
+                self.component_rows[section.key] = {}
+                keys = {self.component_key(section, row) for row in rows(section.key)}
+                if keys:
+                    lookups.append(
+                        section.item_model.objects.filter(key__in=keys)
+                        .order_by()
+                        .values_list(
+                            Value(section.key),
+                            *COMPONENT_COLUMNS,
+                            "kind" if section.item_model is KnowledgeItem else Value(""),
+                        )
+                    )
+        if lookups:
+            for key, *values in lookups[0].union(*lookups[1:], all=True):
+                section = BY_KEY[key]
+                names = COMPONENT_COLUMNS
+                if section.item_model is KnowledgeItem:
+                    names = (*names, "kind")
+                item = section.item_model.from_db(
+                    router.db_for_read(section.item_model), names, values[: len(names)]
                 )
+                self.component_rows[section.key][item.key] = item
 
+        # Qualifications with their bodies in one query; bodies only named
+        # with qualifications they do not have yet in a second one.
         wanted = rows("qualifications")
         self.bodies, self.qualification_rows = {}, {}
         if wanted:
             names = {row["awarding_body"] for row in wanted}
-            self.bodies = {body.name: body for body in AwardingBody.objects.filter(name__in=names)}
-        if self.bodies:
-            self.qualification_rows = {
-                (item.title, item.awarding_body_id): item
-                for item in Qualification.objects.filter(
-                    awarding_body__in=list(self.bodies.values()),
-                    title__in={row["title"] for row in wanted},
+            for item in Qualification.objects.filter(
+                awarding_body__name__in=names, title__in={row["title"] for row in wanted}
+            ).select_related("awarding_body"):
+                body = self.bodies.setdefault(item.awarding_body.name, item.awarding_body)
+                self.qualification_rows[(item.title, body.pk)] = item
+            if names - set(self.bodies):
+                self.bodies.update(
+                    (body.name, body)
+                    for body in AwardingBody.objects.filter(name__in=names - set(self.bodies))
                 )
-            }
 
+        # Skills' texts at their levels, with their skills and categories,
+        # in one query; only what that does not find (a category or skill
+        # without that text yet) is looked for on its own.
         pairs = [
             (row, level)
             for doc, doc_levels in zip(docs, levels, strict=True)
@@ -519,30 +634,46 @@ class Catalogue:
         ]
         self.categories, self.skill_rows, self.skill_levels = {}, {}, {}
         if pairs:
-            self.categories = {
-                (category.framework_id, category.name): category
-                for category in Category.objects.filter(
-                    parent=None,
-                    framework__in={level.framework_id for _, level in pairs},
-                    name__in={row["category"] for row, _ in pairs},
+            frameworks = {level.framework_id for _, level in pairs}
+            category_names = {row["category"] for row, _ in pairs}
+            skill_names = {row["skill"] for row, _ in pairs}
+            for text in SkillLevel.objects.filter(
+                skill__category__parent=None,
+                skill__category__framework__in=frameworks,
+                skill__category__name__in=category_names,
+                skill__name__in=skill_names,
+                level__in={level.pk for _, level in pairs},
+            ).select_related("skill__category"):
+                skill = self.skill_rows.setdefault(
+                    (text.skill.category_id, text.skill.name), text.skill
                 )
-            }
-        if self.categories:
-            self.skill_rows = {
-                (skill.category_id, skill.name): skill
-                for skill in Skill.objects.filter(
-                    category__in=list(self.categories.values()),
-                    name__in={row["skill"] for row, _ in pairs},
+                category = self.categories.setdefault(
+                    (skill.category.framework_id, skill.category.name), skill.category
                 )
-            }
-        if self.skill_rows:
-            self.skill_levels = {
-                (text.skill_id, text.level_id): text
-                for text in SkillLevel.objects.filter(
-                    skill__in=list(self.skill_rows.values()),
-                    level__in={level.pk for _, level in pairs},
+                skill.category = category
+                self.skill_levels[(skill.pk, text.level_id)] = text
+            if {(level.framework_id, row["category"]) for row, level in pairs} - set(
+                self.categories
+            ):
+                self.categories.update(
+                    ((category.framework_id, category.name), category)
+                    for category in Category.objects.filter(
+                        parent=None, framework__in=frameworks, name__in=category_names
+                    )
                 )
+            wanted = {
+                (self.categories[(level.framework_id, row["category"])].pk, row["skill"])
+                for row, level in pairs
+                if (level.framework_id, row["category"]) in self.categories
             }
+            if wanted - set(self.skill_rows):
+                self.skill_rows.update(
+                    ((skill.category_id, skill.name), skill)
+                    for skill in Skill.objects.filter(
+                        category__in={category for category, _ in wanted - set(self.skill_rows)},
+                        name__in=skill_names,
+                    )
+                )
 
         names = {doc["job_family"] for doc in docs if doc["job_family"]}
         self.families = (
@@ -562,7 +693,7 @@ class Catalogue:
         self.load()
         assert issubclass(section.item_model, Component)
         known = self.component_rows[section.key]
-        keys = [_component_key(section, row) for row in rows]
+        keys = [self.component_key(section, row) for row in rows]
         new = {}
         for row, key in zip(rows, keys, strict=True):
             if key not in known and key not in new:
@@ -607,7 +738,11 @@ class Catalogue:
         self.qualification_rows.update(found)
         result.new_components += len(created)
         result.reused_components += len(rows) - len(created)
-        return [self.qualification_rows[key] for key in keys]
+        items = [self.qualification_rows[key] for key in keys]
+        # Each with its body in hand, for the document's rows.
+        for item, row in zip(items, rows, strict=True):
+            item.awarding_body = self.bodies[row["awarding_body"]]
+        return items
 
     def skills(self, profile, rows, levels, result, *, update_catalogue=True, update_shared=False):
         """Find or create the framework skills, and bring their texts up to
@@ -665,6 +800,11 @@ class Catalogue:
         )
         self.skill_rows.update(found)
         skills = [self.skill_rows[skill_key(row, level)] for row, level in pairs]
+        # Each with its category and framework in hand, for the document's rows.
+        for skill, (row, level) in zip(skills, pairs, strict=True):
+            category = self.categories[(level.framework_id, row["category"])]
+            category.framework = level.framework
+            skill.category = category
 
         missing = {
             (skill.pk, level.pk): SkillLevel(
@@ -723,11 +863,10 @@ class Catalogue:
         if not differing:
             return skills
         # Every use but this profile's own is another profile's (one query).
-        uses = list(
-            ProfileSkill.objects.filter(skill__in={skill.pk for skill, *_ in differing})
-            .exclude(profile=profile)
-            .values_list("skill_id", "level_id", "profile__title", "profile__slug")
-        )
+        uses = ProfileSkill.objects.filter(skill__in={skill.pk for skill, *_ in differing})
+        if profile.pk is not None:  # (a profile being created has no uses yet)
+            uses = uses.exclude(profile=profile)
+        uses = list(uses.values_list("skill_id", "level_id", "profile__title", "profile__slug"))
         changed = {Skill: [], SkillLevel: []}
         for skill, target, what, new, level in differing:
             profiles = sorted(
@@ -867,7 +1006,7 @@ def preview_imports(inputs):
                     and existing.versions.exists()
                 )
                 (result,) = import_profiles([source])
-                after = profile_document(result.profile)
+                after = result.document
                 previews.append(
                     ImportPreview(
                         action=result.action,

@@ -37,8 +37,11 @@ VERSIONS_PAGE_SIZE = 20
 
 
 def visible_profile(user, slug):
+    # The two search texts (~13 KB each) are searched, never shown.
     return get_object_or_404(
-        RoleProfile.objects.visible_to(user).select_related("job_family", "published_version"),
+        RoleProfile.objects.visible_to(user)
+        .select_related("job_family", "published_version")
+        .defer("search_text", "published_text"),
         slug=slug,
     )
 

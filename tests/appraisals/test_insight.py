@@ -201,10 +201,10 @@ def team_of(cast, cycle, count):
     return people
 
 
-# Session, user and permissions (is HR?: two), whether anyone reports to
+# Session, user (with whether they are HR), whether anyone reports to
 # them, the reporting line's count and page (with each one's latest agreed
 # appraisal), and their requirements.
-HEATMAP_QUERIES = 8
+HEATMAP_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -324,9 +324,9 @@ def test_bad_choices_say_what_is_wrong(cast, sams):
     assert "<title>Error:" in response.content.decode()
 
 
-# Session, user and permissions (two), whether anyone reports to them, the
+# Session, user (with whether they are HR), whether anyone reports to them, the
 # item, its scale's levels, the count and the page.
-FIND_QUERIES = 8
+FIND_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -406,10 +406,10 @@ def test_an_unknown_profile_is_404(cast, sams):
 
 def test_readiness_queries_are_fixed(cast, sams, lead, django_assert_num_queries):
     client = client_for(cast, "manager")
-    # Session, user and permissions (two), the person, the profile, its
+    # Session, user (with whether they are HR), the person, the profile, its
     # version's catalogue items (work activities, knowledge, skills, levels,
     # level texts), the person's ratings of them, and the suggestions.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         client.get(readiness_url(cast.person), {"profile": lead.slug})
 
 

@@ -12,10 +12,10 @@ from tests.appraisals.conftest import person, published_profile
 from tests.appraisals.helpers import client_for, to_stage, url
 
 # Session and user, then the page's own queries.
-HOME_STAFF = 8
-HOME_MANAGER = 12
-APPRAISAL_PAGE = 9
-APPRAISAL_PAGE_PLANNING = 12
+HOME_STAFF = 6
+HOME_MANAGER = 10
+APPRAISAL_PAGE = 7
+APPRAISAL_PAGE_PLANNING = 10
 
 
 def count(client, path):

@@ -124,8 +124,8 @@ def test_the_list_takes_the_same_queries_for_1_or_50_people(hr, size, django_ass
     boss = factories.PersonFactory(role_profile=factories.RoleProfileFactory())
     for _ in range(size):
         factories.PersonFactory(line_manager=boss, role_profile=boss.role_profile)
-    # 8: each menu of rows is one query (includes/field.html asks no COUNT).
-    with django_assert_num_queries(8):
+    # 6: each menu of rows is one query (includes/field.html asks no COUNT).
+    with django_assert_num_queries(6):
         hr.get(reverse("appraisals:people"))
 
 

@@ -240,8 +240,8 @@ def test_the_page_costs_the_same_queries_with_1_or_6_checkpoints(
     assert sam.checkpoints.count() == count
     client = client_for(cast, "manager")
     client.get(url(sam))  # warm the session
-    # Session, user, two for HR's permission, the person, checkpoints, decisions.
-    with django_assert_num_queries(7):
+    # Session, user (with whether they are HR), the person, checkpoints, decisions.
+    with django_assert_num_queries(5):
         assert client.get(url(sam)).status_code == 200
 
 

@@ -100,5 +100,5 @@ def test_a_page_costs_the_same_queries_for_1_or_200_changes(
 ):
     make_changes(lead, rounds)
     for number in (1, 2):
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(12):
             page(hr, lead, number)

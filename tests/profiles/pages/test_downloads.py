@@ -253,9 +253,9 @@ def test_a_kept_pdf_costs_a_fixed_number_of_queries(staff, lead, renders):
     with CaptureQueriesContext(connection) as queries:
         response = download(staff, lead, "pdf")
     assert response.status_code == 200
-    # session, user, two for permissions (reader or HR?), the profile with its
+    # session, user (with whether they are HR), the profile with its
     # version in force, that version as the reader may see it, the kept PDF
-    assert len(queries) == 7, [query["sql"] for query in queries]
+    assert len(queries) == 5, [query["sql"] for query in queries]
     assert renders.call_count == 1
 
 
