@@ -5,7 +5,7 @@ with the reassignment of an appraisal's manager. HR only; anyone else 404."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -131,15 +131,13 @@ def cycle_detail(request, pk):
             )
         stage = form.cleaned_data["stage"]
         overdue_only = form.cleaned_data["overdue"]
-    # Overdue: not signed off, and the cycle's closing date has passed.
-    is_overdue = Q(cycle__closes_on__lt=today) & ~Q(stage=Stage.SIGNED_OFF)
-    counts = dict(appraisals.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
-    overdue_count = appraisals.filter(is_overdue).count()
+    counts = appraisals.stage_counts()
+    overdue_count = appraisals.overdue(today).count()
     listed = appraisals
     if stage:
         listed = listed.filter(stage=stage)
     if overdue_only:
-        listed = listed.filter(is_overdue)
+        listed = listed.overdue(today)
     pages = paginate(
         request,
         listed.select_related("person", "manager", "profile_version").order_by("person__name"),
