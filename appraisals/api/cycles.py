@@ -1,10 +1,10 @@
 """Cycles over the REST API, as HR's cycle pages (appraisals/views/cycles.py)
-set them up, open and close them: HR only (403 for anyone else, before any
+set them up, change, open and close them: HR only (403 for anyone else, before any
 cycle is looked up).
 
 Input is checked by the pages' own forms (CycleForm, ScopeForm), and the
 changes are appraisals.cycles' services. A cycle's ETag is a fingerprint of
-its fields; opening and closing take If-Match, compared under the cycle's
+its fields; changing, opening and closing take If-Match, compared under the cycle's
 row lock in the service's transaction. Opening also takes the number of
 appraisals its preview said it would create (`confirmed`), as the page's
 confirmation does, and an Idempotency-Key.
@@ -266,6 +266,19 @@ SCOPE_EXAMPLE = OpenApiExample(
             ),
         ],
     ),
+    partial_update=extend_schema(
+        summary="Change a cycle (HR)",
+        description="Its name, kind or dates, checked as the edit page checks them.",
+        parameters=[CYCLE_ID, IF_MATCH],
+        request=CycleCreateSerializer(partial=True),
+        responses={200: CycleDetailSerializer},
+        examples=[
+            OpenApiExample("Later", value={"closes_on": "2025-07-31"}, request_only=True),
+            OpenApiExample(
+                "Changed", value={**EXAMPLE_DETAIL, "closes_on": "2025-07-31"}, response_only=True
+            ),
+        ],
+    ),
 )
 class CycleViewSet(GenericViewSet):
     """Appraisal cycles: HR set them up, open them for a scope (which creates
@@ -323,6 +336,19 @@ class CycleViewSet(GenericViewSet):
             reverse("api:cycle-detail", args=[cycle.pk])
         )
         return response
+
+    def partial_update(self, request, pk=None):
+        cycle = get_object_or_404(Cycle, pk=pk)
+        given = CycleCreateSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        with transaction.atomic():
+            locked = locked_if_match(request, cycle)
+            current = {name: getattr(locked, name) for name in CycleForm._meta.fields}
+            form = CycleForm(data={**current, **given.validated_data}, instance=locked)
+            if not form.is_valid():
+                raise form_errors(form)
+            form.save()
+        return self._respond(pk)
 
     def _scope(self, data):
         form = ScopeForm(data={name: data.get(name, "") for name in ScopeSerializer().fields})

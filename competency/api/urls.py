@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from appraisals.api import appraisals as appraisals_api
 from appraisals.api import cycles as cycles_api
+from appraisals.api import plans as plans_api
 from competency import catalogue_api
 from profiles import api as profiles_api
 
@@ -40,12 +41,12 @@ router.register("cycles", cycles_api.CycleViewSet, basename="cycle")
 router.register("appraisals", appraisals_api.AppraisalViewSet, basename="appraisal")
 router.register(
     r"appraisals/(?P<appraisal_pk>[0-9]+)/objectives",
-    appraisals_api.ObjectiveViewSet,
+    plans_api.ObjectiveViewSet,
     basename="appraisal-objective",
 )
 router.register(
     r"appraisals/(?P<appraisal_pk>[0-9]+)/development-actions",
-    appraisals_api.DevelopmentActionViewSet,
+    plans_api.DevelopmentActionViewSet,
     basename="appraisal-development-action",
 )
 

@@ -60,6 +60,7 @@ def test_only_hr_reach_cycles(cast, cycle, role, team):
             f"{URL}{cycle.pk}/open/", {**team, "confirmed": 1}, format="json", HTTP_IF_MATCH="*"
         ),
         client.post(f"{URL}{cycle.pk}/close/", HTTP_IF_MATCH="*"),
+        client.patch(f"{URL}{cycle.pk}/", {"name": "Mine"}, format="json", HTTP_IF_MATCH="*"),
     ):
         # Refused before any cycle is looked up: an id tells nothing.
         assert assert_problem(response, 403)["detail"] == "Only HR may do this."
@@ -95,6 +96,21 @@ def test_hr_set_up_a_cycle_with_the_pages_rules(cast):
     # The name is unique, as on the page.
     taken = hr.post(URL, {**data, "closes_on": "2025-11-30"}, format="json")
     assert assert_problem(taken, 400)["errors"][0]["pointer"] == "#/name"
+
+
+def test_hr_change_a_cycle_under_if_match(cast, cycle):
+    hr = api_for(cast, "hr")
+    address = f"{URL}{cycle.pk}/"
+    tag = etag(hr, cycle)
+    assert_problem(hr.patch(address, {"name": "New"}, format="json"), 428)
+    wrong = hr.patch(address, {"closes_on": "2025-01-01"}, format="json", HTTP_IF_MATCH=tag)
+    assert assert_problem(wrong, 400)["errors"][0]["pointer"] == "#/closes_on"
+    changed = hr.patch(address, {"closes_on": "2025-07-31"}, format="json", HTTP_IF_MATCH=tag)
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["closes_on"] == "2025-07-31"
+    assert changed.json()["name"] == "Annual review 2025"
+    assert_problem(hr.patch(address, {"name": "Lost"}, format="json", HTTP_IF_MATCH=tag), 412)
+    assert Cycle.objects.get(pk=cycle.pk).name == "Annual review 2025"
 
 
 def test_preview_writes_nothing_and_open_creates_what_it_said(cast, cycle, team):
