@@ -170,7 +170,7 @@ class RatingSerializer(serializers.Serializer):
 
 
 class RatingsSerializer(serializers.Serializer):
-    ratings = RatingSerializer(many=True, allow_empty=False)
+    ratings = RatingSerializer(many=True, allow_empty=False, max_length=500)
 
     def validate_ratings(self, ratings):
         seen = set()
