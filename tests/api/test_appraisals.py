@@ -693,3 +693,33 @@ def test_the_list_takes_the_same_queries_for_1_and_100_rows(cast, cycle, role):
 def test_the_detail_takes_a_fixed_number_of_queries(cast, appraisal, role):
     client = api_for(cast, role)
     assert queries(client, path(appraisal)) == DETAIL_QUERIES
+
+
+@pytest.mark.parametrize("role", ["hr", "head"])
+def test_only_the_appraisals_own_manager_rates_in_review(cast, appraisal, role):
+    """HR and the manager's manager read the review but do not write it."""
+    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    client = api_for(cast, role)
+    before = state(appraisal)
+    for response in (
+        client.patch(
+            path(appraisal, "ratings/"),
+            {"ratings": [{"requirement": rows(appraisal)["knowledge"].pk, "rating": 1}]},
+            format="json",
+            HTTP_IF_MATCH=etag(client, appraisal),
+        ),
+        client.put(
+            path(appraisal, "outcome/"),
+            {"outcome": "meets"},
+            format="json",
+            HTTP_IF_MATCH=etag(client, appraisal),
+        ),
+        client.put(
+            path(appraisal, "summary/"),
+            {"text": "Mine"},
+            format="json",
+            HTTP_IF_MATCH=etag(client, appraisal),
+        ),
+    ):
+        assert "Only" in assert_problem(response, 409)["detail"]
+    assert state(appraisal) == before
