@@ -69,6 +69,29 @@ def masked_requirements(user, appraisal, requirements=None):
     return rows
 
 
+def gap_rows(user, appraisal, requirements=None):
+    """The requirements a gap is counted for (those with a required rank),
+    as this viewer may see them: a gap needs the manager's rating, so it
+    shows only once that side is visible."""
+    return [
+        row
+        for row in masked_requirements(user, appraisal, requirements)
+        if row.required_rank is not None
+    ]
+
+
+def gap_counts(rows, shared):
+    """How many of `rows` are below, meet, are above what is required, or
+    are not rated (yet, or not visible); `shared`: whether the manager's
+    side was visible to count them."""
+    counts = {"below": 0, "meets": 0, "above": 0, "unrated": 0}
+    for row in rows:
+        counts[row.gap_word or "unrated"] += 1
+    counts["total"] = len(rows)
+    counts["shared"] = shared
+    return counts
+
+
 def can_read_check_ins(user, person):
     """1:1 notes are between two people: the person, their line manager and
     HR open a person's check-ins page (managers further up do not; a former

@@ -75,6 +75,17 @@ class Opening:
     def skipped_for(self, reason_start):
         return [person for person, reason in self.skipped if reason.startswith(reason_start)]
 
+    def skipped_by_reason(self, shown=20):
+        """The people skipped grouped by why, the commonest reason first:
+        [{"reason", "count", "people": the first `shown` of them}]."""
+        reasons = {}
+        for person, reason in self.skipped:
+            reasons.setdefault(reason, []).append(person)
+        return [
+            {"reason": reason, "count": len(people), "people": people[:shown]}
+            for reason, people in sorted(reasons.items(), key=lambda item: -len(item[1]))
+        ]
+
 
 # Why someone in scope gets no appraisal, in words a page can show.
 ALREADY = "already has an appraisal in this cycle"
@@ -83,6 +94,10 @@ NO_PROFILE = "has no role profile"
 NOT_IN_FORCE = "their role profile has no published version in force"
 NO_MANAGER = "has no line manager to appraise them"
 NOT_ON_PROBATION = "is not on probation"
+CHANGED = (
+    "The people in scope changed since you looked, so nothing was created. Check the new "
+    "numbers and confirm again."
+)
 
 
 class CycleError(ValidationError):
@@ -94,19 +109,25 @@ def lock(cycle):
 
 
 @transaction.atomic
-def open_cycle(*, cycle, scope, by=None, today=None) -> Opening:
+def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None) -> Opening:
     """Open the cycle (if it is a draft) and create, in one transaction, one
     appraisal for each person in scope who has none in it yet, against the
     version in force of their profile now. Running it again for the same
-    or an overlapping scope creates none twice."""
+    or an overlapping scope creates none twice.
+
+    `confirmed`: how many appraisals the preview the person confirmed said
+    it would create; when that no longer holds under the cycle's lock,
+    CycleError and nothing is written."""
     cycle = lock(cycle)  # two officers opening it at once take turns
     if cycle.status == Cycle.Status.CLOSED:
         raise CycleError(f"{cycle} is closed; no appraisals can be added to it.")
     today = today or timezone.localdate()
+    opening, chosen = _sort(cycle, scope, today)
+    if confirmed is not None and str(confirmed) != str(len(chosen)):
+        raise CycleError(CHANGED)
     if cycle.status == Cycle.Status.DRAFT:
         cycle.status = Cycle.Status.OPEN
         cycle.save(update_fields=["status"])
-    opening, chosen = _sort(cycle, scope, today)
     for start in range(0, len(chosen), BATCH):
         opening.created += _create(cycle, chosen[start : start + BATCH], by)
     return opening

@@ -225,6 +225,17 @@ class AppraisalQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(stage=Stage.SIGNED_OFF)
 
+    def overdue(self, today=None):
+        """Not signed off, and their cycle's closing date has passed."""
+        from django.utils import timezone
+
+        return self.open().filter(cycle__closes_on__lt=today or timezone.localdate())
+
+    def stage_counts(self):
+        """{stage: how many}, for the stages that have any, in one query."""
+        counts = self.order_by().values_list("stage").annotate(n=models.Count("pk"))
+        return dict(counts.values_list("stage", "n"))
+
 
 class Appraisal(models.Model):
     """One person appraised in one cycle against one frozen profile version.

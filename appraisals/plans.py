@@ -154,6 +154,29 @@ def suggest_development_actions(appraisal):
     return suggestions
 
 
+def option_key(item):
+    """How a form or an API client names one of the profile's training
+    items or PDAs: "training-<id>" or "pda-<id>"."""
+    return f"{'training' if isinstance(item, Training) else 'pda'}-{item.pk}"
+
+
+def offered_option(appraisal, key):
+    """The `add_development_action` arguments for the training item or PDA
+    named `key`, which must be one the suggestions offer (the profile
+    version's own); WorkflowError otherwise."""
+    offered = {
+        option_key(item): item
+        for suggestion in suggest_development_actions(appraisal)
+        for item in suggestion.options
+    }
+    item = offered.get(key)
+    if item is None:
+        raise WorkflowError("Choose one of the profile's training items or PDAs.")
+    if isinstance(item, DevelopmentActivity):
+        return {"development_activity": item}
+    return {"training": item}
+
+
 # --- check-ins ------------------------------------------------------------------
 
 

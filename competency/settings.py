@@ -214,6 +214,17 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ProfileStatusEnum": "profiles.models.RoleProfile.Status",
+        # The appraisals' choice sets, named once each.
+        "StageEnum": "appraisals.models.Stage",
+        "CycleStatusEnum": "appraisals.models.Cycle.Status",
+        "CycleKindEnum": "appraisals.models.Cycle.Kind",
+        "RequirementKindEnum": "appraisals.models.Requirement.Kind",
+        "AppraisalEventActionEnum": "appraisals.models.AppraisalEvent.Action",
+        # What a profile import did (as before the appraisals joined).
+        "ActionEnum": ["created", "updated", "unchanged"],
+        "KindEnum": "competency.models.KnowledgeItem.Kind",
+        "ObjectiveStatusEnum": "appraisals.models.Objective.Status",
+        "DevelopmentActionStatusEnum": "appraisals.models.DevelopmentAction.Status",
     },
 }
 

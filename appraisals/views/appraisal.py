@@ -22,7 +22,6 @@ from appraisals.forms import ActionForm, ObjectiveForm
 from appraisals.models import Appraisal, DevelopmentAction, Objective, Requirement
 from appraisals.views.common import readable_appraisal, signed_in
 from competency.forms import add_errors
-from competency.models import DevelopmentActivity, Training
 
 # The order the page shows the kinds in, with their headings.
 KIND_HEADINGS = [
@@ -78,15 +77,10 @@ class Row:
             ]
 
 
-def option_key(item):
-    """How a form names one of the profile's training items or PDAs."""
-    return f"{'training' if isinstance(item, Training) else 'pda'}-{item.pk}"
-
-
 def _suggestions(appraisal):
     suggestions = plans.suggest_development_actions(appraisal)
     for suggestion in suggestions:
-        suggestion.choices = [(option_key(item), item) for item in suggestion.options]
+        suggestion.choices = [(plans.option_key(item), item) for item in suggestion.options]
     return suggestions
 
 
@@ -324,19 +318,7 @@ def _catalogue_choice(request, appraisal):
     """The training item or PDA chosen from the suggestions, if any: only
     those the profile version offers."""
     chosen = request.POST.get("option", "")
-    if not chosen:
-        return {}
-    offered = {
-        option_key(item): item
-        for suggestion in plans.suggest_development_actions(appraisal)
-        for item in suggestion.options
-    }
-    item = offered.get(chosen)
-    if item is None:
-        raise workflow.WorkflowError("Choose one of the profile's training items or PDAs.")
-    if isinstance(item, DevelopmentActivity):
-        return {"development_activity": item}
-    return {"training": item}
+    return plans.offered_option(appraisal, chosen) if chosen else {}
 
 
 @signed_in

@@ -4,8 +4,7 @@ with the reassignment of an appraisal's manager. HR only; anyone else 404."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -45,17 +44,6 @@ def _edit(request, cycle):
     return render(request, "appraisals/cycles/form.html", {"form": form, "cycle": cycle})
 
 
-def _opening_summary(opening):
-    """The people skipped, grouped by why, a few names each."""
-    reasons = {}
-    for person, reason in opening.skipped:
-        reasons.setdefault(reason, []).append(person)
-    return [
-        {"reason": reason, "count": len(people), "people": people[:SHOWN_SKIPPED]}
-        for reason, people in sorted(reasons.items(), key=lambda item: -len(item[1]))
-    ]
-
-
 @hr_only
 def cycle_open(request, pk):
     cycle = get_object_or_404(Cycle, pk=pk)
@@ -68,16 +56,13 @@ def cycle_open(request, pk):
         scope = form.to_scope()
         if "confirmed" in request.POST:
             try:
-                with transaction.atomic():
-                    # Under the cycle's lock, the numbers shown must still hold.
-                    cycle_service.lock(cycle)
-                    preview = cycle_service.preview_opening(cycle=cycle, scope=scope)
-                    if str(len(preview.created)) != request.POST.get("confirmed"):
-                        raise cycle_service.CycleError(
-                            "The people in scope changed since you looked, so nothing was "
-                            "created. Check the new numbers and confirm again."
-                        )
-                    opening = cycle_service.open_cycle(cycle=cycle, scope=scope, by=request.user)
+                # Under the cycle's lock, the numbers shown must still hold.
+                opening = cycle_service.open_cycle(
+                    cycle=cycle,
+                    scope=scope,
+                    by=request.user,
+                    confirmed=request.POST.get("confirmed"),
+                )
             except ValidationError as error:
                 messages.error(request, error.messages[0])
             else:
@@ -91,7 +76,7 @@ def cycle_open(request, pk):
         context.update(
             scope=scope,
             creates=len(preview.created),
-            skipped=_opening_summary(preview),
+            skipped=preview.skipped_by_reason(SHOWN_SKIPPED),
             skipped_count=len(preview.skipped),
         )
         return render(request, "appraisals/cycles/open_confirm.html", context)
@@ -131,15 +116,13 @@ def cycle_detail(request, pk):
             )
         stage = form.cleaned_data["stage"]
         overdue_only = form.cleaned_data["overdue"]
-    # Overdue: not signed off, and the cycle's closing date has passed.
-    is_overdue = Q(cycle__closes_on__lt=today) & ~Q(stage=Stage.SIGNED_OFF)
-    counts = dict(appraisals.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
-    overdue_count = appraisals.filter(is_overdue).count()
+    counts = appraisals.stage_counts()
+    overdue_count = appraisals.overdue(today).count()
     listed = appraisals
     if stage:
         listed = listed.filter(stage=stage)
     if overdue_only:
-        listed = listed.filter(is_overdue)
+        listed = listed.overdue(today)
     pages = paginate(
         request,
         listed.select_related("person", "manager", "profile_version").order_by("person__name"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.urls import reverse
 
-from appraisals.access import masked_requirements, visible_sides
+from appraisals.access import gap_counts, gap_rows, visible_sides
 from appraisals.models import Appraisal
 from appraisals.views.common import readable_appraisal, signed_in, visible_person
 
@@ -47,11 +47,7 @@ def _bars(rows):
 def appraisal_gaps(request, pk):
     appraisal = readable_appraisal(request.user, pk)
     sides = visible_sides(request.user, appraisal)
-    rows = [
-        row
-        for row in masked_requirements(request.user, appraisal, appraisal.requirements.all())
-        if row.required_rank is not None
-    ]
+    rows = gap_rows(request.user, appraisal, appraisal.requirements.all())
     bars = _bars(rows)
     return render(
         request,
@@ -64,22 +60,13 @@ def appraisal_gaps(request, pk):
             "height": max(len(bars), 1) * ROW,
             "label_height": LABEL_HEIGHT,
             "bar_height": BAR_HEIGHT,
-            "counts": _counts(rows, sides.manager_assessment),
+            "counts": gap_counts(rows, sides.manager_assessment),
             "crumbs": [
                 ("Home", reverse("home")),
                 ("Appraisal", reverse("appraisals:detail", args=[appraisal.pk])),
             ],
         },
     )
-
-
-def _counts(rows, shared):
-    counts = {"below": 0, "meets": 0, "above": 0, "unrated": 0}
-    for row in rows:
-        counts[row.gap_word or "unrated"] += 1
-    counts["total"] = len(rows)
-    counts["shared"] = shared
-    return counts
 
 
 @dataclass
@@ -104,12 +91,8 @@ def person_gaps(request, person_pk):
     periods = []
     for n, appraisal in enumerate(appraisals):
         sides = visible_sides(request.user, appraisal)
-        rows = [
-            row
-            for row in masked_requirements(request.user, appraisal, appraisal.requirements.all())
-            if row.required_rank is not None
-        ]
-        counts = _counts(rows, sides.manager_assessment)
+        rows = gap_rows(request.user, appraisal, appraisal.requirements.all())
+        counts = gap_counts(rows, sides.manager_assessment)
         x, segments = 0, []
         for word in ("below", "meets", "above", "unrated"):
             width = WIDTH * counts[word] / counts["total"] if counts["total"] else 0

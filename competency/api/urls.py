@@ -10,6 +10,9 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 
+from appraisals.api import appraisals as appraisals_api
+from appraisals.api import cycles as cycles_api
+from appraisals.api import plans as plans_api
 from competency import catalogue_api
 from profiles import api as profiles_api
 
@@ -32,6 +35,19 @@ router.register(
     rf"profiles/(?P<profile_slug>[-\w]+)/items/(?P<section>{profiles_api.SECTION_SLUGS})",
     profiles_api.ItemViewSet,
     basename="profile-item",
+)
+# Appraisals.
+router.register("cycles", cycles_api.CycleViewSet, basename="cycle")
+router.register("appraisals", appraisals_api.AppraisalViewSet, basename="appraisal")
+router.register(
+    r"appraisals/(?P<appraisal_pk>[0-9]+)/objectives",
+    plans_api.ObjectiveViewSet,
+    basename="appraisal-objective",
+)
+router.register(
+    r"appraisals/(?P<appraisal_pk>[0-9]+)/development-actions",
+    plans_api.DevelopmentActionViewSet,
+    basename="appraisal-development-action",
 )
 
 

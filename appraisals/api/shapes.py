@@ -1,0 +1,326 @@
+"""The shapes of the appraisal endpoints' bodies (appraisals.py, plans.py):
+serializers that describe what they answer, for the schema (the bodies are
+built as plain dicts, without a serializer per row), and those that read
+what they are sent."""
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from appraisals.models import (
+    Appraisal,
+    AppraisalEvent,
+    Cycle,
+    DevelopmentAction,
+    Objective,
+    Requirement,
+    Stage,
+)
+
+# The moves the service names, by the paths of their actions.
+MOVE_PATHS = {
+    "start": "start",
+    "submit": "submit",
+    "share": "share",
+    "sign": "sign",
+    "send_back": "send-back",
+    "reopen": "reopen",
+}
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    employee_id = serializers.CharField()
+
+
+class CycleRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Cycle.Kind.choices)
+    status = serializers.ChoiceField(choices=Cycle.Status.choices)
+
+
+class ProfileRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField(help_text="As the frozen version says.")
+    version = serializers.IntegerField(help_text="The published version appraised against.")
+
+
+class AppraisalRowSerializer(serializers.Serializer):
+    """An appraisal in the list."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    cycle = CycleRefSerializer()
+    person = PersonRefSerializer()
+    manager = PersonRefSerializer()
+    profile = ProfileRefSerializer()
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    outcome = serializers.ChoiceField(
+        choices=Appraisal.Outcome.choices,
+        allow_null=True,
+        help_text="Null when not set, or not shown to you yet (the manager's side).",
+    )
+    person_signed_at = serializers.DateTimeField(allow_null=True)
+    manager_signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ScaleStepSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+
+
+class SideSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(
+        allow_null=True, help_text="A rank of the scale; null: not rated."
+    )
+    rating_name = serializers.CharField(help_text="The scale's word for it, or 'Not rated'.")
+    evidence = serializers.CharField(allow_blank=True)
+    comment = serializers.CharField(allow_blank=True)
+
+
+class RequirementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField(help_text="From 1.")
+    kind = serializers.ChoiceField(choices=Requirement.Kind.choices)
+    group = serializers.CharField(allow_blank=True, help_text="Framework » category.")
+    title = serializers.CharField()
+    details = serializers.CharField(allow_blank=True)
+    required_label = serializers.CharField(allow_null=True)
+    required_rank = serializers.IntegerField(allow_null=True)
+    scale = ScaleStepSerializer(many=True)
+    skill = serializers.IntegerField(allow_null=True, help_text="The catalogue skill's id.")
+    knowledge_item = serializers.IntegerField(allow_null=True)
+    work_activity = serializers.IntegerField(allow_null=True)
+    self = SideSerializer(allow_null=True, help_text="Null while you may not see it.")
+    manager = SideSerializer(allow_null=True, help_text="Null while you may not see it.")
+    gap = serializers.IntegerField(
+        allow_null=True, help_text="Manager's rating − required rank; the self rating never counts."
+    )
+    gap_word = serializers.ChoiceField(choices=["below", "meets", "above"], allow_null=True)
+
+
+class EventSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=AppraisalEvent.Action.choices)
+    from_stage = serializers.ChoiceField(choices=Stage.choices, allow_null=True)
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    reason = serializers.CharField(allow_blank=True)
+    by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class AppraisalSerializer(AppraisalRowSerializer):
+    """An appraisal as its page shows it to you."""
+
+    revision = serializers.IntegerField()
+    superseded = serializers.BooleanField(
+        help_text="The profile has a newer version in force than the one appraised against."
+    )
+    sides = inline_serializer(
+        "Sides",
+        {
+            "self_assessment": serializers.BooleanField(),
+            "manager_assessment": serializers.BooleanField(),
+        },
+    )
+    person_summary = serializers.CharField(allow_null=True)
+    manager_summary = serializers.CharField(allow_null=True)
+    waiting_for = inline_serializer(
+        "WaitingFor",
+        {"who": serializers.CharField(allow_null=True), "what": serializers.CharField()},
+    )
+    available_moves = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(MOVE_PATHS.values())),
+        help_text="The moves you may make now: POST to the appraisal's URL + the move + '/'.",
+    )
+    may = inline_serializer(
+        "AppraisalRights",
+        {
+            "rate": serializers.ChoiceField(choices=["self", "manager"], allow_null=True),
+            "write_summary": serializers.ChoiceField(
+                choices=["person_summary", "manager_summary"], allow_null=True
+            ),
+            "set_outcome": serializers.BooleanField(),
+            "plan": serializers.BooleanField(),
+        },
+    )
+    requirements = RequirementSerializer(many=True)
+    events = EventSerializer(many=True)
+    links = inline_serializer(
+        "AppraisalLinks",
+        {
+            "objectives": serializers.URLField(),
+            "development_actions": serializers.URLField(),
+            "gaps": serializers.URLField(),
+        },
+    )
+
+
+class RatingSerializer(serializers.Serializer):
+    requirement = serializers.IntegerField(min_value=1, help_text="The requirement's id.")
+    rating = serializers.IntegerField(
+        min_value=1,
+        allow_null=True,
+        required=False,
+        help_text="A rank of the requirement's scale; null for 'Not rated'.",
+    )
+    evidence = serializers.CharField(allow_blank=True, required=False, max_length=20000)
+    comment = serializers.CharField(allow_blank=True, required=False, max_length=20000)
+
+
+class RatingsSerializer(serializers.Serializer):
+    ratings = RatingSerializer(many=True, allow_empty=False, max_length=500)
+
+    def validate_ratings(self, ratings):
+        seen = set()
+        for rating in ratings:
+            if rating["requirement"] in seen:
+                raise serializers.ValidationError(
+                    f"Requirement {rating['requirement']} is given twice."
+                )
+            seen.add(rating["requirement"])
+        return ratings
+
+
+class SummaryTextSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=20000)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=Appraisal.Outcome.choices, allow_blank=True, help_text="'' clears it."
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text="Why: kept with the appraisal.")
+
+
+class ReassignSerializer(serializers.Serializer):
+    manager = serializers.IntegerField(min_value=1, help_text="The new manager's person id.")
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class GapRowSerializer(serializers.Serializer):
+    requirement = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Requirement.Kind.choices)
+    title = serializers.CharField()
+    required_label = serializers.CharField(allow_null=True)
+    required_rank = serializers.IntegerField()
+    top_rank = serializers.IntegerField(help_text="The scale's highest rank.")
+    rating = serializers.IntegerField(
+        allow_null=True,
+        help_text="The manager's (agreed) rating; null when not shown or not rated.",
+    )
+    self_rating = serializers.IntegerField(
+        allow_null=True, help_text="Shown beside, never counted."
+    )
+    gap = serializers.IntegerField(allow_null=True)
+    gap_word = serializers.ChoiceField(choices=["below", "meets", "above"], allow_null=True)
+
+
+class GapsSerializer(serializers.Serializer):
+    counts = inline_serializer(
+        "GapCounts",
+        {
+            "below": serializers.IntegerField(),
+            "meets": serializers.IntegerField(),
+            "above": serializers.IntegerField(),
+            "unrated": serializers.IntegerField(),
+            "total": serializers.IntegerField(),
+            "shared": serializers.BooleanField(
+                help_text="Whether the manager's ratings are shown to you (else all unrated)."
+            ),
+        },
+    )
+    rows = GapRowSerializer(many=True)
+
+
+# --- Objectives and the development plan ---
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "title",
+            "measure",
+            "due_on",
+            "status",
+            "progress_notes",
+            "carried_from",
+            "position",
+        ]
+        read_only_fields = ["id", "carried_from", "position"]
+        extra_kwargs = {"carried_from": {"help_text": "The objective it was carried over from."}}
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    gap = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The gap of the requirement it is aimed at."
+    )
+
+    class Meta:
+        model = DevelopmentAction
+        fields = [
+            "id",
+            "title",
+            "details",
+            "status",
+            "due_on",
+            "requirement",
+            "training",
+            "development_activity",
+            "position",
+            "gap",
+        ]
+        read_only_fields = ["id", "training", "development_activity", "position", "gap"]
+
+
+class ActionWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300, required=False)
+    details = serializers.CharField(allow_blank=True, required=False)
+    status = serializers.ChoiceField(choices=DevelopmentAction.Status.choices, required=False)
+    due_on = serializers.DateField(allow_null=True, required=False)
+    requirement = serializers.IntegerField(
+        allow_null=True, required=False, help_text="A requirement of this appraisal it aims at."
+    )
+
+
+class ActionCreateSerializer(ActionWriteSerializer):
+    option = serializers.CharField(
+        required=False,
+        max_length=50,
+        help_text="One of the suggestions' options ('training-<id>' or 'pda-<id>'): the "
+        "action copies its title and details.",
+    )
+
+    def validate(self, data):
+        if not data.get("option") and not data.get("title"):
+            raise serializers.ValidationError({"title": ["Give a title, or choose an option."]})
+        return data
+
+
+class ObjectiveWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    measure = serializers.CharField(allow_blank=True, required=False)
+    due_on = serializers.DateField(allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=Objective.Status.choices, required=False)
+    progress_notes = serializers.CharField(allow_blank=True, required=False)
+
+
+class OptionSerializer(serializers.Serializer):
+    option = serializers.CharField(help_text="Send as `option` to add it.")
+    kind = serializers.ChoiceField(choices=["training", "pda"])
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    details = serializers.CharField(allow_blank=True)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    requirement = serializers.IntegerField()
+    title = serializers.CharField()
+    gap = serializers.IntegerField()
+    options = OptionSerializer(many=True)

@@ -1,0 +1,725 @@
+"""Appraisals over the API: who sees which appraisals and which of their
+fields, the moves and saves through the workflow services with If-Match,
+objectives and the development plan, gaps, and query counts.
+
+The cast (tests/appraisals/conftest.py):
+Bea (head) ── Mo (manager) ── Sam (person); Bea ── Olu (other manager) ──
+Tia (other person); Harriet: HR."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from appraisals import cycles, plans, workflow
+from appraisals.models import Appraisal, AppraisalEvent, DevelopmentAction, Objective, Stage
+from tests import factories
+from tests.api.conftest import assert_problem, issue, with_token
+from tests.appraisals import conftest as appraisal_cast
+from tests.appraisals.helpers import rows, to_stage
+
+pytestmark = pytest.mark.django_db
+
+# The appraisals app's cast and its profile, for these tests too.
+profile = appraisal_cast.profile
+cast = appraisal_cast.cast
+cycle = appraisal_cast.cycle
+appraisal = appraisal_cast.appraisal
+
+URL = "/api/v1/appraisals/"
+READERS = ["hr", "manager", "head", "person"]
+STRANGERS = ["other_manager", "other_person"]
+SIGNED_OUT = ["anonymous", "revoked", "expired"]
+
+
+def api_for(cast, role):
+    if role == "anonymous":
+        return APIClient()
+    if role in ("revoked", "expired"):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        if role == "revoked":
+            return with_token(issue(cast.hr, revoked_at=timezone.now())[1])
+        return with_token(issue(cast.hr, expires_at=timezone.now() - timedelta(days=1))[1])
+    client = APIClient()
+    client.force_login(cast.user(role))
+    return client
+
+
+def path(appraisal, tail=""):
+    return f"{URL}{appraisal.pk}/{tail}"
+
+
+def etag(client, appraisal):
+    response = client.get(path(appraisal))
+    assert response.status_code == 200, response.content
+    return response["ETag"]
+
+
+def state(appraisal):
+    """What a refused request must leave as it was."""
+    fresh = Appraisal.objects.get(pk=appraisal.pk)
+    return (
+        fresh.stage,
+        fresh.revision,
+        fresh.manager_id,
+        fresh.outcome,
+        list(fresh.requirements.values_list("self_rating", "manager_rating")),
+        AppraisalEvent.objects.filter(appraisal=appraisal).count(),
+        Objective.objects.filter(appraisal=appraisal).count(),
+        DevelopmentAction.objects.filter(appraisal=appraisal).count(),
+    )
+
+
+@pytest.fixture
+def everyone(cast, cycle):
+    """One appraisal each for Mo, Olu, Sam and Tia (Bea has no manager)."""
+    opening = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.everyone())
+    return {appraisal.person.name: appraisal for appraisal in opening.created}
+
+
+# --- Reading: who sees which appraisals ------------------------------------------------
+
+LISTED = {
+    "hr": {"Mo", "Olu", "Sam", "Tia"},
+    "manager": {"Mo", "Sam"},
+    "head": {"Mo", "Olu", "Sam", "Tia"},
+    "person": {"Sam"},
+    "other_manager": {"Olu", "Tia"},
+    "other_person": {"Tia"},
+}
+
+
+@pytest.mark.parametrize("role", list(LISTED))
+def test_the_list_shows_each_person_what_the_pages_do(cast, everyone, role):
+    response = api_for(cast, role).get(URL)
+    assert response.status_code == 200, response.content
+    names = {row["person"]["name"] for row in response.json()["results"]}
+    assert names == LISTED[role]
+
+
+@pytest.mark.parametrize("role", SIGNED_OUT)
+def test_signed_out_callers_and_dead_tokens_get_401_everywhere(cast, appraisal, role):
+    client = api_for(cast, role)
+    for response in (
+        client.get(URL),
+        client.get(path(appraisal)),
+        client.get(path(appraisal, "gaps/")),
+        client.get(path(appraisal, "objectives/")),
+        client.post(path(appraisal, "start/"), HTTP_IF_MATCH="*"),
+        client.patch(path(appraisal, "ratings/"), {}, format="json", HTTP_IF_MATCH="*"),
+    ):
+        assert_problem(response, 401)
+    assert Appraisal.objects.get(pk=appraisal.pk).stage == Stage.DRAFT
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_readers_get_the_appraisal_and_its_nested_routes(cast, appraisal, role):
+    client = api_for(cast, role)
+    for tail in ("", "gaps/", "objectives/", "development-actions/"):
+        assert client.get(path(appraisal, tail)).status_code == 200, tail
+
+
+@pytest.mark.parametrize("role", STRANGERS)
+def test_anyone_else_gets_404_for_every_route_and_writes_nothing(cast, appraisal, role):
+    client = api_for(cast, role)
+    objective = factories.ObjectiveFactory(appraisal=appraisal)
+    before = state(appraisal)
+    missing = assert_problem(client.get(f"{URL}999999/"), 404)
+    for response in (
+        client.get(path(appraisal)),
+        client.get(path(appraisal, "gaps/")),
+        client.get(path(appraisal, "objectives/")),
+        client.get(path(appraisal, f"objectives/{objective.pk}/")),
+        client.get(path(appraisal, "development-actions/")),
+        client.get(path(appraisal, "development-actions/suggestions/")),
+        client.post(path(appraisal, "start/"), HTTP_IF_MATCH="*"),
+        client.post(path(appraisal, "send-back/"), {"reason": "x"}, HTTP_IF_MATCH="*"),
+        client.put(path(appraisal, "outcome/"), {"outcome": "meets"}, HTTP_IF_MATCH="*"),
+        client.post(path(appraisal, "objectives/"), {"title": "Mine"}, HTTP_IF_MATCH="*"),
+        client.patch(
+            path(appraisal, f"objectives/{objective.pk}/"), {"title": "Mine"}, HTTP_IF_MATCH="*"
+        ),
+    ):
+        # The same answer as for an id that does not exist: an id tells nothing.
+        assert assert_problem(response, 404) == missing
+    assert state(appraisal) == before
+
+
+def test_filters_naming_other_peoples_ids_find_nothing(cast, everyone):
+    tia = api_for(cast, "other_person")
+    sam, mo = everyone["Sam"], everyone["Mo"]
+    for filters in (
+        {"person": sam.person_id},
+        {"manager": cast.manager.pk},
+        {"person": 999999},
+        {"cycle": sam.cycle_id, "person": mo.person_id},
+        {"q": "Sam"},
+    ):
+        response = tia.get(URL, filters)
+        assert response.status_code == 200, filters
+        assert response.json()["results"] == [], filters
+    # The filters work on what the caller may see.
+    mine = api_for(cast, "manager").get(URL, {"manager": cast.manager.pk}).json()["results"]
+    assert [row["person"]["name"] for row in mine] == ["Sam"]
+    found = api_for(cast, "hr").get(URL, {"q": "tia", "cycle": sam.cycle_id}).json()["results"]
+    assert [row["person"]["name"] for row in found] == ["Tia"]
+    assert_problem(api_for(cast, "hr").get(URL, {"stage": "nonsense"}), 400)
+    assert_problem(api_for(cast, "hr").get(URL, {"sort": "outcome"}), 400)
+
+
+def test_the_list_pages_by_cursor_in_the_order_asked(cast, everyone):
+    hr = api_for(cast, "hr")
+    first = hr.get(URL, {"sort": "person", "page_size": 3}).json()
+    assert [row["person"]["name"] for row in first["results"]] == ["Mo", "Olu", "Sam"]
+    rest = hr.get(first["next"]).json()
+    assert [row["person"]["name"] for row in rest["results"]] == ["Tia"]
+    newest = hr.get(URL).json()["results"]
+    assert [row["id"] for row in newest] == sorted((row["id"] for row in newest), reverse=True)
+
+
+# --- Reading: which fields ----------------------------------------------------------------
+
+
+def sides(client, appraisal):
+    body = client.get(path(appraisal)).json()
+    return body, {row["kind"]: row for row in body["requirements"]}
+
+
+def test_each_side_shows_only_when_the_pages_show_it(cast, appraisal):
+    appraisal = to_stage(appraisal, cast, Stage.SELF_ASSESSMENT)
+    knowledge = rows(appraisal)["knowledge"]
+    workflow.save_self_ratings(
+        appraisal=appraisal,
+        by=cast.person.account,
+        confirmed_stage=Stage.SELF_ASSESSMENT,
+        ratings={knowledge.pk: {"rating": 3, "evidence": "Ran the sprints"}},
+    )
+    workflow.save_summary(
+        appraisal=appraisal, by=cast.person.account, confirmed_stage=None, text="Mine"
+    )
+    # Half-done self ratings: the person only (and HR).
+    body, by_kind = sides(api_for(cast, "person"), appraisal)
+    assert by_kind["knowledge"]["self"]["rating"] == 3
+    assert by_kind["knowledge"]["manager"] is None and body["person_summary"] == "Mine"
+    assert body["may"]["rate"] == "self" and body["available_moves"] == ["submit"]
+    for role in ("manager", "head"):
+        body, by_kind = sides(api_for(cast, role), appraisal)
+        assert by_kind["knowledge"]["self"] is None, role
+        assert body["person_summary"] is None
+        assert body["sides"]["self_assessment"] is False
+    assert sides(api_for(cast, "hr"), appraisal)[1]["knowledge"]["self"]["rating"] == 3
+
+    # Submitted: the managers read the self side; the manager rates.
+    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    workflow.save_manager_ratings(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=None,
+        ratings={knowledge.pk: {"rating": 2, "comment": "Not yet"}},
+    )
+    workflow.set_outcome(
+        appraisal=appraisal, by=cast.manager.account, confirmed_stage=None, outcome="partly"
+    )
+    body, by_kind = sides(api_for(cast, "manager"), appraisal)
+    assert by_kind["knowledge"]["self"]["rating"] == 3
+    assert by_kind["knowledge"]["manager"] == {
+        "rating": 2,
+        "rating_name": "Familiar with",
+        "evidence": "",
+        "comment": "Not yet",
+    }
+    assert by_kind["knowledge"]["gap"] == -1 and body["outcome"] == "partly"
+    for role in ("person", "head"):
+        body, by_kind = sides(api_for(cast, role), appraisal)
+        assert by_kind["knowledge"]["manager"] is None, role
+        assert by_kind["knowledge"]["gap"] is None and body["outcome"] is None
+    listed = api_for(cast, "person").get(URL).json()["results"]
+    assert listed[0]["outcome"] is None
+
+    # Shared: everyone who reads it reads both.
+    to_stage(appraisal, cast, Stage.AGREED)
+    for role in READERS:
+        body, by_kind = sides(api_for(cast, role), appraisal)
+        assert by_kind["knowledge"]["manager"]["rating"] == 2, role
+        assert body["outcome"] == "partly"
+
+
+def test_the_detail_says_whom_it_waits_for_and_keeps_the_history(cast, appraisal):
+    body = api_for(cast, "manager").get(path(appraisal)).json()
+    assert body["waiting_for"] == {"who": "Mo", "what": "to open it for self-assessment"}
+    assert body["available_moves"] == ["start"]
+    assert [event["action"] for event in body["events"]] == ["created"]
+    assert body["profile"]["title"] == "Platform Engineer" and body["superseded"] is False
+    assert {row["kind"] for row in body["requirements"]} == {
+        "organisation_skill",
+        "knowledge",
+        "behavioural",
+        "work_activity",
+    }
+    assert api_for(cast, "person").get(path(appraisal)).json()["available_moves"] == []
+
+
+def test_a_read_answers_304_to_its_etag(cast, appraisal):
+    client = api_for(cast, "manager")
+    tag = etag(client, appraisal)
+    assert client.get(path(appraisal), HTTP_IF_NONE_MATCH=tag).status_code == 304
+    workflow.start_self_assessment(
+        appraisal=appraisal, by=cast.manager.account, confirmed_stage=None
+    )
+    assert client.get(path(appraisal), HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+
+# --- Writing: the workflow ----------------------------------------------------------------
+
+
+def move(client, appraisal, name, data=None, **headers):
+    tag = etag(client, appraisal)
+    return client.post(
+        path(appraisal, f"{name}/"), data or {}, format="json", HTTP_IF_MATCH=tag, **headers
+    )
+
+
+def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
+    manager, person, hr = (api_for(cast, role) for role in ("manager", "person", "hr"))
+    assert move(manager, appraisal, "start").json()["stage"] == Stage.SELF_ASSESSMENT
+    knowledge = rows(appraisal)["knowledge"]
+    saved = person.patch(
+        path(appraisal, "ratings/"),
+        {"ratings": [{"requirement": knowledge.pk, "rating": 4, "evidence": "Coached"}]},
+        format="json",
+        HTTP_IF_MATCH=etag(person, appraisal),
+    )
+    assert saved.status_code == 200, saved.content
+    assert rows(appraisal)["knowledge"].self_rating == 4
+    assert move(person, appraisal, "submit").json()["stage"] == Stage.MANAGER_REVIEW
+    rated = manager.patch(
+        path(appraisal, "ratings/"),
+        {"ratings": [{"requirement": knowledge.pk, "rating": 3}]},
+        format="json",
+        HTTP_IF_MATCH=etag(manager, appraisal),
+    )
+    assert rated.status_code == 200, rated.content
+    outcome = manager.put(
+        path(appraisal, "outcome/"),
+        {"outcome": "meets"},
+        format="json",
+        HTTP_IF_MATCH=etag(manager, appraisal),
+    )
+    assert outcome.json()["outcome"] == "meets"
+    summary = manager.put(
+        path(appraisal, "summary/"),
+        {"text": "A good year"},
+        format="json",
+        HTTP_IF_MATCH=etag(manager, appraisal),
+    )
+    assert summary.json()["manager_summary"] == "A good year"
+    assert move(manager, appraisal, "share").json()["stage"] == Stage.AGREED
+    assert move(person, appraisal, "sign").json()["person_signed_at"]
+    assert move(manager, appraisal, "sign").json()["stage"] == Stage.SIGNED_OFF
+    reopened = move(hr, appraisal, "reopen", {"reason": "Wrong outcome"})
+    assert reopened.json()["stage"] == Stage.MANAGER_REVIEW
+    events = reopened.json()["events"]
+    assert [event["action"] for event in events] == [
+        "created",
+        "started",
+        "submitted",
+        "shared",
+        "signed",
+        "signed",
+        "signed_off",
+        "reopened",
+    ]
+    assert events[-1]["reason"] == "Wrong outcome" and events[-1]["by"] == "harriet"
+
+
+# Who may open a draft for self-assessment: the manager and HR; other readers
+# are refused by the service (409); anyone else never finds it.
+START = {
+    "hr": 200,
+    "manager": 200,
+    "head": 409,
+    "person": 409,
+    "other_manager": 404,
+    "other_person": 404,
+    "anonymous": 401,
+    "revoked": 401,
+    "expired": 401,
+}
+
+
+@pytest.mark.parametrize("role", list(START))
+def test_who_may_start_an_appraisal(cast, appraisal, role):
+    before = state(appraisal)
+    client = api_for(cast, role)
+    tag = f'"{appraisal.revision}.{appraisal.stage}"'
+    response = client.post(path(appraisal, "start/"), HTTP_IF_MATCH=tag)
+    if START[role] == 200:
+        assert response.status_code == 200, response.content
+        assert response.json()["stage"] == Stage.SELF_ASSESSMENT
+        assert response["ETag"] == f'"{appraisal.revision + 1}.self_assessment"'
+    else:
+        body = assert_problem(response, START[role])
+        assert state(appraisal) == before
+        if START[role] == 409:
+            assert "Only Mo, the appraisal's manager, or HR" in body["detail"]
+
+
+# Each save and move for the roles that may read the appraisal but not do it.
+REFUSED = [
+    (Stage.SELF_ASSESSMENT, "submit", {}, ["hr", "manager", "head"]),
+    (Stage.MANAGER_REVIEW, "share", {}, ["hr", "head", "person"]),
+    (Stage.AGREED, "sign", {}, ["hr", "head"]),
+    (Stage.AGREED, "send-back", {"reason": "No"}, ["hr", "head"]),
+    (Stage.SIGNED_OFF, "reopen", {"reason": "No"}, ["manager", "head", "person"]),
+    (Stage.MANAGER_REVIEW, "reassign", {"manager": "olu"}, ["head"]),
+]
+
+
+@pytest.mark.parametrize(("stage", "name", "data", "roles"), REFUSED)
+def test_moves_refused_by_the_service_are_409_and_write_nothing(
+    cast, appraisal, stage, name, data, roles
+):
+    appraisal = to_stage(appraisal, cast, stage)
+    if data.get("manager") == "olu":
+        data = {"manager": cast.other_manager.pk}
+    for role in roles:
+        before = state(appraisal)
+        client = api_for(cast, role)
+        response = client.post(
+            path(appraisal, f"{name}/"), data, format="json", HTTP_IF_MATCH=etag(client, appraisal)
+        )
+        body = assert_problem(response, 409)
+        assert body["type"] == "urn:competency:problem:state-conflict", role
+        assert state(appraisal) == before, (name, role)
+
+
+@pytest.mark.parametrize("role", ["hr", "manager", "person"])
+def test_saves_refused_by_the_service_write_nothing(cast, appraisal, role):
+    appraisal = to_stage(appraisal, cast, Stage.AGREED)
+    client = api_for(cast, role)
+    knowledge = rows(appraisal)["knowledge"]
+    before = state(appraisal)
+    for response in (
+        client.patch(
+            path(appraisal, "ratings/"),
+            {"ratings": [{"requirement": knowledge.pk, "rating": 1}]},
+            format="json",
+            HTTP_IF_MATCH=etag(client, appraisal),
+        ),
+        *(
+            [
+                client.put(
+                    path(appraisal, "outcome/"),
+                    {"outcome": "meets"},
+                    format="json",
+                    HTTP_IF_MATCH=etag(client, appraisal),
+                )
+            ]
+            if role != "manager"
+            else []
+        ),
+    ):
+        assert_problem(response, 409)
+    assert state(appraisal) == before
+
+
+def test_writes_need_if_match_and_a_stale_one_is_412(cast, appraisal):
+    manager = api_for(cast, "manager")
+    stale = etag(manager, appraisal)
+    before = state(appraisal)
+    assert_problem(manager.post(path(appraisal, "start/")), 428)
+    assert_problem(manager.put(path(appraisal, "outcome/"), {"outcome": ""}, format="json"), 428)
+    assert state(appraisal) == before
+    # Someone changes the appraisal, leaving its stage as it was.
+    plans.add_objective(appraisal=appraisal, by=cast.hr, confirmed_stage=None, title="x")
+    before = state(appraisal)
+    body = assert_problem(manager.post(path(appraisal, "start/"), HTTP_IF_MATCH=stale), 412)
+    assert "changed since you read it" in body["detail"]
+    assert state(appraisal) == before
+    assert move(manager, appraisal, "start").status_code == 200
+
+
+def test_a_stale_transition_is_refused(cast, appraisal):
+    """Two people look at the same draft; one moves it on, the other's move
+    (with what they saw) is refused and writes nothing."""
+    manager, hr = api_for(cast, "manager"), api_for(cast, "hr")
+    seen = etag(hr, appraisal)
+    assert move(manager, appraisal, "start").status_code == 200
+    before = state(appraisal)
+    assert_problem(hr.post(path(appraisal, "start/"), HTTP_IF_MATCH=seen), 412)
+    stale_back = hr.post(
+        path(appraisal, "send-back/"), {"reason": "x"}, format="json", HTTP_IF_MATCH=seen
+    )
+    assert_problem(stale_back, 412)
+    assert state(appraisal) == before
+
+
+def test_bad_input_names_the_field_and_writes_nothing(cast, appraisal):
+    appraisal = to_stage(appraisal, cast, Stage.AGREED)
+    manager = api_for(cast, "manager")
+    before = state(appraisal)
+    tag = etag(manager, appraisal)
+    no_reason = assert_problem(
+        manager.post(path(appraisal, "send-back/"), {}, HTTP_IF_MATCH=tag), 400
+    )
+    assert no_reason["errors"][0]["pointer"] == "#/reason"
+    bad_outcome = assert_problem(
+        manager.put(path(appraisal, "outcome/"), {"outcome": "great"}, HTTP_IF_MATCH=tag), 400
+    )
+    assert bad_outcome["errors"][0]["pointer"] == "#/outcome"
+    zero = assert_problem(
+        manager.patch(
+            path(appraisal, "ratings/"),
+            {"ratings": [{"requirement": 1, "rating": 0}]},
+            format="json",
+            HTTP_IF_MATCH=tag,
+        ),
+        400,
+    )
+    assert zero["errors"][0]["pointer"] == "#/ratings/0/rating"
+    assert state(appraisal) == before
+
+
+def test_a_rating_off_the_scale_or_of_another_appraisal_is_refused(cast, everyone):
+    sam, tia = everyone["Sam"], everyone["Tia"]
+    sam = to_stage(sam, cast, Stage.MANAGER_REVIEW)
+    manager = api_for(cast, "manager")
+    before = state(sam)
+    for ratings in (
+        [{"requirement": rows(sam)["knowledge"].pk, "rating": 9}],
+        [{"requirement": rows(tia)["knowledge"].pk, "rating": 1}],
+    ):
+        response = manager.patch(
+            path(sam, "ratings/"),
+            {"ratings": ratings},
+            format="json",
+            HTTP_IF_MATCH=etag(manager, sam),
+        )
+        assert_problem(response, 409)
+    assert state(sam) == before
+
+
+def test_hr_reassign_an_open_appraisal(cast, appraisal):
+    # Others: someone they cannot see is no such person; someone they can, a 409.
+    for role in ("manager", "person"):
+        client = api_for(cast, role)
+        response = client.post(
+            path(appraisal, "reassign/"),
+            {"manager": cast.other_manager.pk},
+            format="json",
+            HTTP_IF_MATCH=etag(client, appraisal),
+        )
+        assert assert_problem(response, 400)["errors"][0]["pointer"] == "#/manager"
+    hr = api_for(cast, "hr")
+    unknown = hr.post(
+        path(appraisal, "reassign/"), {"manager": 999999}, format="json", HTTP_IF_MATCH="*"
+    )
+    assert assert_problem(unknown, 400)["errors"][0]["pointer"] == "#/manager"
+    done = move(hr, appraisal, "reassign", {"manager": cast.other_manager.pk, "reason": "Moved"})
+    assert done.status_code == 200, done.content
+    assert done.json()["manager"]["name"] == "Olu"
+    assert done.json()["events"][-1]["reason"] == "From Mo to Olu. Moved"
+
+
+# --- Objectives and the development plan ---------------------------------------------------
+
+
+def test_the_manager_adds_an_objective_once_and_changes_it(cast, appraisal):
+    manager = api_for(cast, "manager")
+    objectives = path(appraisal, "objectives/")
+    tag = etag(manager, appraisal)
+    assert_problem(manager.post(objectives, {"title": "Lead"}, format="json"), 428)
+    data = {"title": "Lead the incident reviews", "due_on": "2026-03-31"}
+    first = manager.post(
+        objectives, data, format="json", HTTP_IF_MATCH=tag, HTTP_IDEMPOTENCY_KEY="o1"
+    )
+    assert first.status_code == 201, first.content
+    assert first["Location"].endswith(f"{objectives}{first.json()['id']}/")
+    assert first["ETag"] != tag and first["ETag"] == etag(manager, appraisal)
+    retry = manager.post(
+        objectives, data, format="json", HTTP_IF_MATCH=tag, HTTP_IDEMPOTENCY_KEY="o1"
+    )
+    assert retry.json() == first.json() and retry["Idempotent-Replayed"] == "true"
+    assert Objective.objects.filter(appraisal=appraisal).count() == 1
+    # A second add with the old ETag and no key is stale.
+    assert_problem(manager.post(objectives, data, format="json", HTTP_IF_MATCH=tag), 412)
+    one = f"{objectives}{first.json()['id']}/"
+    changed = manager.patch(
+        one, {"status": "in_progress"}, format="json", HTTP_IF_MATCH=first["ETag"]
+    )
+    assert changed.json()["status"] == "in_progress"
+    assert changed.json()["title"] == "Lead the incident reviews"
+    bad = manager.patch(one, {"due_on": "soon"}, format="json", HTTP_IF_MATCH=changed["ETag"])
+    assert assert_problem(bad, 400)["errors"][0]["pointer"] == "#/due_on"
+    assert [row["status"] for row in manager.get(objectives).json()] == ["in_progress"]
+
+
+@pytest.mark.parametrize("role", ["person", "head"])
+def test_readers_who_may_not_plan_are_refused(cast, appraisal, role):
+    client = api_for(cast, role)
+    before = state(appraisal)
+    response = client.post(
+        path(appraisal, "objectives/"),
+        {"title": "Mine"},
+        format="json",
+        HTTP_IF_MATCH=etag(client, appraisal),
+    )
+    assert "cannot add objectives" in assert_problem(response, 409)["detail"]
+    assert_problem(client.get(path(appraisal, "development-actions/suggestions/")), 403)
+    assert state(appraisal) == before
+
+
+def gap_below(cast, appraisal):
+    """The appraisal at manager review with its knowledge item rated below
+    what is required."""
+    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    knowledge = rows(appraisal)["knowledge"]
+    workflow.save_manager_ratings(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=None,
+        ratings={knowledge.pk: {"rating": 1}},
+    )
+    return appraisal, knowledge
+
+
+def test_the_plan_offers_the_profiles_training_for_gaps(cast, everyone):
+    appraisal, knowledge = gap_below(cast, everyone["Sam"])
+    manager = api_for(cast, "manager")
+    suggestions = manager.get(path(appraisal, "development-actions/suggestions/")).json()
+    assert [(row["requirement"], row["gap"]) for row in suggestions] == [(knowledge.pk, -2)]
+    option = suggestions[0]["options"][0]
+    assert option["title"] == "Agile working course" and option["option"] == "training-" + str(
+        option["id"]
+    )
+    actions = path(appraisal, "development-actions/")
+    added = manager.post(
+        actions,
+        {"option": option["option"], "requirement": knowledge.pk},
+        format="json",
+        HTTP_IF_MATCH=etag(manager, appraisal),
+        HTTP_IDEMPOTENCY_KEY="a1",
+    )
+    assert added.status_code == 201, added.content
+    assert added.json()["training"] == option["id"] and added.json()["gap"] == -2
+    assert added.json()["title"] == "Agile working course"
+    before = state(appraisal)
+    other = rows(everyone["Tia"])["knowledge"].pk
+    for data, pointer in (
+        ({"option": "training-999999"}, "#/option"),
+        ({"title": "Read", "requirement": other}, "#/requirement"),
+        ({}, "#/title"),
+    ):
+        response = manager.post(
+            actions, data, format="json", HTTP_IF_MATCH=etag(manager, appraisal)
+        )
+        assert assert_problem(response, 400)["errors"][0]["pointer"] == pointer
+    assert state(appraisal) == before
+    mine = manager.post(
+        actions,
+        {"title": "Pair with Olu", "details": "Weekly"},
+        format="json",
+        HTTP_IF_MATCH=etag(manager, appraisal),
+    )
+    assert mine.status_code == 201
+    done = manager.patch(
+        f"{actions}{mine.json()['id']}/",
+        {"status": "done", "requirement": None},
+        format="json",
+        HTTP_IF_MATCH=mine["ETag"],
+    )
+    assert done.json()["status"] == "done"
+    # Biggest gaps first: the action aimed at the gap leads.
+    listed = manager.get(actions).json()
+    assert [row["title"] for row in listed] == ["Agile working course", "Pair with Olu"]
+
+
+def test_gaps_count_only_what_the_caller_may_see(cast, appraisal):
+    appraisal, knowledge = gap_below(cast, appraisal)
+    mine = api_for(cast, "manager").get(path(appraisal, "gaps/")).json()
+    assert mine["counts"]["below"] == 1 and mine["counts"]["shared"] is True
+    row = next(row for row in mine["rows"] if row["requirement"] == knowledge.pk)
+    assert (row["rating"], row["required_rank"], row["gap"], row["gap_word"]) == (1, 3, -2, "below")
+    theirs = api_for(cast, "person").get(path(appraisal, "gaps/")).json()
+    assert theirs["counts"]["below"] == 0 and theirs["counts"]["shared"] is False
+    assert all(row["rating"] is None and row["gap"] is None for row in theirs["rows"])
+    to_stage(appraisal, cast, Stage.AGREED)
+    assert api_for(cast, "person").get(path(appraisal, "gaps/")).json()["counts"]["below"] == 1
+
+
+def test_a_token_acts_as_its_person(cast, appraisal):
+    client = with_token(issue(cast.manager.account)[1])
+    assert move(client, appraisal, "start").status_code == 200
+    tia = with_token(issue(cast.other_person.account)[1])
+    assert_problem(tia.get(path(appraisal)), 404)
+
+
+# --- Query counts -----------------------------------------------------------------------------
+
+
+def queries(client, address):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(address)
+    assert response.status_code == 200, response.content
+    return len(captured)
+
+
+# Session, user, the two permission queries (is HR?), then the page of
+# appraisals with their cycle and people: none per row.
+LIST_QUERIES = {"hr": 5, "manager": 5}
+# The same four, then the appraisal, its requirements, its history.
+DETAIL_QUERIES = 7
+
+
+@pytest.mark.parametrize("role", ["hr", "manager"])
+def test_the_list_takes_the_same_queries_for_1_and_100_rows(cast, cycle, role):
+    client = api_for(cast, role)
+    cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager))
+    one = queries(client, URL)
+    for n in range(99):
+        factories.PersonFactory(
+            name=f"Report {n}", line_manager=cast.manager, role_profile=cast.person.role_profile
+        )
+    cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager))
+    response = client.get(URL, {"page_size": 100})
+    assert len(response.json()["results"]) == 100
+    assert queries(client, f"{URL}?page_size=100") == one == LIST_QUERIES[role]
+
+
+@pytest.mark.parametrize("role", ["manager", "person"])
+def test_the_detail_takes_a_fixed_number_of_queries(cast, appraisal, role):
+    client = api_for(cast, role)
+    assert queries(client, path(appraisal)) == DETAIL_QUERIES
+
+
+@pytest.mark.parametrize("role", ["hr", "head"])
+def test_only_the_appraisals_own_manager_rates_in_review(cast, appraisal, role):
+    """HR and the manager's manager read the review but do not write it."""
+    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    client = api_for(cast, role)
+    before = state(appraisal)
+    for response in (
+        client.patch(
+            path(appraisal, "ratings/"),
+            {"ratings": [{"requirement": rows(appraisal)["knowledge"].pk, "rating": 1}]},
+            format="json",
+            HTTP_IF_MATCH=etag(client, appraisal),
+        ),
+        client.put(
+            path(appraisal, "outcome/"),
+            {"outcome": "meets"},
+            format="json",
+            HTTP_IF_MATCH=etag(client, appraisal),
+        ),
+        client.put(
+            path(appraisal, "summary/"),
+            {"text": "Mine"},
+            format="json",
+            HTTP_IF_MATCH=etag(client, appraisal),
+        ),
+    ):
+        assert "Only" in assert_problem(response, 409)["detail"]
+    assert state(appraisal) == before
