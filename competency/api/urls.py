@@ -10,6 +10,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 
+from appraisals.api import insight as insight_api
+from appraisals.api import people as people_api
 from competency import catalogue_api
 from profiles import api as profiles_api
 
@@ -33,6 +35,23 @@ router.register(
     profiles_api.ItemViewSet,
     basename="profile-item",
 )
+
+# People and insight.
+PERSON = r"people/(?P<person_pk>[0-9]{1,9})"
+router.register("people", people_api.PersonViewSet, basename="person")
+router.register(f"{PERSON}/check-ins", people_api.CheckInViewSet, basename="check-in")
+router.register(
+    f"{PERSON}/probation-checkpoints",
+    people_api.CheckpointViewSet,
+    basename="probation-checkpoint",
+)
+router.register(
+    f"{PERSON}/probation-decisions", people_api.DecisionViewSet, basename="probation-decision"
+)
+router.register(f"{PERSON}/readiness", insight_api.ReadinessViewSet, basename="readiness")
+router.register("insight/heatmap", insight_api.HeatmapViewSet, basename="heatmap")
+router.register("insight/items", insight_api.ItemSearchViewSet, basename="insight-item")
+router.register("insight/people-with", insight_api.PeopleWithViewSet, basename="people-with")
 
 
 @extend_schema(exclude=True)

@@ -1,0 +1,1141 @@
+"""People, their check-ins and their probation over the REST API: the same
+querysets, predicates and services as the pages (appraisals/views/people.py,
+check_ins.py, probation.py).
+
+- People: everyone signed in lists and reads the people they may see
+  (Person.objects.visible_to: HR everyone, anyone else themself and their
+  reporting line); a hidden person is 404. HR create and edit them with the
+  page's form and people.save_person, so a change of line manager goes
+  through set_manager and a loop is refused; and import the CSV/XLSX table
+  with the page's importing.plan_import / apply_import.
+- Check-ins: the person, their line manager and HR read them
+  (access.can_read_check_ins, then CheckIn.objects.visible_to); the line
+  manager records them and the manager who held one changes it (plans).
+- Probation: whoever may read the person reads the checkpoints and the
+  decisions; the line manager and HR complete and decide (probation.py).
+
+ETags fingerprint what the caller reads; every change takes If-Match and
+checks it under the row's lock, inside the write's transaction.
+"""
+
+from django import forms
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, parsers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from appraisals import importing, plans, probation
+from appraisals import people as people_service
+from appraisals.access import can_read_check_ins
+from appraisals.forms import CheckInForm, CheckpointForm, PersonForm, ProbationDecisionForm
+from appraisals.models import CheckIn, Person, ProbationCheckpoint, ProbationDecision
+from appraisals.views.common import visible_person
+from competency.api.conditional import if_match, not_modified, with_etag
+from competency.api.idempotency import idempotent
+from competency.api.pagination import OrderedCursorPagination, PagePagination
+from competency.api.permissions import IsHR, ReadOrHR
+from competency.api.problems import PreconditionFailed
+from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
+from competency.api.views import GenericViewSet
+from competency.models import fingerprint
+from competency.roles import is_hr
+from profiles.filters import families_in_force
+from profiles.models import JobFamily, RoleProfile
+from profiles.views.imports import MAX_UPLOAD
+
+PERSON_PK = OpenApiParameter(
+    "person_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The person's id."
+)
+
+
+def etag_of(*values):
+    """A short fingerprint of what a resource shows and a write may change."""
+    return fingerprint(*(None if value is None else str(value) for value in values))[:32]
+
+
+def check_if_match(request, current):
+    """If-Match against the ETag of the row as locked now: call inside the
+    write's transaction, after select_for_update. 428 without it, 412 when
+    stale."""
+    tag = if_match(request)
+    if tag is not None and tag != current:
+        raise PreconditionFailed()
+
+
+def form_errors(form, renamed=None):
+    """A bound form's errors as the API's field errors (the page's messages,
+    under the API's field names)."""
+    renamed = renamed or {}
+    return {renamed.get(name, name): list(messages) for name, messages in form.errors.items()}
+
+
+def day(value):
+    """A date as the JSON text it is sent as: bodies are kept as JSON for
+    Idempotency-Key replays, which know no date objects."""
+    return None if value is None else value.isoformat()
+
+
+def body_dict(request):
+    if not isinstance(request.data, dict):
+        raise serializers.ValidationError("Send a JSON object.")
+    return request.data
+
+
+# --- People ---------------------------------------------------------------------------
+
+
+def person_ref(person):
+    if person is None:
+        return None
+    return {"id": person.pk, "employee_id": person.employee_id, "name": person.name}
+
+
+def person_etag(person):
+    return etag_of(
+        person.employee_id,
+        person.name,
+        person.email,
+        person.job_title,
+        person.line_manager_id,
+        person.role_profile_id,
+        person.start_date,
+        person.probation_end_date,
+        person.leaving_date,
+    )
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    employee_id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ProfileRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+
+
+class PersonSummarySerializer(serializers.Serializer):
+    """A row of the people list."""
+
+    id = serializers.IntegerField()
+    employee_id = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.EmailField(allow_blank=True)
+    job_title = serializers.CharField(allow_blank=True)
+    line_manager = PersonRefSerializer(allow_null=True)
+    role_profile = ProfileRefSerializer(allow_null=True)
+    start_date = serializers.DateField(allow_null=True)
+    probation_end_date = serializers.DateField(allow_null=True)
+    leaving_date = serializers.DateField(allow_null=True)
+    url = serializers.URLField()
+
+    def to_representation(self, person):
+        request = self.context["request"]
+        return {
+            "id": person.pk,
+            "employee_id": person.employee_id,
+            "name": person.name,
+            "email": person.email,
+            "job_title": person.job_title,
+            "line_manager": person_ref(person.line_manager),
+            "role_profile": {"slug": person.role_profile.slug, "title": person.role_profile.title}
+            if person.role_profile_id
+            else None,
+            "start_date": day(person.start_date),
+            "probation_end_date": day(person.probation_end_date),
+            "leaving_date": day(person.leaving_date),
+            "url": request.build_absolute_uri(reverse("api:person-detail", args=[person.pk])),
+        }
+
+
+class PersonLinksSerializer(serializers.Serializer):
+    check_ins = serializers.URLField(
+        allow_null=True, help_text="Null for those who may not read this person's check-ins."
+    )
+    probation_checkpoints = serializers.URLField()
+    probation_decisions = serializers.URLField()
+    readiness = serializers.URLField()
+
+
+class PersonSerializer(PersonSummarySerializer):
+    """A person as their page shows them: their line up to the top, their
+    direct reports, and where to find the rest."""
+
+    has_left = serializers.BooleanField()
+    managers_above = PersonRefSerializer(
+        many=True, help_text="From the top down to the line manager."
+    )
+    reports = PersonRefSerializer(many=True, help_text="Direct reports, by name.")
+    links = PersonLinksSerializer()
+
+    def to_representation(self, person):
+        request = self.context["request"]
+        above = {p.pk: p for p in Person.objects.managers_above(person)}
+        # The person page's walk up the line (bounded: a loop would end it).
+        line, at = [], person.line_manager_id
+        while at in above and len(line) <= len(above):
+            line.append(above[at])
+            at = above[at].line_manager_id
+        reports = person.reports.order_by("name", "employee_id")
+
+        def link(name):
+            return request.build_absolute_uri(reverse(f"api:{name}-list", args=[person.pk]))
+
+        return {
+            **super().to_representation(person),
+            "has_left": person.has_left(),
+            "managers_above": [person_ref(p) for p in reversed(line)],
+            "reports": [person_ref(p) for p in reports],
+            "links": {
+                "check_ins": link("check-in") if can_read_check_ins(request.user, person) else None,
+                "probation_checkpoints": link("probation-checkpoint"),
+                "probation_decisions": link("probation-decision"),
+                "readiness": link("readiness"),
+            },
+        }
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    """What HR send to create or change a person (the person form's fields)."""
+
+    employee_id = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    job_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    line_manager = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=50,
+        help_text="The line manager's employee id; empty or null for nobody. A manager who "
+        "reports to this person (directly or not) would make a loop: refused.",
+    )
+    role_profile = serializers.SlugField(
+        required=False, allow_blank=True, allow_null=True, help_text="The role profile's slug."
+    )
+    start_date = serializers.DateField(required=False, allow_null=True)
+    probation_end_date = serializers.DateField(required=False, allow_null=True)
+    leaving_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ApiPersonForm(PersonForm):
+    """The person page's form, with the role profile named by its slug."""
+
+    role_profile = forms.ModelChoiceField(
+        queryset=RoleProfile.objects.all(), to_field_name="slug", required=False
+    )
+
+
+# The API's names for the form's fields.
+FORM_NAMES = {"line_manager": "manager"}
+API_NAMES = {form: api for api, form in FORM_NAMES.items()}
+
+
+def current_values(person):
+    """The person as the form's data, for PATCH to change only what is sent."""
+    return {
+        "employee_id": person.employee_id,
+        "name": person.name,
+        "email": person.email,
+        "job_title": person.job_title,
+        "manager": person.line_manager.employee_id if person.line_manager_id else "",
+        "role_profile": person.role_profile.slug if person.role_profile_id else "",
+        "start_date": day(person.start_date),
+        "probation_end_date": day(person.probation_end_date),
+        "leaving_date": day(person.leaving_date),
+    }
+
+
+def _dates_as_text(values):
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+
+
+class PersonFilter(filters.FilterSet):
+    """The people page's filters. Every choice is checked against what the
+    caller may see, so naming a hidden person or profile is the same 400 as
+    naming one that does not exist; `sort` offers only the person's own
+    fields, never one that would order by something hidden."""
+
+    q = filters.CharFilter(
+        method="search", max_length=200, help_text="Name or job title, or an exact employee id."
+    )
+    manager = filters.ModelChoiceFilter(
+        queryset=Person.objects.none(),
+        method="in_line_of",
+        help_text="A person's id: everyone in their reporting line (direct and indirect).",
+    )
+    job_family = filters.ModelChoiceFilter(
+        queryset=JobFamily.objects.all(),
+        to_field_name="slug",
+        field_name="role_profile__job_family",
+        help_text="A job family's slug: people on its profiles.",
+    )
+    role_profile = filters.ModelChoiceFilter(
+        queryset=RoleProfile.objects.all(),
+        to_field_name="slug",
+        help_text="A role profile's slug.",
+    )
+    on_probation = filters.BooleanFilter(
+        method="probation", help_text="True: probation ends today or later. False: the others."
+    )
+    status = filters.ChoiceFilter(
+        choices=[("current", "Still here"), ("left", "Left"), ("all", "Everyone")],
+        method="by_status",
+        empty_label=None,
+        help_text="Still here (the default), leavers, or everyone.",
+    )
+    sort = filters.ChoiceFilter(
+        choices=[("name", "Name"), ("employee_id", "Employee id")],
+        method="sort_by",
+        empty_label=None,
+        help_text="Name (the default) or employee id.",
+    )
+
+    ORDERS = {"name": ["name", "employee_id"], "employee_id": ["employee_id"]}
+
+    class Meta:
+        model = Person
+        fields = ["q", "manager", "job_family", "role_profile", "on_probation", "status", "sort"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        if data is not None:
+            data = data.copy()
+            data.setdefault("status", "current")
+            data.setdefault("sort", "name")
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = request.user if request is not None else None
+        if user is not None:
+            self.filters["manager"].queryset = Person.objects.visible_to(user)
+            if not is_hr(user):
+                self.filters["job_family"].queryset = families_in_force()
+                self.filters["role_profile"].queryset = RoleProfile.objects.visible_to(user)
+
+    def search(self, queryset, name, value):
+        return queryset.matching(value)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def in_line_of(self, queryset, name, value):
+        return queryset.filter(pk__in=Person.objects.reporting_line(value).values("pk"))
+
+    def probation(self, queryset, name, value):
+        on = Person.objects.on_probation().values("pk")
+        return queryset.filter(pk__in=on) if value else queryset.exclude(pk__in=on)
+
+    def by_status(self, queryset, name, value):
+        current = Person.objects.current().values("pk")
+        if value == "current":
+            return queryset.filter(pk__in=current)
+        if value == "left":
+            return queryset.exclude(pk__in=current)
+        return queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*self.ORDERS[value])
+
+
+# --- The import ---------------------------------------------------------------------------
+
+
+class TableBody(parsers.BaseParser):
+    """A people table kept as bytes for the importer, which reads it with
+    its own limits and names each problem's row and column."""
+
+    media_type = "text/csv"
+    name = "people.csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read(MAX_UPLOAD + 1) if stream is not None else b""
+
+
+class XlsxBody(TableBody):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = "people.xlsx"
+
+
+IMPORT_PARSERS = [TableBody, XlsxBody, parsers.MultiPartParser]
+IMPORT_BODY = {
+    "text/csv": {
+        "type": "string",
+        "description": "The table, header first: "
+        + ", ".join([*importing.COLUMNS, *importing.OPTIONAL]),
+    },
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "type": "string",
+        "format": "binary",
+    },
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}},
+        "required": ["file"],
+    },
+}
+CSV_EXAMPLE = (
+    "employee id,name,email,manager's employee id,profile slug,job title,start date,"
+    "probation end date\nE1,Bea Head,bea@example.org,,,Head of engineering,2020-01-06,\n"
+    "E2,Mo Manager,mo@example.org,E1,platform-engineer,Engineering manager,2021-03-01,\n"
+)
+
+
+def _upload(request):
+    """(bytes, name) of the table sent: the body itself, or a form's `file`."""
+    data = request.data
+    if isinstance(data, bytes | bytearray):
+        name = next(
+            (p.name for p in IMPORT_PARSERS[:2] if request.content_type.startswith(p.media_type)),
+            "people.csv",
+        )
+    else:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise serializers.ValidationError(
+                {"file": ["Send the table as the body or as `file`."]}
+            )
+        name, data = upload.name, upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise serializers.ValidationError(
+            {"file": [f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it."]}
+        )
+    return bytes(data), name
+
+
+def _import_problems(error):
+    """The importer's problems as field errors: each at its row and column
+    (`#/file/rows/<row>/<column>`), or at the file."""
+    found = {}
+    for problem in error.problems:
+        if problem.row is None:
+            found.setdefault("", []).append(str(problem))
+        else:
+            column = problem.label or "row"
+            found.setdefault(str(problem.row), {}).setdefault(column, []).append(str(problem))
+    whole = found.pop("", [])
+    detail = {"file": {"rows": found} if found else whole}
+    if found and whole:
+        detail = {"file": whole, "rows": found}
+    return serializers.ValidationError(detail)
+
+
+class ChangeSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    employee_id = serializers.CharField()
+    name = serializers.CharField()
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
+        help_text="Each changed field: [before, after].",
+    )
+
+
+class ImportPlanSerializer(serializers.Serializer):
+    """What the import would do (a preview) or did."""
+
+    summary = serializers.CharField()
+    rows = serializers.IntegerField()
+    created = PersonRefSerializer(many=True, help_text="New people (id null: not written yet).")
+    moved = ChangeSerializer(many=True, help_text="New manager, profile or job title.")
+    updated = ChangeSerializer(many=True, help_text="Other changes.")
+    leavers = PersonRefSerializer(many=True, help_text="Not in the file: marked as left today.")
+    unchanged = serializers.IntegerField()
+    confirmed = serializers.CharField(
+        help_text="Send back as ?confirmed= to import only if nothing changed since the preview."
+    )
+
+
+def plan_body(plan):
+    def change(c):
+        return {
+            "row": c.row,
+            "employee_id": c.person.employee_id,
+            "name": c.person.name,
+            "changes": {k: [str(v) for v in pair] for k, pair in c.changes.items()},
+        }
+
+    return {
+        "summary": plan.summary(),
+        "rows": plan.rows,
+        "created": [
+            {"id": None, "employee_id": values["employee_id"], "name": values["name"]}
+            for _row, values in plan.created
+        ],
+        "moved": [change(c) for c in plan.moved],
+        "updated": [change(c) for c in plan.updated],
+        "leavers": [person_ref(p) for p in plan.leavers],
+        "unchanged": plan.unchanged,
+        "confirmed": plan.fingerprint,
+    }
+
+
+PLAN_EXAMPLE = OpenApiExample(
+    "A preview",
+    value={
+        "summary": "1 to create, 1 to move, 0 with other changes, 0 to mark as leavers, "
+        "40 unchanged",
+        "rows": 42,
+        "created": [{"id": None, "employee_id": "E42", "name": "Ada Lovelace"}],
+        "moved": [
+            {
+                "row": 7,
+                "employee_id": "E6",
+                "name": "Sam Staff",
+                "changes": {"manager": ["E2", "E3"]},
+            }
+        ],
+        "updated": [],
+        "leavers": [],
+        "unchanged": 40,
+        "confirmed": "3f1c0a9be2d45c77",
+    },
+    response_only=True,
+)
+PERSON_EXAMPLE = OpenApiExample(
+    "A person",
+    value={
+        "id": 6,
+        "employee_id": "E6",
+        "name": "Sam Staff",
+        "email": "sam@example.org",
+        "job_title": "Platform engineer",
+        "line_manager": {"id": 2, "employee_id": "E2", "name": "Mo Manager"},
+        "role_profile": {"slug": "platform-engineer", "title": "Platform Engineer"},
+        "start_date": "2024-09-02",
+        "probation_end_date": "2025-03-01",
+        "leaving_date": None,
+        "url": "https://competency.example.org/api/v1/people/6/",
+        "has_left": False,
+        "managers_above": [
+            {"id": 1, "employee_id": "E1", "name": "Bea Head"},
+            {"id": 2, "employee_id": "E2", "name": "Mo Manager"},
+        ],
+        "reports": [],
+        "links": {
+            "check_ins": "https://competency.example.org/api/v1/people/6/check-ins/",
+            "probation_checkpoints": "https://competency.example.org/api/v1/people/6/"
+            "probation-checkpoints/",
+            "probation_decisions": "https://competency.example.org/api/v1/people/6/"
+            "probation-decisions/",
+            "readiness": "https://competency.example.org/api/v1/people/6/readiness/",
+        },
+    },
+    response_only=True,
+)
+PERSON_WRITE_EXAMPLE = OpenApiExample(
+    "A new starter",
+    value={
+        "employee_id": "E42",
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+        "job_title": "Platform engineer",
+        "line_manager": "E2",
+        "role_profile": "platform-engineer",
+        "start_date": "2025-04-01",
+        "probation_end_date": "2025-09-30",
+    },
+    request_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="People",
+        description="HR: everyone. Anyone else: themself and their reporting line (direct and "
+        "indirect). The people page's filters (`q`, `manager`, `job_family`, `role_profile`, "
+        "`on_probation`, `status` — still here by default) and `sort`; cursor pagination.",
+        responses=PersonSummarySerializer(many=True),
+    ),
+    retrieve=extend_schema(
+        summary="A person",
+        parameters=[IF_NONE_MATCH],
+        responses={200: PersonSerializer, 304: OpenApiResponse(description="Not modified.")},
+        examples=[PERSON_EXAMPLE],
+    ),
+    create=extend_schema(
+        summary="Add a person (HR)",
+        description="The person form's checks; the line manager by employee id (a loop is "
+        "refused, 400 at `line_manager`); probation checkpoints are scheduled from the dates.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=PersonWriteSerializer,
+        responses={201: PersonSerializer},
+        examples=[PERSON_WRITE_EXAMPLE, PERSON_EXAMPLE],
+    ),
+    update=extend_schema(
+        summary="Replace a person's details (HR)",
+        description="Fields left out are cleared. A new line manager goes through the "
+        "reporting lines' check: a loop is 400 at `line_manager`, and nothing is written.",
+        parameters=[IF_MATCH],
+        request=PersonWriteSerializer,
+        responses=PersonSerializer,
+        examples=[PERSON_WRITE_EXAMPLE, PERSON_EXAMPLE],
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a person's details (HR)",
+        parameters=[IF_MATCH],
+        request=PersonWriteSerializer,
+        responses=PersonSerializer,
+        examples=[
+            OpenApiExample("A new line manager", value={"line_manager": "E3"}, request_only=True),
+            PERSON_EXAMPLE,
+        ],
+    ),
+)
+class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """People and their reporting lines: read as the people pages show them,
+    written by HR through the person form and the reporting lines' service."""
+
+    permission_classes = [ReadOrHR]
+    filterset_class = PersonFilter
+    pagination_class = OrderedCursorPagination
+    serializer_class = PersonSerializer
+    lookup_value_regex = r"[0-9]{1,9}"
+
+    def get_queryset(self):
+        return Person.objects.visible_to(self.request.user).select_related(
+            "line_manager", "role_profile"
+        )
+
+    def filter_queryset(self, queryset):
+        # One person is found by id alone (their access rule is get_queryset's).
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = PersonSummarySerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(rows.data)
+
+    def _respond(self, person, status_code=200, request=None):
+        etag = person_etag(person)
+        if request is not None and (cached := not_modified(request, etag)):
+            return cached
+        body = PersonSerializer(person, context=self.get_serializer_context()).data
+        return with_etag(Response(body, status=status_code), etag)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object(), request=request)
+
+    def _save(self, request, person, data):
+        """Validate with the person form and save with people.save_person,
+        inside the caller's transaction."""
+        form = ApiPersonForm(
+            _dates_as_text({FORM_NAMES.get(k, k): v for k, v in data.items()}), instance=person
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form, API_NAMES))
+        try:
+            saved = people_service.save_person(form=form)
+        except people_service.ReportingLineError as error:
+            raise serializers.ValidationError({"line_manager": error.messages}) from None
+        return self.get_queryset().get(pk=saved.pk)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        data = body_dict(request)
+        with transaction.atomic():
+            person = self._save(request, Person(), data)
+        response = self._respond(person, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(
+            reverse("api:person-detail", args=[person.pk])
+        )
+        return response
+
+    def update(self, request, *args, partial=False, **kwargs):
+        person = self.get_object()
+        given = body_dict(request)
+        with transaction.atomic():
+            # The reporting lines' lock first, as every change of line takes
+            # it, then the row: the ETag is compared with the row as locked.
+            people_service.lock_reporting_lines()
+            locked = (
+                Person.objects.select_for_update(of=("self",))
+                .select_related("line_manager", "role_profile")
+                .get(pk=person.pk)
+            )
+            check_if_match(request, person_etag(locked))
+            data = {}
+            if partial:
+                data = {API_NAMES.get(k, k): v for k, v in current_values(locked).items()}
+            fields = set(PersonWriteSerializer().fields)
+            data.update({k: v for k, v in given.items() if k in fields})
+            saved = self._save(request, locked, data)
+        return self._respond(saved)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    # --- The import ------------------------------------------------------------
+
+    @extend_schema(
+        summary="Preview a people import (writes nothing)",
+        description="The whole organisation as a CSV or XLSX table (the body, or a form's "
+        "`file`): who would be created, moved, changed or marked as a leaver. A file with "
+        "problems is 400 with every problem at its row and column "
+        "(`#/file/rows/<row>/<column>`).",
+        request=IMPORT_BODY,
+        responses=ImportPlanSerializer,
+        examples=[OpenApiExample("CSV", value=CSV_EXAMPLE, request_only=True), PLAN_EXAMPLE],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import/preview",
+        parser_classes=IMPORT_PARSERS,
+        permission_classes=[IsHR],
+    )
+    def import_preview(self, request):
+        data, name = _upload(request)
+        try:
+            plan = importing.plan_import(data, name)
+        except importing.PeopleImportError as error:
+            raise _import_problems(error) from None
+        return Response(plan_body(plan))
+
+    @extend_schema(
+        summary="Import people (HR)",
+        description="Writes what the preview showed, all or nothing. With `confirmed` from the "
+        "preview, nothing is written if people changed since (409).",
+        parameters=[
+            IDEMPOTENCY_KEY,
+            OpenApiParameter(
+                "confirmed", OpenApiTypes.STR, description="The preview's `confirmed`."
+            ),
+        ],
+        request=IMPORT_BODY,
+        responses=ImportPlanSerializer,
+        examples=[OpenApiExample("CSV", value=CSV_EXAMPLE, request_only=True), PLAN_EXAMPLE],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=IMPORT_PARSERS,
+        permission_classes=[IsHR],
+    )
+    @idempotent
+    def import_people(self, request):
+        data, name = _upload(request)
+        try:
+            plan = importing.apply_import(
+                data, name, confirmed=request.query_params.get("confirmed") or None
+            )
+        except importing.PeopleImportError as error:
+            raise _import_problems(error) from None
+        body = plan_body(plan)
+        created = dict(
+            Person.objects.filter(
+                employee_id__in=[row["employee_id"] for row in body["created"]]
+            ).values_list("employee_id", "pk")
+        )
+        for row in body["created"]:
+            row["id"] = created.get(row["employee_id"])
+        return Response(body)
+
+
+# --- Check-ins -------------------------------------------------------------------------------
+
+
+class PersonScoped:
+    """Routes under /people/<person_pk>/: the person must be one the caller
+    may read (404 otherwise, as the pages)."""
+
+    def person(self):
+        if not hasattr(self, "_person"):
+            self._person = visible_person(self.request.user, self.kwargs["person_pk"])
+        return self._person
+
+
+def check_in_etag(check_in):
+    return etag_of(check_in.held_on, check_in.notes, check_in.agreed_actions, check_in.manager_id)
+
+
+class CheckInSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    held_on = serializers.DateField()
+    manager = PersonRefSerializer()
+    notes = serializers.CharField(allow_blank=True)
+    agreed_actions = serializers.CharField(allow_blank=True)
+
+    def to_representation(self, check_in):
+        return {
+            "id": check_in.pk,
+            "held_on": day(check_in.held_on),
+            "manager": person_ref(check_in.manager),
+            "notes": check_in.notes,
+            "agreed_actions": check_in.agreed_actions,
+        }
+
+
+class CheckInWriteSerializer(serializers.Serializer):
+    held_on = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True)
+    agreed_actions = serializers.CharField(required=False, allow_blank=True)
+
+
+CHECK_IN_EXAMPLE = OpenApiExample(
+    "A check-in",
+    value={
+        "id": 12,
+        "held_on": "2025-05-14",
+        "manager": {"id": 2, "employee_id": "E2", "name": "Mo Manager"},
+        "notes": "Settling in well; wants to pair on the deployment pipeline.",
+        "agreed_actions": "Mo books the pipeline walkthrough.",
+    },
+    response_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A person's check-ins",
+        description="For the person, their line manager and HR (anyone else: 404); newest first.",
+        parameters=[PERSON_PK],
+        responses=CheckInSerializer(many=True),
+    ),
+    retrieve=extend_schema(
+        summary="A check-in",
+        parameters=[PERSON_PK, IF_NONE_MATCH],
+        responses={200: CheckInSerializer, 304: OpenApiResponse(description="Not modified.")},
+        examples=[CHECK_IN_EXAMPLE],
+    ),
+    create=extend_schema(
+        summary="Record a check-in",
+        description="Only the person's line manager records one (others: 403).",
+        parameters=[PERSON_PK, IDEMPOTENCY_KEY],
+        request=CheckInWriteSerializer,
+        responses={201: CheckInSerializer},
+        examples=[
+            OpenApiExample(
+                "A check-in",
+                value={"held_on": "2025-05-14", "notes": "Settling in well.", "agreed_actions": ""},
+                request_only=True,
+            ),
+            CHECK_IN_EXAMPLE,
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Change a check-in's date, notes or agreed actions",
+        description="Only the manager who held it (others: 403).",
+        parameters=[PERSON_PK, IF_MATCH],
+        request=CheckInWriteSerializer,
+        responses=CheckInSerializer,
+        examples=[CHECK_IN_EXAMPLE],
+    ),
+)
+class CheckInViewSet(PersonScoped, GenericViewSet):
+    """1:1 check-ins between a person and their line manager."""
+
+    serializer_class = CheckInSerializer
+    pagination_class = PagePagination
+    lookup_value_regex = r"[0-9]{1,9}"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return CheckIn.objects.none()
+        person = self.person()
+        if not can_read_check_ins(self.request.user, person):
+            raise exceptions.NotFound()
+        return (
+            CheckIn.objects.visible_to(self.request.user)
+            .filter(person=person)
+            .select_related("manager")
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _respond(self, check_in, status_code=200, request=None):
+        etag = check_in_etag(check_in)
+        if request is not None and (cached := not_modified(request, etag)):
+            return cached
+        return with_etag(Response(self.get_serializer(check_in).data, status=status_code), etag)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object(), request=request)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        self.get_queryset()  # 404 for whoever may not read them
+        form = CheckInForm(_dates_as_text(body_dict(request)))
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form))
+        try:
+            check_in = plans.record_check_in(
+                person=self.person(), by=request.user, **form.cleaned_data
+            )
+        except plans.CheckInError as error:
+            # Its only refusal: not the person's line manager.
+            raise exceptions.PermissionDenied(" ".join(error.messages)) from None
+        check_in = self.get_queryset().get(pk=check_in.pk)
+        response = self._respond(check_in, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(
+            reverse("api:check-in-detail", args=[self.person().pk, check_in.pk])
+        )
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        check_in = self.get_object()
+        given = body_dict(request)
+        with transaction.atomic():
+            locked = CheckIn.objects.select_for_update().get(pk=check_in.pk)
+            check_if_match(request, check_in_etag(locked))
+            values = {
+                "held_on": locked.held_on,
+                "notes": locked.notes,
+                "agreed_actions": locked.agreed_actions,
+            }
+            values.update({k: v for k, v in given.items() if k in values})
+            form = CheckInForm(_dates_as_text(values))
+            if not form.is_valid():
+                raise serializers.ValidationError(form_errors(form))
+            try:
+                plans.update_check_in(check_in=locked, by=request.user, **form.cleaned_data)
+            except plans.CheckInError as error:
+                # Fields are the form's: its only refusal is who may change it.
+                raise exceptions.PermissionDenied(" ".join(error.messages)) from None
+        return self._respond(self.get_queryset().get(pk=check_in.pk))
+
+
+# --- Probation -------------------------------------------------------------------------------
+
+
+def checkpoint_etag(checkpoint):
+    return etag_of(
+        checkpoint.due_on, checkpoint.completed_on, checkpoint.notes, checkpoint.check_in_id
+    )
+
+
+class CheckpointSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    months = serializers.IntegerField(help_text="Months after the start date.")
+    due_on = serializers.DateField()
+    completed_on = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+    notes = serializers.CharField(allow_blank=True)
+    check_in = serializers.IntegerField(allow_null=True, help_text="The check-in's id, if any.")
+
+    def to_representation(self, checkpoint):
+        today = self.context.get("today") or timezone.localdate()
+        return {
+            "id": checkpoint.pk,
+            "months": checkpoint.months,
+            "due_on": day(checkpoint.due_on),
+            "completed_on": day(checkpoint.completed_on),
+            "overdue": checkpoint.completed_on is None and checkpoint.due_on < today,
+            "notes": checkpoint.notes,
+            "check_in": checkpoint.check_in_id,
+        }
+
+
+class CompleteSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    check_in = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A check-in with the person that was it."
+    )
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=ProbationDecision.Outcome.choices)
+    extended_to = serializers.DateField(allow_null=True)
+    notes = serializers.CharField(allow_blank=True)
+    decided_by = serializers.CharField(allow_null=True, help_text="The account's username.")
+    decided_at = serializers.DateTimeField()
+
+    def to_representation(self, decision):
+        return {
+            "id": decision.pk,
+            "outcome": decision.outcome,
+            "extended_to": day(decision.extended_to),
+            "notes": decision.notes,
+            "decided_by": decision.decided_by.get_username() if decision.decided_by else None,
+            "decided_at": serializers.DateTimeField().to_representation(decision.decided_at),
+        }
+
+
+class DecideSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ProbationDecision.Outcome.choices)
+    extended_to = serializers.DateField(
+        required=False, allow_null=True, help_text="Only when extending: the new end date."
+    )
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+def refused_or_conflict(user, person, error):
+    """A probation service's refusal: 403 for someone who may not act on this
+    person (probation.may_act, the rule the service applied), else the
+    service's reason (409, the state does not allow it)."""
+    if not probation.may_act(user, person):
+        return exceptions.PermissionDenied(" ".join(error.messages))
+    return error
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A person's probation checkpoints",
+        description="For whoever may read the person; by due date.",
+        parameters=[PERSON_PK],
+        responses=CheckpointSerializer(many=True),
+    ),
+    retrieve=extend_schema(
+        summary="A probation checkpoint",
+        parameters=[PERSON_PK, IF_NONE_MATCH],
+        responses={200: CheckpointSerializer, 304: OpenApiResponse(description="Not modified.")},
+    ),
+)
+class CheckpointViewSet(PersonScoped, GenericViewSet):
+    """Probation checkpoints, completed by the line manager or HR."""
+
+    serializer_class = CheckpointSerializer
+    pagination_class = None
+    lookup_value_regex = r"[0-9]{1,9}"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProbationCheckpoint.objects.none()
+        return (
+            ProbationCheckpoint.objects.visible_to(self.request.user)
+            .filter(person=self.person())
+            .order_by("due_on", "pk")
+        )
+
+    def list(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+    def _respond(self, checkpoint, request=None):
+        etag = checkpoint_etag(checkpoint)
+        if request is not None and (cached := not_modified(request, etag)):
+            return cached
+        return with_etag(Response(self.get_serializer(checkpoint).data), etag)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object(), request=request)
+
+    @extend_schema(
+        summary="Complete a checkpoint (line manager or HR)",
+        description="Completed today, with notes and, if you like, the check-in it was. "
+        "Others who may read it: 403; one already completed: 409.",
+        parameters=[PERSON_PK, IF_MATCH],
+        request=CompleteSerializer,
+        responses=CheckpointSerializer,
+        examples=[
+            OpenApiExample(
+                "Notes",
+                value={"notes": "On track: first release shipped.", "check_in": 12},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, *args, **kwargs):
+        checkpoint = self.get_object()
+        given = CompleteSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        form = CheckpointForm({"notes": given.validated_data["notes"]})
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form))
+        check_in = None
+        if given.validated_data.get("check_in") is not None:
+            check_in = (
+                CheckIn.objects.visible_to(request.user)
+                .filter(pk=given.validated_data["check_in"])
+                .first()
+            )
+            if check_in is None:
+                raise serializers.ValidationError({"check_in": ["No such check-in."]})
+        person = self.person()
+        with transaction.atomic():
+            locked = ProbationCheckpoint.objects.select_for_update().get(pk=checkpoint.pk)
+            check_if_match(request, checkpoint_etag(locked))
+            try:
+                probation.complete_checkpoint(
+                    checkpoint=locked,
+                    by=request.user,
+                    completed_on=timezone.localdate(),
+                    notes=form.cleaned_data["notes"],
+                    check_in=check_in,
+                )
+            except probation.ProbationError as error:
+                raise refused_or_conflict(request.user, person, error) from None
+        return self._respond(self.get_queryset().get(pk=checkpoint.pk))
+
+
+DECISION_EXAMPLE = OpenApiExample(
+    "Extended",
+    value={
+        "id": 3,
+        "outcome": "extended",
+        "extended_to": "2025-12-31",
+        "notes": "More time to show the on-call skills.",
+        "decided_by": "mo",
+        "decided_at": "2025-09-30T10:15:00Z",
+    },
+    response_only=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A person's probation decisions",
+        description="For whoever may read the person; oldest first. Kept, never edited.",
+        parameters=[PERSON_PK],
+        responses=DecisionSerializer(many=True),
+        examples=[DECISION_EXAMPLE],
+    ),
+    create=extend_schema(
+        summary="Record the outcome of a probation (line manager or HR)",
+        description="Passed, extended (with a new end date after the current one, which gets "
+        "the checkpoints now due before it) or not confirmed. Others who may read the person: "
+        "403; someone not on probation: 409.",
+        parameters=[PERSON_PK, IDEMPOTENCY_KEY],
+        request=DecideSerializer,
+        responses={201: DecisionSerializer},
+        examples=[
+            OpenApiExample(
+                "Extend",
+                value={"outcome": "extended", "extended_to": "2025-12-31", "notes": ""},
+                request_only=True,
+            ),
+            DECISION_EXAMPLE,
+        ],
+    ),
+)
+class DecisionViewSet(PersonScoped, GenericViewSet):
+    """Probation outcomes, decided by the line manager or HR."""
+
+    serializer_class = DecisionSerializer
+    pagination_class = None
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProbationDecision.objects.none()
+        return ProbationDecision.objects.filter(person=self.person()).select_related("decided_by")
+
+    def list(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        person = self.person()
+        form = ProbationDecisionForm(_dates_as_text(body_dict(request)))
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form))
+        try:
+            decision = probation.decide_probation(
+                person=person, by=request.user, **form.cleaned_data
+            )
+        except probation.ProbationError as error:
+            raise refused_or_conflict(request.user, person, error) from None
+        decision = self.get_queryset().get(pk=decision.pk)
+        return Response(self.get_serializer(decision).data, status=status.HTTP_201_CREATED)
