@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (pytest fixtures from the appraisals tests, used as arguments)
 """People, check-ins and probation over the API: who sees and does what
 (HR, the manager, the manager's manager, the report, another manager,
 other staff, anonymous, revoked and expired tokens), filters and sorting
@@ -23,11 +22,7 @@ from appraisals import probation
 from appraisals.models import CheckIn, Person, ProbationCheckpoint, ProbationDecision
 from tests import factories
 from tests.api.conftest import assert_problem, issue, with_token
-from tests.appraisals.conftest import (  # noqa: F401 (the cast's fixtures)
-    ROLES,
-    cast,
-    profile,
-)
+from tests.appraisals.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
