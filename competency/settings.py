@@ -210,6 +210,12 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "ProfileStatusEnum": "profiles.models.RoleProfile.Status",
+        # Named for good: another field called `kind`, `state` or `outcome`
+        # would otherwise rename them (KindEnum became KnowledgeItemKindEnum).
+        "KindEnum": "competency.models.KnowledgeItem.Kind",
+        "ProbationOutcomeEnum": "appraisals.models.ProbationDecision.Outcome",
+        "InsightItemKindEnum": ["skill", "knowledge"],
+        "HeatmapCellStateEnum": ["below", "meets", "above", "not_rated", "no_level"],
     },
 }
 

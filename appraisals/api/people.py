@@ -1,18 +1,13 @@
-"""People, their check-ins and their probation over the REST API: the same
-querysets, predicates and services as the pages (appraisals/views/people.py,
-check_ins.py, probation.py).
+"""People over the REST API, and what the routes under a person share
+(check_ins.py, probation.py, insight.py), with the same querysets,
+predicates and services as the people pages (appraisals/views/people.py).
 
-- People: everyone signed in lists and reads the people they may see
-  (Person.objects.visible_to: HR everyone, anyone else themself and their
-  reporting line); a hidden person is 404. HR create and edit them with the
-  page's form and people.save_person, so a change of line manager goes
-  through set_manager and a loop is refused; and import the CSV/XLSX table
-  with the page's importing.plan_import / apply_import.
-- Check-ins: the person, their line manager and HR read them
-  (access.can_read_check_ins, then CheckIn.objects.visible_to); the line
-  manager records them and the manager who held one changes it (plans).
-- Probation: whoever may read the person reads the checkpoints and the
-  decisions; the line manager and HR complete and decide (probation.py).
+Everyone signed in lists and reads the people they may see
+(Person.objects.visible_to: HR everyone, anyone else themself and their
+reporting line); a hidden person is 404. HR create and edit them with the
+page's form and people.save_person, so a change of line manager goes
+through set_manager and a loop is refused; and import the CSV/XLSX table
+with the page's importing.plan_import / apply_import.
 
 ETags fingerprint what the caller reads; every change takes If-Match and
 checks it under the row's lock, inside the write's transaction.
@@ -21,7 +16,6 @@ checks it under the row's lock, inside the write's transaction.
 from django import forms
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -32,19 +26,19 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, parsers, serializers, status
+from rest_framework import mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from appraisals import importing, plans, probation
+from appraisals import importing
 from appraisals import people as people_service
 from appraisals.access import can_read_check_ins
-from appraisals.forms import CheckInForm, CheckpointForm, PersonForm, ProbationDecisionForm
-from appraisals.models import CheckIn, Person, ProbationCheckpoint, ProbationDecision
+from appraisals.forms import PersonForm
+from appraisals.models import Person
 from appraisals.views.common import visible_person
 from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
-from competency.api.pagination import OrderedCursorPagination, PagePagination
+from competency.api.pagination import OrderedCursorPagination
 from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.problems import PreconditionFailed
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
@@ -91,6 +85,16 @@ def body_dict(request):
     if not isinstance(request.data, dict):
         raise serializers.ValidationError("Send a JSON object.")
     return request.data
+
+
+class PersonScoped:
+    """Routes under /people/<person_pk>/: the person must be one the caller
+    may read (404 otherwise, as the pages)."""
+
+    def person(self):
+        if not hasattr(self, "_person"):
+            self._person = visible_person(self.request.user, self.kwargs["person_pk"])
+        return self._person
 
 
 # --- People ---------------------------------------------------------------------------
@@ -259,7 +263,7 @@ def current_values(person):
     }
 
 
-def _dates_as_text(values):
+def dates_as_text(values):
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
 
 
@@ -627,7 +631,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
         """Validate with the person form and save with people.save_person,
         inside the caller's transaction."""
         form = ApiPersonForm(
-            _dates_as_text({FORM_NAMES.get(k, k): v for k, v in data.items()}), instance=person
+            dates_as_text({FORM_NAMES.get(k, k): v for k, v in data.items()}), instance=person
         )
         if not form.is_valid():
             raise serializers.ValidationError(form_errors(form, API_NAMES))
@@ -738,404 +742,3 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
         for row in body["created"]:
             row["id"] = created.get(row["employee_id"])
         return Response(body)
-
-
-# --- Check-ins -------------------------------------------------------------------------------
-
-
-class PersonScoped:
-    """Routes under /people/<person_pk>/: the person must be one the caller
-    may read (404 otherwise, as the pages)."""
-
-    def person(self):
-        if not hasattr(self, "_person"):
-            self._person = visible_person(self.request.user, self.kwargs["person_pk"])
-        return self._person
-
-
-def check_in_etag(check_in):
-    return etag_of(check_in.held_on, check_in.notes, check_in.agreed_actions, check_in.manager_id)
-
-
-class CheckInSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    held_on = serializers.DateField()
-    manager = PersonRefSerializer()
-    notes = serializers.CharField(allow_blank=True)
-    agreed_actions = serializers.CharField(allow_blank=True)
-
-    def to_representation(self, check_in):
-        return {
-            "id": check_in.pk,
-            "held_on": day(check_in.held_on),
-            "manager": person_ref(check_in.manager),
-            "notes": check_in.notes,
-            "agreed_actions": check_in.agreed_actions,
-        }
-
-
-class CheckInWriteSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
-    notes = serializers.CharField(required=False, allow_blank=True)
-    agreed_actions = serializers.CharField(required=False, allow_blank=True)
-
-
-CHECK_IN_EXAMPLE = OpenApiExample(
-    "A check-in",
-    value={
-        "id": 12,
-        "held_on": "2025-05-14",
-        "manager": {"id": 2, "employee_id": "E2", "name": "Mo Manager"},
-        "notes": "Settling in well; wants to pair on the deployment pipeline.",
-        "agreed_actions": "Mo books the pipeline walkthrough.",
-    },
-    response_only=True,
-)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="A person's check-ins",
-        description="For the person, their line manager and HR (anyone else: 404); newest first.",
-        parameters=[PERSON_PK],
-        responses=CheckInSerializer(many=True),
-    ),
-    retrieve=extend_schema(
-        summary="A check-in",
-        parameters=[PERSON_PK, IF_NONE_MATCH],
-        responses={200: CheckInSerializer, 304: OpenApiResponse(description="Not modified.")},
-        examples=[CHECK_IN_EXAMPLE],
-    ),
-    create=extend_schema(
-        summary="Record a check-in",
-        description="Only the person's line manager records one (others: 403).",
-        parameters=[PERSON_PK, IDEMPOTENCY_KEY],
-        request=CheckInWriteSerializer,
-        responses={201: CheckInSerializer},
-        examples=[
-            OpenApiExample(
-                "A check-in",
-                value={"held_on": "2025-05-14", "notes": "Settling in well.", "agreed_actions": ""},
-                request_only=True,
-            ),
-            CHECK_IN_EXAMPLE,
-        ],
-    ),
-    partial_update=extend_schema(
-        summary="Change a check-in's date, notes or agreed actions",
-        description="Only the manager who held it (others: 403).",
-        parameters=[PERSON_PK, IF_MATCH],
-        request=CheckInWriteSerializer,
-        responses=CheckInSerializer,
-        examples=[CHECK_IN_EXAMPLE],
-    ),
-)
-class CheckInViewSet(PersonScoped, GenericViewSet):
-    """1:1 check-ins between a person and their line manager."""
-
-    serializer_class = CheckInSerializer
-    pagination_class = PagePagination
-    lookup_value_regex = r"[0-9]{1,9}"
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator
-            return CheckIn.objects.none()
-        person = self.person()
-        if not can_read_check_ins(self.request.user, person):
-            raise exceptions.NotFound()
-        return (
-            CheckIn.objects.visible_to(self.request.user)
-            .filter(person=person)
-            .select_related("manager")
-        )
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def _respond(self, check_in, status_code=200, request=None):
-        etag = check_in_etag(check_in)
-        if request is not None and (cached := not_modified(request, etag)):
-            return cached
-        return with_etag(Response(self.get_serializer(check_in).data, status=status_code), etag)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object(), request=request)
-
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        self.get_queryset()  # 404 for whoever may not read them
-        form = CheckInForm(_dates_as_text(body_dict(request)))
-        if not form.is_valid():
-            raise serializers.ValidationError(form_errors(form))
-        try:
-            check_in = plans.record_check_in(
-                person=self.person(), by=request.user, **form.cleaned_data
-            )
-        except plans.CheckInError as error:
-            # Its only refusal: not the person's line manager.
-            raise exceptions.PermissionDenied(" ".join(error.messages)) from None
-        check_in = self.get_queryset().get(pk=check_in.pk)
-        response = self._respond(check_in, status.HTTP_201_CREATED)
-        response["Location"] = request.build_absolute_uri(
-            reverse("api:check-in-detail", args=[self.person().pk, check_in.pk])
-        )
-        return response
-
-    def partial_update(self, request, *args, **kwargs):
-        check_in = self.get_object()
-        given = body_dict(request)
-        with transaction.atomic():
-            locked = CheckIn.objects.select_for_update().get(pk=check_in.pk)
-            check_if_match(request, check_in_etag(locked))
-            values = {
-                "held_on": locked.held_on,
-                "notes": locked.notes,
-                "agreed_actions": locked.agreed_actions,
-            }
-            values.update({k: v for k, v in given.items() if k in values})
-            form = CheckInForm(_dates_as_text(values))
-            if not form.is_valid():
-                raise serializers.ValidationError(form_errors(form))
-            try:
-                plans.update_check_in(check_in=locked, by=request.user, **form.cleaned_data)
-            except plans.CheckInError as error:
-                # Fields are the form's: its only refusal is who may change it.
-                raise exceptions.PermissionDenied(" ".join(error.messages)) from None
-        return self._respond(self.get_queryset().get(pk=check_in.pk))
-
-
-# --- Probation -------------------------------------------------------------------------------
-
-
-def checkpoint_etag(checkpoint):
-    return etag_of(
-        checkpoint.due_on, checkpoint.completed_on, checkpoint.notes, checkpoint.check_in_id
-    )
-
-
-class CheckpointSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    months = serializers.IntegerField(help_text="Months after the start date.")
-    due_on = serializers.DateField()
-    completed_on = serializers.DateField(allow_null=True)
-    overdue = serializers.BooleanField()
-    notes = serializers.CharField(allow_blank=True)
-    check_in = serializers.IntegerField(allow_null=True, help_text="The check-in's id, if any.")
-
-    def to_representation(self, checkpoint):
-        today = self.context.get("today") or timezone.localdate()
-        return {
-            "id": checkpoint.pk,
-            "months": checkpoint.months,
-            "due_on": day(checkpoint.due_on),
-            "completed_on": day(checkpoint.completed_on),
-            "overdue": checkpoint.completed_on is None and checkpoint.due_on < today,
-            "notes": checkpoint.notes,
-            "check_in": checkpoint.check_in_id,
-        }
-
-
-class CompleteSerializer(serializers.Serializer):
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    check_in = serializers.IntegerField(
-        required=False, allow_null=True, help_text="A check-in with the person that was it."
-    )
-
-
-class DecisionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    outcome = serializers.ChoiceField(choices=ProbationDecision.Outcome.choices)
-    extended_to = serializers.DateField(allow_null=True)
-    notes = serializers.CharField(allow_blank=True)
-    decided_by = serializers.CharField(allow_null=True, help_text="The account's username.")
-    decided_at = serializers.DateTimeField()
-
-    def to_representation(self, decision):
-        return {
-            "id": decision.pk,
-            "outcome": decision.outcome,
-            "extended_to": day(decision.extended_to),
-            "notes": decision.notes,
-            "decided_by": decision.decided_by.get_username() if decision.decided_by else None,
-            "decided_at": serializers.DateTimeField().to_representation(decision.decided_at),
-        }
-
-
-class DecideSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=ProbationDecision.Outcome.choices)
-    extended_to = serializers.DateField(
-        required=False, allow_null=True, help_text="Only when extending: the new end date."
-    )
-    notes = serializers.CharField(required=False, allow_blank=True)
-
-
-def refused_or_conflict(user, person, error):
-    """A probation service's refusal: 403 for someone who may not act on this
-    person (probation.may_act, the rule the service applied), else the
-    service's reason (409, the state does not allow it)."""
-    if not probation.may_act(user, person):
-        return exceptions.PermissionDenied(" ".join(error.messages))
-    return error
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="A person's probation checkpoints",
-        description="For whoever may read the person; by due date.",
-        parameters=[PERSON_PK],
-        responses=CheckpointSerializer(many=True),
-    ),
-    retrieve=extend_schema(
-        summary="A probation checkpoint",
-        parameters=[PERSON_PK, IF_NONE_MATCH],
-        responses={200: CheckpointSerializer, 304: OpenApiResponse(description="Not modified.")},
-    ),
-)
-class CheckpointViewSet(PersonScoped, GenericViewSet):
-    """Probation checkpoints, completed by the line manager or HR."""
-
-    serializer_class = CheckpointSerializer
-    pagination_class = None
-    lookup_value_regex = r"[0-9]{1,9}"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ProbationCheckpoint.objects.none()
-        return (
-            ProbationCheckpoint.objects.visible_to(self.request.user)
-            .filter(person=self.person())
-            .order_by("due_on", "pk")
-        )
-
-    def list(self, request, *args, **kwargs):
-        return Response(self.get_serializer(self.get_queryset(), many=True).data)
-
-    def _respond(self, checkpoint, request=None):
-        etag = checkpoint_etag(checkpoint)
-        if request is not None and (cached := not_modified(request, etag)):
-            return cached
-        return with_etag(Response(self.get_serializer(checkpoint).data), etag)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object(), request=request)
-
-    @extend_schema(
-        summary="Complete a checkpoint (line manager or HR)",
-        description="Completed today, with notes and, if you like, the check-in it was. "
-        "Others who may read it: 403; one already completed: 409.",
-        parameters=[PERSON_PK, IF_MATCH],
-        request=CompleteSerializer,
-        responses=CheckpointSerializer,
-        examples=[
-            OpenApiExample(
-                "Notes",
-                value={"notes": "On track: first release shipped.", "check_in": 12},
-                request_only=True,
-            )
-        ],
-    )
-    @action(detail=True, methods=["post"])
-    def complete(self, request, *args, **kwargs):
-        checkpoint = self.get_object()
-        given = CompleteSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        form = CheckpointForm({"notes": given.validated_data["notes"]})
-        if not form.is_valid():
-            raise serializers.ValidationError(form_errors(form))
-        check_in = None
-        if given.validated_data.get("check_in") is not None:
-            check_in = (
-                CheckIn.objects.visible_to(request.user)
-                .filter(pk=given.validated_data["check_in"])
-                .first()
-            )
-            if check_in is None:
-                raise serializers.ValidationError({"check_in": ["No such check-in."]})
-        person = self.person()
-        with transaction.atomic():
-            locked = ProbationCheckpoint.objects.select_for_update().get(pk=checkpoint.pk)
-            check_if_match(request, checkpoint_etag(locked))
-            try:
-                probation.complete_checkpoint(
-                    checkpoint=locked,
-                    by=request.user,
-                    completed_on=timezone.localdate(),
-                    notes=form.cleaned_data["notes"],
-                    check_in=check_in,
-                )
-            except probation.ProbationError as error:
-                raise refused_or_conflict(request.user, person, error) from None
-        return self._respond(self.get_queryset().get(pk=checkpoint.pk))
-
-
-DECISION_EXAMPLE = OpenApiExample(
-    "Extended",
-    value={
-        "id": 3,
-        "outcome": "extended",
-        "extended_to": "2025-12-31",
-        "notes": "More time to show the on-call skills.",
-        "decided_by": "mo",
-        "decided_at": "2025-09-30T10:15:00Z",
-    },
-    response_only=True,
-)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="A person's probation decisions",
-        description="For whoever may read the person; oldest first. Kept, never edited.",
-        parameters=[PERSON_PK],
-        responses=DecisionSerializer(many=True),
-        examples=[DECISION_EXAMPLE],
-    ),
-    create=extend_schema(
-        summary="Record the outcome of a probation (line manager or HR)",
-        description="Passed, extended (with a new end date after the current one, which gets "
-        "the checkpoints now due before it) or not confirmed. Others who may read the person: "
-        "403; someone not on probation: 409.",
-        parameters=[PERSON_PK, IDEMPOTENCY_KEY],
-        request=DecideSerializer,
-        responses={201: DecisionSerializer},
-        examples=[
-            OpenApiExample(
-                "Extend",
-                value={"outcome": "extended", "extended_to": "2025-12-31", "notes": ""},
-                request_only=True,
-            ),
-            DECISION_EXAMPLE,
-        ],
-    ),
-)
-class DecisionViewSet(PersonScoped, GenericViewSet):
-    """Probation outcomes, decided by the line manager or HR."""
-
-    serializer_class = DecisionSerializer
-    pagination_class = None
-    http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ProbationDecision.objects.none()
-        return ProbationDecision.objects.filter(person=self.person()).select_related("decided_by")
-
-    def list(self, request, *args, **kwargs):
-        return Response(self.get_serializer(self.get_queryset(), many=True).data)
-
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        person = self.person()
-        form = ProbationDecisionForm(_dates_as_text(body_dict(request)))
-        if not form.is_valid():
-            raise serializers.ValidationError(form_errors(form))
-        try:
-            decision = probation.decide_probation(
-                person=person, by=request.user, **form.cleaned_data
-            )
-        except probation.ProbationError as error:
-            raise refused_or_conflict(request.user, person, error) from None
-        decision = self.get_queryset().get(pk=decision.pk)
-        return Response(self.get_serializer(decision).data, status=status.HTTP_201_CREATED)

@@ -10,8 +10,10 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 
+from appraisals.api import check_ins as check_ins_api
 from appraisals.api import insight as insight_api
 from appraisals.api import people as people_api
+from appraisals.api import probation as probation_api
 from competency import catalogue_api
 from profiles import api as profiles_api
 
@@ -39,14 +41,14 @@ router.register(
 # People and insight.
 PERSON = r"people/(?P<person_pk>[0-9]{1,9})"
 router.register("people", people_api.PersonViewSet, basename="person")
-router.register(f"{PERSON}/check-ins", people_api.CheckInViewSet, basename="check-in")
+router.register(f"{PERSON}/check-ins", check_ins_api.CheckInViewSet, basename="check-in")
 router.register(
     f"{PERSON}/probation-checkpoints",
-    people_api.CheckpointViewSet,
+    probation_api.CheckpointViewSet,
     basename="probation-checkpoint",
 )
 router.register(
-    f"{PERSON}/probation-decisions", people_api.DecisionViewSet, basename="probation-decision"
+    f"{PERSON}/probation-decisions", probation_api.DecisionViewSet, basename="probation-decision"
 )
 router.register(f"{PERSON}/readiness", insight_api.ReadinessViewSet, basename="readiness")
 router.register("insight/heatmap", insight_api.HeatmapViewSet, basename="heatmap")
