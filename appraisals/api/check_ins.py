@@ -86,6 +86,7 @@ CHECK_IN_EXAMPLE = OpenApiExample(
         description="For the person, their line manager and HR (anyone else: 404); newest first.",
         parameters=[PERSON_PK],
         responses=CheckInSerializer(many=True),
+        examples=[CHECK_IN_EXAMPLE],
     ),
     retrieve=extend_schema(
         summary="A check-in",

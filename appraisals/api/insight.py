@@ -279,6 +279,19 @@ class PeopleWithViewSet(GenericViewSet):
         "A later agreed rating replaces an earlier one.",
         parameters=[PeopleWithQuery],
         responses=FoundSerializer(many=True),
+        examples=[
+            OpenApiExample(
+                "Found",
+                value={
+                    "person": {"id": 9, "employee_id": "E9", "name": "Tia Staff"},
+                    "rating": 3,
+                    "rating_name": "Proficient in",
+                    "cycle": "Annual review 2025",
+                    "appraisal": 40,
+                },
+                response_only=True,
+            )
+        ],
     )
     def list(self, request, *args, **kwargs):
         people = insight.team_for(request.user)
@@ -369,6 +382,45 @@ class ReadinessViewSet(GenericViewSet):
         "HR (others: 404).",
         parameters=[PERSON_PK, ReadinessQuery],
         responses=ReadinessSerializer,
+        examples=[
+            OpenApiExample(
+                "Nearly ready",
+                value={
+                    "person": {"id": 6, "employee_id": "E6", "name": "Sam Staff"},
+                    "profile": "senior-platform-engineer",
+                    "title": "Senior Platform Engineer",
+                    "version": 2,
+                    "counted": 2,
+                    "meets": [
+                        {
+                            "title": "Systems design",
+                            "kind": "Organisation skill",
+                            "required": "Practitioner",
+                            "required_rank": 3,
+                            "rating": "Expert",
+                            "rating_rank": 4,
+                            "shortfall": 0,
+                            "cycle": "Annual review 2025",
+                        }
+                    ],
+                    "needs": [
+                        {
+                            "title": "Agile working",
+                            "kind": "Knowledge item",
+                            "required": "Proficient in",
+                            "required_rank": 3,
+                            "rating": "Familiar with",
+                            "rating_rank": 2,
+                            "shortfall": 1,
+                            "cycle": "Annual review 2025",
+                        }
+                    ],
+                    "unknown": [],
+                    "no_level": [],
+                },
+                response_only=True,
+            )
+        ],
     )
     def list(self, request, *args, **kwargs):
         person = get_object_or_404(

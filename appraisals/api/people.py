@@ -26,7 +26,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, parsers, serializers, status
+from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -47,7 +47,7 @@ from competency.models import fingerprint
 from competency.roles import is_hr
 from profiles.filters import families_in_force
 from profiles.models import JobFamily, RoleProfile
-from profiles.views.imports import MAX_UPLOAD
+from profiles.views.imports import MAX_REQUEST, MAX_UPLOAD
 
 PERSON_PK = OpenApiParameter(
     "person_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The person's id."
@@ -393,6 +393,12 @@ CSV_EXAMPLE = (
 )
 
 
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it."
+    default_code = "too_large"
+
+
 def _upload(request):
     """(bytes, name) of the table sent: the body itself, or a form's `file`."""
     data = request.data
@@ -534,6 +540,15 @@ PERSON_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+PERSON_ROW_EXAMPLE = OpenApiExample(
+    "People",
+    value={
+        key: value
+        for key, value in PERSON_EXAMPLE.value.items()
+        if key not in ("has_left", "managers_above", "reports", "links")
+    },
+    response_only=True,
+)
 PERSON_WRITE_EXAMPLE = OpenApiExample(
     "A new starter",
     value={
@@ -557,6 +572,7 @@ PERSON_WRITE_EXAMPLE = OpenApiExample(
         "indirect). The people page's filters (`q`, `manager`, `job_family`, `role_profile`, "
         "`on_probation`, `status` — still here by default) and `sort`; cursor pagination.",
         responses=PersonSummarySerializer(many=True),
+        examples=[PERSON_ROW_EXAMPLE],
     ),
     retrieve=extend_schema(
         summary="A person",
@@ -602,6 +618,19 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     pagination_class = OrderedCursorPagination
     serializer_class = PersonSerializer
     lookup_value_regex = r"[0-9]{1,9}"
+
+    def initial(self, request, *args, **kwargs):
+        # An upload too large is refused on its stated length, before
+        # anything reads its body: signing in by session checks CSRF, which
+        # parses a form whole. (Throttles too would sign the caller in.)
+        if self.action in ("import_preview", "import_people"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > MAX_REQUEST:
+                raise TooLarge()
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
         return Person.objects.visible_to(self.request.user).select_related(

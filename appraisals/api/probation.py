@@ -108,17 +108,34 @@ def refused_or_conflict(user, person, error):
     return error
 
 
+CHECKPOINT_EXAMPLE = OpenApiExample(
+    "A checkpoint",
+    value={
+        "id": 4,
+        "months": 3,
+        "due_on": "2025-07-01",
+        "completed_on": None,
+        "overdue": True,
+        "notes": "",
+        "check_in": None,
+    },
+    response_only=True,
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="A person's probation checkpoints",
         description="For whoever may read the person; by due date.",
         parameters=[PERSON_PK],
         responses=CheckpointSerializer(many=True),
+        examples=[CHECKPOINT_EXAMPLE],
     ),
     retrieve=extend_schema(
         summary="A probation checkpoint",
         parameters=[PERSON_PK, IF_NONE_MATCH],
         responses={200: CheckpointSerializer, 304: OpenApiResponse(description="Not modified.")},
+        examples=[CHECKPOINT_EXAMPLE],
     ),
 )
 class CheckpointViewSet(PersonScoped, GenericViewSet):
@@ -161,7 +178,8 @@ class CheckpointViewSet(PersonScoped, GenericViewSet):
                 "Notes",
                 value={"notes": "On track: first release shipped.", "check_in": 12},
                 request_only=True,
-            )
+            ),
+            CHECKPOINT_EXAMPLE,
         ],
     )
     @action(detail=True, methods=["post"])

@@ -590,3 +590,12 @@ def test_details_take_a_fixed_number_of_queries(cast, on_probation):
     assert _queries(mo, check_ins(cast.person)) == one <= 8
     assert _queries(mo, checkpoints(on_probation)) <= 6
     assert _queries(mo, decisions(on_probation)) <= 6
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(cast):
+    from profiles.views.imports import MAX_REQUEST
+
+    hr = api_for(cast, "hr")
+    data = table(cast) + b"," * (MAX_REQUEST + 1)
+    response = hr.post(f"{URL}import/preview/", data, content_type="text/csv")
+    assert "5 MB" in assert_problem(response, 413)["detail"]
