@@ -41,7 +41,7 @@ from competency.api.views import GenericViewSet
 
 
 def check_in_etag(check_in):
-    return etag_of(check_in.held_on, check_in.notes, check_in.agreed_actions, check_in.manager_id)
+    return etag_of(CheckInSerializer().to_representation(check_in))
 
 
 class CheckInSerializer(serializers.Serializer):
@@ -175,7 +175,11 @@ class CheckInViewSet(PersonScoped, GenericViewSet):
         check_in = self.get_object()
         given = body_dict(request)
         with transaction.atomic():
-            locked = CheckIn.objects.select_for_update().get(pk=check_in.pk)
+            locked = (
+                CheckIn.objects.select_for_update(of=("self",))
+                .select_related("manager")
+                .get(pk=check_in.pk)
+            )
             check_if_match(request, check_in_etag(locked))
             values = {
                 "held_on": locked.held_on,

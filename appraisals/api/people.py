@@ -13,6 +13,9 @@ ETags fingerprint what the caller reads; every change takes If-Match and
 checks it under the row's lock, inside the write's transaction.
 """
 
+import hashlib
+import json
+
 from django import forms
 from django.db import transaction
 from django.urls import reverse
@@ -43,7 +46,6 @@ from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.problems import PreconditionFailed
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
-from competency.models import fingerprint
 from competency.roles import is_hr
 from profiles.filters import families_in_force
 from profiles.models import JobFamily, RoleProfile
@@ -54,9 +56,13 @@ PERSON_PK = OpenApiParameter(
 )
 
 
-def etag_of(*values):
-    """A short fingerprint of what a resource shows and a write may change."""
-    return fingerprint(*(None if value is None else str(value) for value in values))[:32]
+def etag_of(body):
+    """The ETag of a representation: a fingerprint of what the caller reads,
+    its addresses left out (they depend on the host asked). So a 304 is
+    never stale, and If-Match compares what the writer last saw with the
+    row as locked now."""
+    kept = {key: value for key, value in body.items() if key not in ("url", "links")}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def check_if_match(request, current):
@@ -104,20 +110,6 @@ def person_ref(person):
     if person is None:
         return None
     return {"id": person.pk, "employee_id": person.employee_id, "name": person.name}
-
-
-def person_etag(person):
-    return etag_of(
-        person.employee_id,
-        person.name,
-        person.email,
-        person.job_title,
-        person.line_manager_id,
-        person.role_profile_id,
-        person.start_date,
-        person.probation_end_date,
-        person.leaving_date,
-    )
 
 
 class PersonRefSerializer(serializers.Serializer):
@@ -646,11 +638,16 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
         rows = PersonSummarySerializer(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(rows.data)
 
+    def _body(self, person):
+        # The person, their line above and their reports: all of it held
+        # still by the reporting lines' lock, which every change takes.
+        return PersonSerializer(person, context=self.get_serializer_context()).data
+
     def _respond(self, person, status_code=200, request=None):
-        etag = person_etag(person)
+        body = self._body(person)
+        etag = etag_of(body)
         if request is not None and (cached := not_modified(request, etag)):
             return cached
-        body = PersonSerializer(person, context=self.get_serializer_context()).data
         return with_etag(Response(body, status=status_code), etag)
 
     def retrieve(self, request, *args, **kwargs):
@@ -670,9 +667,16 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
             raise serializers.ValidationError({"line_manager": error.messages}) from None
         return self.get_queryset().get(pk=saved.pk)
 
+    @staticmethod
+    def _typed(request, partial=False):
+        """The body, its values' JSON types checked (the form decides the rest)."""
+        data = body_dict(request)
+        PersonWriteSerializer(data=data, partial=partial).is_valid(raise_exception=True)
+        return data
+
     @idempotent
     def create(self, request, *args, **kwargs):
-        data = body_dict(request)
+        data = self._typed(request)
         with transaction.atomic():
             person = self._save(request, Person(), data)
         response = self._respond(person, status.HTTP_201_CREATED)
@@ -683,7 +687,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
 
     def update(self, request, *args, partial=False, **kwargs):
         person = self.get_object()
-        given = body_dict(request)
+        given = self._typed(request, partial)
         with transaction.atomic():
             # The reporting lines' lock first, as every change of line takes
             # it, then the row: the ETag is compared with the row as locked.
@@ -693,7 +697,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
                 .select_related("line_manager", "role_profile")
                 .get(pk=person.pk)
             )
-            check_if_match(request, person_etag(locked))
+            check_if_match(request, etag_of(self._body(locked)))
             data = {}
             if partial:
                 data = {API_NAMES.get(k, k): v for k, v in current_values(locked).items()}

@@ -37,12 +37,6 @@ from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
 
 
-def checkpoint_etag(checkpoint):
-    return etag_of(
-        checkpoint.due_on, checkpoint.completed_on, checkpoint.notes, checkpoint.check_in_id
-    )
-
-
 class CheckpointSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     months = serializers.IntegerField(help_text="Months after the start date.")
@@ -63,6 +57,10 @@ class CheckpointSerializer(serializers.Serializer):
             "notes": checkpoint.notes,
             "check_in": checkpoint.check_in_id,
         }
+
+
+def checkpoint_etag(checkpoint):
+    return etag_of(CheckpointSerializer().to_representation(checkpoint))
 
 
 class CompleteSerializer(serializers.Serializer):

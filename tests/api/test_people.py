@@ -599,3 +599,20 @@ def test_a_file_too_large_is_refused_before_it_is_read(cast):
     data = table(cast) + b"," * (MAX_REQUEST + 1)
     response = hr.post(f"{URL}import/preview/", data, content_type="text/csv")
     assert "5 MB" in assert_problem(response, 413)["detail"]
+
+
+def test_a_304_is_never_stale_and_any_change_changes_the_etag(cast):
+    mo = api_for(cast, "manager")
+    before = mo.get(detail(cast.manager))
+    # A new report shows in Mo's detail, so the old ETag no longer matches.
+    factories.PersonFactory(name="Newbie", line_manager=cast.manager)
+    after = mo.get(detail(cast.manager), HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert [p["name"] for p in after.json()["reports"]] == ["Newbie", "Sam"]
+
+
+def test_values_of_the_wrong_type_are_refused(cast):
+    hr = api_for(cast, "hr")
+    for given, pointer in (({**NEW, "name": ["Ada"]}, "#/name"), ({**NEW, "email": 7}, "#/email")):
+        body = assert_problem(hr.post(URL, given, format="json"), 400)
+        assert body["errors"][0]["pointer"] == pointer
