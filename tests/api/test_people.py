@@ -616,3 +616,54 @@ def test_values_of_the_wrong_type_are_refused(cast):
     for given, pointer in (({**NEW, "name": ["Ada"]}, "#/name"), ({**NEW, "email": 7}, "#/email")):
         body = assert_problem(hr.post(URL, given, format="json"), 400)
         assert body["errors"][0]["pointer"] == pointer
+
+
+# --- Two writers at once (PostgreSQL's locks, real threads) ---------------------------------
+
+
+def _hr_may_write(cast):
+    """A transactional test starts without the migrations' groups: give HR's
+    permission to HR's account itself."""
+    from django.contrib.auth.models import Permission
+
+    cast.hr.user_permissions.add(
+        Permission.objects.get(content_type__app_label="profiles", codename="change_roleprofile")
+    )
+
+
+@pytest.mark.parametrize("round_", range(3))
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lock races need PostgreSQL")
+def test_two_edits_from_the_same_read_let_one_through(cast, round_):
+    from tests.profiles.test_races import in_threads
+
+    _hr_may_write(cast)
+    first, second = api_for(cast, "hr"), api_for(cast, "hr")
+    path = detail(cast.person)
+    etag = first.get(path)["ETag"]
+    outcomes = in_threads(
+        lambda: first.patch(path, {"job_title": "One"}, format="json", HTTP_IF_MATCH=etag),
+        lambda: second.patch(path, {"job_title": "Two"}, format="json", HTTP_IF_MATCH=etag),
+    )
+    codes = sorted(response.status_code for response in outcomes)
+    assert codes == [200, 412], outcomes
+    winner = next(r for r in outcomes if r.status_code == 200).json()["job_title"]
+    assert Person.objects.get(pk=cast.person.pk).job_title == winner
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lock races need PostgreSQL")
+def test_two_edits_of_a_check_in_from_the_same_read_let_one_through(cast):
+    from tests.profiles.test_races import in_threads
+
+    check_in = CheckIn.objects.create(
+        person=cast.person, manager=cast.manager, held_on=date(2025, 5, 1)
+    )
+    first, second = api_for(cast, "manager"), api_for(cast, "manager")
+    path = f"{check_ins(cast.person)}{check_in.pk}/"
+    etag = first.get(path)["ETag"]
+    outcomes = in_threads(
+        lambda: first.patch(path, {"notes": "One"}, format="json", HTTP_IF_MATCH=etag),
+        lambda: second.patch(path, {"notes": "Two"}, format="json", HTTP_IF_MATCH=etag),
+    )
+    assert sorted(response.status_code for response in outcomes) == [200, 412], outcomes
