@@ -84,6 +84,23 @@ class PersonQuerySet(models.QuerySet):
         on = on or timezone.localdate()
         return self.filter(Q(leaving_date__isnull=True) | Q(leaving_date__gt=on))
 
+    def on_probation(self, on=None):
+        """People whose probation ends on or after `on` (default today): the
+        rule cycles.py applies when it opens a probation review."""
+        from django.utils import timezone
+
+        return self.filter(probation_end_date__gte=on or timezone.localdate())
+
+    def matching(self, text):
+        """The people list's search: name or job title containing the words
+        as typed, or exactly this employee id. Pages and the API search here."""
+        words = " ".join(text.split())
+        if not words:
+            return self
+        return self.filter(
+            Q(name__icontains=words) | Q(employee_id__iexact=words) | Q(job_title__icontains=words)
+        )
+
     def visible_to(self, user):
         """HR see everyone; a person sees themself and their reporting line."""
         if is_hr(user):

@@ -61,6 +61,31 @@ def set_manager(*, person, manager) -> Person:
     return person
 
 
+# The dates that place probation checkpoints.
+PROBATION_DATES = {"start_date", "probation_end_date"}
+
+
+@transaction.atomic
+def save_person(*, form) -> Person:
+    """Save a valid PersonForm (HR's page and the API): the person's own
+    fields, then their line manager through set_manager (a loop raises
+    ReportingLineError and nothing is saved), then, for a new person or
+    changed dates, their probation checkpoints. The reporting lines' lock
+    is held throughout: the import holds it while it compares, so an edit
+    waits rather than slip between its preview and its write."""
+    from appraisals import probation
+
+    lock_reporting_lines()
+    created = form.instance.pk is None
+    saved = form.save()
+    manager = form.cleaned_data["manager"]
+    if manager != saved.line_manager:
+        saved = set_manager(person=saved, manager=manager)
+    if created or PROBATION_DATES & set(form.changed_data):
+        probation.schedule_checkpoints(Person.objects.filter(pk=saved.pk))
+    return saved
+
+
 @transaction.atomic
 def set_managers(assignments) -> int:
     """Many changes at once (an import): `assignments` maps a person's id to

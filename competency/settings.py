@@ -225,6 +225,11 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "competency.models.KnowledgeItem.Kind",
         "ObjectiveStatusEnum": "appraisals.models.Objective.Status",
         "DevelopmentActionStatusEnum": "appraisals.models.DevelopmentAction.Status",
+        # Named for good: another field called `kind`, `state` or `outcome`
+        # would otherwise rename them (KindEnum became KnowledgeItemKindEnum).
+        "ProbationOutcomeEnum": "appraisals.models.ProbationDecision.Outcome",
+        "InsightItemKindEnum": ["skill", "knowledge"],
+        "HeatmapCellStateEnum": ["below", "meets", "above", "not_rated", "no_level"],
     },
 }
 

@@ -4,13 +4,11 @@ Managers read the people in their reporting line; anyone else gets 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from appraisals import importing, probation
+from appraisals import importing
 from appraisals import people as people_service
 from appraisals.forms import PeopleFilterForm, PeopleUploadForm, PersonForm
 from appraisals.models import Appraisal, Person
@@ -40,13 +38,7 @@ def people_list(request):
     rows = people.select_related("line_manager", "role_profile")
     if form.is_valid():
         data = form.cleaned_data
-        words = " ".join(data["q"].split())
-        if words:
-            rows = rows.filter(
-                Q(name__icontains=words)
-                | Q(employee_id__iexact=words)
-                | Q(job_title__icontains=words)
-            )
+        rows = rows.matching(data["q"])
         if data["job_family"]:
             rows = rows.filter(role_profile__job_family=data["job_family"])
         if data["manager"]:
@@ -120,17 +112,7 @@ def _edit(request, person):
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                # The import holds this lock while it compares: an edit
-                # waits rather than slip between its preview and write.
-                people_service.lock_reporting_lines()
-                created = not person.pk
-                saved = form.save()
-                manager = form.cleaned_data["manager"]
-                if manager != saved.line_manager:
-                    people_service.set_manager(person=saved, manager=manager)
-                if created or {"start_date", "probation_end_date"} & set(form.changed_data):
-                    probation.schedule_checkpoints(Person.objects.filter(pk=saved.pk))
+            saved = people_service.save_person(form=form)
         except ValidationError as error:
             # Nothing was saved; the form shows what was typed.
             form.add_error("manager", error.messages[0])

@@ -39,9 +39,17 @@ class KeyReused(exceptions.APIException):
 
 
 def _digest(request):
-    """A digest of what was sent. The raw body when it is still readable;
-    after a multipart form was parsed (the session's CSRF check reads it),
-    the fields and the files' contents."""
+    """A digest of what was sent. A file sent as the body (an import's),
+    as the view's parser read it: request.body would refuse one larger than
+    DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML page. Else the raw body when it
+    is still readable; after a multipart form was parsed (the session's CSRF
+    check reads it), the fields and the files' contents."""
+    if request.content_type and not request.content_type.startswith(
+        ("application/json", "multipart/", "application/x-www-form-urlencoded")
+    ):
+        data = request.data
+        if isinstance(data, bytes | bytearray):
+            return hashlib.sha256(data).hexdigest()
     try:
         return hashlib.sha256(request.body).hexdigest()
     except RawPostDataException:

@@ -13,6 +13,10 @@ from rest_framework.routers import DefaultRouter
 from appraisals.api import appraisals as appraisals_api
 from appraisals.api import cycles as cycles_api
 from appraisals.api import plans as plans_api
+from appraisals.api import check_ins as check_ins_api
+from appraisals.api import insight as insight_api
+from appraisals.api import people as people_api
+from appraisals.api import probation as probation_api
 from competency import catalogue_api
 from profiles import api as profiles_api
 
@@ -49,6 +53,23 @@ router.register(
     plans_api.DevelopmentActionViewSet,
     basename="appraisal-development-action",
 )
+
+# People and insight.
+PERSON = r"people/(?P<person_pk>[0-9]{1,9})"
+router.register("people", people_api.PersonViewSet, basename="person")
+router.register(f"{PERSON}/check-ins", check_ins_api.CheckInViewSet, basename="check-in")
+router.register(
+    f"{PERSON}/probation-checkpoints",
+    probation_api.CheckpointViewSet,
+    basename="probation-checkpoint",
+)
+router.register(
+    f"{PERSON}/probation-decisions", probation_api.DecisionViewSet, basename="probation-decision"
+)
+router.register(f"{PERSON}/readiness", insight_api.ReadinessViewSet, basename="readiness")
+router.register("insight/heatmap", insight_api.HeatmapViewSet, basename="heatmap")
+router.register("insight/items", insight_api.ItemSearchViewSet, basename="insight-item")
+router.register("insight/people-with", insight_api.PeopleWithViewSet, basename="people-with")
 
 
 @extend_schema(exclude=True)

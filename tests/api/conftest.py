@@ -1,5 +1,7 @@
 """The API's cast: one DRF client per person (never the shared `client`),
-tokens in each state, and profiles in each state."""
+tokens in each state, and profiles in each state. The appraisals' cast
+(`cast`: HR, a head, a manager, their report, another manager and their
+report) and its `appraisal` come from tests/appraisals/conftest.py."""
 
 from datetime import timedelta
 
@@ -10,6 +12,7 @@ from rest_framework.test import APIClient
 from competency.api.models import ApiToken
 from profiles import lifecycle
 from tests import factories
+from tests.appraisals.conftest import appraisal, cast, cycle, profile  # noqa: F401
 from tests.conftest import member_of
 
 PROBLEM = "application/problem+json"
@@ -90,12 +93,12 @@ def expired_api(hr_person):
 def published(db):
     """A published profile, version 1, with a job family."""
     family = factories.JobFamilyFactory(name="Data", slug="data")
-    profile = factories.RoleProfileFactory(
+    data_engineer = factories.RoleProfileFactory(
         title="Data Engineer", slug="data-engineer", job_family=family
     )
-    lifecycle.publish_profile(profile=profile, change_note="First")
-    profile.refresh_from_db()
-    return profile
+    lifecycle.publish_profile(profile=data_engineer, change_note="First")
+    data_engineer.refresh_from_db()
+    return data_engineer
 
 
 @pytest.fixture

@@ -1,0 +1,269 @@
+"""The read-only insight endpoints: the team heatmap, items to search for,
+people by skill and level, and readiness. The same scope as the pages
+(insight.team_for, Person.objects.visible_to): the cast (HR, the manager,
+the manager's manager, the report, another manager, other staff) each see
+their own part, anyone else 404; signed-out callers 401."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from appraisals import cycles
+from appraisals.models import Requirement
+from competency.models import KnowledgeItem
+from tests import factories
+from tests.api.conftest import assert_problem
+from tests.api.test_people import SIGNED_OUT, api_for
+from tests.appraisals.conftest import ROLES, published_profile
+from tests.appraisals.test_insight import agree, agree_directly
+
+pytestmark = pytest.mark.django_db
+
+HEATMAP = "/api/v1/insight/heatmap/"
+ITEMS = "/api/v1/insight/items/"
+FIND = "/api/v1/insight/people-with/"
+EVERY_ROLE = [*ROLES, "revoked", "expired"]
+
+
+@pytest.fixture
+def sams(appraisal, cast):
+    """Sam's appraisal agreed: Systems design Expert (Practitioner asked),
+    Agile working Familiar (Proficient asked), Team dynamics shown, Formal
+    appraisals not rated."""
+    return agree(appraisal, cast, skill=4, knowledge=2, behavioural=2, activity=None)
+
+
+@pytest.fixture
+def tias(cast, cycle):
+    (opened,) = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.other_manager)).created
+    agree_directly(opened, 3)
+    return opened
+
+
+def rows(response):
+    assert response.status_code == 200, response.content
+    return {row["person"]["name"] for row in response.json()["rows"]}
+
+
+# --- The heatmap ----------------------------------------------------------------------------
+
+HEATMAP_ROWS = {
+    "hr": {"Bea", "Mo", "Olu", "Sam", "Tia"},
+    "head": {"Mo", "Olu", "Sam", "Tia"},
+    "manager": {"Sam"},
+    "person": None,
+    "other_manager": {"Tia"},
+    "other_person": None,
+}
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+def test_who_sees_which_rows_of_the_heatmap(cast, sams, tias, role):
+    response = api_for(cast, role).get(HEATMAP)
+    if role in SIGNED_OUT:
+        assert_problem(response, 401)
+    elif HEATMAP_ROWS[role] is None:
+        assert_problem(response, 404)
+    else:
+        assert rows(response) == HEATMAP_ROWS[role]
+
+
+def test_the_cells_are_the_agreed_gaps(cast, sams):
+    body = api_for(cast, "manager").get(HEATMAP).json()
+    (row,) = body["rows"]
+    assert row["appraisal"] == sams.pk and row["cycle"] == "Annual review 2025"
+    cells = {
+        column["kind"]: cell for column, cell in zip(body["columns"], row["cells"], strict=True)
+    }
+    assert cells[Requirement.Kind.ORGANISATION_SKILL]["state"] == "above"
+    knowledge = cells[Requirement.Kind.KNOWLEDGE]
+    assert (knowledge["state"], knowledge["rating"], knowledge["required"], knowledge["gap"]) == (
+        "below",
+        "Familiar with",
+        "Proficient in",
+        -1,
+    )
+    assert cells[Requirement.Kind.WORK_ACTIVITY]["state"] == "not_rated"
+    assert body["count"] == 1 and body["more_columns"] == 0
+
+
+def test_a_manager_naming_another_team_gets_404(cast, sams, tias):
+    mo = api_for(cast, "manager")
+    hidden = assert_problem(mo.get(HEATMAP, {"manager": cast.other_manager.pk}), 404)
+    assert hidden == assert_problem(mo.get(HEATMAP, {"manager": 999999}), 404)
+    assert_problem(mo.get(HEATMAP, {"manager": cast.other_person.pk}), 404)
+    assert assert_problem(mo.get(HEATMAP, {"manager": "x"}), 400)["errors"][0]["pointer"] == (
+        "#/manager"
+    )
+    for role in ("head", "hr"):
+        chosen = api_for(cast, role).get(HEATMAP, {"manager": cast.other_manager.pk})
+        assert rows(chosen) == {"Tia"}
+
+
+def test_only_hr_filter_by_job_family(cast, sams, tias, ddat):
+    family = factories.JobFamilyFactory(name="Data", slug="data")
+    other = published_profile(ddat, title="Data Engineer", family=family)
+    factories.PersonFactory(name="Dee", line_manager=cast.other_manager, role_profile=other)
+    assert rows(api_for(cast, "hr").get(HEATMAP, {"family": "data"})) == {"Dee"}
+    refused = assert_problem(api_for(cast, "other_manager").get(HEATMAP, {"family": "data"}), 400)
+    assert refused["errors"][0]["pointer"] == "#/family"
+    assert_problem(api_for(cast, "hr").get(HEATMAP, {"family": "nope"}), 400)
+
+
+def _queries(client, path, params=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params or {})
+        assert response.status_code == 200, response.content
+    return len(captured)
+
+
+def test_the_heatmap_takes_the_same_queries_for_1_and_50_people(cast, sams):
+    mo = api_for(cast, "manager")
+    one = _queries(mo, HEATMAP)
+    later = factories.CycleFactory(
+        name="Later", opens_on=date(2025, 7, 1), closes_on=date(2025, 9, 30)
+    )
+    for n in range(49):
+        factories.PersonFactory(
+            name=f"Report {n:02}", line_manager=cast.manager, role_profile=cast.person.role_profile
+        )
+    for opened in cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created:
+        agree_directly(opened, 2)
+    assert len(mo.get(HEATMAP).json()["rows"]) == 50
+    assert _queries(mo, HEATMAP) == one == 8
+
+
+# --- Finding people ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+def test_who_may_search_items(cast, role):
+    response = api_for(cast, role).get(ITEMS, {"q": "agile"})
+    if role in SIGNED_OUT:
+        assert_problem(response, 401)
+    elif HEATMAP_ROWS[role] is None:
+        assert_problem(response, 404)
+    else:
+        assert response.status_code == 200
+        assert {"kind": "knowledge", "name": "Agile working"}.items() <= response.json()[0].items()
+
+
+def agile():
+    return KnowledgeItem.objects.get(title="Agile working")
+
+
+# Who finds whom among Sam (Agile working: Familiar, 2) and Tia (3).
+FOUND = {
+    "hr": {"Sam", "Tia"},
+    "head": {"Sam", "Tia"},
+    "manager": {"Sam"},
+    "person": None,
+    "other_manager": {"Tia"},
+    "other_person": None,
+}
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+def test_who_finds_whom(cast, sams, tias, role):
+    response = api_for(cast, role).get(FIND, {"kind": "knowledge", "item": agile().pk, "level": 2})
+    if role in SIGNED_OUT:
+        assert_problem(response, 401)
+    elif FOUND[role] is None:
+        assert_problem(response, 404)
+    else:
+        assert response.status_code == 200, response.content
+        found = {row["person"]["name"] for row in response.json()["results"]}
+        assert found == FOUND[role]
+
+
+def test_found_people_show_their_latest_agreed_rating(cast, sams, tias):
+    hr = api_for(cast, "hr")
+    results = hr.get(FIND, {"kind": "knowledge", "item": agile().pk, "level": 3}).json()["results"]
+    assert [(r["person"]["name"], r["rating"], r["appraisal"]) for r in results] == [
+        ("Tia", 3, tias.pk)
+    ]
+    assert results[0]["rating_name"] == "Proficient in"
+
+
+def test_bad_searches_name_the_parameter(cast, sams):
+    mo = api_for(cast, "manager")
+    cases = [
+        ({"kind": "knowledge", "item": 999999, "level": 2}, "#/item"),
+        ({"kind": "knowledge", "item": agile().pk, "level": 9}, "#/level"),
+        ({"kind": "person", "item": agile().pk, "level": 2}, "#/kind"),
+        ({"kind": "knowledge", "level": 2}, "#/item"),
+    ]
+    for params, pointer in cases:
+        body = assert_problem(mo.get(FIND, params), 400)
+        assert body["errors"][0]["pointer"] == pointer
+
+
+def test_finding_takes_the_same_queries_for_1_and_100_people(cast, sams, cycle):
+    hr = api_for(cast, "hr")
+    params = {"kind": "knowledge", "item": agile().pk, "level": 1, "page_size": 200}
+    one = _queries(hr, FIND, params)
+    for n in range(99):
+        factories.PersonFactory(
+            name=f"Report {n:02}", line_manager=cast.manager, role_profile=cast.person.role_profile
+        )
+    for opened in cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager)).created:
+        agree_directly(opened, 2)
+    assert len(hr.get(FIND, params).json()["results"]) == 100
+    assert _queries(hr, FIND, params) == one <= 9
+
+
+# --- Readiness ---------------------------------------------------------------------------------
+
+
+def readiness(person):
+    return f"/api/v1/people/{person.pk}/readiness/"
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+def test_who_reads_a_persons_readiness(cast, sams, role):
+    response = api_for(cast, role).get(
+        readiness(cast.person), {"profile": cast.person.role_profile.slug}
+    )
+    if role in SIGNED_OUT:
+        assert_problem(response, 401)
+    elif role in {"hr", "head", "manager", "person"}:
+        assert response.status_code == 200, response.content
+    else:
+        hidden = assert_problem(response, 404)
+        guessed = api_for(cast, role).get("/api/v1/people/999999/readiness/", {"profile": "x"})
+        assert hidden == assert_problem(guessed, 404)
+
+
+def test_readiness_holds_agreed_ratings_against_a_version(cast, sams):
+    body = (
+        api_for(cast, "person")
+        .get(readiness(cast.person), {"profile": cast.person.role_profile.slug})
+        .json()
+    )
+    assert body["version"] == 1 and body["person"]["name"] == "Sam"
+    assert [need["title"] for need in body["needs"]] == ["Agile working"]
+    assert body["needs"][0]["shortfall"] == 1
+    assert body["counted"] == 2
+    assert {need["title"] for need in body["unknown"]} == set()
+
+
+def test_readiness_for_a_profile_nobody_may_read_is_404(cast, sams):
+    draft = factories.RoleProfileFactory(title="Secret", slug="secret")
+    sam = api_for(cast, "person")
+    assert_problem(sam.get(readiness(cast.person), {"profile": draft.slug}), 404)
+    assert_problem(sam.get(readiness(cast.person), {"profile": "no-such"}), 404)
+    missing = assert_problem(sam.get(readiness(cast.person)), 400)
+    assert missing["errors"][0]["pointer"] == "#/profile"
+
+
+def test_readiness_takes_a_fixed_number_of_queries(cast, sams):
+    assert (
+        _queries(
+            api_for(cast, "manager"),
+            readiness(cast.person),
+            {"profile": cast.person.role_profile.slug},
+        )
+        <= 12
+    )
