@@ -166,10 +166,11 @@ FRAMEWORK_PARSERS = [
 ]
 FRAMEWORK_BODY = {
     "application/json": ref(FRAMEWORK),
-    "text/csv": {"type": "string"},
+    "text/csv": {"type": "string", "minLength": 1},
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
         "type": "string",
         "format": "binary",
+        "minLength": 1,
     },
 }
 FORMAT = OpenApiParameter(

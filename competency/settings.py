@@ -202,6 +202,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Integrations send JSON (and the imports' files); the schema describes
+    # that, not the HTML forms the browsable API also accepts, whose
+    # encodings cannot carry a null or an empty list.
+    "PARSER_WHITELIST": [
+        "rest_framework.parsers.JSONParser",
+        "profiles.api.RawJSONParser",
+        "competency.catalogue_api.RawBody",
+    ],
     "APPEND_COMPONENTS": {},  # filled by competency.api.schema (role-profile/1)
     "PREPROCESSING_HOOKS": ["competency.api.schema.only_the_api"],
     "POSTPROCESSING_HOOKS": [

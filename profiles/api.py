@@ -36,7 +36,15 @@ from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination, PagePagination
 from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.problems import PreconditionFailed
-from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROLE_PROFILE, ref
+from competency.api.query import flag, whole_number
+from competency.api.schema import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    ROLE_PROFILE,
+    constrain,
+    ref,
+)
 from competency.api.views import GenericViewSet, ReadOnlyModelViewSet
 from competency.numbers import positive_number
 from competency.roles import is_hr
@@ -158,12 +166,23 @@ class TextList(serializers.ListField):
     child = serializers.CharField(max_length=5000)
 
 
+class JobFamilyField(serializers.SlugRelatedField):
+    """A job family's slug, or null for none. DRF reads "" as null for a
+    related field; here it is refused, as the schema's minLength says."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=JobFamily.objects.all(), **kwargs)
+
+    def validate_empty_values(self, data):
+        if data == "":
+            raise serializers.ValidationError("Give a job family's slug, or null for none.")
+        return super().validate_empty_values(data)
+
+
 class ProfileCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     slug = serializers.SlugField(max_length=200)
-    job_family = serializers.SlugRelatedField(
-        slug_field="slug", queryset=JobFamily.objects.all(), required=False, allow_null=True
-    )
+    job_family = JobFamilyField(required=False, allow_null=True)
     role_level = serializers.ChoiceField(
         choices=ROLE_LEVELS, required=False, allow_blank=True, default=""
     )
@@ -175,9 +194,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
     calls."""
 
     title = serializers.CharField(max_length=200)
-    job_family = serializers.SlugRelatedField(
-        slug_field="slug", queryset=JobFamily.objects.all(), allow_null=True
-    )
+    job_family = JobFamilyField(allow_null=True)
     role_level = serializers.ChoiceField(choices=ROLE_LEVELS, allow_blank=True)
     variant = serializers.CharField(max_length=100, allow_blank=True)
     summary = serializers.CharField(allow_blank=True)
@@ -268,7 +285,11 @@ class PageTextParser(RawJSONParser):
 
 IMPORT_BODY = {
     "application/json": ref(ROLE_PROFILE),
-    "text/plain": {"type": "string", "description": "A profile's published page text."},
+    "text/plain": {
+        "type": "string",
+        "minLength": 1,
+        "description": "A profile's published page text.",
+    },
 }
 
 # --- Viewsets ----------------------------------------------------------------
@@ -470,16 +491,13 @@ class ProfileViewSet(
     @extend_schema(
         summary="Download as role-profile/1 JSON",
         description="What the profile's page shows (HR: the working copy), or `?version=N`.",
-        parameters=[OpenApiParameter("version", OpenApiTypes.INT)],
+        parameters=[OpenApiParameter("version", {"type": "integer", "minimum": 1})],
         responses={200: OpenApiResponse(ref(ROLE_PROFILE))},
     )
     @action(detail=True, methods=["get"])
     def export(self, request, slug=None):
         profile = self.get_object()
-        asked = request.query_params.get("version")
-        number = positive_number(asked) if asked else None
-        if asked and number is None:
-            raise Http404
+        number = whole_number(request, "version")
         download = download_for(request.user, profile, number=number)
         if download is None:
             raise Http404
@@ -572,10 +590,10 @@ class ProfileViewSet(
             confirmed = {source.document["slug"]: flags["confirmed"]}
         (result,) = import_profiles(
             [source],
-            publish=flags.get("publish") == "true",
+            publish=flag(request, "publish"),
             user=request.user,
             confirmed=confirmed,
-            update_shared_texts=flags.get("update_shared_texts") == "true",
+            update_shared_texts=flag(request, "update_shared_texts"),
         )
         url = request.build_absolute_uri(reverse("api:profile-detail", args=[result.profile.slug]))
         return Response(
@@ -696,6 +714,9 @@ class ItemAddSerializer(serializers.Serializer):
         if ("item" in data) == ("title" in data):
             raise serializers.ValidationError("Give either `item` or `title`.")
         return data
+
+
+constrain("ItemAddRequest", oneOf=[{"required": ["item"]}, {"required": ["title"]}])
 
 
 class ItemChangeSerializer(serializers.Serializer):
