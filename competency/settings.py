@@ -169,6 +169,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "competency.api.pagination.PagePagination",
     "DEFAULT_SCHEMA_CLASS": "competency.api.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "competency.api.problems.exception_handler",
+    # `?format=` names a framework file's layout (POST /api/v1/frameworks/
+    # import/); as DRF's renderer override, any layout but json was a 404.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": [
         "competency.api.throttling.AnonymousThrottle",
         "competency.api.throttling.CallerThrottle",

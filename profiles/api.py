@@ -173,10 +173,10 @@ class JobFamilyField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="slug", queryset=JobFamily.objects.all(), **kwargs)
 
-    def validate_empty_values(self, data):
+    def run_validation(self, data=serializers.empty):
         if data == "":
             raise serializers.ValidationError("Give a job family's slug, or null for none.")
-        return super().validate_empty_values(data)
+        return super().run_validation(data)
 
 
 class ProfileCreateSerializer(serializers.Serializer):
@@ -583,17 +583,19 @@ class ProfileViewSet(
     )
     @idempotent
     def import_profile(self, request):
+        # The parameters first: a mistyped flag is named before the file is read.
+        publish = flag(request, "publish")
+        update_shared_texts = flag(request, "update_shared_texts")
         source = self._source(request)
-        flags = request.query_params
         confirmed = None
-        if "confirmed" in flags:
-            confirmed = {source.document["slug"]: flags["confirmed"]}
+        if "confirmed" in request.query_params:
+            confirmed = {source.document["slug"]: request.query_params["confirmed"]}
         (result,) = import_profiles(
             [source],
-            publish=flag(request, "publish"),
+            publish=publish,
             user=request.user,
             confirmed=confirmed,
-            update_shared_texts=flag(request, "update_shared_texts"),
+            update_shared_texts=update_shared_texts,
         )
         url = request.build_absolute_uri(reverse("api:profile-detail", args=[result.profile.slug]))
         return Response(

@@ -23,9 +23,15 @@ class StrictPageSize:
         asked = whole_number(request, self.page_size_query_param, maximum=self.max_page_size)
         return asked or self.page_size
 
+    def get_page_number(self, request, paginator):
+        # PagePagination: `page` as strictly (a page beyond the last is 404).
+        return whole_number(request, self.page_query_param) or 1
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
+            if parameter["name"] == getattr(self, "page_query_param", None):
+                parameter["schema"] = {"type": "integer", "minimum": 1}
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] = {
                     "type": "integer",

@@ -6,9 +6,18 @@ from rest_framework.exceptions import ValidationError
 from competency.numbers import positive_number
 
 
+def _once(request, name):
+    """The parameter's value, or None when absent; given twice is a 400 (a
+    list where the schema says one value)."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise ValidationError({name: ["Give it once."]})
+    return values[0] if values else None
+
+
 def flag(request, name):
     """A boolean parameter (`true` or `false`); absent is false."""
-    value = request.query_params.get(name)
+    value = _once(request, name)
     if value is None:
         return False
     if value not in ("true", "false"):
@@ -18,7 +27,7 @@ def flag(request, name):
 
 def whole_number(request, name, *, maximum=None):
     """A whole number from 1 (up to `maximum`); absent is None."""
-    value = request.query_params.get(name)
+    value = _once(request, name)
     if value is None:
         return None
     number = positive_number(value)

@@ -171,6 +171,8 @@ class ProblemAutoSchema(AutoSchema):
             codes |= {400, 409, 415}
         elif self._is_list_view():
             codes.add(400)  # an invalid filter
+            if self._is_a_paginated_list():
+                codes.add(404)  # a page past the last, a cursor that is not ours
         parameters = self.get_override_parameters()
         names = {getattr(parameter, "name", None) for parameter in parameters}
         if "If-Match" in names:
@@ -178,6 +180,17 @@ class ProblemAutoSchema(AutoSchema):
         if "Idempotency-Key" in names:
             codes.add(422)
         return codes
+
+    def _is_a_paginated_list(self):
+        return self._is_list_view() and self._get_paginator() is not None
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        # A body given by media type (a file or a document to import) is the
+        # whole point of the call: required, as a serializer's body is.
+        if body is not None and isinstance(self.get_request_serializer(), dict):
+            body["required"] = True
+        return body
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
