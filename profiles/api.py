@@ -97,6 +97,21 @@ class DocumentField(serializers.JSONField):
     """A role-profile/1 document (the schema's RoleProfileDocument)."""
 
 
+# A row's columns (and those profiles.filters sorts by), for .only().
+HR_COLUMNS = ["slug", "title", "status", "role_level", "summary", "updated_at", "job_family__name"]
+READER_COLUMNS = [
+    "slug",
+    "status",
+    "published_title",
+    "published_family",
+    "published_role_level",
+    "published_summary",
+    "published_at",
+]
+# The profile URL is reversed once per page, each row's slug put in its place.
+SLUG_MARK = "profile-slug-mark"
+
+
 class ProfileSummarySerializer(serializers.Serializer):
     """A row of the list: HR see the working copy, everyone else the
     version in force (its title, family and summary, never a draft's)."""
@@ -114,8 +129,7 @@ class ProfileSummarySerializer(serializers.Serializer):
     url = serializers.URLField()
 
     def to_representation(self, profile):
-        request = self.context["request"]
-        url = request.build_absolute_uri(reverse("api:profile-detail", args=[profile.slug]))
+        url = self.context["profile_url"].replace(SLUG_MARK, profile.slug)
         if self.context["reader"]:
             return {
                 "slug": profile.slug,
@@ -357,11 +371,16 @@ class ProfileViewSet(
     def get_queryset(self):
         queryset = RoleProfile.objects.visible_to(self.request.user)
         if self.action == "list":
+            # Only the columns a row shows and the orders sort by: no
+            # document, no texts decoded that the row does not show.
             if self.reader:
-                # The list's own columns say what it shows; no document is read.
-                return queryset.annotate(version_number=F("published_version__number"))
-            return queryset.select_related("job_family").annotate(
-                latest_version=Max("versions__number")
+                return queryset.only(*READER_COLUMNS).annotate(
+                    version_number=F("published_version__number")
+                )
+            return (
+                queryset.select_related("job_family")
+                .only(*HR_COLUMNS)
+                .annotate(latest_version=Max("versions__number"))
             )
         return queryset.select_related("job_family", "published_version")
 
@@ -375,7 +394,11 @@ class ProfileViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data = ProfileSummarySerializer(page, many=True, context=self.get_serializer_context())
+        context = self.get_serializer_context()
+        context["profile_url"] = request.build_absolute_uri(
+            reverse("api:profile-detail", args=[SLUG_MARK])
+        )
+        data = ProfileSummarySerializer(page, many=True, context=context)
         return self.get_paginated_response(data.data)
 
     def _respond(self, profile, *, status_code=200, request=None):
