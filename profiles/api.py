@@ -322,8 +322,9 @@ SORT = OpenApiParameter(
     list=extend_schema(
         summary="Role profiles",
         description="HR: every profile's working copy. Others: the version in force of each "
-        "profile that has one. Filters, search (`q`) and `sort` as on the list page; "
-        "cursor pagination.",
+        "profile that has one. Filters, search (`q`) and `sort` as on the list page "
+        "(`status` is HR's: others' lists are of versions in force, and it is not "
+        "applied); cursor pagination.",
         responses=ProfileSummarySerializer(many=True),
     ),
     retrieve=extend_schema(
@@ -390,7 +391,17 @@ class ProfileViewSet(
     def filter_queryset(self, queryset):
         # The list's search, filters and sort; one profile is found by its
         # slug alone (its access rule is get_queryset's).
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        if self.action != "list":
+            return queryset
+        status_asked = self.request.query_params.get("status")
+        if self.reader and status_asked and status_asked not in RoleProfile.Status.values:
+            # Readers' lists have no status filter (a working copy's status
+            # is HR's business), but a value the schema forbids is refused
+            # for everyone alike.
+            raise serializers.ValidationError(
+                {"status": [f"Give one of: {', '.join(RoleProfile.Status.values)}."]}
+            )
+        return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

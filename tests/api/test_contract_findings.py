@@ -68,3 +68,10 @@ def test_a_top_category_says_so_with_null(hr_api, ddat):
     factories.CategoryFactory(framework=ddat)
     categories = hr_api.get("/api/v1/frameworks/ddat/").json()["categories"]
     assert categories[0]["parent"] is None
+
+
+def test_a_status_the_schema_forbids_is_refused_for_readers_too(staff_api, published):
+    # Readers' lists are not filtered by status, but a bad value is a 400.
+    body = assert_problem(staff_api.get("/api/v1/profiles/?status=AAA"), 400)
+    assert body["errors"][0]["pointer"] == "#/status"
+    assert staff_api.get("/api/v1/profiles/?status=draft").status_code == 200
