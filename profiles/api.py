@@ -654,7 +654,10 @@ class ProfileViewSet(
     ),
     retrieve=extend_schema(
         summary="A published version's frozen role-profile/1 document",
-        parameters=[IF_NONE_MATCH],
+        parameters=[
+            IF_NONE_MATCH,
+            OpenApiParameter("number", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH),
+        ],
         responses={200: OpenApiResponse(ref(ROLE_PROFILE)), 304: OpenApiResponse()},
     ),
 )
@@ -776,25 +779,33 @@ LINK_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The item's link id."
 )
 SECTION_SLUGS = "|".join(section.slug for section in SECTIONS)
+# The router's pattern is an alternation the schema would anchor wrongly
+# (`^a|b$`): the schema names the sections instead.
+SECTION = OpenApiParameter(
+    "section",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=[section.slug for section in SECTIONS],
+)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="A draft's items of one section"),
+    list=extend_schema(summary="A draft's items of one section", parameters=[SECTION]),
     create=extend_schema(
         summary="Add an item (from the catalogue, or a new one)",
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, SECTION],
         request=ItemAddSerializer,
         responses={201: ProfileSerializer},
     ),
     partial_update=extend_schema(
         summary="Change an item's depth or level, or move it",
-        parameters=[IF_MATCH, LINK_ID],
+        parameters=[IF_MATCH, LINK_ID, SECTION],
         request=ItemChangeSerializer,
         responses=ProfileSerializer,
     ),
     destroy=extend_schema(
         summary="Take an item out (the catalogue keeps it)",
-        parameters=[IF_MATCH, LINK_ID],
+        parameters=[IF_MATCH, LINK_ID, SECTION],
         responses=ProfileSerializer,
     ),
 )

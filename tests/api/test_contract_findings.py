@@ -1,10 +1,14 @@
 """What the schemathesis run (test_contract.py) found, pinned one by one so
 that each stays fixed whatever examples a later run draws."""
 
+import json
+
 import pytest
 
-from profiles.models import RoleProfile
+from profiles.models import ProfileVersion, RoleProfile
+from tests import factories
 from tests.api.conftest import assert_problem
+from tests.api.test_profiles import document
 from tests.conftest import ROOT
 
 SKILLS_CSV = ROOT / "tests" / "frameworks" / "data" / "skills.csv"
@@ -63,8 +67,6 @@ def test_an_address_with_a_newline_is_the_apis_404(hr_api, db):
 
 
 def test_a_top_category_says_so_with_null(hr_api, ddat):
-    from tests import factories
-
     factories.CategoryFactory(framework=ddat)
     categories = hr_api.get("/api/v1/frameworks/ddat/").json()["categories"]
     assert categories[0]["parent"] is None
@@ -75,3 +77,43 @@ def test_a_status_the_schema_forbids_is_refused_for_readers_too(staff_api, publi
     body = assert_problem(staff_api.get("/api/v1/profiles/?status=AAA"), 400)
     assert body["errors"][0]["pointer"] == "#/status"
     assert staff_api.get("/api/v1/profiles/?status=draft").status_code == 200
+
+
+def test_the_uses_of_an_item_ignore_the_lists_filters(hr_api, db):
+    skill = factories.SkillFactory()
+    # They were applied to finding the skill: a huge category id was a 500.
+    response = hr_api.get(f"/api/v1/skills/{skill.pk}/uses/?category=-6.2e%2B159&framework=x")
+    assert response.status_code == 200, response.content
+
+
+def test_a_huge_category_filter_is_no_server_error(hr_api, db):
+    assert hr_api.get("/api/v1/skills/?category=-6.2e%2B159").status_code < 500
+
+
+def test_an_idempotency_key_with_another_query_is_another_request(hr_api, db):
+    # The query string was not compared: `?publish=true` replayed the
+    # answer of the import without it.
+    body = json.dumps(document()).encode()
+    first = hr_api.post(
+        "/api/v1/profiles/import/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert first.status_code == 201, first.content
+    assert_problem(
+        hr_api.post(
+            "/api/v1/profiles/import/?publish=true",
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="k",
+        ),
+        422,
+    )
+    assert not ProfileVersion.objects.exists()
+
+
+def test_the_schema_names_the_sections_of_items(anonymous_api, db):
+    import yaml
+
+    schema = yaml.safe_load(anonymous_api.get("/api/v1/schema/").content)
+    operation = schema["paths"]["/api/v1/profiles/{profile_slug}/items/{section}/"]["get"]
+    (section,) = [p for p in operation["parameters"] if p["name"] == "section"]
+    assert "skills" in section["schema"]["enum"] and "pattern" not in section["schema"]
