@@ -235,7 +235,7 @@ def measure(options):
 
     say(f"\n{'':36} {'API ms':>8} {'floor ms':>9} {'ratio':>6}")
     for label, call, floor_call in rows:
-        if call is None:
+        if not call:
             say(f"{label:36} {'n/a':>8}   (endpoint not installed)")
             continue
         served = median_ms(call, options.runs)
