@@ -50,7 +50,7 @@ from competency.api.views import GenericViewSet, ReadOnlyModelViewSet
 from competency.numbers import positive_number
 from competency.roles import is_hr
 from profiles import drafts, lifecycle
-from profiles.documents import document_fingerprint, dumps, profile_document
+from profiles.documents import document_fingerprint, dumps, profile_document, slug_validator
 from profiles.downloads import download_for
 from profiles.filters import ProfileFilter
 from profiles.importing.reading import read_profile
@@ -196,7 +196,13 @@ class JobFamilyField(serializers.SlugRelatedField):
 
 class ProfileCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    slug = serializers.SlugField(max_length=200)
+    # As role-profile/1 says (a SlugField let "Data_Engineer" in, whose
+    # document then broke its own schema; found by schemathesis).
+    slug = serializers.RegexField(
+        slug_validator().regex.pattern,
+        max_length=200,
+        error_messages={"invalid": slug_validator().message},
+    )
     job_family = JobFamilyField(required=False, allow_null=True)
     role_level = serializers.ChoiceField(
         choices=ROLE_LEVELS, required=False, allow_blank=True, default=""

@@ -94,8 +94,9 @@ def flatmap_case(context, case):
             st.just(dict(case.path_parameters)),
             st.fixed_dictionaries(
                 {
-                    name: real_value(case.operation.path, name) or st.just(value)
+                    name: real if real is not None else st.just(value)
                     for name, value in case.path_parameters.items()
+                    for real in [real_value(case.operation.path, name)]
                 }
             ),
         )

@@ -117,3 +117,14 @@ def test_the_schema_names_the_sections_of_items(anonymous_api, db):
     operation = schema["paths"]["/api/v1/profiles/{profile_slug}/items/{section}/"]["get"]
     (section,) = [p for p in operation["parameters"] if p["name"] == "section"]
     assert "skills" in section["schema"]["enum"] and "pattern" not in section["schema"]
+
+
+def test_a_slug_is_as_role_profile_1_says(hr_api, db):
+    # A SlugField took "Data_Engineer"; its document then broke its schema.
+    body = assert_problem(
+        hr_api.post("/api/v1/profiles/", {"title": "T", "slug": "Data_Engineer"}, format="json"),
+        400,
+    )
+    assert body["errors"][0]["pointer"] == "#/slug"
+    made = hr_api.post("/api/v1/profiles/", {"title": "T", "slug": "data-engineer"}, format="json")
+    assert made.status_code == 201, made.content
