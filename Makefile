@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/competency
 DEMO_PASSWORD ?= demo
 
-.PHONY: run test test-sqlite lint check postgres install bench bench-scale bench-appraisals chromium
+.PHONY: run test test-sqlite lint check postgres install bench bench-scale bench-appraisals bench-api chromium
 
 # A virtual environment with the application and its test tools, rebuilt
 # when pyproject.toml changes.
@@ -91,3 +91,10 @@ bench-scale: install postgres
 APPRAISALS_ARGS ?=
 bench-appraisals: install postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/python benchmarks/appraisals.py $(APPRAISALS_ARGS)
+
+# The REST API beside a hand-written psycopg2 query + json.dumps of the same
+# content, on bench-appraisals' data set (same scratch database and dump).
+# API_ARGS=--people 10000 for the full size.
+API_ARGS ?=
+bench-api: install postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/python benchmarks/api.py $(API_ARGS)

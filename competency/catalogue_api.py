@@ -48,7 +48,9 @@ class LevelSerializer(serializers.ModelSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Null at the top of the tree."
+    )
 
     class Meta:
         model = Category
@@ -166,10 +168,11 @@ FRAMEWORK_PARSERS = [
 ]
 FRAMEWORK_BODY = {
     "application/json": ref(FRAMEWORK),
-    "text/csv": {"type": "string"},
+    "text/csv": {"type": "string", "minLength": 1},
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
         "type": "string",
         "format": "binary",
+        "minLength": 1,
     },
 }
 FORMAT = OpenApiParameter(
@@ -293,10 +296,24 @@ class FrameworkViewSet(CatalogueViewSet):
         return queryset
 
 
+# The largest id a BigAutoField holds.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A row's id: a whole number an id column can hold. A decimal or a
+    160-digit number is a 400 naming it, not a query the database cannot
+    run (it was a 500)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, decimal_places=0, **kwargs)
+
+
 class SkillFilter(SearchFilter):
     search_fields = ("name", "description")
     framework = filters.CharFilter(field_name="category__framework__slug", label="Framework slug")
-    category = filters.NumberFilter(field_name="category_id", label="Category id")
+    category = IdFilter(field_name="category_id", label="Category id")
 
     class Meta:
         model = Skill
@@ -320,7 +337,7 @@ class SkillViewSet(CatalogueViewSet):
     )
 
     @extend_schema(responses=UseSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, filter_backends=[])
     def uses(self, request, pk=None):
         """The profiles whose working copy asks for this skill, with the level."""
         return self.uses_of(self.get_object())
@@ -363,7 +380,11 @@ def component_viewset(kind):
             "serializer_class": serializer,
             "filterset_class": filterset,
             "queryset": kind.items().order_by("title", "pk"),
-            "uses": extend_schema(responses=UseSerializer(many=True))(action(detail=True)(uses)),
+            "uses": extend_schema(responses=UseSerializer(many=True))(
+                # The list's filters are not the uses' (they would be
+                # applied to finding the item, and a bad one was a 500).
+                action(detail=True, filter_backends=[])(uses)
+            ),
             "prefix": kind.slug,
             "basename": kind.model._meta.model_name,
         },

@@ -626,11 +626,15 @@ def read_framework_json(data: bytes, name: str) -> list[FrameworkData]:
         ) from exc
     errors = sorted(_validator().iter_errors(document), key=lambda e: len(e.path))
     if errors:
-        raise FrameworkImportError(
-            f"does not match {SCHEMA_NAME}: {errors[0].message}",
-            name=name,
-            path=errors[0].json_path,
-        )
+        error = errors[0]
+        message = f"does not match {SCHEMA_NAME}: {error.message}"
+        if error.validator == "maximum" and list(error.path)[-1:] == ["rank"]:
+            # The schema's bound is the column's (MAX_RANK), said in words.
+            message = (
+                f"rank {error.instance} is out of range; a level's rank is a whole number "
+                f"from 1 to {MAX_RANK:,}"
+            )
+        raise FrameworkImportError(message, name=name, path=error.json_path)
     if path := unstorable_text(document):
         raise FrameworkImportError(UNSTORABLE, name=name, path=path)
     framework = FrameworkData(

@@ -173,6 +173,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "competency.api.pagination.PagePagination",
     "DEFAULT_SCHEMA_CLASS": "competency.api.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "competency.api.problems.exception_handler",
+    # `?format=` names a framework file's layout (POST /api/v1/frameworks/
+    # import/); as DRF's renderer override, any layout but json was a 404.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": [
         "competency.api.throttling.AnonymousThrottle",
         "competency.api.throttling.CallerThrottle",
@@ -206,6 +209,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Integrations send JSON (and the imports' files); the schema describes
+    # that, not the HTML forms the browsable API also accepts, whose
+    # encodings cannot carry a null or an empty list.
+    "PARSER_WHITELIST": [
+        "rest_framework.parsers.JSONParser",
+        "profiles.api.RawJSONParser",
+        "competency.catalogue_api.RawBody",
+    ],
     "APPEND_COMPONENTS": {},  # filled by competency.api.schema (role-profile/1)
     "PREPROCESSING_HOOKS": ["competency.api.schema.only_the_api"],
     "POSTPROCESSING_HOOKS": [

@@ -20,6 +20,18 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "role-profile.schema.
 
 
 @cache
+def slug_validator():
+    """A profile's URL name as role-profile/1 says it (lower-case letters,
+    digits, single hyphens), for the forms and the API that make one."""
+    from django.core.validators import RegexValidator
+
+    pattern = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]["slug"]["pattern"]
+    return RegexValidator(
+        pattern, "Use lower-case letters a–z, digits and single hyphens, e.g. 'data-engineer'."
+    )
+
+
+@cache
 def validator():
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 

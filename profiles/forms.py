@@ -3,6 +3,7 @@ from django.core import validators as django_validators
 from django.utils.text import slugify
 
 from competency.models import AwardingBody, Depth, KnowledgeItem
+from profiles.documents import slug_validator
 from profiles.models import ROLE_LEVELS, JobFamily, ProfileVersion, RoleProfile
 from profiles.sections import NO_DEPTH, max_length
 
@@ -92,6 +93,7 @@ class CreateProfileForm(forms.Form):
         max_length=max_length(RoleProfile, "slug"),
         required=False,
         help_text="Lower-case letters, digits and hyphens. Leave empty to make one from the title.",
+        validators=[slug_validator()],
     )
     job_family = forms.ModelChoiceField(
         queryset=JobFamily.objects.all(), required=False, empty_label="No job family"

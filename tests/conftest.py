@@ -1,3 +1,4 @@
+import importlib
 import os
 from pathlib import Path
 
@@ -36,6 +37,33 @@ def ddat(db):
 @pytest.fixture
 def sample_bytes():
     return SAMPLE.read_bytes()
+
+
+def restore_what_the_migrations_made():
+    """The live server needs a transactional database, which is flushed
+    after each test: the groups made by profiles/migrations/0005_groups.py go
+    with it (the flush's post_migrate signal puts back only the content types
+    and permissions). Put them back as that migration makes them.
+
+    (tests/browser/, tests/api/test_readme_walkthrough.py.) Serialized
+    rollback would do this, but not reliably with the browser tests: once
+    Playwright's sync API runs its event loop in this thread, Django hands
+    the test a different connection object from the one that holds the
+    serialized data."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from competency import roles
+
+    groups = importlib.import_module("profiles.migrations.0005_groups")
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name in groups.GROUPS:
+        Group.objects.get_or_create(name=name)
+    Group.objects.get(name=roles.HR).permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=groups.HR_APPS)
+    )
 
 
 # The cast: an HR officer, a line manager and a member of staff, each signed

@@ -11,7 +11,8 @@ transaction as the write, so:
   and then replays the first's answer (or runs, if the first failed);
 - a request that fails (any 4xx/5xx exception) keeps no row, so a retry
   tries again;
-- the same key with another method, address or body is refused (422).
+- the same key with another method, address, query string or body is
+  refused (422).
 """
 
 import hashlib
@@ -39,22 +40,25 @@ class KeyReused(exceptions.APIException):
 
 
 def _digest(request):
-    """A digest of what was sent. A file sent as the body (an import's),
-    as the view's parser read it: request.body would refuse one larger than
+    """A digest of what was sent: the query string (`?publish=true` is
+    another request), then a file sent as the body (an import's) as the
+    view's parser read it: request.body would refuse one larger than
     DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML page. Else the raw body when it
     is still readable; after a multipart form was parsed (the session's CSRF
     check reads it), the fields and the files' contents."""
+    digest = hashlib.sha256(request.META.get("QUERY_STRING", "").encode() + b"\n")
     if request.content_type and not request.content_type.startswith(
         ("application/json", "multipart/", "application/x-www-form-urlencoded")
     ):
         data = request.data
         if isinstance(data, bytes | bytearray):
-            return hashlib.sha256(data).hexdigest()
+            digest.update(data)
+            return digest.hexdigest()
     try:
-        return hashlib.sha256(request.body).hexdigest()
+        digest.update(request.body)
+        return digest.hexdigest()
     except RawPostDataException:
         pass
-    digest = hashlib.sha256()
     for name in sorted(request.data):
         value = request.data[name]
         digest.update(f"{name}={value!r};".encode())

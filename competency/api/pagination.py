@@ -12,14 +12,42 @@ from operator import attrgetter
 
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from competency.api.query import whole_number
 
-class PagePagination(PageNumberPagination):
+
+class StrictPageSize:
+    """`page_size` from 1 to max_page_size, or a 400 naming it (DRF would
+    quietly serve the default page for `page_size=0` or `=ten`)."""
+
+    def get_page_size(self, request):
+        asked = whole_number(request, self.page_size_query_param, maximum=self.max_page_size)
+        return asked or self.page_size
+
+    def get_page_number(self, request, paginator):
+        # PagePagination: `page` as strictly (a page beyond the last is 404).
+        return whole_number(request, self.page_query_param) or 1
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == getattr(self, "page_query_param", None):
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters
+
+
+class PagePagination(StrictPageSize, PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
 
-class OrderedCursorPagination(CursorPagination):
+class OrderedCursorPagination(StrictPageSize, CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

@@ -91,19 +91,37 @@ def only_the_api(endpoints):
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
 
 
+# What a serializer cannot say of itself (one field or the other), added to
+# its component by name: {component: {keyword: value}}. See `constrain`.
+CONSTRAINTS = {}
+
+
+def constrain(component, **keywords):
+    """Add JSON Schema keywords to a generated component, e.g.
+    `constrain("ItemAddRequest", oneOf=[{"required": ["item"]}, ...])`."""
+    CONSTRAINTS[component] = keywords
+
+
 def add_components(result, generator, request, public):
-    """Postprocessing hook: the interchange schemas and the problem shape."""
+    """Postprocessing hook: the interchange schemas, the problem shape and
+    the constraints of `constrain`."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in components().items():
         schemas.setdefault(name, copy.deepcopy(schema))
+    for name, keywords in CONSTRAINTS.items():
+        if name in schemas:
+            schemas[name].update(copy.deepcopy(keywords))
     return result
 
 
 # --- Conditional headers and error responses in every operation -------------
 
+# One entity tag, as the ETag header gave it, or `*`: the services compare
+# against one fingerprint, so a list of several is refused (428).
+ENTITY_TAG = r'^(\*|(W/)?"[^"]*")$'
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": ENTITY_TAG},
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the resource as you last read it. Without it: 428; when the "
@@ -117,7 +135,8 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    # competency.api.idempotency.MAX_KEY, and not blank.
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"\S"},
     OpenApiParameter.HEADER,
     description="Any unique text (a UUID). A retry with the same key gets the first answer "
     "and writes nothing twice; the same key with another request is 422.",
@@ -152,6 +171,8 @@ class ProblemAutoSchema(AutoSchema):
             codes |= {400, 409, 415}
         elif self._is_list_view():
             codes.add(400)  # an invalid filter
+            if self._is_a_paginated_list():
+                codes.add(404)  # a page past the last, a cursor that is not ours
         parameters = self.get_override_parameters()
         names = {getattr(parameter, "name", None) for parameter in parameters}
         if "If-Match" in names:
@@ -159,6 +180,17 @@ class ProblemAutoSchema(AutoSchema):
         if "Idempotency-Key" in names:
             codes.add(422)
         return codes
+
+    def _is_a_paginated_list(self):
+        return self._is_list_view() and self._get_paginator() is not None
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        # A body given by media type (a file or a document to import) is the
+        # whole point of the call: required, as a serializer's body is.
+        if body is not None and isinstance(self.get_request_serializer(), dict):
+            body["required"] = True
+        return body
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -88,5 +88,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
-    re_path(r"^.*$", unknown),
+    # (?s): an address with an encoded newline in it is unknown too, not
+    # Django's HTML 404 page.
+    re_path(r"^[\s\S]*$", unknown),
 ]

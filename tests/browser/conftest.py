@@ -15,7 +15,6 @@ Playwright never downloads a browser here: Chromium comes from Debian
 (`make chromium`).
 """
 
-import importlib
 import io
 import os
 import re
@@ -26,7 +25,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from competency import roles
+from tests.conftest import restore_what_the_migrations_made
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -261,34 +260,10 @@ def _fresh_screenshots():
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
 
 
-def _restore_what_the_migrations_made():
-    """The live server needs a transactional database, which is flushed
-    after each test: the groups made by profiles/migrations/0005_groups.py go
-    with it (the flush's post_migrate signal puts back only the content types
-    and permissions). Put them back as that migration makes them.
-
-    Serialized rollback would do this, but not reliably here: once
-    Playwright's sync API runs its event loop in this thread, Django hands
-    the test a different connection object from the one that holds the
-    serialized data."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-
-    groups = importlib.import_module("profiles.migrations.0005_groups")
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
-    for name in groups.GROUPS:
-        Group.objects.get_or_create(name=name)
-    Group.objects.get(name=roles.HR).permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=groups.HR_APPS)
-    )
-
-
 @pytest.fixture
 def demo_data(transactional_db, settings):
     """DDaT, the seven published DevOps demo profiles and the demo users."""
-    _restore_what_the_migrations_made()
+    restore_what_the_migrations_made()
     # The demo users' passwords are hashed on seeding and checked on each
     # sign-in; the slow default hasher buys nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
