@@ -239,6 +239,7 @@ SPECTACULAR_SETTINGS = {
         # Named for good: another field called `kind`, `state` or `outcome`
         # would otherwise rename them (KindEnum became KnowledgeItemKindEnum).
         "ProbationOutcomeEnum": "appraisals.models.ProbationDecision.Outcome",
+        "AppraisalOutcomeEnum": "appraisals.models.Appraisal.Outcome",
         "InsightItemKindEnum": ["skill", "knowledge"],
         "HeatmapCellStateEnum": ["below", "meets", "above", "not_rated", "no_level"],
     },

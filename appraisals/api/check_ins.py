@@ -21,7 +21,7 @@ from appraisals import plans
 from appraisals.access import can_read_check_ins
 from appraisals.api.people import (
     PERSON_PK,
-    PersonRefSerializer,
+    PersonLinkSerializer,
     PersonScoped,
     body_dict,
     check_if_match,
@@ -47,7 +47,7 @@ def check_in_etag(check_in):
 class CheckInSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     held_on = serializers.DateField()
-    manager = PersonRefSerializer()
+    manager = PersonLinkSerializer()
     notes = serializers.CharField(allow_blank=True)
     agreed_actions = serializers.CharField(allow_blank=True)
 

@@ -11,11 +11,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 
 from appraisals.api import appraisals as appraisals_api
-from appraisals.api import cycles as cycles_api
-from appraisals.api import plans as plans_api
 from appraisals.api import check_ins as check_ins_api
+from appraisals.api import cycles as cycles_api
 from appraisals.api import insight as insight_api
 from appraisals.api import people as people_api
+from appraisals.api import plans as plans_api
 from appraisals.api import probation as probation_api
 from competency import catalogue_api
 from profiles import api as profiles_api
