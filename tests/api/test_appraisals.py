@@ -669,9 +669,9 @@ def queries(client, address):
 
 # Session, user, the two permission queries (is HR?), then the page of
 # appraisals with their cycle and people: none per row.
-LIST_QUERIES = {"hr": 5, "manager": 5}
+LIST_QUERIES = {"hr": 3, "manager": 3}
 # The same four, then the appraisal, its requirements, its history.
-DETAIL_QUERIES = 7
+DETAIL_QUERIES = 5
 
 
 @pytest.mark.parametrize("role", ["hr", "manager"])

@@ -132,7 +132,7 @@ def test_the_heatmap_takes_the_same_queries_for_1_and_50_people(cast, sams):
     for opened in cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created:
         agree_directly(opened, 2)
     assert len(mo.get(HEATMAP).json()["rows"]) == 50
-    assert _queries(mo, HEATMAP) == one == 8
+    assert _queries(mo, HEATMAP) == one == 6
 
 
 # --- Finding people ------------------------------------------------------------------------------

@@ -575,7 +575,7 @@ def test_the_list_takes_the_same_queries_for_1_and_100_rows(cast, role):
     assert len(names(api.get(URL, params))) == 100
     assert _queries(api, URL, **params) == one
     # Session, user, permissions (two), the manager chosen, the page.
-    assert one == 6
+    assert one == 4
 
 
 def test_details_take_a_fixed_number_of_queries(cast, on_probation):
@@ -583,7 +583,7 @@ def test_details_take_a_fixed_number_of_queries(cast, on_probation):
     small = _queries(mo, detail(cast.manager))
     _team(cast, 30)
     # Session, user, permissions (two), the person, their line above, their reports.
-    assert _queries(mo, detail(cast.manager)) == small == 7
+    assert _queries(mo, detail(cast.manager)) == small == 5
     assert _queries(mo, checkpoints(on_probation)) <= 6
     assert _queries(mo, decisions(on_probation)) <= 6
 
@@ -598,7 +598,7 @@ def test_check_ins_take_the_same_queries_for_1_and_100_rows(cast):
     )
     assert len(mo.get(check_ins(cast.person), {"page_size": 200}).json()["results"]) == 100
     # Session, user, permissions (two), the person, the count, the page.
-    assert _queries(mo, check_ins(cast.person), page_size=200) == one == 7
+    assert _queries(mo, check_ins(cast.person), page_size=200) == one == 5
 
 
 # --- Two writers at once (PostgreSQL's locks, real threads) ---------------------------------
