@@ -53,6 +53,7 @@ from appraisals.api.shapes import (
     ReasonSerializer,
     ReassignSerializer,
     SummaryTextSerializer,
+    person_ref,
 )
 from appraisals.models import (
     Appraisal,
@@ -91,10 +92,6 @@ def confirmed_stage(request, appraisal):
 # Built as dicts (a list of 100 appraisals or one of 60 requirements is
 # served without a serializer per row); shapes.py describes them for the
 # schema.
-
-
-def person_ref(person):
-    return {"id": person.pk, "name": person.name, "employee_id": person.employee_id}
 
 
 def cycle_ref(cycle):

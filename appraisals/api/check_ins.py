@@ -21,7 +21,6 @@ from appraisals import plans
 from appraisals.access import can_read_check_ins
 from appraisals.api.people import (
     PERSON_PK,
-    PersonLinkSerializer,
     PersonScoped,
     body_dict,
     check_if_match,
@@ -29,8 +28,8 @@ from appraisals.api.people import (
     day,
     etag_of,
     form_errors,
-    person_ref,
 )
+from appraisals.api.shapes import PersonRefSerializer, person_ref
 from appraisals.forms import CheckInForm
 from appraisals.models import CheckIn
 from competency.api.conditional import not_modified, with_etag
@@ -47,7 +46,7 @@ def check_in_etag(check_in):
 class CheckInSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     held_on = serializers.DateField()
-    manager = PersonLinkSerializer()
+    manager = PersonRefSerializer()
     notes = serializers.CharField(allow_blank=True)
     agreed_actions = serializers.CharField(allow_blank=True)
 

@@ -32,6 +32,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisals import cycles
+from appraisals.api.shapes import person_ref
 from appraisals.forms import CycleForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Stage
 from competency import search
@@ -162,10 +163,7 @@ def skipped_body(opening):
         {
             "reason": group["reason"],
             "count": group["count"],
-            "people": [
-                {"id": person.pk, "name": person.name, "employee_id": person.employee_id}
-                for person in group["people"]
-            ],
+            "people": [person_ref(person) for person in group["people"]],
         }
         for group in opening.skipped_by_reason(SHOWN_SKIPPED)
     ]

@@ -14,7 +14,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from appraisals import insight
-from appraisals.api.people import PERSON_PK, PersonLinkSerializer, person_ref
+from appraisals.api.people import PERSON_PK
+from appraisals.api.shapes import PersonRefSerializer, person_ref
 from appraisals.models import Person
 from competency.api.pagination import PagePagination
 from competency.api.views import GenericViewSet
@@ -61,7 +62,7 @@ class CellSerializer(serializers.Serializer):
 
 
 class HeatmapRowSerializer(serializers.Serializer):
-    person = PersonLinkSerializer()
+    person = PersonRefSerializer()
     appraisal = serializers.IntegerField(
         allow_null=True, help_text="The latest agreed appraisal's id; null: none yet."
     )
@@ -259,7 +260,7 @@ class PeopleWithQuery(serializers.Serializer):
 
 
 class FoundSerializer(serializers.Serializer):
-    person = PersonLinkSerializer()
+    person = PersonRefSerializer()
     rating = serializers.IntegerField(help_text="The latest agreed rating's rank.")
     rating_name = serializers.CharField()
     cycle = serializers.CharField()
@@ -344,7 +345,7 @@ class NeedSerializer(serializers.Serializer):
 
 
 class ReadinessSerializer(serializers.Serializer):
-    person = PersonLinkSerializer()
+    person = PersonRefSerializer()
     profile = serializers.SlugField()
     title = serializers.CharField()
     version = serializers.IntegerField()

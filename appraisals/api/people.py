@@ -36,6 +36,7 @@ from rest_framework.response import Response
 from appraisals import importing
 from appraisals import people as people_service
 from appraisals.access import can_read_check_ins
+from appraisals.api.shapes import PersonRefSerializer, person_ref
 from appraisals.forms import PersonForm
 from appraisals.models import Person
 from appraisals.views.common import visible_person
@@ -106,18 +107,6 @@ class PersonScoped:
 # --- People ---------------------------------------------------------------------------
 
 
-def person_ref(person):
-    if person is None:
-        return None
-    return {"id": person.pk, "employee_id": person.employee_id, "name": person.name}
-
-
-class PersonLinkSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    employee_id = serializers.CharField()
-    name = serializers.CharField()
-
-
 class ProfileLinkSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
@@ -131,7 +120,7 @@ class PersonSummarySerializer(serializers.Serializer):
     name = serializers.CharField()
     email = serializers.EmailField(allow_blank=True)
     job_title = serializers.CharField(allow_blank=True)
-    line_manager = PersonLinkSerializer(allow_null=True)
+    line_manager = PersonRefSerializer(allow_null=True)
     role_profile = ProfileLinkSerializer(allow_null=True)
     start_date = serializers.DateField(allow_null=True)
     probation_end_date = serializers.DateField(allow_null=True)
@@ -171,10 +160,10 @@ class PersonSerializer(PersonSummarySerializer):
     direct reports, and where to find the rest."""
 
     has_left = serializers.BooleanField()
-    managers_above = PersonLinkSerializer(
+    managers_above = PersonRefSerializer(
         many=True, help_text="From the top down to the line manager."
     )
-    reports = PersonLinkSerializer(many=True, help_text="Direct reports, by name.")
+    reports = PersonRefSerializer(many=True, help_text="Direct reports, by name.")
     links = PersonLinksSerializer()
 
     def to_representation(self, person):
@@ -445,10 +434,10 @@ class ImportPlanSerializer(serializers.Serializer):
 
     summary = serializers.CharField()
     rows = serializers.IntegerField()
-    created = PersonLinkSerializer(many=True, help_text="New people (id null: not written yet).")
+    created = PersonRefSerializer(many=True, help_text="New people (id null: not written yet).")
     moved = ChangeSerializer(many=True, help_text="New manager, profile or job title.")
     updated = ChangeSerializer(many=True, help_text="Other changes.")
-    leavers = PersonLinkSerializer(many=True, help_text="Not in the file: marked as left today.")
+    leavers = PersonRefSerializer(many=True, help_text="Not in the file: marked as left today.")
     unchanged = serializers.IntegerField()
     confirmed = serializers.CharField(
         help_text="Send back as ?confirmed= to import only if nothing changed since the preview."

@@ -27,6 +27,13 @@ MOVE_PATHS = {
 }
 
 
+def person_ref(person):
+    """A person as every appraisals endpoint names one (PersonRefSerializer)."""
+    if person is None:
+        return None
+    return {"id": person.pk, "name": person.name, "employee_id": person.employee_id}
+
+
 class PersonRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
