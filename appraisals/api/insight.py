@@ -24,8 +24,17 @@ from profiles.models import JobFamily, RoleProfile
 
 
 def query(serializer_class, request):
-    """The query string checked by a serializer: 400 naming the parameter."""
-    given = serializer_class(data=request.query_params)
+    """The query string checked by a serializer: 400 naming the parameter.
+    DRF reads a blank parameter as absent and a repeated one as its last
+    value; here both are refused, as competency.api.query does."""
+    params = request.query_params
+    for name, field in serializer_class().fields.items():
+        values = params.getlist(name)
+        if len(values) > 1:
+            raise exceptions.ValidationError({name: ["Give it once."]})
+        if values == [""] and not getattr(field, "allow_blank", False):
+            raise exceptions.ValidationError({name: ["Give a value, or leave it out."]})
+    given = serializer_class(data=params)
     given.is_valid(raise_exception=True)
     return given.validated_data
 
@@ -96,6 +105,10 @@ class HeatmapViewSet(GenericViewSet):
 
     pagination_class = None
     serializer_class = HeatmapSerializer
+    answers_one_document = True
+    # 400: an invalid filter; 404: someone with no reporting line, not HR.
+    # (403, a manager filtering by job family, every operation may answer.)
+    problem_codes = {400, 404}
     queryset = Person.objects.none()  # for the schema; the scope is team_for's
 
     @extend_schema(
@@ -151,9 +164,8 @@ class HeatmapViewSet(GenericViewSet):
         family = None
         if "family" in given:
             if not is_hr(request.user):
-                raise serializers.ValidationError(
-                    {"family": ["Only HR filter the heatmap by job family."]}
-                )
+                # A right the caller lacks, as the schema's 403 says.
+                raise exceptions.PermissionDenied("Only HR filter the heatmap by job family.")
             family = JobFamily.objects.filter(slug=given["family"]).first()
             if family is None:
                 raise serializers.ValidationError({"family": ["No such job family."]})
@@ -210,6 +222,7 @@ class ItemSearchViewSet(GenericViewSet):
 
     pagination_class = None
     serializer_class = InsightItemSerializer
+    problem_codes = {404}  # someone with no reporting line, not HR
     queryset = Person.objects.none()
 
     @extend_schema(
@@ -272,6 +285,7 @@ class PeopleWithViewSet(GenericViewSet):
 
     pagination_class = PagePagination
     serializer_class = FoundSerializer
+    problem_codes = {404}  # someone with no reporting line, not HR
     queryset = Person.objects.none()
 
     @extend_schema(
@@ -374,6 +388,9 @@ class ReadinessViewSet(GenericViewSet):
 
     pagination_class = None
     serializer_class = ReadinessSerializer
+    answers_one_document = True
+    # 400: no profile named; 404: a person or profile the caller may not see.
+    problem_codes = {400, 404}
     queryset = Person.objects.none()
 
     @extend_schema(

@@ -44,7 +44,8 @@ from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination
 from competency.api.permissions import IsHR, ReadOrHR
-from competency.api.problems import PreconditionFailed
+from competency.api.problems import FileRefused, PreconditionFailed
+from competency.api.query import TrueOrFalseFilter
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
 from competency.roles import is_hr
@@ -273,7 +274,7 @@ class PersonFilter(filters.FilterSet):
         to_field_name="slug",
         help_text="A role profile's slug.",
     )
-    on_probation = filters.BooleanFilter(
+    on_probation = TrueOrFalseFilter(
         method="probation", help_text="True: probation ends today or later. False: the others."
     )
     status = filters.ChoiceFilter(
@@ -391,12 +392,10 @@ def _upload(request):
     else:
         upload = request.FILES.get("file")
         if upload is None:
-            raise serializers.ValidationError(
-                {"file": ["Send the table as the body or as `file`."]}
-            )
+            raise FileRefused({"file": ["Send the table as the body or as `file`."]})
         name, data = upload.name, upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise serializers.ValidationError(
+        raise FileRefused(
             {"file": [f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it."]}
         )
     return bytes(data), name
@@ -416,7 +415,7 @@ def _import_problems(error):
     detail = {"file": {"rows": found} if found else whole}
     if found and whole:
         detail = {"file": whole, "rows": found}
-    return serializers.ValidationError(detail)
+    return FileRefused(detail)
 
 
 class ChangeSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from appraisals.models import (
     Requirement,
     Stage,
 )
+from competency.api.schema import constrain
 
 # The moves the service names, by the paths of their actions.
 MOVE_PATHS = {
@@ -177,6 +178,7 @@ class RatingSerializer(serializers.Serializer):
 
 
 class RatingsSerializer(serializers.Serializer):
+    body_required = True  # in the schema (competency.api.schema), as `ratings` is
     ratings = RatingSerializer(many=True, allow_empty=False, max_length=500)
 
     def validate_ratings(self, ratings):
@@ -188,6 +190,23 @@ class RatingsSerializer(serializers.Serializer):
                 )
             seen.add(rating["requirement"])
         return ratings
+
+
+# PATCH changes the ratings given, not the others; but it must give some. The
+# generator makes every field of a PATCH body optional and drops the bounds
+# of `many=True`.
+constrain(
+    "PatchedRatingsRequest",
+    required=["ratings"],
+    properties={
+        "ratings": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/RatingRequest"},
+            "minItems": 1,
+            "maxItems": 500,
+        }
+    },
+)
 
 
 class SummaryTextSerializer(serializers.Serializer):
@@ -297,6 +316,7 @@ class ActionWriteSerializer(serializers.Serializer):
 
 
 class ActionCreateSerializer(ActionWriteSerializer):
+    body_required = True  # in the schema: a title or an option, below
     option = serializers.CharField(
         required=False,
         max_length=50,
@@ -308,6 +328,10 @@ class ActionCreateSerializer(ActionWriteSerializer):
         if not data.get("option") and not data.get("title"):
             raise serializers.ValidationError({"title": ["Give a title, or choose an option."]})
         return data
+
+
+# The schema says what `validate` asks: a title, an option, or both.
+constrain("ActionCreateRequest", anyOf=[{"required": ["title"]}, {"required": ["option"]}])
 
 
 class ObjectiveWriteSerializer(serializers.Serializer):

@@ -35,6 +35,7 @@ CONTENT_TYPE = "application/problem+json"
 STATE_CONFLICT = "urn:competency:problem:state-conflict"
 CHANGED = "urn:competency:problem:changed-since-confirmed"
 INVALID = "urn:competency:problem:invalid-input"
+FILE_REFUSED = "The file cannot be imported"
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -53,6 +54,12 @@ class PreconditionFailed(exceptions.APIException):
         "nothing was written. Read it again and retry."
     )
     default_code = "precondition_failed"
+
+
+class FileRefused(exceptions.ValidationError):
+    """A table or document sent to import that cannot be imported as it is
+    (unreadable, too large, missing, or with problems at rows): invalid input
+    titled as the framework and profile importers' refusals are."""
 
 
 def pointers(detail, path=""):
@@ -122,9 +129,9 @@ def to_problem(exc, request=None):
     if isinstance(exc, FrameworkImportError):
         if exc.message == FRAMEWORK_CHANGED:
             return problem(409, str(exc), type=CHANGED, title="Changed since you read it")
-        return problem(400, str(exc), type=INVALID, title="The file cannot be imported")
+        return problem(400, str(exc), type=INVALID, title=FILE_REFUSED)
     if isinstance(exc, ProfileImportError):
-        return problem(400, str(exc), type=INVALID, title="The file cannot be imported")
+        return problem(400, str(exc), type=INVALID, title=FILE_REFUSED)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = list(pointers(exc.message_dict))
@@ -154,7 +161,7 @@ def to_problem(exc, request=None):
             400,
             errors[0][1] if len(errors) == 1 else "The request has invalid values.",
             type=INVALID,
-            title="Invalid input",
+            title=FILE_REFUSED if isinstance(exc, FileRefused) else "Invalid input",
             errors=errors,
             headers=headers,
         )

@@ -1,6 +1,8 @@
 """Query parameters read strictly: a value the schema does not allow is a
 400 naming the parameter, never silently read as its default."""
 
+import django_filters
+from django import forms
 from rest_framework.exceptions import ValidationError
 
 from competency.numbers import positive_number
@@ -35,3 +37,19 @@ def whole_number(request, name, *, maximum=None):
         bound = f" to {maximum}" if maximum is not None else ""
         raise ValidationError({name: [f"Give a whole number from 1{bound}."]})
     return number
+
+
+class TrueOrFalseField(forms.Field):
+    """`true` or `false`, as the schema's boolean is written in a query;
+    anything else is refused (Django's NullBooleanField reads it as absent)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value not in ("true", "false"):
+            raise forms.ValidationError("Give true or false.")
+        return value == "true"
+
+
+class TrueOrFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueOrFalseField

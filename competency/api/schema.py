@@ -179,7 +179,17 @@ class ProblemAutoSchema(AutoSchema):
             codes |= {412, 428}
         if "Idempotency-Key" in names:
             codes.add(422)
+        # What a view answers beyond its shape says, e.g. 404 to someone
+        # outside the people it covers (appraisals/api/insight.py).
+        codes |= set(getattr(self.view, "problem_codes", ()))
         return codes
+
+    def _is_list_view(self, serializer=None):
+        # A view whose `list` answers one document (a heatmap, a readiness
+        # report), not a list of rows: its body is the serializer's shape.
+        if getattr(self.view, "answers_one_document", False):
+            return False
+        return super()._is_list_view(serializer)
 
     def _is_a_paginated_list(self):
         return self._is_list_view() and self._get_paginator() is not None
@@ -188,7 +198,12 @@ class ProblemAutoSchema(AutoSchema):
         body = super()._get_request_body(direction)
         # A body given by media type (a file or a document to import) is the
         # whole point of the call: required, as a serializer's body is.
-        if body is not None and isinstance(self.get_request_serializer(), dict):
+        # So is a body whose serializer says it must be sent although none
+        # of its fields is required alone (one of two, or a PATCH's list).
+        serializer = self.get_request_serializer()
+        if body is not None and (
+            isinstance(serializer, dict) or getattr(serializer, "body_required", False)
+        ):
             body["required"] = True
         return body
 
