@@ -110,6 +110,10 @@ def test_only_hr_filter_by_job_family(cast, sams, tias, ddat):
     refused = assert_problem(api_for(cast, "other_manager").get(HEATMAP, {"family": "data"}), 403)
     assert "job family" in refused["detail"]
     assert_problem(api_for(cast, "hr").get(HEATMAP, {"family": "nope"}), 400)
+    # Blank or twice: named, never read as "no filter" or as the last one.
+    for given in ("family=", "family=data&family=nope"):
+        refused = assert_problem(api_for(cast, "hr").get(f"{HEATMAP}?{given}"), 400)
+        assert refused["errors"][0]["pointer"] == "#/family"
 
 
 def _queries(client, path, params=None):

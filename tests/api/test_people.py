@@ -167,6 +167,10 @@ def test_leavers_and_probation_filters(cast):
     assert set(names(hr.get(URL, {"status": "all"}))) == EVERYONE
     assert names(hr.get(URL, {"on_probation": "true"})) == ["Sam"]
     assert "Sam" not in names(hr.get(URL, {"on_probation": "false"}))
+    # Anything but true or false is named, not read as "no filter".
+    for value in ("null", "yes", "1"):
+        refused = assert_problem(hr.get(URL, {"on_probation": value}), 400)
+        assert refused["errors"][0]["pointer"] == "#/on_probation"
 
 
 def test_the_list_pages_by_cursor(cast):
@@ -364,6 +368,10 @@ def test_import_refuses_a_file_with_a_loop_and_a_multipart_upload_works(cast):
         hr.post(f"{URL}import/preview/", b"\x00\x01", content_type="text/csv"), 400
     )
     assert not_a_table["errors"][0]["pointer"] == "#/file"
+    # Titled as the profile and framework importers' refusals are.
+    assert not_a_table["title"] == body["title"] == "The file cannot be imported"
+    nothing = assert_problem(hr.post(f"{URL}import/preview/", {}, format="multipart"), 400)
+    assert "as `file`" in nothing["detail"]
 
 
 def test_an_xlsx_table_is_read_too(cast):
