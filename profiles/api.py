@@ -532,7 +532,13 @@ class ProfileViewSet(
     @extend_schema(
         summary="Download as role-profile/1 JSON",
         description="What the profile's page shows (HR: the working copy), or `?version=N`.",
-        parameters=[OpenApiParameter("version", {"type": "integer", "minimum": 1})],
+        parameters=[
+            OpenApiParameter(
+                "version",
+                {"type": "integer", "minimum": 1},
+                description="A published version's number (404 if there is none).",
+            )
+        ],
         responses={200: OpenApiResponse(ref(ROLE_PROFILE))},
     )
     @action(detail=True, methods=["get"])
@@ -593,7 +599,11 @@ class ProfileViewSet(
                 description="The preview's `confirmed`: import only if the profile is still "
                 "as previewed (409 otherwise).",
             ),
-            OpenApiParameter("publish", OpenApiTypes.BOOL),
+            OpenApiParameter(
+                "publish",
+                OpenApiTypes.BOOL,
+                description="Publish what was imported as a new version (default: leave a draft).",
+            ),
             OpenApiParameter(
                 "update_shared_texts",
                 OpenApiTypes.BOOL,

@@ -53,7 +53,9 @@ class HeatmapQuery(serializers.Serializer):
     family = serializers.SlugField(
         required=False, help_text="HR only: a job family's slug, people on its profiles."
     )
-    page = serializers.IntegerField(required=False, min_value=1)
+    page = serializers.IntegerField(
+        required=False, min_value=1, help_text="From 1: 50 people a page."
+    )
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -261,15 +263,21 @@ class ItemSearchViewSet(GenericViewSet):
 
 class PeopleWithQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["skill", "knowledge"])
-    item = serializers.IntegerField(min_value=1, max_value=999_999_999)
+    item = serializers.IntegerField(
+        min_value=1,
+        max_value=999_999_999,
+        help_text="The skill's or knowledge item's id (/api/v1/insight/items/ finds it by name).",
+    )
     level = serializers.IntegerField(
         min_value=1,
         max_value=999,
         help_text="The lowest rank to find, on the item's scale (a skill's framework levels, "
         "or the four knowledge depths).",
     )
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+    page = serializers.IntegerField(required=False, min_value=1, help_text="From 1.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=200, help_text="People a page (default 50)."
+    )
 
 
 class FoundSerializer(serializers.Serializer):

@@ -249,6 +249,9 @@ def dates_as_text(values):
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
 
 
+MANAGER_HELP = "A person's id: everyone in their reporting line (direct and indirect)."
+
+
 class PersonFilter(filters.FilterSet):
     """The people page's filters. Every choice is checked against what the
     caller may see, so naming a hidden person or profile is the same 400 as
@@ -261,7 +264,7 @@ class PersonFilter(filters.FilterSet):
     manager = filters.ModelChoiceFilter(
         queryset=Person.objects.none(),
         method="in_line_of",
-        help_text="A person's id: everyone in their reporting line (direct and indirect).",
+        help_text=MANAGER_HELP,
     )
     job_family = filters.ModelChoiceFilter(
         queryset=JobFamily.objects.all(),
@@ -312,7 +315,8 @@ class PersonFilter(filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.matching(value)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    # With a type given here the generator ignores the filter's help_text.
+    @extend_schema_field({"type": "integer", "description": MANAGER_HELP})
     def in_line_of(self, queryset, name, value):
         return queryset.filter(pk__in=Person.objects.reporting_line(value).values("pk"))
 
