@@ -16,10 +16,10 @@ transaction as the write, so:
 """
 
 import hashlib
+import json
 from functools import wraps
 
 from django.db import IntegrityError, transaction
-from django.http.request import RawPostDataException
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -41,27 +41,21 @@ class KeyReused(exceptions.APIException):
 
 def _digest(request):
     """A digest of what was sent: the query string (`?publish=true` is
-    another request), then a file sent as the body (an import's) as the
-    view's parser read it: request.body would refuse one larger than
-    DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML page. Else the raw body when it
-    is still readable; after a multipart form was parsed (the session's CSRF
-    check reads it), the fields and the files' contents."""
+    another request), then the body as the view's parser read it. Never
+    request.body first: Django refuses one larger than
+    DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML page, where the importer's own
+    limit should answer. A file sent as the body (an import's) is its bytes;
+    a form or a JSON object its fields, and a form's files their contents."""
     digest = hashlib.sha256(request.META.get("QUERY_STRING", "").encode() + b"\n")
-    if request.content_type and not request.content_type.startswith(
-        ("application/json", "multipart/", "application/x-www-form-urlencoded")
-    ):
-        data = request.data
-        if isinstance(data, bytes | bytearray):
-            digest.update(data)
-            return digest.hexdigest()
-    try:
-        digest.update(request.body)
+    data = request.data
+    if isinstance(data, bytes | bytearray):
+        digest.update(data)
         return digest.hexdigest()
-    except RawPostDataException:
-        pass
-    for name in sorted(request.data):
-        value = request.data[name]
-        digest.update(f"{name}={value!r};".encode())
+    if not hasattr(data, "getlist"):  # JSON: an object, a list or a value
+        digest.update(json.dumps(data, sort_keys=True, default=str).encode())
+        return digest.hexdigest()
+    for name in sorted(data):
+        digest.update(f"{name}={data.getlist(name)!r};".encode())
     for name in sorted(request.FILES):
         for upload in request.FILES.getlist(name):
             upload.seek(0)

@@ -110,6 +110,17 @@ def test_an_idempotency_key_with_another_query_is_another_request(hr_api, db):
     assert not ProfileVersion.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["/api/v1/profiles/import/", "/api/v1/frameworks/import/"])
+def test_a_large_json_body_with_an_idempotency_key_gets_the_importers_answer(hr_api, db, path):
+    # Digesting request.body first refused a body over Django's 2.5 MB
+    # DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML page.
+    body = json.dumps({"schema": "x", "padding": "a" * 3_000_000}).encode()
+    refused = assert_problem(
+        hr_api.post(path, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="big"), 400
+    )
+    assert refused["title"] == "The file cannot be imported"
+
+
 def test_the_schema_names_the_sections_of_items(anonymous_api, db):
     import yaml
 
