@@ -130,6 +130,7 @@ NAMES_A_MISSING_ROW = (
     "No such job family",
     "No such check-in",  # a probation decision's check-in
     "No such person",
+    "Choose one of the item's levels",  # a rank the item's scale does not have
 )
 # Values the schema allows one by one but not together, or not while
 # another row holds them: a date before another field's, a name or an email
