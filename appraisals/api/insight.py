@@ -18,26 +18,10 @@ from appraisals.api.people import PERSON_PK
 from appraisals.api.shapes import PersonRefSerializer, person_ref
 from appraisals.models import Person
 from competency.api.pagination import PagePagination
+from competency.api.query import checked
 from competency.api.views import GenericViewSet
 from competency.roles import is_hr
 from profiles.models import JobFamily, RoleProfile
-
-
-def query(serializer_class, request):
-    """The query string checked by a serializer: 400 naming the parameter.
-    DRF reads a blank parameter as absent and a repeated one as its last
-    value; here both are refused, as competency.api.query does."""
-    params = request.query_params
-    for name, field in serializer_class().fields.items():
-        values = params.getlist(name)
-        if len(values) > 1:
-            raise exceptions.ValidationError({name: ["Give it once."]})
-        if values == [""] and not getattr(field, "allow_blank", False):
-            raise exceptions.ValidationError({name: ["Give a value, or leave it out."]})
-    given = serializer_class(data=params)
-    given.is_valid(raise_exception=True)
-    return given.validated_data
-
 
 # --- The heatmap --------------------------------------------------------------------------
 
@@ -157,7 +141,7 @@ class HeatmapViewSet(GenericViewSet):
         ],
     )
     def list(self, request, *args, **kwargs):
-        given = query(HeatmapQuery, request)
+        given = checked(HeatmapQuery, request)
         manager = None
         if "manager" in given:
             manager = get_object_or_404(
@@ -251,7 +235,7 @@ class ItemSearchViewSet(GenericViewSet):
     def list(self, request, *args, **kwargs):
         if insight.team_for(request.user) is None:
             raise exceptions.NotFound()
-        text = query(ItemQuery, request)["q"]
+        text = checked(ItemQuery, request)["q"]
         found = insight.search_items(text)
         return Response(
             [
@@ -320,7 +304,7 @@ class PeopleWithViewSet(GenericViewSet):
         people = insight.team_for(request.user)
         if people is None:
             raise exceptions.NotFound()
-        given = query(PeopleWithQuery, request)
+        given = checked(PeopleWithQuery, request)
         item = insight.find_item(given["kind"], given["item"])
         if item is None:
             raise serializers.ValidationError({"item": ["No such skill or knowledge item."]})
@@ -452,7 +436,7 @@ class ReadinessViewSet(GenericViewSet):
         person = get_object_or_404(
             Person.objects.visible_to(request.user), pk=self.kwargs["person_pk"]
         )
-        slug = query(ReadinessQuery, request)["profile"]
+        slug = checked(ReadinessQuery, request)["profile"]
         target = get_object_or_404(
             RoleProfile.objects.visible_to(request.user)
             .filter(published_version__isnull=False)

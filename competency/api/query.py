@@ -17,14 +17,34 @@ def _once(request, name):
     return values[0] if values else None
 
 
+TRUE_OR_FALSE = "Give true or false."
+
+
+def _true_or_false(value):
+    """A boolean as the schema writes it in a query; None for anything else."""
+    return {"true": True, "false": False}.get(value)
+
+
 def flag(request, name):
     """A boolean parameter (`true` or `false`); absent is false."""
     value = _once(request, name)
     if value is None:
         return False
-    if value not in ("true", "false"):
-        raise ValidationError({name: ["Give true or false."]})
-    return value == "true"
+    if _true_or_false(value) is None:
+        raise ValidationError({name: [TRUE_OR_FALSE]})
+    return _true_or_false(value)
+
+
+def checked(serializer_class, request):
+    """The query string read by a serializer, strictly: DRF reads a blank
+    parameter as absent and a repeated one as its last value; here both are
+    a 400 naming the parameter, as are the serializer's own refusals."""
+    for name, field in serializer_class().fields.items():
+        if _once(request, name) == "" and not getattr(field, "allow_blank", False):
+            raise ValidationError({name: ["Give a value, or leave it out."]})
+    given = serializer_class(data=request.query_params)
+    given.is_valid(raise_exception=True)
+    return given.validated_data
 
 
 def whole_number(request, name, *, maximum=None):
@@ -46,9 +66,9 @@ class TrueOrFalseField(forms.Field):
     def to_python(self, value):
         if value in (None, ""):
             return None
-        if value not in ("true", "false"):
-            raise forms.ValidationError("Give true or false.")
-        return value == "true"
+        if _true_or_false(value) is None:
+            raise forms.ValidationError(TRUE_OR_FALSE)
+        return _true_or_false(value)
 
 
 class TrueOrFalseFilter(django_filters.BooleanFilter):
