@@ -15,17 +15,18 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import parsers, serializers
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from competency import search
 from competency.api.idempotency import idempotent
+from competency.api.parsers import FileBody
 from competency.api.permissions import IsHR
 from competency.api.schema import FRAMEWORK, IDEMPOTENCY_KEY, ref
 from competency.api.views import ReadOnlyModelViewSet
 from competency.catalogue import COMPONENT_KINDS
-from competency.frameworks import export_framework
+from competency.frameworks import MAX_FILE, export_framework
 from competency.models import (
     AwardingBody,
     Category,
@@ -148,14 +149,11 @@ class FrameworkImportSerializer(serializers.Serializer):
     )
 
 
-class RawBody(parsers.BaseParser):
-    """A framework file kept as bytes for the importer, which has its own
-    limits and points into the file on error."""
+class RawBody(FileBody):
+    """A framework file kept as bytes for the framework importer."""
 
     media_type = "application/json"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read() if stream is not None else b""
+    limit = MAX_FILE
 
 
 FRAMEWORK_PARSERS = [

@@ -35,11 +35,12 @@ class JSONInputError(ValueError):
         self.message = message
 
 
-def load_json(text: str, *, max_depth: int, max_size: int):
+def load_json(text: str, *, max_depth: int, max_size: int, parse_constant=None):
     """The parsed value of `text`. Raises JSONInputError when it is longer
     than `max_size` characters, nests deeper than `max_depth` brackets or
     holds a number longer than MAX_NUMBER_DIGITS, and json.JSONDecodeError
-    when it is not JSON."""
+    when it is not JSON. `parse_constant` is json.loads' (called for NaN
+    and Infinity)."""
     if len(text) > max_size:
         raise JSONInputError(
             f"the file holds {len(text) / 1024 / 1024:,.0f} MB of JSON; "
@@ -58,7 +59,7 @@ def load_json(text: str, *, max_depth: int, max_size: int):
             "more than the format ever needs"
         )
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=parse_constant)
     except json.JSONDecodeError:
         raise
     # The checks above should make these impossible; if a case slips past

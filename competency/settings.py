@@ -186,9 +186,9 @@ REST_FRAMEWORK = {
     },
     # Integrations send JSON; the browsable API's forms send the others.
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "competency.api.parsers.JSONParser",
+        "competency.api.parsers.FormParser",
+        "competency.api.parsers.MultiPartParser",
     ],
 }
 
@@ -213,7 +213,7 @@ SPECTACULAR_SETTINGS = {
     # that, not the HTML forms the browsable API also accepts, whose
     # encodings cannot carry a null or an empty list.
     "PARSER_WHITELIST": [
-        "rest_framework.parsers.JSONParser",
+        "competency.api.parsers.JSONParser",
         "profiles.api.RawJSONParser",
         "competency.catalogue_api.RawBody",
     ],

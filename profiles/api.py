@@ -28,13 +28,14 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, parsers, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination, PagePagination
+from competency.api.parsers import FileBody
 from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.problems import PreconditionFailed
 from competency.api.query import flag, whole_number
@@ -53,7 +54,7 @@ from profiles import drafts, lifecycle
 from profiles.documents import document_fingerprint, dumps, profile_document, slug_validator
 from profiles.downloads import download_for
 from profiles.filters import ProfileFilter
-from profiles.importing.reading import read_profile
+from profiles.importing.reading import MAX_PROFILE_FILE, read_profile
 from profiles.importing.writing import import_profiles, preview_imports
 from profiles.models import (
     ROLE_LEVELS,
@@ -288,14 +289,11 @@ class VersionSerializer(serializers.ModelSerializer):
 # --- Request bodies read as bytes for the importer -----------------------------
 
 
-class RawJSONParser(parsers.BaseParser):
-    """A role-profile/1 document, kept as bytes: the importer reads it with
-    its own limits (size, depth, numbers) and points into it on error."""
+class RawJSONParser(FileBody):
+    """A role-profile/1 document, kept as bytes for the profile importer."""
 
     media_type = "application/json"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read() if stream is not None else b""
+    limit = MAX_PROFILE_FILE
 
 
 class PageTextParser(RawJSONParser):

@@ -29,7 +29,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, parsers, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -43,6 +43,7 @@ from appraisals.views.common import visible_person
 from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination
+from competency.api.parsers import FileBody, MultiPartParser
 from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.problems import FileRefused, PreconditionFailed
 from competency.api.query import TrueOrFalseFilter
@@ -339,15 +340,13 @@ class PersonFilter(filters.FilterSet):
 # --- The import ---------------------------------------------------------------------------
 
 
-class TableBody(parsers.BaseParser):
-    """A people table kept as bytes for the importer, which reads it with
-    its own limits and names each problem's row and column."""
+class TableBody(FileBody):
+    """A people table kept as bytes for the people importer, which names
+    each problem's row and column."""
 
     media_type = "text/csv"
     name = "people.csv"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read(MAX_UPLOAD + 1) if stream is not None else b""
+    limit = MAX_UPLOAD
 
 
 class XlsxBody(TableBody):
@@ -355,7 +354,13 @@ class XlsxBody(TableBody):
     name = "people.xlsx"
 
 
-IMPORT_PARSERS = [TableBody, XlsxBody, parsers.MultiPartParser]
+class TableForm(MultiPartParser):
+    """The table as a form's `file`, with room for the form around it."""
+
+    largest_body = MAX_REQUEST
+
+
+IMPORT_PARSERS = [TableBody, XlsxBody, TableForm]
 IMPORT_BODY = {
     "text/csv": {
         "type": "string",
@@ -377,12 +382,6 @@ CSV_EXAMPLE = (
     "probation end date\nE1,Bea Head,bea@example.org,,,Head of engineering,2020-01-06,\n"
     "E2,Mo Manager,mo@example.org,E1,platform-engineer,Engineering manager,2021-03-01,\n"
 )
-
-
-class TooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it."
-    default_code = "too_large"
 
 
 def _upload(request):
@@ -602,19 +601,6 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     pagination_class = OrderedCursorPagination
     serializer_class = PersonSerializer
     lookup_value_regex = r"[0-9]{1,9}"
-
-    def initial(self, request, *args, **kwargs):
-        # An upload too large is refused on its stated length, before
-        # anything reads its body: signing in by session checks CSRF, which
-        # parses a form whole. (Throttles too would sign the caller in.)
-        if self.action in ("import_preview", "import_people"):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > MAX_REQUEST:
-                raise TooLarge()
-        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
         return Person.objects.visible_to(self.request.user).select_related(

@@ -3,6 +3,8 @@ these, so that rate limits come first."""
 
 from rest_framework import exceptions, viewsets
 
+from competency.api.parsers import refuse_oversized
+
 
 class ThrottleFirst:
     # Count a request against its rate before deciding who may do what.
@@ -11,6 +13,13 @@ class ThrottleFirst:
     # Here a failed sign-in counts against the address, and the throttles
     # run before the permissions; each request is counted once. (A comment,
     # not a docstring: the schema would show it for every viewset.)
+
+    def initial(self, request, *args, **kwargs):
+        # A body larger than the view's parsers take is refused on its
+        # stated length, before signing in by session (whose CSRF check
+        # parses a form whole) or anything else reads it.
+        refuse_oversized(request, self.get_parsers())
+        super().initial(request, *args, **kwargs)
 
     def perform_authentication(self, request):
         try:
