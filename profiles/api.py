@@ -715,7 +715,8 @@ class VersionViewSet(ReadOnlyModelViewSet):
         # the time). PostgreSQL's jsonb gives its keys in its own order.
         version = get_object_or_404(
             self.get_queryset()
-            .defer("document")
+            .select_related(None)
+            .only("pk")
             .annotate(document_text=Cast("document", TextField())),
             number=positive_number(self.kwargs["number"]),
         )

@@ -156,13 +156,15 @@ def import_profiles(
         ]
         locked = _lock_profiles({doc["slug"] for doc in docs})
         catalogue = Catalogue(docs, levels)
-        return [
+        later = Later()
+        results = [
             _import_one(
                 source,
                 doc,
                 doc_levels,
                 catalogue,
                 locked,
+                later,
                 publish=publish,
                 user=user,
                 confirmed=(confirmed or {}).get(doc["slug"]),
@@ -171,6 +173,29 @@ def import_profiles(
             )
             for source, doc, doc_levels in zip(inputs, docs, levels, strict=True)
         ]
+        later.write()
+        return results
+
+
+class Later:
+    """What a batch's new profiles write once for the whole batch, at its
+    end: their links (one INSERT per section and one of their history,
+    whatever the number of profiles) and their words for "Did you mean"
+    (one INSERT). Nothing reads a new profile's links before the batch
+    ends, except a later file of the batch with the same slug, which
+    writes what is pending first (`write()`)."""
+
+    def __init__(self):
+        self.links, self.texts = {}, []
+
+    def add_links(self, model, rows):
+        self.links.setdefault(model, []).extend(rows)
+
+    def write(self):
+        for model, rows in self.links.items():
+            bulk_create(model, rows)
+        add_known_words("\n".join(self.texts))
+        self.links, self.texts = {}, []
 
 
 def _lock_profiles(slugs):
@@ -198,6 +223,7 @@ def _import_one(
     levels,
     catalogue,
     locked,
+    later,
     *,
     publish=False,
     user=None,
@@ -210,6 +236,8 @@ def _import_one(
     profiles show keep their current wording unless `update_shared_texts`;
     the result lists them either way."""
     profile = locked.get(doc["slug"])
+    if profile is not None:
+        later.write()  # an earlier file of the batch may have made it
     current = profile_document(profile) if profile is not None else None
     if confirmed is not None and document_fingerprint(current) != confirmed:
         raise ChangedSinceConfirmed(CHANGED_MESSAGE)
@@ -246,6 +274,7 @@ def _import_one(
             catalogue=catalogue,
             current=current,
             update_shared=update_shared_texts,
+            later=later,
         )
     except IntegrityError as exc:
         # Another import created the same slug (or catalogue item) after we looked.
@@ -412,6 +441,7 @@ def write_content(
     current=None,
     update_catalogue=True,
     update_shared=False,
+    later=None,
 ):
     """Replace the profile's texts and links with the document's, as a draft,
     and return the profile's document as written.
@@ -426,7 +456,10 @@ def write_content(
     written (the texts the profile shows, which for a skill may be the
     catalogue's rather than the file's), by the sections' own row(), so it
     is what profile_document() would read back; the search text HR search
-    by is built from it and saved with the profile's row."""
+    by is built from it and saved with the profile's row.
+
+    A new profile's links and known words are left to `later`, if given,
+    to write with the rest of its batch's."""
     if catalogue is None:
         catalogue = Catalogue([doc], [levels])
     new = profile.pk is None
@@ -483,7 +516,10 @@ def write_content(
     # write of a search text makes PostgreSQL compute its vector again).
     profile.search_text = search_text(document)
     profile.save(update_fields=None if new else CONTENT_FIELDS)
-    add_known_words(profile.search_text)
+    if new and later is not None:
+        later.texts.append(profile.search_text)
+    else:
+        add_known_words(profile.search_text)
 
     for section, rows, items, extras in resolved:
         if current is not None and _link_shape(section, current[section.key]) == _link_shape(
@@ -491,12 +527,13 @@ def write_content(
         ):
             continue
         existing = [] if new else list(section.links(profile).order_by("position", "id"))
-        _write_links(profile, section, items, extras, existing)
+        _write_links(profile, section, items, extras, existing, later if new else None)
     return document
 
 
-def _write_links(profile, section, items, extras, existing):
-    """Bring a section's links from `existing` to `items` in order."""
+def _write_links(profile, section, items, extras, existing, later=None):
+    """Bring a section's links from `existing` to `items` in order (a new
+    profile's left to `later`, if given)."""
     field = f"{section.item_field}_id"
     by_item = {getattr(link, field): link for link in existing}
     added, changed = [], []
@@ -513,6 +550,9 @@ def _write_links(profile, section, items, extras, existing):
             for name, value in extra.items():
                 setattr(link, name, value)
             changed.append(link)
+    if later is not None:
+        later.add_links(section.link_model, added)
+        return
     bulk_delete(section.link_model, by_item.values())
     names = ["position", *(name.removesuffix("_id") for name in (extras[0] if extras else {}))]
     bulk_update(section.link_model, changed, names)

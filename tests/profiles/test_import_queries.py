@@ -105,7 +105,14 @@ def test_each_further_profile_in_a_batch_costs_a_fixed_number_of_queries(ddat):
     two = queries(*(document(f"two-{n}", 20) for n in range(2)))
     ten = queries(*(document(f"ten-{n}", 20) for n in range(10)))
     assert ten - one == 9 * (two - one)
+    # Its row and its audit record: a new profile's links (and their
+    # records) and its words are written with the whole batch's.
+    assert two - one == 2
     assert RoleProfile.objects.filter(slug__startswith="ten-").count() == 10
+    assert all(
+        profile.knowledge_links.count() == 20
+        for profile in RoleProfile.objects.filter(slug__startswith="ten-")
+    )
 
 
 def test_the_query_counts_of_one_import(ddat):
