@@ -6,7 +6,9 @@ Each profile keeps two values-only search texts (documents.search_text()):
 never in them.
 
 On PostgreSQL each text has a stored tsvector beside it (see migration
-0012) with a GIN index: a search is full-text, every word a prefix
+0012), kept by a trigger that parses a text only when it changed and gives
+the version in force the working copy's vectors when they say the same
+(migration 0018), with a GIN index: a search is full-text, every word a prefix
 ('kube' finds Kubernetes), ranked with ts_rank over the title and summary
 (migration 0015; ties by title), and the page's rows get a
 highlighted snippet (ts_headline, for those rows only). A search that

@@ -194,7 +194,10 @@ class Later:
     def write(self):
         for model, rows in self.links.items():
             bulk_create(model, rows)
-        add_known_words("\n".join(self.texts))
+        # Profiles share most lines (the catalogue's texts): each is split
+        # into words once.
+        lines = dict.fromkeys(line for text in self.texts for line in text.split("\n"))
+        add_known_words("\n".join(lines))
         self.links, self.texts = {}, []
 
 

@@ -4,6 +4,7 @@ is documents.search_text() of the profile's document."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.urls import reverse
 
 from competency.models import Category, Depth, Skill, SkillLevel, WorkActivity
@@ -29,6 +30,36 @@ def assert_in_step(*profiles):
         expected = search_text(profile_document(stored))
         assert stored.search_text == expected, stored.slug
         assert expected
+        assert_vectors_in_step(stored)
+
+
+# What each search vector is made of (migration 0018's trigger keeps them).
+VECTORS = {
+    "search_vector": ("title", "summary", "search_text"),
+    "search_rank_vector": ("title", "summary", None),
+    "published_vector": ("published_title", "published_summary", "published_text"),
+    "published_rank_vector": ("published_title", "published_summary", None),
+}
+
+
+def assert_vectors_in_step(profile):
+    """On PostgreSQL, each stored vector is what its texts make now."""
+    if connection.vendor != "postgresql":
+        return
+    for column, (title, summary, text) in VECTORS.items():
+        made = (
+            f"setweight(to_tsvector('english', {title}), 'A') || "
+            f"setweight(to_tsvector('english', {summary}), 'B')"
+        )
+        if text:
+            made += f" || to_tsvector('english', {text})"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {column} IS NOT DISTINCT FROM ({made}), {column} IS NOT NULL "
+                "FROM profiles_roleprofile WHERE id = %s",
+                [profile.pk],
+            )
+            assert cursor.fetchone() == (True, True), (profile.slug, column)
 
 
 @pytest.fixture
@@ -143,6 +174,33 @@ def test_restoring_a_version_and_discarding_a_draft(opened):
     lifecycle.start_draft(profile=opened, version=opened.versions.get(number=1))
     assert_in_step(opened)
     assert "Version two." not in RoleProfile.objects.get(pk=opened.pk).search_text
+
+
+def matches(column, profile, word):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column} @@ to_tsquery('english', %s) FROM profiles_roleprofile WHERE id = %s",
+            [word, profile.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search vectors")
+def test_readers_vectors_follow_the_version_in_force_and_hrs_the_draft(opened):
+    values = drafts.field_values(opened)
+    drafts.update_profile(profile=opened, values={**values, "summary": "Zeppelins."}, base=values)
+    assert_in_step(opened)
+    assert matches("search_vector", opened, "zeppelin")
+    assert not matches("published_vector", opened, "zeppelin")
+    assert not matches("published_rank_vector", opened, "zeppelin")
+    lifecycle.publish_profile(profile=opened)
+    assert_in_step(opened)
+    assert matches("published_vector", opened, "zeppelin")
+    assert matches("published_rank_vector", opened, "zeppelin")
+    lifecycle.archive_profile(profile=RoleProfile.objects.get(pk=opened.pk))
+    assert_in_step(opened)
+    assert not matches("published_vector", opened, "zeppelin")
+    assert matches("search_vector", opened, "zeppelin")
 
 
 def test_updating_a_shared_skill_text_everywhere_keeps_every_profile_in_step(lead, tmp_path):
