@@ -156,7 +156,7 @@ def import_profiles(
         ]
         locked = _lock_profiles({doc["slug"] for doc in docs})
         catalogue = Catalogue(docs, levels)
-        later = Later()
+        later = Later(user)
         results = [
             _import_one(
                 source,
@@ -180,25 +180,41 @@ def import_profiles(
 class Later:
     """What a batch's new profiles write once for the whole batch, at its
     end: their links (one INSERT per section and one of their history,
-    whatever the number of profiles) and their words for "Did you mean"
-    (one INSERT). Nothing reads a new profile's links before the batch
-    ends, except a later file of the batch with the same slug, which
-    writes what is pending first (`write()`)."""
+    whatever the number of profiles), their words for "Did you mean" (one
+    INSERT) and, when the batch publishes, their first versions
+    (lifecycle.publish_created: three queries). Nothing reads a new
+    profile's links or versions before the batch ends, except a later file
+    of the batch with the same slug, which writes what is pending first
+    (`write()`)."""
 
-    def __init__(self):
-        self.links, self.texts = {}, []
+    def __init__(self, user=None):
+        self.user = user
+        self.links, self.texts, self.published = {}, [], []
 
     def add_links(self, model, rows):
         self.links.setdefault(model, []).extend(rows)
 
+    def publish(self, result, *, checked):
+        """Publish the profile a result created, as written (its document):
+        `checked` when that is the file's own document, which was checked
+        against the schema when it was read."""
+        self.published.append((result, checked))
+
     def write(self):
         for model, rows in self.links.items():
             bulk_create(model, rows)
+        if self.published:
+            versions = lifecycle.publish_created(
+                [(result.profile, result.document, checked) for result, checked in self.published],
+                user=self.user,
+            )
+            for (result, _), version in zip(self.published, versions, strict=True):
+                result.version = version
         # Profiles share most lines (the catalogue's texts): each is split
         # into words once.
         lines = dict.fromkeys(line for text in self.texts for line in text.split("\n"))
         add_known_words("\n".join(lines))
-        self.links, self.texts = {}, []
+        self.links, self.texts, self.published = {}, [], []
 
 
 def _lock_profiles(slugs):
@@ -256,7 +272,7 @@ def _import_one(
                 document=current,
             )
             if publish and profile.is_draft:
-                result.version = _publish(profile, doc, current, new=False, user=user)
+                result.version = _publish(profile, doc, current, user=user)
             return result
 
     result = ImportResult(
@@ -293,24 +309,25 @@ def _import_one(
         raise ChangedSinceConfirmed(CHANGED_MESSAGE)
     # A later file of the batch with the same slug updates this one.
     locked[doc["slug"]] = profile
-    if publish:
-        result.version = _publish(profile, doc, result.document, new=current is None, user=user)
+    if publish and current is None:
+        later.publish(result, checked=result.document == {**doc, "version": None})
+    elif publish:
+        result.version = _publish(profile, doc, result.document, user=user)
     return result
 
 
-def _publish(profile, doc, written, *, new, user):
-    """Publish what the import wrote (`written`, the profile's document now)
-    unless its latest version says the same; returns the version or None.
+def _publish(profile, doc, written, *, user):
+    """Publish what the import wrote to a profile that existed (`written`,
+    its document now) unless its latest version says the same; returns the
+    version or None. (A profile the batch created is published by Later.)
 
     `doc` is the file's document, which read_profile checked against the
     schema (a ProfileInput holds a checked document): when the profile
     says exactly that, it is not checked a second time."""
-    # A profile created just now has no version to be the same as.
-    latest = None if new else profile.latest_version()
     return lifecycle.publish_written(
         profile=profile,
         document=written,
-        latest=latest,
+        latest=profile.latest_version(),
         checked=written == {**doc, "version": None},
         user=user,
     )

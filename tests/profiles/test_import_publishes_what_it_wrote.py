@@ -98,6 +98,29 @@ def test_a_file_without_a_job_family_keeps_the_profiles(ddat):
     assert result.version.document["job_family"] == "Data"
 
 
+def test_a_batch_publishes_each_new_profile_as_read_back_with_its_audit_trail(ddat, as_user):
+    texts = [lead_text(("data pipelines", f"pipelines of kind {n}")) for n in range(3)]
+    sources = [
+        read_profile(text.replace("Lead Data Engineer", f"Lead Data Engineer {n}").encode(), "a")
+        for n, text in enumerate(texts)
+    ]
+    results = import_profiles(sources, publish=True, user=as_user)
+    assert len({result.profile.pk for result in results}) == 3
+    for result in results:
+        assert result.action == "created"
+        assert result.version.number == 1 and result.version.published_by == as_user
+        assert_published_as_read_back(result)
+        profile = RoleProfile.objects.get(pk=result.profile.pk)
+        assert profile.published_version == result.version
+        assert profile.published_title == result.version.document["title"]
+        # Created as a draft, then put in force: both recorded.
+        records = profile.history.order_by("history_id")
+        assert list(records.values_list("history_type", "status", "history_user")) == [
+            ("+", "draft", as_user.pk),
+            ("~", "published", as_user.pk),
+        ]
+
+
 def test_the_same_slug_twice_in_one_batch(ddat):
     changed = lead_text(("data pipelines", "provenance pipelines"))
     sources = [read_profile(lead_text().encode(), "a.txt"), read_profile(changed.encode(), "b.txt")]

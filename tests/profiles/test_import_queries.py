@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 from profiles.importing.reading import ProfileInput
 from profiles.importing.writing import import_profiles
 from profiles.models import ProfileKnowledge, ProfileSkill, ProfileWorkActivity, RoleProfile
-from tests import factories
 from tests.conftest import DDAT_LEVELS
 
 pytestmark = pytest.mark.django_db
@@ -99,14 +98,16 @@ def test_a_reimport_costs_the_same_queries_with_5_or_50_items_changed(ddat):
     assert counts[0] == counts[1]
 
 
-def test_each_further_profile_in_a_batch_costs_a_fixed_number_of_queries(ddat):
+@pytest.mark.parametrize("publish", [False, True])
+def test_each_further_profile_in_a_batch_costs_a_fixed_number_of_queries(ddat, publish):
     queries(document("catalogue", 20))  # the items exist already
-    one = queries(document("one-0", 20))
-    two = queries(*(document(f"two-{n}", 20) for n in range(2)))
-    ten = queries(*(document(f"ten-{n}", 20) for n in range(10)))
+    one = queries(document("one-0", 20), publish=publish)
+    two = queries(*(document(f"two-{n}", 20) for n in range(2)), publish=publish)
+    ten = queries(*(document(f"ten-{n}", 20) for n in range(10)), publish=publish)
     assert ten - one == 9 * (two - one)
     # Its row and its audit record: a new profile's links (and their
-    # records) and its words are written with the whole batch's.
+    # records), its words and its first version are written with the whole
+    # batch's.
     assert two - one == 2
     assert RoleProfile.objects.filter(slug__startswith="ten-").count() == 10
     assert all(
@@ -145,17 +146,6 @@ def test_the_query_counts_of_one_import_that_publishes(ddat):
 # more statement adds its words to those "Did you mean …?" draws on.
 NEW, CHANGED, UNCHANGED = 45, 80, 11
 WORDS = 1 if connection.vendor == "postgresql" else 0
-
-
-@pytest.fixture
-def as_user():
-    """Imports made as this person, as the history middleware records a
-    request's author."""
-    user = factories.UserFactory(username="importer")
-    request = type("Request", (), {"user": user})()
-    HistoricalRecords.context.request = request
-    yield user
-    del HistoricalRecords.context.request
 
 
 def test_a_reimport_records_each_removed_moved_and_added_link_under_its_author(ddat, as_user):
