@@ -155,7 +155,7 @@ def entry(record, previous, describe):
         "who": record.history_user,
         "type": record.get_history_type_display(),
         "what": describe(record),
-        "changed": ", ".join(changed),
+        "changed": changed,
     }
 
 
@@ -177,16 +177,34 @@ class Trail:
             for queryset, describe, related in sources
         ]
 
-    def _keys(self):
-        from django.db.models import IntegerField, Value
+    def _keys(self, after=None):
+        """Every entry's key (date, table, row, record), or only those after
+        the key `after` in the trail's order (newest first)."""
+        from django.db.models import IntegerField, Q, Value
 
-        keys = [
-            queryset.annotate(trail_table=Value(number, IntegerField())).values_list(
-                "history_date", "trail_table", "id", "history_id"
+        keys = []
+        for number, (queryset, _, _) in enumerate(self.sources):
+            if after is not None:
+                date, table, row, record = after
+                if number < table:
+                    queryset = queryset.filter(history_date__lt=date)
+                elif number > table:
+                    queryset = queryset.filter(history_date__lte=date)
+                else:
+                    queryset = queryset.filter(
+                        Q(history_date__lt=date)
+                        | Q(history_date=date, id__gt=row)
+                        | Q(history_date=date, id=row, history_id__gt=record)
+                    )
+            keys.append(
+                queryset.annotate(trail_table=Value(number, IntegerField())).values_list(
+                    "history_date", "trail_table", "id", "history_id"
+                )
             )
-            for number, (queryset, _, _) in enumerate(self.sources)
-        ]
         return keys[0].union(*keys[1:], all=True)
+
+    def _ordered_keys(self, after=None):
+        return self._keys(after).order_by("-history_date", "trail_table", "id", "history_id")
 
     def count(self):
         return self._keys().count()
@@ -197,7 +215,20 @@ class Trail:
     def __getitem__(self, page):
         if not isinstance(page, slice):
             raise TypeError("A trail is read a page (a slice) at a time.")
-        keys = list(self._keys().order_by("-history_date", "trail_table", "id", "history_id")[page])
+        return self._entries(list(self._ordered_keys()[page]))
+
+    def after(self, key, size):
+        """The `size` entries after the entry whose `key` is given (None:
+        from the newest), and whether more follow: a page that stays put
+        when newer changes are recorded (the API's cursor)."""
+        keys = list(self._ordered_keys(after=key)[: size + 1])
+        entries = self._entries(keys[:size])
+        return [{**entry, "key": key} for entry, key in zip(entries, keys, strict=False)], (
+            len(keys) > size
+        )
+
+    def _entries(self, keys):
+        """The entries of these keys, in order."""
         if not keys:
             return []
         # The page's dates bound what each table is asked for, so that every

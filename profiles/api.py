@@ -34,7 +34,7 @@ from rest_framework.response import Response
 
 from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
-from competency.api.pagination import OrderedCursorPagination, PagePagination
+from competency.api.pagination import OrderedCursorPagination, PagePagination, TrailPagination
 from competency.api.parsers import FileBody
 from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.problems import PreconditionFailed
@@ -51,6 +51,7 @@ from competency.api.views import GenericViewSet, ReadOnlyModelViewSet
 from competency.numbers import positive_number
 from competency.roles import is_hr
 from profiles import drafts, lifecycle
+from profiles.audit import profile_trail
 from profiles.documents import document_fingerprint, dumps, profile_document, slug_validator
 from profiles.downloads import download_for
 from profiles.filters import ProfileFilter
@@ -270,6 +271,36 @@ class ImportResultSerializer(serializers.Serializer):
     )
     summary = serializers.CharField()
     url = serializers.URLField()
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    """One change in a profile's audit trail, as HR's page lists it."""
+
+    when = serializers.DateTimeField()
+    who = serializers.CharField(
+        allow_null=True, help_text="The username of who made it; null for a command's import."
+    )
+    type = serializers.ChoiceField(choices=["Created", "Changed", "Deleted"])
+    what = serializers.CharField(
+        help_text="'Profile', or the section and the item a link names (as it is now)."
+    )
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields a change changed (empty otherwise)."
+    )
+
+    def to_representation(self, entry):
+        return {
+            "when": serializers.DateTimeField().to_representation(entry["when"]),
+            "who": entry["who"].get_username() if entry["who"] is not None else None,
+            "type": entry["type"],
+            "what": entry["what"],
+            "changed": entry["changed"],
+        }
+
+
+class AuditPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next (older) page, or null.")
+    results = AuditEntrySerializer(many=True)
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -524,6 +555,20 @@ class ProfileViewSet(
             locked, confirmed = lock_confirmed(request, profile)
             lifecycle.start_draft(profile=locked, version=version, confirmed=confirmed)
         return self._respond(self._reloaded(profile))
+
+    @extend_schema(
+        summary="Audit trail (HR)",
+        description="Who changed what and when in the profile and its items, newest first: "
+        "the same entries as the profile's history page.",
+        parameters=TrailPagination.parameters(),
+        responses=AuditPageSerializer,
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsHR])
+    def history(self, request, slug=None):
+        entries, following = TrailPagination().page(request, profile_trail(self.get_object()))
+        return Response(
+            {"next": following, "results": AuditEntrySerializer(entries, many=True).data}
+        )
 
     # --- Export and import ------------------------------------------------------
 

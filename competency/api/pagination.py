@@ -2,17 +2,26 @@
 
 - PagePagination: numbered pages for the catalogue's lists (`?page=`,
   `?page_size=` up to 200), with the total count.
-- OrderedCursorPagination: cursors for the big lists (profiles, and people,
-  appraisals and history next). It follows the order the queryset already
+- OrderedCursorPagination: cursors for the big lists (profiles, people,
+  appraisals). It follows the order the queryset already
   has (a FilterSet's `sort` decides it), so a page never shifts when rows
   are added before it and no count is taken.
+- TrailPagination: cursors for an audit trail, which is several tables'
+  history read as one.
 """
 
+import base64
+import binascii
+import json
+from datetime import datetime
 from operator import attrgetter
 
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.utils.urls import replace_query_param
 
-from competency.api.query import whole_number
+from competency.api.query import once, whole_number
 
 
 class StrictPageSize:
@@ -67,3 +76,51 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
         except AttributeError:
             value = None
         return None if value is None else str(value)
+
+
+class TrailPagination:
+    """Cursors for an audit trail (competency.history.Trail), which is not
+    a queryset: the cursor is the last entry's key (date, table, row,
+    record), so a page stays put when newer changes are recorded."""
+
+    page_size = 50
+    max_page_size = 200
+
+    def page(self, request, trail):
+        """(entries, the next page's address or None)."""
+        size = whole_number(request, "page_size", maximum=self.max_page_size) or self.page_size
+        entries, more = trail.after(self._position(request), size)
+        if not more:
+            return entries, None
+        cursor = base64.urlsafe_b64encode(
+            json.dumps([entries[-1]["key"][0].isoformat(), *entries[-1]["key"][1:]]).encode()
+        ).decode()
+        return entries, replace_query_param(request.build_absolute_uri(), "cursor", cursor)
+
+    @staticmethod
+    def _position(request):
+        value = once(request, "cursor")
+        if value is None:
+            return None
+        try:
+            date, table, row, record = json.loads(base64.urlsafe_b64decode(value.encode()))
+            key = (datetime.fromisoformat(date), table, row, record)
+            if not all(isinstance(number, int) for number in key[1:]) or key[0].tzinfo is None:
+                raise ValueError
+        except (ValueError, TypeError, binascii.Error, UnicodeError):
+            raise ValidationError({"cursor": ["This is not a cursor this list gave."]}) from None
+        return key
+
+    @staticmethod
+    def parameters():
+        """The query parameters, for the schema."""
+        return [
+            OpenApiParameter(
+                "cursor", str, description="The `next` address's cursor; absent for the newest."
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": TrailPagination.max_page_size},
+                description=f"Entries per page (default {TrailPagination.page_size}).",
+            ),
+        ]

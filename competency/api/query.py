@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from competency.numbers import positive_number
 
 
-def _once(request, name):
+def once(request, name):
     """The parameter's value, or None when absent; given twice is a 400 (a
     list where the schema says one value)."""
     values = request.query_params.getlist(name)
@@ -27,7 +27,7 @@ def _true_or_false(value):
 
 def flag(request, name):
     """A boolean parameter (`true` or `false`); absent is false."""
-    value = _once(request, name)
+    value = once(request, name)
     if value is None:
         return False
     if _true_or_false(value) is None:
@@ -40,7 +40,7 @@ def checked(serializer_class, request):
     parameter as absent and a repeated one as its last value; here both are
     a 400 naming the parameter, as are the serializer's own refusals."""
     for name, field in serializer_class().fields.items():
-        if _once(request, name) == "" and not getattr(field, "allow_blank", False):
+        if once(request, name) == "" and not getattr(field, "allow_blank", False):
             raise ValidationError({name: ["Give a value, or leave it out."]})
     given = serializer_class(data=request.query_params)
     given.is_valid(raise_exception=True)
@@ -49,7 +49,7 @@ def checked(serializer_class, request):
 
 def whole_number(request, name, *, maximum=None):
     """A whole number from 1 (up to `maximum`); absent is None."""
-    value = _once(request, name)
+    value = once(request, name)
     if value is None:
         return None
     number = positive_number(value)

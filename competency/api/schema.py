@@ -175,6 +175,8 @@ class ProblemAutoSchema(AutoSchema):
                 codes.add(404)  # a page past the last, a cursor that is not ours
         parameters = self.get_override_parameters()
         names = {getattr(parameter, "name", None) for parameter in parameters}
+        if any(getattr(parameter, "location", None) == "query" for parameter in parameters):
+            codes.add(400)  # a query parameter it refuses (competency.api.query)
         if "If-Match" in names:
             codes |= {412, 428}
         if "Idempotency-Key" in names:

@@ -16,10 +16,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from competency.history import Trail
 from competency.numbers import positive_number
 from competency.pages import paginate
 from competency.roles import hr_required, is_hr
+from profiles.audit import profile_trail
 from profiles.diff import diff_documents
 from profiles.documents import dumps, profile_document
 from profiles.downloads import download_for
@@ -27,7 +27,6 @@ from profiles.filters import ProfileFilter
 from profiles.lifecycle import same_as_latest_version
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.rendering import document_body
-from profiles.sections import SECTIONS
 
 PAGE_SIZE = 20
 # A search says "more than 1,000 profiles" rather than counting them all.
@@ -407,26 +406,12 @@ def audit_trail(request, slug):
     links, newest first, a page at a time from the database. Read-only;
     nothing here can be edited."""
     profile = visible_profile(request.user, slug)
-    sources = [(profile.history.all(), lambda record: "Profile", ())]
-    for section in SECTIONS:
-        sources.append(
-            (
-                section.link_model.history.filter(profile_id=profile.pk),
-                lambda record, section=section: (
-                    f"{section.noun[:1].upper()}{section.noun[1:]}: "
-                    # The item as it is now (joined; history keeps its id).
-                    f"{getattr(record, section.item_field) or 'an item since deleted'}"
-                ),
-                # What the item's name is made of, joined too.
-                (section.item_field, *(f"{section.item_field}__{r}" for r in section.item_related)),
-            )
-        )
     return render(
         request,
         "profiles/audit.html",
         {
             "profile": profile,
-            **paginate(request, Trail(sources), AUDIT_PAGE_SIZE),
+            **paginate(request, profile_trail(profile), AUDIT_PAGE_SIZE),
             "crumbs": crumbs((profile.title, reverse("profiles:detail", args=[slug]))),
         },
     )

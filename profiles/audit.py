@@ -1,0 +1,25 @@
+"""A profile's audit trail: who changed what and when, for the HR page and
+the API alike."""
+
+from competency.history import Trail
+from profiles.sections import SECTIONS
+
+
+def profile_trail(profile):
+    """The profile's own records and those of its links, newest first (a
+    Trail: read a page at a time in the database)."""
+    sources = [(profile.history.all(), lambda record: "Profile", ())]
+    for section in SECTIONS:
+        sources.append(
+            (
+                section.link_model.history.filter(profile_id=profile.pk),
+                lambda record, section=section: (
+                    f"{section.noun[:1].upper()}{section.noun[1:]}: "
+                    # The item as it is now (joined; history keeps its id).
+                    f"{getattr(record, section.item_field) or 'an item since deleted'}"
+                ),
+                # What the item's name is made of, joined too.
+                (section.item_field, *(f"{section.item_field}__{r}" for r in section.item_related)),
+            )
+        )
+    return Trail(sources)
