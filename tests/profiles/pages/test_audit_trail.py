@@ -65,7 +65,7 @@ def test_each_page_says_what_reading_every_record_says(hr, lead):
         shown += list(page(hr, lead, number).context["page_obj"])
     assert shown == expected
     # What changed, and to what: the newest first.
-    depth = next(entry for entry in shown if entry["changed"] == "depth")
+    depth = next(entry for entry in shown if entry["changed"] == ["depth"])
     assert depth["what"].startswith("Knowledge/skills item: ") and depth["type"] == "Changed"
     assert [entry["when"] for entry in shown] == sorted(
         (entry["when"] for entry in shown), reverse=True
@@ -79,7 +79,7 @@ def test_page_two_shows_the_older_entries(hr, lead):
     assert len(first) == 50 and len(second) == 50
     assert first[-1]["when"] >= second[0]["when"]
     assert second == every_entry(lead)[50:100]
-    summaries = [entry for entry in second if entry["changed"] == "summary"]
+    summaries = [entry for entry in second if entry["changed"] == ["summary"]]
     assert summaries and all(entry["what"] == "Profile" for entry in summaries)
 
 
