@@ -7,7 +7,7 @@ and see. Pages, downloads and the API all ask here.
 
 from dataclasses import dataclass
 
-from appraisals.models import Stage
+from appraisals.models import Appraisal, Stage
 from competency.roles import is_hr
 
 
@@ -90,6 +90,26 @@ def gap_counts(rows, shared):
     counts["total"] = len(rows)
     counts["shared"] = shared
     return counts
+
+
+def gaps_over_time(user, person):
+    """(appraisal, its gap counts) for each of the person's appraisals this
+    person may read, oldest cycle first: the person's gaps page and the
+    API's. Counted as the viewer sees each (gap_rows, gap_counts)."""
+
+    appraisals = (
+        Appraisal.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("cycle", "person", "manager")
+        .prefetch_related("requirements")
+        .order_by("cycle__opens_on", "pk")
+    )
+    found = []
+    for appraisal in appraisals:
+        sides = visible_sides(user, appraisal)
+        rows = gap_rows(user, appraisal, appraisal.requirements.all())
+        found.append((appraisal, gap_counts(rows, sides.manager_assessment)))
+    return found
 
 
 def can_read_check_ins(user, person):

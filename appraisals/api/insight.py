@@ -14,9 +14,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from appraisals import insight
+from appraisals.access import gaps_over_time
 from appraisals.api.people import PERSON_PK
-from appraisals.api.shapes import PersonRefSerializer, person_ref
-from appraisals.models import Person
+from appraisals.api.shapes import GapCountsSerializer, PersonRefSerializer, person_ref
+from appraisals.models import Person, Stage
 from competency.api.pagination import PagePagination
 from competency.api.query import checked
 from competency.api.views import GenericViewSet
@@ -455,5 +456,100 @@ class ReadinessViewSet(GenericViewSet):
                 "needs": [need_body(n) for n in result.needs],
                 "unknown": [need_body(n) for n in result.unknown],
                 "no_level": [need_body(n) for n in result.no_level],
+            }
+        )
+
+
+# --- A person's gaps over time -----------------------------------------------------------
+
+
+class AppraisalGapsSerializer(serializers.Serializer):
+    appraisal = serializers.IntegerField(help_text="The appraisal's id.")
+    cycle = serializers.CharField()
+    opens_on = serializers.DateField(help_text="When its cycle opened.")
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    counts = GapCountsSerializer()
+
+
+class PersonGapsSerializer(serializers.Serializer):
+    person = PersonRefSerializer()
+    appraisals = AppraisalGapsSerializer(many=True, help_text="Oldest cycle first.")
+
+
+class PersonGapsViewSet(GenericViewSet):
+    """A person's gaps across their appraisals."""
+
+    pagination_class = None
+    serializer_class = PersonGapsSerializer
+    answers_one_document = True
+    # 404: a person the caller may not see.
+    problem_codes = {404}
+    queryset = Person.objects.none()
+
+    @extend_schema(
+        summary="A person's gaps over time",
+        description="For each of the person's appraisals you may read, oldest cycle first, "
+        "how many requirements are below, meet or are above what is asked, as its gap chart "
+        "counts them for you (the manager's side only once you may see it). For the person, "
+        "their managers up the line and HR (others: 404).",
+        parameters=[PERSON_PK],
+        responses=PersonGapsSerializer,
+        examples=[
+            OpenApiExample(
+                "Two cycles",
+                value={
+                    "person": {"id": 6, "employee_id": "E6", "name": "Sam Staff"},
+                    "appraisals": [
+                        {
+                            "appraisal": 12,
+                            "cycle": "Annual review 2024",
+                            "opens_on": "2024-04-01",
+                            "stage": "signed_off",
+                            "counts": {
+                                "below": 3,
+                                "meets": 9,
+                                "above": 1,
+                                "unrated": 0,
+                                "total": 13,
+                                "shared": True,
+                            },
+                        },
+                        {
+                            "appraisal": 41,
+                            "cycle": "Annual review 2025",
+                            "opens_on": "2025-04-01",
+                            "stage": "self_assessment",
+                            "counts": {
+                                "below": 0,
+                                "meets": 0,
+                                "above": 0,
+                                "unrated": 13,
+                                "total": 13,
+                                "shared": False,
+                            },
+                        },
+                    ],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def list(self, request, *args, **kwargs):
+        person = get_object_or_404(
+            Person.objects.visible_to(request.user), pk=self.kwargs["person_pk"]
+        )
+        return Response(
+            {
+                "person": person_ref(person),
+                "appraisals": [
+                    {
+                        "appraisal": appraisal.pk,
+                        "cycle": appraisal.cycle.name,
+                        "opens_on": appraisal.cycle.opens_on.isoformat(),
+                        "stage": appraisal.stage,
+                        "counts": counts,
+                    }
+                    for appraisal, counts in gaps_over_time(request.user, person)
+                ],
             }
         )

@@ -246,20 +246,19 @@ class GapRowSerializer(serializers.Serializer):
     gap_word = serializers.ChoiceField(choices=["below", "meets", "above"], allow_null=True)
 
 
-class GapsSerializer(serializers.Serializer):
-    counts = inline_serializer(
-        "GapCounts",
-        {
-            "below": serializers.IntegerField(),
-            "meets": serializers.IntegerField(),
-            "above": serializers.IntegerField(),
-            "unrated": serializers.IntegerField(),
-            "total": serializers.IntegerField(),
-            "shared": serializers.BooleanField(
-                help_text="Whether the manager's ratings are shown to you (else all unrated)."
-            ),
-        },
+class GapCountsSerializer(serializers.Serializer):
+    below = serializers.IntegerField()
+    meets = serializers.IntegerField()
+    above = serializers.IntegerField()
+    unrated = serializers.IntegerField()
+    total = serializers.IntegerField()
+    shared = serializers.BooleanField(
+        help_text="Whether the manager's ratings are shown to you (else all unrated)."
     )
+
+
+class GapsSerializer(serializers.Serializer):
+    counts = GapCountsSerializer()
     rows = GapRowSerializer(many=True)
 
 

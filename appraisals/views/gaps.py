@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.urls import reverse
 
-from appraisals.access import gap_counts, gap_rows, visible_sides
+from appraisals.access import gap_counts, gap_rows, gaps_over_time, visible_sides
 from appraisals.models import Appraisal
 from appraisals.views.common import readable_appraisal, signed_in, visible_person
 
@@ -81,18 +81,8 @@ class Period:
 def person_gaps(request, person_pk):
     """One person's gaps across their appraisals, oldest cycle first."""
     person = visible_person(request.user, person_pk)
-    appraisals = list(
-        Appraisal.objects.visible_to(request.user)
-        .filter(person=person)
-        .select_related("cycle", "person", "manager")
-        .prefetch_related("requirements")
-        .order_by("cycle__opens_on", "pk")
-    )
     periods = []
-    for n, appraisal in enumerate(appraisals):
-        sides = visible_sides(request.user, appraisal)
-        rows = gap_rows(request.user, appraisal, appraisal.requirements.all())
-        counts = gap_counts(rows, sides.manager_assessment)
+    for n, (appraisal, counts) in enumerate(gaps_over_time(request.user, person)):
         x, segments = 0, []
         for word in ("below", "meets", "above", "unrated"):
             width = WIDTH * counts[word] / counts["total"] if counts["total"] else 0

@@ -67,6 +67,7 @@ router.register(
     f"{PERSON}/probation-decisions", probation_api.DecisionViewSet, basename="probation-decision"
 )
 router.register(f"{PERSON}/readiness", insight_api.ReadinessViewSet, basename="readiness")
+router.register(f"{PERSON}/gaps", insight_api.PersonGapsViewSet, basename="person-gaps")
 router.register("insight/heatmap", insight_api.HeatmapViewSet, basename="heatmap")
 router.register("insight/items", insight_api.ItemSearchViewSet, basename="insight-item")
 router.register("insight/people-with", insight_api.PeopleWithViewSet, basename="people-with")

@@ -271,3 +271,71 @@ def test_readiness_takes_a_fixed_number_of_queries(cast, sams):
         )
         <= 12
     )
+
+
+# --- A person's gaps over time -------------------------------------------------------------
+
+
+def gaps(person):
+    return f"/api/v1/people/{person.pk}/gaps/"
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+def test_who_reads_a_persons_gaps_over_time(cast, sams, role):
+    response = api_for(cast, role).get(gaps(cast.person))
+    if role in SIGNED_OUT:
+        assert_problem(response, 401)
+    elif role in {"hr", "head", "manager", "person"}:
+        assert response.status_code == 200, response.content
+        assert [row["appraisal"] for row in response.json()["appraisals"]] == [sams.pk]
+    else:
+        hidden = assert_problem(response, 404)
+        assert hidden == assert_problem(api_for(cast, role).get("/api/v1/people/999999/gaps/"), 404)
+
+
+def test_gaps_over_time_count_what_the_gaps_page_shows_each_reader(cast, sams, cycle):
+    from django.test import Client
+    from django.urls import reverse
+
+    from appraisals import workflow
+    from appraisals.models import Stage
+    from tests.appraisals.test_workflow import advance
+
+    # A later appraisal, rated by Mo but not shared yet: Sam sees it unrated.
+    later = factories.CycleFactory(
+        name="Annual review 2026", opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 30)
+    )
+    (current,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
+    current = advance(current, cast, Stage.MANAGER_REVIEW)
+    workflow.save_manager_ratings(
+        appraisal=current,
+        by=cast.manager.account,
+        confirmed_stage=Stage.MANAGER_REVIEW,
+        ratings={row.pk: {"rating": 1} for row in current.requirements.exclude(required_rank=None)},
+    )
+    for role in ("person", "manager", "hr"):
+        body = api_for(cast, role).get(gaps(cast.person)).json()
+        page = Client()
+        page.force_login(cast.user(role))
+        periods = page.get(reverse("appraisals:person_gaps", args=[cast.person.pk])).context[
+            "periods"
+        ]
+        assert [row["counts"] for row in body["appraisals"]] == [p.counts for p in periods]
+        assert [row["cycle"] for row in body["appraisals"]] == [cycle.name, later.name]
+        assert body["appraisals"][0]["stage"] == "agreed"
+        assert body["appraisals"][0]["counts"]["below"] == 1  # Agile working
+    sam = api_for(cast, "person").get(gaps(cast.person)).json()["appraisals"][1]["counts"]
+    assert not sam["shared"] and sam["unrated"] == sam["total"] > 0
+    mo = api_for(cast, "manager").get(gaps(cast.person)).json()["appraisals"][1]["counts"]
+    assert mo["shared"] and mo["below"] > 0
+
+
+def test_gaps_over_time_take_the_same_queries_for_1_or_3_appraisals(cast, sams):
+    one = _queries(api_for(cast, "manager"), gaps(cast.person))
+    for year in (2026, 2027):
+        later = factories.CycleFactory(
+            name=f"Review {year}", opens_on=date(year, 4, 1), closes_on=date(year, 6, 30)
+        )
+        (opened,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
+        agree_directly(opened, 2)
+    assert _queries(api_for(cast, "manager"), gaps(cast.person)) == one

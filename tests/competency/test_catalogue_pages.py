@@ -532,7 +532,9 @@ def test_a_skill_page_shows_who_changed_its_texts(hr, hr_user, ddat_skill):
     history = hr.get(reverse("catalogue:skill", args=[ddat_skill.pk])).context["history"]
     assert history[0]["what"] == f"Description at {row.level}"
     assert history[0]["changed"] == ["description"]
-    assert any(entry["what"] == "Skill" and entry["changed"] == ["description"] for entry in history)
+    assert any(
+        entry["what"] == "Skill" and entry["changed"] == ["description"] for entry in history
+    )
 
 
 @pytest.mark.parametrize("kind", COMPONENT_KINDS)
