@@ -298,7 +298,6 @@ class FrameworkViewSet(CatalogueViewSet):
 MAX_ID = 2**63 - 1
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """A row's id: a whole number an id column can hold. A decimal or a
     160-digit number is a 400 naming it, not a query the database cannot
@@ -306,6 +305,10 @@ class IdFilter(filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=MAX_ID, decimal_places=0, **kwargs)
+        # Its schema, with its label for words: a schema given to the
+        # filter replaces the description the schema would take from it.
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        extend_schema_field({**schema, "description": self.label} if self.label else schema)(self)
 
 
 class SkillFilter(SearchFilter):

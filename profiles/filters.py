@@ -22,7 +22,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.forms.models import ModelChoiceIteratorValue
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from competency.models import Skill
@@ -226,7 +225,13 @@ class ProfileFilter(django_filters.FilterSet):
         return self.searched.filter(queryset)
 
     # For the API's schema: the parameter is a skill's id.
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "description": "An organisation skill's id: the profiles that ask for it.",
+        }
+    )
     def with_skill(self, queryset, name, value):
         if not value:
             return queryset
