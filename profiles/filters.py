@@ -19,8 +19,9 @@ from django.db.models import (
     Q,
     Subquery,
     TextField,
+    Value,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.forms.models import ModelChoiceIteratorValue
 from drf_spectacular.utils import extend_schema_field
 
@@ -125,10 +126,13 @@ class ProfileFilter(django_filters.FilterSet):
         model = RoleProfile
         fields = ["q", "job_family", "role_level", "status", "skill"]
 
+    # Each order ends in the slug, so that it is total: the API's cursor
+    # pages need one. A profile without a job family sorts by "" (first, on
+    # every database), not by NULL, which a cursor cannot point at.
     ORDERS = {
         "title": ["title", "slug"],
-        "updated": ["-updated_at", "title"],
-        "family": ["job_family__name", "title"],
+        "updated": ["-updated_at", "title", "slug"],
+        "family": ["family_name", "title", "slug"],
     }
     # Readers see the version in force, so they sort by what it says.
     READER_ORDERS = {
@@ -217,6 +221,8 @@ class ProfileFilter(django_filters.FilterSet):
         if value == "relevance" and "relevance" in queryset.query.annotations:
             # Ranked on PostgreSQL; ties (and SQLite) by title.
             order = ["-relevance", *order]
+        if "family_name" in order:
+            queryset = queryset.annotate(family_name=Coalesce("job_family__name", Value("")))
         return queryset.order_by(*order)
 
     def search(self, queryset, name, value):
