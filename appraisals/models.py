@@ -16,6 +16,8 @@ services (people.py, cycles.py, workflow.py, plans.py, probation.py), never
 by saving these models directly: those lock, check and record.
 """
 
+from functools import cache
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -225,7 +227,14 @@ class Stage(models.TextChoices):
 
     @classmethod
     def order(cls, stage):
-        return list(cls.values).index(stage)
+        return _stage_positions()[stage]
+
+
+@cache
+def _stage_positions():
+    # Asked for every appraisal a list shows: Stage.values builds its list
+    # anew on each call.
+    return {value: position for position, value in enumerate(Stage.values)}
 
 
 class AppraisalQuerySet(models.QuerySet):

@@ -18,7 +18,7 @@ objectives and development plan (plans.py) carry the appraisal's ETag.
 """
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, TextField, When
 from django.db.models.fields.json import KeyTextTransform
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -99,7 +99,13 @@ def cycle_ref(cycle):
 
 
 def appraisal_url(request, pk):
-    return request.build_absolute_uri(reverse("api:appraisal-detail", args=[pk]))
+    # The address of every appraisal but its id, worked out once per request:
+    # a list of 100 rows reversed the route 100 times.
+    if not hasattr(request, "_appraisal_url"):
+        request._appraisal_url = request.build_absolute_uri(
+            reverse("api:appraisal-detail", args=[0])
+        ).replace("/0/", "/{}/")
+    return request._appraisal_url.format(pk)
 
 
 def row_body(request, appraisal):
@@ -257,7 +263,16 @@ def readable(user):
         .select_related("cycle", "person", "manager")
         .annotate(
             profile_slug=F("profile_version__profile__slug"),
-            profile_title=KeyTextTransform("title", "profile_version__document"),
+            # The version in force's title is kept in its profile's row: read
+            # the (~20 KB) document only for an appraisal against an older one.
+            profile_title=Case(
+                When(
+                    profile_version__profile__published_version=F("profile_version"),
+                    then=F("profile_version__profile__published_title"),
+                ),
+                default=KeyTextTransform("title", "profile_version__document"),
+                output_field=TextField(),
+            ),
             version_number=F("profile_version__number"),
             published_version_id=F("profile_version__profile__published_version"),
         )

@@ -723,3 +723,21 @@ def test_only_the_appraisals_own_manager_rates_in_review(cast, appraisal, role):
     ):
         assert "Only" in assert_problem(response, 409)["detail"]
     assert state(appraisal) == before
+
+
+def test_an_appraisal_names_its_own_versions_title_after_a_newer_one(cast, appraisal):
+    from profiles import drafts, lifecycle
+
+    profile = appraisal.profile_version.profile
+    first_title = appraisal.profile_version.document["title"]
+    body = api_for(cast, "manager").get(f"{URL}{appraisal.pk}/").json()
+    assert body["profile"] == {"slug": profile.slug, "title": first_title, "version": 1}
+    lifecycle.start_draft(profile=profile)
+    profile.refresh_from_db()
+    values = drafts.field_values(profile)
+    drafts.update_profile(profile=profile, values={**values, "title": "Renamed"}, base=values)
+    lifecycle.publish_profile(profile=profile)
+    for url in (f"{URL}{appraisal.pk}/", URL):
+        body = api_for(cast, "manager").get(url).json()
+        row = body if "profile" in body else body["results"][0]
+        assert row["profile"]["title"] == first_title != "Renamed"
