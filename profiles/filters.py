@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.forms.models import ModelChoiceIteratorValue
+from django.utils.choices import CallableChoiceIterator
 from drf_spectacular.utils import extend_schema_field
 
 from competency.models import Skill
@@ -176,11 +177,18 @@ class ProfileFilter(django_filters.FilterSet):
                 # than the rest of the list. The field's queryset still checks
                 # what is chosen. Set as Django's ModelChoiceField reads choices
                 # set by hand (django-filter's setter would wrap them again).
-                rows = field.queryset.values_list("pk", "category__name", "name")
-                field._choices = field.widget.choices = [("", field.empty_label)] + [
-                    (ModelChoiceIteratorValue(pk, None), f"{category} – {name}")
-                    for pk, category, name in rows
-                ]
+                # Read only when the menu is drawn: the API's list and a
+                # page's filtering never iterate it.
+                queryset, empty = field.queryset, field.empty_label
+
+                def menu():
+                    rows = queryset.values_list("pk", "category__name", "name")
+                    return [("", empty)] + [
+                        (ModelChoiceIteratorValue(pk, None), f"{category} – {name}")
+                        for pk, category, name in rows
+                    ]
+
+                field._choices = field.widget.choices = CallableChoiceIterator(menu)
         return self._form
 
     def results(self):
