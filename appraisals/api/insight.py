@@ -18,6 +18,7 @@ from appraisals.access import gaps_over_time
 from appraisals.api.people import PERSON_PK
 from appraisals.api.shapes import GapCountsSerializer, PersonRefSerializer, person_ref
 from appraisals.models import Person, Stage
+from appraisals.views.common import visible_person
 from competency.api.pagination import PagePagination
 from competency.api.query import checked
 from competency.api.views import GenericViewSet
@@ -434,9 +435,7 @@ class ReadinessViewSet(GenericViewSet):
         ],
     )
     def list(self, request, *args, **kwargs):
-        person = get_object_or_404(
-            Person.objects.visible_to(request.user), pk=self.kwargs["person_pk"]
-        )
+        person = visible_person(request.user, self.kwargs["person_pk"])
         slug = checked(ReadinessQuery, request)["profile"]
         target = get_object_or_404(
             RoleProfile.objects.visible_to(request.user)
@@ -535,9 +534,7 @@ class PersonGapsViewSet(GenericViewSet):
         ],
     )
     def list(self, request, *args, **kwargs):
-        person = get_object_or_404(
-            Person.objects.visible_to(request.user), pk=self.kwargs["person_pk"]
-        )
+        person = visible_person(request.user, self.kwargs["person_pk"])
         return Response(
             {
                 "person": person_ref(person),
