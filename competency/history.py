@@ -86,6 +86,14 @@ def bulk_update(model, objects, fields, batch_size=500):
             _record(model, [obj.pk for obj in objects], "~", batch_size)
 
 
+def record_created(model, objects, batch_size=500):
+    """The "+" records of rows saved without them (simple-history's
+    save_without_historical_record), written together."""
+    objects = list(objects)
+    if objects:
+        _record(model, [obj.pk for obj in objects], "+", batch_size)
+
+
 def bulk_delete(model, objects, batch_size=500):
     """Delete rows with one "-" history record each, in a few queries.
 

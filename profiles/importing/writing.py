@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from django.db import IntegrityError, router, transaction
 from django.db.models import Value
 
-from competency.history import bulk_create, bulk_delete, bulk_update
+from competency.history import bulk_create, bulk_delete, bulk_update, record_created
 from competency.models import (
     AwardingBody,
     Category,
@@ -180,16 +180,16 @@ def import_profiles(
 class Later:
     """What a batch's new profiles write once for the whole batch, at its
     end: their links (one INSERT per section and one of their history,
-    whatever the number of profiles), their words for "Did you mean" (one
-    INSERT) and, when the batch publishes, their first versions
-    (lifecycle.publish_created: three queries). Nothing reads a new
-    profile's links or versions before the batch ends, except a later file
-    of the batch with the same slug, which writes what is pending first
-    (`write()`)."""
+    whatever the number of profiles), the profiles' own audit records (one
+    INSERT), their words for "Did you mean" (one INSERT) and, when the
+    batch publishes, their first versions (lifecycle.publish_created: three
+    queries). Nothing reads a new profile's links, records or versions
+    before the batch ends, except a later file of the batch with the same
+    slug, which writes what is pending first (`write()`)."""
 
     def __init__(self, user=None):
         self.user = user
-        self.links, self.texts, self.published = {}, [], []
+        self.links, self.texts, self.published, self.created = {}, [], [], []
 
     def add_links(self, model, rows):
         self.links.setdefault(model, []).extend(rows)
@@ -203,6 +203,7 @@ class Later:
     def write(self):
         for model, rows in self.links.items():
             bulk_create(model, rows)
+        record_created(RoleProfile, self.created)
         if self.published:
             versions = lifecycle.publish_created(
                 [(result.profile, result.document, checked) for result, checked in self.published],
@@ -214,7 +215,7 @@ class Later:
         # into words once.
         lines = dict.fromkeys(line for text in self.texts for line in text.split("\n"))
         add_known_words("\n".join(lines))
-        self.links, self.texts, self.published = {}, [], []
+        self.links, self.texts, self.published, self.created = {}, [], [], []
 
 
 def _lock_profiles(slugs):
@@ -535,10 +536,13 @@ def write_content(
     # The text HR search by, saved with the row: one write of it (each
     # write of a search text makes PostgreSQL compute its vector again).
     profile.search_text = search_text(document)
-    profile.save(update_fields=None if new else CONTENT_FIELDS)
     if new and later is not None:
+        # Its audit record is written with the batch's (Later.write).
+        profile.save_without_historical_record()
+        later.created.append(profile)
         later.texts.append(profile.search_text)
     else:
+        profile.save(update_fields=None if new else CONTENT_FIELDS)
         add_known_words(profile.search_text)
 
     for section, rows, items, extras in resolved:
