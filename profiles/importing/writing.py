@@ -32,7 +32,7 @@ from profiles.documents import (
     profile_document,
     search_text,
 )
-from profiles.importing.reading import ProfileInput
+from profiles.importing.reading import ProfileImportError, ProfileInput
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.search import add_known_words
 from profiles.sections import BY_KEY, SECTIONS, max_length
@@ -156,7 +156,7 @@ def import_profiles(
         ]
         locked = _lock_profiles({doc["slug"] for doc in docs})
         catalogue = Catalogue(docs, levels)
-        later = Later(user)
+        later = Later(user, confirmed=confirmed is not None)
         results = [
             _import_one(
                 source,
@@ -187,9 +187,14 @@ class Later:
     before the batch ends, except a later file of the batch with the same
     slug, which writes what is pending first (`write()`)."""
 
-    def __init__(self, user=None):
-        self.user = user
-        self.links, self.texts, self.published, self.created = {}, [], [], []
+    def __init__(self, user=None, *, confirmed=False):
+        self.user, self.confirmed = user, confirmed
+        self.items, self.links, self.texts, self.published, self.created = {}, {}, [], [], []
+
+    def add_items(self, model, items):
+        """New catalogue items the batch's new profiles name: their links
+        hold the instances, which have their ids once written."""
+        self.items.setdefault(model, []).extend(items)
 
     def add_links(self, model, rows):
         self.links.setdefault(model, []).extend(rows)
@@ -201,6 +206,18 @@ class Later:
         self.published.append((result, checked))
 
     def write(self):
+        try:
+            for model, items in self.items.items():
+                # In one order, so two batches never wait on each other crosswise.
+                bulk_create(model, sorted(items, key=lambda item: item.key))
+        except IntegrityError as exc:
+            # Another import created one of the same items after we looked
+            # (its transaction held ours on the unique key until it committed).
+            if self.confirmed:
+                raise ChangedSinceConfirmed(CHANGED_MESSAGE) from exc
+            raise ProfileImportError(
+                "another import added the same catalogue items at the same time; try again"
+            ) from exc
         for model, rows in self.links.items():
             bulk_create(model, rows)
         record_created(RoleProfile, self.created)
@@ -215,7 +232,7 @@ class Later:
         # into words once.
         lines = dict.fromkeys(line for text in self.texts for line in text.split("\n"))
         add_known_words("\n".join(lines))
-        self.links, self.texts, self.published, self.created = {}, [], [], []
+        self.items, self.links, self.texts, self.published, self.created = {}, {}, [], [], []
 
 
 def _lock_profiles(slugs):
@@ -521,7 +538,7 @@ def write_content(
                 items = catalogue.qualifications(rows, result)
                 extras = [{} for _ in rows]
             else:
-                items = catalogue.components(section, rows, result)
+                items = catalogue.components(section, rows, result, later if new else None)
                 extras = [
                     {"depth": row["depth"] or ""} if section.requirement == "depth" else {}
                     for row in rows
@@ -564,8 +581,12 @@ def _write_links(profile, section, items, extras, existing, later=None):
     for position, (item, extra) in enumerate(zip(items, extras, strict=True)):
         link = by_item.pop(item.pk, None)
         if link is None:
+            # The item itself, not its id: one the batch has yet to write
+            # (Later) has none until then.
             added.append(
-                section.link_model(profile=profile, position=position, **{field: item.pk}, **extra)
+                section.link_model(
+                    profile=profile, position=position, **{section.item_field: item}, **extra
+                )
             )
         elif link.position != position or any(
             getattr(link, name) != value for name, value in extra.items()
@@ -752,8 +773,9 @@ class Catalogue:
             self.families[name] = JobFamily.objects.for_name(name)
         return self.families[name]
 
-    def components(self, section, rows, result):
-        """Reuse catalogue items with the same text; create the others."""
+    def components(self, section, rows, result, later=None):
+        """Reuse catalogue items with the same text; create the others (or
+        leave them to `later`, for a new profile of a batch)."""
         self.load()
         assert issubclass(section.item_model, Component)
         known = self.component_rows[section.key]
@@ -763,7 +785,10 @@ class Catalogue:
             if key not in known and key not in new:
                 new[key] = section.new_item(row)
                 new[key].key = key
-        bulk_create(section.item_model, [new[key] for key in sorted(new)])
+        if later is not None:
+            later.add_items(section.item_model, new.values())
+        else:
+            bulk_create(section.item_model, [new[key] for key in sorted(new)])
         known.update(new)
         result.new_components += len(new)
         result.reused_components += len(rows) - len(new)

@@ -15,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from competency.frameworks import FrameworkImportError
-from competency.models import Skill
+from competency.models import Skill, WorkActivity
 from profiles import drafts, lifecycle
 from profiles.documents import ChangedSinceConfirmed, document_fingerprint, profile_document
 from profiles.importing.frameworks import PREVIEW_LINE, import_framework
-from profiles.importing.reading import read_profile
+from profiles.importing.reading import ProfileImportError, ProfileInput, read_profile
 from profiles.importing.writing import import_profiles, preview_imports
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import BY_SLUG
@@ -195,6 +195,30 @@ def test_two_officers_importing_one_new_profile_create_it_once(ddat):
     assert len(winners) == 1 and winners[0].action == "created"
     assert isinstance(next(o for o in outcomes if isinstance(o, Exception)), ChangedSinceConfirmed)
     assert RoleProfile.objects.count() == 1
+
+
+def test_two_new_profiles_adding_one_new_item_at_once_write_it_once(ddat):
+    # Different profiles (no row lock between them), each naming the same
+    # new work activity: the item is unique by its text, so one import
+    # writes it and the other is told to try again, with nothing written.
+    def source(slug):
+        text = LEAD.read_text(encoding="utf-8").replace(
+            "Lead Data Engineer – Technical", f"Lead Data Engineer – {slug}"
+        )
+        document = read_profile(text.encode(), f"{slug}.txt").document
+        document["work_activities"].append({"title": "Brand new activity", "details": "Shared."})
+        return ProfileInput(f"{slug}.json", document, "json")
+
+    outcomes = in_threads(
+        *(lambda slug=slug: import_profiles([source(slug)]) for slug in ("first", "second"))
+    )
+    refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(refused) <= 1
+    if refused:
+        assert isinstance(refused[0], ProfileImportError)
+        assert "at the same time; try again" in str(refused[0])
+    assert RoleProfile.objects.count() == 2 - len(refused)
+    assert WorkActivity.objects.filter(title="Brand new activity").count() == 1
 
 
 def skills_table(description):
