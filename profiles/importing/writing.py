@@ -524,6 +524,7 @@ def write_content(
                 result,
                 update_catalogue=update_catalogue,
                 update_shared=update_shared,
+                later=later,
             )
             extras = [{"level_id": level.pk} for level in levels]
             shown[section.key] = [
@@ -833,13 +834,25 @@ class Catalogue:
             item.awarding_body = self.bodies[row["awarding_body"]]
         return items
 
-    def skills(self, profile, rows, levels, result, *, update_catalogue=True, update_shared=False):
+    def skills(
+        self,
+        profile,
+        rows,
+        levels,
+        result,
+        *,
+        update_catalogue=True,
+        update_shared=False,
+        later=None,
+    ):
         """Find or create the framework skills, and bring their texts up to
         the file's where nobody else shows them. Skill texts belong to the
         framework: a text that other profiles show changes only when the
         person chose to update it everywhere (published versions keep the
         text they were published with either way); otherwise this profile
-        shows the catalogue's current text. Either way the result lists it."""
+        shows the catalogue's current text. Either way the result lists it.
+        Other profiles include the batch's new ones whose links `later`
+        still holds."""
         self.load()
         if not rows:
             return []
@@ -956,6 +969,11 @@ class Catalogue:
         if profile.pk is not None:  # (a profile being created has no uses yet)
             uses = uses.exclude(profile=profile)
         uses = list(uses.values_list("skill_id", "level_id", "profile__title", "profile__slug"))
+        uses += [
+            (link.skill_id, link.level_id, link.profile.title, link.profile.slug)
+            for link in (later.links.get(ProfileSkill, []) if later is not None else [])
+            if link.profile is not profile
+        ]
         changed = {Skill: [], SkillLevel: []}
         for skill, target, what, new, level in differing:
             profiles = sorted(

@@ -51,6 +51,20 @@ def test_by_default_a_shared_skill_description_keeps_its_current_text(ddat, tmp_
     ) in output
 
 
+def test_two_new_profiles_in_one_batch_share_the_skill_text_of_the_first(ddat, tmp_path):
+    # The first's links are written at the batch's end, but it already
+    # shows the skill's text: the second keeps it, and says so.
+    output = run("import_profile", str(LEAD_DATA), str(principal_page(tmp_path)), "--publish")
+    assert metadata_skill().description.startswith(DESCRIPTION)
+    assert (
+        "kept the catalogue's current description of skill 'Metadata management', "
+        "which 1 other profile(s) use: this profile shows that text, not the file's"
+    ) in output
+    lead = export("lead-data-engineer-technical")
+    assert lead["organisation_skills"][1]["description"].startswith(DESCRIPTION)
+    assert RoleProfile.objects.get(slug="lead-data-engineer-technical").status == "published"
+
+
 def test_update_shared_texts_changes_it_everywhere_but_in_published_versions(ddat, tmp_path):
     run("import_profile", str(LEAD_DATA), "--publish")
     output = run("import_profile", str(principal_page(tmp_path)), "--update-shared-texts")
