@@ -60,6 +60,12 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    # DRF's cursor points at the first sort field's value and steps over the
+    # rows that share it by an offset, which it caps (1,000 by default): past
+    # that many profiles in one job family, or updated by one batch import,
+    # `next` served the same page for ever. The offset is bounded by the
+    # list's own length instead.
+    offset_cutoff = 10_000_000
     # Used only when the queryset has no order of its own.
     ordering = "pk"
 

@@ -334,3 +334,22 @@ def test_cursor_pages_walk_every_profile_once_whatever_the_sort(hr_api, db, sort
         seen += [row["slug"] for row in response.json()["results"]]
         url = response.json()["next"]
     assert sorted(seen) == sorted(made)
+
+
+def test_cursor_pages_step_past_more_than_a_thousand_ties(hr_api, db):
+    # 1,250 profiles in one family: DRF's cursor steps over rows sharing the
+    # first sort field's value by an offset it capped at 1,000.
+    from profiles.models import RoleProfile
+
+    family = factories.JobFamilyFactory(name="Data", slug="data")
+    RoleProfile.objects.bulk_create(
+        RoleProfile(title=f"Analyst {n:04}", slug=f"analyst-{n:04}", job_family=family)
+        for n in range(1_250)
+    )
+    seen, url = [], "/api/v1/profiles/?sort=family&page_size=200"
+    while url and len(seen) <= 1_300:
+        response = hr_api.get(url)
+        assert response.status_code == 200, response.content
+        seen += [row["slug"] for row in response.json()["results"]]
+        url = response.json()["next"]
+    assert len(seen) == len(set(seen)) == 1_250
