@@ -13,7 +13,7 @@
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 
 from drf_spectacular.utils import OpenApiParameter
@@ -109,11 +109,17 @@ class TrailPagination:
         if value is None:
             return None
         try:
-            date, table, row, record = json.loads(base64.urlsafe_b64decode(value.encode()))
-            key = (datetime.fromisoformat(date), table, row, record)
-            if not all(isinstance(number, int) for number in key[1:]) or key[0].tzinfo is None:
+            if len(value) > 200:  # ours are under 100 characters
                 raise ValueError
-        except (ValueError, TypeError, binascii.Error, UnicodeError):
+            date, table, row, record = json.loads(base64.urlsafe_b64decode(value.encode()))
+            when = datetime.fromisoformat(date)
+            if when.tzinfo is None:
+                raise ValueError
+            # In UTC, as stored: a date that has none (year 1 east of UTC) is refused here.
+            key = (when.astimezone(UTC), table, row, record)
+            if not all(isinstance(number, int) for number in key[1:]):
+                raise ValueError
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
             raise ValidationError({"cursor": ["This is not a cursor this list gave."]}) from None
         return key
 

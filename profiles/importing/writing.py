@@ -207,9 +207,11 @@ class Later:
 
     def write(self):
         try:
-            for model, items in self.items.items():
-                # In one order, so two batches never wait on each other crosswise.
-                bulk_create(model, sorted(items, key=lambda item: item.key))
+            # In one order (the sections', as a single import writes them, then
+            # by key), so two imports never wait on each other crosswise.
+            kinds = [section.item_model for section in SECTIONS]
+            for model in sorted(self.items, key=kinds.index):
+                bulk_create(model, sorted(self.items[model], key=lambda item: item.key))
         except IntegrityError as exc:
             # Another import created one of the same items after we looked
             # (its transaction held ours on the unique key until it committed).

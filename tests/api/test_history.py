@@ -92,6 +92,9 @@ def test_a_page_costs_the_same_queries_however_long_the_history(hr_api, lead):
         ("page_size=0", "#/page_size"),
         ("page_size=201", "#/page_size"),
         ("cursor=a&cursor=b", "#/cursor"),
+        ("cursor=" + "W" * 1_500, "#/cursor"),  # ["[[[…"-like, far longer than ours
+        # ["0001-01-01T00:00:00+05:00", 0, 1, 1]: a date before any in UTC
+        ("cursor=WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzA1OjAwIiwgMCwgMSwgMV0=", "#/cursor"),
     ],
 )
 def test_a_cursor_or_page_size_it_did_not_give_is_a_400(hr_api, lead, query, pointer):
