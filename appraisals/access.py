@@ -96,7 +96,6 @@ def gaps_over_time(user, person):
     """(appraisal, its gap counts) for each of the person's appraisals this
     person may read, oldest cycle first: the person's gaps page and the
     API's. Counted as the viewer sees each (gap_rows, gap_counts)."""
-
     appraisals = (
         Appraisal.objects.visible_to(user)
         .filter(person=person)

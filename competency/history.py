@@ -230,8 +230,9 @@ class Trail:
         from the newest), and whether more follow: a page that stays put
         when newer changes are recorded (the API's cursor)."""
         keys = list(self._ordered_keys(after=key)[: size + 1])
-        entries = self._entries(keys[:size])
-        return [{**entry, "key": key} for entry, key in zip(entries, keys, strict=False)], (
+        shown = keys[:size]
+        entries = self._entries(shown)
+        return [{**entry, "key": key} for entry, key in zip(entries, shown, strict=True)], (
             len(keys) > size
         )
 

@@ -503,6 +503,8 @@ def write_content(
     if catalogue is None:
         catalogue = Catalogue([doc], [levels])
     new = profile.pk is None
+    # What this profile leaves to the end of its batch: only a new one's writes.
+    deferred = later if new else None
     if doc["job_family"]:
         profile.job_family = catalogue.job_family(doc["job_family"])
     profile.title = doc["title"]
@@ -541,7 +543,7 @@ def write_content(
                 items = catalogue.qualifications(rows, result)
                 extras = [{} for _ in rows]
             else:
-                items = catalogue.components(section, rows, result, later if new else None)
+                items = catalogue.components(section, rows, result, deferred)
                 extras = [
                     {"depth": row["depth"] or ""} if section.requirement == "depth" else {}
                     for row in rows
@@ -556,7 +558,7 @@ def write_content(
     # The text HR search by, saved with the row: one write of it (each
     # write of a search text makes PostgreSQL compute its vector again).
     profile.search_text = search_text(document)
-    if new and later is not None:
+    if deferred is not None:
         # Its audit record is written with the batch's (Later.write).
         profile.save_without_historical_record()
         later.created.append(profile)
@@ -571,7 +573,7 @@ def write_content(
         ):
             continue
         existing = [] if new else list(section.links(profile).order_by("position", "id"))
-        _write_links(profile, section, items, extras, existing, later if new else None)
+        _write_links(profile, section, items, extras, existing, deferred)
     return document
 
 
