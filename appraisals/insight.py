@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, OuterRef, Q, Subquery, TextField, Window
 from django.db.models.functions import Cast, FirstValue, RowNumber
 
-from appraisals.models import Appraisal, Person, Requirement, Stage, ids_below_account
+from appraisals.models import Appraisal, InLine, Person, Requirement, Stage
 from appraisals.requirements import DEPTH_SCALE, requirement_templates
 from competency.models import KnowledgeItem, Level, Skill
 from competency.roles import is_hr
@@ -89,7 +89,7 @@ def team_for(user, *, manager=None, family=None):
         people = Person.objects.all()
     else:
         # The viewer's own line, found from their account in the same query.
-        people = Person.objects.filter(pk__in=ids_below_account(user.pk))
+        people = Person.objects.filter(InLine.below_account("pk", user.pk))
     if family is not None:
         people = people.filter(role_profile__job_family=family)
     return people.current()
