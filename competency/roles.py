@@ -43,9 +43,12 @@ class Backend(ModelBackend):
     permissions. Any other permission is asked of ModelBackend as before."""
 
     def get_user(self, user_id):
-        found = next(
-            iter(get_user_model()._default_manager.raw(_user_sql(), _user_params(user_id))), None
-        )
+        return self.read_user(_user_sql(), [user_id])
+
+    def read_user(self, sql, params):
+        """The user `sql` (from user_sql()) finds, with whether they hold
+        HR's permission, or None (none found, or one who may not sign in)."""
+        found = next(iter(get_user_model()._default_manager.raw(sql, _user_params(params))), None)
         return found if found is not None and self.user_can_authenticate(found) else None
 
     def has_perm(self, user_obj, perm, obj=None):
@@ -56,16 +59,25 @@ class Backend(ModelBackend):
         return super().has_perm(user_obj, perm, obj)
 
 
-def _user_params(user_id):
-    return [*HR_PERMISSION.split("."), user_id]
+def _user_params(params):
+    return [*HR_PERMISSION.split("."), *params]
 
 
 @cache
 def _user_sql():
-    """A user, by id, with whether they hold HR's permission. Written out
-    (from the models' tables) because it runs on every request: the ORM
-    took longer to build the same query than the database to answer it,
-    and this shape is planned in a fraction of a millisecond."""
+    """A user, by id, with whether they hold HR's permission."""
+    model = get_user_model()
+    quote = connection.ops.quote_name
+    return user_sql(where=f"u.{quote(model._meta.pk.column)} = %s")
+
+
+def user_sql(*, where, also="", join=""):
+    """SQL for the user (`u`) `where` finds, with whether they hold HR's
+    permission as `holds_hr_permission` (and the columns `also` names,
+    from the tables `join` adds), for Backend.read_user. Written out (from
+    the models' tables) because it runs on every request: the ORM took
+    longer to build the same query than the database to answer it, and
+    this shape is planned in a fraction of a millisecond."""
     model = get_user_model()
     quote = connection.ops.quote_name
 
@@ -89,6 +101,6 @@ def _user_sql():
         f"OR p.{column(Permission, 'id')} IN (SELECT g.{column(granted, 'permission')} "
         f"FROM {table(granted)} g JOIN {table(member)} m "
         f"ON m.{column(member, 'group')} = g.{column(granted, 'group')} "
-        f"WHERE m.{column(member, 'user')} = u.{column(model, 'id')}))) AS holds_hr_permission "
-        f"FROM {table(model)} u WHERE u.{column(model, 'id')} = %s"
+        f"WHERE m.{column(member, 'user')} = u.{column(model, 'id')}))) AS holds_hr_permission"
+        f"{', ' + also if also else ''} FROM {table(model)} u {join} WHERE {where}"
     )

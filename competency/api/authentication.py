@@ -5,15 +5,54 @@ person applies to it: a token never has more rights than its person. Only a
 hash is stored; an unknown, expired or revoked token is a 401."""
 
 from datetime import timedelta
+from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from competency.api.models import ApiToken, token_digest
-from competency.roles import Backend
+from competency.roles import Backend, user_sql
 
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+# The token's columns read with its person (as `token_<name>`).
+_TOKEN_COLUMNS = ("id", "expires_at", "revoked_at", "last_used_at")
+
+
+@cache
+def _token_sql():
+    quote = connection.ops.quote_name
+    user = get_user_model()._meta.pk.column
+    return user_sql(
+        also=", ".join(f"t.{quote(name)} AS token_{name}" for name in _TOKEN_COLUMNS),
+        join=f"JOIN {quote(ApiToken._meta.db_table)} t ON t.{quote('user_id')} = u.{quote(user)}",
+        where=f"t.{quote('digest')} = %s",
+    )
+
+
+def _token_of(user):
+    """The token row read with its person (its other columns load if asked)."""
+    read = {name: _converted(name, getattr(user, f"token_{name}")) for name in _TOKEN_COLUMNS}
+    read["user_id"] = user.pk
+    # from_db takes the values in the model's order of fields.
+    names = [field.attname for field in ApiToken._meta.concrete_fields if field.attname in read]
+    token = ApiToken.from_db(connection.alias, names, [read[name] for name in names])
+    token.user = user
+    return token
+
+
+def _converted(name, value):
+    """A column read beside the user's, as the ORM would give it (SQLite
+    gives dates as text, which its backend's converters read)."""
+    column = ApiToken._meta.get_field(name).get_col(ApiToken._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    for convert in converters:
+        value = convert(value, column, connection)
+    return value
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -31,16 +70,16 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("That token is not valid.") from None
-        token = ApiToken.objects.filter(digest=token_digest(raw)).order_by().first()
-        # The person as a session reads them: with whether they hold HR's
-        # permission, which every access rule asks (two queries otherwise).
-        user = Backend().get_user(token.user_id) if token is not None else None
+        # The token and its person in one query, the person as a session
+        # reads them: with whether they hold HR's permission, which every
+        # access rule asks.
+        user = Backend().read_user(_token_sql(), [token_digest(raw)])
+        token = _token_of(user) if user is not None else None
         # One message for every failure: which tokens exist is nobody's business.
-        if token is None or not token.is_live or user is None:
+        if token is None or not token.is_live:
             raise exceptions.AuthenticationFailed(
                 "That token is not valid: it is unknown, expired or revoked."
             )
-        token.user = user
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
