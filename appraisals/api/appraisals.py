@@ -428,8 +428,14 @@ class AppraisalViewSet(GenericViewSet):
     def retrieve(self, request, pk=None):
         return self._respond(pk, request)
 
-    def _write(self, request, service, **arguments):
-        appraisal = self.get_object()
+    def _write(self, request, service, body=None, *, appraisal=None, **arguments):
+        # The appraisal before the body: a caller who may not read it gets
+        # the 404 of a missing one, not a hint from the body's errors.
+        appraisal = appraisal or self.get_object()
+        if body is not None:
+            given = body(data=request.data)
+            given.is_valid(raise_exception=True)
+            arguments = {**given.validated_data, **arguments}
         with transaction.atomic():
             stage = confirmed_stage(request, appraisal)
             service(appraisal=appraisal, by=request.user, confirmed_stage=stage, **arguments)
@@ -458,13 +464,13 @@ class AppraisalViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["patch"])
     def ratings(self, request, pk=None):
+        appraisal = self.get_object()
         given = RatingsSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         ratings = {
             row.pop("requirement"): row
             for row in (dict(r) for r in given.validated_data["ratings"])
         }
-        appraisal = self.get_object()
         save = (
             workflow.save_self_ratings
             if is_the_person(request.user, appraisal)
@@ -484,9 +490,7 @@ class AppraisalViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["put"])
     def summary(self, request, pk=None):
-        given = SummaryTextSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        return self._write(request, workflow.save_summary, text=given.validated_data["text"])
+        return self._write(request, workflow.save_summary, SummaryTextSerializer)
 
     @move_schema(
         "Set the outcome",
@@ -496,9 +500,7 @@ class AppraisalViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["put"])
     def outcome(self, request, pk=None):
-        given = OutcomeSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        return self._write(request, workflow.set_outcome, outcome=given.validated_data["outcome"])
+        return self._write(request, workflow.set_outcome, OutcomeSerializer)
 
     # --- Moves --------------------------------------------------------------------------
 
@@ -536,9 +538,7 @@ class AppraisalViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
-        given = ReasonSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        return self._write(request, workflow.send_back, reason=given.validated_data["reason"])
+        return self._write(request, workflow.send_back, ReasonSerializer)
 
     @move_schema(
         "Reopen (HR)",
@@ -550,9 +550,7 @@ class AppraisalViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        given = ReasonSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        return self._write(request, workflow.reopen, reason=given.validated_data["reason"])
+        return self._write(request, workflow.reopen, ReasonSerializer)
 
     @move_schema(
         "Reassign the manager (HR)",
@@ -567,6 +565,7 @@ class AppraisalViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
+        appraisal = self.get_object()  # as _write: the appraisal before the body
         given = ReassignSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         # Among the people the caller may see: anyone else is "no such person".
@@ -580,6 +579,7 @@ class AppraisalViewSet(GenericViewSet):
         return self._write(
             request,
             workflow.reassign_manager,
+            appraisal=appraisal,
             manager=manager,
             reason=given.validated_data["reason"],
         )

@@ -159,9 +159,11 @@ class ObjectiveViewSet(AppraisalChildViewSet):
 
     @idempotent
     def create(self, request, *args, **kwargs):
+        # The appraisal before the body: one the caller may not read is a
+        # 404, not a hint from the body's errors.
+        appraisal = self.appraisal()
         given = ObjectiveWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        appraisal = self.appraisal()
         with transaction.atomic():
             stage = confirmed_stage(request, appraisal)
             objective = plans.add_objective(
@@ -229,10 +231,10 @@ class DevelopmentActionViewSet(AppraisalChildViewSet):
 
     @idempotent
     def create(self, request, *args, **kwargs):
+        appraisal = self.appraisal()  # before the body, as for objectives
         given = ActionCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         values = dict(given.validated_data)
-        appraisal = self.appraisal()
         values.update(self._requirement(values))
         option = values.pop("option", "")
         with transaction.atomic():
