@@ -2,10 +2,10 @@
 
 - PagePagination: numbered pages for the catalogue's lists (`?page=`,
   `?page_size=` up to 200), with the total count.
-- OrderedCursorPagination: cursors for the big lists (profiles, people,
-  appraisals). It follows the order the queryset already
-  has (a FilterSet's `sort` decides it), so a page never shifts when rows
-  are added before it and no count is taken.
+- OrderedCursorPagination: keyset cursors for the big lists (profiles,
+  people, appraisals). It follows the order the queryset already has (a
+  FilterSet's `sort` decides it), so a page never shifts when rows are added
+  before it, no count is taken, and a deep page costs what the first does.
 - TrailPagination: cursors for an audit trail, which is several tables'
   history read as one.
 """
@@ -13,9 +13,12 @@
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
-from operator import attrgetter
+from datetime import UTC, date, datetime
+from functools import reduce
+from operator import or_
 
+from django.db.models import F, FloatField, Q
+from django.db.models.functions import Cast
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -57,31 +60,137 @@ class PagePagination(StrictPageSize, PageNumberPagination):
 
 
 class OrderedCursorPagination(StrictPageSize, CursorPagination):
+    """Keyset pages in the order the queryset already has (a FilterSet's
+    `sort` decides it; every order ends in a unique field). A cursor holds
+    the values of every sort field of the row it starts after (or before,
+    going back), so a page is read from where the last one ended, with no
+    OFFSET however many rows share a value (DRF's cursor stepped over ties
+    by one), and it stays put when rows are added or removed elsewhere.
+
+    Sort fields must not be NULL (a cursor cannot point at NULL the same way
+    on every database): the orders coalesce any that could be."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    # DRF's cursor points at the first sort field's value and steps over the
-    # rows that share it by an offset, which it caps (1,000 by default): past
-    # that many profiles in one job family, or updated by one batch import,
-    # `next` served the same page for ever. The offset is bounded by the
-    # list's own length instead.
-    offset_cutoff = 10_000_000
     # Used only when the queryset has no order of its own.
     ordering = "pk"
+    invalid_cursor = "This is not a cursor this list gave for this order."
 
-    def get_ordering(self, request, queryset, view):
-        ordering = tuple(str(field) for field in queryset.query.order_by)
-        return ordering or (self.ordering,)
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        order = tuple(str(field) for field in queryset.query.order_by) or (self.ordering,)
+        self.fields = [(name.lstrip("-"), name.startswith("-")) for name in order]
+        # Each sort field's value read with the row, under a name of its own:
+        # relations (person__name) and search ranks alike.
+        keys = {f"cursor_{n}": self._key(queryset, name) for n, (name, _) in enumerate(self.fields)}
+        queryset = queryset.annotate(**keys)
+        self.back, position = self._position(request)
+        if position is not None:
+            queryset = queryset.filter(self._beyond(position, back=self.back))
+        if self.back:
+            queryset = queryset.order_by(*(_turned(name) for name in order))
+        rows = list(queryset[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if self.back:
+            rows.reverse()
+        # Going forward, the rows before are there if a cursor led here;
+        # going back, the rows after are (the page the cursor came from).
+        self.has_next = (position is not None) if self.back else more
+        self.has_previous = more if self.back else position is not None
+        self.page = rows
+        return rows
 
-    def _get_position_from_instance(self, instance, ordering):
-        # The cursor's position is the first ordering field's value, which
-        # may follow a relation (job_family__name) or be an annotation.
-        name = ordering[0].lstrip("-")
+    @staticmethod
+    def _key(queryset, name):
+        expression = F(name)
+        annotation = queryset.query.annotations.get(name)
+        if annotation is not None and isinstance(annotation.output_field, FloatField):
+            # PostgreSQL ranks as `real`: compared with the float a cursor
+            # holds (a double) it would never be equal to itself.
+            return Cast(expression, FloatField())
+        return expression
+
+    def _beyond(self, position, *, back):
+        """Rows after `position` in this order (before it, going back): the
+        first field beyond its value, or equal to it and the next beyond..."""
+        conditions = []
+        for n, (_, descending) in enumerate(self.fields):
+            before = {f"cursor_{m}": position[m] for m in range(n)}
+            lookup = "lt" if descending != back else "gt"
+            conditions.append(Q(**before, **{f"cursor_{n}__{lookup}": position[n]}))
+        return reduce(or_, conditions)
+
+    def get_next_link(self):
+        return self._link(self.page[-1], back=False) if self.has_next and self.page else None
+
+    def get_previous_link(self):
+        return self._link(self.page[0], back=True) if self.has_previous and self.page else None
+
+    def _link(self, row, *, back):
+        values = [_typed(getattr(row, f"cursor_{n}")) for n in range(len(self.fields))]
+        cursor = {"order": [name for name, _ in self.fields], "at": values, "back": back}
+        encoded = base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode()
+        return replace_query_param(
+            self.request.build_absolute_uri(), self.cursor_query_param, encoded
+        )
+
+    def _position(self, request):
+        """(going back, the sort fields' values) from the cursor; (False,
+        None) for the first page."""
+        value = once(request, self.cursor_query_param)
+        if value is None:
+            return False, None
         try:
-            value = attrgetter(name.replace("__", "."))(instance)
-        except AttributeError:
-            value = None
-        return None if value is None else str(value)
+            if len(value) > MAX_CURSOR:
+                raise ValueError
+            cursor = json.loads(base64.urlsafe_b64decode(value.encode()))
+            if cursor["order"] != [name for name, _ in self.fields]:
+                raise ValueError  # a cursor of another sort
+            at = [_untyped(typed) for typed in cursor["at"]]
+            if len(at) != len(self.fields) or not isinstance(cursor["back"], bool):
+                raise ValueError
+        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor]}) from None
+        return cursor["back"], at
+
+
+# Ours are a few hundred characters (three sort fields of a few words).
+MAX_CURSOR = 2_000
+
+
+def _turned(name):
+    return name[1:] if name.startswith("-") else f"-{name}"
+
+
+def _typed(value):
+    """A sort field's value as JSON that reads back exactly: datetimes to
+    the microsecond, floats to the last bit."""
+    if value is None:
+        raise ValueError("A sort field is NULL: coalesce it in the order.")
+    if isinstance(value, datetime):
+        return ["datetime", value.isoformat()]
+    if isinstance(value, date):
+        return ["date", value.isoformat()]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"A cursor cannot hold {type(value).__name__}.")
+    return [type(value).__name__, value]
+
+
+def _untyped(typed):
+    kind, value = typed
+    if kind == "datetime":
+        value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            raise ValueError
+        return value
+    if kind == "date":
+        return date.fromisoformat(value)
+    if kind not in ("str", "int", "float") or type(value).__name__ != kind:
+        raise ValueError
+    return value
 
 
 class TrailPagination:

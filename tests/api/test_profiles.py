@@ -336,6 +336,89 @@ def test_cursor_pages_walk_every_profile_once_whatever_the_sort(hr_api, db, sort
     assert sorted(seen) == sorted(made)
 
 
+def walk(client, url, link="next"):
+    """Every page from `url` on, following `link`: a list of pages of slugs."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        pages.append([row["slug"] for row in response.json()["results"]])
+        url = response.json()[link]
+    return pages, response.json()
+
+
+@pytest.mark.parametrize("sort", ["family", "updated", "title"])
+def test_previous_pages_are_the_same_pages_walked_back(hr_api, db, sort):
+    from django.utils import timezone
+
+    family = factories.JobFamilyFactory(name="Data", slug="data")
+    for n in range(9):
+        factories.RoleProfileFactory(
+            title=f"Analyst {n % 2}", slug=f"analyst-{n}", job_family=family if n % 3 else None
+        )
+    # Ties on the date too, as a batch import makes them.
+    RoleProfile.objects.update(updated_at=timezone.now())
+    forward, last = walk(hr_api, f"{URL}?sort={sort}&page_size=2")
+    assert [len(page) for page in forward] == [2, 2, 2, 2, 1]
+    assert len({slug for page in forward for slug in page}) == 9
+    back, first = walk(hr_api, last["previous"], link="previous")
+    assert back == forward[-2::-1]
+    assert first["previous"] is None and first["next"] is not None
+
+
+@pytest.mark.parametrize("who", ["hr_api", "staff_api"])
+def test_pages_of_a_search_by_relevance_walk_every_match_once(who, request, db):
+    # Ranks tie (same words) and differ (the word in the title or not); on
+    # PostgreSQL the rank is a `real`, which the cursor must compare exactly.
+    from profiles import lifecycle
+
+    client = request.getfixturevalue(who)
+    for n in range(7):
+        title = f"Pipeline engineer {n}" if n % 2 else f"Data engineer {n}"
+        profile = factories.RoleProfileFactory(
+            title=title, slug=f"engineer-{n}", summary="Builds data pipelines. " * (n % 3 + 1)
+        )
+        lifecycle.publish_profile(profile=profile)
+    pages, _ = walk(client, f"{URL}?q=pipelines&page_size=2")
+    found = [slug for page in pages for slug in page]
+    assert sorted(found) == [f"engineer-{n}" for n in range(7)]
+
+
+def test_a_deep_page_is_a_range_read_not_an_offset(hr_api, db):
+    family = factories.JobFamilyFactory(name="Data", slug="data")
+    RoleProfile.objects.bulk_create(
+        RoleProfile(title="Analyst", slug=f"analyst-{n:03}", job_family=family) for n in range(30)
+    )
+    url = f"{URL}?sort=family&page_size=5"
+    for _ in range(4):
+        url = hr_api.get(url).json()["next"]
+    with CaptureQueriesContext(connection) as captured:
+        page = hr_api.get(url).json()
+    assert [row["slug"] for row in page["results"]] == [f"analyst-{n:03}" for n in range(20, 25)]
+    assert not any("OFFSET" in query["sql"].upper() for query in captured)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-ours",
+        "W10=",  # []
+        # {"order": ["title", "slug"], "at": [["str", "A"]], "back": false}: one value short
+        "eyJvcmRlciI6IFsidGl0bGUiLCAic2x1ZyJdLCAiYXQiOiBbWyJzdHIiLCAiQSJdXSwgImJhY2siOiBmYWxzZX0=",
+        # the same with two values, but the order of another sort (updated)
+        "eyJvcmRlciI6IFsidXBkYXRlZF9hdCIsICJ0aXRsZSIsICJzbHVnIl0sICJhdCI6IFtbInN0ciIsICJBIl0sIFsi"
+        "c3RyIiwgImEiXV0sICJiYWNrIjogZmFsc2V9",
+        # a date with no time zone where the title goes
+        "eyJvcmRlciI6IFsidGl0bGUiLCAic2x1ZyJdLCAiYXQiOiBbWyJkYXRldGltZSIsICIyMDI1LTAxLTAxVDAwOjAw"
+        "OjAwIl0sIFsic3RyIiwgImEiXV0sICJiYWNrIjogZmFsc2V9",
+        "W" * 2_500,
+    ],
+)
+def test_a_cursor_the_list_did_not_give_is_a_400(hr_api, published, cursor):
+    body = assert_problem(hr_api.get(URL, {"cursor": cursor}), 400)
+    assert body["errors"][0]["pointer"] == "#/cursor"
+
+
 def test_cursor_pages_step_past_more_than_a_thousand_ties(hr_api, db):
     # 1,250 profiles in one family: DRF's cursor steps over rows sharing the
     # first sort field's value by an offset it capped at 1,000.
