@@ -80,7 +80,10 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.page_size = self.get_page_size(request)
-        order = tuple(str(field) for field in queryset.query.order_by) or (self.ordering,)
+        order = tuple(queryset.query.order_by) or (self.ordering,)
+        if not all(isinstance(name, str) for name in order):
+            raise TypeError("Cursor pages follow orders by field name ('-title'), not expressions.")
+        self.order = list(order)
         self.fields = [(name.lstrip("-"), name.startswith("-")) for name in order]
         # Each sort field's value read with the row, under a name of its own:
         # relations (person__name) and search ranks alike.
@@ -131,7 +134,7 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
 
     def _link(self, row, *, back):
         values = [_typed(getattr(row, f"cursor_{n}")) for n in range(len(self.fields))]
-        cursor = {"order": [name for name, _ in self.fields], "at": values, "back": back}
+        cursor = {"order": self.order, "at": values, "back": back}
         encoded = base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode()
         return replace_query_param(
             self.request.build_absolute_uri(), self.cursor_query_param, encoded
@@ -147,8 +150,8 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
             if len(value) > MAX_CURSOR:
                 raise ValueError
             cursor = json.loads(base64.urlsafe_b64decode(value.encode()))
-            if cursor["order"] != [name for name, _ in self.fields]:
-                raise ValueError  # a cursor of another sort
+            if cursor["order"] != self.order:
+                raise ValueError  # a cursor of another sort (or direction)
             at = [_untyped(typed) for typed in cursor["at"]]
             if len(at) != len(self.fields) or not isinstance(cursor["back"], bool):
                 raise ValueError
