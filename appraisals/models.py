@@ -67,7 +67,8 @@ _ABOVE = (
 class InLine(Expression):
     """A filter: `column` holds the id of someone in a reporting line. Use
     the constructors: below(column, person_id), below_account(column,
-    user_id) and own_line(column, user_id)."""
+    user_id) and own_line(column, user_id). For columns that are never NULL
+    (ids): under exclude() a NULL would drop out, where `__in` keeps it."""
 
     conditional = True
     output_field = models.BooleanField()

@@ -13,11 +13,23 @@
 import base64
 import binascii
 import json
+import math
 from datetime import UTC, date, datetime
 from functools import reduce
 from operator import or_
 
-from django.db.models import F, FloatField, Q
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import (
+    CharField,
+    DateField,
+    DateTimeField,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    TextField,
+)
 from django.db.models.functions import Cast
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
@@ -61,11 +73,12 @@ class PagePagination(StrictPageSize, PageNumberPagination):
 
 class OrderedCursorPagination(StrictPageSize, CursorPagination):
     """Keyset pages in the order the queryset already has (a FilterSet's
-    `sort` decides it; every order ends in a unique field). A cursor holds
-    the values of every sort field of the row it starts after (or before,
-    going back), so a page is read from where the last one ended, with no
-    OFFSET however many rows share a value (DRF's cursor stepped over ties
-    by one), and it stays put when rows are added or removed elsewhere.
+    `sort` decides it; the primary key is added unless the order ends in a
+    unique field). A cursor holds the values of every sort field of the row
+    a page ends on (or starts on, going back), so the next page is read from
+    there, with no OFFSET however many rows share a value (DRF's cursor
+    stepped over ties by one), and it stays put when rows are added or
+    removed elsewhere.
 
     Sort fields must not be NULL (a cursor cannot point at NULL the same way
     on every database): the orders coalesce any that could be."""
@@ -83,12 +96,16 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
         order = tuple(queryset.query.order_by) or (self.ordering,)
         if not all(isinstance(name, str) for name in order):
             raise TypeError("Cursor pages follow orders by field name ('-title'), not expressions.")
+        if not _unique(queryset.model, order[-1].lstrip("-")):
+            order = (*order, "pk")  # a total order: ties broken for good
+        queryset = queryset.order_by(*order)
         self.order = list(order)
         self.fields = [(name.lstrip("-"), name.startswith("-")) for name in order]
         # Each sort field's value read with the row, under a name of its own:
         # relations (person__name) and search ranks alike.
         keys = {f"cursor_{n}": self._key(queryset, name) for n, (name, _) in enumerate(self.fields)}
         queryset = queryset.annotate(**keys)
+        self.kinds = [_kind(queryset.query.annotations[name].output_field) for name in keys]
         self.back, position = self._position(request)
         if position is not None:
             queryset = queryset.filter(self._beyond(position, back=self.back))
@@ -103,7 +120,14 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
         # going back, the rows after are (the page the cursor came from).
         self.has_next = (position is not None) if self.back else more
         self.has_previous = more if self.back else position is not None
+        # The links start from the page's first and last rows; a page left
+        # empty (its rows removed meanwhile) links on from the cursor itself.
+        keys_of = self._keys_of
+        self.first = keys_of(rows[0]) if rows else position
+        self.last = keys_of(rows[-1]) if rows else position
         self.page = rows
+        if self.template is not None:
+            self.display_page_controls = True  # the browsable API's links
         return rows
 
     @staticmethod
@@ -116,6 +140,9 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
             return Cast(expression, FloatField())
         return expression
 
+    def _keys_of(self, row):
+        return [getattr(row, f"cursor_{n}") for n in range(len(self.fields))]
+
     def _beyond(self, position, *, back):
         """Rows after `position` in this order (before it, going back): the
         first field beyond its value, or equal to it and the next beyond..."""
@@ -127,22 +154,26 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
         return reduce(or_, conditions)
 
     def get_next_link(self):
-        return self._link(self.page[-1], back=False) if self.has_next and self.page else None
+        return self._link(self.last, back=False) if self.has_next and self.last else None
 
     def get_previous_link(self):
-        return self._link(self.page[0], back=True) if self.has_previous and self.page else None
+        return self._link(self.first, back=True) if self.has_previous and self.first else None
 
-    def _link(self, row, *, back):
-        values = [_typed(getattr(row, f"cursor_{n}")) for n in range(len(self.fields))]
+    def _link(self, keys, *, back):
+        values = [_written(kind, value) for kind, value in zip(self.kinds, keys, strict=True)]
         cursor = {"order": self.order, "at": values, "back": back}
-        encoded = base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode()
+        # Compact, and UTF-8 rather than \u escapes: titles in any script.
+        text = json.dumps(cursor, ensure_ascii=False, separators=(",", ":"))
+        encoded = base64.urlsafe_b64encode(text.encode()).decode()
         return replace_query_param(
             self.request.build_absolute_uri(), self.cursor_query_param, encoded
         )
 
     def _position(self, request):
         """(going back, the sort fields' values) from the cursor; (False,
-        None) for the first page."""
+        None) for the first page. Each value is read as its field's kind
+        and checked as the database would take it, so a cursor that is not
+        one of ours is a 400 naming it, whatever it holds."""
         value = once(request, self.cursor_query_param)
         if value is None:
             return False, None
@@ -150,48 +181,80 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
             if len(value) > MAX_CURSOR:
                 raise ValueError
             cursor = json.loads(base64.urlsafe_b64decode(value.encode()))
-            if cursor["order"] != self.order:
+            if cursor["order"] != self.order or not isinstance(cursor["back"], bool):
                 raise ValueError  # a cursor of another sort (or direction)
-            at = [_untyped(typed) for typed in cursor["at"]]
-            if len(at) != len(self.fields) or not isinstance(cursor["back"], bool):
-                raise ValueError
-        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+            at = [_read(kind, value) for kind, value in zip(self.kinds, cursor["at"], strict=True)]
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            OverflowError,
+            binascii.Error,
+            UnicodeError,
+            DjangoValidationError,
+        ):
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor]}) from None
         return cursor["back"], at
 
 
-# Ours are a few hundred characters (three sort fields of a few words).
-MAX_CURSOR = 2_000
+# Three sort fields of up to 200 characters, four bytes each in UTF-8, as
+# base64: under 4,000. Far longer is not ours.
+MAX_CURSOR = 8_000
+
+
+def _unique(model, name):
+    if name == "pk":
+        return True
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False  # a relation's field or an annotation
+    return bool(field.primary_key or field.unique)
 
 
 def _turned(name):
     return name[1:] if name.startswith("-") else f"-{name}"
 
 
-def _typed(value):
-    """A sort field's value as JSON that reads back exactly: datetimes to
-    the microsecond, floats to the last bit."""
+def _kind(field):
+    """How a cursor writes a sort field's value (as JSON that reads back
+    exactly: datetimes to the microsecond, floats to the last bit)."""
+    for kind, fields in [
+        ("datetime", DateTimeField),
+        ("date", DateField),
+        ("int", IntegerField),
+        ("float", FloatField),
+        ("str", (CharField, TextField)),
+    ]:
+        if isinstance(field, fields):
+            return kind
+    raise TypeError(f"A cursor cannot hold a {type(field).__name__}'s value.")
+
+
+def _written(kind, value):
     if value is None:
         raise ValueError("A sort field is NULL: coalesce it in the order.")
-    if isinstance(value, datetime):
-        return ["datetime", value.isoformat()]
-    if isinstance(value, date):
-        return ["date", value.isoformat()]
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError(f"A cursor cannot hold {type(value).__name__}.")
-    return [type(value).__name__, value]
+    return value.isoformat() if kind in ("datetime", "date") else value
 
 
-def _untyped(typed):
-    kind, value = typed
+def _read(kind, value):
+    """A value from a cursor as its field's kind; ValueError (or another of
+    the errors _position reads as "not ours") for anything else."""
     if kind == "datetime":
         value = datetime.fromisoformat(value)
         if value.tzinfo is None:
             raise ValueError
-        return value
+        return value.astimezone(UTC)  # OverflowError before any date in UTC
     if kind == "date":
         return date.fromisoformat(value)
-    if kind not in ("str", "int", "float") or type(value).__name__ != kind:
+    expected = {"int": int, "float": (int, float), "str": str}[kind]
+    if isinstance(value, bool) or not isinstance(value, expected):
+        raise ValueError
+    if kind == "float" and not math.isfinite(value):
+        raise ValueError
+    if kind == "str" and "\x00" in value:
+        raise ValueError  # PostgreSQL's text holds no NUL
+    if kind == "int" and not -(2**63) <= value < 2**63:
         raise ValueError
     return value
 

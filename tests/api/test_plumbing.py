@@ -90,6 +90,41 @@ def test_revoked_expired_and_unknown_tokens_get_401(staff_person, db):
     assert_problem(with_token(issue(inactive_person)[1]).get("/api/v1/profiles/"), 401)
 
 
+def test_a_token_of_someone_who_may_no_longer_sign_in_gets_401(staff_person, db):
+    token = with_token(issue(staff_person)[1])
+    assert token.get("/api/v1/profiles/").status_code == 200
+    staff_person.is_active = False
+    staff_person.save()
+    assert_problem(token.get("/api/v1/profiles/"), 401)
+
+
+def pages_of(queryset, size):
+    """Every page of `queryset` by cursor, as the API's lists are paged."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from competency.api.pagination import OrderedCursorPagination
+
+    pages, url = [], f"/?page_size={size}"
+    while url:
+        paginator = OrderedCursorPagination()
+        request = Request(APIRequestFactory().get(url))
+        pages.append([row.slug for row in paginator.paginate_queryset(queryset, request)])
+        url = paginator.get_next_link()
+    return pages
+
+
+def test_cursor_pages_of_a_list_with_no_order_or_ties_in_its_last_field_walk_it_once(db):
+    from profiles.models import RoleProfile
+
+    for n in range(7):
+        factories.RoleProfileFactory(title=f"Analyst {n % 2}", slug=f"analyst-{n}")
+    everyone = sorted(RoleProfile.objects.values_list("slug", flat=True))
+    for queryset in (RoleProfile.objects.order_by(), RoleProfile.objects.order_by("title")):
+        walked = [slug for page in pages_of(queryset, 2) for slug in page]
+        assert sorted(walked) == everyone
+
+
 def test_hr_make_a_token_shown_once_and_revoke_it(hr_api, staff_person):
     page = hr_api.post(
         "/api/tokens/", {"name": "Learning platform", "user": staff_person.pk, "days": 30}

@@ -1,6 +1,7 @@
 """Role profiles over the API: who sees what, ETags and If-Match, the
 transitions, import and export, idempotency, query counts."""
 
+import base64
 import json
 
 import pytest
@@ -398,25 +399,52 @@ def test_a_deep_page_is_a_range_read_not_an_offset(hr_api, db):
     assert not any("OFFSET" in query["sql"].upper() for query in captured)
 
 
+def made_cursor(order, at, back=False):
+    """A cursor written by hand, in the shape the list gives them."""
+    text = json.dumps({"order": order, "at": at, "back": back})
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+TITLE = ["title", "slug"]
+UPDATED = ["-updated_at", "title", "slug"]
+
+
 @pytest.mark.parametrize(
-    "cursor",
+    "sort, cursor",
     [
-        "not-ours",
-        "W10=",  # []
-        # {"order": ["title", "slug"], "at": [["str", "A"]], "back": false}: one value short
-        "eyJvcmRlciI6IFsidGl0bGUiLCAic2x1ZyJdLCAiYXQiOiBbWyJzdHIiLCAiQSJdXSwgImJhY2siOiBmYWxzZX0=",
-        # the same with two values, but the order of another sort (updated)
-        "eyJvcmRlciI6IFsidXBkYXRlZF9hdCIsICJ0aXRsZSIsICJzbHVnIl0sICJhdCI6IFtbInN0ciIsICJBIl0sIFsi"
-        "c3RyIiwgImEiXV0sICJiYWNrIjogZmFsc2V9",
-        # a date with no time zone where the title goes
-        "eyJvcmRlciI6IFsidGl0bGUiLCAic2x1ZyJdLCAiYXQiOiBbWyJkYXRldGltZSIsICIyMDI1LTAxLTAxVDAwOjAw"
-        "OjAwIl0sIFsic3RyIiwgImEiXV0sICJiYWNrIjogZmFsc2V9",
-        "W" * 2_500,
+        ("title", "not-ours"),
+        ("title", "W10="),  # []
+        ("title", made_cursor(TITLE, ["A"])),  # one value short
+        ("title", made_cursor(TITLE, ["A", "a", "b"])),  # one too many
+        ("title", made_cursor(UPDATED, ["2025-01-01T00:00:00+00:00", "A", "a"])),  # another sort
+        ("title", made_cursor(["-title", "slug"], ["A", "a"])),  # the other direction
+        ("title", made_cursor(TITLE, [5, "a"])),  # a number for a title
+        ("title", made_cursor(TITLE, ["A\u0000B", "a"])),  # a NUL, which no text holds
+        ("title", made_cursor(TITLE, ["A", "a"], back="yes")),
+        ("updated", made_cursor(UPDATED, [5, "A", "a"])),  # a number for a date
+        ("updated", made_cursor(UPDATED, ["abc", "A", "a"])),
+        ("updated", made_cursor(UPDATED, ["2025-01-01T00:00:00", "A", "a"])),  # no time zone
+        ("updated", made_cursor(UPDATED, ["2025-01-01", "A", "a"])),  # a day, not a time
+        ("updated", made_cursor(UPDATED, ["0001-01-01T00:00:00+05:00", "A", "a"])),  # before UTC
+        ("updated", made_cursor(UPDATED, ["9999-12-31T23:00:00-05:00", "A", "a"])),  # after it
+        ("title", "W" * 8_500),
     ],
 )
-def test_a_cursor_the_list_did_not_give_is_a_400(hr_api, published, cursor):
-    body = assert_problem(hr_api.get(URL, {"cursor": cursor}), 400)
+def test_a_cursor_the_list_did_not_give_is_a_400(hr_api, published, sort, cursor):
+    body = assert_problem(hr_api.get(URL, {"sort": sort, "cursor": cursor}), 400)
     assert body["errors"][0]["pointer"] == "#/cursor"
+
+
+def test_a_cursor_of_long_titles_in_any_script_is_followed(hr_api, db):
+    # 200 characters of Cyrillic in the title, the slug as long, a family
+    # name of 100: the longest values a family sort's cursor holds.
+    family = factories.JobFamilyFactory(name="Д" * 100, slug="d")
+    for n in range(3):
+        factories.RoleProfileFactory(
+            title="Инженер" * 28 + f"{n:04}", slug=f"{'s' * 190}-{n}", job_family=family
+        )
+    pages, _ = walk(hr_api, f"{URL}?sort=family&page_size=1")
+    assert len(pages) == 3 and len({page[0] for page in pages}) == 3
 
 
 def test_cursor_pages_step_past_more_than_a_thousand_ties(hr_api, db):

@@ -163,3 +163,18 @@ def test_opening_a_cycle_for_another_team_does_not_widen_a_managers_view(cast, c
     cycles.open_cycle(cycle=cycle, scope=cycles.Scope.everyone())
     visible = Appraisal.objects.visible_to(cast.manager.account)
     assert {a.person.name for a in visible} == {"Sam", "Mo"}
+
+
+def test_a_loop_that_got_into_the_table_ends_the_walk(cast):
+    # The services refuse loops; one written past them (Bea now reports to
+    # Sam) must still end the reporting line's walk, on both databases.
+    Person.objects.filter(pk=cast.head.pk).update(line_manager=cast.person)
+    line = {person.name for person in Person.objects.visible_to(cast.manager.account)}
+    assert line == {"Mo", "Sam", "Bea", "Olu", "Tia"}
+    assert {p.name for p in Person.objects.reporting_line(cast.person)} == {
+        "Bea",
+        "Mo",
+        "Sam",
+        "Olu",
+        "Tia",
+    }
