@@ -141,6 +141,9 @@ NOT_FOR_A_SCHEMA = (
     "already has this",
     "before the start date",
     "cannot close before it opens",
+    # A cursor is opaque: the schema says "a string" and cannot say which
+    # strings a list gave (they hold the values of a row of it).
+    "not a cursor this list gave",
 )
 
 
