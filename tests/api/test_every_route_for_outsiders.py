@@ -13,13 +13,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from appraisals import cycles, plans, probation
 from appraisals.models import Person, ProbationCheckpoint
 from tests.api.test_appraisals import api_for
-from tests.api.test_every_route import SCHEMA
+from tests.api.test_every_route import SCHEMA, rows
 from tests.appraisals import conftest as appraisal_cast
 
 pytestmark = pytest.mark.django_db
@@ -95,14 +94,6 @@ def address(path, ids):
         raise AssertionError(f"{path}: which row does its id name?")
 
     return re.sub(r"\{([^}]+)\}", fill, path)
-
-
-def rows():
-    return {
-        model._meta.label: model._default_manager.count()
-        for model in apps.get_models()
-        if not model._meta.label.startswith(("sessions.", "api."))
-    }
 
 
 def answer(response):
