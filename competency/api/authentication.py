@@ -26,11 +26,15 @@ _TOKEN_COLUMNS = ("id", "expires_at", "revoked_at", "last_used_at")
 @cache
 def _token_sql():
     quote = connection.ops.quote_name
-    user = get_user_model()._meta.pk.column
+
+    def column(name):
+        return f"t.{quote(ApiToken._meta.get_field(name).column)}"
+
+    user = quote(get_user_model()._meta.pk.column)
     return user_sql(
-        also=", ".join(f"t.{quote(name)} AS token_{name}" for name in _TOKEN_COLUMNS),
-        join=f"JOIN {quote(ApiToken._meta.db_table)} t ON t.{quote('user_id')} = u.{quote(user)}",
-        where=f"t.{quote('digest')} = %s",
+        also=", ".join(f"{column(name)} AS token_{name}" for name in _TOKEN_COLUMNS),
+        join=f"JOIN {quote(ApiToken._meta.db_table)} t ON {column('user')} = u.{user}",
+        where=f"{column('digest')} = %s",
     )
 
 

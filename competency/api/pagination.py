@@ -19,7 +19,6 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import (
     CharField,
     DateField,
@@ -122,9 +121,8 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
         self.has_previous = more if self.back else position is not None
         # The links start from the page's first and last rows; a page left
         # empty (its rows removed meanwhile) links on from the cursor itself.
-        keys_of = self._keys_of
-        self.first = keys_of(rows[0]) if rows else position
-        self.last = keys_of(rows[-1]) if rows else position
+        self.first = self._keys_of(rows[0]) if rows else position
+        self.last = self._keys_of(rows[-1]) if rows else position
         self.page = rows
         if self.template is not None:
             self.display_page_controls = True  # the browsable API's links
@@ -161,10 +159,7 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
 
     def _link(self, keys, *, back):
         values = [_written(kind, value) for kind, value in zip(self.kinds, keys, strict=True)]
-        cursor = {"order": self.order, "at": values, "back": back}
-        # Compact, and UTF-8 rather than \u escapes: titles in any script.
-        text = json.dumps(cursor, ensure_ascii=False, separators=(",", ":"))
-        encoded = base64.urlsafe_b64encode(text.encode()).decode()
+        encoded = _encoded({"order": self.order, "at": values, "back": back})
         return replace_query_param(
             self.request.build_absolute_uri(), self.cursor_query_param, encoded
         )
@@ -172,15 +167,14 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
     def _position(self, request):
         """(going back, the sort fields' values) from the cursor; (False,
         None) for the first page. Each value is read as its field's kind
-        and checked as the database would take it, so a cursor that is not
-        one of ours is a 400 naming it, whatever it holds."""
+        and checked as the database would take it (no NUL, a finite float,
+        a date within UTC's), so a cursor that is not one of ours is a 400
+        naming it, whatever it holds."""
         value = once(request, self.cursor_query_param)
         if value is None:
             return False, None
         try:
-            if len(value) > MAX_CURSOR:
-                raise ValueError
-            cursor = json.loads(base64.urlsafe_b64decode(value.encode()))
+            cursor = _decoded(value, MAX_CURSOR)
             if cursor["order"] != self.order or not isinstance(cursor["back"], bool):
                 raise ValueError  # a cursor of another sort (or direction)
             at = [_read(kind, value) for kind, value in zip(self.kinds, cursor["at"], strict=True)]
@@ -191,7 +185,6 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
             OverflowError,
             binascii.Error,
             UnicodeError,
-            DjangoValidationError,
         ):
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor]}) from None
         return cursor["back"], at
@@ -200,6 +193,21 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
 # Three sort fields of up to 200 characters, four bytes each in UTF-8, as
 # base64: under 4,000. Far longer is not ours.
 MAX_CURSOR = 8_000
+
+
+def _encoded(cursor):
+    """A cursor as the query string carries it: compact JSON, UTF-8 rather
+    than \\u escapes (titles in any script), as URL-safe base64."""
+    text = json.dumps(cursor, ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def _decoded(value, limit):
+    """What _encoded wrote; ValueError (or binascii.Error, UnicodeError)
+    for anything else, and for anything longer than `limit`."""
+    if len(value) > limit:
+        raise ValueError
+    return json.loads(base64.urlsafe_b64decode(value.encode()))
 
 
 def _unique(model, name):
@@ -273,9 +281,7 @@ class TrailPagination:
         entries, more = trail.after(self._position(request), size)
         if not more:
             return entries, None
-        cursor = base64.urlsafe_b64encode(
-            json.dumps([entries[-1]["key"][0].isoformat(), *entries[-1]["key"][1:]]).encode()
-        ).decode()
+        cursor = _encoded([entries[-1]["key"][0].isoformat(), *entries[-1]["key"][1:]])
         return entries, replace_query_param(request.build_absolute_uri(), "cursor", cursor)
 
     @staticmethod
@@ -284,9 +290,8 @@ class TrailPagination:
         if value is None:
             return None
         try:
-            if len(value) > 200:  # ours are under 100 characters
-                raise ValueError
-            date, table, row, record = json.loads(base64.urlsafe_b64decode(value.encode()))
+            # Ours are under 100 characters.
+            date, table, row, record = _decoded(value, 200)
             when = datetime.fromisoformat(date)
             if when.tzinfo is None:
                 raise ValueError
