@@ -50,13 +50,17 @@ chromium:
 	@command -v /usr/bin/chromium >/dev/null || \
 		(apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# The suite runs on every core (pytest-xdist: a test database per worker);
+# tests marked xdist_group share a worker. PYTEST_ARGS= runs in one process.
+PYTEST_ARGS ?= -n auto --dist loadgroup
+
 # The whole test suite against real PostgreSQL.
 test: install postgres chromium
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite on the embedded default.
 test-sqlite: install chromium
-	DATABASE_URL= $(BIN)/pytest
+	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

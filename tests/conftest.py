@@ -1,5 +1,6 @@
 import importlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,14 @@ OWN_PAGE = ROOT / "fixtures" / "profiles" / "senior-devops-engineer-management.t
 DATA = Path(__file__).resolve().parent / "profiles" / "data"
 
 DDAT_LEVELS = ["Awareness", "Working", "Practitioner", "Expert"]
+
+
+def pytest_sessionstart(session):
+    """Screenshots of this run only (the folder is git-ignored). Cleared once,
+    by the run that hands out the tests: each of pytest-xdist's workers has a
+    session of its own, and one clearing would delete the other's pictures."""
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(ROOT / "artifacts" / "screenshots", ignore_errors=True)
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.production
+# One worker runs the module, so its gunicorn site is built once per run.
+pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
 
 STYLESHEET = ROOT / "static" / "dist" / "app.css"
 COMMAND_TIMEOUT = 60  # seconds, for each management command

@@ -18,7 +18,6 @@ Playwright never downloads a browser here: Chromium comes from Debian
 import io
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -254,19 +253,10 @@ def axe():
     return Axe()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_screenshots():
-    """Screenshots of this run only (the folder is git-ignored)."""
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-
-
 @pytest.fixture
 def demo_data(transactional_db, settings):
     """DDaT, the seven published DevOps demo profiles and the demo users."""
     restore_what_the_migrations_made()
-    # The demo users' passwords are hashed on seeding and checked on each
-    # sign-in; the slow default hasher buys nothing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     settings.DEBUG = False
