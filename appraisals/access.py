@@ -7,8 +7,17 @@ and see. Pages, downloads and the API all ask here.
 
 from dataclasses import dataclass
 
-from appraisals.models import Appraisal, Stage
+from django.shortcuts import get_object_or_404
+
+from appraisals.models import Appraisal, Person, Stage
 from competency.roles import is_hr
+
+
+def visible_person(user, pk):
+    """The person if this user may read them, else 404, the same as for a
+    missing one: the pages about a person and the API's routes under
+    /people/<id>/ look them up here."""
+    return get_object_or_404(Person.objects.visible_to(user).select_related("line_manager"), pk=pk)
 
 
 def is_the_person(user, appraisal):

@@ -7,7 +7,15 @@ from datetime import date
 
 from django import forms
 
-from appraisals.models import Cycle, DevelopmentAction, Objective, Person, ProbationDecision
+from appraisals.cycles import Scope
+from appraisals.models import (
+    Cycle,
+    DevelopmentAction,
+    Objective,
+    Person,
+    ProbationDecision,
+    Stage,
+)
 from profiles.models import JobFamily, RoleProfile
 
 DATE_HELP = "For example, 2025-04-01"
@@ -211,8 +219,6 @@ class ScopeForm(forms.Form):
         return cleaned
 
     def to_scope(self):
-        from appraisals.cycles import Scope
-
         scope = self.cleaned_data["scope"]
         if scope == "job_family":
             return Scope.job_family(self.cleaned_data["job_family"])
@@ -239,8 +245,6 @@ class CycleFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from appraisals.models import Stage
-
         self.fields["stage"].choices = [("", "Any stage"), *Stage.choices]
 
     def clean_team(self):

@@ -60,8 +60,9 @@ FIELDS = [
     "probation_end_date",
     "leaving_date",
 ]
-# How the preview names a change of each field; the first three are a move.
-MOVES = {"line_manager_id": "manager", "role_profile_id": "profile", "job_title": "job title"}
+# The changes that move a person (the preview lists them apart from the
+# others), by the names the preview gives them.
+MOVE_FIELDS = {"line_manager_id": "manager", "role_profile_id": "profile", "job_title": "job title"}
 
 
 class PeopleImportError(ValidationError):
@@ -104,7 +105,7 @@ class Change:
 
     @property
     def is_move(self):
-        return any(name in self.changes for name in MOVES.values())
+        return any(name in self.changes for name in MOVE_FIELDS.values())
 
 
 @dataclass

@@ -16,6 +16,7 @@ services (people.py, cycles.py, workflow.py, plans.py, probation.py), never
 by saving these models directly: those lock, check and record.
 """
 
+from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Lower
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from competency.models import (
@@ -126,16 +128,12 @@ class PersonQuerySet(models.QuerySet):
 
     def current(self, on=None):
         """People who have not left (by `on`, default today)."""
-        from django.utils import timezone
-
         on = on or timezone.localdate()
         return self.filter(Q(leaving_date__isnull=True) | Q(leaving_date__gt=on))
 
     def on_probation(self, on=None):
         """People whose probation ends on or after `on` (default today): the
         rule cycles.py applies when it opens a probation review."""
-        from django.utils import timezone
-
         return self.filter(probation_end_date__gte=on or timezone.localdate())
 
     def matching(self, text):
@@ -211,8 +209,6 @@ class Person(models.Model):
         return f"{self.name} ({self.employee_id})"
 
     def has_left(self, on=None):
-        from django.utils import timezone
-
         return self.leaving_date is not None and self.leaving_date <= (on or timezone.localdate())
 
 
@@ -298,8 +294,6 @@ class AppraisalQuerySet(models.QuerySet):
 
     def overdue(self, today=None):
         """Not signed off, and their cycle's closing date has passed."""
-        from django.utils import timezone
-
         return self.open().filter(cycle__closes_on__lt=today or timezone.localdate())
 
     def stage_counts(self):
@@ -697,16 +691,10 @@ class ProbationCheckpointQuerySet(models.QuerySet):
 
     def due_within(self, days, today=None):
         """Not done, due from today to `days` ahead."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         today = today or timezone.localdate()
         return self.pending().filter(due_on__gte=today, due_on__lte=today + timedelta(days=days))
 
     def overdue(self, today=None):
-        from django.utils import timezone
-
         return self.pending().filter(due_on__lt=today or timezone.localdate())
 
 

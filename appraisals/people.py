@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 
+from appraisals import probation
 from appraisals.models import Person
+from competency.history import bulk_update
 
 # Any fixed number names PostgreSQL's advisory lock for reporting lines.
 REPORTING_LINES_LOCK = 710_710_001
@@ -73,8 +75,6 @@ def save_person(*, form) -> Person:
     changed dates, their probation checkpoints. The reporting lines' lock
     is held throughout: the import holds it while it compares, so an edit
     waits rather than slip between its preview and its write."""
-    from appraisals import probation
-
     lock_reporting_lines()
     created = form.instance.pk is None
     saved = form.save()
@@ -106,8 +106,6 @@ def set_managers(assignments) -> int:
     people = list(Person.objects.select_for_update().filter(pk__in=changed))
     for person in people:
         person.line_manager_id = changed[person.pk]
-    from competency.history import bulk_update
-
     bulk_update(Person, people, ["line_manager"])
     return len(people)
 
@@ -176,7 +174,5 @@ def link_accounts() -> int:
         if person is not None:
             person.account = user
             linked.append(person)
-    from competency.history import bulk_update
-
     bulk_update(Person, linked, ["account"])
     return len(linked)

@@ -1,6 +1,5 @@
 """Where people's appraisals stand, and what is overdue: read once here for
-the home pages (and later the API), in a fixed number of queries whatever
-the size of a team.
+the home pages, in a fixed number of queries whatever the size of a team.
 
 - A person's current appraisal is their latest one (by the cycle's opening
   date) that is not in a draft cycle.

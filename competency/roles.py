@@ -1,9 +1,9 @@
 """Who may do what, written once.
 
 Three groups: HR maintain frameworks, the catalogue and role profiles; line
-managers and staff read published profiles (and, with the appraisals issue,
-their own team's or their own appraisals). HR is a permission, not a name
-check, so a superuser or a custom group with the same rights works too.
+managers and staff read published profiles, and their own team's or their
+own appraisals. HR is a permission, not a name check, so a superuser or a
+custom group with the same rights works too.
 """
 
 from functools import cache

@@ -104,21 +104,23 @@ def cycle_ref(appraisal):
     }
 
 
-def appraisal_url(request, pk):
+def appraisal_api_url(request, pk):
+    """The appraisal's absolute address in the API (its page's is
+    views.common.appraisal_page)."""
     # The address of every appraisal but its id, worked out once per request:
     # a list of 100 rows reversed the route 100 times.
-    if not hasattr(request, "_appraisal_url"):
-        request._appraisal_url = request.build_absolute_uri(
+    if not hasattr(request, "_appraisal_api_url"):
+        request._appraisal_api_url = request.build_absolute_uri(
             reverse("api:appraisal-detail", args=[0])
         ).replace("/0/", "/{}/")
-    return request._appraisal_url.format(pk)
+    return request._appraisal_api_url.format(pk)
 
 
 def row_body(request, appraisal):
     sides = visible_sides(request.user, appraisal)
     return {
         "id": appraisal.pk,
-        "url": appraisal_url(request, appraisal.pk),
+        "url": appraisal_api_url(request, appraisal.pk),
         "cycle": cycle_ref(appraisal),
         "person": person_ref(appraisal.person),
         "manager": person_ref(appraisal.manager),
@@ -184,7 +186,7 @@ def detail_body(request, appraisal):
     sides = visible_sides(user, appraisal)
     requirements = masked_requirements(user, appraisal, appraisal.requirements.all())
     who, what = workflow.waiting_for(appraisal)
-    url = appraisal_url(request, appraisal.pk)
+    url = appraisal_api_url(request, appraisal.pk)
     return {
         **row_body(request, appraisal),
         "revision": appraisal.revision,

@@ -14,11 +14,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from appraisals import insight
-from appraisals.access import gaps_over_time
+from appraisals.access import gaps_over_time, visible_person
 from appraisals.api.people import PERSON_PK
 from appraisals.api.shapes import GapCountsSerializer, PersonRefSerializer, person_ref
 from appraisals.models import Person, Stage
-from appraisals.views.common import visible_person
 from competency.api.pagination import PagePagination
 from competency.api.query import checked
 from competency.api.views import GenericViewSet

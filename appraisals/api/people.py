@@ -35,11 +35,10 @@ from rest_framework.response import Response
 
 from appraisals import importing
 from appraisals import people as people_service
-from appraisals.access import can_read_check_ins
+from appraisals.access import can_read_check_ins, visible_person
 from appraisals.api.shapes import PersonRefSerializer, person_ref
 from appraisals.forms import PersonForm
 from appraisals.models import Person
-from appraisals.views.common import visible_person
 from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination

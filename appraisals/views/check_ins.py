@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from appraisals import plans
-from appraisals.access import can_read_check_ins
+from appraisals.access import can_read_check_ins, visible_person
 from appraisals.forms import CheckInForm
 from appraisals.models import CheckIn
-from appraisals.views.common import signed_in, visible_person
+from appraisals.views.common import signed_in
 from competency.forms import add_errors
 
 

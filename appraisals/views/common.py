@@ -1,4 +1,5 @@
-"""What every appraisal page shares: sign-in first and the 404 lookups.
+"""What the appraisals pages share: sign-in first, HR's pages, the 404
+lookups and the address of an appraisal's page.
 
 Anonymous people are sent to sign in when they open a page (as every other
 page of the site does), but a POST from them is 404: nothing is kept to
@@ -6,11 +7,14 @@ come back to, and an id tells nothing."""
 
 from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
-from appraisals.models import Appraisal, Person
+from appraisals.models import Appraisal
+from competency.roles import is_hr
 
 
 def signed_in(view):
@@ -35,5 +39,20 @@ def readable_appraisal(user, pk):
     )
 
 
-def visible_person(user, pk):
-    return get_object_or_404(Person.objects.visible_to(user).select_related("line_manager"), pk=pk)
+def hr_only(view):
+    """HR's pages: anonymous people sign in; anyone else gets 404, as for
+    every appraisals page, so an address tells them nothing."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_hr(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def appraisal_page(pk):
+    """The address of the appraisal's own page (its stages, forms and moves)."""
+    return reverse("appraisals:detail", args=[pk])

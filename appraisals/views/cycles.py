@@ -12,7 +12,7 @@ from appraisals import cycles as cycle_service
 from appraisals import workflow
 from appraisals.forms import CycleFilterForm, CycleForm, ReassignForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Person, Stage
-from appraisals.views import appraisal_url, hr_only
+from appraisals.views.common import appraisal_page, hr_only
 from competency.pages import paginate
 
 PAGE_SIZE = 50
@@ -128,7 +128,7 @@ def cycle_detail(request, pk):
         listed.select_related("person", "manager", "profile_version").order_by("person__name"),
         PAGE_SIZE,
     )
-    rows = [(appraisal, appraisal_url(appraisal.pk)) for appraisal in pages["page_obj"]]
+    rows = [(appraisal, appraisal_page(appraisal.pk)) for appraisal in pages["page_obj"]]
     return render(
         request,
         "appraisals/cycles/detail.html",

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.urls import reverse
 
-from appraisals.access import gap_counts, gap_rows, gaps_over_time, visible_sides
+from appraisals.access import gap_counts, gap_rows, gaps_over_time, visible_person, visible_sides
 from appraisals.models import Appraisal
-from appraisals.views.common import readable_appraisal, signed_in, visible_person
+from appraisals.views.common import readable_appraisal, signed_in
 
 # The chart's drawing units (the SVG scales to the width it is given).
 WIDTH, LABEL_HEIGHT, BAR_HEIGHT, ROW_GAP = 400, 18, 16, 14

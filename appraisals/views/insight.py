@@ -2,34 +2,25 @@
 skill and level, and a person's readiness for another profile.
 
 Thin: who is in scope and every count come from appraisals/insight.py (and
-the core's visible_to rules), which the REST API will share. Anyone who may
-not ask gets 404, as on every appraisals page, so an id tells nothing.
+the core's visible_to rules), which the REST API shares (api/insight.py).
+Anyone who may not ask gets 404, as on every appraisals page, so an id
+tells nothing.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
 
 from appraisals import insight
 from appraisals.models import Person
+from appraisals.views.common import appraisal_page
 from competency.numbers import positive_number
 from competency.pages import paginate
 from competency.roles import is_hr
 from profiles.models import JobFamily, RoleProfile
 
 SEARCH_LIMIT = 20
-
-
-def appraisal_url(pk):
-    """The appraisal's page where it is installed; None until then."""
-    if pk is None:
-        return None
-    try:
-        return reverse("appraisals:detail", kwargs={"pk": pk})
-    except NoReverseMatch:
-        return None
 
 
 def _chosen_person(request, name):
@@ -68,7 +59,8 @@ def team_heatmap(request):
     pages = paginate(request, insight.annotate_latest(people), insight.HEATMAP_PEOPLE)
     heatmap = insight.heatmap(pages["page_obj"])
     for row in heatmap.rows:
-        row.url = appraisal_url(row.appraisal_id)
+        # A row with no agreed appraisal yet links nowhere.
+        row.url = appraisal_page(row.appraisal_id) if row.appraisal_id else None
     return render(
         request,
         "appraisals/insight/heatmap.html",
@@ -114,7 +106,7 @@ def find_people(request):
         pages = paginate(request, insight.people_with(item, level, people), 50)
         for requirement in pages["page_obj"]:
             requirement.rating_word = requirement.rank_name(requirement.manager_rating)
-            requirement.url = appraisal_url(requirement.appraisal_id)
+            requirement.url = appraisal_page(requirement.appraisal_id)
     return render(
         request,
         "appraisals/insight/find_people.html",

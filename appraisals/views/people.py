@@ -1,6 +1,8 @@
 """HR's people pages: the list, a person, create and edit, and the import.
 Managers read the people in their reporting line; anyone else gets 404."""
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +14,7 @@ from appraisals import importing
 from appraisals import people as people_service
 from appraisals.forms import PeopleFilterForm, PeopleUploadForm, PersonForm
 from appraisals.models import Appraisal, Person
-from appraisals.views import appraisal_url, hr_only
+from appraisals.views.common import appraisal_page, hr_only
 from competency.pages import paginate
 from competency.roles import is_hr
 from profiles.models import PendingUpload
@@ -91,7 +93,7 @@ def person_detail(request, pk):
             "person": person,
             "line": list(reversed(line)),
             "reports": reports,
-            "appraisals": [(appraisal, appraisal_url(appraisal.pk)) for appraisal in appraisals],
+            "appraisals": [(appraisal, appraisal_page(appraisal.pk)) for appraisal in appraisals],
             "has_left": person.has_left(),
             "crumbs": [("People", reverse("appraisals:people"))],
         },
@@ -177,8 +179,6 @@ def _confirm_import(request):
 @hr_only
 def people_template(request):
     """A header-only CSV: the columns the import reads."""
-    import csv
-
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="people-template.csv"'
     csv.writer(response).writerow([*importing.COLUMNS, *importing.OPTIONAL])

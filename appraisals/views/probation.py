@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from appraisals import probation
+from appraisals.access import visible_person
 from appraisals.forms import CheckpointForm, ProbationDecisionForm
 from appraisals.models import ProbationCheckpoint, ProbationDecision
-from appraisals.views.common import signed_in, visible_person
+from appraisals.views.common import signed_in
 from competency.forms import add_errors
 
 
