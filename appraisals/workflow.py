@@ -12,6 +12,9 @@ refused raises WorkflowError, whose message says why, and writes nothing.
 Pages and the API call the same functions.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -70,6 +73,14 @@ def _require(allowed, who, doing):
         raise WorkflowError(f"Only {who} can {doing}.")
 
 
+def _require_move(name, appraisal, by):
+    """The move's own rule from MOVES: at one of its stages, and by one of
+    those who may make it there."""
+    move = MOVES[name]
+    _require_stage(appraisal, move.stages, move.doing)
+    _require(move.may(by, appraisal), move.who(appraisal), move.doing)
+
+
 def _the_manager(appraisal):
     return f"{appraisal.manager.name}, the appraisal's manager,"
 
@@ -112,11 +123,7 @@ def _reason(reason, doing):
 def start_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
     """Draft → self-assessment: the manager (or HR) opens it to the person."""
     appraisal = lock(appraisal, confirmed_stage)
-    doing = "open an appraisal for self-assessment"
-    _require_stage(appraisal, [Stage.DRAFT], doing)
-    _require(
-        can_act_as_manager(by, appraisal) or is_hr(by), f"{_the_manager(appraisal)} or HR", doing
-    )
+    _require_move("start", appraisal, by)
     return _move(appraisal, Stage.SELF_ASSESSMENT, Action.STARTED, by)
 
 
@@ -124,9 +131,7 @@ def start_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
 def submit_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
     """Self-assessment → manager review: the person hands it to their manager."""
     appraisal = lock(appraisal, confirmed_stage)
-    doing = "submit the self-assessment"
-    _require_stage(appraisal, [Stage.SELF_ASSESSMENT], doing)
-    _require(is_the_person(by, appraisal), _the_person(appraisal), doing)
+    _require_move("submit", appraisal, by)
     return _move(appraisal, Stage.MANAGER_REVIEW, Action.SUBMITTED, by)
 
 
@@ -134,9 +139,7 @@ def submit_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
 def share_review(*, appraisal, by, confirmed_stage) -> Appraisal:
     """Manager review → agreed: the manager shares their ratings."""
     appraisal = lock(appraisal, confirmed_stage)
-    doing = "share the review"
-    _require_stage(appraisal, [Stage.MANAGER_REVIEW], doing)
-    _require(can_act_as_manager(by, appraisal), _the_manager(appraisal), doing)
+    _require_move("share", appraisal, by)
     return _move(appraisal, Stage.AGREED, Action.SHARED, by)
 
 
@@ -145,20 +148,13 @@ def sign_off(*, appraisal, by, confirmed_stage) -> Appraisal:
     """Agreed: the person or the manager signs with a timestamp; the second
     signature signs the appraisal off."""
     appraisal = lock(appraisal, confirmed_stage)
-    doing = "sign the appraisal"
-    _require_stage(appraisal, [Stage.AGREED], doing)
-    if is_the_person(by, appraisal):
-        field = "person_signed_at"
-    elif can_act_as_manager(by, appraisal):
-        field = "manager_signed_at"
-    else:
-        raise WorkflowError(
-            f"Only {appraisal.person.name} and {appraisal.manager.name} can {doing}."
-        )
-    signed_at = getattr(appraisal, field)
-    if signed_at:
-        when = timezone.localtime(signed_at)
+    move = MOVES["sign"]
+    _require_stage(appraisal, move.stages, move.doing)
+    field = _signature_field(by, appraisal)
+    if field and getattr(appraisal, field):
+        when = timezone.localtime(getattr(appraisal, field))
         raise WorkflowError(f"You signed this appraisal on {when:%d %B %Y}.")
+    _require(move.may(by, appraisal), move.who(appraisal), move.doing)
     setattr(appraisal, field, timezone.now())
     AppraisalEvent.objects.create(
         appraisal=appraisal,
@@ -187,16 +183,7 @@ def send_back(*, appraisal, by, confirmed_stage, reason) -> Appraisal:
     self-assessment back to the person or to draft; from agreed, either of
     the two sends it back to manager review (their signatures are cleared)."""
     appraisal = lock(appraisal, confirmed_stage)
-    doing = "send the appraisal back"
-    _require_stage(appraisal, list(BACK), doing)
-    if appraisal.stage == Stage.AGREED:
-        _require(
-            can_act_as_manager(by, appraisal) or is_the_person(by, appraisal),
-            f"{appraisal.person.name} and {appraisal.manager.name}",
-            doing,
-        )
-    else:
-        _require(can_act_as_manager(by, appraisal), _the_manager(appraisal), doing)
+    _require_move("send_back", appraisal, by)
     reason = _reason(reason, "send it back")
     appraisal.person_signed_at = appraisal.manager_signed_at = None
     return _move(
@@ -214,9 +201,7 @@ def reopen(*, appraisal, by, confirmed_stage, reason) -> Appraisal:
     """Signed off → manager review, by HR, with a reason that is kept. The
     signatures are cleared (the audit trail keeps when they were made)."""
     appraisal = lock(appraisal, confirmed_stage)
-    doing = "reopen a signed-off appraisal"
-    _require_stage(appraisal, [Stage.SIGNED_OFF], doing)
-    _require(is_hr(by), "HR", doing)
+    _require_move("reopen", appraisal, by)
     reason = _reason(reason, "reopen it")
     appraisal.person_signed_at = appraisal.manager_signed_at = None
     return _move(
@@ -227,6 +212,135 @@ def reopen(*, appraisal, by, confirmed_stage, reason) -> Appraisal:
         reason,
         extra_fields=["person_signed_at", "manager_signed_at"],
     )
+
+
+# --- the moves ---------------------------------------------------------------------
+# The transitions above, one row each: the one place that says what each is
+# called, at which stages it may happen and who may make it there. The
+# transitions' guards check these rules under the lock; available_moves asks
+# them without writing, so the appraisal's page and the API offer only the
+# moves that would pass.
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str  # in the page's address (move/<name>/) and in available_moves
+    path: str  # the API's action: POST <appraisal>/<path>/
+    service: Callable[..., Appraisal]  # the transition, called with the keywords above
+    label: str  # the page's button
+    message: str  # the page says it once the move is made
+    needs_reason: bool  # the service takes a `reason`, and refuses an empty one
+    stages: tuple  # the stages it may happen at
+    may: Callable  # may(user, appraisal): whether the user may make it there
+    who: Callable  # who(appraisal): those who may, in words, for a refusal
+    doing: str  # the move in words, for a refusal
+
+
+def _signature_field(user, appraisal):
+    """Where the user's signature goes: the person's or the manager's."""
+    if is_the_person(user, appraisal):
+        return "person_signed_at"
+    if can_act_as_manager(user, appraisal):
+        return "manager_signed_at"
+    return None
+
+
+def _may_sign(user, appraisal):
+    """The person and the manager, each once."""
+    field = _signature_field(user, appraisal)
+    return field is not None and not getattr(appraisal, field)
+
+
+def _may_send_back(user, appraisal):
+    """The manager; from agreed the person too."""
+    if appraisal.stage == Stage.AGREED and is_the_person(user, appraisal):
+        return True
+    return can_act_as_manager(user, appraisal)
+
+
+def _the_two(appraisal):
+    return f"{appraisal.person.name} and {appraisal.manager.name}"
+
+
+MOVES = {
+    move.name: move
+    for move in [
+        Move(
+            name="start",
+            path="start",
+            service=start_self_assessment,
+            label="Open for self-assessment",
+            message="The appraisal is open for self-assessment.",
+            needs_reason=False,
+            stages=(Stage.DRAFT,),
+            may=lambda user, appraisal: can_act_as_manager(user, appraisal) or is_hr(user),
+            who=lambda appraisal: f"{_the_manager(appraisal)} or HR",
+            doing="open an appraisal for self-assessment",
+        ),
+        Move(
+            name="submit",
+            path="submit",
+            service=submit_self_assessment,
+            label="Submit your self-assessment",
+            message="Your self-assessment went to your manager.",
+            needs_reason=False,
+            stages=(Stage.SELF_ASSESSMENT,),
+            may=is_the_person,
+            who=_the_person,
+            doing="submit the self-assessment",
+        ),
+        Move(
+            name="share",
+            path="share",
+            service=share_review,
+            label="Share the review",
+            message="The review is shared.",
+            needs_reason=False,
+            stages=(Stage.MANAGER_REVIEW,),
+            may=can_act_as_manager,
+            who=_the_manager,
+            doing="share the review",
+        ),
+        Move(
+            name="sign",
+            path="sign",
+            service=sign_off,
+            label="Sign the appraisal",
+            message="You signed the appraisal.",
+            needs_reason=False,
+            stages=(Stage.AGREED,),
+            may=_may_sign,
+            who=_the_two,
+            doing="sign the appraisal",
+        ),
+        Move(
+            name="send_back",
+            path="send-back",
+            service=send_back,
+            label="Send back",
+            message="The appraisal went back a stage.",
+            needs_reason=True,
+            stages=tuple(BACK),
+            may=_may_send_back,
+            who=lambda appraisal: (
+                _the_two(appraisal) if appraisal.stage == Stage.AGREED else _the_manager(appraisal)
+            ),
+            doing="send the appraisal back",
+        ),
+        Move(
+            name="reopen",
+            path="reopen",
+            service=reopen,
+            label="Reopen",
+            message="The appraisal is reopened for manager review.",
+            needs_reason=True,
+            stages=(Stage.SIGNED_OFF,),
+            may=lambda user, appraisal: is_hr(user),
+            who=lambda appraisal: "HR",
+            doing="reopen a signed-off appraisal",
+        ),
+    ]
+}
 
 
 @transaction.atomic
@@ -408,28 +522,12 @@ def may_set_outcome(user, appraisal):
 
 
 def available_moves(user, appraisal):
-    """The transitions `user` may make now, by the names the pages use:
-    start, submit, share, sign, send_back, reopen."""
-    stage = appraisal.stage
-    person, manager = is_the_person(user, appraisal), can_act_as_manager(user, appraisal)
-    moves = []
-    if stage == Stage.DRAFT and (manager or is_hr(user)):
-        moves.append("start")
-    if stage == Stage.SELF_ASSESSMENT and person:
-        moves.append("submit")
-    if stage == Stage.MANAGER_REVIEW and manager:
-        moves.append("share")
-    if stage == Stage.AGREED:
-        signed = (person and appraisal.person_signed_at) or (
-            manager and appraisal.manager_signed_at
-        )
-        if (person or manager) and not signed:
-            moves.append("sign")
-    if stage in BACK and (manager or (stage == Stage.AGREED and person)):
-        moves.append("send_back")
-    if stage == Stage.SIGNED_OFF and is_hr(user):
-        moves.append("reopen")
-    return moves
+    """The names of the moves `user` may make now, in MOVES' order."""
+    return [
+        move.name
+        for move in MOVES.values()
+        if appraisal.stage in move.stages and move.may(user, appraisal)
+    ]
 
 
 def waiting_for(appraisal):

@@ -44,7 +44,6 @@ from appraisals.access import (
     visible_sides,
 )
 from appraisals.api.shapes import (
-    MOVE_PATHS,
     AppraisalRowSerializer,
     AppraisalSerializer,
     GapsSerializer,
@@ -198,7 +197,9 @@ def detail_body(request, appraisal):
         "person_summary": appraisal.person_summary if sides.self_assessment else None,
         "manager_summary": appraisal.manager_summary if sides.manager_assessment else None,
         "waiting_for": {"who": who, "what": what},
-        "available_moves": [MOVE_PATHS[name] for name in workflow.available_moves(user, appraisal)],
+        "available_moves": [
+            workflow.MOVES[name].path for name in workflow.available_moves(user, appraisal)
+        ],
         "may": {
             "rate": workflow.may_edit_side(user, appraisal),
             "write_summary": workflow.may_write_summary(user, appraisal),
@@ -467,6 +468,11 @@ class AppraisalViewSet(GenericViewSet):
             service(appraisal=appraisal, by=request.user, confirmed_stage=stage, **arguments)
         return self._respond(appraisal.pk)
 
+    def _move(self, request, name):
+        """One of workflow.MOVES, with the reason in the body if it takes one."""
+        move = workflow.MOVES[name]
+        return self._write(request, move.service, ReasonSerializer if move.needs_reason else None)
+
     # --- Saves --------------------------------------------------------------------------
 
     @move_schema(
@@ -533,17 +539,17 @@ class AppraisalViewSet(GenericViewSet):
     @move_schema("Open for self-assessment", "Draft → self-assessment: the manager or HR.")
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._write(request, workflow.start_self_assessment)
+        return self._move(request, "start")
 
     @move_schema("Submit the self-assessment", "Self-assessment → manager review: the person.")
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._write(request, workflow.submit_self_assessment)
+        return self._move(request, "submit")
 
     @move_schema("Share the review", "Manager review → agreed: the manager.")
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
-        return self._write(request, workflow.share_review)
+        return self._move(request, "share")
 
     @move_schema(
         "Sign",
@@ -551,7 +557,7 @@ class AppraisalViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        return self._write(request, workflow.sign_off)
+        return self._move(request, "sign")
 
     @move_schema(
         "Send back a stage",
@@ -562,9 +568,9 @@ class AppraisalViewSet(GenericViewSet):
             OpenApiExample("A reason", value={"reason": "Please add evidence."}, request_only=True)
         ],
     )
-    @action(detail=True, methods=["post"], url_path="send-back")
+    @action(detail=True, methods=["post"], url_path=workflow.MOVES["send_back"].path)
     def send_back(self, request, pk=None):
-        return self._write(request, workflow.send_back, ReasonSerializer)
+        return self._move(request, "send_back")
 
     @move_schema(
         "Reopen (HR)",
@@ -576,7 +582,7 @@ class AppraisalViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._write(request, workflow.reopen, ReasonSerializer)
+        return self._move(request, "reopen")
 
     @move_schema(
         "Reassign the manager (HR)",

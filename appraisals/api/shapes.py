@@ -15,17 +15,8 @@ from appraisals.models import (
     Requirement,
     Stage,
 )
+from appraisals.workflow import MOVES
 from competency.api.schema import constrain
-
-# The moves the service names, by the paths of their actions.
-MOVE_PATHS = {
-    "start": "start",
-    "submit": "submit",
-    "share": "share",
-    "sign": "sign",
-    "send_back": "send-back",
-    "reopen": "reopen",
-}
 
 
 def person_ref(person):
@@ -139,7 +130,7 @@ class AppraisalSerializer(AppraisalRowSerializer):
         {"who": serializers.CharField(allow_null=True), "what": serializers.CharField()},
     )
     available_moves = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(MOVE_PATHS.values())),
+        child=serializers.ChoiceField(choices=[move.path for move in MOVES.values()]),
         help_text="The moves you may make now: POST to the appraisal's URL + the move + '/'.",
     )
     may = inline_serializer(

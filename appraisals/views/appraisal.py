@@ -4,8 +4,9 @@ moves, the summary and its PDF.
 Every view finds the appraisal through Appraisal.objects.visible_to (404
 otherwise), shows only the sides access.visible_sides allows, and changes
 things only through the services in workflow.py and plans.py, which check
-the stage the page showed (confirmed_stage) under a lock. A refused save or
-move shows the service's message on the page again, with what was typed.
+the stage the page showed (confirmed_stage) under a lock. The moves, their
+buttons and messages are workflow.MOVES. A refused save or move shows the
+service's message on the page again, with what was typed.
 """
 
 from django.contrib import messages
@@ -30,24 +31,6 @@ KIND_HEADINGS = [
     (Requirement.Kind.BEHAVIOURAL, "Behaviours"),
     (Requirement.Kind.WORK_ACTIVITY, "Work activities"),
 ]
-
-MOVES = {
-    "start": (workflow.start_self_assessment, "Open for self-assessment"),
-    "submit": (workflow.submit_self_assessment, "Submit your self-assessment"),
-    "share": (workflow.share_review, "Share the review"),
-    "sign": (workflow.sign_off, "Sign the appraisal"),
-    "send_back": (workflow.send_back, "Send back"),
-    "reopen": (workflow.reopen, "Reopen"),
-}
-WITH_REASON = {"send_back", "reopen"}
-DONE = {
-    "start": "The appraisal is open for self-assessment.",
-    "submit": "Your self-assessment went to your manager.",
-    "share": "The review is shared.",
-    "sign": "You signed the appraisal.",
-    "send_back": "The appraisal went back a stage.",
-    "reopen": "The appraisal is reopened for manager review.",
-}
 
 
 class Row:
@@ -105,8 +88,10 @@ def _page_context(request, appraisal, *, error=None, posted=None, forms=None, re
         "error": error,
         "has_errors": bool(error) or any(form.errors for form in forms.values()),
         "forms_with_errors": [form for form in forms.values() if form.errors],
-        "moves": [(name, MOVES[name][1]) for name in workflow.available_moves(user, appraisal)],
-        "with_reason": WITH_REASON,
+        "moves": [
+            (name, workflow.MOVES[name].label) for name in workflow.available_moves(user, appraisal)
+        ],
+        "with_reason": {name for name, move in workflow.MOVES.items() if move.needs_reason},
         "reasons": reasons or {},
         "waiting": workflow.waiting_for(appraisal),
         "summary_field": workflow.may_write_summary(user, appraisal),
@@ -191,13 +176,13 @@ def save_ratings(request, pk):
 @signed_in
 @require_POST
 def move(request, pk, name):
-    if name not in MOVES:
+    if name not in workflow.MOVES:
         raise Http404
     appraisal = readable_appraisal(request.user, pk)
-    function = MOVES[name][0]
-    extra = {"reason": request.POST.get("reason", "")} if name in WITH_REASON else {}
+    move = workflow.MOVES[name]
+    extra = {"reason": request.POST.get("reason", "")} if move.needs_reason else {}
     try:
-        function(
+        move.service(
             appraisal=appraisal,
             by=request.user,
             confirmed_stage=request.POST.get("confirmed_stage"),
@@ -206,7 +191,7 @@ def move(request, pk, name):
     except workflow.WorkflowError as error:
         reasons = {name: extra.get("reason", "")}
         return _render_page(request, _fresh(appraisal), 400, error=error.message, reasons=reasons)
-    messages.success(request, DONE[name])
+    messages.success(request, move.message)
     return redirect("appraisals:detail", pk)
 
 
