@@ -43,7 +43,7 @@ from appraisals.access import (
     masked_requirements,
     visible_sides,
 )
-from appraisals.api.shapes import (
+from appraisals.api.appraisal_serializers import (
     AppraisalRowSerializer,
     AppraisalSerializer,
     GapsSerializer,
@@ -52,8 +52,8 @@ from appraisals.api.shapes import (
     ReasonSerializer,
     ReassignSerializer,
     SummaryTextSerializer,
-    person_ref,
 )
+from appraisals.api.person_serializers import person_ref
 from appraisals.models import (
     Appraisal,
     Person,
@@ -89,7 +89,7 @@ def confirmed_stage(request, appraisal):
 
 # --- Bodies --------------------------------------------------------------------------
 # Built as dicts (a list of 100 appraisals or one of 60 requirements is
-# served without a serializer per row); shapes.py describes them for the
+# served without a serializer per row); appraisal_serializers.py describes them for the
 # schema.
 
 

@@ -32,7 +32,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisals import cycles
-from appraisals.api.shapes import person_ref
+from appraisals.api.person_serializers import person_ref
 from appraisals.forms import CycleForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Stage
 from competency import search

@@ -15,8 +15,9 @@ from rest_framework.response import Response
 
 from appraisals import insight
 from appraisals.access import gaps_over_time, visible_person
-from appraisals.api.people import PERSON_PK
-from appraisals.api.shapes import GapCountsSerializer, PersonRefSerializer, person_ref
+from appraisals.api.appraisal_serializers import GapCountsSerializer
+from appraisals.api.person_scoped import PERSON_PK
+from appraisals.api.person_serializers import PersonRefSerializer, person_ref
 from appraisals.models import Person, Stage
 from competency.api.pagination import PagePagination
 from competency.api.query import checked

@@ -1,6 +1,7 @@
-"""People over the REST API, and what the routes under a person share
-(check_ins.py, probation.py, insight.py), with the same querysets,
-predicates and services as the people pages (appraisals/views/people.py).
+"""People over the REST API, with the same querysets, predicates and
+services as the people pages (appraisals/views/people.py): the viewset.
+Their bodies are person_serializers.py, the import's table and plan
+people_import.py; what the routes under a person share is person_scoped.py.
 
 Everyone signed in lists and reads the people they may see
 (Person.objects.visible_to: HR everyone, anyone else themself and their
@@ -12,9 +13,6 @@ with the page's importing.plan_import / apply_import.
 ETags fingerprint what the caller reads; every change takes If-Match and
 checks it under the row's lock, inside the write's transaction.
 """
-
-import hashlib
-import json
 
 from django import forms
 from django.db import transaction
@@ -35,186 +33,37 @@ from rest_framework.response import Response
 
 from appraisals import importing
 from appraisals import people as people_service
-from appraisals.access import can_read_check_ins, visible_person
-from appraisals.api.shapes import PersonRefSerializer, person_ref
+from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
+from appraisals.api.etags import check_if_match, etag_of
+from appraisals.api.people_import import (
+    CSV_EXAMPLE,
+    IMPORT_BODY,
+    IMPORT_PARSERS,
+    PLAN_EXAMPLE,
+    ImportPlanSerializer,
+    import_problems,
+    plan_body,
+    read_upload,
+)
+from appraisals.api.person_serializers import (
+    PersonSerializer,
+    PersonSummarySerializer,
+    PersonWriteSerializer,
+)
 from appraisals.forms import PersonForm
 from appraisals.models import Person
-from competency.api.conditional import if_match, not_modified, with_etag
+from competency.api.conditional import not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination
-from competency.api.parsers import FileBody, MultiPartParser
 from competency.api.permissions import IsHR, ReadOrHR
-from competency.api.problems import FileRefused, PreconditionFailed
 from competency.api.query import TrueOrFalseFilter
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
 from competency.roles import is_hr
 from profiles.filters import families_in_force
 from profiles.models import JobFamily, RoleProfile
-from profiles.views.imports import MAX_REQUEST, MAX_UPLOAD
-
-PERSON_PK = OpenApiParameter(
-    "person_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The person's id."
-)
-
-
-def etag_of(body):
-    """The ETag of a representation: a fingerprint of what the caller reads,
-    its addresses left out (they depend on the host asked). So a 304 is
-    never stale, and If-Match compares what the writer last saw with the
-    row as locked now."""
-    kept = {key: value for key, value in body.items() if key not in ("url", "links")}
-    return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:32]
-
-
-def check_if_match(request, current):
-    """If-Match against the ETag of the row as locked now: call inside the
-    write's transaction, after select_for_update. 428 without it, 412 when
-    stale."""
-    tag = if_match(request)
-    if tag is not None and tag != current:
-        raise PreconditionFailed()
-
-
-def form_errors(form, renamed=None):
-    """A bound form's errors as the API's field errors (the page's messages,
-    under the API's field names)."""
-    renamed = renamed or {}
-    return {renamed.get(name, name): list(messages) for name, messages in form.errors.items()}
-
-
-def day(value):
-    """A date as the JSON text it is sent as: bodies are kept as JSON for
-    Idempotency-Key replays, which know no date objects."""
-    return None if value is None else value.isoformat()
-
-
-def body_dict(request):
-    if not isinstance(request.data, dict):
-        raise serializers.ValidationError("Send a JSON object.")
-    return request.data
-
-
-class PersonScoped:
-    """Routes under /people/<person_pk>/: the person must be one the caller
-    may read (404 otherwise, as the pages)."""
-
-    def person(self):
-        if not hasattr(self, "_person"):
-            self._person = visible_person(self.request.user, self.kwargs["person_pk"])
-        return self._person
-
 
 # --- People ---------------------------------------------------------------------------
-
-
-class ProfileLinkSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-
-
-class PersonSummarySerializer(serializers.Serializer):
-    """A row of the people list."""
-
-    id = serializers.IntegerField()
-    employee_id = serializers.CharField()
-    name = serializers.CharField()
-    email = serializers.EmailField(allow_blank=True)
-    job_title = serializers.CharField(allow_blank=True)
-    line_manager = PersonRefSerializer(allow_null=True)
-    role_profile = ProfileLinkSerializer(allow_null=True)
-    start_date = serializers.DateField(allow_null=True)
-    probation_end_date = serializers.DateField(allow_null=True)
-    leaving_date = serializers.DateField(allow_null=True)
-    url = serializers.URLField()
-
-    def to_representation(self, person):
-        request = self.context["request"]
-        return {
-            "id": person.pk,
-            "employee_id": person.employee_id,
-            "name": person.name,
-            "email": person.email,
-            "job_title": person.job_title,
-            "line_manager": person_ref(person.line_manager),
-            "role_profile": {"slug": person.role_profile.slug, "title": person.role_profile.title}
-            if person.role_profile_id
-            else None,
-            "start_date": day(person.start_date),
-            "probation_end_date": day(person.probation_end_date),
-            "leaving_date": day(person.leaving_date),
-            "url": request.build_absolute_uri(reverse("api:person-detail", args=[person.pk])),
-        }
-
-
-class PersonLinksSerializer(serializers.Serializer):
-    check_ins = serializers.URLField(
-        allow_null=True, help_text="Null for those who may not read this person's check-ins."
-    )
-    probation_checkpoints = serializers.URLField()
-    probation_decisions = serializers.URLField()
-    readiness = serializers.URLField()
-
-
-class PersonSerializer(PersonSummarySerializer):
-    """A person as their page shows them: their line up to the top, their
-    direct reports, and where to find the rest."""
-
-    has_left = serializers.BooleanField()
-    managers_above = PersonRefSerializer(
-        many=True, help_text="From the top down to the line manager."
-    )
-    reports = PersonRefSerializer(many=True, help_text="Direct reports, by name.")
-    links = PersonLinksSerializer()
-
-    def to_representation(self, person):
-        request = self.context["request"]
-        above = {p.pk: p for p in Person.objects.managers_above(person)}
-        # The person page's walk up the line (bounded: a loop would end it).
-        line, at = [], person.line_manager_id
-        while at in above and len(line) <= len(above):
-            line.append(above[at])
-            at = above[at].line_manager_id
-        reports = person.reports.order_by("name", "employee_id")
-
-        def link(name):
-            return request.build_absolute_uri(reverse(f"api:{name}-list", args=[person.pk]))
-
-        return {
-            **super().to_representation(person),
-            "has_left": person.has_left(),
-            "managers_above": [person_ref(p) for p in reversed(line)],
-            "reports": [person_ref(p) for p in reports],
-            "links": {
-                "check_ins": link("check-in") if can_read_check_ins(request.user, person) else None,
-                "probation_checkpoints": link("probation-checkpoint"),
-                "probation_decisions": link("probation-decision"),
-                "readiness": link("readiness"),
-            },
-        }
-
-
-class PersonWriteSerializer(serializers.Serializer):
-    """What HR send to create or change a person (the person form's fields)."""
-
-    employee_id = serializers.CharField(max_length=50)
-    name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    job_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    line_manager = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        max_length=50,
-        help_text="The line manager's employee id; empty or null for nobody. A manager who "
-        "reports to this person (directly or not) would make a loop: refused.",
-    )
-    role_profile = serializers.SlugField(
-        required=False, allow_blank=True, allow_null=True, help_text="The role profile's slug."
-    )
-    start_date = serializers.DateField(required=False, allow_null=True)
-    probation_end_date = serializers.DateField(required=False, allow_null=True)
-    leaving_date = serializers.DateField(required=False, allow_null=True)
 
 
 class ApiPersonForm(PersonForm):
@@ -243,10 +92,6 @@ def current_values(person):
         "probation_end_date": day(person.probation_end_date),
         "leaving_date": day(person.leaving_date),
     }
-
-
-def dates_as_text(values):
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
 
 
 MANAGER_HELP = "A person's id: everyone in their reporting line (direct and indirect)."
@@ -336,161 +181,6 @@ class PersonFilter(filters.FilterSet):
         return queryset.order_by(*self.ORDERS[value])
 
 
-# --- The import ---------------------------------------------------------------------------
-
-
-class TableBody(FileBody):
-    """A people table kept as bytes for the people importer, which names
-    each problem's row and column."""
-
-    media_type = "text/csv"
-    name = "people.csv"
-    limit = MAX_UPLOAD
-
-
-class XlsxBody(TableBody):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = "people.xlsx"
-
-
-class TableForm(MultiPartParser):
-    """The table as a form's `file`, with room for the form around it."""
-
-    largest_body = MAX_REQUEST
-
-
-IMPORT_PARSERS = [TableBody, XlsxBody, TableForm]
-IMPORT_BODY = {
-    "text/csv": {
-        "type": "string",
-        "description": "The table, header first: "
-        + ", ".join([*importing.COLUMNS, *importing.OPTIONAL]),
-    },
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-        "type": "string",
-        "format": "binary",
-    },
-    "multipart/form-data": {
-        "type": "object",
-        "properties": {"file": {"type": "string", "format": "binary"}},
-        "required": ["file"],
-    },
-}
-CSV_EXAMPLE = (
-    "employee id,name,email,manager's employee id,profile slug,job title,start date,"
-    "probation end date\nE1,Bea Head,bea@example.org,,,Head of engineering,2020-01-06,\n"
-    "E2,Mo Manager,mo@example.org,E1,platform-engineer,Engineering manager,2021-03-01,\n"
-)
-
-
-def _upload(request):
-    """(bytes, name) of the table sent: the body itself, or a form's `file`."""
-    data = request.data
-    if isinstance(data, bytes | bytearray):
-        name = next(
-            (p.name for p in IMPORT_PARSERS[:2] if request.content_type.startswith(p.media_type)),
-            "people.csv",
-        )
-    else:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise FileRefused({"file": ["Send the table as the body or as `file`."]})
-        name, data = upload.name, upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise FileRefused(
-            {"file": [f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it."]}
-        )
-    return bytes(data), name
-
-
-def _import_problems(error):
-    """The importer's problems as field errors: each at its row and column
-    (`#/file/rows/<row>/<column>`), or at the file."""
-    found = {}
-    for problem in error.problems:
-        if problem.row is None:
-            found.setdefault("", []).append(str(problem))
-        else:
-            column = problem.label or "row"
-            found.setdefault(str(problem.row), {}).setdefault(column, []).append(str(problem))
-    whole = found.pop("", [])
-    detail = {"file": {"rows": found} if found else whole}
-    if found and whole:
-        detail = {"file": whole, "rows": found}
-    return FileRefused(detail)
-
-
-class ChangeSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    employee_id = serializers.CharField()
-    name = serializers.CharField()
-    changes = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
-        help_text="Each changed field: [before, after].",
-    )
-
-
-class ImportPlanSerializer(serializers.Serializer):
-    """What the import would do (a preview) or did."""
-
-    summary = serializers.CharField()
-    rows = serializers.IntegerField()
-    created = PersonRefSerializer(many=True, help_text="New people (id null: not written yet).")
-    moved = ChangeSerializer(many=True, help_text="New manager, profile or job title.")
-    updated = ChangeSerializer(many=True, help_text="Other changes.")
-    leavers = PersonRefSerializer(many=True, help_text="Not in the file: marked as left today.")
-    unchanged = serializers.IntegerField()
-    confirmed = serializers.CharField(
-        help_text="Send back as ?confirmed= to import only if nothing changed since the preview."
-    )
-
-
-def plan_body(plan):
-    def change(c):
-        return {
-            "row": c.row,
-            "employee_id": c.person.employee_id,
-            "name": c.person.name,
-            "changes": {k: [str(v) for v in pair] for k, pair in c.changes.items()},
-        }
-
-    return {
-        "summary": plan.summary(),
-        "rows": plan.rows,
-        "created": [
-            {"id": None, "employee_id": values["employee_id"], "name": values["name"]}
-            for _row, values in plan.created
-        ],
-        "moved": [change(c) for c in plan.moved],
-        "updated": [change(c) for c in plan.updated],
-        "leavers": [person_ref(p) for p in plan.leavers],
-        "unchanged": plan.unchanged,
-        "confirmed": plan.fingerprint,
-    }
-
-
-PLAN_EXAMPLE = OpenApiExample(
-    "A preview",
-    value={
-        "summary": "1 to create, 1 to move, 0 with other changes, 0 to mark as leavers, "
-        "40 unchanged",
-        "rows": 42,
-        "created": [{"id": None, "employee_id": "E42", "name": "Ada Lovelace"}],
-        "moved": [
-            {
-                "row": 7,
-                "employee_id": "E6",
-                "name": "Sam Staff",
-                "changes": {"manager": ["E2", "E3"]},
-            }
-        ],
-        "updated": [],
-        "leavers": [],
-        "unchanged": 40,
-        "confirmed": "3f1c0a9be2d45c77",
-    },
-    response_only=True,
-)
 PERSON_EXAMPLE = OpenApiExample(
     "A person",
     value={
@@ -706,11 +396,11 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
         permission_classes=[IsHR],
     )
     def import_preview(self, request):
-        data, name = _upload(request)
+        data, name = read_upload(request)
         try:
             plan = importing.plan_import(data, name)
         except importing.PeopleImportError as error:
-            raise _import_problems(error) from None
+            raise import_problems(error) from None
         return Response(plan_body(plan))
 
     @extend_schema(
@@ -736,13 +426,13 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     )
     @idempotent
     def import_people(self, request):
-        data, name = _upload(request)
+        data, name = read_upload(request)
         try:
             plan = importing.apply_import(
                 data, name, confirmed=request.query_params.get("confirmed") or None
             )
         except importing.PeopleImportError as error:
-            raise _import_problems(error) from None
+            raise import_problems(error) from None
         body = plan_body(plan)
         created = dict(
             Person.objects.filter(

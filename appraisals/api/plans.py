@@ -21,8 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisals import plans, workflow
-from appraisals.api.appraisals import appraisal_etag, confirmed_stage, readable
-from appraisals.api.shapes import (
+from appraisals.api.appraisal_serializers import (
     ActionCreateSerializer,
     ActionSerializer,
     ActionWriteSerializer,
@@ -30,6 +29,7 @@ from appraisals.api.shapes import (
     ObjectiveWriteSerializer,
     SuggestionSerializer,
 )
+from appraisals.api.appraisals import appraisal_etag, confirmed_stage, readable
 from appraisals.models import Appraisal, DevelopmentAction, Objective
 from competency.api.conditional import not_modified, with_etag
 from competency.api.idempotency import idempotent

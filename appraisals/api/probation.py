@@ -19,16 +19,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisals import probation
-from appraisals.api.people import (
-    PERSON_PK,
-    PersonScoped,
-    body_dict,
-    check_if_match,
-    dates_as_text,
-    day,
-    etag_of,
-    form_errors,
-)
+from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
+from appraisals.api.etags import check_if_match, etag_of
+from appraisals.api.person_scoped import PERSON_PK, PersonScoped
 from appraisals.forms import CheckpointForm, ProbationDecisionForm
 from appraisals.models import CheckIn, ProbationCheckpoint, ProbationDecision
 from competency.api.conditional import not_modified, with_etag

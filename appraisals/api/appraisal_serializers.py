@@ -1,11 +1,12 @@
-"""The shapes of the appraisal endpoints' bodies (appraisals.py, plans.py):
-serializers that describe what they answer, for the schema (the bodies are
-built as plain dicts, without a serializer per row), and those that read
-what they are sent."""
+"""The serializers of the appraisal endpoints' bodies (appraisals.py,
+plans.py): those that describe what they answer, for the schema (the bodies
+are built as plain dicts, without a serializer per row), and those that
+read what they are sent."""
 
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from appraisals.api.person_serializers import PersonRefSerializer
 from appraisals.models import (
     Appraisal,
     AppraisalEvent,
@@ -17,19 +18,6 @@ from appraisals.models import (
 )
 from appraisals.workflow import MOVES
 from competency.api.schema import constrain
-
-
-def person_ref(person):
-    """A person as every appraisals endpoint names one (PersonRefSerializer)."""
-    if person is None:
-        return None
-    return {"id": person.pk, "name": person.name, "employee_id": person.employee_id}
-
-
-class PersonRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    employee_id = serializers.CharField()
 
 
 class CycleRefSerializer(serializers.Serializer):

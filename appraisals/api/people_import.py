@@ -1,0 +1,166 @@
+"""The people import over the API: the table as a CSV or XLSX body or a
+form's file, its problems at their rows and columns, and the plan the
+importer (appraisals/importing.py, as the import page) makes of it."""
+
+from drf_spectacular.utils import OpenApiExample
+from rest_framework import serializers
+
+from appraisals import importing
+from appraisals.api.person_serializers import PersonRefSerializer, person_ref
+from competency.api.parsers import FileBody, MultiPartParser
+from competency.api.problems import FileRefused
+from profiles.views.imports import MAX_REQUEST, MAX_UPLOAD
+
+
+class TableBody(FileBody):
+    """A people table kept as bytes for the people importer, which names
+    each problem's row and column."""
+
+    media_type = "text/csv"
+    name = "people.csv"
+    limit = MAX_UPLOAD
+
+
+class XlsxBody(TableBody):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = "people.xlsx"
+
+
+class TableForm(MultiPartParser):
+    """The table as a form's `file`, with room for the form around it."""
+
+    largest_body = MAX_REQUEST
+
+
+IMPORT_PARSERS = [TableBody, XlsxBody, TableForm]
+IMPORT_BODY = {
+    "text/csv": {
+        "type": "string",
+        "description": "The table, header first: "
+        + ", ".join([*importing.COLUMNS, *importing.OPTIONAL]),
+    },
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "type": "string",
+        "format": "binary",
+    },
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}},
+        "required": ["file"],
+    },
+}
+CSV_EXAMPLE = (
+    "employee id,name,email,manager's employee id,profile slug,job title,start date,"
+    "probation end date\nE1,Bea Head,bea@example.org,,,Head of engineering,2020-01-06,\n"
+    "E2,Mo Manager,mo@example.org,E1,platform-engineer,Engineering manager,2021-03-01,\n"
+)
+
+
+def read_upload(request):
+    """(bytes, name) of the table sent: the body itself, or a form's `file`."""
+    data = request.data
+    if isinstance(data, bytes | bytearray):
+        name = next(
+            (p.name for p in IMPORT_PARSERS[:2] if request.content_type.startswith(p.media_type)),
+            "people.csv",
+        )
+    else:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise FileRefused({"file": ["Send the table as the body or as `file`."]})
+        name, data = upload.name, upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise FileRefused(
+            {"file": [f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it."]}
+        )
+    return bytes(data), name
+
+
+def import_problems(error):
+    """The importer's problems as field errors: each at its row and column
+    (`#/file/rows/<row>/<column>`), or at the file."""
+    found = {}
+    for problem in error.problems:
+        if problem.row is None:
+            found.setdefault("", []).append(str(problem))
+        else:
+            column = problem.label or "row"
+            found.setdefault(str(problem.row), {}).setdefault(column, []).append(str(problem))
+    whole = found.pop("", [])
+    detail = {"file": {"rows": found} if found else whole}
+    if found and whole:
+        detail = {"file": whole, "rows": found}
+    return FileRefused(detail)
+
+
+class ChangeSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    employee_id = serializers.CharField()
+    name = serializers.CharField()
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
+        help_text="Each changed field: [before, after].",
+    )
+
+
+class ImportPlanSerializer(serializers.Serializer):
+    """What the import would do (a preview) or did."""
+
+    summary = serializers.CharField()
+    rows = serializers.IntegerField()
+    created = PersonRefSerializer(many=True, help_text="New people (id null: not written yet).")
+    moved = ChangeSerializer(many=True, help_text="New manager, profile or job title.")
+    updated = ChangeSerializer(many=True, help_text="Other changes.")
+    leavers = PersonRefSerializer(many=True, help_text="Not in the file: marked as left today.")
+    unchanged = serializers.IntegerField()
+    confirmed = serializers.CharField(
+        help_text="Send back as ?confirmed= to import only if nothing changed since the preview."
+    )
+
+
+def plan_body(plan):
+    def change(c):
+        return {
+            "row": c.row,
+            "employee_id": c.person.employee_id,
+            "name": c.person.name,
+            "changes": {k: [str(v) for v in pair] for k, pair in c.changes.items()},
+        }
+
+    return {
+        "summary": plan.summary(),
+        "rows": plan.rows,
+        "created": [
+            {"id": None, "employee_id": values["employee_id"], "name": values["name"]}
+            for _row, values in plan.created
+        ],
+        "moved": [change(c) for c in plan.moved],
+        "updated": [change(c) for c in plan.updated],
+        "leavers": [person_ref(p) for p in plan.leavers],
+        "unchanged": plan.unchanged,
+        "confirmed": plan.fingerprint,
+    }
+
+
+PLAN_EXAMPLE = OpenApiExample(
+    "A preview",
+    value={
+        "summary": "1 to create, 1 to move, 0 with other changes, 0 to mark as leavers, "
+        "40 unchanged",
+        "rows": 42,
+        "created": [{"id": None, "employee_id": "E42", "name": "Ada Lovelace"}],
+        "moved": [
+            {
+                "row": 7,
+                "employee_id": "E6",
+                "name": "Sam Staff",
+                "changes": {"manager": ["E2", "E3"]},
+            }
+        ],
+        "updated": [],
+        "leavers": [],
+        "unchanged": 40,
+        "confirmed": "3f1c0a9be2d45c77",
+    },
+    response_only=True,
+)

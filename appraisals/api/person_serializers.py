@@ -1,0 +1,132 @@
+"""The serializers of people's bodies: the reference by which every
+appraisals endpoint names a person, a row of the people list, a person as
+their page shows them, and what HR send to create or change one."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from appraisals.access import can_read_check_ins
+from appraisals.api.bodies import day
+from appraisals.models import Person
+
+
+def person_ref(person):
+    """A person as every appraisals endpoint names one (PersonRefSerializer)."""
+    if person is None:
+        return None
+    return {"id": person.pk, "name": person.name, "employee_id": person.employee_id}
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    employee_id = serializers.CharField()
+
+
+class ProfileLinkSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+
+
+class PersonSummarySerializer(serializers.Serializer):
+    """A row of the people list."""
+
+    id = serializers.IntegerField()
+    employee_id = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.EmailField(allow_blank=True)
+    job_title = serializers.CharField(allow_blank=True)
+    line_manager = PersonRefSerializer(allow_null=True)
+    role_profile = ProfileLinkSerializer(allow_null=True)
+    start_date = serializers.DateField(allow_null=True)
+    probation_end_date = serializers.DateField(allow_null=True)
+    leaving_date = serializers.DateField(allow_null=True)
+    url = serializers.URLField()
+
+    def to_representation(self, person):
+        request = self.context["request"]
+        return {
+            "id": person.pk,
+            "employee_id": person.employee_id,
+            "name": person.name,
+            "email": person.email,
+            "job_title": person.job_title,
+            "line_manager": person_ref(person.line_manager),
+            "role_profile": {"slug": person.role_profile.slug, "title": person.role_profile.title}
+            if person.role_profile_id
+            else None,
+            "start_date": day(person.start_date),
+            "probation_end_date": day(person.probation_end_date),
+            "leaving_date": day(person.leaving_date),
+            "url": request.build_absolute_uri(reverse("api:person-detail", args=[person.pk])),
+        }
+
+
+class PersonLinksSerializer(serializers.Serializer):
+    check_ins = serializers.URLField(
+        allow_null=True, help_text="Null for those who may not read this person's check-ins."
+    )
+    probation_checkpoints = serializers.URLField()
+    probation_decisions = serializers.URLField()
+    readiness = serializers.URLField()
+
+
+class PersonSerializer(PersonSummarySerializer):
+    """A person as their page shows them: their line up to the top, their
+    direct reports, and where to find the rest."""
+
+    has_left = serializers.BooleanField()
+    managers_above = PersonRefSerializer(
+        many=True, help_text="From the top down to the line manager."
+    )
+    reports = PersonRefSerializer(many=True, help_text="Direct reports, by name.")
+    links = PersonLinksSerializer()
+
+    def to_representation(self, person):
+        request = self.context["request"]
+        above = {p.pk: p for p in Person.objects.managers_above(person)}
+        # The person page's walk up the line (bounded: a loop would end it).
+        line, at = [], person.line_manager_id
+        while at in above and len(line) <= len(above):
+            line.append(above[at])
+            at = above[at].line_manager_id
+        reports = person.reports.order_by("name", "employee_id")
+
+        def link(name):
+            return request.build_absolute_uri(reverse(f"api:{name}-list", args=[person.pk]))
+
+        return {
+            **super().to_representation(person),
+            "has_left": person.has_left(),
+            "managers_above": [person_ref(p) for p in reversed(line)],
+            "reports": [person_ref(p) for p in reports],
+            "links": {
+                "check_ins": link("check-in") if can_read_check_ins(request.user, person) else None,
+                "probation_checkpoints": link("probation-checkpoint"),
+                "probation_decisions": link("probation-decision"),
+                "readiness": link("readiness"),
+            },
+        }
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    """What HR send to create or change a person (the person form's fields)."""
+
+    employee_id = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    job_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    line_manager = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=50,
+        help_text="The line manager's employee id; empty or null for nobody. A manager who "
+        "reports to this person (directly or not) would make a loop: refused.",
+    )
+    role_profile = serializers.SlugField(
+        required=False, allow_blank=True, allow_null=True, help_text="The role profile's slug."
+    )
+    start_date = serializers.DateField(required=False, allow_null=True)
+    probation_end_date = serializers.DateField(required=False, allow_null=True)
+    leaving_date = serializers.DateField(required=False, allow_null=True)
