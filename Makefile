@@ -66,7 +66,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Lint, the layers (import-linter's contracts in pyproject.toml: appraisals ->
+# profiles -> competency, no import circle inside an app) and migrations.
 check: lint
+	$(BIN)/lint-imports
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
 # The REST API's OpenAPI schema, committed so that clients can be generated

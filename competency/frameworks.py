@@ -36,6 +36,7 @@ from jsonschema import Draft202012Validator
 from competency.history import bulk_create, bulk_update
 from competency.json_input import UNSTORABLE, JSONInputError, load_json, unstorable_text
 from competency.models import Category, Framework, Level, Skill, SkillLevel
+from competency.problems import FileProblem
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "framework.schema.json"
 SCHEMA_NAME = "framework/1"
@@ -47,7 +48,7 @@ OGL_ATTRIBUTION = (
 )
 
 
-class FrameworkImportError(Exception):
+class FrameworkImportError(FileProblem, Exception):
     """Bad input, with the file, row and column (or JSON path) it was found at."""
 
     def __init__(self, message, *, name="", row=None, column=None, path=None):

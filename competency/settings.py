@@ -225,8 +225,8 @@ SPECTACULAR_SETTINGS = {
     # encodings cannot carry a null or an empty list.
     "PARSER_WHITELIST": [
         "competency.api.parsers.JSONParser",
-        "profiles.api.RawJSONParser",
-        "competency.catalogue_api.RawBody",
+        "profiles.api.bodies.RawJSONParser",
+        "profiles.api.catalogue.RawBody",
     ],
     "APPEND_COMPONENTS": {},  # filled by competency.api.schema (role-profile/1)
     "PREPROCESSING_HOOKS": ["competency.api.schema.only_the_api"],

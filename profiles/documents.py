@@ -1,5 +1,7 @@
-"""The role-profile/1 interchange document: building one from a profile and
-checking one against the schema.
+"""The role-profile/1 interchange document: building one from a profile,
+checking one against the schema, what a person may read of a profile, a
+document read from a file (ProfileInput) and the error of one that cannot
+be imported.
 
 The schema file is the project's copy of ../shared/schema (a test keeps the
 two identical), so the application does not depend on a folder outside it.
@@ -7,12 +9,15 @@ two identical), so the application does not depend on a folder outside it.
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator
 
+from competency.problems import ChangedProblem, FileProblem
+from competency.roles import is_hr
 from profiles.sections import SECTIONS
 
 SCHEMA_NAME = "role-profile/1"
@@ -67,6 +72,18 @@ def profile_document(profile, *, version=None, rows=None):
     }
 
 
+def readable(profile, user):
+    """(document, version) of what this person reads of the profile: HR
+    the working copy (version None), everyone else the version in force.
+    None when they may read nothing of it."""
+    if is_hr(user):
+        return profile_document(profile), None
+    version = profile.published_version if user.is_authenticated else None
+    if version is None:
+        return None
+    return version.document, version
+
+
 def search_text(document):
     """The words a profile is found by: its texts and its items' titles,
     details and skill names, values only (a search for "level_description"
@@ -89,9 +106,59 @@ def document_fingerprint(document):
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class ChangedSinceConfirmed(ValidationError):
+class ChangedSinceConfirmed(ChangedProblem, ValidationError):
     """What a person confirmed is no longer what would be written: someone
-    changed it in between. Nothing was written."""
+    changed it in between. Nothing was written.
+
+    Confirmed by If-Match (the API's ETag), the precondition failed (412);
+    by a fingerprint in the body, as an import confirms its preview, it is a
+    conflict (409)."""
+
+    if_match_status = 412
+
+    def problem_detail(self):
+        return " ".join(self.messages)
+
+
+class ProfileImportError(FileProblem, Exception):
+    """Bad input: says which file, where in it, and what was expected."""
+
+    def __init__(self, message, *, name="", where=""):
+        super().__init__(message)
+        self.name = name
+        self.where = where
+        self.message = message
+
+    def __str__(self):
+        place = ", ".join(part for part in (self.name, self.where) if part)
+        return f"{place}: {self.message}" if place else self.message
+
+
+@dataclass
+class ProfileInput:
+    """A checked document and how to point back into the file it came from.
+
+    Checked means valid role-profile/1 (read_profile checks every file):
+    an import publishes such a document without checking it again."""
+
+    name: str
+    document: dict
+    format: str  # "text" or "json"
+    lines: dict = field(default_factory=dict)
+
+    def where(self, path):
+        """'line 412' for page text, the JSON path itself for JSON."""
+        if self.format == "json":
+            return path
+        # The nearest recorded place: "$.x[3].level", then "$.x[3]", then "$.x".
+        while path in self.lines or max(path.rfind("."), path.rfind("[")) > 1:
+            if path in self.lines:
+                return f"line {self.lines[path]}"
+            path = path[: max(path.rfind("."), path.rfind("["))]
+        return ""
+
+    def error(self, path, message):
+        return ProfileImportError(message, name=self.name, where=self.where(path))
 
 
 # The order keys are written in. PostgreSQL's jsonb keeps no key order, so a

@@ -2,7 +2,7 @@
 how the file says what it is (version, publication date, status) in its
 text, its name and its HTTP headers.
 
-Who gets what is decided by the models' rules (RoleProfile.readable_by,
+Who gets what is decided by the access rules (documents.readable,
 ProfileVersion.objects.visible_to); this module only labels the result.
 """
 
@@ -20,6 +20,7 @@ from django.utils.cache import (
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header, http_date, quote_etag
 
+from profiles import documents
 from profiles.lifecycle import same_as_latest_version
 from profiles.models import ProfileVersion, RoleProfile
 
@@ -131,7 +132,7 @@ def download_for(user, profile, *, number=None):
         if version is None:
             return None
         return Download(profile, version.document, version, version_state(profile, version))
-    readable = profile.readable_by(user)
+    readable = documents.readable(profile, user)
     if readable is None:
         return None
     document, version = readable

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from competency.models import AwardingBody, Depth, KnowledgeItem, Level, Qualification, fingerprint
 from competency.numbers import positive_number
+from competency.problems import ChangedProblem
 from profiles.documents import profile_document
 from profiles.lifecycle import check_confirmed, lock
 from profiles.models import RoleProfile
@@ -31,13 +32,16 @@ PROFILE_FIELDS = [
 ]
 
 
-class EditConflict(Exception):
+class EditConflict(ChangedProblem, Exception):
     """Someone else changed fields of the draft since the form was opened."""
 
     def __init__(self, fields, current):
         super().__init__("The draft changed while you were editing it.")
         self.fields = fields  # names of the fields changed meanwhile
         self.current = current  # their values now
+
+    def problem_detail(self):
+        return f"{self} Changed meanwhile: {', '.join(self.fields)}."
 
 
 def field_values(profile):

@@ -9,11 +9,27 @@ from django.utils import timezone
 from competency.history import bulk_update
 from profiles.documents import (
     ChangedSinceConfirmed,
+    ProfileImportError,
     document_fingerprint,
     profile_document,
     schema_errors,
+    search_text,
 )
 from profiles.models import ProfileVersion, RoleProfile
+from profiles.writing.content import restore_content
+
+
+def put_in_force(profile, version):
+    """Make `version` (or none) the one readers read, with what they list
+    and search by; the caller saves RoleProfile.IN_FORCE_FIELDS."""
+    document = version.document if version else None
+    profile.published_version = version
+    profile.published_title = document["title"] if document else ""
+    profile.published_family = (document and document.get("job_family")) or ""
+    profile.published_role_level = (document and document.get("role_level")) or ""
+    profile.published_summary = document["summary"] if document else ""
+    profile.published_at = version.published_at if version else None
+    profile.published_text = search_text(document) if document else ""
 
 
 def lock(profile):
@@ -104,7 +120,7 @@ def publish_created(written, *, user=None) -> list[ProfileVersion]:
     now = timezone.now()
     for profile, version in zip(profiles, versions, strict=True):
         profile.status = RoleProfile.Status.PUBLISHED
-        profile.put_in_force(version)
+        put_in_force(profile, version)
         profile.updated_at = now
     bulk_update(RoleProfile, profiles, ["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
     return versions
@@ -142,16 +158,13 @@ def _freeze(profile, current, latest, *, user=None, change_note="", checked=Fals
     )
     version.save()
     profile.status = RoleProfile.Status.PUBLISHED
-    profile.put_in_force(version)
+    put_in_force(profile, version)
     profile.save(update_fields=["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
     return version
 
 
 def _restore(profile, version):
     """Make the draft say what a version said, the way an import writes it."""
-    from profiles.importing.reading import ProfileImportError
-    from profiles.importing.writing import restore_content
-
     try:
         restore_content(profile, version)
     except ProfileImportError as error:
@@ -201,7 +214,7 @@ def archive_profile(*, profile, confirmed=None) -> RoleProfile:
         raise ValidationError(f"'{profile.title}' is already archived.")
     profile.status = RoleProfile.Status.ARCHIVED
     # Withdrawn: readers no longer find it until a new version is published.
-    profile.put_in_force(None)
+    put_in_force(profile, None)
     profile.save(update_fields=["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
     return profile
 

@@ -130,7 +130,7 @@ class RoleProfile(models.Model):
         editable=False,
     )
     # What readers list, sort, filter and search by: the version in force's
-    # own words, kept in step by put_in_force() whenever it changes, so that
+    # own words, kept in step by lifecycle.put_in_force() whenever it changes, so that
     # no list reads a single document.
     published_title = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     published_family = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
@@ -202,36 +202,9 @@ class RoleProfile(models.Model):
         "published_text",
     ]
 
-    def put_in_force(self, version):
-        """Make `version` (or none) the one readers read, with what they list
-        and search by; the caller saves IN_FORCE_FIELDS."""
-        from profiles.documents import search_text
-
-        document = version.document if version else None
-        self.published_version = version
-        self.published_title = document["title"] if document else ""
-        self.published_family = (document and document.get("job_family")) or ""
-        self.published_role_level = (document and document.get("role_level")) or ""
-        self.published_summary = document["summary"] if document else ""
-        self.published_at = version.published_at if version else None
-        self.published_text = search_text(document) if document else ""
-
     def latest_version(self):
         """The newest published version (in force or not), or None."""
         return self.versions.order_by("-number").first()
-
-    def readable_by(self, user):
-        """(document, version) of what this person reads of the profile: HR
-        the working copy (version None), everyone else the version in force.
-        None when they may read nothing of it."""
-        if is_hr(user):
-            from profiles.documents import profile_document
-
-            return profile_document(self), None
-        version = self.published_version if user.is_authenticated else None
-        if version is None:
-            return None
-        return version.document, version
 
     def clean(self):
         for field in ("responsibilities", "background", "prior_knowledge"):

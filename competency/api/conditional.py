@@ -10,6 +10,14 @@ separated:
     publish_profile(profile=p, confirmed=confirmed)  # 412 when stale
     return with_etag(Response(...), fingerprint)
 
+A write whose ETag is not a service's fingerprint (a cycle, an appraisal's
+revision) locks the row and checks If-Match against it in one step:
+
+    with transaction.atomic():
+        locked = cycles.lock(cycle)
+        check_if_match(request, cycle_etag(locked))  # 428 without, 412 when stale
+        ...write under the same lock...
+
 and a read answers 304 when the caller already has it:
 
     return not_modified(request, fingerprint) or with_etag(Response(body), fingerprint)
@@ -18,7 +26,7 @@ and a read answers 304 when the caller already has it:
 from rest_framework import status
 from rest_framework.response import Response
 
-from competency.api.problems import PreconditionRequired
+from competency.api.problems import PreconditionFailed, PreconditionRequired
 
 
 def quoted(fingerprint):
@@ -54,6 +62,16 @@ def if_match(request):
         # is a client that kept older reads: it must say which it means.
         raise PreconditionRequired("Send one ETag in If-Match, the one you last read.")
     return tags[0]
+
+
+def check_if_match(request, current):
+    """If-Match against `current`, the ETag of the row as locked now: call
+    inside the write's transaction, after locking the row. 428 without
+    If-Match, 412 when stale. Returns the tag, or None for `If-Match: *`."""
+    tag = if_match(request)
+    if tag is not None and tag != current:
+        raise PreconditionFailed()
+    return tag
 
 
 def not_modified(request, fingerprint):

@@ -22,20 +22,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from competency.frameworks import FrameworkImportError
-from profiles.documents import ChangedSinceConfirmed
-from profiles.drafts import EditConflict
-from profiles.importing.frameworks import CHANGED_MESSAGE as FRAMEWORK_CHANGED
-from profiles.importing.reading import ProfileImportError
+from competency.problems import FILE_REFUSED, INVALID, STATE_CONFLICT, Problem
 
 CONTENT_TYPE = "application/problem+json"
-
-# Problems whose meaning is more than their HTTP status name a type of ours.
-# URNs: they identify the kind of problem without pretending to be pages.
-STATE_CONFLICT = "urn:competency:problem:state-conflict"
-CHANGED = "urn:competency:problem:changed-since-confirmed"
-INVALID = "urn:competency:problem:invalid-input"
-FILE_REFUSED = "The file cannot be imported"
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -109,29 +98,14 @@ def _message(value):
 def to_problem(exc, request=None):
     """The problem response for an exception, or None for one that is not
     an error of the request (left to Django: a 500)."""
-    if isinstance(exc, ChangedSinceConfirmed):
-        # With If-Match the precondition failed; otherwise (a fingerprint
-        # in the body, as an import confirms its preview) it is a conflict.
-        asked = request is not None and "HTTP_IF_MATCH" in request.META
+    if isinstance(exc, Problem):
+        # An app's refusal, as its exception declares it (competency/problems.py).
+        status_code = exc.problem_status
+        if exc.if_match_status and request is not None and "HTTP_IF_MATCH" in request.META:
+            status_code = exc.if_match_status
         return problem(
-            412 if asked else 409,
-            " ".join(exc.messages),
-            type=CHANGED,
-            title="Changed since you read it",
+            status_code, exc.problem_detail(), type=exc.problem_type, title=exc.problem_title
         )
-    if isinstance(exc, EditConflict):
-        return problem(
-            409,
-            f"{exc} Changed meanwhile: {', '.join(exc.fields)}.",
-            type=CHANGED,
-            title="Changed since you read it",
-        )
-    if isinstance(exc, FrameworkImportError):
-        if exc.message == FRAMEWORK_CHANGED:
-            return problem(409, str(exc), type=CHANGED, title="Changed since you read it")
-        return problem(400, str(exc), type=INVALID, title=FILE_REFUSED)
-    if isinstance(exc, ProfileImportError):
-        return problem(400, str(exc), type=INVALID, title=FILE_REFUSED)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = list(pointers(exc.message_dict))

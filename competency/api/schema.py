@@ -1,16 +1,16 @@
 """The OpenAPI schema's shared parts.
 
 The interchange formats' own JSON Schemas (role-profile/1 in
-profiles/schema/, framework/1 in competency/schema/) become components of
-the OpenAPI document, so a client generated from it knows a version's
-document field by field. The schema is OpenAPI 3.1, whose schema objects
+profiles/schema/, framework/1 in competency/schema/), named by the API
+modules that send them (`document`), become components of the OpenAPI
+document, so a client generated from it knows a version's document field by
+field. The schema is OpenAPI 3.1, whose schema objects
 are JSON Schema 2020-12: the files go in unchanged except that their
 `$defs` become components of their own and the references follow them.
 """
 
 import copy
 import json
-from functools import cache
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -18,13 +18,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from competency.api.problems import CONTENT_TYPE
-from competency.frameworks import SCHEMA_PATH as FRAMEWORK_SCHEMA
-from profiles.documents import SCHEMA_PATH as ROLE_PROFILE_SCHEMA
 
-# Component names, for extend_schema(responses=...) and serializer fields.
-ROLE_PROFILE = "RoleProfileDocument"
-FRAMEWORK = "FrameworkDocument"
 PROBLEM = "Problem"
+
+# The interchange formats' JSON Schema files by component name; see `document`.
+DOCUMENTS = {}
+
+
+def document(component, path):
+    """Make an interchange format's JSON Schema file a component of the
+    OpenAPI document; the name it returns is for `ref`."""
+    DOCUMENTS[component] = path
+    return component
 
 
 def ref(name):
@@ -53,7 +58,6 @@ def _as_components(name, path):
     return components
 
 
-@cache
 def components():
     problem = {
         "type": "object",
@@ -79,11 +83,12 @@ def components():
             },
         },
     }
-    return {
-        **_as_components(ROLE_PROFILE, ROLE_PROFILE_SCHEMA),
-        **_as_components(FRAMEWORK, FRAMEWORK_SCHEMA),
-        PROBLEM: problem,
-    }
+    documents = {}
+    # By name, so that the order in which the API modules were imported
+    # never reorders the committed schema.
+    for name, path in sorted(DOCUMENTS.items()):
+        documents.update(_as_components(name, path))
+    return {**documents, PROBLEM: problem}
 
 
 def only_the_api(endpoints):

@@ -1,10 +1,12 @@
 """Bringing role profiles and frameworks in.
 
-- reading: a file's bytes to a checked role-profile/1 document (published
+- parsing: a file's bytes to a checked role-profile/1 document (published
   page text through published_text, or JSON), or one clear error naming the
   file and the place in it;
-- writing: checked documents written as drafts, all or nothing, and the
-  preview of doing so;
+- checks: what each document is checked for before it is written;
+- batch: checked documents written as drafts (profiles.writing does the
+  writing), published when asked, all or nothing;
+- preview: the same batch rolled back, to show what it would do;
 - frameworks: a whole framework file (the DDaT role table, an
   organisation's skills table, framework/1 JSON).
 

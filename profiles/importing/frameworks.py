@@ -30,6 +30,7 @@ from competency.frameworks import (
 )
 from competency.history import bulk_create, bulk_delete, bulk_update
 from competency.models import Framework, Skill
+from competency.problems import ChangedProblem
 from profiles.importing.published_text import split_title
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.search import refresh_search_text
@@ -80,6 +81,10 @@ CHANGED_MESSAGE = (
     "the catalogue changed after you checked the file, so nothing was imported; "
     "upload it again to see what the import would do now"
 )
+
+
+class FrameworkChanged(ChangedProblem, FrameworkImportError):
+    """The catalogue changed between a preview and its confirmation."""
 
 
 @dataclass
@@ -153,7 +158,7 @@ def import_framework(
     def before(frameworks):
         result.fingerprint = catalogue_state(frameworks, roles)
         if confirmed is not None and result.fingerprint != confirmed:
-            raise FrameworkImportError(CHANGED_MESSAGE, name=name)
+            raise FrameworkChanged(CHANGED_MESSAGE, name=name)
 
     try:
         if format == "ddat-roles":
@@ -180,11 +185,10 @@ def import_framework(
     except IntegrityError as exc:
         # Another import created the same framework, skill or job family
         # after this one looked.
+        if confirmed is not None:
+            raise FrameworkChanged(CHANGED_MESSAGE, name=name) from exc
         raise FrameworkImportError(
-            CHANGED_MESSAGE
-            if confirmed is not None
-            else "another import wrote the same framework at the same time; try again",
-            name=name,
+            "another import wrote the same framework at the same time; try again", name=name
         ) from exc
     result.lines = report_lines(reports)
     for each in reports:

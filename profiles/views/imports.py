@@ -24,10 +24,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from competency.frameworks import SKILLS_COLUMNS, FrameworkImportError
 from competency.roles import hr_required
-from profiles.documents import ChangedSinceConfirmed
+from profiles.documents import ChangedSinceConfirmed, ProfileImportError
+from profiles.importing.batch import import_profiles, shared_fingerprint
 from profiles.importing.frameworks import DDAT_COLUMNS, import_framework
-from profiles.importing.reading import ProfileImportError, read_profile
-from profiles.importing.writing import import_profiles, preview_imports, shared_fingerprint
+from profiles.importing.parsing import read_profile
+from profiles.importing.preview import preview_imports
 from profiles.models import PendingUpload
 
 MAX_UPLOAD = 5 * 1024 * 1024

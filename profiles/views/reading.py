@@ -1,9 +1,9 @@
 """Pages for reading role profiles: the list, a profile, its versions and
 their differences, comparisons, downloads and the audit trail.
 
-Who sees what is decided in the models, once: RoleProfile.objects.
+Who sees what is decided once, beside the models: RoleProfile.objects.
 visible_to(user), ProfileVersion.objects.visible_to(user) and
-RoleProfile.readable_by(user). HR read the working copy of any profile;
+documents.readable(profile, user). HR read the working copy of any profile;
 everyone else reads the version in force of a profile that is not archived,
 and gets 404 for anything else.
 """
@@ -19,6 +19,7 @@ from django.urls import reverse
 from competency.numbers import positive_number
 from competency.pages import paginate
 from competency.roles import hr_required, is_hr
+from profiles import documents
 from profiles.audit import profile_trail
 from profiles.diff import diff_documents
 from profiles.documents import dumps, profile_document
@@ -47,7 +48,7 @@ def visible_profile(user, slug):
 
 def readable_document(user, profile):
     """(document, version) that this person reads for this profile, or 404."""
-    readable = profile.readable_by(user)
+    readable = documents.readable(profile, user)
     if readable is None:
         raise Http404
     return readable

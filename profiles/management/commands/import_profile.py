@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from profiles.importing.reading import MAX_PROFILE_FILE, ProfileImportError, read_profile
-from profiles.importing.writing import import_profiles
+from profiles.documents import ProfileImportError
+from profiles.importing.batch import import_profiles
+from profiles.importing.parsing import MAX_PROFILE_FILE, read_profile
 
 
 class Command(BaseCommand):

@@ -3,6 +3,9 @@ frameworks with their scale and category tree, skills with their level
 descriptions, the component library, awarding bodies and job families, and
 where each item is used (`…/{id}/uses/`).
 
+It lives in profiles, not beside the catalogue in competency: job families
+are profiles' own, and a framework's import writes role profiles too.
+
 Lists are one query per page (related rows joined); a detail prefetches its
 parts; `uses` pages the links to profiles, never every one."""
 
@@ -23,10 +26,10 @@ from competency import search
 from competency.api.idempotency import idempotent
 from competency.api.parsers import FileBody
 from competency.api.permissions import IsHR
-from competency.api.schema import FRAMEWORK, IDEMPOTENCY_KEY, ref
+from competency.api.schema import IDEMPOTENCY_KEY, document, ref
 from competency.api.views import ReadOnlyModelViewSet
 from competency.catalogue import COMPONENT_KINDS
-from competency.frameworks import MAX_FILE, export_framework
+from competency.frameworks import MAX_FILE, SCHEMA_PATH, export_framework
 from competency.models import (
     AwardingBody,
     Category,
@@ -38,6 +41,9 @@ from competency.models import (
 )
 from profiles.importing.frameworks import FORMATS, import_framework
 from profiles.models import JobFamily
+
+# framework/1's JSON Schema, a component of the OpenAPI document.
+FRAMEWORK = document("FrameworkDocument", SCHEMA_PATH)
 
 # --- Serializers -------------------------------------------------------------
 

@@ -1,58 +1,16 @@
 """One way in for role profiles: published page text or role-profile/1 JSON.
 
-`read_profile` turns a file's bytes into a checked document (or one clear
-error naming the place); profiles.importing.writing writes documents.
+`read_profile` turns a file's bytes into a checked document (a
+documents.ProfileInput, or one clear ProfileImportError naming the place);
+profiles.importing.batch writes documents.
 """
 
 import csv
 import json
-from dataclasses import dataclass, field
 
 from competency.json_input import UNSTORABLE, JSONInputError, load_json, unstorable_text
-from profiles.documents import schema_errors
+from profiles.documents import ProfileImportError, ProfileInput, schema_errors
 from profiles.importing import published_text
-
-
-class ProfileImportError(Exception):
-    """Bad input: says which file, where in it, and what was expected."""
-
-    def __init__(self, message, *, name="", where=""):
-        super().__init__(message)
-        self.name = name
-        self.where = where
-        self.message = message
-
-    def __str__(self):
-        place = ", ".join(part for part in (self.name, self.where) if part)
-        return f"{place}: {self.message}" if place else self.message
-
-
-@dataclass
-class ProfileInput:
-    """A checked document and how to point back into the file it came from.
-
-    Checked means valid role-profile/1 (read_profile checks every file):
-    an import publishes such a document without checking it again."""
-
-    name: str
-    document: dict
-    format: str  # "text" or "json"
-    lines: dict = field(default_factory=dict)
-
-    def where(self, path):
-        """'line 412' for page text, the JSON path itself for JSON."""
-        if self.format == "json":
-            return path
-        # The nearest recorded place: "$.x[3].level", then "$.x[3]", then "$.x".
-        while path in self.lines or max(path.rfind("."), path.rfind("[")) > 1:
-            if path in self.lines:
-                return f"line {self.lines[path]}"
-            path = path[: max(path.rfind("."), path.rfind("["))]
-        return ""
-
-    def error(self, path, message):
-        return ProfileImportError(message, name=self.name, where=self.where(path))
-
 
 # A profile page or document is tens of KB; 5 MB is far beyond any real one.
 MAX_PROFILE_FILE = 5 * 1024 * 1024

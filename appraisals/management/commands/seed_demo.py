@@ -9,10 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from appraisals import cycles, people, probation, workflow
+from appraisals.models import Appraisal, Cycle, Person, Stage
 from competency import roles
 from competency.frameworks import apply_frameworks, read_framework_json
-from profiles.importing.reading import read_profile
-from profiles.importing.writing import import_profiles
+from profiles.importing.batch import import_profiles
+from profiles.importing.parsing import read_profile
+from profiles.models import RoleProfile
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 DEMO_FAMILY = "DevOps"
@@ -149,10 +152,6 @@ class Command(BaseCommand):
         once: staff's appraisal waits for their self-assessment, manager's
         own (with Priya, their line manager) for Priya's review. Only what is
         missing is added, and an appraisal moves on only from its draft."""
-        from appraisals import cycles, people, workflow
-        from appraisals.models import Appraisal, Cycle, Person, Stage
-        from profiles.models import RoleProfile
-
         User = get_user_model()
         profiles = dict(RoleProfile.objects.values_list("slug", "pk"))
         by_id = {}
@@ -201,9 +200,6 @@ class Command(BaseCommand):
         a half months ago: the 1-month checkpoint is overdue and the 3-month
         one due within a month, so the manager's home shows both. Set once:
         a second run finds the probation end date and changes nothing."""
-        from appraisals import probation
-        from appraisals.models import Person
-
         if person.probation_end_date is None:
             today = timezone.localdate()
             person.start_date = probation.months_after(today, -3) + timedelta(days=15)

@@ -1,0 +1,283 @@
+"""The shapes of role profiles, their versions, items, imports and audit
+trail in the API."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from competency.api.schema import constrain, document, ref
+from profiles.documents import SCHEMA_PATH, slug_validator
+from profiles.models import ROLE_LEVELS, JobFamily, ProfileVersion, RoleProfile
+
+# role-profile/1's JSON Schema, a component of the OpenAPI document.
+ROLE_PROFILE = document("RoleProfileDocument", SCHEMA_PATH)
+
+
+@extend_schema_field(ref(ROLE_PROFILE))
+class DocumentField(serializers.JSONField):
+    """A role-profile/1 document (the schema's RoleProfileDocument)."""
+
+
+# A row's columns (and those profiles.filters sorts by), for .only().
+HR_COLUMNS = ["slug", "title", "status", "role_level", "summary", "updated_at"]
+READER_COLUMNS = [
+    "slug",
+    "status",
+    "published_title",
+    "published_family",
+    "published_role_level",
+    "published_summary",
+    "published_at",
+]
+# The profile URL is reversed once per page, each row's slug put in its place.
+SLUG_MARK = "profile-slug-mark"
+
+
+class ProfileSummarySerializer(serializers.Serializer):
+    """A row of the list: HR see the working copy, everyone else the
+    version in force (its title, family and summary, never a draft's)."""
+
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=RoleProfile.Status.choices)
+    job_family = serializers.CharField(allow_null=True)
+    role_level = serializers.CharField(allow_null=True)
+    summary = serializers.CharField()
+    version = serializers.IntegerField(
+        allow_null=True,
+        help_text="Readers: the version in force. HR: the latest published version.",
+    )
+    url = serializers.URLField()
+
+    def to_representation(self, profile):
+        url = self.context["profile_url"].replace(SLUG_MARK, profile.slug)
+        if self.context["reader"]:
+            return {
+                "slug": profile.slug,
+                "title": profile.published_title,
+                "status": profile.status,
+                "job_family": profile.published_family or None,
+                "role_level": profile.published_role_level or None,
+                "summary": profile.published_summary,
+                "version": profile.version_number,
+                "url": url,
+            }
+        return {
+            "slug": profile.slug,
+            "title": profile.title,
+            "status": profile.status,
+            "job_family": profile.family,
+            "role_level": profile.role_level or None,
+            "summary": profile.summary,
+            "version": profile.latest_version,
+            "url": url,
+        }
+
+
+class ProfileSerializer(serializers.Serializer):
+    """A profile as this person reads it, with its document."""
+
+    slug = serializers.SlugField()
+    status = serializers.ChoiceField(choices=RoleProfile.Status.choices)
+    version_in_force = serializers.IntegerField(allow_null=True)
+    working_copy = serializers.BooleanField(
+        help_text="True when the document is HR's working copy, false for the version in force."
+    )
+    document = DocumentField()
+
+
+def profile_body(profile, document, version):
+    return {
+        "slug": profile.slug,
+        "status": profile.status,
+        "version_in_force": profile.published_version.number
+        if profile.published_version_id
+        else None,
+        "working_copy": version is None,
+        "document": document,
+    }
+
+
+class TextList(serializers.ListField):
+    child = serializers.CharField(max_length=5000)
+
+
+class JobFamilyField(serializers.SlugRelatedField):
+    """A job family's slug, or null for none. DRF reads "" as null for a
+    related field; here it is refused, as the schema's minLength says."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=JobFamily.objects.all(), **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            raise serializers.ValidationError("Give a job family's slug, or null for none.")
+        return super().run_validation(data)
+
+
+class ProfileCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    # As role-profile/1 says (a SlugField let "Data_Engineer" in, whose
+    # document then broke its own schema; found by schemathesis).
+    slug = serializers.RegexField(
+        slug_validator().regex.pattern,
+        max_length=200,
+        error_messages={"invalid": slug_validator().message},
+    )
+    job_family = JobFamilyField(required=False, allow_null=True)
+    role_level = serializers.ChoiceField(
+        choices=ROLE_LEVELS, required=False, allow_blank=True, default=""
+    )
+    variant = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """The draft's own texts (drafts.PROFILE_FIELDS); items have their own
+    calls."""
+
+    title = serializers.CharField(max_length=200)
+    job_family = JobFamilyField(allow_null=True)
+    role_level = serializers.ChoiceField(choices=ROLE_LEVELS, allow_blank=True)
+    variant = serializers.CharField(max_length=100, allow_blank=True)
+    summary = serializers.CharField(allow_blank=True)
+    responsibilities = TextList()
+    background = TextList()
+    prior_knowledge = TextList()
+    source = serializers.CharField(allow_blank=True)
+
+
+class PublishSerializer(serializers.Serializer):
+    change_note = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What changed, for readers.",
+    )
+
+
+class NewDraftSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="Start from this published version's content (default: as it is now).",
+    )
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    statement = serializers.CharField(help_text="What importing would do, in plain words.")
+    summary = serializers.CharField()
+    confirmed = serializers.CharField(
+        help_text="Send back as ?confirmed= to import only if the profile is still as "
+        "previewed ('' when it did not exist)."
+    )
+    unpublished = serializers.BooleanField()
+    was_draft = serializers.BooleanField()
+    warnings = serializers.ListField(child=serializers.CharField())
+    shared_texts = serializers.ListField(child=serializers.CharField())
+    document = DocumentField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+    slug = serializers.SlugField()
+    version = serializers.IntegerField(
+        allow_null=True, help_text="Published as, with ?publish=true."
+    )
+    summary = serializers.CharField()
+    url = serializers.URLField()
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    """One change in a profile's audit trail, as HR's page lists it."""
+
+    when = serializers.DateTimeField()
+    who = serializers.CharField(
+        allow_null=True, help_text="The username of who made it; null for a command's import."
+    )
+    type = serializers.ChoiceField(choices=["Created", "Changed", "Deleted"])
+    what = serializers.CharField(
+        help_text="'Profile', or the section and the item a link names (as it is now)."
+    )
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields a change changed (empty otherwise)."
+    )
+
+    def to_representation(self, entry):
+        return {
+            "when": serializers.DateTimeField().to_representation(entry["when"]),
+            "who": entry["who"].get_username() if entry["who"] is not None else None,
+            "type": entry["type"],
+            "what": entry["what"],
+            "changed": entry["changed"],
+        }
+
+
+class AuditPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next (older) page, or null.")
+    results = AuditEntrySerializer(many=True)
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    in_force = serializers.BooleanField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProfileVersion
+        fields = ["number", "published_at", "change_note", "in_force", "url"]
+
+    def get_url(self, version) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:profile-version-detail", args=[version.profile.slug, version.number])
+        )
+
+
+class ItemSerializer(serializers.Serializer):
+    """An item of a section of the working copy, by its link's id."""
+
+    id = serializers.IntegerField(help_text="The link's id, for PATCH and DELETE.")
+    position = serializers.IntegerField(help_text="From 1.")
+    item = serializers.IntegerField(help_text="The catalogue item's id.")
+    title = serializers.CharField()
+    depth = serializers.CharField(required=False, help_text="Knowledge items only.")
+    level = serializers.IntegerField(required=False, help_text="Skills only: the level's id.")
+
+    def to_representation(self, link):
+        section = self.context["section"]
+        item = section.item_of(link)
+        row = {"id": link.pk, "position": link.position + 1, "item": item.pk, "title": str(item)}
+        if section.requirement == "depth":
+            row["depth"] = link.depth
+        elif section.requirement == "level":
+            row["level"] = link.level_id
+        return row
+
+
+class ItemAddSerializer(serializers.Serializer):
+    item = serializers.IntegerField(
+        required=False, help_text="A catalogue item's id; or give `title` for a new one."
+    )
+    title = serializers.CharField(required=False, max_length=255)
+    details = serializers.CharField(required=False, allow_blank=True, default="")
+    type = serializers.CharField(required=False, allow_blank=True, default="")
+    awarding_body = serializers.CharField(required=False, allow_blank=True, default="")
+    depth = serializers.CharField(required=False, allow_blank=True, default="")
+    level = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def validate(self, data):
+        if ("item" in data) == ("title" in data):
+            raise serializers.ValidationError("Give either `item` or `title`.")
+        return data
+
+
+constrain("ItemAddRequest", oneOf=[{"required": ["item"]}, {"required": ["title"]}])
+
+
+class ItemChangeSerializer(serializers.Serializer):
+    depth = serializers.CharField(required=False, allow_blank=True)
+    level = serializers.IntegerField(required=False)
+    position = serializers.IntegerField(required=False, min_value=1, help_text="From 1.")
