@@ -381,7 +381,7 @@ def main():
         say(f"restoring {dump.relative_to(ROOT)} into {database}")
         server.tool("pg_restore", "--no-owner", "--exit-on-error", "-d", database, str(dump))
     os.environ["DATABASE_URL"] = server.url(database)
-    from scratch import setup
+    from django_setup import setup
 
     setup(migrate=build)
     try:

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from scratch import setup
+from django_setup import setup
 
 SCRATCH = setup()
 

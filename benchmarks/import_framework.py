@@ -12,7 +12,7 @@ import csv
 import io
 import time
 
-from scratch import setup
+from django_setup import setup
 
 SCRATCH = setup()
 

@@ -11,15 +11,15 @@ scratch database: SQLite in a temporary folder unless DATABASE_URL is set.
 import statistics
 import time
 
-from scratch import ROOT, setup
+from django_setup import ROOT, setup
 
 SCRATCH = setup()
 
 import django  # noqa: E402
 
 from competency.models import Framework, Level  # noqa: E402
-from profiles.importing.reading import read_profile  # noqa: E402
-from profiles.importing.writing import import_profiles  # noqa: E402
+from profiles.importing.batch import import_profiles  # noqa: E402
+from profiles.importing.parsing import read_profile  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "samples" / "senior-devops-engineer-management.txt"
 FALLBACK = ROOT / "fixtures" / "profiles" / "senior-devops-engineer-technical.txt"

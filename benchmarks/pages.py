@@ -12,7 +12,7 @@ import random
 import statistics
 import time
 
-from scratch import setup
+from django_setup import setup
 
 SCRATCH = setup()
 
@@ -22,8 +22,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 
 from competency.models import Framework, Level  # noqa: E402
-from profiles.importing.reading import ProfileInput  # noqa: E402
-from profiles.importing.writing import import_profiles  # noqa: E402
+from profiles.documents import ProfileInput  # noqa: E402
+from profiles.importing.batch import import_profiles  # noqa: E402
 from profiles.lifecycle import start_draft  # noqa: E402
 from profiles.models import RoleProfile  # noqa: E402
 

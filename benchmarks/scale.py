@@ -356,7 +356,7 @@ def report_pages(sizes, results):
 
 def run_task(options):
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from scratch import setup
+    from django_setup import setup
 
     # A restored data set is already migrated; a fresh database is not.
     setup(migrate=options.task == "build")
@@ -684,6 +684,7 @@ def make_profile(spec, catalogue, ids=None, publisher=None):
     """The rows of one profile as the application would have written them:
     (profile, version, {section key: links}); ids are taken from `ids`
     (sequences' next values), or left empty for a document only."""
+    from profiles import lifecycle
     from profiles.documents import search_text
     from profiles.models import ProfileVersion, RoleProfile
     from profiles.sections import SECTIONS
@@ -731,7 +732,7 @@ def make_profile(spec, catalogue, ids=None, publisher=None):
         change_note="",
     )
     # As publishing does: the version in force, and what readers list by.
-    profile.put_in_force(version)
+    lifecycle.put_in_force(profile, version)
     if spec["state"] == "draft":
         # A new draft after the version in force, its summary rewritten.
         profile.status = Status.DRAFT
@@ -739,7 +740,7 @@ def make_profile(spec, catalogue, ids=None, publisher=None):
         profile.updated_at = spec["changed"]
     elif spec["state"] == "archived":
         profile.status = Status.ARCHIVED
-        profile.put_in_force(None)
+        lifecycle.put_in_force(profile, None)
         profile.updated_at = spec["changed"]
     # What HR search by: the working copy's words, as refresh_search_text
     # writes them.
@@ -879,8 +880,8 @@ def build_task(options):
     from django.contrib.auth.models import Group, User
     from django.db import connection
 
-    from profiles.importing.reading import ProfileInput
-    from profiles.importing.writing import import_profiles
+    from profiles.documents import ProfileInput
+    from profiles.importing.batch import import_profiles
 
     size = options.size
     started = time.perf_counter()
@@ -936,9 +937,8 @@ def check_data_set(catalogue):
     column) shows up here until the generator writes it too."""
     from django.db import transaction
 
-    from profiles.documents import profile_document, schema_errors
-    from profiles.importing.reading import ProfileInput
-    from profiles.importing.writing import import_profiles
+    from profiles.documents import ProfileInput, profile_document, schema_errors
+    from profiles.importing.batch import import_profiles
     from profiles.models import RoleProfile
 
     problems = []
@@ -1309,9 +1309,8 @@ def imports_task(options):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from profiles.documents import schema_errors
-    from profiles.importing.reading import ProfileInput
-    from profiles.importing.writing import import_profiles
+    from profiles.documents import ProfileInput, schema_errors
+    from profiles.importing.batch import import_profiles
 
     catalogue = Catalogue.read()
     combos = titles()
