@@ -1,7 +1,7 @@
 """Forms of the appraisals pages: HR's people and cycles, and the appraisal
-itself. The rules stay in the services (people.py, cycles.py, workflow.py,
-plans.py): these only read what was typed and name the field an error
-belongs to."""
+itself; the lists' filters are appraisals/filters.py. The rules stay in the
+services (people.py, cycles.py, workflow.py, plans.py): these only read
+what was typed and name the field an error belongs to."""
 
 from datetime import date
 
@@ -14,7 +14,6 @@ from appraisals.models import (
     Objective,
     Person,
     ProbationDecision,
-    Stage,
 )
 from profiles.models import JobFamily, RoleProfile
 
@@ -48,6 +47,15 @@ def person_by_employee_id(employee_id, field_label):
     if person is None:
         raise forms.ValidationError(f"No person has the employee id {employee_id[:50]}")
     return person
+
+
+class EmployeeIdField(forms.CharField):
+    """An employee id as typed, cleaned to the person who has it (None when
+    left empty), or an error saying nobody has it."""
+
+    def clean(self, value):
+        employee_id = super().clean(value)
+        return person_by_employee_id(employee_id, self.label) if employee_id else None
 
 
 class PersonForm(forms.ModelForm):
@@ -116,35 +124,6 @@ class PersonForm(forms.ModelForm):
         # clean() says these in the page's words; the database's constraints
         # would say "Constraint … is violated" about the same.
         return {*super()._get_validation_exclusions(), "email", "leaving_date"}
-
-
-class PeopleFilterForm(forms.Form):
-    q = forms.CharField(
-        label="Search", required=False, max_length=200, help_text="Name, employee id or job title"
-    )
-    job_family = forms.ModelChoiceField(
-        label="Job family",
-        queryset=JobFamily.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any job family",
-    )
-    manager = forms.ModelChoiceField(
-        label="Line manager",
-        queryset=Person.objects.none(),
-        required=False,
-        empty_label="Anyone",
-        help_text="Their whole reporting line",
-    )
-    status = forms.ChoiceField(
-        label="Still here or left",
-        choices=[("current", "Still here"), ("left", "Left"), ("all", "Everyone")],
-        required=False,
-    )
-
-    def __init__(self, *args, managers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = managers
 
 
 class PeopleUploadForm(forms.Form):
@@ -225,33 +204,6 @@ class ScopeForm(forms.Form):
         if scope == "team":
             return Scope.team(self.cleaned_data["manager_person"])
         return Scope.everyone()
-
-
-class CycleFilterForm(forms.Form):
-    job_family = forms.ModelChoiceField(
-        label="Job family",
-        queryset=JobFamily.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any job family",
-    )
-    team = forms.CharField(
-        label="Team of (line manager's employee id)",
-        required=False,
-        max_length=50,
-    )
-    stage = forms.ChoiceField(label="Stage", required=False)
-    overdue = forms.BooleanField(label="Only overdue ones", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [("", "Any stage"), *Stage.choices]
-
-    def clean_team(self):
-        employee_id = self.cleaned_data["team"].strip()
-        if not employee_id:
-            return None
-        return person_by_employee_id(employee_id, "team")
 
 
 class ReassignForm(forms.Form):

@@ -22,7 +22,6 @@ from django.db.models import Case, F, TextField, When
 from django.db.models.fields.json import KeyTextTransform
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -54,12 +53,8 @@ from appraisals.api.appraisal_serializers import (
     SummaryTextSerializer,
 )
 from appraisals.api.person_serializers import person_ref
-from appraisals.models import (
-    Appraisal,
-    Person,
-    Stage,
-)
-from competency import search
+from appraisals.filters import AppraisalFilter
+from appraisals.models import Appraisal, Person
 from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.pagination import OrderedCursorPagination
 from competency.api.problems import PreconditionFailed
@@ -214,52 +209,6 @@ def detail_body(request, appraisal):
             "gaps": f"{url}gaps/",
         },
     }
-
-
-# --- Filters ----------------------------------------------------------------------------
-
-
-class AppraisalFilter(filters.FilterSet):
-    """Filters of the list. Ids are plain numbers, never checked against all
-    rows: a filter naming a person, manager or cycle you may not see finds
-    nothing, exactly as one naming an id that does not exist."""
-
-    cycle = filters.NumberFilter(field_name="cycle_id", label="Cycle id")
-    stage = filters.ChoiceFilter(choices=Stage.choices)
-    person = filters.NumberFilter(field_name="person_id", label="Person id (the appraisee)")
-    manager = filters.NumberFilter(field_name="manager_id", label="Manager's person id")
-    q = filters.CharFilter(
-        method="search",
-        max_length=search.MAX_LENGTH,
-        label="Search",
-        help_text="Words in the person's name or employee id, or the cycle's name.",
-    )
-    sort = filters.ChoiceFilter(
-        method="sort_by",
-        choices=[("newest", "Newest first"), ("person", "Person"), ("cycle", "Cycle")],
-        empty_label=None,
-        help_text="newest (default), person (by name), cycle (latest opening first). Only "
-        "fields every reader of the row sees: never the outcome or ratings.",
-    )
-
-    # The first field decides the cursor: unique or nearly so.
-    ORDERS = {
-        "newest": ["-pk"],
-        "person": ["person__name", "pk"],
-        "cycle": ["-cycle__opens_on", "person__name", "pk"],
-    }
-
-    class Meta:
-        model = Appraisal
-        fields = ["cycle", "stage", "person", "manager"]
-
-    def search(self, queryset, name, value):
-        return search.matching(
-            queryset, value, ["person__name", "person__employee_id", "cycle__name"]
-        )
-
-    def sort_by(self, queryset, name, value):
-        return queryset.order_by(*self.ORDERS[value])
 
 
 # --- Appraisals ---------------------------------------------------------------------------
@@ -424,7 +373,7 @@ class AppraisalViewSet(GenericViewSet):
     """Appraisals: read what the pages show you, and move them on through the
     same workflow services."""
 
-    filterset_class = AppraisalFilter
+    filterset_class = AppraisalFilter.offering(*AppraisalFilter.API)
     pagination_class = OrderedCursorPagination
     serializer_class = AppraisalSerializer
     lookup_value_regex = r"[0-9]+"

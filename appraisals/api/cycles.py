@@ -13,11 +13,9 @@ confirmation does, and an Idempotency-Key.
 import hashlib
 
 from django.db import transaction
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -33,9 +31,9 @@ from rest_framework.response import Response
 
 from appraisals import cycles
 from appraisals.api.person_serializers import person_ref
+from appraisals.filters import CycleFilter
 from appraisals.forms import CycleForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Stage
-from competency import search
 from competency.api.conditional import if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import PagePagination
@@ -172,29 +170,6 @@ def skipped_body(opening):
 # --- The viewset ------------------------------------------------------------------------
 
 
-class CycleFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=Cycle.Status.choices)
-    kind = filters.ChoiceFilter(choices=Cycle.Kind.choices)
-    q = filters.CharFilter(
-        method="search", max_length=search.MAX_LENGTH, label="Search", help_text="The name."
-    )
-    sort = filters.ChoiceFilter(
-        method="sort_by",
-        choices=[("newest", "Latest opening first"), ("name", "Name")],
-        empty_label=None,
-    )
-
-    class Meta:
-        model = Cycle
-        fields = ["status", "kind"]
-
-    def search(self, queryset, name, value):
-        return search.matching(queryset, value, ["name"])
-
-    def sort_by(self, queryset, name, value):
-        return queryset.order_by(*(["name"] if value == "name" else ["-opens_on", "name"]))
-
-
 CYCLE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 EXAMPLE_CYCLE = {
     "id": 3,
@@ -285,13 +260,11 @@ class CycleViewSet(GenericViewSet):
     permission_classes = [IsHR]
     serializer_class = CycleSerializer
     pagination_class = PagePagination
-    filterset_class = CycleFilter
+    filterset_class = CycleFilter.offering(*CycleFilter.API)
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        return Cycle.objects.annotate(appraisal_count=Count("appraisals")).order_by(
-            "-opens_on", "name"
-        )
+        return CycleFilter.rows()
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset

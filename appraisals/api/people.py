@@ -1,7 +1,8 @@
 """People over the REST API, with the same querysets, predicates and
 services as the people pages (appraisals/views/people.py): the viewset.
-Their bodies are person_serializers.py, the import's table and plan
-people_import.py; what the routes under a person share is person_scoped.py.
+Their bodies are person_serializers.py; the list's filters, the page's
+too, appraisals/filters.py; the import's table and plan people_import.py;
+what the routes under a person share person_scoped.py.
 
 Everyone signed in lists and reads the people they may see
 (Person.objects.visible_to: HR everyone, anyone else themself and their
@@ -17,14 +18,12 @@ checks it under the row's lock, inside the write's transaction.
 from django import forms
 from django.db import transaction
 from django.urls import reverse
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status
@@ -50,18 +49,16 @@ from appraisals.api.person_serializers import (
     PersonSummarySerializer,
     PersonWriteSerializer,
 )
+from appraisals.filters import PersonFilter
 from appraisals.forms import PersonForm
 from appraisals.models import Person
 from competency.api.conditional import not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination
 from competency.api.permissions import IsHR, ReadOrHR
-from competency.api.query import TrueOrFalseFilter
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
-from competency.roles import is_hr
-from profiles.filters import families_in_force
-from profiles.models import JobFamily, RoleProfile
+from profiles.models import RoleProfile
 
 # --- People ---------------------------------------------------------------------------
 
@@ -92,93 +89,6 @@ def current_values(person):
         "probation_end_date": day(person.probation_end_date),
         "leaving_date": day(person.leaving_date),
     }
-
-
-MANAGER_HELP = "A person's id: everyone in their reporting line (direct and indirect)."
-
-
-class PersonFilter(filters.FilterSet):
-    """The people page's filters. Every choice is checked against what the
-    caller may see, so naming a hidden person or profile is the same 400 as
-    naming one that does not exist; `sort` offers only the person's own
-    fields, never one that would order by something hidden."""
-
-    q = filters.CharFilter(
-        method="search", max_length=200, help_text="Name or job title, or an exact employee id."
-    )
-    manager = filters.ModelChoiceFilter(
-        queryset=Person.objects.none(),
-        method="in_line_of",
-        help_text=MANAGER_HELP,
-    )
-    job_family = filters.ModelChoiceFilter(
-        queryset=JobFamily.objects.all(),
-        to_field_name="slug",
-        field_name="role_profile__job_family",
-        help_text="A job family's slug: people on its profiles.",
-    )
-    role_profile = filters.ModelChoiceFilter(
-        queryset=RoleProfile.objects.all(),
-        to_field_name="slug",
-        help_text="A role profile's slug.",
-    )
-    on_probation = TrueOrFalseFilter(
-        method="probation", help_text="True: probation ends today or later. False: the others."
-    )
-    status = filters.ChoiceFilter(
-        choices=[("current", "Still here"), ("left", "Left"), ("all", "Everyone")],
-        method="by_status",
-        empty_label=None,
-        help_text="Still here (the default), leavers, or everyone.",
-    )
-    sort = filters.ChoiceFilter(
-        choices=[("name", "Name"), ("employee_id", "Employee id")],
-        method="sort_by",
-        empty_label=None,
-        help_text="Name (the default) or employee id.",
-    )
-
-    ORDERS = {"name": ["name", "employee_id"], "employee_id": ["employee_id"]}
-
-    class Meta:
-        model = Person
-        fields = ["q", "manager", "job_family", "role_profile", "on_probation", "status", "sort"]
-
-    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
-        if data is not None:
-            data = data.copy()
-            data.setdefault("status", "current")
-            data.setdefault("sort", "name")
-        super().__init__(data, queryset, request=request, **kwargs)
-        user = request.user if request is not None else None
-        if user is not None:
-            self.filters["manager"].queryset = Person.objects.visible_to(user)
-            if not is_hr(user):
-                self.filters["job_family"].queryset = families_in_force()
-                self.filters["role_profile"].queryset = RoleProfile.objects.visible_to(user)
-
-    def search(self, queryset, name, value):
-        return queryset.matching(value)
-
-    # With a type given here the generator ignores the filter's help_text.
-    @extend_schema_field({"type": "integer", "description": MANAGER_HELP})
-    def in_line_of(self, queryset, name, value):
-        return queryset.filter(pk__in=Person.objects.reporting_line(value).values("pk"))
-
-    def probation(self, queryset, name, value):
-        on = Person.objects.on_probation().values("pk")
-        return queryset.filter(pk__in=on) if value else queryset.exclude(pk__in=on)
-
-    def by_status(self, queryset, name, value):
-        current = Person.objects.current().values("pk")
-        if value == "current":
-            return queryset.filter(pk__in=current)
-        if value == "left":
-            return queryset.exclude(pk__in=current)
-        return queryset
-
-    def sort_by(self, queryset, name, value):
-        return queryset.order_by(*self.ORDERS[value])
 
 
 PERSON_EXAMPLE = OpenApiExample(
@@ -286,7 +196,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     written by HR through the person form and the reporting lines' service."""
 
     permission_classes = [ReadOrHR]
-    filterset_class = PersonFilter
+    filterset_class = PersonFilter.offering(*PersonFilter.API)
     pagination_class = OrderedCursorPagination
     serializer_class = PersonSerializer
     lookup_value_regex = r"[0-9]{1,9}"

@@ -4,14 +4,14 @@ with the reassignment of an appraisal's manager. HR only; anyone else 404."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from appraisals import cycles as cycle_service
 from appraisals import workflow
-from appraisals.forms import CycleFilterForm, CycleForm, ReassignForm, ScopeForm
-from appraisals.models import Appraisal, Cycle, Person, Stage
+from appraisals.filters import AppraisalFilter, CycleFilter
+from appraisals.forms import CycleForm, ReassignForm, ScopeForm
+from appraisals.models import Appraisal, Cycle, Stage
 from appraisals.views.common import appraisal_page, hr_only
 from competency.pages import paginate
 
@@ -21,8 +21,7 @@ SHOWN_SKIPPED = 20  # names listed for each reason; the rest are counted
 
 @hr_only
 def cycle_list(request):
-    rows = Cycle.objects.annotate(appraisal_count=Count("appraisals")).order_by("-opens_on", "name")
-    return render(request, "appraisals/cycles/list.html", {"cycles": rows})
+    return render(request, "appraisals/cycles/list.html", {"cycles": CycleFilter.rows()})
 
 
 @hr_only
@@ -101,28 +100,14 @@ def cycle_close(request, pk):
 def cycle_detail(request, pk):
     cycle = get_object_or_404(Cycle, pk=pk)
     today = timezone.localdate()
-    form = CycleFilterForm(request.GET or None)
-    appraisals = Appraisal.objects.filter(cycle=cycle)
-    overdue_only = False
-    stage = ""
-    if form.is_valid():
-        if form.cleaned_data["job_family"]:
-            appraisals = appraisals.filter(
-                profile_version__profile__job_family=form.cleaned_data["job_family"]
-            )
-        if form.cleaned_data["team"]:
-            appraisals = appraisals.filter(
-                person__in=Person.objects.reporting_line(form.cleaned_data["team"]).values("pk")
-            )
-        stage = form.cleaned_data["stage"]
-        overdue_only = form.cleaned_data["overdue"]
-    counts = appraisals.stage_counts()
-    overdue_count = appraisals.overdue(today).count()
-    listed = appraisals
-    if stage:
-        listed = listed.filter(stage=stage)
-    if overdue_only:
-        listed = listed.overdue(today)
+    filters = AppraisalFilter.offering(*AppraisalFilter.PAGE)(
+        request.GET or None, queryset=Appraisal.objects.filter(cycle=cycle), request=request
+    )
+    # The counts by stage: of the job family and team chosen, whatever the stage.
+    counted = filters.filtered(leaving_out=("stage", "overdue"))
+    counts = counted.stage_counts()
+    overdue_count = counted.overdue(today).count()
+    listed = filters.filtered()
     pages = paginate(
         request,
         listed.select_related("person", "manager", "profile_version").order_by("person__name"),
@@ -134,7 +119,7 @@ def cycle_detail(request, pk):
         "appraisals/cycles/detail.html",
         {
             "cycle": cycle,
-            "form": form,
+            "form": filters.form,
             "stages": [(value, label, counts.get(value, 0)) for value, label in Stage.choices],
             "total": sum(counts.values()),
             "overdue_count": overdue_count,

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from appraisals import importing
 from appraisals import people as people_service
-from appraisals.forms import PeopleFilterForm, PeopleUploadForm, PersonForm
+from appraisals.filters import PersonFilter
+from appraisals.forms import PeopleUploadForm, PersonForm
 from appraisals.models import Appraisal, Person
 from appraisals.views.common import appraisal_page, hr_only
 from competency.pages import paginate
@@ -35,33 +36,21 @@ def _readable(request):
 @login_required
 def people_list(request):
     people = _readable(request)
-    managers = people.filter(reports__isnull=False).distinct().order_by("name")
-    form = PeopleFilterForm(request.GET or None, managers=managers)
-    rows = people.select_related("line_manager", "role_profile")
-    if form.is_valid():
-        data = form.cleaned_data
-        rows = rows.matching(data["q"])
-        if data["job_family"]:
-            rows = rows.filter(role_profile__job_family=data["job_family"])
-        if data["manager"]:
-            rows = rows.filter(pk__in=Person.objects.reporting_line(data["manager"]).values("pk"))
-        status = data["status"] or "current"
-    else:
-        status = "current"
-    current = Person.objects.current()
-    if status == "current":
-        rows = rows.filter(pk__in=current.values("pk"))
-    elif status == "left":
-        rows = rows.exclude(pk__in=current.values("pk"))
-    pages = paginate(request, rows.order_by("name", "employee_id"), PAGE_SIZE)
+    filters = PersonFilter.offering(*PersonFilter.PAGE)(
+        request.GET or None,
+        queryset=people.select_related("line_manager", "role_profile"),
+        request=request,
+        page=True,
+    )
+    pages = paginate(request, filters.filtered().order_by("name", "employee_id"), PAGE_SIZE)
     return render(
         request,
         "appraisals/people/list.html",
         {
-            "form": form,
+            "form": filters.form,
             **pages,
             "query": " ".join(request.GET.get("q", "").split()),
-            "is_filtered": any(request.GET.get(name) for name in form.fields),
+            "is_filtered": any(request.GET.get(name) for name in filters.form.fields),
         },
     )
 
