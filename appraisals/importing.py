@@ -31,8 +31,8 @@ from django.utils import timezone
 from appraisals import people as people_service
 from appraisals import probation
 from appraisals.models import Person
-from competency.frameworks import FrameworkImportError, read_sheet
 from competency.history import bulk_create, bulk_update
+from competency.tables import FileImportError, read_sheet
 from profiles.models import RoleProfile
 
 # The header of the table, and the short name each column goes by in errors.
@@ -185,7 +185,7 @@ def read_rows(data: bytes, name: str, progress=_no_progress):
     table of people at all."""
     try:
         sheet = read_sheet(data, name, list(COLUMNS), optional=list(OPTIONAL))
-    except FrameworkImportError as error:
+    except FileImportError as error:
         message = error.message + (f" (column '{error.column}')" if error.column else "")
         raise PeopleImportError(name, [Problem(message, error.row)]) from error
     rows = _Rows(sheet.letters)

@@ -19,7 +19,7 @@ SCRATCH = setup()
 import django  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from profiles.importing.frameworks import DDAT_COLUMNS, DDAT_LEVELS  # noqa: E402
+from profiles.importing.framework_import import DDAT_COLUMNS, DDAT_LEVELS  # noqa: E402
 
 FAMILIES, ROLES, LEVELS, SKILLS = 10, 5, 5, 40
 

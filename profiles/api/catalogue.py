@@ -29,7 +29,7 @@ from competency.api.permissions import IsHR
 from competency.api.schema import IDEMPOTENCY_KEY, document, ref
 from competency.api.views import ReadOnlyModelViewSet
 from competency.catalogue import COMPONENT_KINDS
-from competency.frameworks import MAX_FILE, SCHEMA_PATH, export_framework
+from competency.frameworks import SCHEMA_PATH, export_framework
 from competency.models import (
     AwardingBody,
     Category,
@@ -39,7 +39,8 @@ from competency.models import (
     Skill,
     SkillLevel,
 )
-from profiles.importing.frameworks import FORMATS, import_framework
+from competency.tables import MAX_FILE
+from profiles.importing.framework_import import FORMATS, import_framework
 from profiles.models import JobFamily
 
 # framework/1's JSON Schema, a component of the OpenAPI document.

@@ -7,7 +7,7 @@
 - batch: checked documents written as drafts (profiles.writing does the
   writing), published when asked, all or nothing;
 - preview: the same batch rolled back, to show what it would do;
-- frameworks: a whole framework file (the DDaT role table, an
+- framework_import: a whole framework file (the DDaT role table, an
   organisation's skills table, framework/1 JSON).
 
 The commands, the upload pages and the API all come through here.

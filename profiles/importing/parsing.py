@@ -77,7 +77,7 @@ def wrong_kind_for_profile(data: bytes):
     DDaT role table, a skills table, a spreadsheet or a framework/1
     export), or None. Only the start of the file is looked at."""
     from competency.frameworks import SKILLS_COLUMNS
-    from profiles.importing.frameworks import DDAT_COLUMNS
+    from profiles.importing.framework_import import DDAT_COLUMNS
 
     if data.startswith(b"PK\x03\x04"):
         return (

@@ -22,11 +22,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from competency.frameworks import SKILLS_COLUMNS, FrameworkImportError
+from competency.frameworks import SKILLS_COLUMNS
 from competency.roles import hr_required
+from competency.tables import FileImportError
 from profiles.documents import ChangedSinceConfirmed, ProfileImportError
 from profiles.importing.batch import import_profiles, shared_fingerprint
-from profiles.importing.frameworks import DDAT_COLUMNS, import_framework
+from profiles.importing.framework_import import DDAT_COLUMNS, import_framework
 from profiles.importing.parsing import read_profile
 from profiles.importing.preview import preview_imports
 from profiles.models import PendingUpload
@@ -288,7 +289,7 @@ def import_framework_page(request):
             layout = form.cleaned_data["format"]
             try:
                 result = import_framework(data, name, format=layout, preview=True)
-            except FrameworkImportError as error:
+            except FileImportError as error:
                 form.add_error("file", _error_message(error))
             else:
                 # The confirmation writes only if the catalogue is still as
@@ -321,7 +322,7 @@ def _confirm_framework(request):
             format=upload.options["format"],
             confirmed=upload.options["fingerprint"],
         )
-    except FrameworkImportError as error:
+    except FileImportError as error:
         messages.error(request, f"Nothing was imported: {_error_message(error)}")
         return redirect("imports:framework")
     _forget(upload)

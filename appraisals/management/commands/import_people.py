@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from appraisals.importing import ChangedSincePreview, PeopleImportError, apply_import, plan_import
-from competency.frameworks import MAX_FILE
+from competency.tables import MAX_FILE
 
 
 class Command(BaseCommand):

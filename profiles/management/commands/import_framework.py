@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from competency.frameworks import MAX_FILE, FrameworkImportError
-from profiles.importing.frameworks import FORMATS, import_framework
+from competency.tables import MAX_FILE, FileImportError
+from profiles.importing.framework_import import FORMATS, import_framework
 
 
 class Command(BaseCommand):
@@ -49,6 +49,6 @@ class Command(BaseCommand):
 
         try:
             result = import_framework(data, path, format=format, preview=dry_run, progress=progress)
-        except FrameworkImportError as exc:
+        except FileImportError as exc:
             raise CommandError(f"{exc}\nNothing was imported.") from exc
         self.stdout.write("\n".join(result.lines))

@@ -1,13 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from competency.frameworks import (
-    OGL_ATTRIBUTION,
-    FrameworkData,
-    FrameworkImportError,
-    apply_frameworks,
-)
+from competency.frameworks import OGL_ATTRIBUTION, FrameworkData, apply_frameworks
 from competency.models import Framework
-from profiles.importing.frameworks import DDAT, DDAT_LEVELS
+from competency.tables import FileImportError
+from profiles.importing.framework_import import DDAT, DDAT_LEVELS
 
 
 class Command(BaseCommand):
@@ -31,7 +27,7 @@ class Command(BaseCommand):
         )
         try:
             (report,) = apply_frameworks([data], name="DDaT scale")
-        except FrameworkImportError as exc:
+        except FileImportError as exc:
             raise CommandError(f"{exc.message}\nNothing was changed.") from exc
         if report.created or report.levels.added:
             added = ", ".join(report.levels.added)

@@ -21,16 +21,15 @@ from django.utils.text import slugify
 from competency.frameworks import (
     OGL_ATTRIBUTION,
     FrameworkData,
-    FrameworkImportError,
     apply_frameworks,
     export_framework,
     read_framework_json,
     read_skills_table,
-    read_table,
 )
 from competency.history import bulk_create, bulk_delete, bulk_update
 from competency.models import Framework, Skill
 from competency.problems import ChangedProblem
+from competency.tables import FileImportError, read_table
 from profiles.importing.published_text import split_title
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.search import refresh_search_text
@@ -83,7 +82,7 @@ CHANGED_MESSAGE = (
 )
 
 
-class FrameworkChanged(ChangedProblem, FrameworkImportError):
+class FrameworkChanged(ChangedProblem, FileImportError):
     """The catalogue changed between a preview and its confirmation."""
 
 
@@ -146,12 +145,12 @@ def import_framework(
     `confirmed` is the fingerprint of what a person previewed: the import
     compares it with the catalogue under the frameworks' row locks, before
     writing, and writes nothing if someone changed it in between. Raises
-    FrameworkImportError, having written nothing, on bad input."""
+    FileImportError, having written nothing, on bad input."""
     progress = progress or (lambda iterable, label: iterable)
     format = format or guess_format(name)
     wrong = wrong_kind_for_framework(data)
     if wrong:
-        raise FrameworkImportError(wrong, name=name)
+        raise FileImportError(wrong, name=name)
     result = FrameworkImport(lines=[])
     roles = {}
 
@@ -178,7 +177,7 @@ def import_framework(
                 read_framework_json(data, name), name=name, preview=preview, before=before
             )
         else:
-            raise FrameworkImportError(
+            raise FileImportError(
                 f"say which layout the file has: --format {' or --format '.join(FORMATS)}",
                 name=name,
             )
@@ -187,7 +186,7 @@ def import_framework(
         # after this one looked.
         if confirmed is not None:
             raise FrameworkChanged(CHANGED_MESSAGE, name=name) from exc
-        raise FrameworkImportError(
+        raise FileImportError(
             "another import wrote the same framework at the same time; try again", name=name
         ) from exc
     result.lines = report_lines(reports)
@@ -238,13 +237,11 @@ def read_ddat_roles(data, name, progress):
     for row, cells in progress(read_table(data, name, DDAT_COLUMNS), "rows"):
         for column in ("Role family", "Role", "Role level", "Skill name", "Skill level"):
             if not cells[column]:
-                raise FrameworkImportError(
-                    f"'{column}' is empty", name=name, row=row, column=column
-                )
+                raise FileImportError(f"'{column}' is empty", name=name, row=row, column=column)
         # A role becomes a job family, a role level a profile's title.
         for column, limit in ROLE_LIMITS.items():
             if len(cells[column]) > limit:
-                raise FrameworkImportError(
+                raise FileImportError(
                     f"this is {len(cells[column])} characters long; at most {limit} fit",
                     name=name,
                     row=row,
@@ -252,7 +249,7 @@ def read_ddat_roles(data, name, progress):
                 )
         rank = by_name.get(cells["Skill level"].casefold())
         if rank is None:
-            raise FrameworkImportError(
+            raise FileImportError(
                 f"unknown level name '{cells['Skill level']}'; expected one of: "
                 f"{', '.join(sorted(scale, key=scale.get))}",
                 name=name,
@@ -288,7 +285,7 @@ def read_ddat_roles(data, name, progress):
             ("Role level description", role_level.summary),
         ):
             if cells[column] != known_value:
-                raise FrameworkImportError(
+                raise FileImportError(
                     f"the role level '{title}' has another {column.lower()} here than in "
                     f"row {role_level.row}",
                     name=name,
@@ -297,7 +294,7 @@ def read_ddat_roles(data, name, progress):
                 )
         key = (path, skill.name)
         if role_level.skills.get(key, rank) != rank:
-            raise FrameworkImportError(
+            raise FileImportError(
                 f"the role level '{title}' lists '{skill.name}' at two levels",
                 name=name,
                 row=row,
