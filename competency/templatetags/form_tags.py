@@ -1,4 +1,5 @@
-"""Tags for templates/includes/field.html."""
+"""Tags for the form partials: templates/includes/field.html, radio.html and
+checkbox.html."""
 
 from html import escape
 
@@ -29,3 +30,35 @@ def select_options(field):
     ]
     # Every value and label was escaped above.
     return mark_safe("\n".join(options))
+
+
+@register.simple_tag
+def options(choices, selected=None, blank=None, key="pk"):
+    """The <option>s of a select that is no form's field, written as
+    select_options writes a field's.
+
+    choices: (value, label) pairs, or objects, whose value is their `key`
+    attribute (pk unless told) and whose label is str(object). selected: the
+    value to mark chosen, compared as text (None marks none). blank: the
+    label of a first option whose value is empty, never marked (a browser
+    shows the first option when none is); none when not given."""
+    chosen = None if selected is None else str(selected)
+    pairs = [
+        choice if isinstance(choice, (tuple, list)) else (getattr(choice, key), choice)
+        for choice in choices
+    ]
+    options = [f'<option value="">{_escaped(blank)}</option>'] if blank else []
+    options += [
+        f'<option value="{_escaped(value)}"{" selected" if str(value) == chosen else ""}>'
+        f"{_escaped(label)}</option>"
+        for value, label in pairs
+    ]
+    # Every value and label was escaped above.
+    return mark_safe("\n".join(options))
+
+
+@register.simple_tag
+def concat(*parts):
+    """The parts written as one text, for an id or name made of several:
+    {% concat "depth-" section.slug "-" link.pk as control_id %}."""
+    return "".join(str(part) for part in parts)

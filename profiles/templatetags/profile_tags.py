@@ -45,3 +45,13 @@ def listify(value):
 def get_item(link, section):
     """The catalogue item a profile link points at."""
     return section.item_of(link)
+
+
+@register.filter
+def version_choices(choices):
+    """The sides a comparison of versions may choose ("draft" or a version's
+    number), as (value, label) pairs for a select."""
+    return [
+        (choice, "Current draft" if choice == "draft" else f"Version {choice}")
+        for choice in choices
+    ]
