@@ -50,26 +50,44 @@ def _component_key(section, row):
     return fingerprint(*section.new_item(row).identity())
 
 
-def _get_or_create_all(model, wanted, fetch):
+def _find_or_create(model, wanted, known, key, **where):
     """Create the rows `wanted` (key: unsaved row) in bulk with their
     history, or, where another import created some of them meanwhile (its
     transaction held ours on the unique index until it committed), use
-    those. Returns (key: row, the keys created here)."""
+    those. A row's key is its values of the fields `key` names (one field:
+    the value itself); `where` narrows the look-up. Adds the rows to
+    `known` (key: row) and returns the keys created here."""
     if not wanted:
-        return {}, set()
-    ordered = [wanted[key] for key in sorted(wanted)]  # one order: no crosswise waits
+        return set()
+    ordered = [wanted[k] for k in sorted(wanted)]  # one order: no crosswise waits
     try:
         with transaction.atomic():
             bulk_create(model, ordered)
-        return dict(wanted), set(wanted)
+        known.update(wanted)
+        return set(wanted)
     except IntegrityError:
-        found = fetch(list(wanted))
-        rest = {key: row for key, row in wanted.items() if key not in found}
+        found = _rows_by_key(model, key, list(wanted), where)
+        rest = {k: row for k, row in wanted.items() if k not in found}
         for row in rest.values():
             row.pk = None
             row._state.adding = True
-        bulk_create(model, [rest[key] for key in sorted(rest)])
-        return {**found, **rest}, set(rest)
+        bulk_create(model, [rest[k] for k in sorted(rest)])
+        known.update(found)
+        known.update(rest)
+        return set(rest)
+
+
+def _rows_by_key(model, key, keys, where):
+    """The rows of `model` with these keys (see _find_or_create), by key."""
+    if len(key) == 1:
+        (field,) = key
+        return {
+            getattr(row, field): row
+            for row in model.objects.filter(**where, **{f"{field}__in": keys})
+        }
+    lookups = {f"{field}__in": {k[i] for k in keys} for i, field in enumerate(key)}
+    rows = model.objects.filter(**where, **lookups)
+    return {tuple(getattr(row, field) for field in key): row for row in rows}
 
 
 # A library item's columns, as read for an import (knowledge items have a kind besides).
@@ -243,30 +261,16 @@ class Catalogue:
             for row in rows
             if row["awarding_body"] not in self.bodies
         }
-        found, _ = _get_or_create_all(
-            AwardingBody,
-            missing,
-            lambda names: {body.name: body for body in AwardingBody.objects.filter(name__in=names)},
-        )
-        self.bodies.update(found)
+        _find_or_create(AwardingBody, missing, self.bodies, ("name",))
         keys = [(row["title"], self.bodies[row["awarding_body"]].pk) for row in rows]
         missing = {
             (title, body): Qualification(title=title, awarding_body_id=body)
             for title, body in keys
             if (title, body) not in self.qualification_rows
         }
-        found, created = _get_or_create_all(
-            Qualification,
-            missing,
-            lambda keys: {
-                (item.title, item.awarding_body_id): item
-                for item in Qualification.objects.filter(
-                    awarding_body__in={body for _, body in keys},
-                    title__in={title for title, _ in keys},
-                )
-            },
+        created = _find_or_create(
+            Qualification, missing, self.qualification_rows, ("title", "awarding_body_id")
         )
-        self.qualification_rows.update(found)
         result.new_components += len(created)
         result.reused_components += len(rows) - len(created)
         items = [self.qualification_rows[key] for key in keys]
@@ -306,19 +310,7 @@ class Catalogue:
             for row, level in pairs
             if (level.framework_id, row["category"]) not in self.categories
         }
-        found, _ = _get_or_create_all(
-            Category,
-            missing,
-            lambda keys: {
-                (item.framework_id, item.name): item
-                for item in Category.objects.filter(
-                    parent=None,
-                    framework__in={framework for framework, _ in keys},
-                    name__in={name for _, name in keys},
-                )
-            },
-        )
-        self.categories.update(found)
+        _find_or_create(Category, missing, self.categories, ("framework_id", "name"), parent=None)
 
         def skill_key(row, level):
             return (self.categories[(level.framework_id, row["category"])].pk, row["skill"])
@@ -330,18 +322,7 @@ class Catalogue:
                 missing[key] = Skill(
                     category_id=key[0], name=row["skill"], description=row["description"]
                 )
-        found, _ = _get_or_create_all(
-            Skill,
-            missing,
-            lambda keys: {
-                (item.category_id, item.name): item
-                for item in Skill.objects.filter(
-                    category__in={category for category, _ in keys},
-                    name__in={name for _, name in keys},
-                )
-            },
-        )
-        self.skill_rows.update(found)
+        _find_or_create(Skill, missing, self.skill_rows, ("category_id", "name"))
         skills = [self.skill_rows[skill_key(row, level)] for row, level in pairs]
         # Each with its category and framework in hand, for the document's rows.
         for skill, (row, level) in zip(skills, pairs, strict=True):
@@ -356,17 +337,7 @@ class Catalogue:
             for (row, level), skill in zip(pairs, skills, strict=True)
             if (skill.pk, level.pk) not in self.skill_levels
         }
-        found, _ = _get_or_create_all(
-            SkillLevel,
-            missing,
-            lambda keys: {
-                (item.skill_id, item.level_id): item
-                for item in SkillLevel.objects.filter(
-                    skill__in={skill for skill, _ in keys}, level__in={level for _, level in keys}
-                )
-            },
-        )
-        self.skill_levels.update(found)
+        _find_or_create(SkillLevel, missing, self.skill_levels, ("skill_id", "level_id"))
         if not policy.update_catalogue:
             return skills
 
