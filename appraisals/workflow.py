@@ -151,6 +151,7 @@ def sign_off(*, appraisal, by, confirmed_stage) -> Appraisal:
     move = MOVES["sign"]
     _require_stage(appraisal, move.stages, move.doing)
     field = _signature_field(by, appraisal)
+    # Someone who signed already is told when, not only that they may not.
     if field and getattr(appraisal, field):
         when = timezone.localtime(getattr(appraisal, field))
         raise WorkflowError(f"You signed this appraisal on {when:%d %B %Y}.")
@@ -169,7 +170,8 @@ def sign_off(*, appraisal, by, confirmed_stage) -> Appraisal:
     return appraisal
 
 
-# Going back one stage, and who may send it there.
+# Going back one stage: the stage each may be sent back to (who may send it
+# is MOVES["send_back"]).
 BACK = {
     Stage.SELF_ASSESSMENT: Stage.DRAFT,
     Stage.MANAGER_REVIEW: Stage.SELF_ASSESSMENT,
@@ -214,12 +216,42 @@ def reopen(*, appraisal, by, confirmed_stage, reason) -> Appraisal:
     )
 
 
+@transaction.atomic
+def reassign_manager(*, appraisal, by, confirmed_stage, manager, reason="") -> Appraisal:
+    """HR give an open appraisal to another manager (a person moved team).
+    A signed-off appraisal keeps the manager who signed it."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "reassign an appraisal"
+    _require(is_hr(by), "HR", doing)
+    _require_stage(appraisal, [stage for stage in Stage.values if stage != Stage.SIGNED_OFF], doing)
+    manager = Person.objects.get(pk=manager.pk)
+    if manager.pk == appraisal.person_id:
+        raise WorkflowError(f"{manager.name} cannot be the manager of their own appraisal.")
+    if manager.pk == appraisal.manager_id:
+        raise WorkflowError(f"{manager.name} is already this appraisal's manager.")
+    if manager.account_id is None:
+        raise WorkflowError(f"{manager.name} has no sign-in account, so could not act on it.")
+    note = f"From {appraisal.manager.name} to {manager.name}."
+    appraisal.manager = manager
+    AppraisalEvent.objects.create(
+        appraisal=appraisal,
+        action=Action.REASSIGNED,
+        from_stage=appraisal.stage,
+        to_stage=appraisal.stage,
+        reason=f"{note} {reason.strip()}".strip(),
+        by=by,
+    )
+    _touch(appraisal, "manager")
+    return appraisal
+
+
 # --- the moves ---------------------------------------------------------------------
-# The transitions above, one row each: the one place that says what each is
+# The appraisal's moves, one row each: the one place that says what each is
 # called, at which stages it may happen and who may make it there. The
 # transitions' guards check these rules under the lock; available_moves asks
 # them without writing, so the appraisal's page and the API offer only the
-# moves that would pass.
+# moves that would pass. (Reassigning the manager is HR's, from the cycle's
+# page: not one of the appraisal's moves.)
 
 
 @dataclass(frozen=True)
@@ -341,35 +373,6 @@ MOVES = {
         ),
     ]
 }
-
-
-@transaction.atomic
-def reassign_manager(*, appraisal, by, confirmed_stage, manager, reason="") -> Appraisal:
-    """HR give an open appraisal to another manager (a person moved team).
-    A signed-off appraisal keeps the manager who signed it."""
-    appraisal = lock(appraisal, confirmed_stage)
-    doing = "reassign an appraisal"
-    _require(is_hr(by), "HR", doing)
-    _require_stage(appraisal, [stage for stage in Stage.values if stage != Stage.SIGNED_OFF], doing)
-    manager = Person.objects.get(pk=manager.pk)
-    if manager.pk == appraisal.person_id:
-        raise WorkflowError(f"{manager.name} cannot be the manager of their own appraisal.")
-    if manager.pk == appraisal.manager_id:
-        raise WorkflowError(f"{manager.name} is already this appraisal's manager.")
-    if manager.account_id is None:
-        raise WorkflowError(f"{manager.name} has no sign-in account, so could not act on it.")
-    note = f"From {appraisal.manager.name} to {manager.name}."
-    appraisal.manager = manager
-    AppraisalEvent.objects.create(
-        appraisal=appraisal,
-        action=Action.REASSIGNED,
-        from_stage=appraisal.stage,
-        to_stage=appraisal.stage,
-        reason=f"{note} {reason.strip()}".strip(),
-        by=by,
-    )
-    _touch(appraisal, "manager")
-    return appraisal
 
 
 # --- the saves of each stage -----------------------------------------------------------
