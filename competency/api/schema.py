@@ -84,9 +84,7 @@ def components():
         },
     }
     documents = {}
-    # By name, so that the order in which the API modules were imported
-    # never reorders the committed schema.
-    for name, path in sorted(DOCUMENTS.items()):
+    for name, path in DOCUMENTS.items():
         documents.update(_as_components(name, path))
     return {**documents, PROBLEM: problem}
 

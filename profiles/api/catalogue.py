@@ -26,10 +26,10 @@ from competency import search
 from competency.api.idempotency import idempotent
 from competency.api.parsers import FileBody
 from competency.api.permissions import IsHR
-from competency.api.schema import IDEMPOTENCY_KEY, document, ref
+from competency.api.schema import IDEMPOTENCY_KEY, ref
 from competency.api.views import ReadOnlyModelViewSet
 from competency.catalogue import COMPONENT_KINDS
-from competency.frameworks import SCHEMA_PATH, export_framework
+from competency.frameworks import export_framework
 from competency.models import (
     AwardingBody,
     Category,
@@ -40,11 +40,9 @@ from competency.models import (
     SkillLevel,
 )
 from competency.tables import MAX_FILE
+from profiles.api.serializers import FRAMEWORK
 from profiles.importing.framework_import import FORMATS, import_framework
 from profiles.models import JobFamily
-
-# framework/1's JSON Schema, a component of the OpenAPI document.
-FRAMEWORK = document("FrameworkDocument", SCHEMA_PATH)
 
 # --- Serializers -------------------------------------------------------------
 

@@ -1,16 +1,20 @@
 """The shapes of role profiles, their versions, items, imports and audit
 trail in the API."""
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from competency import frameworks
 from competency.api.schema import constrain, document, ref
 from profiles.documents import SCHEMA_PATH, slug_validator
 from profiles.models import ROLE_LEVELS, JobFamily, ProfileVersion, RoleProfile
 
-# role-profile/1's JSON Schema, a component of the OpenAPI document.
+# The interchange formats' JSON Schemas, components of the OpenAPI document:
+# role-profile/1 and framework/1, named here in the order the schema lists them.
 ROLE_PROFILE = document("RoleProfileDocument", SCHEMA_PATH)
+FRAMEWORK = document("FrameworkDocument", frameworks.SCHEMA_PATH)
 
 
 @extend_schema_field(ref(ROLE_PROFILE))
@@ -98,8 +102,16 @@ def profile_body(profile, document, version):
     }
 
 
+# A character str.strip() keeps, in a pattern that reads the same in Python
+# and in JSON Schema's (ECMAScript's) regular expressions: their \s differ
+# on U+001C-U+001F and U+0085 (Python's only) and U+FEFF (ECMAScript's only).
+NOT_SPACE = r"[^\s\u001c-\u001f\u0085]|\ufeff"
+
+
 class TextList(serializers.ListField):
-    child = serializers.CharField(max_length=5000)
+    # Each item is trimmed, and one of spaces only is refused: the pattern
+    # says so in the schema, where minLength alone let such an item look valid.
+    child = serializers.CharField(max_length=5000, validators=[RegexValidator(NOT_SPACE)])
 
 
 class JobFamilyField(serializers.SlugRelatedField):
