@@ -9,7 +9,7 @@ from appraisals import importing
 from appraisals.api.person_serializers import PersonRefSerializer, person_ref
 from competency.api.parsers import FileBody, MultiPartParser
 from competency.api.problems import FileRefused
-from profiles.views.imports import MAX_REQUEST, MAX_UPLOAD
+from profiles.uploads import MAX_REQUEST, MAX_UPLOAD
 
 
 class TableBody(FileBody):

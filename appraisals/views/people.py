@@ -18,8 +18,8 @@ from appraisals.models import Appraisal, Person
 from appraisals.views.common import appraisal_page, hr_only
 from competency.pages import paginate
 from competency.roles import is_hr
+from profiles import uploads
 from profiles.models import PendingUpload
-from profiles.views.imports import _read_upload, _size_capped, _stash, _unstash
 
 PAGE_SIZE = 50
 
@@ -119,14 +119,14 @@ def _edit(request, person):
 
 
 @hr_only
-@_size_capped(PeopleUploadForm, "appraisals/people/import.html")
+@uploads.size_capped(PeopleUploadForm, "appraisals/people/import.html")
 def people_import(request):
     form = PeopleUploadForm()
     if request.method == "POST" and "token" in request.POST:
         return _confirm_import(request)
     if request.method == "POST":
         form = PeopleUploadForm(request.POST, request.FILES)
-        if form.is_valid() and (data := _read_upload(form)) is not None:
+        if form.is_valid() and (data := uploads.read_upload(form)) is not None:
             name = form.cleaned_data["file"].name
             try:
                 plan = importing.plan_import(data, name)
@@ -136,7 +136,7 @@ def people_import(request):
                     "appraisals/people/import.html",
                     {"form": form, "problems": error.messages, "name": name, "has_errors": True},
                 )
-            token = _stash(
+            token = uploads.stash(
                 request, PendingUpload.Purpose.PEOPLE, name, data, fingerprint=plan.fingerprint
             )
             return render(
@@ -148,7 +148,7 @@ def people_import(request):
 
 
 def _confirm_import(request):
-    upload = _unstash(request, PendingUpload.Purpose.PEOPLE)
+    upload = uploads.unstash(request, PendingUpload.Purpose.PEOPLE)
     if upload is None:
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect("appraisals:people_import")

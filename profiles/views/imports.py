@@ -10,34 +10,24 @@ session stays small.
 """
 
 import csv
-import secrets
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from competency.frameworks import SKILLS_COLUMNS
 from competency.roles import hr_required
 from competency.tables import FileImportError
+from profiles import uploads
 from profiles.documents import ChangedSinceConfirmed, ProfileImportError
 from profiles.importing.batch import import_profiles, shared_fingerprint
 from profiles.importing.framework_import import DDAT_COLUMNS, import_framework
 from profiles.importing.parsing import read_profile
 from profiles.importing.preview import preview_imports
 from profiles.models import PendingUpload
-
-MAX_UPLOAD = 5 * 1024 * 1024
-# A request a little larger than the file (its other fields and the
-# multipart boundaries) is refused before its body is read.
-MAX_REQUEST = MAX_UPLOAD + 64 * 1024
-TOO_LARGE = "The file is larger than 5 MB; split it into smaller files"
-EXPIRED = "That upload has expired. Upload the file again."
 
 # The columns of each table layout, for the framework page and its templates.
 TABLE_TEMPLATES = {"ddat-roles": DDAT_COLUMNS, "skills": SKILLS_COLUMNS}
@@ -85,97 +75,18 @@ class SharedTextsForm(forms.Form):
     )
 
 
-def _size_capped(form_class, template, context=dict):
-    """Refuse an upload larger than MAX_UPLOAD before its body is read.
-
-    CSRF checking reads the whole POST body (spooling a file of any size to
-    disk), so the view is exempt from the middleware's check and protects
-    itself after the length is known."""
-
-    def decorator(view):
-        protected = csrf_protect(view)
-
-        @wraps(view)
-        def capped(request, *args, **kwargs):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if request.method == "POST" and length > MAX_REQUEST:
-                form = form_class({}, {})
-                form.is_valid()
-                form.errors.clear()
-                form.add_error("file", TOO_LARGE)
-                # Whatever follows the refused body is not read: close the connection.
-                response = render(request, template, {**context(), "form": form}, status=413)
-                response["Connection"] = "close"
-                return response
-            return protected(request, *args, **kwargs)
-
-        return csrf_exempt(capped)
-
-    return decorator
-
-
-def _read_upload(form):
-    upload = form.cleaned_data["file"]
-    if upload.size > MAX_UPLOAD:
-        form.add_error("file", TOO_LARGE)
-        return None
-    # Never more than the cap, whatever size the upload claimed.
-    data = upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        form.add_error("file", TOO_LARGE)
-        return None
-    return data
-
-
-# --- Uploads waiting for confirmation ------------------------------------------
-
-
-def _stash(request, purpose, name, data, **options):
-    """Keep an upload for its uploader's confirmation; return its token.
-
-    Expired uploads (anyone's) go now, and a person keeps only their newest
-    few, so the table stays small without a scheduled job."""
-    with transaction.atomic():
-        PendingUpload.objects.expired().delete()
-        upload = PendingUpload.objects.create(
-            token=secrets.token_urlsafe(32),
-            owner=request.user,
-            purpose=purpose,
-            name=name[:255],
-            data=data,
-            options=options,
-        )
-        older = PendingUpload.objects.filter(owner=request.user).order_by("-created_at", "-id")[
-            PendingUpload.KEEP :
-        ]
-        PendingUpload.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
-    return upload.token
-
-
-def _unstash(request, purpose):
-    """The person's own live upload named by the POSTed token, or None."""
-    return PendingUpload.objects.live_for(request.user, purpose, request.POST.get("token", ""))
-
-
-def _forget(upload):
-    upload.delete()
-
-
 # --- A role profile ----------------------------------------------------------
 
 
 @hr_required
-@_size_capped(ProfileUploadForm, "imports/profile.html")
+@uploads.size_capped(ProfileUploadForm, "imports/profile.html")
 def import_profile(request):
     form = ProfileUploadForm()
     if request.method == "POST" and "token" in request.POST:
         return _confirm_profile(request)
     if request.method == "POST":
         form = ProfileUploadForm(request.POST, request.FILES)
-        if form.is_valid() and (data := _read_upload(form)) is not None:
+        if form.is_valid() and (data := uploads.read_upload(form)) is not None:
             name = form.cleaned_data["file"].name
             try:
                 source = read_profile(data, name)
@@ -183,7 +94,7 @@ def import_profile(request):
             except ProfileImportError as error:
                 form.add_error("file", _error_message(error))
             else:
-                token = _stash(
+                token = uploads.stash(
                     request,
                     PendingUpload.Purpose.PROFILE,
                     name,
@@ -224,9 +135,9 @@ def _error_message(error):
 
 
 def _confirm_profile(request):
-    upload = _unstash(request, PendingUpload.Purpose.PROFILE)
+    upload = uploads.unstash(request, PendingUpload.Purpose.PROFILE)
     if upload is None:
-        messages.error(request, EXPIRED)
+        messages.error(request, uploads.EXPIRED)
         return redirect("imports:profile")
     publish = request.POST.get("publish") == "on"
     data = bytes(upload.data)
@@ -251,14 +162,14 @@ def _confirm_profile(request):
             confirmed_shared={slug: upload.options["shared_fingerprint"]} if update else None,
         )
     except ChangedSinceConfirmed as error:
-        _forget(upload)
+        uploads.forget(upload)
         messages.error(request, " ".join(error.messages))
         return redirect("imports:profile")
     except (ProfileImportError, ValidationError) as error:
         message = error.message if hasattr(error, "message") else " ".join(error.messages)
         messages.error(request, f"Nothing was imported: {message}")
         return redirect("imports:profile")
-    _forget(upload)
+    uploads.forget(upload)
     done = {"created": "Imported", "updated": "Updated the draft of", "unchanged": "No changes to"}
     text = f"{done[result.action]} ‘{result.profile.title}’"
     if result.version:
@@ -277,14 +188,16 @@ def _confirm_profile(request):
 
 
 @hr_required
-@_size_capped(FrameworkUploadForm, "imports/framework.html", lambda: {"templates": TEMPLATES})
+@uploads.size_capped(
+    FrameworkUploadForm, "imports/framework.html", lambda: {"templates": TEMPLATES}
+)
 def import_framework_page(request):
     form = FrameworkUploadForm()
     if request.method == "POST" and "token" in request.POST:
         return _confirm_framework(request)
     if request.method == "POST":
         form = FrameworkUploadForm(request.POST, request.FILES)
-        if form.is_valid() and (data := _read_upload(form)) is not None:
+        if form.is_valid() and (data := uploads.read_upload(form)) is not None:
             name = form.cleaned_data["file"].name
             layout = form.cleaned_data["format"]
             try:
@@ -294,7 +207,7 @@ def import_framework_page(request):
             else:
                 # The confirmation writes only if the catalogue is still as
                 # the person saw it.
-                token = _stash(
+                token = uploads.stash(
                     request,
                     PendingUpload.Purpose.FRAMEWORK,
                     name,
@@ -311,9 +224,9 @@ def import_framework_page(request):
 
 
 def _confirm_framework(request):
-    upload = _unstash(request, PendingUpload.Purpose.FRAMEWORK)
+    upload = uploads.unstash(request, PendingUpload.Purpose.FRAMEWORK)
     if upload is None:
-        messages.error(request, EXPIRED)
+        messages.error(request, uploads.EXPIRED)
         return redirect("imports:framework")
     try:
         outcome = import_framework(
@@ -325,7 +238,7 @@ def _confirm_framework(request):
     except FileImportError as error:
         messages.error(request, f"Nothing was imported: {_error_message(error)}")
         return redirect("imports:framework")
-    _forget(upload)
+    uploads.forget(upload)
     # Shown straight away rather than after a redirect: the links to the
     # drafts it made are the point, and a reload only says "expired".
     return render(

@@ -1,0 +1,96 @@
+"""Uploads to HR's pages, shared by the profile, framework and people
+imports: a size cap checked before the request's body is read, and the
+uploaded file kept (PendingUpload) between a preview and its confirmation,
+under a one-time token that only its uploader can use."""
+
+import secrets
+from functools import wraps
+
+from django.db import transaction
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from profiles.models import PendingUpload
+
+MAX_UPLOAD = 5 * 1024 * 1024
+# A request a little larger than the file (its other fields and the
+# multipart boundaries) is refused before its body is read.
+MAX_REQUEST = MAX_UPLOAD + 64 * 1024
+TOO_LARGE = "The file is larger than 5 MB; split it into smaller files"
+EXPIRED = "That upload has expired. Upload the file again."
+
+
+def size_capped(form_class, template, context=dict):
+    """Refuse an upload larger than MAX_UPLOAD before its body is read.
+
+    CSRF checking reads the whole POST body (spooling a file of any size to
+    disk), so the view is exempt from the middleware's check and protects
+    itself after the length is known."""
+
+    def decorator(view):
+        protected = csrf_protect(view)
+
+        @wraps(view)
+        def capped(request, *args, **kwargs):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if request.method == "POST" and length > MAX_REQUEST:
+                form = form_class({}, {})
+                form.is_valid()
+                form.errors.clear()
+                form.add_error("file", TOO_LARGE)
+                # Whatever follows the refused body is not read: close the connection.
+                response = render(request, template, {**context(), "form": form}, status=413)
+                response["Connection"] = "close"
+                return response
+            return protected(request, *args, **kwargs)
+
+        return csrf_exempt(capped)
+
+    return decorator
+
+
+def read_upload(form):
+    upload = form.cleaned_data["file"]
+    if upload.size > MAX_UPLOAD:
+        form.add_error("file", TOO_LARGE)
+        return None
+    # Never more than the cap, whatever size the upload claimed.
+    data = upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        form.add_error("file", TOO_LARGE)
+        return None
+    return data
+
+
+def stash(request, purpose, name, data, **options):
+    """Keep an upload for its uploader's confirmation; return its token.
+
+    Expired uploads (anyone's) go now, and a person keeps only their newest
+    few, so the table stays small without a scheduled job."""
+    with transaction.atomic():
+        PendingUpload.objects.expired().delete()
+        upload = PendingUpload.objects.create(
+            token=secrets.token_urlsafe(32),
+            owner=request.user,
+            purpose=purpose,
+            name=name[:255],
+            data=data,
+            options=options,
+        )
+        older = PendingUpload.objects.filter(owner=request.user).order_by("-created_at", "-id")[
+            PendingUpload.KEEP :
+        ]
+        PendingUpload.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
+    return upload.token
+
+
+def unstash(request, purpose):
+    """The person's own live upload named by the POSTed token, or None."""
+    return PendingUpload.objects.live_for(request.user, purpose, request.POST.get("token", ""))
+
+
+def forget(upload):
+    upload.delete()
