@@ -55,9 +55,8 @@ from appraisals.api.appraisal_serializers import (
 from appraisals.api.person_serializers import person_ref
 from appraisals.filters import AppraisalFilter
 from appraisals.models import Appraisal, Person
-from competency.api.conditional import if_match, not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.pagination import OrderedCursorPagination
-from competency.api.problems import PreconditionFailed
 from competency.api.schema import IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
 
@@ -73,12 +72,9 @@ def confirmed_stage(request, appraisal):
     412 when it changed) and return the stage to pass the service as
     `confirmed_stage`. Call inside transaction.atomic(): the service then
     writes under the same lock."""
-    tag = if_match(request)
     locked = workflow.lock(appraisal, None)
-    if tag is None:  # If-Match: * (whatever it is now)
-        return None
-    if tag != appraisal_etag(locked):
-        raise PreconditionFailed()
+    if check_if_match(request, appraisal_etag(locked)) is None:
+        return None  # If-Match: * (whatever it is now)
     return locked.stage
 
 

@@ -20,12 +20,12 @@ from rest_framework.response import Response
 from appraisals import plans
 from appraisals.access import can_read_check_ins
 from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
-from appraisals.api.etags import check_if_match, etag_of
+from appraisals.api.etags import etag_of
 from appraisals.api.person_scoped import PERSON_PK, PersonScoped
 from appraisals.api.person_serializers import PersonRefSerializer, person_ref
 from appraisals.forms import CheckInForm
 from appraisals.models import CheckIn
-from competency.api.conditional import not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import PagePagination
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH

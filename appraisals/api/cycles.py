@@ -34,11 +34,10 @@ from appraisals.api.person_serializers import person_ref
 from appraisals.filters import CycleFilter
 from appraisals.forms import CycleForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Stage
-from competency.api.conditional import if_match, not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import PagePagination
 from competency.api.permissions import IsHR
-from competency.api.problems import PreconditionFailed
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
 
@@ -54,10 +53,8 @@ def cycle_etag(cycle):
 def locked_if_match(request, cycle):
     """Lock the cycle's row and check If-Match against it (428 without,
     412 when it changed). Call inside transaction.atomic()."""
-    tag = if_match(request)
     locked = cycles.lock(cycle)
-    if tag is not None and tag != cycle_etag(locked):
-        raise PreconditionFailed()
+    check_if_match(request, cycle_etag(locked))
     return locked
 
 

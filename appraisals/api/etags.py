@@ -1,12 +1,9 @@
 """ETags of the routes about people (a person, their check-ins and
-probation): a fingerprint of what the caller reads, and If-Match checked
-against the row as locked now."""
+probation): a fingerprint of what the caller reads. If-Match is checked
+against it with competency.api.conditional.check_if_match."""
 
 import hashlib
 import json
-
-from competency.api.conditional import if_match
-from competency.api.problems import PreconditionFailed
 
 
 def etag_of(body):
@@ -16,12 +13,3 @@ def etag_of(body):
     row as locked now."""
     kept = {key: value for key, value in body.items() if key not in ("url", "links")}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:32]
-
-
-def check_if_match(request, current):
-    """If-Match against the ETag of the row as locked now: call inside the
-    write's transaction, after select_for_update. 428 without it, 412 when
-    stale."""
-    tag = if_match(request)
-    if tag is not None and tag != current:
-        raise PreconditionFailed()

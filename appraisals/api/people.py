@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from appraisals import importing
 from appraisals import people as people_service
 from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
-from appraisals.api.etags import check_if_match, etag_of
+from appraisals.api.etags import etag_of
 from appraisals.api.people_import import (
     CSV_EXAMPLE,
     IMPORT_BODY,
@@ -52,7 +52,7 @@ from appraisals.api.person_serializers import (
 from appraisals.filters import PersonFilter
 from appraisals.forms import PersonForm
 from appraisals.models import Person
-from competency.api.conditional import not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import OrderedCursorPagination
 from competency.api.permissions import IsHR, ReadOrHR

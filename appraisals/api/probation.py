@@ -20,11 +20,11 @@ from rest_framework.response import Response
 
 from appraisals import probation
 from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
-from appraisals.api.etags import check_if_match, etag_of
+from appraisals.api.etags import etag_of
 from appraisals.api.person_scoped import PERSON_PK, PersonScoped
 from appraisals.forms import CheckpointForm, ProbationDecisionForm
 from appraisals.models import CheckIn, ProbationCheckpoint, ProbationDecision
-from competency.api.conditional import not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
