@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from profiles.models import RoleProfile
 from tests import factories
-from tests.conftest import OWN_PAGE
+from tests.paths import OWN_PAGE
 from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db

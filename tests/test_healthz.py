@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.db import connection
 
-from tests.conftest import ROOT
+from tests.paths import ROOT
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ import ast
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.paths import ROOT
 
 OUR_PACKAGES = {"competency", "profiles", "appraisals", "tests"}
 MIGRATIONS = sorted(ROOT.glob("*/migrations/0*.py"))

@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.paths import ROOT
 
 # One worker runs the module, so its gunicorn site is built once per run.
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from competency.roles import HR_PERMISSION, Backend, is_hr
 from tests import factories
-from tests.conftest import member_of
+from tests.cast import account
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +29,12 @@ def people(db):
     custom = factories.UserFactory(username="custom")
     custom.groups.add(own_group)
     return {
-        "hr": member_of("HR", "hilda"),
+        "hr": account("hilda", "HR"),
         "direct": direct,
         "custom group": custom,
         "superuser": factories.UserFactory(username="root", is_superuser=True),
-        "staff": member_of("Staff", "sam"),
-        "manager": member_of("Line managers", "mo"),
+        "staff": account("sam", "Staff"),
+        "manager": account("mo", "Line managers"),
         "nobody": factories.UserFactory(username="nobody"),
     }
 

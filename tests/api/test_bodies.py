@@ -15,7 +15,7 @@ from competency.api.parsers import BodyTooLarge, FileBody, JSONParser, refuse_ov
 from profiles.importing.reading import MAX_PROFILE_FILE
 from profiles.models import RoleProfile
 from profiles.views.imports import MAX_REQUEST, MAX_UPLOAD
-from tests.api.conftest import assert_problem
+from tests.api.helpers import assert_problem
 
 LIMIT = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
@@ -56,11 +56,11 @@ def test_an_anonymous_caller_is_refused_a_large_body_before_signing_in(anonymous
     assert_problem(response, 413)
 
 
-def test_a_large_multipart_form_is_refused_before_the_csrf_check_reads_it(hr_person):
+def test_a_large_multipart_form_is_refused_before_the_csrf_check_reads_it(hr_user):
     from rest_framework.test import APIClient
 
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(hr_person)
+    client.force_login(hr_user)
     upload = io.BytesIO(b"x" * (LIMIT + 10))
     upload.name = "big.bin"
     response = client.post("/api/v1/profiles/", {"file": upload}, format="multipart")
@@ -95,9 +95,7 @@ def test_a_profile_file_over_the_importers_limit_is_a_413(hr_api):
 
 
 def test_a_people_table_over_the_limit_is_a_413_as_a_body_or_a_form(cast):
-    from tests.api.test_people import api_for
-
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     before = Person.objects.count()
     big = b"employee id,name\n" + b"E1,x\n" * (MAX_UPLOAD // 5)
     response = hr.post("/api/v1/people/import/", big, content_type="text/csv")

@@ -23,8 +23,7 @@ from competency.wsgi import application
 from profiles import lifecycle
 from profiles.models import RoleProfile
 from tests import factories
-from tests.api.conftest import issue
-from tests.conftest import member_of
+from tests.cast import account, issue
 
 # A dev dependency (pyproject.toml); a virtual environment made before it was
 # added skips this module until `make install` brings it.
@@ -201,9 +200,9 @@ def organisation(db, monkeypatch):
     monkeypatch.setattr(throttling.AnonymousThrottle, "THROTTLE_RATES", rates)
 
     people = {
-        "hr": member_of("HR", "harriet"),
-        "manager": member_of("Line managers", "mo"),
-        "staff": member_of("Staff", "sam"),
+        "hr": account("harriet", "HR"),
+        "manager": account("mo", "Line managers"),
+        "staff": account("sam", "Staff"),
     }
     tokens = {who: issue(user)[1] for who, user in people.items()}
 

@@ -7,18 +7,15 @@ import pytest
 
 from profiles.models import ProfileVersion, RoleProfile
 from tests import factories
-from tests.api.conftest import assert_problem
-from tests.api.test_profiles import document
-from tests.conftest import ROOT
-
-SKILLS_CSV = ROOT / "tests" / "frameworks" / "data" / "skills.csv"
+from tests.api.helpers import assert_problem, document
+from tests.paths import SKILLS
 
 
 def test_a_framework_layout_named_in_format_is_read_not_a_404(hr_api, db):
     # ?format= was DRF's renderer override: any layout but json was a 404.
     preview = hr_api.post(
         "/api/v1/frameworks/import/preview/?format=skills",
-        SKILLS_CSV.read_bytes(),
+        SKILLS.read_bytes(),
         content_type="text/csv",
     )
     assert preview.status_code == 200, preview.content

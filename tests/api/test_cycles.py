@@ -11,16 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from appraisals import cycles
 from appraisals.models import Appraisal, AppraisalEvent, Cycle, Stage
 from tests import factories
-from tests.api.conftest import assert_problem
-from tests.api.test_appraisals import SIGNED_OUT, api_for
-from tests.appraisals import conftest as appraisal_cast
-from tests.appraisals.helpers import to_stage
+from tests.api.helpers import assert_problem
+from tests.cast import SIGNED_OUT, take_to
 
 pytestmark = pytest.mark.django_db
 
-profile = appraisal_cast.profile
-cast = appraisal_cast.cast
-cycle = appraisal_cast.cycle
 
 URL = "/api/v1/cycles/"
 NOT_HR = ["manager", "head", "person", "other_manager", "other_person"]
@@ -48,7 +43,7 @@ def etag(client, cycle):
 
 @pytest.mark.parametrize("role", NOT_HR)
 def test_only_hr_reach_cycles(cast, cycle, role, team):
-    client = api_for(cast, role)
+    client = cast.api(role)
     before = rows()
     for response in (
         client.get(URL),
@@ -69,13 +64,13 @@ def test_only_hr_reach_cycles(cast, cycle, role, team):
 
 @pytest.mark.parametrize("role", SIGNED_OUT)
 def test_signed_out_callers_get_401(cast, cycle, role):
-    client = api_for(cast, role)
+    client = cast.api(role)
     assert_problem(client.get(URL), 401)
     assert_problem(client.post(f"{URL}{cycle.pk}/close/", HTTP_IF_MATCH="*"), 401)
 
 
 def test_hr_set_up_a_cycle_with_the_pages_rules(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     data = {"name": "Mid-year 2025", "kind": "mid_year", "opens_on": "2025-10-01"}
     wrong = hr.post(URL, {**data, "closes_on": "2025-09-01"}, format="json")
     body = assert_problem(wrong, 400)
@@ -99,7 +94,7 @@ def test_hr_set_up_a_cycle_with_the_pages_rules(cast):
 
 
 def test_hr_change_a_cycle_under_if_match(cast, cycle):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     address = f"{URL}{cycle.pk}/"
     tag = etag(hr, cycle)
     assert_problem(hr.patch(address, {"name": "New"}, format="json"), 428)
@@ -114,7 +109,7 @@ def test_hr_change_a_cycle_under_if_match(cast, cycle):
 
 
 def test_preview_writes_nothing_and_open_creates_what_it_said(cast, cycle, team):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     before = rows()
     preview = hr.post(f"{URL}{cycle.pk}/preview/", team, format="json")
     assert preview.status_code == 200, preview.content
@@ -157,7 +152,7 @@ def test_preview_writes_nothing_and_open_creates_what_it_said(cast, cycle, team)
 
 
 def test_open_refuses_a_stale_preview_or_etag_and_writes_nothing(cast, cycle, team):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     tag = etag(hr, cycle)
     before = rows()
     assert_problem(hr.post(f"{URL}{cycle.pk}/open/", {**team, "confirmed": 1}, format="json"), 428)
@@ -181,7 +176,7 @@ def test_open_refuses_a_stale_preview_or_etag_and_writes_nothing(cast, cycle, te
 
 
 def test_close_needs_if_match_and_an_open_cycle(cast, cycle, team):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     draft = etag(hr, cycle)
     assert (
         "Only an open cycle"
@@ -205,12 +200,12 @@ def test_close_needs_if_match_and_an_open_cycle(cast, cycle, team):
 
 
 def test_the_detail_counts_stages_and_overdue_appraisals(cast, profile):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     past = factories.CycleFactory(
         name="Last year", opens_on=date(2020, 4, 1), closes_on=date(2020, 6, 30)
     )
     opened = cycles.open_cycle(cycle=past, scope=cycles.Scope.everyone()).created
-    to_stage(next(a for a in opened if a.person == cast.person), cast, Stage.SIGNED_OFF)
+    take_to(next(a for a in opened if a.person == cast.person), Stage.SIGNED_OFF)
     body = hr.get(f"{URL}{past.pk}/").json()
     assert body["stages"] == {
         "draft": 3,
@@ -225,7 +220,7 @@ def test_the_detail_counts_stages_and_overdue_appraisals(cast, profile):
 
 
 def test_the_list_filters_and_takes_the_same_queries_for_1_and_100_cycles(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     factories.CycleFactory(name="Probation 2025", kind="probation")
 
     def count():

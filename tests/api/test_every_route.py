@@ -5,13 +5,10 @@ endpoint that forgot its permission fails here without a line of its own."""
 import re
 
 import pytest
-import yaml
-from django.apps import apps
 
-from tests.api.conftest import assert_problem, issue, with_token
-from tests.conftest import ROOT
+from tests.api.helpers import SCHEMA, assert_problem, rows
+from tests.cast import issue, with_token
 
-SCHEMA = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
 # What the schema says is open to anyone: the schema and its pages are not
 # operations of it.
 OPERATIONS = [
@@ -29,24 +26,16 @@ def address(path):
     return re.sub(r"\{([^}]+)\}", lambda found: given.get(found.group(1), "1"), path)
 
 
-def rows():
-    return {
-        model._meta.label: model._default_manager.count()
-        for model in apps.get_models()
-        if not model._meta.label.startswith(("sessions.", "api."))
-    }
-
-
 def test_the_schema_has_the_operations_to_check():
     assert len(OPERATIONS) > 80
 
 
 @pytest.mark.parametrize("method, path", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_every_operation_refuses_callers_who_are_not_signed_in(
-    anonymous_api, hr_person, method, path
+    anonymous_api, hr_user, method, path
 ):
-    revoked = with_token(issue(hr_person, revoked_at="2020-01-01T00:00:00Z")[1])
-    expired = with_token(issue(hr_person, days=-1)[1])
+    revoked = with_token(issue(hr_user, revoked_at="2020-01-01T00:00:00Z")[1])
+    expired = with_token(issue(hr_user, days=-1)[1])
     before = rows()
     for client in (anonymous_api, revoked, expired):
         response = client.generic(method, address(path), "{}", content_type="application/json")

@@ -6,7 +6,7 @@ sorted every way the schema offers, never show Sam. A new route under
 /appraisals/{id}/ or /people/{id}/ that forgot its access rule fails here
 without a test of its own (the broken-object-level-authorisation cases).
 
-The cast (tests/appraisals/conftest.py): Bea (head) ── Mo (manager) ── Sam;
+The cast (tests/cast.py): Bea (head) ── Mo (manager) ── Sam;
 Bea ── Olu (other manager) ── Tia (other person); Harriet: HR."""
 
 import re
@@ -17,15 +17,10 @@ from django.utils import timezone
 
 from appraisals import cycles, plans, probation
 from appraisals.models import Person, ProbationCheckpoint
-from tests.api.test_appraisals import api_for
-from tests.api.test_every_route import SCHEMA, rows
-from tests.appraisals import conftest as appraisal_cast
+from tests.api.helpers import SCHEMA, rows
 
 pytestmark = pytest.mark.django_db
 
-profile = appraisal_cast.profile
-cast = appraisal_cast.cast
-cycle = appraisal_cast.cycle
 
 OUTSIDERS = ["other_manager", "other_person"]
 # Operations on one person's rows: the object-level rules decide these.
@@ -112,11 +107,11 @@ def test_someone_elses_row_is_as_unknown_as_a_missing_one(cast, sams, method, pa
     if method == "GET":
         # The ids are real: Sam's manager reads each of them.
         required = {"profile": cast.person.role_profile.slug}  # readiness for a profile
-        response = api_for(cast, "manager").get(address(path, sams), required)
+        response = cast.api("manager").get(address(path, sams), required)
         assert response.status_code == 200, (path, response.content)
     before = rows()
     for role in OUTSIDERS:
-        client = api_for(cast, role)
+        client = cast.api(role)
         for headers in ({}, {"HTTP_IF_MATCH": '"stale"'}):
             hidden = client.generic(
                 method, address(path, sams), "{}", content_type="application/json", **headers
@@ -137,7 +132,7 @@ def test_every_list_filtered_by_someone_elses_id_shows_nothing_of_them(cast, sam
         parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
         for name in parameters & set(named):
             for role in OUTSIDERS:
-                client = api_for(cast, role)
+                client = cast.api(role)
                 hidden = client.get(path, {name: named[name]})
                 unknown = client.get(path, {name: MISSING})
                 assert hidden.status_code == unknown.status_code, (role, path, name)
@@ -157,7 +152,7 @@ def test_every_sort_of_every_list_shows_only_what_the_caller_may_read(cast, sams
                 continue
             for order in parameter["schema"]["enum"]:
                 for role in OUTSIDERS:
-                    response = api_for(cast, role).get(path, {"sort": order})
+                    response = cast.api(role).get(path, {"sort": order})
                     # HR's lists (cycles) are a 403 to them.
                     assert response.status_code in (200, 403), (role, path, order)
                     assert b"Sam" not in response.content, (role, path, order)
@@ -169,7 +164,7 @@ def test_the_outsiders_do_read_their_own(cast, cycle, sams):
     """The refusals above are about Sam, not a broken caller: each outsider
     reads their own person and their team's appraisals."""
     cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.other_manager))
-    tia = api_for(cast, "other_person").get(f"/api/v1/people/{cast.other_person.pk}/")
+    tia = cast.api("other_person").get(f"/api/v1/people/{cast.other_person.pk}/")
     assert tia.status_code == 200
-    listed = api_for(cast, "other_manager").get("/api/v1/appraisals/").json()["results"]
+    listed = cast.api("other_manager").get("/api/v1/appraisals/").json()["results"]
     assert [row["person"]["name"] for row in listed] == ["Tia"]

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from profiles.models import RoleProfile
-from tests.api.conftest import assert_problem, issue, with_token
-from tests.conftest import DATA
-from tests.profiles.helpers import run
-from tests.profiles.pages.test_audit_trail import every_entry, make_changes
+from tests.api.helpers import assert_problem
+from tests.cast import issue, with_token
+from tests.paths import DATA
+from tests.profiles.helpers import every_entry, make_changes, run
 
 LEAD = DATA / "lead-data-engineer-technical.txt"
 URL = "/api/v1/profiles/lead-data-engineer-technical/history/"
@@ -102,13 +102,13 @@ def test_a_cursor_or_page_size_it_did_not_give_is_a_400(hr_api, lead, query, poi
     assert body["errors"][0]["pointer"] == pointer
 
 
-def test_only_hr_read_it(staff_api, manager_api, anonymous_api, staff_person, hr_person, lead):
-    for client in (staff_api, manager_api, with_token(issue(staff_person)[1])):
+def test_only_hr_read_it(staff_api, manager_api, anonymous_api, staff_user, hr_user, lead):
+    for client in (staff_api, manager_api, with_token(issue(staff_user)[1])):
         assert_problem(client.get(URL), 403)
     assert_problem(anonymous_api.get(URL), 401)
-    revoked = with_token(issue(hr_person, revoked_at=lead.created_at)[1])
+    revoked = with_token(issue(hr_user, revoked_at=lead.created_at)[1])
     assert_problem(revoked.get(URL), 401)
     # HR with a token reads it; an unknown profile is a 404 for them.
-    hr_token = with_token(issue(hr_person)[1])
+    hr_token = with_token(issue(hr_user)[1])
     assert hr_token.get(URL).status_code == 200
     assert_problem(hr_token.get("/api/v1/profiles/nobody/history/"), 404)

@@ -14,10 +14,8 @@ from appraisals import cycles
 from appraisals.models import Requirement
 from competency.models import KnowledgeItem
 from tests import factories
-from tests.api.conftest import assert_problem
-from tests.api.test_people import SIGNED_OUT, api_for
-from tests.appraisals.conftest import ROLES, published_profile
-from tests.appraisals.test_insight import agree, agree_directly
+from tests.api.helpers import assert_problem
+from tests.cast import ROLES, SIGNED_OUT, agree, agree_directly, published_profile, take_to
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +30,7 @@ def sams(appraisal, cast):
     """Sam's appraisal agreed: Systems design Expert (Practitioner asked),
     Agile working Familiar (Proficient asked), Team dynamics shown, Formal
     appraisals not rated."""
-    return agree(appraisal, cast, skill=4, knowledge=2, behavioural=2, activity=None)
+    return agree(appraisal, skill=4, knowledge=2, behavioural=2, activity=None)
 
 
 @pytest.fixture
@@ -61,7 +59,7 @@ HEATMAP_ROWS = {
 
 @pytest.mark.parametrize("role", EVERY_ROLE)
 def test_who_sees_which_rows_of_the_heatmap(cast, sams, tias, role):
-    response = api_for(cast, role).get(HEATMAP)
+    response = cast.api(role).get(HEATMAP)
     if role in SIGNED_OUT:
         assert_problem(response, 401)
     elif HEATMAP_ROWS[role] is None:
@@ -71,7 +69,7 @@ def test_who_sees_which_rows_of_the_heatmap(cast, sams, tias, role):
 
 
 def test_the_cells_are_the_agreed_gaps(cast, sams):
-    body = api_for(cast, "manager").get(HEATMAP).json()
+    body = cast.api("manager").get(HEATMAP).json()
     (row,) = body["rows"]
     assert row["appraisal"] == sams.pk and row["cycle"] == "Annual review 2025"
     cells = {
@@ -90,7 +88,7 @@ def test_the_cells_are_the_agreed_gaps(cast, sams):
 
 
 def test_a_manager_naming_another_team_gets_404(cast, sams, tias):
-    mo = api_for(cast, "manager")
+    mo = cast.api("manager")
     hidden = assert_problem(mo.get(HEATMAP, {"manager": cast.other_manager.pk}), 404)
     assert hidden == assert_problem(mo.get(HEATMAP, {"manager": 999999}), 404)
     assert_problem(mo.get(HEATMAP, {"manager": cast.other_person.pk}), 404)
@@ -98,7 +96,7 @@ def test_a_manager_naming_another_team_gets_404(cast, sams, tias):
         "#/manager"
     )
     for role in ("head", "hr"):
-        chosen = api_for(cast, role).get(HEATMAP, {"manager": cast.other_manager.pk})
+        chosen = cast.api(role).get(HEATMAP, {"manager": cast.other_manager.pk})
         assert rows(chosen) == {"Tia"}
 
 
@@ -106,13 +104,13 @@ def test_only_hr_filter_by_job_family(cast, sams, tias, ddat):
     family = factories.JobFamilyFactory(name="Data", slug="data")
     other = published_profile(ddat, title="Data Engineer", family=family)
     factories.PersonFactory(name="Dee", line_manager=cast.other_manager, role_profile=other)
-    assert rows(api_for(cast, "hr").get(HEATMAP, {"family": "data"})) == {"Dee"}
-    refused = assert_problem(api_for(cast, "other_manager").get(HEATMAP, {"family": "data"}), 403)
+    assert rows(cast.api("hr").get(HEATMAP, {"family": "data"})) == {"Dee"}
+    refused = assert_problem(cast.api("other_manager").get(HEATMAP, {"family": "data"}), 403)
     assert "job family" in refused["detail"]
-    assert_problem(api_for(cast, "hr").get(HEATMAP, {"family": "nope"}), 400)
+    assert_problem(cast.api("hr").get(HEATMAP, {"family": "nope"}), 400)
     # Blank or twice: named, never read as "no filter" or as the last one.
     for given in ("family=", "family=data&family=nope"):
-        refused = assert_problem(api_for(cast, "hr").get(f"{HEATMAP}?{given}"), 400)
+        refused = assert_problem(cast.api("hr").get(f"{HEATMAP}?{given}"), 400)
         assert refused["errors"][0]["pointer"] == "#/family"
 
 
@@ -124,7 +122,7 @@ def _queries(client, path, params=None):
 
 
 def test_the_heatmap_takes_the_same_queries_for_1_and_50_people(cast, sams):
-    mo = api_for(cast, "manager")
+    mo = cast.api("manager")
     one = _queries(mo, HEATMAP)
     later = factories.CycleFactory(
         name="Later", opens_on=date(2025, 7, 1), closes_on=date(2025, 9, 30)
@@ -144,7 +142,7 @@ def test_the_heatmap_takes_the_same_queries_for_1_and_50_people(cast, sams):
 
 @pytest.mark.parametrize("role", EVERY_ROLE)
 def test_who_may_search_items(cast, role):
-    response = api_for(cast, role).get(ITEMS, {"q": "agile"})
+    response = cast.api(role).get(ITEMS, {"q": "agile"})
     if role in SIGNED_OUT:
         assert_problem(response, 401)
     elif HEATMAP_ROWS[role] is None:
@@ -171,7 +169,7 @@ FOUND = {
 
 @pytest.mark.parametrize("role", EVERY_ROLE)
 def test_who_finds_whom(cast, sams, tias, role):
-    response = api_for(cast, role).get(FIND, {"kind": "knowledge", "item": agile().pk, "level": 2})
+    response = cast.api(role).get(FIND, {"kind": "knowledge", "item": agile().pk, "level": 2})
     if role in SIGNED_OUT:
         assert_problem(response, 401)
     elif FOUND[role] is None:
@@ -183,7 +181,7 @@ def test_who_finds_whom(cast, sams, tias, role):
 
 
 def test_found_people_show_their_latest_agreed_rating(cast, sams, tias):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     results = hr.get(FIND, {"kind": "knowledge", "item": agile().pk, "level": 3}).json()["results"]
     assert [(r["person"]["name"], r["rating"], r["appraisal"]) for r in results] == [
         ("Tia", 3, tias.pk)
@@ -192,7 +190,7 @@ def test_found_people_show_their_latest_agreed_rating(cast, sams, tias):
 
 
 def test_bad_searches_name_the_parameter(cast, sams):
-    mo = api_for(cast, "manager")
+    mo = cast.api("manager")
     cases = [
         ({"kind": "knowledge", "item": 999999, "level": 2}, "#/item"),
         ({"kind": "knowledge", "item": agile().pk, "level": 9}, "#/level"),
@@ -205,7 +203,7 @@ def test_bad_searches_name_the_parameter(cast, sams):
 
 
 def test_finding_takes_the_same_queries_for_1_and_100_people(cast, sams, cycle):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     params = {"kind": "knowledge", "item": agile().pk, "level": 1, "page_size": 200}
     one = _queries(hr, FIND, params)
     for n in range(99):
@@ -227,7 +225,7 @@ def readiness(person):
 
 @pytest.mark.parametrize("role", EVERY_ROLE)
 def test_who_reads_a_persons_readiness(cast, sams, role):
-    response = api_for(cast, role).get(
+    response = cast.api(role).get(
         readiness(cast.person), {"profile": cast.person.role_profile.slug}
     )
     if role in SIGNED_OUT:
@@ -236,13 +234,13 @@ def test_who_reads_a_persons_readiness(cast, sams, role):
         assert response.status_code == 200, response.content
     else:
         hidden = assert_problem(response, 404)
-        guessed = api_for(cast, role).get("/api/v1/people/999999/readiness/", {"profile": "x"})
+        guessed = cast.api(role).get("/api/v1/people/999999/readiness/", {"profile": "x"})
         assert hidden == assert_problem(guessed, 404)
 
 
 def test_readiness_holds_agreed_ratings_against_a_version(cast, sams):
     body = (
-        api_for(cast, "person")
+        cast.api("person")
         .get(readiness(cast.person), {"profile": cast.person.role_profile.slug})
         .json()
     )
@@ -255,7 +253,7 @@ def test_readiness_holds_agreed_ratings_against_a_version(cast, sams):
 
 def test_readiness_for_a_profile_nobody_may_read_is_404(cast, sams):
     draft = factories.RoleProfileFactory(title="Secret", slug="secret")
-    sam = api_for(cast, "person")
+    sam = cast.api("person")
     assert_problem(sam.get(readiness(cast.person), {"profile": draft.slug}), 404)
     assert_problem(sam.get(readiness(cast.person), {"profile": "no-such"}), 404)
     missing = assert_problem(sam.get(readiness(cast.person)), 400)
@@ -265,7 +263,7 @@ def test_readiness_for_a_profile_nobody_may_read_is_404(cast, sams):
 def test_readiness_takes_a_fixed_number_of_queries(cast, sams):
     assert (
         _queries(
-            api_for(cast, "manager"),
+            cast.api("manager"),
             readiness(cast.person),
             {"profile": cast.person.role_profile.slug},
         )
@@ -282,7 +280,7 @@ def gaps(person):
 
 @pytest.mark.parametrize("role", EVERY_ROLE)
 def test_who_reads_a_persons_gaps_over_time(cast, sams, role):
-    response = api_for(cast, role).get(gaps(cast.person))
+    response = cast.api(role).get(gaps(cast.person))
     if role in SIGNED_OUT:
         assert_problem(response, 401)
     elif role in {"hr", "head", "manager", "person"}:
@@ -290,23 +288,21 @@ def test_who_reads_a_persons_gaps_over_time(cast, sams, role):
         assert [row["appraisal"] for row in response.json()["appraisals"]] == [sams.pk]
     else:
         hidden = assert_problem(response, 404)
-        assert hidden == assert_problem(api_for(cast, role).get("/api/v1/people/999999/gaps/"), 404)
+        assert hidden == assert_problem(cast.api(role).get("/api/v1/people/999999/gaps/"), 404)
 
 
 def test_gaps_over_time_count_what_the_gaps_page_shows_each_reader(cast, sams, cycle):
-    from django.test import Client
     from django.urls import reverse
 
     from appraisals import workflow
     from appraisals.models import Stage
-    from tests.appraisals.test_workflow import advance
 
     # A later appraisal, rated by Mo but not shared yet: Sam sees it unrated.
     later = factories.CycleFactory(
         name="Annual review 2026", opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 30)
     )
     (current,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
-    current = advance(current, cast, Stage.MANAGER_REVIEW)
+    current = take_to(current, Stage.MANAGER_REVIEW)
     workflow.save_manager_ratings(
         appraisal=current,
         by=cast.manager.account,
@@ -314,28 +310,28 @@ def test_gaps_over_time_count_what_the_gaps_page_shows_each_reader(cast, sams, c
         ratings={row.pk: {"rating": 1} for row in current.requirements.exclude(required_rank=None)},
     )
     for role in ("person", "manager", "hr"):
-        body = api_for(cast, role).get(gaps(cast.person)).json()
-        page = Client()
-        page.force_login(cast.user(role))
-        periods = page.get(reverse("appraisals:person_gaps", args=[cast.person.pk])).context[
-            "periods"
-        ]
+        body = cast.api(role).get(gaps(cast.person)).json()
+        periods = (
+            cast.client(role)
+            .get(reverse("appraisals:person_gaps", args=[cast.person.pk]))
+            .context["periods"]
+        )
         assert [row["counts"] for row in body["appraisals"]] == [p.counts for p in periods]
         assert [row["cycle"] for row in body["appraisals"]] == [cycle.name, later.name]
         assert body["appraisals"][0]["stage"] == "agreed"
         assert body["appraisals"][0]["counts"]["below"] == 1  # Agile working
-    sam = api_for(cast, "person").get(gaps(cast.person)).json()["appraisals"][1]["counts"]
+    sam = cast.api("person").get(gaps(cast.person)).json()["appraisals"][1]["counts"]
     assert not sam["shared"] and sam["unrated"] == sam["total"] > 0
-    mo = api_for(cast, "manager").get(gaps(cast.person)).json()["appraisals"][1]["counts"]
+    mo = cast.api("manager").get(gaps(cast.person)).json()["appraisals"][1]["counts"]
     assert mo["shared"] and mo["below"] > 0
 
 
 def test_gaps_over_time_take_the_same_queries_for_1_or_3_appraisals(cast, sams):
-    one = _queries(api_for(cast, "manager"), gaps(cast.person))
+    one = _queries(cast.api("manager"), gaps(cast.person))
     for year in (2026, 2027):
         later = factories.CycleFactory(
             name=f"Review {year}", opens_on=date(year, 4, 1), closes_on=date(year, 6, 30)
         )
         (opened,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
         agree_directly(opened, 2)
-    assert _queries(api_for(cast, "manager"), gaps(cast.person)) == one
+    assert _queries(cast.api("manager"), gaps(cast.person)) == one

@@ -6,7 +6,7 @@ import pytest
 from competency.models import WorkActivity
 from profiles.models import ProfileWorkActivity
 from tests import factories
-from tests.api.conftest import assert_problem
+from tests.api.helpers import assert_problem
 
 
 def items_url(profile, section="work-activities"):

@@ -4,7 +4,7 @@ other staff, anonymous, revoked and expired tokens), filters and sorting
 that must not reveal anyone hidden, If-Match, loops refused, the import's
 preview and errors, and query counts.
 
-The cast (tests/appraisals/conftest.py):
+The cast (tests/cast.py):
 Bea (head) ── Mo (manager) ── Sam (person)
            └─ Olu (other manager) ── Tia (other person);  Harriet: HR.
 """
@@ -16,13 +16,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from appraisals import probation
 from appraisals.models import CheckIn, Person, ProbationCheckpoint, ProbationDecision
 from tests import factories
-from tests.api.conftest import assert_problem, issue, with_token
-from tests.appraisals.conftest import ROLES
+from tests.api.helpers import assert_problem
+from tests.cast import ROLES, SIGNED_OUT
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +36,6 @@ LISTED = {
     "other_manager": {"Olu", "Tia"},
     "other_person": {"Tia"},
 }
-SIGNED_OUT = ["anonymous", "revoked", "expired"]
-
-
-def api_for(cast, role):
-    if role == "anonymous":
-        return APIClient()
-    if role in ("revoked", "expired"):
-        fields = {"revoked_at": timezone.now()} if role == "revoked" else {"days": -1}
-        return with_token(issue(cast.hr, **fields)[1])
-    client = APIClient()
-    client.force_login(cast.user(role))
-    return client
 
 
 def names(response):
@@ -65,7 +52,7 @@ def detail(person):
 
 @pytest.mark.parametrize("role", [*LISTED, *SIGNED_OUT])
 def test_each_lists_the_people_they_may_see(cast, role):
-    response = api_for(cast, role).get(URL)
+    response = cast.api(role).get(URL)
     if role in SIGNED_OUT:
         assert_problem(response, 401)
         return
@@ -78,7 +65,7 @@ SAM_READERS = {"hr", "head", "manager", "person"}
 
 @pytest.mark.parametrize("role", [*ROLES, "revoked", "expired"])
 def test_who_reads_a_person(cast, role):
-    response = api_for(cast, role).get(detail(cast.person))
+    response = cast.api(role).get(detail(cast.person))
     if role in SIGNED_OUT:
         assert_problem(response, 401)
     elif role in SAM_READERS:
@@ -86,32 +73,32 @@ def test_who_reads_a_person(cast, role):
     else:
         hidden = assert_problem(response, 404)
         # The same answer as for an id that does not exist.
-        assert hidden == assert_problem(api_for(cast, role).get(f"{URL}999999/"), 404)
+        assert hidden == assert_problem(cast.api(role).get(f"{URL}999999/"), 404)
 
 
 def test_a_person_shows_their_line_and_reports(cast):
-    body = api_for(cast, "manager").get(detail(cast.manager)).json()
+    body = cast.api("manager").get(detail(cast.manager)).json()
     assert body["line_manager"]["name"] == "Bea"
     assert [p["name"] for p in body["managers_above"]] == ["Bea"]
     assert [p["name"] for p in body["reports"]] == ["Sam"]
     assert body["role_profile"]["slug"] == cast.manager.role_profile.slug
-    sam = api_for(cast, "person").get(detail(cast.person)).json()
+    sam = cast.api("person").get(detail(cast.person)).json()
     assert [p["name"] for p in sam["managers_above"]] == ["Bea", "Mo"]
     assert sam["links"]["check_ins"].endswith(f"/people/{cast.person.pk}/check-ins/")
     # The manager's manager reads Sam but not his 1:1 notes.
-    head = api_for(cast, "head").get(detail(cast.person)).json()
+    head = cast.api("head").get(detail(cast.person)).json()
     assert head["links"]["check_ins"] is None
 
 
 def test_a_person_has_an_etag_and_answers_304(cast):
-    api = api_for(cast, "manager")
+    api = cast.api("manager")
     response = api.get(detail(cast.person))
     again = api.get(detail(cast.person), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304 and again.content == b""
 
 
 def test_filters_naming_hidden_people_reveal_nothing(cast):
-    api = api_for(cast, "manager")
+    api = cast.api("manager")
     hidden = assert_problem(api.get(URL, {"manager": cast.other_manager.pk}), 400)
     unknown = assert_problem(api.get(URL, {"manager": 999999}), 400)
     assert hidden == unknown and hidden["errors"][0]["pointer"] == "#/manager"
@@ -122,24 +109,24 @@ def test_filters_naming_hidden_people_reveal_nothing(cast):
 
 
 def test_the_manager_filter_is_a_whole_reporting_line(cast):
-    assert set(names(api_for(cast, "hr").get(URL, {"manager": cast.head.pk}))) == {
+    assert set(names(cast.api("hr").get(URL, {"manager": cast.head.pk}))) == {
         "Mo",
         "Olu",
         "Sam",
         "Tia",
     }
-    assert names(api_for(cast, "head").get(URL, {"manager": cast.other_manager.pk})) == ["Tia"]
+    assert names(cast.api("head").get(URL, {"manager": cast.other_manager.pk})) == ["Tia"]
 
 
 def test_only_safe_sort_orders_are_offered(cast):
-    api = api_for(cast, "manager")
+    api = cast.api("manager")
     # Ordering by what is above or beside them would show where hidden rows fall.
     for order in ("line_manager__name", "-line_manager__name", "account__username"):
         body = assert_problem(api.get(URL, {"sort": order}), 400)
         assert body["errors"][0]["pointer"] == "#/sort"
     # DRF's own `ordering` parameter is not read at all.
     assert names(api.get(URL, {"ordering": "-line_manager__name"})) == ["Mo", "Sam"]
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     by_id = [row["employee_id"] for row in hr.get(URL, {"sort": "employee_id"}).json()["results"]]
     assert by_id == sorted(by_id)
 
@@ -147,7 +134,7 @@ def test_only_safe_sort_orders_are_offered(cast):
 def test_hidden_profiles_and_families_are_as_unknown_as_missing_ones(cast):
     family = factories.JobFamilyFactory(name="Secret", slug="secret")
     draft = factories.RoleProfileFactory(title="Hidden", slug="hidden", job_family=family)
-    api = api_for(cast, "manager")
+    api = cast.api("manager")
     for name, hidden in (("role_profile", draft.slug), ("job_family", family.slug)):
         body = assert_problem(api.get(URL, {name: hidden}), 400)
         assert body == assert_problem(api.get(URL, {name: "no-such"}), 400)
@@ -161,7 +148,7 @@ def test_leavers_and_probation_filters(cast):
     Person.objects.filter(pk=cast.person.pk).update(
         probation_end_date=timezone.localdate() + timedelta(days=30)
     )
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     assert "Tia" not in names(hr.get(URL))
     assert names(hr.get(URL, {"status": "left"})) == ["Tia"]
     assert set(names(hr.get(URL, {"status": "all"}))) == EVERYONE
@@ -174,7 +161,7 @@ def test_leavers_and_probation_filters(cast):
 
 
 def test_the_list_pages_by_cursor(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     first = hr.get(URL, {"page_size": 2}).json()
     second = hr.get(first["next"]).json()
     third = hr.get(second["next"]).json()
@@ -198,9 +185,9 @@ NEW = {
 
 @pytest.mark.parametrize("role", ["head", "manager", "person", "other_manager", "other_person"])
 def test_only_hr_write_people(cast, role):
-    api = api_for(cast, role)
+    api = cast.api(role)
     assert_problem(api.post(URL, NEW, format="json"), 403)
-    etag = api_for(cast, "hr").get(detail(cast.person))["ETag"]
+    etag = cast.api("hr").get(detail(cast.person))["ETag"]
     # A person they may read or not: 403 either way, before any lookup.
     for person in (cast.person, cast.other_person):
         response = api.patch(detail(person), {"name": "X"}, format="json", HTTP_IF_MATCH=etag)
@@ -211,12 +198,12 @@ def test_only_hr_write_people(cast, role):
 
 @pytest.mark.parametrize("role", SIGNED_OUT)
 def test_signed_out_callers_write_nothing(cast, role):
-    assert_problem(api_for(cast, role).post(URL, NEW, format="json"), 401)
+    assert_problem(cast.api(role).post(URL, NEW, format="json"), 401)
     assert not Person.objects.filter(employee_id="E900").exists()
 
 
 def test_hr_add_a_person_once_with_an_idempotency_key(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     given = {
         **NEW,
         "line_manager": cast.manager.employee_id,
@@ -235,7 +222,7 @@ def test_hr_add_a_person_once_with_an_idempotency_key(cast):
 
 
 def test_bad_input_points_at_the_field_and_writes_nothing(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     cases = [
         ({**NEW, "name": ""}, "#/name"),
         ({**NEW, "line_manager": "NOBODY"}, "#/line_manager"),
@@ -252,7 +239,7 @@ def test_bad_input_points_at_the_field_and_writes_nothing(cast):
 
 
 def test_changes_need_if_match_checked_under_the_lock(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     path = detail(cast.person)
     etag = hr.get(path)["ETag"]
     assert_problem(hr.patch(path, {"job_title": "Lead"}, format="json"), 428)
@@ -267,7 +254,7 @@ def test_changes_need_if_match_checked_under_the_lock(cast):
 
 
 def test_put_replaces_the_details(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     path = detail(cast.person)
     etag = hr.get(path)["ETag"]
     given = {"employee_id": cast.person.employee_id, "name": "Samuel"}
@@ -279,7 +266,7 @@ def test_put_replaces_the_details(cast):
 
 
 def test_a_new_line_manager_goes_through_the_loop_check(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     path = detail(cast.head)
     etag = hr.get(path)["ETag"]
     # Bea under Sam, who reports to Mo, who reports to Bea: a loop.
@@ -321,7 +308,7 @@ def table(cast, *extra):
 
 
 def test_the_preview_writes_nothing(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     data = table(cast, "E901,Ada,ada@example.org,E_MISSING,,Engineer,2025-04-01,")
     body = assert_problem(hr.post(f"{URL}import/preview/", data, content_type="text/csv"), 400)
     error = body["errors"][0]
@@ -338,7 +325,7 @@ def test_the_preview_writes_nothing(cast):
 
 
 def test_import_with_the_previews_fingerprint_once(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     data = table(cast, f"E901,Ada,ada@example.org,{cast.manager.employee_id},,Engineer,,")
     confirmed = hr.post(f"{URL}import/preview/", data, content_type="text/csv").json()["confirmed"]
     path = f"{URL}import/?confirmed={confirmed}"
@@ -354,7 +341,7 @@ def test_import_with_the_previews_fingerprint_once(cast):
 
 
 def test_import_refuses_a_file_with_a_loop_and_a_multipart_upload_works(cast):
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     looped = table(cast).replace(
         f"{cast.head.employee_id},Bea,bea@example.org,,".encode(),
         f"{cast.head.employee_id},Bea,bea@example.org,{cast.person.employee_id},".encode(),
@@ -383,7 +370,7 @@ def test_an_xlsx_table_is_read_too(cast):
         sheet.append(line.split(","))
     data = io.BytesIO()
     book.save(data)
-    response = api_for(cast, "hr").post(
+    response = cast.api("hr").post(
         f"{URL}import/preview/",
         data.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -408,7 +395,7 @@ def test_who_reads_check_ins(cast, role):
     CheckIn.objects.create(
         person=cast.person, manager=cast.manager, held_on=date(2025, 5, 1), notes="Fine"
     )
-    response = api_for(cast, role).get(check_ins(cast.person))
+    response = cast.api(role).get(check_ins(cast.person))
     if role in SIGNED_OUT:
         assert_problem(response, 401)
     elif role in CHECK_IN_READERS:
@@ -419,7 +406,7 @@ def test_who_reads_check_ins(cast, role):
 
 @pytest.mark.parametrize("role", ["hr", "head", "person", "other_manager", "other_person"])
 def test_only_the_line_manager_records_a_check_in(cast, role):
-    response = api_for(cast, role).post(
+    response = cast.api(role).post(
         check_ins(cast.person), {"held_on": "2025-05-01", "notes": "X"}, format="json"
     )
     # Those who read them are refused (403); the rest never see them (404).
@@ -428,7 +415,7 @@ def test_only_the_line_manager_records_a_check_in(cast, role):
 
 
 def test_the_manager_records_and_changes_a_check_in(cast):
-    mo = api_for(cast, "manager")
+    mo = cast.api("manager")
     bad = assert_problem(mo.post(check_ins(cast.person), {"notes": "X"}, format="json"), 400)
     assert bad["errors"][0]["pointer"] == "#/held_on"
     created = mo.post(
@@ -446,7 +433,7 @@ def test_the_manager_records_and_changes_a_check_in(cast):
     assert changed.json()["held_on"] == "2025-05-01"
     assert_problem(mo.patch(path, {"notes": "Lost"}, format="json", HTTP_IF_MATCH=etag), 412)
     # Sam reads it but may not change it.
-    sam = api_for(cast, "person")
+    sam = cast.api("person")
     fresh = sam.get(path)
     assert fresh.status_code == 200
     refused = sam.patch(path, {"notes": "Mine"}, format="json", HTTP_IF_MATCH=fresh["ETag"])
@@ -458,7 +445,7 @@ def test_a_check_in_of_someone_else_is_404_under_another_person(cast):
     check_in = CheckIn.objects.create(
         person=cast.person, manager=cast.manager, held_on=date(2025, 5, 1)
     )
-    assert_problem(api_for(cast, "hr").get(f"{check_ins(cast.manager)}{check_in.pk}/"), 404)
+    assert_problem(cast.api("hr").get(f"{check_ins(cast.manager)}{check_in.pk}/"), 404)
 
 
 # --- Probation -----------------------------------------------------------------------------
@@ -484,7 +471,7 @@ def decisions(person):
 
 @pytest.mark.parametrize("role", [*ROLES, "revoked", "expired"])
 def test_who_reads_probation(cast, on_probation, role):
-    api = api_for(cast, role)
+    api = cast.api(role)
     for path in (checkpoints(on_probation), decisions(on_probation)):
         response = api.get(path)
         if role in SIGNED_OUT:
@@ -501,7 +488,7 @@ def test_who_reads_probation(cast, on_probation, role):
 
 @pytest.mark.parametrize("role", ["head", "person"])
 def test_readers_who_may_not_act_are_refused(cast, on_probation, role):
-    api = api_for(cast, role)
+    api = cast.api(role)
     first = ProbationCheckpoint.objects.filter(person=on_probation).earliest("due_on")
     path = f"{checkpoints(on_probation)}{first.pk}/"
     done = api.post(
@@ -514,7 +501,7 @@ def test_readers_who_may_not_act_are_refused(cast, on_probation, role):
 
 
 def test_the_line_manager_completes_a_checkpoint_under_if_match(cast, on_probation):
-    mo = api_for(cast, "manager")
+    mo = cast.api("manager")
     first = ProbationCheckpoint.objects.filter(person=on_probation).earliest("due_on")
     path = f"{checkpoints(on_probation)}{first.pk}/"
     etag = mo.get(path)["ETag"]
@@ -536,7 +523,7 @@ def test_the_line_manager_completes_a_checkpoint_under_if_match(cast, on_probati
 
 
 def test_hr_and_the_manager_decide_through_the_service(cast, on_probation):
-    mo = api_for(cast, "manager")
+    mo = cast.api("manager")
     no_date = mo.post(decisions(on_probation), {"outcome": "extended"}, format="json")
     assert "new end date" in assert_problem(no_date, 409)["detail"]
     bad = assert_problem(mo.post(decisions(on_probation), {"outcome": "maybe"}, format="json"), 400)
@@ -550,9 +537,9 @@ def test_hr_and_the_manager_decide_through_the_service(cast, on_probation):
     assert again["Idempotent-Replayed"] == "true"
     assert ProbationDecision.objects.count() == 1
     assert Person.objects.get(pk=on_probation.pk).probation_end_date.isoformat() == later
-    passed = api_for(cast, "hr").post(decisions(on_probation), {"outcome": "passed"}, format="json")
+    passed = cast.api("hr").post(decisions(on_probation), {"outcome": "passed"}, format="json")
     assert passed.status_code == 201
-    not_on = api_for(cast, "hr").post(decisions(cast.manager), {"outcome": "passed"}, format="json")
+    not_on = cast.api("hr").post(decisions(cast.manager), {"outcome": "passed"}, format="json")
     assert "not on probation" in assert_problem(not_on, 409)["detail"]
 
 
@@ -575,7 +562,7 @@ def _team(cast, count):
 
 @pytest.mark.parametrize("role", ["hr", "manager"])
 def test_the_list_takes_the_same_queries_for_1_and_100_rows(cast, role):
-    api = api_for(cast, role)
+    api = cast.api(role)
     params = {"manager": cast.manager.pk, "page_size": 200}
     assert names(api.get(URL, params)) == ["Sam"]
     one = _queries(api, URL, **params)
@@ -587,7 +574,7 @@ def test_the_list_takes_the_same_queries_for_1_and_100_rows(cast, role):
 
 
 def test_details_take_a_fixed_number_of_queries(cast, on_probation):
-    mo = api_for(cast, "manager")
+    mo = cast.api("manager")
     small = _queries(mo, detail(cast.manager))
     _team(cast, 30)
     # Session, user, permissions (two), the person, their line above, their reports.
@@ -597,7 +584,7 @@ def test_details_take_a_fixed_number_of_queries(cast, on_probation):
 
 
 def test_check_ins_take_the_same_queries_for_1_and_100_rows(cast):
-    mo = api_for(cast, "manager")
+    mo = cast.api("manager")
     CheckIn.objects.create(person=cast.person, manager=cast.manager, held_on=date(2025, 1, 1))
     one = _queries(mo, check_ins(cast.person), page_size=200)
     CheckIn.objects.bulk_create(
@@ -626,10 +613,10 @@ def _hr_may_write(cast):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lock races need PostgreSQL")
 def test_two_edits_from_the_same_read_let_one_through(cast, round_):
-    from tests.profiles.test_races import in_threads
+    from tests.threads import in_threads
 
     _hr_may_write(cast)
-    first, second = api_for(cast, "hr"), api_for(cast, "hr")
+    first, second = cast.api("hr"), cast.api("hr")
     path = detail(cast.person)
     etag = first.get(path)["ETag"]
     outcomes = in_threads(
@@ -645,12 +632,12 @@ def test_two_edits_from_the_same_read_let_one_through(cast, round_):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lock races need PostgreSQL")
 def test_two_edits_of_a_check_in_from_the_same_read_let_one_through(cast):
-    from tests.profiles.test_races import in_threads
+    from tests.threads import in_threads
 
     check_in = CheckIn.objects.create(
         person=cast.person, manager=cast.manager, held_on=date(2025, 5, 1)
     )
-    first, second = api_for(cast, "manager"), api_for(cast, "manager")
+    first, second = cast.api("manager"), cast.api("manager")
     path = f"{check_ins(cast.person)}{check_in.pk}/"
     etag = first.get(path)["ETag"]
     outcomes = in_threads(
@@ -663,7 +650,7 @@ def test_two_edits_of_a_check_in_from_the_same_read_let_one_through(cast):
 def test_a_large_table_imports_with_an_idempotency_key(cast):
     """Larger than Django's in-memory limit for a request body (2.5 MB), so
     the key's digest must not read the body as request.body would."""
-    hr = api_for(cast, "hr")
+    hr = cast.api("hr")
     # Spaces around a cell are not part of it: 3 MB of twenty-five people.
     pad = " " * 30_000
     data = table(

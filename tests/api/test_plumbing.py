@@ -13,8 +13,9 @@ from django.utils import timezone
 from competency.api import throttling
 from competency.api.models import ApiToken, token_digest
 from tests import factories
-from tests.api.conftest import assert_problem, issue, with_token
-from tests.conftest import ROOT
+from tests.api.helpers import assert_problem
+from tests.cast import issue, with_token
+from tests.paths import ROOT
 
 # --- Problem details, status by status ----------------------------------------
 
@@ -59,10 +60,10 @@ def test_throttled_callers_get_429_with_retry_after(monkeypatch, staff_api, anon
     assert_problem(with_token("cfk_guess").get("/api/v1/profiles/"), 429)
 
 
-def test_each_token_has_its_own_budget(monkeypatch, staff_person):
+def test_each_token_has_its_own_budget(monkeypatch, staff_user):
     monkeypatch.setattr(throttling.CallerThrottle, "THROTTLE_RATES", {"caller": "1/min"})
     monkeypatch.setattr(throttling.AnonymousThrottle, "THROTTLE_RATES", {"anonymous": "9/min"})
-    first, second = (with_token(issue(staff_person)[1]) for _ in range(2))
+    first, second = (with_token(issue(staff_user)[1]) for _ in range(2))
     assert first.get("/api/v1/profiles/").status_code == 200
     assert second.get("/api/v1/profiles/").status_code == 200
     assert_problem(first.get("/api/v1/profiles/"), 429)
@@ -71,8 +72,8 @@ def test_each_token_has_its_own_budget(monkeypatch, staff_person):
 # --- Tokens -------------------------------------------------------------------
 
 
-def test_tokens_are_stored_hashed_and_record_their_last_use(staff_person):
-    token, raw = issue(staff_person)
+def test_tokens_are_stored_hashed_and_record_their_last_use(staff_user):
+    token, raw = issue(staff_user)
     assert raw not in {token.digest, token.prefix} and token.digest == token_digest(raw)
     assert token.last_used_at is None
     assert with_token(raw).get("/api/v1/profiles/").status_code == 200
@@ -80,9 +81,9 @@ def test_tokens_are_stored_hashed_and_record_their_last_use(staff_person):
     assert token.last_used_at is not None
 
 
-def test_revoked_expired_and_unknown_tokens_get_401(staff_person, db):
-    revoked = with_token(issue(staff_person, revoked_at=timezone.now())[1])
-    expired = with_token(issue(staff_person, days=-1)[1])
+def test_revoked_expired_and_unknown_tokens_get_401(staff_user, db):
+    revoked = with_token(issue(staff_user, revoked_at=timezone.now())[1])
+    expired = with_token(issue(staff_user, days=-1)[1])
     for api in (revoked, expired, with_token("cfk_made-up")):
         body = assert_problem(api.get("/api/v1/profiles/"), 401)
         assert "expired or revoked" in body["detail"]
@@ -90,11 +91,11 @@ def test_revoked_expired_and_unknown_tokens_get_401(staff_person, db):
     assert_problem(with_token(issue(inactive_person)[1]).get("/api/v1/profiles/"), 401)
 
 
-def test_a_token_of_someone_who_may_no_longer_sign_in_gets_401(staff_person, db):
-    token = with_token(issue(staff_person)[1])
+def test_a_token_of_someone_who_may_no_longer_sign_in_gets_401(staff_user, db):
+    token = with_token(issue(staff_user)[1])
     assert token.get("/api/v1/profiles/").status_code == 200
-    staff_person.is_active = False
-    staff_person.save()
+    staff_user.is_active = False
+    staff_user.save()
     assert_problem(token.get("/api/v1/profiles/"), 401)
 
 
@@ -125,14 +126,14 @@ def test_cursor_pages_of_a_list_with_no_order_or_ties_in_its_last_field_walk_it_
         assert sorted(walked) == everyone
 
 
-def test_hr_make_a_token_shown_once_and_revoke_it(hr_api, staff_person):
+def test_hr_make_a_token_shown_once_and_revoke_it(hr_api, staff_user):
     page = hr_api.post(
-        "/api/tokens/", {"name": "Learning platform", "user": staff_person.pk, "days": 30}
+        "/api/tokens/", {"name": "Learning platform", "user": staff_user.pk, "days": 30}
     )
     assert page.status_code == 200
     token = ApiToken.objects.get(name="Learning platform")
     raw = page.content.decode().split('<code class="app-token">')[1].split("</code>")[0]
-    assert token.digest == token_digest(raw) and token.user == staff_person
+    assert token.digest == token_digest(raw) and token.user == staff_user
     assert page["Cache-Control"].startswith("max-age=0")
     # Shown once: the list does not show it again.
     assert raw not in hr_api.get("/api/tokens/").content.decode()
@@ -143,8 +144,8 @@ def test_hr_make_a_token_shown_once_and_revoke_it(hr_api, staff_person):
     assert_problem(with_token(raw).get("/api/v1/profiles/"), 401)
 
 
-def test_the_token_page_is_hr_only(staff_api, manager_api, anonymous_api, hr_person):
-    token, _ = issue(hr_person)
+def test_the_token_page_is_hr_only(staff_api, manager_api, anonymous_api, hr_user):
+    token, _ = issue(hr_user)
     for api in (staff_api, manager_api):
         assert api.get("/api/tokens/").status_code == 403
         assert api.post(f"/api/tokens/{token.pk}/revoke/").status_code == 403
@@ -258,11 +259,11 @@ def test_the_footer_links_the_api(hr_api, staff_api, published):
     assert 'href="/api/v1/redoc/"' in staff_page and 'href="/api/tokens/"' not in staff_page
 
 
-def test_a_browser_session_must_send_the_csrf_token(hr_person, draft_only):
+def test_a_browser_session_must_send_the_csrf_token(hr_user, draft_only):
     from rest_framework.test import APIClient
 
     browser = APIClient(enforce_csrf_checks=True)
-    browser.force_login(hr_person)
+    browser.force_login(hr_user)
     etag = browser.get(f"/api/v1/profiles/{draft_only.slug}/")["ETag"]
     body = assert_problem(
         browser.patch(

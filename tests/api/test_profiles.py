@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from profiles.documents import profile_document
 from profiles.models import ProfileVersion, RoleProfile
 from tests import factories
-from tests.api.conftest import assert_problem
+from tests.api.helpers import assert_problem
 
 URL = "/api/v1/profiles/"
 
@@ -183,11 +183,11 @@ def test_readers_may_not_write(who, request, published):
     assert RoleProfile.objects.get(pk=published.pk).status == "published"
 
 
-def test_a_token_acts_as_its_person(hr_token_api, staff_person, published):
-    from tests.api.conftest import issue, with_token
+def test_a_token_acts_as_its_person(hr_token_api, staff_user, published):
+    from tests.cast import issue, with_token
 
     assert hr_token_api.get(URL).status_code == 200
-    staff_token = with_token(issue(staff_person)[1])
+    staff_token = with_token(issue(staff_user)[1])
     # A staff member's token can do what the staff member can, nothing more.
     assert staff_token.get(f"{URL}{published.slug}/").status_code == 200
     assert_problem(staff_token.get("/api/v1/skills/"), 403)

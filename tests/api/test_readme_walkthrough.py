@@ -13,7 +13,8 @@ from django.urls import resolve
 from competency.api import urls as api_urls
 from profiles import lifecycle
 from tests import factories
-from tests.conftest import ROOT, member_of, restore_what_the_migrations_made
+from tests.cast import account, restore_what_the_migrations_made
+from tests.paths import ROOT
 
 PASSWORD = "a walk through the API"
 HEATMAP = "/api/v1/insight/heatmap/"
@@ -64,7 +65,7 @@ def run(line, cwd, **variables):
 @pytest.fixture
 def organisation(transactional_db):
     restore_what_the_migrations_made()
-    hr = member_of("HR", "hr")
+    hr = account("hr", "HR")
     hr.set_password(PASSWORD)
     hr.save()
     profile = factories.RoleProfileFactory(title="DevOps Engineer", slug="devops-engineer")

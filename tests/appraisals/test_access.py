@@ -2,7 +2,6 @@
 manager, the person, another manager, another member of staff, anonymous."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from appraisals import cycles, plans
@@ -19,8 +18,7 @@ from appraisals.models import (
 from profiles import drafts, lifecycle
 from profiles.models import ProfileVersion
 from tests import factories
-from tests.appraisals.conftest import ROLES
-from tests.appraisals.test_workflow import advance
+from tests.cast import ROLES, take_to
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +94,7 @@ def sides(cast, role, appraisal):
     ],
 )
 def test_which_ratings_each_sees_at_each_stage(appraisal, cast, stage, person, manager, head):
-    appraisal = advance(appraisal, cast, stage)
+    appraisal = take_to(appraisal, stage)
     assert sides(cast, "person", appraisal) == person
     assert sides(cast, "manager", appraisal) == manager
     assert sides(cast, "head", appraisal) == head
@@ -104,7 +102,7 @@ def test_which_ratings_each_sees_at_each_stage(appraisal, cast, stage, person, m
 
 
 def test_hidden_ratings_are_blanked_for_the_viewer(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.MANAGER_REVIEW)
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
     Requirement.objects.filter(appraisal=appraisal).update(
         self_rating=2, self_comment="Mine.", manager_rating=1, manager_comment="Draft view."
     )
@@ -150,9 +148,7 @@ def test_the_superseded_version_page_opens_for_the_person_and_is_404_to_others(
     republish(profile)
     lifecycle.archive_profile(profile=profile)
     url = reverse("profiles:version", args=[profile.slug, 1])
-    sam, tia = Client(), Client()
-    sam.force_login(cast.person.account)
-    tia.force_login(cast.other_person.account)
+    sam, tia = cast.client("person"), cast.client("other_person")
     response = sam.get(url)
     assert response.status_code == 200
     assert "Platform Engineer" in response.content.decode()

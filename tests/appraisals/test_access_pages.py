@@ -3,31 +3,23 @@ POST: who may read gets the page, who may act changes it, who may read but
 not act is refused with nothing written, and everyone else gets 404 (an
 anonymous GET is sent to sign in, as on every page of the site).
 
-The cast (tests/appraisals/conftest.py): HR; Mo, Sam's manager; Bea, Mo's
+The cast (tests/cast.py): HR; Mo, Sam's manager; Bea, Mo's
 manager; Sam; Olu, another manager; Tia, another member of staff."""
 
 import pytest
 from django.urls import reverse
 
 from appraisals.models import CheckIn, DevelopmentAction, Objective, Stage
-from tests.appraisals.conftest import ROLES
-from tests.appraisals.helpers import client_for, rows, to_stage
+from tests.appraisals.helpers import rows
+from tests.cast import ROLES, take_to
 
 READERS = {"hr", "manager", "head", "person"}
-
-
-def login(cast, role):
-    if role == "anonymous":
-        from django.test import Client
-
-        return Client()
-    return client_for(cast.user(role))
 
 
 @pytest.fixture
 def planned(cast, appraisal):
     """Sam's appraisal in manager review, with an objective and a plan action."""
-    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
     Objective.objects.create(appraisal=appraisal, title="Ship it")
     DevelopmentAction.objects.create(appraisal=appraisal, title="Read a book")
     return appraisal
@@ -72,7 +64,7 @@ PAGES = {
 @pytest.mark.parametrize("page", PAGES)
 def test_get(cast, planned, page, role):
     build, readers = PAGES[page]
-    response = login(cast, role).get(build(planned, cast))
+    response = cast.client(role).get(build(planned, cast))
     if role == "anonymous":
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
@@ -162,12 +154,12 @@ POSTS = {
 @pytest.mark.parametrize("endpoint", POSTS)
 def test_post(cast, appraisal, endpoint, role):
     stage, build, data, actors = POSTS[endpoint]
-    appraisal = to_stage(appraisal, cast, stage)
+    appraisal = take_to(appraisal, stage)
     Objective.objects.create(appraisal=appraisal, title="Ship it")
     DevelopmentAction.objects.create(appraisal=appraisal, title="Read a book")
     appraisal.refresh_from_db()
     before = appraisal.revision
-    response = login(cast, role).post(
+    response = cast.client(role).post(
         build(appraisal, cast), {"confirmed_stage": stage, **data(appraisal)}
     )
     appraisal.refresh_from_db()
@@ -187,7 +179,7 @@ def test_post(cast, appraisal, endpoint, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_post_check_in(cast, role):
     page = reverse("appraisals:check_ins", args=[cast.person.pk])
-    response = login(cast, role).post(page, {"held_on": "2025-05-01", "notes": "Talked."})
+    response = cast.client(role).post(page, {"held_on": "2025-05-01", "notes": "Talked."})
     if role == "manager":
         assert response.status_code == 302
         assert CheckIn.objects.count() == 1
@@ -201,7 +193,7 @@ def test_post_check_in(cast, role):
 
 
 def test_a_manager_never_reaches_another_teams_appraisal_by_its_id(cast, appraisal):
-    olu = client_for(cast.other_manager.account)
+    olu = cast.client("other_manager")
     for name in ("detail", "summary", "pdf", "gaps"):
         assert olu.get(reverse(f"appraisals:{name}", args=[appraisal.pk])).status_code == 404
     # The same answer as for an id that does not exist.

@@ -10,18 +10,11 @@ from django.urls import reverse
 from appraisals import cycles
 from appraisals.models import Appraisal, AppraisalEvent, Cycle, Stage
 from tests import factories
-from tests.appraisals.conftest import person
+from tests.cast import person
 
 pytestmark = pytest.mark.django_db
 
 OTHERS = ["manager", "head", "person", "other_manager", "other_person"]
-
-
-def client_for(cast, role):
-    client = Client()
-    if role != "anonymous":
-        client.force_login(cast.user(role))
-    return client
 
 
 def rows():
@@ -48,7 +41,7 @@ def urls(cycle, appraisal):
 
 @pytest.mark.parametrize("role", OTHERS)
 def test_every_cycle_page_is_404_to_all_but_hr_and_posts_write_nothing(cast, appraisal, role):
-    client = client_for(cast, role)
+    client = cast.client(role)
     before = rows()
     for name, url in urls(appraisal.cycle, appraisal).items():
         assert client.get(url).status_code == 404, name
@@ -73,13 +66,13 @@ def test_anonymous_people_are_sent_to_sign_in(cast, appraisal):
 
 
 def test_hr_open_every_cycle_page(cast, appraisal):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     for name, url in urls(appraisal.cycle, appraisal).items():
         assert client.get(url).status_code == 200, name
 
 
 def test_hr_set_up_and_change_a_cycle(cast):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     data = {"name": "Mid-year 2026", "kind": "mid_year", "opens_on": "2026-10-01"}
     response = client.post(reverse("appraisals:cycle_create"), {**data, "closes_on": "2026-09-01"})
     assert "The cycle cannot close before it opens" in response.context["form"].errors["closes_on"]
@@ -92,7 +85,7 @@ def test_hr_set_up_and_change_a_cycle(cast):
 
 
 def test_opening_says_how_many_and_who_is_skipped_then_creates_them(cast, cycle):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse("appraisals:cycle_open", kwargs={"pk": cycle.pk})
     page = client.post(url, {"scope": "everyone"})
     # Bea has no line manager; the four others are appraised.
@@ -109,7 +102,7 @@ def test_opening_says_how_many_and_who_is_skipped_then_creates_them(cast, cycle)
 
 
 def test_a_stale_confirmation_creates_nothing(cast, cycle):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse("appraisals:cycle_open", kwargs={"pk": cycle.pk})
     person("Una", cast.manager, cast.person.role_profile)  # joins after the preview of 4
     response = client.post(url, {"scope": "everyone", "confirmed": "4"}, follow=True)
@@ -119,7 +112,7 @@ def test_a_stale_confirmation_creates_nothing(cast, cycle):
 
 
 def test_opening_for_a_team_or_a_job_family(cast, cycle):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse("appraisals:cycle_open", kwargs={"pk": cycle.pk})
     page = client.post(url, {"scope": "team", "manager": cast.other_manager.employee_id})
     assert page.context["creates"] == 1
@@ -133,7 +126,7 @@ def test_opening_for_a_team_or_a_job_family(cast, cycle):
 
 
 def test_close_a_cycle(cast, appraisal):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse("appraisals:cycle_close", kwargs={"pk": appraisal.cycle.pk})
     client.post(url)
     appraisal.cycle.refresh_from_db()
@@ -145,7 +138,7 @@ def test_close_a_cycle(cast, appraisal):
 def test_the_cycle_view_counts_stages_and_overdue_and_filters(cast, cycle):
     cycles.open_cycle(cycle=cycle, scope=cycles.Scope.everyone())
     Appraisal.objects.filter(person=cast.person).update(stage=Stage.SELF_ASSESSMENT)
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse("appraisals:cycle", kwargs={"pk": cycle.pk})
     page = client.get(url)
     counts = {value: count for value, _, count in page.context["stages"]}
@@ -168,14 +161,14 @@ def test_the_cycle_view_takes_the_same_queries_for_1_or_50(
         person(f"Extra{n}", cast.manager, cast.person.role_profile)
     cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager))
     assert Appraisal.objects.count() == size
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     # 8: a menu of rows is one query (includes/field.html asks no COUNT).
     with django_assert_num_queries(8):
         client.get(reverse("appraisals:cycle", kwargs={"pk": cycle.pk}))
 
 
 def test_hr_reassign_an_appraisal(cast, appraisal):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse(
         "appraisals:reassign", kwargs={"pk": appraisal.cycle.pk, "appraisal_pk": appraisal.pk}
     )
@@ -192,7 +185,7 @@ def test_hr_reassign_an_appraisal(cast, appraisal):
 
 
 def test_a_refused_reassignment_keeps_what_was_typed(cast, appraisal):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse(
         "appraisals:reassign", kwargs={"pk": appraisal.cycle.pk, "appraisal_pk": appraisal.pk}
     )
@@ -219,7 +212,7 @@ def test_the_cycle_list(cast, appraisal):
         opens_on=date(2026, 1, 1),
         closes_on=date(2026, 6, 30),
     )
-    page = client_for(cast, "hr").get(reverse("appraisals:cycles"))
+    page = cast.client("hr").get(reverse("appraisals:cycles"))
     assert [(c.name, c.appraisal_count) for c in page.context["cycles"]] == [
         ("Probation 2026", 0),
         ("Annual review 2025", 1),
@@ -227,7 +220,7 @@ def test_the_cycle_list(cast, appraisal):
 
 
 def test_an_unchanged_cycle_form_saves_as_it_was_shown(cast, cycle):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse("appraisals:cycle_edit", kwargs={"pk": cycle.pk})
     form = client.get(url).context["form"]
     data = {name: form[name].value() for name in form.fields}

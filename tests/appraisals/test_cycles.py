@@ -12,7 +12,7 @@ from appraisals.cycles import CycleError, Scope
 from appraisals.models import Appraisal, Cycle, Objective, Requirement
 from profiles import drafts, lifecycle
 from tests import factories
-from tests.appraisals.conftest import published_profile
+from tests.cast import published_profile
 
 pytestmark = pytest.mark.django_db
 

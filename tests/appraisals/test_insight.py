@@ -7,16 +7,15 @@ catalogue item) and their query counts with 1 and with 50 people."""
 from datetime import date
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from appraisals import cycles, insight, workflow
+from appraisals import cycles, insight
 from appraisals.access import visible_sides
 from appraisals.models import Appraisal, Requirement, Stage
 from competency.models import Depth, KnowledgeItem
 from tests import factories
-from tests.appraisals.conftest import ROLES, published_profile
-from tests.appraisals.test_workflow import advance, fresh
+from tests.appraisals.helpers import rows
+from tests.cast import ROLES, agree, agree_directly, fresh, published_profile, take_to
 
 pytestmark = pytest.mark.django_db
 
@@ -25,51 +24,12 @@ FIND = reverse("insight:find_people")
 AGILE = "Agile working"
 
 
-def client_for(cast, role):
-    client = Client()
-    if role != "anonymous":
-        client.force_login(cast.user(role))
-    return client
-
-
-def by_kind(appraisal):
-    return {row.kind: row for row in appraisal.requirements.all()}
-
-
-def agree(appraisal, cast, **ratings):
-    """Take Sam's (or anyone's managed by cast.manager) appraisal to agreed
-    with the manager's ratings by kind: skill, knowledge, behavioural,
-    activity (None: not rated)."""
-    appraisal = advance(appraisal, cast, Stage.MANAGER_REVIEW)
-    rows = by_kind(appraisal)
-    kinds = {
-        "skill": Requirement.Kind.ORGANISATION_SKILL,
-        "knowledge": Requirement.Kind.KNOWLEDGE,
-        "behavioural": Requirement.Kind.BEHAVIOURAL,
-        "activity": Requirement.Kind.WORK_ACTIVITY,
-    }
-    workflow.save_manager_ratings(
-        appraisal=appraisal,
-        by=appraisal.manager.account,
-        confirmed_stage=Stage.MANAGER_REVIEW,
-        ratings={rows[kinds[name]].pk: {"rating": value} for name, value in ratings.items()},
-    )
-    return advance(appraisal, cast, Stage.AGREED)
-
-
-def agree_directly(appraisal, rating):
-    """Test set-up in bulk (the workflow is tested elsewhere): an appraisal
-    agreed, each levelled requirement rated `rating`."""
-    Appraisal.objects.filter(pk=appraisal.pk).update(stage=Stage.AGREED)
-    appraisal.requirements.filter(required_rank__isnull=False).update(manager_rating=rating)
-
-
 @pytest.fixture
 def sams(appraisal, cast):
     """Sam's appraisal agreed: Agile working (Proficient required) rated
     Familiar, Systems design (Practitioner) rated Expert, Team dynamics
     (no level) Shown, Formal appraisals not rated."""
-    return agree(appraisal, cast, skill=4, knowledge=2, behavioural=2, activity=None)
+    return agree(appraisal, skill=4, knowledge=2, behavioural=2, activity=None)
 
 
 @pytest.fixture
@@ -96,7 +56,7 @@ HEATMAP_ROWS = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_sees_which_rows_of_the_heatmap(cast, sams, tias, role):
-    response = client_for(cast, role).get(HEATMAP)
+    response = cast.client(role).get(HEATMAP)
     if role == "anonymous":
         assert response.status_code == 302 and "/sign-in/" in response.url
         return
@@ -110,7 +70,7 @@ def test_who_sees_which_rows_of_the_heatmap(cast, sams, tias, role):
 
 
 def test_a_manager_naming_another_team_in_the_filter_gets_404(cast, sams, tias):
-    client = client_for(cast, "manager")
+    client = cast.client("manager")
     assert client.get(HEATMAP, {"manager": cast.other_manager.pk}).status_code == 404
     assert client.get(HEATMAP, {"manager": cast.other_person.pk}).status_code == 404
     assert client.get(HEATMAP, {"manager": "9999999"}).status_code == 404
@@ -122,9 +82,9 @@ def test_a_manager_naming_another_team_in_the_filter_gets_404(cast, sams, tias):
 
 def test_the_managers_manager_and_hr_choose_a_team_below(cast, sams, tias):
     for role in ("head", "hr"):
-        response = client_for(cast, role).get(HEATMAP, {"manager": cast.other_manager.pk})
+        response = cast.client(role).get(HEATMAP, {"manager": cast.other_manager.pk})
         assert {row.person.name for row in response.context["heatmap"].rows} == {"Tia"}
-    found = client_for(cast, "head").get(HEATMAP, {"who": "olu"}).context["managers_found"]
+    found = cast.client("head").get(HEATMAP, {"who": "olu"}).context["managers_found"]
     assert found == [cast.other_manager]
 
 
@@ -132,15 +92,15 @@ def test_hr_filter_by_job_family(cast, sams, tias, ddat):
     family = factories.JobFamilyFactory(name="Data")
     other = published_profile(ddat, title="Data Engineer", family=family)
     factories.PersonFactory(name="Dee", line_manager=cast.other_manager, role_profile=other)
-    response = client_for(cast, "hr").get(HEATMAP, {"family": family.slug})
+    response = cast.client("hr").get(HEATMAP, {"family": family.slug})
     assert {row.person.name for row in response.context["heatmap"].rows} == {"Dee"}
     # A manager's heatmap ignores the family filter, which is HR's.
-    response = client_for(cast, "other_manager").get(HEATMAP, {"family": family.slug})
+    response = cast.client("other_manager").get(HEATMAP, {"family": family.slug})
     assert {row.person.name for row in response.context["heatmap"].rows} == {"Dee", "Tia"}
 
 
 def test_cells_say_the_gap_in_words_and_symbols(cast, sams):
-    response = client_for(cast, "manager").get(HEATMAP)
+    response = cast.client("manager").get(HEATMAP)
     (row,) = response.context["heatmap"].rows
     cells = {
         column.kind_label: cell
@@ -163,9 +123,9 @@ def test_cells_say_the_gap_in_words_and_symbols(cast, sams):
 
 
 def test_only_agreed_appraisals_count(cast, appraisal):
-    reviewing = advance(appraisal, cast, Stage.MANAGER_REVIEW)
+    reviewing = take_to(appraisal, Stage.MANAGER_REVIEW)
     reviewing.requirements.update(manager_rating=1)
-    response = client_for(cast, "manager").get(HEATMAP)
+    response = cast.client("manager").get(HEATMAP)
     (row,) = response.context["heatmap"].rows
     assert row.appraisal_id is None and row.cells == []
     assert "No agreed appraisal yet" in response.content.decode()
@@ -177,7 +137,7 @@ def test_the_latest_agreed_appraisal_counts(cast, sams):
     )
     (newer,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
     agree_directly(newer, 3)
-    (row,) = client_for(cast, "manager").get(HEATMAP).context["heatmap"].rows
+    (row,) = cast.client("manager").get(HEATMAP).context["heatmap"].rows
     assert row.appraisal_id == newer.pk
     assert row.cycle == "Annual review 2026"
 
@@ -213,7 +173,7 @@ def test_heatmap_queries_do_not_grow_with_the_team(cast, cycle, count, django_as
     cast.person.line_manager = None
     cast.person.save()
     team_of(cast, cycle, count)
-    client = client_for(cast, "manager")
+    client = cast.client("manager")
     with django_assert_num_queries(HEATMAP_QUERIES):
         response = client.get(HEATMAP)
     assert len(response.context["heatmap"].rows) == count
@@ -222,7 +182,7 @@ def test_heatmap_queries_do_not_grow_with_the_team(cast, cycle, count, django_as
 
 def test_heatmap_pages_of_fifty_people(cast, cycle):
     team_of(cast, cycle, 51)
-    response = client_for(cast, "manager").get(HEATMAP, {"page": 2})
+    response = cast.client("manager").get(HEATMAP, {"page": 2})
     assert [row.person.name for row in response.context["heatmap"].rows] == ["Report 50", "Sam"]
     assert "people 51 to 52 of 52" in response.content.decode()
 
@@ -250,7 +210,7 @@ FINDS = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_finds_whom(cast, sams, tias, role):
-    response = find(client_for(cast, role), agile(cast), 1)
+    response = find(cast.client(role), agile(cast), 1)
     if role == "anonymous":
         assert response.status_code == 302
         return
@@ -263,7 +223,7 @@ def test_who_finds_whom(cast, sams, tias, role):
 
 
 def test_found_by_the_minimum_level_of_their_agreed_rating(cast, sams, tias):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     # Sam's agreed Agile working is Familiar with (2), Tia's Proficient in (3).
     assert [r.appraisal.person.name for r in find(client, agile(cast), 2).context["page_obj"]] == [
         "Tia",
@@ -280,23 +240,23 @@ def test_a_later_lower_rating_replaces_an_earlier_one(cast, sams, tias):
     )
     (newer,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.other_manager)).created
     agree_directly(newer, 1)
-    response = find(client_for(cast, "hr"), agile(cast), 3)
+    response = find(cast.client("hr"), agile(cast), 3)
     assert list(response.context["page_obj"]) == []
-    response = find(client_for(cast, "hr"), agile(cast), 1)
+    response = find(cast.client("hr"), agile(cast), 1)
     tia = next(r for r in response.context["page_obj"] if r.appraisal.person.name == "Tia")
     assert tia.appraisal_id == newer.pk
 
 
 def test_ratings_not_yet_agreed_are_not_found(cast, appraisal):
-    reviewing = advance(appraisal, cast, Stage.MANAGER_REVIEW)
+    reviewing = take_to(appraisal, Stage.MANAGER_REVIEW)
     reviewing.requirements.update(manager_rating=4)
-    response = find(client_for(cast, "hr"), agile(cast), 1)
+    response = find(cast.client("hr"), agile(cast), 1)
     assert list(response.context["page_obj"]) == []
 
 
 def test_skills_are_found_on_their_frameworks_levels(cast, sams):
-    skill = by_kind(sams)[Requirement.Kind.ORGANISATION_SKILL].skill
-    response = find(client_for(cast, "manager"), skill, 4, kind="skill")
+    skill = rows(sams)[Requirement.Kind.ORGANISATION_SKILL].skill
+    response = find(cast.client("manager"), skill, 4, kind="skill")
     assert [r.appraisal.person.name for r in response.context["page_obj"]] == ["Sam"]
     assert [name for _, name in response.context["levels"]] == [
         "Awareness",
@@ -307,14 +267,14 @@ def test_skills_are_found_on_their_frameworks_levels(cast, sams):
 
 
 def test_the_search_box_lists_matching_items(cast, sams):
-    response = client_for(cast, "manager").get(FIND, {"q": "agile"})
+    response = cast.client("manager").get(FIND, {"q": "agile"})
     names = [name for _, _, name, _ in response.context["found_items"]]
     assert AGILE in names
     assert "?kind=knowledge&amp;item=" in response.content.decode()
 
 
 def test_bad_choices_say_what_is_wrong(cast, sams):
-    client = client_for(cast, "manager")
+    client = cast.client("manager")
     response = client.get(FIND, {"kind": "knowledge", "item": "9999999", "level": 1})
     assert "was not found" in response.content.decode()
     assert "page_obj" not in response.context
@@ -335,7 +295,7 @@ def test_find_people_queries_do_not_grow(cast, cycle, count, django_assert_num_q
     cast.person.line_manager = None
     cast.person.save()
     team_of(cast, cycle, count)
-    client = client_for(cast, "manager")
+    client = cast.client("manager")
     item = agile(cast)
     with django_assert_num_queries(FIND_QUERIES):
         response = find(client, item, 2)
@@ -361,7 +321,7 @@ READS_SAMS = {"hr", "manager", "head", "person"}
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_sees_sams_readiness(cast, sams, lead, role):
-    response = client_for(cast, role).get(readiness_url(cast.person), {"profile": lead.slug})
+    response = cast.client(role).get(readiness_url(cast.person), {"profile": lead.slug})
     if role == "anonymous":
         assert response.status_code == 302
     elif role in READS_SAMS:
@@ -371,7 +331,7 @@ def test_who_sees_sams_readiness(cast, sams, lead, role):
 
 
 def test_readiness_meets_needs_and_unknown(cast, sams, lead):
-    response = client_for(cast, "person").get(readiness_url(cast.person), {"profile": lead.slug})
+    response = cast.client("person").get(readiness_url(cast.person), {"profile": lead.slug})
     result = response.context["result"]
     assert [n.title for n in result.needs] == [AGILE]
     assert result.needs[0].shortfall == 1
@@ -392,7 +352,7 @@ def test_readiness_against_the_persons_own_profile(cast, sams):
 
 
 def test_readiness_offers_the_job_family_and_a_search(cast, sams, lead):
-    client = client_for(cast, "manager")
+    client = cast.client("manager")
     response = client.get(readiness_url(cast.person), {"q": "lead platform"})
     assert [p.slug for p in response.context["found"]] == [lead.slug]
     response = client.get(readiness_url(cast.person))
@@ -400,12 +360,12 @@ def test_readiness_offers_the_job_family_and_a_search(cast, sams, lead):
 
 
 def test_an_unknown_profile_is_404(cast, sams):
-    response = client_for(cast, "manager").get(readiness_url(cast.person), {"profile": "nope"})
+    response = cast.client("manager").get(readiness_url(cast.person), {"profile": "nope"})
     assert response.status_code == 404
 
 
 def test_readiness_queries_are_fixed(cast, sams, lead, django_assert_num_queries):
-    client = client_for(cast, "manager")
+    client = cast.client("manager")
     # Session, user (with whether they are HR), the person, the profile, its
     # version's catalogue items (work activities, knowledge, skills, levels,
     # level texts), the person's ratings of them, and the suggestions.
@@ -417,6 +377,6 @@ def test_heatmap_cells_escape_what_the_database_holds(cast, sams):
     sams.requirements.filter(kind=Requirement.Kind.KNOWLEDGE).update(
         required_label="<b>Proficient</b>"
     )
-    html = client_for(cast, "manager").get(HEATMAP).content.decode()
+    html = cast.client("manager").get(HEATMAP).content.decode()
     assert "<b>Proficient</b>" not in html
     assert "&lt;b&gt;Proficient&lt;/b&gt;" in html

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from appraisals import cycles, workflow
 from appraisals.models import Objective, Stage
 from tests import factories
-from tests.appraisals.conftest import person, published_profile
-from tests.appraisals.helpers import client_for, to_stage, url
+from tests.appraisals.helpers import url
+from tests.cast import client_as, person, published_profile, take_to
 
 # Session and user, then the page's own queries.
 HOME_STAFF = 6
@@ -39,14 +39,14 @@ def test_home_of_a_manager(cast, cycle, size):
         Objective.objects.create(
             appraisal=appraisal, title="Late", due_on=factories.date(2024, 1, 1)
         )
-    assert count(client_for(cast.manager.account), "/") == HOME_MANAGER
+    assert count(cast.client("manager"), "/") == HOME_MANAGER
 
 
 @pytest.mark.parametrize("size", [1, 50])
 def test_home_of_a_member_of_staff(cast, appraisal, size):
     for n in range(size):
         Objective.objects.create(appraisal=appraisal, title=f"Objective {n}")
-    assert count(client_for(cast.person.account), "/") == HOME_STAFF
+    assert count(cast.client("person"), "/") == HOME_STAFF
 
 
 def profile_with(ddat, size):
@@ -73,11 +73,10 @@ def test_appraisal_page(ddat, cycle, size):
     sam = person("Sam", mo, profile)
     (appraisal,) = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(mo)).created
     assert appraisal.requirements.count() == size + 4
-    cast = type("Cast", (), {"manager": mo, "person": sam})
-    appraisal = to_stage(appraisal, cast, Stage.SELF_ASSESSMENT)
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
     # The person rating themself; the manager planning in review.
-    assert count(client_for(sam.account), url("detail", appraisal)) == APPRAISAL_PAGE
-    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    assert count(client_as(sam.account), url("detail", appraisal)) == APPRAISAL_PAGE
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
     # Every row below what is required, so the plan's suggestions are read too.
     workflow.save_manager_ratings(
         appraisal=appraisal,
@@ -85,4 +84,4 @@ def test_appraisal_page(ddat, cycle, size):
         confirmed_stage=Stage.MANAGER_REVIEW,
         ratings={row.pk: {"rating": 1} for row in appraisal.requirements.all()},
     )
-    assert count(client_for(mo.account), url("detail", appraisal)) == APPRAISAL_PAGE_PLANNING
+    assert count(client_as(mo.account), url("detail", appraisal)) == APPRAISAL_PAGE_PLANNING

@@ -5,13 +5,14 @@ from django.urls import reverse
 
 from appraisals import plans, workflow
 from appraisals.models import AppraisalEvent, Objective, Stage
-from tests.appraisals.helpers import client_for, rows, to_stage, url
+from tests.appraisals.helpers import rows, url
+from tests.cast import take_to
 
 
 def test_the_person_rates_saves_and_comes_back(cast, appraisal):
-    appraisal = to_stage(appraisal, cast, Stage.SELF_ASSESSMENT)
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
     skill = rows(appraisal)["organisation_skill"]
-    sam = client_for(cast.person.account)
+    sam = cast.client("person")
     page = sam.get(url("detail", appraisal))
     assert page.status_code == 200
     assert b"Save and come back" in page.content
@@ -38,12 +39,12 @@ def test_the_person_rates_saves_and_comes_back(cast, appraisal):
 
 
 def test_a_stale_save_keeps_what_was_typed_and_says_why(cast, appraisal):
-    appraisal = to_stage(appraisal, cast, Stage.SELF_ASSESSMENT)
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
     skill = rows(appraisal)["organisation_skill"]
     workflow.send_back(
         appraisal=appraisal, by=cast.manager.account, confirmed_stage="self_assessment", reason="x"
     )
-    response = client_for(cast.person.account).post(
+    response = cast.client("person").post(
         url("save_ratings", appraisal),
         {"confirmed_stage": "self_assessment", f"r-{skill.pk}-evidence": "Typed with care."},
     )
@@ -56,8 +57,8 @@ def test_a_stale_save_keeps_what_was_typed_and_says_why(cast, appraisal):
 
 
 def test_a_refused_move_keeps_the_reason(cast, appraisal):
-    appraisal = to_stage(appraisal, cast, Stage.SIGNED_OFF)
-    response = client_for(cast.hr).post(
+    appraisal = take_to(appraisal, Stage.SIGNED_OFF)
+    response = cast.client("hr").post(
         url("move", appraisal, "reopen"), {"confirmed_stage": "agreed", "reason": "Typo in it."}
     )
     assert response.status_code == 400
@@ -67,7 +68,7 @@ def test_a_refused_move_keeps_the_reason(cast, appraisal):
 
 
 def test_the_whole_workflow_through_the_pages(cast, appraisal):
-    mo, sam, hr = (client_for(u) for u in (cast.manager.account, cast.person.account, cast.hr))
+    mo, sam, hr = (cast.client(role) for role in ("manager", "person", "hr"))
 
     def move(client, name, **data):
         appraisal.refresh_from_db()
@@ -135,7 +136,7 @@ def test_the_whole_workflow_through_the_pages(cast, appraisal):
 
 
 def test_the_gap_chart_is_an_image_with_a_table(cast, appraisal):
-    appraisal = to_stage(appraisal, cast, Stage.MANAGER_REVIEW)
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
     skill = rows(appraisal)["organisation_skill"]
     workflow.save_manager_ratings(
         appraisal=appraisal,
@@ -143,16 +144,14 @@ def test_the_gap_chart_is_an_image_with_a_table(cast, appraisal):
         confirmed_stage="manager_review",
         ratings={skill.pk: {"rating": 4}},
     )
-    page = client_for(cast.manager.account).get(url("gaps", appraisal)).content.decode()
+    page = cast.client("manager").get(url("gaps", appraisal)).content.decode()
     assert 'role="img"' in page and "<title id=" in page and "<desc id=" in page
     assert "The gaps as a table" in page
     assert "Above (+1)" in page
     # The person sees no gap before the review is shared.
-    page = client_for(cast.person.account).get(url("gaps", appraisal)).content.decode()
+    page = cast.client("person").get(url("gaps", appraisal)).content.decode()
     assert "shown once the review is shared" in page
-    over_time = client_for(cast.person.account).get(
-        reverse("appraisals:person_gaps", args=[cast.person.pk])
-    )
+    over_time = cast.client("person").get(reverse("appraisals:person_gaps", args=[cast.person.pk]))
     assert over_time.status_code == 200
 
 
@@ -168,24 +167,24 @@ def test_staff_read_the_version_they_are_appraised_against_once_superseded(cast,
     lifecycle.publish_profile(profile=profile)
     profile.refresh_from_db()
     assert profile.published_version_id != version.pk
-    sam = client_for(cast.person.account)
+    sam = cast.client("person")
     page = sam.get(url("detail", appraisal)).content.decode()
     link = reverse("profiles:version", args=[profile.slug, version.number])
     assert link in page and "superseded" in page
     assert sam.get(link).status_code == 200
     # Someone not appraised against it still gets 404.
-    assert client_for(cast.other_person.account).get(link).status_code == 404
+    assert cast.client("other_person").get(link).status_code == 404
 
 
 def test_check_ins_are_seen_by_both(cast):
-    mo = client_for(cast.manager.account)
+    mo = cast.client("manager")
     page = reverse("appraisals:check_ins", args=[cast.person.pk])
     response = mo.post(
         page, {"held_on": "2025-05-01", "notes": "Talked.", "agreed_actions": "Read the book."}
     )
     assert response.status_code == 302
-    assert "Read the book." in client_for(cast.person.account).get(page).content.decode()
-    assert client_for(cast.head.account).get(page).status_code == 404
+    assert "Read the book." in cast.client("person").get(page).content.decode()
+    assert cast.client("head").get(page).status_code == 404
     response = mo.post(page, {"held_on": "", "notes": "Kept."})
     assert response.status_code == 400 and "Kept." in response.content.decode()
 
@@ -193,7 +192,7 @@ def test_check_ins_are_seen_by_both(cast):
 @pytest.mark.parametrize("role", ["person", "manager"])
 def test_home_shows_the_appraisal_and_what_it_waits_for(cast, appraisal, role):
     Objective.objects.create(appraisal=appraisal, title="Learn Rust")
-    page = client_for(getattr(cast, role).account).get("/").content.decode()
+    page = cast.client(role).get("/").content.decode()
     if role == "person":
         assert "Your appraisal" in page and "to open it for self-assessment" in page
         assert "Learn Rust" in page
@@ -202,4 +201,4 @@ def test_home_shows_the_appraisal_and_what_it_waits_for(cast, appraisal, role):
 
 
 def test_hr_land_on_the_role_profiles(cast):
-    assert client_for(cast.hr).get("/").url == reverse("profiles:list")
+    assert cast.client("hr").get("/").url == reverse("profiles:list")

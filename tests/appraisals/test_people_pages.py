@@ -11,13 +11,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def client_for(cast, role):
-    client = Client()
-    if role != "anonymous":
-        client.force_login(cast.user(role))
-    return client
-
-
 def people_rows():
     return list(Person.objects.order_by("pk").values()), Person.history.count()
 
@@ -32,7 +25,7 @@ HR_ONLY = ["person_create", "people_import", "people_template"]
 def test_hr_pages_are_404_to_everyone_else_and_posts_write_nothing(cast, role, name):
     kwargs = {"pk": cast.person.pk} if name == "person_edit" else {}
     url = reverse(f"appraisals:{name}", kwargs=kwargs)
-    client = client_for(cast, role)
+    client = cast.client(role)
     before = people_rows()
     assert client.get(url).status_code == 404
     response = client.post(url, {"employee_id": "X9", "name": "Intruder", "manager": ""})
@@ -50,7 +43,7 @@ def test_anonymous_people_are_sent_to_sign_in(cast, name):
 @pytest.mark.parametrize("name", [*HR_ONLY, "people", "person", "person_edit"])
 def test_hr_may_open_every_people_page(cast, name):
     kwargs = {"pk": cast.person.pk} if name in {"person", "person_edit"} else {}
-    response = client_for(cast, "hr").get(reverse(f"appraisals:{name}", kwargs=kwargs))
+    response = cast.client("hr").get(reverse(f"appraisals:{name}", kwargs=kwargs))
     assert response.status_code == 200
 
 
@@ -65,13 +58,13 @@ def test_hr_may_open_every_people_page(cast, name):
     ],
 )
 def test_the_list_shows_each_reader_their_reporting_line(cast, role, listed):
-    page = client_for(cast, role).get(reverse("appraisals:people"))
+    page = cast.client(role).get(reverse("appraisals:people"))
     assert {person.name for person in page.context["page_obj"]} == listed
 
 
 @pytest.mark.parametrize("role", ["person", "other_person"])
 def test_staff_who_manage_nobody_get_no_list(cast, role):
-    assert client_for(cast, role).get(reverse("appraisals:people")).status_code == 404
+    assert cast.client(role).get(reverse("appraisals:people")).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -86,14 +79,14 @@ def test_staff_who_manage_nobody_get_no_list(cast, role):
 )
 def test_a_person_page_is_read_by_their_line_only(cast, role, status):
     url = reverse("appraisals:person", kwargs={"pk": cast.person.pk})
-    assert client_for(cast, role).get(url).status_code == status
+    assert cast.client(role).get(url).status_code == status
 
 
 def test_a_person_page_shows_the_line_above_reports_and_appraisals(cast, appraisal):
-    page = client_for(cast, "hr").get(reverse("appraisals:person", kwargs={"pk": cast.manager.pk}))
+    page = cast.client("hr").get(reverse("appraisals:person", kwargs={"pk": cast.manager.pk}))
     assert [person.name for person in page.context["line"]] == ["Bea"]
     assert [person.name for person in page.context["reports"]] == ["Sam"]
-    page = client_for(cast, "hr").get(reverse("appraisals:person", kwargs={"pk": cast.person.pk}))
+    page = cast.client("hr").get(reverse("appraisals:person", kwargs={"pk": cast.person.pk}))
     assert [person.name for person in page.context["line"]] == ["Bea", "Mo"]
     assert [item[0] for item in page.context["appraisals"]] == [appraisal]
     assert "Annual review 2025" in page.content.decode()
@@ -103,7 +96,7 @@ def test_a_person_page_shows_the_line_above_reports_and_appraisals(cast, apprais
 
 
 def test_search_and_filters(cast, client):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse("appraisals:people")
 
     def names(**query):
@@ -148,7 +141,7 @@ def form(**changes):
 
 
 def test_hr_add_a_person_under_a_manager(cast):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     response = client.post(
         reverse("appraisals:person_create"), form(manager=cast.manager.employee_id)
     )
@@ -160,7 +153,7 @@ def test_hr_add_a_person_under_a_manager(cast):
 
 
 def test_a_loop_is_refused_with_a_message_and_the_typed_input_kept(cast):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     before = people_rows()
     url = reverse("appraisals:person_edit", kwargs={"pk": cast.head.pk})
     data = form(
@@ -192,14 +185,14 @@ def test_a_loop_is_refused_with_a_message_and_the_typed_input_kept(cast):
 )
 def test_bad_input_is_named_at_its_field_and_nothing_written(cast, changes, field, message):
     before = people_rows()
-    response = client_for(cast, "hr").post(reverse("appraisals:person_create"), form(**changes))
+    response = cast.client("hr").post(reverse("appraisals:person_create"), form(**changes))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert people_rows() == before
 
 
 def test_an_existing_employee_id_is_refused(cast):
-    response = client_for(cast, "hr").post(
+    response = cast.client("hr").post(
         reverse("appraisals:person_create"), form(employee_id=cast.person.employee_id)
     )
     assert "employee_id" in response.context["form"].errors
@@ -207,7 +200,7 @@ def test_an_existing_employee_id_is_refused(cast):
 
 def test_hr_edit_a_person_and_move_them(cast):
     url = reverse("appraisals:person_edit", kwargs={"pk": cast.person.pk})
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     assert client.get(url).context["form"]["manager"].value() == cast.manager.employee_id
     data = form(
         employee_id=cast.person.employee_id,
@@ -263,7 +256,7 @@ def org_file(cast, **moves):
 
 
 def test_upload_preview_confirm(cast):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     text = org_file(cast, **{cast.person.employee_id: cast.other_manager}) + (
         "E900,Una New,una@example.org,E00000,,Engineer,2025-01-01,\n".replace(
             "E00000", cast.head.employee_id
@@ -288,7 +281,7 @@ def test_upload_preview_confirm(cast):
 
 
 def test_a_confirmation_after_a_change_writes_nothing(cast):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     preview = upload(client, org_file(cast, **{cast.person.employee_id: cast.other_manager}))
     Person.objects.filter(pk=cast.other_person.pk).update(job_title="Changed meanwhile")
     before = people_rows()
@@ -301,7 +294,7 @@ def test_a_confirmation_after_a_change_writes_nothing(cast):
 
 def test_a_bad_file_lists_its_problems_and_writes_nothing(cast):
     before = people_rows()
-    page = upload(client_for(cast, "hr"), HEADER + "E1,Bea,,E999,,,,\n")
+    page = upload(cast.client("hr"), HEADER + "E1,Bea,,E999,,,,\n")
     assert page.status_code == 200
     html = page.content.decode()
     assert "Row 2, column D (manager): no person with employee id E999 in the file" in html
@@ -310,7 +303,7 @@ def test_a_bad_file_lists_its_problems_and_writes_nothing(cast):
 
 
 def test_someone_elses_token_reads_as_expired(cast):
-    preview = upload(client_for(cast, "hr"), org_file(cast))
+    preview = upload(cast.client("hr"), org_file(cast))
     other_hr = factories.UserFactory(username="hazel")
     other_hr.groups.add(cast.hr.groups.first())
     client = Client()
@@ -322,13 +315,13 @@ def test_someone_elses_token_reads_as_expired(cast):
 
 
 def test_the_template_names_the_columns(cast):
-    response = client_for(cast, "hr").get(reverse("appraisals:people_template"))
+    response = cast.client("hr").get(reverse("appraisals:people_template"))
     assert response.content.decode().startswith("employee id,name,email,manager's employee id")
 
 
 def test_an_unchanged_edit_form_saves_as_it_was_shown(cast):
     """Dates are shown as the form reads them, so saving what was shown works."""
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     url = reverse("appraisals:person_edit", kwargs={"pk": cast.person.pk})
     form = client.get(url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}

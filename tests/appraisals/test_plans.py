@@ -9,7 +9,7 @@ from appraisals import plans, probation, workflow
 from appraisals.models import DevelopmentAction, ProbationCheckpoint, Stage
 from appraisals.workflow import WorkflowError
 from tests import factories
-from tests.appraisals.test_workflow import advance
+from tests.cast import take_to
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_the_manager_proposes_objectives_and_both_agree_them(appraisal, cast):
         plans.add_objective(
             appraisal=appraisal, by=cast.person.account, confirmed_stage="draft", title="Mine"
         )
-    appraisal = advance(appraisal, cast, Stage.AGREED)
+    appraisal = take_to(appraisal, Stage.AGREED)
     plans.update_objective(
         objective=objective,
         by=cast.person.account,
@@ -45,7 +45,7 @@ def test_the_manager_proposes_objectives_and_both_agree_them(appraisal, cast):
         plans.update_objective(
             objective=objective, by=cast.manager.account, confirmed_stage="agreed", status="odd"
         )
-    appraisal = advance(appraisal, cast, Stage.SIGNED_OFF)
+    appraisal = take_to(appraisal, Stage.SIGNED_OFF)
     with pytest.raises(WorkflowError, match="read-only"):
         plans.update_objective(
             objective=objective, by=cast.manager.account, confirmed_stage="signed_off", title="x"
@@ -62,7 +62,7 @@ def test_nobody_else_plans(appraisal, cast, role):
 
 
 def rate(appraisal, cast, ratings_by_kind):
-    appraisal = advance(appraisal, cast, Stage.MANAGER_REVIEW)
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
     rows = {row.kind: row.pk for row in appraisal.requirements.all()}
     workflow.save_manager_ratings(
         appraisal=appraisal,

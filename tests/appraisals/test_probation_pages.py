@@ -15,13 +15,6 @@ from appraisals.models import Person, ProbationCheckpoint, ProbationDecision
 pytestmark = pytest.mark.django_db
 
 
-def client_for(cast, role):
-    client = Client()
-    if role != "anonymous":
-        client.force_login(cast.user(role))
-    return client
-
-
 def checkpoints(person):
     return list(
         ProbationCheckpoint.objects.filter(person=person)
@@ -78,7 +71,7 @@ def person_form(**changes):
 
 
 def test_the_person_form_schedules_and_reschedules_keeping_completed_ones(cast):
-    client = client_for(cast, "hr")
+    client = cast.client("hr")
     response = client.post(reverse("appraisals:person_create"), person_form())
     assert response.status_code == 302
     nia = Person.objects.get(employee_id="E777")
@@ -195,7 +188,7 @@ def test_import_scheduling_costs_queries_per_batch_not_per_person(db):
 
 @pytest.mark.parametrize("role", ["hr", "manager", "head", "person"])
 def test_readers_see_the_checkpoints(cast, sam, role):
-    response = client_for(cast, role).get(url(sam))
+    response = cast.client(role).get(url(sam))
     assert response.status_code == 200
     page = response.content.decode()
     assert "1-month checkpoint" in page and "3-month checkpoint" in page
@@ -207,7 +200,7 @@ def test_readers_see_the_checkpoints(cast, sam, role):
 
 @pytest.mark.parametrize("role", ["other_manager", "other_person"])
 def test_others_get_404(cast, sam, role):
-    assert client_for(cast, role).get(url(sam)).status_code == 404
+    assert cast.client(role).get(url(sam)).status_code == 404
 
 
 def test_anonymous_people_are_sent_to_sign_in(cast, sam):
@@ -217,12 +210,12 @@ def test_anonymous_people_are_sent_to_sign_in(cast, sam):
 
 def test_links_from_the_managers_home_the_person_page_and_the_staff_home(cast, sam):
     link = f'href="{url(sam)}"'
-    assert link in client_for(cast, "manager").get(reverse("home")).content.decode()
-    assert link in client_for(cast, "person").get(reverse("home")).content.decode()
-    person_page = client_for(cast, "hr").get(reverse("appraisals:person", kwargs={"pk": sam.pk}))
+    assert link in cast.client("manager").get(reverse("home")).content.decode()
+    assert link in cast.client("person").get(reverse("home")).content.decode()
+    person_page = cast.client("hr").get(reverse("appraisals:person", kwargs={"pk": sam.pk}))
     assert link in person_page.content.decode()
     # Nobody else on probation: no link for Tia.
-    assert "probation" not in client_for(cast, "other_person").get(reverse("home")).content.decode()
+    assert "probation" not in cast.client("other_person").get(reverse("home")).content.decode()
 
 
 @pytest.mark.parametrize("count", [1, 6])
@@ -238,7 +231,7 @@ def test_the_page_costs_the_same_queries_with_1_or_6_checkpoints(
         person=sam, by=cast.hr, outcome="extended", extended_to=date(2026, 1, 1)
     )
     assert sam.checkpoints.count() == count
-    client = client_for(cast, "manager")
+    client = cast.client("manager")
     client.get(url(sam))  # warm the session
     # Session, user (with whether they are HR), the person, checkpoints, decisions.
     with django_assert_num_queries(5):
@@ -251,7 +244,7 @@ def test_the_page_costs_the_same_queries_with_1_or_6_checkpoints(
 @pytest.mark.parametrize("role", ["manager", "hr"])
 def test_the_manager_or_hr_complete_a_checkpoint(cast, sam, role):
     checkpoint = first_pending(sam)
-    client = client_for(cast, role)
+    client = cast.client(role)
     response = client.post(
         url(sam, "probation_complete", checkpoint_pk=checkpoint.pk),
         {f"checkpoint-{checkpoint.pk}-notes": "Going well"},
@@ -277,7 +270,7 @@ def test_the_manager_or_hr_complete_a_checkpoint(cast, sam, role):
 def test_everyone_else_is_refused_a_checkpoint_and_nothing_is_written(cast, sam, role, status):
     checkpoint = first_pending(sam)
     before = written()
-    response = client_for(cast, role).post(
+    response = cast.client(role).post(
         url(sam, "probation_complete", checkpoint_pk=checkpoint.pk),
         {f"checkpoint-{checkpoint.pk}-notes": "Sneaky"},
     )
@@ -293,7 +286,7 @@ def test_a_completed_checkpoint_says_when_and_keeps_the_notes_typed(cast, sam):
         checkpoint=checkpoint, by=cast.hr, completed_on=date(2025, 6, 1), notes="First"
     )
     before = written()
-    response = client_for(cast, "manager").post(
+    response = cast.client("manager").post(
         url(sam, "probation_complete", checkpoint_pk=checkpoint.pk),
         {f"checkpoint-{checkpoint.pk}-notes": "Second go"},
     )
@@ -308,7 +301,7 @@ def test_a_checkpoint_of_someone_else_is_404(cast, sam):
     tia.save()
     probation.schedule_checkpoints(Person.objects.filter(pk=tia.pk))
     theirs = first_pending(tia)
-    response = client_for(cast, "manager").post(
+    response = cast.client("manager").post(
         url(sam, "probation_complete", checkpoint_pk=theirs.pk), {}
     )
     assert response.status_code == 404
@@ -319,7 +312,7 @@ def test_a_checkpoint_of_someone_else_is_404(cast, sam):
 
 @pytest.mark.parametrize("role", ["manager", "hr"])
 def test_the_manager_or_hr_extend_then_pass(cast, sam, role):
-    client = client_for(cast, role)
+    client = cast.client(role)
     new_end = sam.probation_end_date + timedelta(days=60)
     response = client.post(
         url(sam, "probation_decide"),
@@ -352,7 +345,7 @@ def test_the_manager_or_hr_extend_then_pass(cast, sam, role):
 )
 def test_everyone_else_is_refused_the_outcome_and_nothing_is_written(cast, sam, role, status):
     before = written()
-    response = client_for(cast, role).post(url(sam, "probation_decide"), {"outcome": "passed"})
+    response = cast.client(role).post(url(sam, "probation_decide"), {"outcome": "passed"})
     assert response.status_code == status
     if status == 400:
         assert "Only Sam&#x27;s line manager or HR can decide" in response.content.decode()
@@ -361,7 +354,7 @@ def test_everyone_else_is_refused_the_outcome_and_nothing_is_written(cast, sam, 
 
 def test_an_extension_without_a_later_date_keeps_what_was_typed(cast, sam):
     before = written()
-    response = client_for(cast, "manager").post(
+    response = cast.client("manager").post(
         url(sam, "probation_decide"),
         {"outcome": "extended", "extended_to": "", "notes": "Needs time"},
     )
@@ -371,7 +364,7 @@ def test_an_extension_without_a_later_date_keeps_what_was_typed(cast, sam):
     assert "Needs time</textarea>" in page
     assert 'value="extended" checked' in page
     assert written() == before
-    response = client_for(cast, "manager").post(
+    response = cast.client("manager").post(
         url(sam, "probation_decide"), {"outcome": "", "extended_to": "soon"}
     )
     page = response.content.decode()

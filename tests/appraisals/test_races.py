@@ -10,7 +10,7 @@ from appraisals.models import Person, Stage
 from appraisals.people import ReportingLineError
 from appraisals.workflow import StageChanged
 from tests import factories
-from tests.profiles.test_races import in_threads
+from tests.threads import in_threads
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -4,33 +4,11 @@ person, stale page), and the saves of each stage."""
 import pytest
 
 from appraisals import workflow
-from appraisals.models import Appraisal, AppraisalEvent, Requirement, Stage
+from appraisals.models import AppraisalEvent, Requirement, Stage
 from appraisals.workflow import StageChanged, WorkflowError
+from tests.cast import fresh, take_to
 
 pytestmark = pytest.mark.django_db
-
-
-def fresh(appraisal):
-    return Appraisal.objects.get(pk=appraisal.pk)
-
-
-def advance(appraisal, cast, stage):
-    """Take the appraisal forward to `stage`, as its people would."""
-    appraisal = fresh(appraisal)
-    while appraisal.stage != stage:
-        assert not appraisal.reached(stage), f"cannot go forward to {stage}"
-        step, who = {
-            Stage.DRAFT: (workflow.start_self_assessment, cast.manager),
-            Stage.SELF_ASSESSMENT: (workflow.submit_self_assessment, cast.person),
-            Stage.MANAGER_REVIEW: (workflow.share_review, cast.manager),
-            Stage.AGREED: (
-                workflow.sign_off,
-                cast.manager if appraisal.person_signed_at else cast.person,
-            ),
-        }[appraisal.stage]
-        step(appraisal=appraisal, by=who.account, confirmed_stage=appraisal.stage)
-        appraisal = fresh(appraisal)
-    return appraisal
 
 
 # (function, the stage it moves from, the stage it moves to, who may)
@@ -45,7 +23,7 @@ EVERYONE = ["hr", "manager", "head", "person", "other_manager", "other_person"]
 @pytest.mark.parametrize(("move", "start", "end", "allowed"), TRANSITIONS)
 def test_each_forward_move_by_whoever_may_make_it(appraisal, cast, move, start, end, allowed):
     for role in allowed:
-        target = advance(appraisal, cast, start)
+        target = take_to(appraisal, start)
         move(appraisal=target, by=cast.user(role), confirmed_stage=start)
         moved = fresh(appraisal)
         assert moved.stage == end
@@ -60,7 +38,7 @@ def test_each_forward_move_by_whoever_may_make_it(appraisal, cast, move, start, 
 
 @pytest.mark.parametrize(("move", "start", "end", "allowed"), TRANSITIONS)
 def test_each_forward_move_is_refused_to_everyone_else(appraisal, cast, move, start, end, allowed):
-    target = advance(appraisal, cast, start)
+    target = take_to(appraisal, start)
     for role in set(EVERYONE) - set(allowed):
         with pytest.raises(WorkflowError, match="Only "):
             move(appraisal=target, by=cast.user(role), confirmed_stage=start)
@@ -74,7 +52,7 @@ def test_each_forward_move_is_refused_at_any_other_stage(
     for stage in [s for s in Stage.values if s != start]:
         target = fresh(appraisal)
         if not target.reached(stage):
-            target = advance(appraisal, cast, stage)
+            target = take_to(appraisal, stage)
         else:
             continue
         who = cast.user(allowed[0])
@@ -93,7 +71,7 @@ def test_a_move_from_a_stage_the_page_no_longer_shows_is_refused(appraisal, cast
 
 
 def test_both_signatures_sign_it_off_and_each_is_timestamped(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.AGREED)
+    appraisal = take_to(appraisal, Stage.AGREED)
     workflow.sign_off(appraisal=appraisal, by=cast.person.account, confirmed_stage=Stage.AGREED)
     appraisal = fresh(appraisal)
     assert appraisal.stage == Stage.AGREED and appraisal.person_signed_at
@@ -112,13 +90,13 @@ def test_both_signatures_sign_it_off_and_each_is_timestamped(appraisal, cast):
 
 @pytest.mark.parametrize("role", ["hr", "head", "other_manager", "other_person"])
 def test_only_the_two_people_sign(appraisal, cast, role):
-    appraisal = advance(appraisal, cast, Stage.AGREED)
+    appraisal = take_to(appraisal, Stage.AGREED)
     with pytest.raises(WorkflowError, match="Only Sam and Mo can sign"):
         workflow.sign_off(appraisal=appraisal, by=cast.user(role), confirmed_stage="agreed")
 
 
 def test_signing_is_refused_before_agreed(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.MANAGER_REVIEW)
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
     with pytest.raises(WorkflowError, match="only when the appraisal is at agreed"):
         workflow.sign_off(
             appraisal=appraisal, by=cast.person.account, confirmed_stage="manager_review"
@@ -134,7 +112,7 @@ def test_signing_is_refused_before_agreed(appraisal, cast):
     ],
 )
 def test_sending_back_one_stage_keeps_the_reason(appraisal, cast, stage, back_to, allowed):
-    appraisal = advance(appraisal, cast, stage)
+    appraisal = take_to(appraisal, stage)
     for role in set(EVERYONE) - set(allowed):
         with pytest.raises(WorkflowError, match="Only "):
             workflow.send_back(
@@ -157,7 +135,7 @@ def test_sending_back_one_stage_keeps_the_reason(appraisal, cast, stage, back_to
 
 
 def test_going_back_from_agreed_clears_a_signature(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.AGREED)
+    appraisal = take_to(appraisal, Stage.AGREED)
     workflow.sign_off(appraisal=appraisal, by=cast.manager.account, confirmed_stage="agreed")
     workflow.send_back(
         appraisal=appraisal, by=cast.person.account, confirmed_stage="agreed", reason="I disagree."
@@ -171,7 +149,7 @@ def test_nothing_goes_back_from_draft_or_signed_off(appraisal, cast):
         workflow.send_back(
             appraisal=appraisal, by=cast.manager.account, confirmed_stage="draft", reason="x"
         )
-    appraisal = advance(appraisal, cast, Stage.SIGNED_OFF)
+    appraisal = take_to(appraisal, Stage.SIGNED_OFF)
     with pytest.raises(WorkflowError, match="only when the appraisal is at"):
         workflow.send_back(
             appraisal=appraisal, by=cast.manager.account, confirmed_stage="signed_off", reason="x"
@@ -179,7 +157,7 @@ def test_nothing_goes_back_from_draft_or_signed_off(appraisal, cast):
 
 
 def test_hr_reopen_a_signed_off_appraisal_with_a_reason_that_is_kept(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.SIGNED_OFF)
+    appraisal = take_to(appraisal, Stage.SIGNED_OFF)
     for role in ["manager", "person", "head"]:
         with pytest.raises(WorkflowError, match="Only HR can reopen"):
             workflow.reopen(
@@ -233,7 +211,7 @@ def test_hr_reassign_an_open_appraisal_but_a_signed_off_one_keeps_its_manager(ap
 
 
 def test_a_signed_off_appraisal_is_not_reassigned(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.SIGNED_OFF)
+    appraisal = take_to(appraisal, Stage.SIGNED_OFF)
     with pytest.raises(WorkflowError, match="only when the appraisal is at"):
         workflow.reassign_manager(
             appraisal=appraisal, by=cast.hr, confirmed_stage="signed_off", manager=cast.head
@@ -255,7 +233,7 @@ def test_the_person_saves_self_ratings_only_during_self_assessment(appraisal, ca
         workflow.save_self_ratings(
             appraisal=appraisal, by=cast.person.account, confirmed_stage="draft", ratings=ratings
         )
-    appraisal = advance(appraisal, cast, Stage.SELF_ASSESSMENT)
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
     for role in ["manager", "hr", "head", "other_person"]:
         with pytest.raises(WorkflowError, match="Only Sam, the person appraised"):
             workflow.save_self_ratings(
@@ -288,7 +266,7 @@ def test_the_person_saves_self_ratings_only_during_self_assessment(appraisal, ca
 
 
 def test_a_rating_off_the_scale_or_of_another_appraisal_writes_nothing(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.SELF_ASSESSMENT)
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
     activity = requirement(appraisal, Requirement.Kind.WORK_ACTIVITY)
     knowledge = requirement(appraisal, Requirement.Kind.KNOWLEDGE)
     for ratings, message in [
@@ -309,7 +287,7 @@ def test_a_rating_off_the_scale_or_of_another_appraisal_writes_nothing(appraisal
 
 
 def test_not_rated_is_its_own_value(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.SELF_ASSESSMENT)
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
     knowledge = requirement(appraisal, Requirement.Kind.KNOWLEDGE)
     for rating in (3, None):
         workflow.save_self_ratings(
@@ -326,7 +304,7 @@ def test_not_rated_is_its_own_value(appraisal, cast):
 def test_the_manager_rates_only_during_manager_review_and_the_gap_follows(appraisal, cast):
     knowledge = requirement(appraisal, Requirement.Kind.KNOWLEDGE)
     behavioural = requirement(appraisal, Requirement.Kind.BEHAVIOURAL)
-    appraisal = advance(appraisal, cast, Stage.SELF_ASSESSMENT)
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
     ratings = {knowledge.pk: {"rating": 2}, behavioural.pk: {"rating": 3}}
     with pytest.raises(WorkflowError, match="only when the appraisal is at manager review"):
         workflow.save_manager_ratings(
@@ -335,7 +313,7 @@ def test_the_manager_rates_only_during_manager_review_and_the_gap_follows(apprai
             confirmed_stage="self_assessment",
             ratings=ratings,
         )
-    appraisal = advance(appraisal, cast, Stage.MANAGER_REVIEW)
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
     for role in ["head", "hr", "person", "other_manager"]:
         with pytest.raises(WorkflowError, match="Only Mo"):
             workflow.save_manager_ratings(
@@ -359,7 +337,7 @@ def test_the_manager_rates_only_during_manager_review_and_the_gap_follows(apprai
 
 
 def test_signed_off_is_read_only(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.SIGNED_OFF)
+    appraisal = take_to(appraisal, Stage.SIGNED_OFF)
     knowledge = requirement(appraisal, Requirement.Kind.KNOWLEDGE)
     with pytest.raises(WorkflowError):
         workflow.save_manager_ratings(
@@ -383,7 +361,7 @@ def test_signed_off_is_read_only(appraisal, cast):
 
 
 def test_summaries_and_outcome_by_their_writers_until_someone_signs(appraisal, cast):
-    appraisal = advance(appraisal, cast, Stage.AGREED)
+    appraisal = take_to(appraisal, Stage.AGREED)
     workflow.save_summary(
         appraisal=appraisal, by=cast.person.account, confirmed_stage="agreed", text="A good year."
     )
@@ -413,7 +391,7 @@ def test_summaries_and_outcome_by_their_writers_until_someone_signs(appraisal, c
 
 
 def test_every_change_is_in_the_audit_trail(appraisal, cast):
-    advance(appraisal, cast, Stage.SIGNED_OFF)
+    take_to(appraisal, Stage.SIGNED_OFF)
     stages = list(fresh(appraisal).history.order_by("history_id").values_list("stage", flat=True))
     assert stages[0] == "draft" and stages[-1] == "signed_off"
     assert {"self_assessment", "manager_review", "agreed"} <= set(stages)

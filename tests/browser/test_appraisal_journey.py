@@ -16,7 +16,7 @@ from appraisals import cycles, workflow
 from appraisals.models import Cycle, Person, Requirement
 from competency import roles
 from profiles.models import RoleProfile
-from tests.browser.conftest import DEMO_PASSWORD, SCREENSHOTS
+from tests.browser.journey import DEMO_PASSWORD, SCREENSHOTS
 
 SLUG = "senior-devops-engineer-technical"
 

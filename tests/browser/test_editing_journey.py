@@ -1,7 +1,7 @@
 """HR edit a draft in the browser without losing what they typed: a summary
 typed and then an item moved keeps both; the page opens at the moved item
 with the message beside it; a draft can be thrown away. axe-core and the
-320 px reflow check run on each page (see conftest.py)."""
+320 px reflow check run on each page (see journey.py)."""
 
 import re
 

@@ -2,7 +2,7 @@
 the audit trail, the version list, adding an item, creating a profile, the
 archive confirmation, the framework upload, the API tokens page and a
 missing page. Each is
-checked at 1280 and 320 px like the journeys' pages (see conftest.py)."""
+checked at 1280 and 320 px like the journeys' pages (see journey.py)."""
 
 from playwright.sync_api import expect
 
@@ -62,7 +62,7 @@ def test_error_and_preview_pages_are_accessible(journey):
     conflict, a failed add, a framework upload's preview and its outcome."""
     from profiles import drafts
     from profiles.models import RoleProfile
-    from tests.frameworks.test_import_framework import DDAT_ROLES
+    from tests.paths import DDAT_ROLES
 
     journey.sign_in("hr", check=False)
     page = journey.page

@@ -1,12 +1,12 @@
 """HR in the browser: find a profile, edit it, meet a validation error and
 fix it, publish, read the differences, compare two profiles and import the
-sample file. axe-core runs on every page on the way (see conftest.py)."""
+sample file. axe-core runs on every page on the way (see journey.py)."""
 
 import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import OWN_PAGE
+from tests.paths import OWN_PAGE
 
 SLUG = "senior-devops-engineer-technical"
 TITLE = "Senior DevOps Engineer – Technical"

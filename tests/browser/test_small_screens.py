@@ -1,7 +1,7 @@
 """Small screens and screen readers (issue 8, point 7), in Chromium.
 
 On each page: axe-core at 1280 and 320 px, the reflow check and screenshots
-(journey.check, see conftest.py); then at 320 px every table cell lies
+(journey.check, see journey.py); then at 320 px every table cell lies
 within the viewport (tables of components stack instead of hiding columns
 off-screen), and at both widths a table wrapper is a tab stop exactly when
 it scrolls (static/app.mjs). Screenshots: artifacts/screenshots/."""
@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import HEIGHT, NARROW, WIDE, WIDTHS
+from tests.browser.journey import HEIGHT, NARROW, WIDE, WIDTHS
 
 SLUG = "senior-devops-engineer-management"
 TITLE = "Senior DevOps Engineer – Management"

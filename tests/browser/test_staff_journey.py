@@ -1,6 +1,6 @@
 """Staff in the browser: they read published profiles, and are refused the
 HR pages (editing, importing). axe-core runs on every page, the refusal
-page included (see conftest.py)."""
+page included (see journey.py)."""
 
 import re
 

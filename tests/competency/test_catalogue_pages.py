@@ -10,13 +10,9 @@ from django.urls import reverse
 from competency.catalogue import COMPONENT_KINDS
 from competency.models import KnowledgeItem
 from tests import factories
+from tests.competency.helpers import OGL
 
 pytestmark = pytest.mark.django_db
-
-OGL = (
-    "Contains public sector information licensed under the Open Government Licence v3.0. "
-    "Crown copyright."
-)
 
 # The factory of each kind's items and of the rows that link them to profiles.
 ITEM_FACTORIES = {
@@ -45,26 +41,6 @@ def text(response):
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-@pytest.fixture
-def ddat_skill(ddat):
-    """A DDaT skill under a subcategory, with two level descriptions, used by
-    one published profile at level 3."""
-    ddat.description = "Skills for digital, data and technology jobs."
-    ddat.attribution = OGL
-    ddat.save()
-    family = factories.CategoryFactory(framework=ddat, name="Software development")
-    role = factories.CategoryFactory(framework=ddat, parent=family, name="Software developer")
-    skill = factories.SkillFactory(
-        category=role, name="Systems design", description="Designing systems that work."
-    )
-    levels = {level.rank: level for level in ddat.levels.all()}
-    factories.SkillLevelFactory(skill=skill, level=levels[1], description="You can explain it.")
-    factories.SkillLevelFactory(skill=skill, level=levels[3], description="You can design it.")
-    profile = factories.RoleProfileFactory(title="Senior Developer", slug="senior-developer")
-    factories.ProfileSkillFactory(profile=profile, skill=skill, level=levels[3])
-    return skill
 
 
 def every_page(skill, items):

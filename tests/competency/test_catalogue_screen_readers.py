@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.competency.test_catalogue_pages import ddat_skill  # noqa: F401 (a fixture)
 from tests.markup import table_problems, title
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +15,7 @@ SITE = "Competency framework"
 
 
 @pytest.fixture
-def used_items(ddat_skill):  # noqa: F811
+def used_items(ddat_skill):
     """One item of each kind, each used by a profile, with a change recorded."""
     profile = ddat_skill.uses.first().profile
     knowledge = factories.ProfileKnowledgeFactory(profile=profile).item
@@ -45,14 +44,14 @@ def test_the_catalogue_index_tables(hr, used_items):
     assert table_problems(hr.get(reverse("catalogue:index"))) == []
 
 
-def test_the_framework_page_tables(hr, ddat_skill):  # noqa: F811
+def test_the_framework_page_tables(hr, ddat_skill):
     response = hr.get(reverse("catalogue:framework", args=[ddat_skill.category.framework.slug]))
     html = response.content.decode()
     assert "Levels of DDaT" in html and "Skills in Software developer" in html
     assert table_problems(response) == []
 
 
-def test_the_skill_page_tables(hr, ddat_skill):  # noqa: F811
+def test_the_skill_page_tables(hr, ddat_skill):
     ddat_skill.description = "Changed."
     ddat_skill.save()
     response = hr.get(reverse("catalogue:skill", args=[ddat_skill.pk]))

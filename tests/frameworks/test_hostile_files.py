@@ -301,7 +301,7 @@ def test_the_command_refuses_a_file_of_a_gigabyte_without_reading_it_all(tmp_pat
     [("Level name", "level name"), ("Skill", "skill name"), ("Category", "category name")],
 )
 def test_a_name_too_long_for_its_column_is_one_message_on_every_database(tmp_path, column, what):
-    from tests.frameworks.test_import_framework import SKILLS
+    from tests.paths import SKILLS
 
     text = SKILLS.read_text(encoding="utf-8")
     header = text.splitlines()[0].split(",")
@@ -316,7 +316,7 @@ def test_a_name_too_long_for_its_column_is_one_message_on_every_database(tmp_pat
 
 
 def test_a_role_too_long_for_a_job_family_names_row_and_column(tmp_path):
-    from tests.frameworks.test_import_framework import DDAT_ROLES
+    from tests.paths import DDAT_ROLES
 
     text = DDAT_ROLES.read_text(encoding="utf-8")
     header = text.splitlines()[0].split(",")

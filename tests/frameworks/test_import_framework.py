@@ -10,14 +10,10 @@ from openpyxl import Workbook
 
 from competency.models import Category, Framework, Level, Skill, SkillLevel
 from profiles.models import JobFamily, RoleProfile
-from tests.conftest import ROOT
+from tests.paths import DDAT_ROLES, SKILLS
 from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db
-
-DATA = ROOT / "tests" / "frameworks" / "data"
-DDAT_ROLES = DATA / "ddat-roles.csv"
-SKILLS = DATA / "skills.csv"
 
 
 def import_file(path, *args):

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from competency.models import Category, Framework, Level, Skill, SkillLevel
 from profiles.models import JobFamily, RoleProfile
-from tests.frameworks.test_import_framework import DDAT_ROLES, SKILLS
+from tests.paths import DDAT_ROLES, SKILLS
 from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db

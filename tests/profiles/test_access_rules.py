@@ -8,7 +8,7 @@ from profiles import drafts, lifecycle
 from profiles.documents import profile_document
 from profiles.models import ProfileVersion, RoleProfile
 from tests import factories
-from tests.conftest import member_of
+from tests.cast import account
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def numbers(queryset):
 
 
 def test_hr_read_every_version(history):
-    hr = member_of("HR", "harriet")
+    hr = account("harriet", "HR")
     assert numbers(ProfileVersion.objects.visible_to(hr)) == [
         ("Mainframe Operator", 1),
         ("Platform Engineer", 1),
@@ -46,7 +46,7 @@ def test_hr_read_every_version(history):
 
 @pytest.mark.parametrize("group", ["Staff", "Line managers"])
 def test_everyone_else_reads_only_versions_in_force(history, group):
-    reader = member_of(group, "reader")
+    reader = account("reader", group)
     assert numbers(ProfileVersion.objects.visible_to(reader)) == [("Platform Engineer", 2)]
 
 
@@ -56,14 +56,14 @@ def test_anonymous_visitors_read_no_version(history):
 
 def test_a_reader_reads_the_version_in_force_while_hr_read_the_draft(history):
     profile, _archived = history
-    document, version = profile.readable_by(member_of("Staff", "sam"))
+    document, version = profile.readable_by(account("sam", "Staff"))
     assert version.number == 2 and document["summary"] == "Second."
-    document, version = profile.readable_by(member_of("HR", "harriet"))
+    document, version = profile.readable_by(account("harriet", "HR"))
     assert version is None and document == profile_document(profile)
     assert document["summary"] == "Draft text nobody may read yet."
 
 
 def test_nothing_of_an_archived_profile_or_to_an_anonymous_visitor(history):
     profile, archived = history
-    assert archived.readable_by(member_of("Staff", "sam")) is None
+    assert archived.readable_by(account("sam", "Staff")) is None
     assert profile.readable_by(AnonymousUser()) is None

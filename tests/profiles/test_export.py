@@ -15,7 +15,7 @@ from competency.models import (
 )
 from profiles.documents import SCHEMA_PATH
 from profiles.models import RoleProfile
-from tests.conftest import DATA, OWN_PAGE, SAMPLE, SHARED, needs_shared
+from tests.paths import DATA, OWN_PAGE, SAMPLE, SHARED, needs_shared
 from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db

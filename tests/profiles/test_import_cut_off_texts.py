@@ -6,7 +6,7 @@ import pytest
 
 from profiles.importing.reading import read_profile
 from profiles.importing.writing import cut_off_texts
-from tests.conftest import DATA, ROOT, SAMPLE
+from tests.paths import DATA, ROOT, SAMPLE
 from tests.profiles.helpers import export, run
 
 pytestmark = pytest.mark.django_db

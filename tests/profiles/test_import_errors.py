@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management.base import CommandError
 
-from tests.conftest import DATA, OWN_PAGE, SAMPLE, needs_shared
+from tests.paths import DATA, OWN_PAGE, SAMPLE, needs_shared
 from tests.profiles.helpers import export, run, written_rows
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from competency.models import Category, Skill, SkillLevel
-from tests.conftest import DATA
+from tests.paths import DATA
 from tests.profiles.helpers import export, run
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from profiles.documents import profile_document, search_text
 from profiles.importing.reading import ProfileInput, read_profile
 from profiles.importing.writing import import_profiles
 from profiles.models import RoleProfile
-from tests.conftest import DATA
+from tests.paths import DATA
 
 pytestmark = pytest.mark.django_db
 

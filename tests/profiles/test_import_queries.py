@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from profiles.importing.reading import ProfileInput
 from profiles.importing.writing import import_profiles
 from profiles.models import ProfileKnowledge, ProfileSkill, ProfileWorkActivity, RoleProfile
-from tests.conftest import DDAT_LEVELS
+from tests.cast import DDAT_LEVELS
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from profiles.models import RoleProfile
-from tests.conftest import SAMPLE, needs_shared
+from tests.paths import SAMPLE, needs_shared
 from tests.profiles.helpers import export, run
 
 pytestmark = [pytest.mark.django_db, needs_shared]

@@ -7,7 +7,7 @@ from competency.models import Skill, SkillLevel
 from profiles.importing.reading import read_profile
 from profiles.importing.writing import import_profiles
 from profiles.models import RoleProfile
-from tests.conftest import DATA
+from tests.paths import DATA
 from tests.profiles.helpers import export, run
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.core.management.base import CommandError
 
 from profiles.importing.published_text import LayoutError, parse
-from tests.conftest import DATA, ROOT, SAMPLE
+from tests.paths import DATA, ROOT, SAMPLE
 from tests.profiles.helpers import export, run
 
 pytestmark = pytest.mark.django_db

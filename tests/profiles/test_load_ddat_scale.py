@@ -5,7 +5,8 @@ import pytest
 from django.core.management.base import CommandError
 
 from competency.models import Framework, Level
-from tests.conftest import DATA, DDAT_LEVELS
+from tests.cast import DDAT_LEVELS
+from tests.paths import DATA
 from tests.profiles.helpers import run, written_rows
 
 pytestmark = pytest.mark.django_db

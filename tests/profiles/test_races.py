@@ -23,8 +23,9 @@ from profiles.importing.reading import ProfileImportError, ProfileInput, read_pr
 from profiles.importing.writing import import_profiles, preview_imports
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import BY_SLUG
-from tests.conftest import DATA
+from tests.paths import DATA, SKILLS
 from tests.profiles.helpers import run
+from tests.threads import in_threads
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,31 +33,6 @@ pytestmark = [
 ]
 
 LEAD = DATA / "lead-data-engineer-technical.txt"
-SKILLS = DATA.parent.parent / "frameworks" / "data" / "skills.csv"
-
-
-def in_threads(*calls):
-    """Run each call in its own thread (its own database connection), all
-    let go at once; return what each returned or raised."""
-    start = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            start.wait()
-            outcomes[index] = call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-        assert not thread.is_alive(), "a thread never finished: a deadlock?"
-    return outcomes
 
 
 def wait_until_someone_waits_for_a_lock():

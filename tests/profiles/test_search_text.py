@@ -16,7 +16,7 @@ from profiles.models import RoleProfile
 from profiles.search import refresh_search_text
 from profiles.sections import BY_KEY
 from tests import factories
-from tests.conftest import DATA, ROOT
+from tests.paths import DATA, ROOT
 from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db

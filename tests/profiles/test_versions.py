@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from profiles import lifecycle
 from profiles.models import ProfileVersion, RoleProfile
-from tests.conftest import DATA
+from tests.paths import DATA
 from tests.profiles.helpers import export, run
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,11 @@
 """Profiles in each state for the page tests (the cast of people is in
-tests/conftest.py)."""
+tests/cast.py)."""
 
 import pytest
 
 from profiles import lifecycle
 from tests import factories
-from tests.conftest import DATA
+from tests.paths import DATA
 from tests.profiles.helpers import run
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from profiles import drafts, lifecycle
 from tests import factories
+from tests.cast import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -186,13 +187,10 @@ def test_an_archived_profile_stays_hidden_while_a_new_draft_is_prepared(staff, l
 
 def test_readers_menus_offer_only_what_versions_in_force_use(staff, hr_user, lead):
     """A job family or skill that only a draft uses is not named to readers."""
-    from django.test import Client
-
     from competency.models import Level
     from profiles.sections import BY_SLUG
 
-    hr = Client()
-    hr.force_login(hr_user)
+    hr = client_as(hr_user)
     published_skills = {link.skill.pk for link in lead.skill_links.all()}
     lifecycle.start_draft(profile=lead)
     family = factories.JobFamilyFactory(name="DRAFTONLYFAMILY", slug="draftonlyfamily")

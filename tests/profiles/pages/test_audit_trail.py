@@ -5,49 +5,11 @@ would."""
 import pytest
 from django.urls import reverse
 
-from competency.history import history_entries
 from profiles import drafts, lifecycle
-from profiles.sections import BY_SLUG, SECTIONS
+from profiles.sections import BY_SLUG
+from tests.profiles.helpers import every_entry, make_changes
 
 pytestmark = pytest.mark.django_db
-
-
-def every_entry(profile):
-    """The whole trail worked out in memory from every record, as the page
-    did before it read a page at a time: the reference it must agree with."""
-    entries = history_entries(profile.history.all(), lambda record: "Profile")
-    for section in SECTIONS:
-        records = list(section.link_model.history.filter(profile_id=profile.pk))
-        field = f"{section.item_field}_id"
-        items = section.items().in_bulk({getattr(record, field) for record in records})
-        entries += history_entries(
-            records,
-            lambda record, section=section, items=items, field=field: (
-                f"{section.noun[:1].upper()}{section.noun[1:]}: "
-                f"{items.get(getattr(record, field)) or 'an item since deleted'}"
-            ),
-        )
-    entries.sort(key=lambda entry: entry["when"], reverse=True)
-    return entries
-
-
-def make_changes(profile, rounds):
-    """Each round changes the summary and a knowledge item's depth: two
-    changes, each a record of its own table."""
-    lifecycle.start_draft(profile=profile)
-    link = profile.knowledge_links.order_by("position").first()
-    for number in range(rounds):
-        profile.refresh_from_db()
-        values = drafts.field_values(profile)
-        drafts.update_profile(
-            profile=profile, values={**values, "summary": f"Summary {number}."}, base=values
-        )
-        drafts.change_item(
-            profile=profile,
-            section=BY_SLUG["knowledge"],
-            link_id=link.pk,
-            depth="aware" if number % 2 else "proficient",
-        )
 
 
 def page(hr, profile, number):

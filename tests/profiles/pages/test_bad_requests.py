@@ -11,7 +11,7 @@ from django.urls import reverse
 from competency.models import Framework, KnowledgeItem, Skill
 from profiles import drafts, lifecycle
 from profiles.models import JobFamily, RoleProfile
-from tests.conftest import member_of
+from tests.cast import account
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_two_job_family_names_that_slug_alike_both_import(ddat, tmp_path):
 
 
 def test_whoever_published_a_version_cannot_be_deleted_from_under_it(lead):
-    publisher = member_of("HR", "publisher")
+    publisher = account("publisher", "HR")
     lifecycle.start_draft(profile=lead)
     values = drafts.field_values(lead)
     drafts.update_profile(profile=lead, values={**values, "variant": "Platform"}, base=values)

@@ -9,7 +9,6 @@ from unittest import mock
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +17,9 @@ from pypdf import PdfReader
 from profiles import drafts, lifecycle, pdf
 from profiles.models import VersionPDF
 from tests import factories
-from tests.conftest import member_of
+from tests.cast import account, client_as
 
 pytestmark = pytest.mark.django_db
-
-
-def other_client(user):
-    """A second person in the same test (the cast's fixtures share one client)."""
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def download(client, profile, kind, **params):
@@ -242,7 +234,7 @@ def test_a_profile_archived_with_unpublished_changes_downloads_as_a_draft(hr, le
 
 def test_the_second_download_of_a_version_is_not_rendered_again(staff, lead, renders):
     first = download(staff, lead, "pdf")
-    second = download(other_client(member_of("HR", "henry")), lead, "pdf", version="1")
+    second = download(client_as(account("henry", "HR")), lead, "pdf", version="1")
     assert renders.call_count == 1
     assert first.content == second.content
     assert VersionPDF.objects.get().version == lead.versions.get()
@@ -331,7 +323,7 @@ def test_a_held_file_is_refused_once_it_is_superseded(staff, lead):
 
 
 def test_the_download_links_say_which_version_they_give(hr, lead):
-    reader = other_client(member_of("Staff", "sue"))
+    reader = client_as(account("sue", "Staff"))
     for client in (reader, hr):
         content = client.get(reverse("profiles:detail", args=[lead.slug])).content.decode()
         assert "PDF, version 1" in content

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from competency.models import Skill
 from profiles.importing.frameworks import import_framework
-from tests.frameworks.test_import_framework import SKILLS
+from tests.paths import SKILLS
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from competency.frameworks import SKILLS_COLUMNS
 from profiles.importing.frameworks import DDAT_COLUMNS
 from profiles.models import RoleProfile
-from tests.frameworks.test_import_framework import DDAT_ROLES
+from tests.paths import DDAT_ROLES
 
 pytestmark = pytest.mark.django_db
 

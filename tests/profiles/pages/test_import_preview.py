@@ -9,8 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from competency.models import Skill
-from tests.conftest import DATA, ROOT
-from tests.frameworks.test_import_framework import DDAT_ROLES, SKILLS
+from tests.paths import DATA, DDAT_ROLES, ROOT, SKILLS
 from tests.profiles.helpers import run, written_rows
 
 pytestmark = pytest.mark.django_db

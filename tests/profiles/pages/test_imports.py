@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from competency.models import Framework, Skill
 from profiles.models import RoleProfile
-from tests.conftest import OWN_PAGE, SAMPLE, needs_shared
-from tests.frameworks.test_import_framework import DDAT_ROLES
+from tests.paths import DDAT_ROLES, OWN_PAGE, SAMPLE, needs_shared
 from tests.profiles.helpers import written_rows
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +90,7 @@ def test_an_upload_is_recorded_in_the_audit_trail_under_its_author(hr, hr_user, 
 
 def test_the_preview_shows_what_would_change_and_warns_of_unpublished_changes(hr, lead):
     from profiles import drafts, lifecycle
-    from tests.conftest import DATA
+    from tests.paths import DATA
 
     lifecycle.start_draft(profile=lead)
     values = drafts.field_values(lead)
@@ -107,7 +106,7 @@ def test_the_preview_shows_what_would_change_and_warns_of_unpublished_changes(hr
 
 def test_a_profile_changed_after_the_preview_is_not_overwritten(hr, lead):
     from profiles import drafts, lifecycle
-    from tests.conftest import DATA
+    from tests.paths import DATA
 
     preview = hr.post(
         reverse("imports:profile"),

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from profiles.models import PendingUpload, RoleProfile
 from profiles.views.imports import MAX_UPLOAD
-from tests.conftest import DATA, member_of
-from tests.frameworks.test_import_framework import DDAT_ROLES
+from tests.cast import account
+from tests.paths import DATA, DDAT_ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_confirming_deletes_the_upload(hr, ddat):
 
 def test_another_hr_officers_token_reads_as_expired(hr, client, ddat):
     token = preview(hr).context["token"]
-    client.force_login(member_of("HR", "henry"))
+    client.force_login(account("henry", "HR"))
     response = confirm(client, token)
     assert "That upload has expired" in response.content.decode()
     assert not RoleProfile.objects.exists()

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from profiles import drafts, lifecycle
 from profiles.rendering import TEMPLATE, document_body
+from tests.cast import account, client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +21,7 @@ def test_a_versions_body_is_kept_and_is_what_drawing_it_gives(lead):
 
 
 def test_each_version_has_its_own_body_and_a_draft_is_never_kept(hr, lead):
-    from django.test import Client
-
-    from tests.conftest import member_of
-
-    staff = Client()
-    staff.force_login(member_of("Staff", "sam"))
+    staff = client_as(account("sam", "Staff"))
     first = staff.get(reverse("profiles:detail", args=[lead.slug])).content.decode()
     lifecycle.start_draft(profile=lead)
     values = drafts.field_values(lead)

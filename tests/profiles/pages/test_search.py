@@ -8,6 +8,7 @@ from django.urls import reverse
 from profiles import drafts, lifecycle
 from profiles.models import RoleProfile
 from tests import factories
+from tests.cast import account, client_as
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(
@@ -41,18 +42,13 @@ def test_hr_find_a_key_name_only_where_a_value_says_it(hr, lead, draft):
 
 
 def test_hr_search_the_working_copy_and_readers_the_version_in_force(hr, lead):
-    from django.test import Client
-
-    from tests.conftest import member_of
-
     lifecycle.start_draft(profile=lead)
     values = drafts.field_values(lead)
     drafts.update_profile(
         profile=lead, values={**values, "summary": "zzdraftword only here."}, base=values
     )
     assert titles(hr.get(reverse("profiles:list"), {"q": "zzdraftword"})) == [lead.title]
-    reader = Client()
-    reader.force_login(member_of("Staff", "sam"))
+    reader = client_as(account("sam", "Staff"))
     assert titles(reader.get(reverse("profiles:list"), {"q": "zzdraftword"})) == []
     assert titles(reader.get(reverse("profiles:list"), {"q": "lead data"})) == [lead.title]
 

@@ -7,7 +7,7 @@ from profiles import drafts, lifecycle
 from profiles.models import RoleProfile
 from profiles.sections import BY_SLUG
 from tests import factories
-from tests.conftest import DATA
+from tests.paths import DATA
 from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db
