@@ -22,6 +22,10 @@ Fixtures, smallest first:
   `cast.client(role)` and `cast.api(role)` for each of ROLES.
 - `cycle` and `appraisal`: Sam's appraisal by Mo, in draft.
 
+`profile`, `cast` and `appraisal` are made through the services once per
+worker, then written again as rows by each test that asks for them
+(tests/recording.py): the same rows, at a fraction of the cost.
+
 Helpers: `account()` and `person()` for anyone else; `client_as()`,
 `api_as()`, `issue()` and `with_token()` to sign in; `take_to()`, `agree()`
 and `agree_directly()` to move an appraisal on.
@@ -33,6 +37,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -44,6 +49,7 @@ from competency.api.models import ApiToken
 from competency.models import Category, Framework, Level, SkillLevel
 from profiles import lifecycle
 from tests import factories
+from tests.recording import Recording, start_ids_high
 
 # Who the tests read and act as: the cast's people, HR, and nobody.
 ROLES = ["hr", "manager", "head", "person", "other_manager", "other_person", "anonymous"]
@@ -260,32 +266,72 @@ def _organisation(profile):
     }
 
 
+def _sams_appraisal(manager):
+    cycle = factories.CycleFactory(name="Annual review 2025")
+    (appraisal,) = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(manager)).created
+    return {"cycle": cycle, "appraisal": appraisal}
+
+
+@dataclass
+class _Recorded:
+    profile: Recording
+    cast: Recording
+    appraisal: Recording
+
+
+@pytest.fixture(scope="session")
+def _recorded(django_db_setup, django_db_blocker):
+    """The profile, the organisation and Sam's appraisal as the services make
+    them, built once per worker in a transaction that is rolled back: what
+    they wrote is kept, for each test to write again."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        _groups_are_there()
+        start_ids_high()
+        ddat = make_ddat()
+        profile = Recording.of(lambda: {"profile": published_profile(ddat)})
+        cast = Recording.of(lambda: _organisation(profile.built["profile"]), after=[profile])
+        appraisal = Recording.of(
+            lambda: _sams_appraisal(cast.built["manager"]), after=[profile, cast]
+        )
+        transaction.set_rollback(True)
+    return _Recorded(profile=profile, cast=cast, appraisal=appraisal)
+
+
 @pytest.fixture
 def ddat(db):
     return make_ddat()
 
 
 @pytest.fixture
-def profile(ddat):
+def profile(ddat, _recorded):
     """Platform Engineer, published, with one item of each kind."""
-    return published_profile(ddat)
+    return _recorded.profile.replay()["profile"]
 
 
 @pytest.fixture
-def cast(profile):
-    return Cast(**_organisation(profile))
+def cast(profile, _recorded):
+    _groups_are_there()
+    return Cast(**_recorded.cast.replay())
 
 
 @pytest.fixture
-def cycle(db):
+def _opened(cast, _recorded):
+    return _recorded.appraisal.replay()
+
+
+@pytest.fixture
+def cycle(request, db):
+    """Annual review 2025, in draft; with Sam's `appraisal`, the cycle it was
+    opened in."""
+    if "appraisal" in request.fixturenames:
+        return request.getfixturevalue("_opened")["cycle"]
     return factories.CycleFactory(name="Annual review 2025")
 
 
 @pytest.fixture
-def appraisal(cast, cycle):
+def appraisal(_opened):
     """Sam's appraisal by Mo, in draft."""
-    (appraisal,) = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager)).created
-    return appraisal
+    return _opened["appraisal"]
 
 
 # --- Accounts alone, and clients --------------------------------------------------------
