@@ -1,7 +1,7 @@
 """Hostile files, built in memory for the tests and benchmarks/hostile_files.py.
 
 Each builder returns the bytes of one file that, before the limits in
-competency/frameworks.py and competency/json_input.py, cost minutes,
+competency/tables.py, competency/frameworks.py and competency/json_input.py, cost minutes,
 gigabytes or a 500. Big parts of a workbook are made of one chunk repeated:
 deflate's full flush makes the chunk's packed form independent of what came
 before it, so it is packed once and repeated, and a 1.2 GB part costs a

@@ -12,9 +12,9 @@ from django.test import RequestFactory
 
 from appraisals.models import Person
 from competency.api.parsers import BodyTooLarge, FileBody, JSONParser, refuse_oversized
-from profiles.importing.reading import MAX_PROFILE_FILE
+from profiles.importing.parsing import MAX_PROFILE_FILE
 from profiles.models import RoleProfile
-from profiles.views.imports import MAX_REQUEST, MAX_UPLOAD
+from profiles.uploads import MAX_REQUEST, MAX_UPLOAD
 from tests.api.helpers import assert_problem
 
 LIMIT = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -262,7 +262,7 @@ def test_hostile_and_empty_files_are_refused_within_bounds(profiles, path, data,
 
 
 def test_a_file_too_large_is_refused_before_it_is_read(profiles, path, monkeypatch):
-    monkeypatch.setattr("competency.frameworks.MAX_FILE", 100)
+    monkeypatch.setattr("competency.tables.MAX_FILE", 100)
     monkeypatch.setattr("appraisals.management.commands.import_people.MAX_FILE", 100)
     with pytest.raises(CommandError, match="larger than"):
         run("import_people", path(table(*ORG)))

@@ -4,7 +4,7 @@ used by every page (and the API): the querysets and predicates directly."""
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from profiles import drafts, lifecycle
+from profiles import documents, drafts, lifecycle
 from profiles.documents import profile_document
 from profiles.models import ProfileVersion, RoleProfile
 from tests import factories
@@ -56,14 +56,14 @@ def test_anonymous_visitors_read_no_version(history):
 
 def test_a_reader_reads_the_version_in_force_while_hr_read_the_draft(history):
     profile, _archived = history
-    document, version = profile.readable_by(account("sam", "Staff"))
+    document, version = documents.readable(profile, account("sam", "Staff"))
     assert version.number == 2 and document["summary"] == "Second."
-    document, version = profile.readable_by(account("harriet", "HR"))
+    document, version = documents.readable(profile, account("harriet", "HR"))
     assert version is None and document == profile_document(profile)
     assert document["summary"] == "Draft text nobody may read yet."
 
 
 def test_nothing_of_an_archived_profile_or_to_an_anonymous_visitor(history):
     profile, archived = history
-    assert archived.readable_by(account("sam", "Staff")) is None
-    assert profile.readable_by(AnonymousUser()) is None
+    assert documents.readable(archived, account("sam", "Staff")) is None
+    assert documents.readable(profile, AnonymousUser()) is None

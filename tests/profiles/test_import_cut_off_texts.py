@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from profiles.importing.reading import read_profile
-from profiles.importing.writing import cut_off_texts
+from profiles.importing.checks import cut_off_texts
+from profiles.importing.parsing import read_profile
 from tests.paths import DATA, ROOT, SAMPLE
 from tests.profiles.helpers import export, run
 

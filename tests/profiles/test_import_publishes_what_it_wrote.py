@@ -7,9 +7,9 @@ file."""
 
 import pytest
 
-from profiles.documents import profile_document, search_text
-from profiles.importing.reading import ProfileInput, read_profile
-from profiles.importing.writing import import_profiles
+from profiles.documents import ProfileInput, profile_document, search_text
+from profiles.importing.batch import import_profiles
+from profiles.importing.parsing import read_profile
 from profiles.models import RoleProfile
 from tests.paths import DATA
 

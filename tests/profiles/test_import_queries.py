@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from simple_history.models import HistoricalRecords
 
-from profiles.importing.reading import ProfileInput
-from profiles.importing.writing import import_profiles
+from profiles.documents import ProfileInput
+from profiles.importing.batch import import_profiles
 from profiles.models import ProfileKnowledge, ProfileSkill, ProfileWorkActivity, RoleProfile
 from tests.cast import DDAT_LEVELS
 

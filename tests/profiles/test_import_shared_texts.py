@@ -4,8 +4,8 @@ import changes them for others only when asked to."""
 import pytest
 
 from competency.models import Skill, SkillLevel
-from profiles.importing.reading import read_profile
-from profiles.importing.writing import import_profiles
+from profiles.importing.batch import import_profiles
+from profiles.importing.parsing import read_profile
 from profiles.models import RoleProfile
 from tests.paths import DATA
 from tests.profiles.helpers import export, run

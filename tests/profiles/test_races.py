@@ -14,13 +14,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
-from competency.frameworks import FrameworkImportError
 from competency.models import Skill, WorkActivity
+from competency.tables import FileImportError
 from profiles import drafts, lifecycle
-from profiles.documents import ChangedSinceConfirmed, document_fingerprint, profile_document
-from profiles.importing.frameworks import PREVIEW_LINE, import_framework
-from profiles.importing.reading import ProfileImportError, ProfileInput, read_profile
-from profiles.importing.writing import import_profiles, preview_imports
+from profiles.documents import (
+    ChangedSinceConfirmed,
+    ProfileImportError,
+    ProfileInput,
+    document_fingerprint,
+    profile_document,
+)
+from profiles.importing.batch import import_profiles
+from profiles.importing.framework_import import PREVIEW_LINE, import_framework
+from profiles.importing.parsing import read_profile
+from profiles.importing.preview import preview_imports
 from profiles.models import ProfileVersion, RoleProfile
 from profiles.sections import BY_SLUG
 from tests.paths import DATA, SKILLS
@@ -225,7 +232,7 @@ def test_two_officers_confirming_framework_imports_give_one_import(db):
     winners = [outcome for outcome in outcomes if not isinstance(outcome, Exception)]
     losers = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert len(winners) == 1
-    assert len(losers) == 1 and isinstance(losers[0], FrameworkImportError)
+    assert len(losers) == 1 and isinstance(losers[0], FileImportError)
     assert "changed after you checked the file" in losers[0].message
     descriptions = set(Skill.objects.values_list("description", flat=True))
     assert len({d for d in descriptions if d.startswith("Described by officer")}) == 1

@@ -10,8 +10,8 @@ from django.urls import reverse
 from competency.models import Category, Depth, Skill, SkillLevel, WorkActivity
 from profiles import drafts, lifecycle
 from profiles.documents import profile_document, search_text
-from profiles.importing.reading import read_profile
-from profiles.importing.writing import import_profiles
+from profiles.importing.batch import import_profiles
+from profiles.importing.parsing import read_profile
 from profiles.models import RoleProfile
 from profiles.search import refresh_search_text
 from profiles.sections import BY_KEY

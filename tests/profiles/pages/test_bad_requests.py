@@ -83,8 +83,8 @@ def test_a_framework_json_with_a_character_no_database_stores(hr, text):
 
 
 def test_two_job_family_names_that_slug_alike_both_import(ddat, tmp_path):
-    from profiles.importing.reading import read_profile
-    from profiles.importing.writing import import_profiles
+    from profiles.importing.batch import import_profiles
+    from profiles.importing.parsing import read_profile
 
     def document(slug, family):
         return {

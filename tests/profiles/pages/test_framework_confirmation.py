@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from competency.models import Skill
-from profiles.importing.frameworks import import_framework
+from profiles.importing.framework_import import import_framework
 from tests.paths import SKILLS
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from competency.frameworks import SKILLS_COLUMNS
-from profiles.importing.frameworks import DDAT_COLUMNS
+from profiles.importing.framework_import import DDAT_COLUMNS
 from profiles.models import RoleProfile
 from tests.paths import DDAT_ROLES
 
@@ -36,7 +36,7 @@ def test_a_template_is_a_csv_of_the_columns_the_reader_expects(hr, layout, colum
 
 
 def test_a_filled_in_template_reads_with_no_missing_column(hr):
-    from competency.frameworks import read_table
+    from competency.tables import read_table
 
     header = hr.get(reverse("imports:table_template", args=["ddat-roles"])).content
     row = ",".join(f"value {n}" for n in range(len(DDAT_COLUMNS)))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from profiles.models import PendingUpload, RoleProfile
-from profiles.views.imports import MAX_UPLOAD
+from profiles.uploads import MAX_UPLOAD
 from tests.cast import account
 from tests.paths import DATA, DDAT_ROLES
 
