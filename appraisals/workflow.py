@@ -50,6 +50,12 @@ def lock(appraisal, confirmed_stage):
         .select_related("person", "manager", "cycle")
         .get(pk=appraisal.pk)
     )
+    if confirmed_stage is not None and confirmed_stage not in Stage.values:
+        # Not a stage any page shows: a form made up or from another version.
+        raise StageChanged(
+            "This page does not say which stage of the appraisal you saw, so nothing was "
+            "changed. Look at it again."
+        )
     if confirmed_stage is not None and locked.stage != confirmed_stage:
         raise StageChanged(
             f"This appraisal moved from {stage_label(confirmed_stage)} to "

@@ -67,6 +67,19 @@ def test_a_refused_move_keeps_the_reason(cast, appraisal):
     assert appraisal.stage == Stage.SIGNED_OFF
 
 
+@pytest.mark.parametrize("made_up", ["stale", "", "x" * 300])
+def test_a_move_from_a_page_naming_no_stage_is_refused_not_an_error(cast, appraisal, made_up):
+    """A form that was made up, or is from another version of the page,
+    names a stage there is none of: refused, with the reason typed kept."""
+    response = cast.client("manager").post(
+        url("move", appraisal, "start"), {"confirmed_stage": made_up or " ", "reason": "Kept."}
+    )
+    assert response.status_code == 400
+    assert "does not say which stage" in response.content.decode()
+    appraisal.refresh_from_db()
+    assert appraisal.stage == Stage.DRAFT
+
+
 def test_the_whole_workflow_through_the_pages(cast, appraisal):
     mo, sam, hr = (cast.client(role) for role in ("manager", "person", "hr"))
 
