@@ -58,10 +58,13 @@ PYTEST_ARGS ?= -n auto --dist loadgroup
 test: install postgres chromium
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-# The same suite on the embedded default. The production tests are left to
-# `make test`: they run gunicorn on SQLite whichever database the suite uses.
+# The same suite on the embedded default, less two parts that `make test`
+# has run: the production tests (gunicorn on SQLite whichever database the
+# suite uses) and the browser journeys (a minute each, driving pages that
+# the page tests cover on both databases). BROWSER=1 runs the journeys too.
+SQLITE_MARKS := $(if $(BROWSER),not production,not production and not browser)
 test-sqlite: install chromium
-	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS) -m "not production"
+	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS) -m "$(SQLITE_MARKS)"
 
 lint: install
 	$(BIN)/ruff check .
