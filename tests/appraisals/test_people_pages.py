@@ -7,6 +7,7 @@ from django.urls import reverse
 from appraisals.models import Person
 from profiles.models import PendingUpload
 from tests import factories
+from tests.cast import account, client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -304,10 +305,7 @@ def test_a_bad_file_lists_its_problems_and_writes_nothing(cast):
 
 def test_someone_elses_token_reads_as_expired(cast):
     preview = upload(cast.client("hr"), org_file(cast))
-    other_hr = factories.UserFactory(username="hazel")
-    other_hr.groups.add(cast.hr.groups.first())
-    client = Client()
-    client.force_login(other_hr)
+    client = client_as(account("hazel", "HR"))
     response = client.post(
         reverse("appraisals:people_import"), {"token": preview.context["token"]}, follow=True
     )
