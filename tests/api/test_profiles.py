@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from profiles.documents import profile_document
 from profiles.models import ProfileVersion, RoleProfile
 from tests import factories
-from tests.api.helpers import assert_problem
+from tests.api.helpers import assert_problem, document
 
 URL = "/api/v1/profiles/"
 
@@ -228,24 +228,6 @@ def test_a_failed_create_keeps_no_key(hr_api, draft_only):
 
 
 # --- Import -------------------------------------------------------------------
-
-
-def document(slug="imported-role", title="Imported Role"):
-    return {
-        "schema": "role-profile/1",
-        "title": title,
-        "slug": slug,
-        "summary": "From the HR system.",
-        "responsibilities": ["do things"],
-        "background": [],
-        "prior_knowledge": [],
-        "work_activities": [],
-        "knowledge_skills": [],
-        "training": [],
-        "pdas": [],
-        "qualifications": [],
-        "organisation_skills": [],
-    }
 
 
 def test_import_preview_writes_nothing_and_import_writes_once(hr_api):
