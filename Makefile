@@ -13,8 +13,10 @@ DEMO_PASSWORD ?= demo
 # when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@# -qq: errors only. This machine's pip configuration names package
+	@# folders that may not exist, and pip warns of each on every install.
+	$(BIN)/pip install -qq --upgrade pip
+	$(BIN)/pip install -qq -e '.[dev]'
 	touch $@
 
 # The stylesheet, compiled from GOV.UK Frontend (npm) and our Sass entry point.
@@ -27,15 +29,17 @@ static/dist/app.css: node_modules/.installed frontend/app.scss frontend/build.mj
 
 install: $(BIN)/.installed static/dist/app.css
 
-# Serve the application on the embedded default (SQLite) with demo data.
+# Serve the application on the embedded default (SQLite) with demo data,
+# on PORT (8000 unless set: `make run PORT=8080`).
+PORT ?= 8000
 run: install
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true DEMO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/python manage.py seed_demo
+	@DEBUG=true $(BIN)/python manage.py migrate --no-input
+	@DEBUG=true DEMO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/python manage.py seed_demo
 	@echo
-	@echo "Demo logins (password: $(DEMO_PASSWORD)): hr, manager, staff"
-	@echo "Open http://127.0.0.1:8000/ (the admin is at http://127.0.0.1:8000/admin/)"
+	@echo "Sign in at http://127.0.0.1:$(PORT)/ as hr, manager or staff (password: $(DEMO_PASSWORD))"
 	@echo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# Django's development server; production runs gunicorn (README, Deploying).
+	@DEBUG=true DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Start the machine's local PostgreSQL cluster if it is not answering.
 postgres:
