@@ -4,11 +4,12 @@ Objectives and plan actions belong to an appraisal and change under its
 lock, like its ratings: the manager proposes them (in draft, manager
 review and agreed), the person joins in once agreed, HR may set up a draft;
 nothing changes once someone has signed. suggest_development_actions()
-offers the profile's training and PDAs for the biggest gaps first; the two
-people choose. Check-ins are 1:1 notes between a person and their manager.
+offers the profile's training and PDAs for the biggest gaps first, those
+that develop the gap's skill or knowledge item (as the catalogue says)
+before the rest; the two people choose. Check-ins are 1:1 notes between a
+person and their manager.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -119,38 +120,97 @@ def update_development_action(*, action, by, confirmed_stage, **values) -> Devel
 @dataclass
 class Suggestion:
     """A requirement below what is required, and the profile's training and
-    PDAs to offer for it (the likeliest first, by shared words)."""
+    PDAs to offer for it: first those HR say develop its skill or knowledge
+    item (`developing`), then the rest of the profile's (`others`), each in
+    the profile's order. `planned`: the option keys already in the plan
+    for this requirement."""
 
     requirement: object
     gap: int
-    options: list = field(default_factory=list)
+    developing: list = field(default_factory=list)
+    others: list = field(default_factory=list)
+    planned: set = field(default_factory=set)
+
+    @property
+    def options(self):
+        return self.developing + self.others
 
 
-def _words(text):
-    return {word for word in re.findall(r"[a-z]{4,}", text.lower())}
+def _profile_options(document):
+    """The profile version's training items and PDAs as catalogue items,
+    in the profile's order (training first): two queries."""
+    options = []
+    for model, key in ((Training, "training"), (DevelopmentActivity, "pdas")):
+        keys = [fingerprint(row["title"], row["details"]) for row in document.get(key, [])]
+        items = {item.key: item for item in model.objects.filter(key__in=keys)}
+        options += [items[k] for k in keys if k in items]
+    return options
+
+
+def _developed(options, rows):
+    """{option key: {(kind of catalogue item, id)}} for what each option
+    develops among the catalogue items of `rows`: a query per link table
+    needed (at most four)."""
+    wanted = {
+        "skill": {row.skill_id for row in rows if row.skill_id},
+        "knowledge": {row.knowledge_item_id for row in rows if row.knowledge_item_id},
+    }
+    found = {}
+    for model in (Training, DevelopmentActivity):
+        ids = [item.pk for item in options if isinstance(item, model)]
+        if not ids:
+            continue
+        owner = model._meta.model_name
+        for kind, name, target in (
+            ("skill", "develops_skills", "skill_id"),
+            ("knowledge", "develops_knowledge", "knowledgeitem_id"),
+        ):
+            if not wanted[kind]:
+                continue
+            links = getattr(model, name).through.objects.filter(
+                **{f"{owner}_id__in": ids, f"{target}__in": wanted[kind]}
+            )
+            for option, item in links.values_list(f"{owner}_id", target):
+                prefix = "training" if model is Training else "pda"
+                found.setdefault(f"{prefix}-{option}", set()).add((kind, item))
+    return found
+
+
+def _item_of(row):
+    if row.skill_id:
+        return ("skill", row.skill_id)
+    if row.knowledge_item_id:
+        return ("knowledge", row.knowledge_item_id)
+    return None
 
 
 def suggest_development_actions(appraisal):
     """Suggestions for the requirements rated below what is required,
     biggest gap first. Options are the training and PDAs of the profile
     version the appraisal is against (catalogue items, so they can be added
-    with add_development_action); three queries."""
+    with add_development_action): for each gap, those that develop its
+    item first. A fixed number of queries (at most eight) whatever the
+    number of gaps and options."""
     below = [row for row in appraisal.requirements.all() if row.gap is not None and row.gap < 0]
     if not below:
         return []
-    document = appraisal.profile_version.document
-    options = []
-    for model, key in ((Training, "training"), (DevelopmentActivity, "pdas")):
-        keys = [fingerprint(row["title"], row["details"]) for row in document.get(key, [])]
-        items = {item.key: item for item in model.objects.filter(key__in=keys)}
-        options += [items[k] for k in keys if k in items]
+    options = _profile_options(appraisal.profile_version.document)
+    develops = _developed(options, below)
+    planned = {}
+    for requirement, training, activity in appraisal.development_actions.values_list(
+        "requirement_id", "training_id", "development_activity_id"
+    ):
+        if training or activity:
+            key = f"training-{training}" if training else f"pda-{activity}"
+            planned.setdefault(requirement, set()).add(key)
     suggestions = []
     for row in sorted(below, key=lambda row: (row.gap, row.position)):
-        wanted = _words(f"{row.title} {row.details}")
-        ranked = sorted(
-            options, key=lambda item: -len(wanted & _words(f"{item.title} {item.details}"))
-        )
-        suggestions.append(Suggestion(row, row.gap, ranked))
+        item = _item_of(row)
+        suggestion = Suggestion(row, row.gap, planned=planned.get(row.pk, set()))
+        for option in options:
+            aimed = item is not None and item in develops.get(option_key(option), ())
+            (suggestion.developing if aimed else suggestion.others).append(option)
+        suggestions.append(suggestion)
     return suggestions
 
 
