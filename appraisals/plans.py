@@ -6,8 +6,9 @@ review and agreed), the person joins in once agreed, HR may set up a draft;
 nothing changes once someone has signed. suggest_development_actions()
 offers the profile's training and PDAs for the biggest gaps first, those
 that develop the gap's skill or knowledge item (as the catalogue says)
-before the rest; the two people choose. Check-ins are 1:1 notes between a
-person and their manager.
+before the rest; the two people choose. The person records progress on
+their own objectives (record_objective_progress). Check-ins are 1:1 notes
+between a person and their manager.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from django.db import transaction
 
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import CheckIn, DevelopmentAction, Objective, Stage
-from appraisals.workflow import WorkflowError, _check_unsigned, _touch, lock
+from appraisals.workflow import StageChanged, WorkflowError, _check_unsigned, _touch, lock
 from competency.models import DevelopmentActivity, Training, fingerprint
 from competency.roles import is_hr
 
@@ -73,6 +74,60 @@ def update_objective(*, objective, by, confirmed_stage, **values) -> Objective:
     objective = Objective.objects.select_for_update().get(pk=objective.pk, appraisal=appraisal)
     _apply(objective, values, OBJECTIVE_FIELDS)
     objective.save()
+    _touch(appraisal)
+    return objective
+
+
+# --- the person's progress on their own objectives -------------------------------
+
+
+class ProgressChanged(StageChanged):
+    """The objective's progress changed since the person read it."""
+
+
+def progress_fingerprint(objective):
+    """What the person confirmed they read: the progress the form showed."""
+    return fingerprint("progress", objective.status, objective.progress_notes)
+
+
+def progress_refusal(user, objective):
+    """Why `user` may not record progress on this objective now, or None:
+    only the person whose appraisal it is, on an objective they can see
+    (carried over from an agreed appraisal, or in one shared with them),
+    while the appraisal is not signed off and nobody has signed it."""
+    appraisal = objective.appraisal
+    if not is_the_person(user, appraisal):
+        return "Only the person whose objective it is records their progress here."
+    if appraisal.stage == Stage.SIGNED_OFF:
+        return (
+            "Its appraisal is signed off, so it keeps what was signed; unfinished objectives "
+            "carry over into your next appraisal, where you can update them."
+        )
+    if objective.carried_from_id is None and not appraisal.reached(Stage.AGREED):
+        return "Your manager is still writing this objective: you can update it once shared."
+    if appraisal.person_signed_at or appraisal.manager_signed_at:
+        return "Its appraisal has been signed, so it keeps what was signed."
+    return None
+
+
+@transaction.atomic
+def record_objective_progress(*, objective, by, status, progress_notes, confirmed) -> Objective:
+    """The person records the status and a progress note of one of their own
+    objectives. `confirmed`: progress_fingerprint() of what they read; a
+    change meanwhile (by their manager, say) refuses rather than overwrite."""
+    appraisal = lock(objective.appraisal, None)
+    objective = Objective.objects.select_for_update().get(pk=objective.pk, appraisal=appraisal)
+    objective.appraisal = appraisal
+    refusal = progress_refusal(by, objective)
+    if refusal:
+        raise WorkflowError(refusal)
+    if confirmed != progress_fingerprint(objective):
+        raise ProgressChanged(
+            "The objective's progress was changed while you were looking, so nothing was "
+            "saved. Look at it again: what you typed is below."
+        )
+    _apply(objective, {"status": status, "progress_notes": progress_notes}, OBJECTIVE_FIELDS)
+    objective.save(update_fields=["status", "progress_notes"])
     _touch(appraisal)
     return objective
 
