@@ -266,6 +266,7 @@ def _component_page(request, kind, item, error=""):
             "uses": [(use, kind.requirement_of(use)) for use in pages["page_obj"]],
             **pages,
             "history": history_entries(records, _change_reason),
+            "forms_with_errors": [develops["form"]] if develops and develops["form"].errors else [],
             "show_what": develops is not None,
             "developing": develops,
             "crumbs": catalogue_crumbs(

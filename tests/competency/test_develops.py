@@ -224,3 +224,10 @@ def test_the_list_reads_the_links_in_two_queries_whatever_their_number(
         response = hr_api.get("/api/v1/training/")
     assert len(response.json()["results"]) == 10
     assert KnowledgeItem.objects.count() == 10
+
+
+def test_a_search_too_long_is_explained_beside_the_box(hr, course):
+    response = hr.get(page("training", course), {"find": "x" * 500})
+    assert response.status_code == 200
+    assert response.context["forms_with_errors"]
+    assert "There is a problem" in response.content.decode()
