@@ -160,6 +160,12 @@ def test_the_page_shows_the_next_level_what_it_asks_and_readiness(cast, ladder, 
     assert f'href="{readiness}?profile={ladder["senior"].slug}#meets"' in response.content.decode()
 
 
+def test_without_agreed_ratings_readiness_is_not_told(cast, ladder):
+    page = cast.client("person").get(GROWTH).content.decode()
+    assert "None of its levelled requirements has an agreed rating of yours yet" in page
+    assert "You meet" not in page
+
+
 def test_without_a_next_level_the_page_says_so_plainly(cast):
     response = cast.client("person").get(GROWTH)
     assert response.status_code == 200
