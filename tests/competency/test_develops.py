@@ -231,3 +231,12 @@ def test_a_search_too_long_is_explained_beside_the_box(hr, course):
     assert response.status_code == 200
     assert response.context["forms_with_errors"]
     assert "There is a problem" in response.content.decode()
+
+
+def test_the_admin_shows_it_and_leaves_changing_it_to_the_catalogue_page(course, targets):
+    skill, _ = targets
+    developing.add_developed(item=course, skill=skill)
+    admin = client_as(factories.UserFactory(username="root", is_superuser=True, is_staff=True))
+    page = admin.get(reverse("admin:competency_training_change", args=[course.pk])).content.decode()
+    assert skill.name in page
+    assert 'name="develops_skills"' not in page
