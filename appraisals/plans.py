@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Value
 
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import CheckIn, DevelopmentAction, Objective, Stage
@@ -204,30 +205,35 @@ def _profile_options(document):
 
 def _developed(options, rows):
     """{option key: {(kind of catalogue item, id)}} for what each option
-    develops among the catalogue items of `rows`: a query per link table
-    needed (at most four)."""
+    develops among the catalogue items of `rows`: one query (a UNION of
+    the link tables needed)."""
     wanted = {
         "skill": {row.skill_id for row in rows if row.skill_id},
         "knowledge": {row.knowledge_item_id for row in rows if row.knowledge_item_id},
     }
-    found = {}
-    for model in (Training, DevelopmentActivity):
+    parts = []
+    for model, prefix in ((Training, "training"), (DevelopmentActivity, "pda")):
         ids = [item.pk for item in options if isinstance(item, model)]
-        if not ids:
-            continue
-        owner = model._meta.model_name
+        owner = f"{model._meta.model_name}_id"
         for kind, name, target in (
             ("skill", "develops_skills", "skill_id"),
             ("knowledge", "develops_knowledge", "knowledgeitem_id"),
         ):
-            if not wanted[kind]:
-                continue
-            links = getattr(model, name).through.objects.filter(
-                **{f"{owner}_id__in": ids, f"{target}__in": wanted[kind]}
-            )
-            for option, item in links.values_list(f"{owner}_id", target):
-                prefix = "training" if model is Training else "pda"
-                found.setdefault(f"{prefix}-{option}", set()).add((kind, item))
+            if ids and wanted[kind]:
+                parts.append(
+                    getattr(model, name)
+                    .through.objects.filter(**{f"{owner}__in": ids, f"{target}__in": wanted[kind]})
+                    .annotate(
+                        option_prefix=Value(prefix, CharField()),
+                        item_kind=Value(kind, CharField()),
+                    )
+                    .values_list("option_prefix", owner, "item_kind", target)
+                )
+    found = {}
+    if parts:
+        links = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for prefix, option, kind, item in links:
+            found.setdefault(f"{prefix}-{option}", set()).add((kind, item))
     return found
 
 
@@ -244,8 +250,9 @@ def suggest_development_actions(appraisal):
     biggest gap first. Options are the training and PDAs of the profile
     version the appraisal is against (catalogue items, so they can be added
     with add_development_action): for each gap, those that develop its
-    item first. A fixed number of queries (at most eight) whatever the
-    number of gaps and options."""
+    item first. Five queries whatever the number of gaps and options: the
+    requirements, the training items, the PDAs, what they develop, and the
+    plan's actions."""
     below = [row for row in appraisal.requirements.all() if row.gap is not None and row.gap < 0]
     if not below:
         return []
