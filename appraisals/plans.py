@@ -4,19 +4,22 @@ Objectives and plan actions belong to an appraisal and change under its
 lock, like its ratings: the manager proposes them (in draft, manager
 review and agreed), the person joins in once agreed, HR may set up a draft;
 nothing changes once someone has signed. suggest_development_actions()
-offers the profile's training and PDAs for the biggest gaps first; the two
-people choose. Check-ins are 1:1 notes between a person and their manager.
+offers the profile's training and PDAs for the biggest gaps first, those
+that develop the gap's skill or knowledge item (as the catalogue says)
+before the rest; the two people choose. The person records progress on
+their own objectives (record_objective_progress). Check-ins are 1:1 notes
+between a person and their manager.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Value
 
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import CheckIn, DevelopmentAction, Objective, Stage
-from appraisals.workflow import WorkflowError, _check_unsigned, _touch, lock
+from appraisals.workflow import StageChanged, WorkflowError, _check_unsigned, _touch, lock
 from competency.models import DevelopmentActivity, Training, fingerprint
 from competency.roles import is_hr
 
@@ -76,6 +79,60 @@ def update_objective(*, objective, by, confirmed_stage, **values) -> Objective:
     return objective
 
 
+# --- the person's progress on their own objectives -------------------------------
+
+
+class ProgressChanged(StageChanged):
+    """The objective's progress changed since the person read it."""
+
+
+def progress_fingerprint(objective):
+    """What the person confirmed they read: the progress the form showed."""
+    return fingerprint("progress", objective.status, objective.progress_notes)
+
+
+def progress_refusal(user, objective):
+    """Why `user` may not record progress on this objective now, or None:
+    only the person whose appraisal it is, on an objective they can see
+    (carried over from an agreed appraisal, or in one shared with them),
+    while the appraisal is not signed off and nobody has signed it."""
+    appraisal = objective.appraisal
+    if not is_the_person(user, appraisal):
+        return "Only the person whose objective it is records their progress here."
+    if appraisal.stage == Stage.SIGNED_OFF:
+        return (
+            "Its appraisal is signed off, so it keeps what was signed; unfinished objectives "
+            "carry over into your next appraisal, where you can update them."
+        )
+    if objective.carried_from_id is None and not appraisal.reached(Stage.AGREED):
+        return "Your manager is still writing this objective: you can update it once shared."
+    if appraisal.person_signed_at or appraisal.manager_signed_at:
+        return "Its appraisal has been signed, so it keeps what was signed."
+    return None
+
+
+@transaction.atomic
+def record_objective_progress(*, objective, by, status, progress_notes, confirmed) -> Objective:
+    """The person records the status and a progress note of one of their own
+    objectives. `confirmed`: progress_fingerprint() of what they read; a
+    change meanwhile (by their manager, say) refuses rather than overwrite."""
+    appraisal = lock(objective.appraisal, None)
+    objective = Objective.objects.select_for_update().get(pk=objective.pk, appraisal=appraisal)
+    objective.appraisal = appraisal
+    refusal = progress_refusal(by, objective)
+    if refusal:
+        raise WorkflowError(refusal)
+    if confirmed != progress_fingerprint(objective):
+        raise ProgressChanged(
+            "The objective's progress was changed while you were looking, so nothing was "
+            "saved. Look at it again: what you typed is below."
+        )
+    _apply(objective, {"status": status, "progress_notes": progress_notes}, OBJECTIVE_FIELDS)
+    objective.save(update_fields=["status", "progress_notes"])
+    _touch(appraisal)
+    return objective
+
+
 @transaction.atomic
 def add_development_action(
     *, appraisal, by, confirmed_stage, training=None, development_activity=None, **values
@@ -119,38 +176,103 @@ def update_development_action(*, action, by, confirmed_stage, **values) -> Devel
 @dataclass
 class Suggestion:
     """A requirement below what is required, and the profile's training and
-    PDAs to offer for it (the likeliest first, by shared words)."""
+    PDAs to offer for it: first those HR say develop its skill or knowledge
+    item (`developing`), then the rest of the profile's (`others`), each in
+    the profile's order. `planned`: the option keys already in the plan
+    for this requirement."""
 
     requirement: object
     gap: int
-    options: list = field(default_factory=list)
+    developing: list = field(default_factory=list)
+    others: list = field(default_factory=list)
+    planned: set = field(default_factory=set)
+
+    @property
+    def options(self):
+        return self.developing + self.others
 
 
-def _words(text):
-    return {word for word in re.findall(r"[a-z]{4,}", text.lower())}
+def _profile_options(document):
+    """The profile version's training items and PDAs as catalogue items,
+    in the profile's order (training first): two queries."""
+    options = []
+    for model, key in ((Training, "training"), (DevelopmentActivity, "pdas")):
+        keys = [fingerprint(row["title"], row["details"]) for row in document.get(key, [])]
+        items = {item.key: item for item in model.objects.filter(key__in=keys)}
+        options += [items[k] for k in keys if k in items]
+    return options
+
+
+def _developed(options, rows):
+    """{option key: {(kind of catalogue item, id)}} for what each option
+    develops among the catalogue items of `rows`: one query (a UNION of
+    the link tables needed)."""
+    wanted = {
+        "skill": {row.skill_id for row in rows if row.skill_id},
+        "knowledge": {row.knowledge_item_id for row in rows if row.knowledge_item_id},
+    }
+    parts = []
+    for model, prefix in ((Training, "training"), (DevelopmentActivity, "pda")):
+        ids = [item.pk for item in options if isinstance(item, model)]
+        owner = f"{model._meta.model_name}_id"
+        for kind, name, target in (
+            ("skill", "develops_skills", "skill_id"),
+            ("knowledge", "develops_knowledge", "knowledgeitem_id"),
+        ):
+            if ids and wanted[kind]:
+                parts.append(
+                    getattr(model, name)
+                    .through.objects.filter(**{f"{owner}__in": ids, f"{target}__in": wanted[kind]})
+                    .annotate(
+                        option_prefix=Value(prefix, CharField()),
+                        item_kind=Value(kind, CharField()),
+                    )
+                    .values_list("option_prefix", owner, "item_kind", target)
+                )
+    found = {}
+    if parts:
+        links = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for prefix, option, kind, item in links:
+            found.setdefault(f"{prefix}-{option}", set()).add((kind, item))
+    return found
+
+
+def _item_of(row):
+    if row.skill_id:
+        return ("skill", row.skill_id)
+    if row.knowledge_item_id:
+        return ("knowledge", row.knowledge_item_id)
+    return None
 
 
 def suggest_development_actions(appraisal):
     """Suggestions for the requirements rated below what is required,
     biggest gap first. Options are the training and PDAs of the profile
     version the appraisal is against (catalogue items, so they can be added
-    with add_development_action); three queries."""
+    with add_development_action): for each gap, those that develop its
+    item first. Five queries whatever the number of gaps and options: the
+    requirements, the training items, the PDAs, what they develop, and the
+    plan's actions."""
     below = [row for row in appraisal.requirements.all() if row.gap is not None and row.gap < 0]
     if not below:
         return []
-    document = appraisal.profile_version.document
-    options = []
-    for model, key in ((Training, "training"), (DevelopmentActivity, "pdas")):
-        keys = [fingerprint(row["title"], row["details"]) for row in document.get(key, [])]
-        items = {item.key: item for item in model.objects.filter(key__in=keys)}
-        options += [items[k] for k in keys if k in items]
+    options = _profile_options(appraisal.profile_version.document)
+    develops = _developed(options, below)
+    planned = {}
+    for requirement, training, activity in appraisal.development_actions.values_list(
+        "requirement_id", "training_id", "development_activity_id"
+    ):
+        if training or activity:
+            key = f"training-{training}" if training else f"pda-{activity}"
+            planned.setdefault(requirement, set()).add(key)
     suggestions = []
     for row in sorted(below, key=lambda row: (row.gap, row.position)):
-        wanted = _words(f"{row.title} {row.details}")
-        ranked = sorted(
-            options, key=lambda item: -len(wanted & _words(f"{item.title} {item.details}"))
-        )
-        suggestions.append(Suggestion(row, row.gap, ranked))
+        item = _item_of(row)
+        suggestion = Suggestion(row, row.gap, planned=planned.get(row.pk, set()))
+        for option in options:
+            aimed = item is not None and item in develops.get(option_key(option), ())
+            (suggestion.developing if aimed else suggestion.others).append(option)
+        suggestions.append(suggestion)
     return suggestions
 
 

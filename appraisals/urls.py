@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appraisals.views import appraisal, check_ins, cycles, gaps, people, probation
+from appraisals.views import appraisal, check_ins, cycles, gaps, growth, people, probation
 
 app_name = "appraisals"
 
@@ -43,6 +43,9 @@ urlpatterns = [
     path("appraisals/<int:pk>/gaps/", gaps.appraisal_gaps, name="gaps"),
     # One person's gaps over time.
     path("gaps/<int:person_pk>/", gaps.person_gaps, name="person_gaps"),
+    # Staff's own: the next role level, readiness for it, objectives' progress.
+    path("growth/", growth.growth_page, name="growth"),
+    path("growth/objectives/<int:pk>/", growth.objective_progress, name="objective_progress"),
     # Check-ins.
     path("check-ins/", check_ins.my_check_ins, name="my_check_ins"),
     path("check-ins/<int:person_pk>/", check_ins.person_check_ins, name="check_ins"),

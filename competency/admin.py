@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from competency import developing
 from competency.models import (
     AwardingBody,
     Category,
@@ -127,9 +128,26 @@ class KnowledgeItemAdmin(ComponentAdmin):
     list_filter = ["kind"]
 
 
+class DevelopsComponentAdmin(ComponentAdmin):
+    """Training and PDAs: what they develop is shown, and changed on the
+    catalogue page (competency/developing.py), which keeps each change in
+    the item's history; a multiple select of every skill would not."""
+
+    readonly_fields = ["used_by", "develops"]
+    exclude = ["develops_skills", "develops_knowledge"]
+
+    @admin.display(description="develops")
+    def develops(self, obj):
+        if not obj.pk:
+            return "–"
+        skills, knowledge = developing.develops(obj)
+        names = [skill.name for skill in skills] + [item.title for item in knowledge]
+        return "; ".join(names) or "Nothing yet: say what it develops on its catalogue page."
+
+
 admin.site.register(WorkActivity, ComponentAdmin)
-admin.site.register(Training, ComponentAdmin)
-admin.site.register(DevelopmentActivity, ComponentAdmin)
+admin.site.register(Training, DevelopsComponentAdmin)
+admin.site.register(DevelopmentActivity, DevelopsComponentAdmin)
 
 
 @admin.register(AwardingBody)

@@ -27,4 +27,9 @@ urlpatterns = [
     path("skills/<int:pk>/", views.skill_detail, name="skill"),
     path("<component_kind:kind>/", views.component_list, name="components"),
     path("<component_kind:kind>/<int:pk>/", views.component_detail, name="component"),
+    path(
+        "<component_kind:kind>/<int:pk>/develops/",
+        views.change_developed,
+        name="change_developed",
+    ),
 ]

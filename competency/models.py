@@ -243,12 +243,33 @@ class WorkActivity(Component):
         verbose_name_plural = "work activities"
 
 
-class Training(Component):
+class DevelopsComponent(Component):
+    """A training item or PDA, with the skills and knowledge items it
+    develops, as HR say: a development plan offers it first for a gap in
+    one of them. The link belongs to the catalogue item, so every profile
+    offering the item, and every import that reuses it (by its text), keeps
+    it."""
+
+    develops_skills = models.ManyToManyField(
+        Skill, blank=True, related_name="developed_by_%(class)s", verbose_name="skills it develops"
+    )
+    develops_knowledge = models.ManyToManyField(
+        KnowledgeItem,
+        blank=True,
+        related_name="developed_by_%(class)s",
+        verbose_name="knowledge and skills items it develops",
+    )
+
+    class Meta(Component.Meta):
+        abstract = True
+
+
+class Training(DevelopsComponent):
     class Meta(Component.Meta):
         verbose_name = "training item"
 
 
-class DevelopmentActivity(Component):
+class DevelopmentActivity(DevelopsComponent):
     class Meta(Component.Meta):
         verbose_name = "personal development activity"
         verbose_name_plural = "personal development activities"

@@ -10,24 +10,27 @@ annotated, related rows are joined or prefetched, never fetched per row.
 from collections import defaultdict
 
 from django import forms
+from django.contrib import messages
 from django.db import DatabaseError, connection
 from django.db.models import Case, Count, Value, When
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from competency import search
+from competency import developing, search
 from competency.catalogue import COMPONENT_KINDS
 from competency.history import history_entries
-from competency.models import Framework, Skill, SkillLevel
+from competency.models import Framework, KnowledgeItem, Skill, SkillLevel
+from competency.numbers import positive_number
 from competency.pages import paginate
 from competency.roles import hr_required
 
 PAGE_SIZE = 20
 USES_PAGE_SIZE = 50
 SKILLS_PAGE_SIZE = 100
+SEARCH_LIMIT = 20
 
 
 @never_cache
@@ -242,6 +245,11 @@ def component_list(request, kind):
 def component_detail(request, kind, pk):
     kind = COMPONENT_KINDS[kind]
     item = get_object_or_404(kind.items(), pk=pk)
+    return _component_page(request, kind, item)
+
+
+def _component_page(request, kind, item, error=""):
+    develops = _developing_context(request, kind, item, error)
     uses = item.uses.select_related("profile__job_family").order_by(
         "profile__title", "profile__slug", "pk"
     )
@@ -257,9 +265,91 @@ def component_detail(request, kind, pk):
             "extra_value": kind.extra_value(item),
             "uses": [(use, kind.requirement_of(use)) for use in pages["page_obj"]],
             **pages,
-            "history": history_entries(records),
+            "history": history_entries(records, _change_reason),
+            "forms_with_errors": [develops["form"]] if develops and develops["form"].errors else [],
+            "show_what": develops is not None,
+            "developing": develops,
             "crumbs": catalogue_crumbs(
                 (kind.title, reverse("catalogue:components", args=[kind.slug]))
             ),
         },
+        status=400 if develops and develops["error"] else 200,
     )
+
+
+def _change_reason(record):
+    return record.history_change_reason or ""
+
+
+class FindForm(forms.Form):
+    find = forms.CharField(
+        label="Find a skill or knowledge item",
+        required=False,
+        max_length=search.MAX_LENGTH,
+        widget=forms.SearchInput,
+        help_text="Words from its name, for example “user research”",
+    )
+
+
+def _developing_context(request, kind, item, error=""):
+    """What a training item or PDA develops, and the search HR add to it
+    from; None for the other kinds."""
+    if kind.model not in developing.DEVELOPING_MODELS:
+        return None
+    skills, knowledge = developing.develops(item)
+    form = FindForm(request.GET)
+    found_skills, found_knowledge = (
+        developing.find_developable(form.cleaned_data["find"], SEARCH_LIMIT)
+        if form.is_valid()
+        else ([], [])
+    )
+    have = {("skill", s.pk) for s in skills} | {("knowledge", k.pk) for k in knowledge}
+    return {
+        "skills": skills,
+        "knowledge": knowledge,
+        "form": form,
+        "searched": form.is_valid() and bool(form.cleaned_data["find"].split()),
+        "found": [
+            ("skill", s.pk, s.name, f"{s.category.framework.name} skill, {s.category.name}")
+            for s in found_skills
+            if ("skill", s.pk) not in have
+        ]
+        + [
+            ("knowledge", k.pk, k.title, f"Knowledge item, {k.get_kind_display()}")
+            for k in found_knowledge
+            if ("knowledge", k.pk) not in have
+        ],
+        "error": error,
+    }
+
+
+@hr_required
+@require_POST
+def change_developed(request, kind, pk):
+    """Add or remove a skill or knowledge item the training item or PDA
+    develops: `add` or `remove` as "skill-<id>" or "knowledge-<id>"."""
+    kind = COMPONENT_KINDS[kind]
+    if kind.model not in developing.DEVELOPING_MODELS:
+        raise Http404
+    item = get_object_or_404(kind.items(), pk=pk)
+    adding = "add" in request.POST
+    value = request.POST.get("add" if adding else "remove", "")
+    which, _, number = value.partition("-")
+    target_pk = positive_number(number)
+    model = {"skill": Skill, "knowledge": KnowledgeItem}.get(which)
+    target = model.objects.filter(pk=target_pk).first() if model and target_pk else None
+    back = reverse("catalogue:component", args=[kind.slug, item.pk])
+    if target is None:
+        # A made-up or since-deleted choice: the page again, saying so.
+        return _component_page(
+            request, kind, item, "Choose a skill or knowledge item from the list."
+        )
+    argument = {"skill": target} if which == "skill" else {"knowledge_item": target}
+    change = developing.add_developed if adding else developing.remove_developed
+    change(item=item, **argument)
+    name = target.name if which == "skill" else target.title
+    messages.success(
+        request,
+        f"{item.title} {'now develops' if adding else 'no longer develops'} {name}.",
+    )
+    return redirect(back + "#develops")

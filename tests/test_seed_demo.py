@@ -3,7 +3,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management.base import CommandError
 
 from appraisals.models import Appraisal, AppraisalEvent, Cycle, Person, ProbationCheckpoint
-from competency.models import Framework
+from competency.models import Framework, Training
 from profiles.models import ProfileVersion, RoleProfile
 from tests.profiles.helpers import run
 
@@ -20,6 +20,10 @@ def snapshot():
         "appraisals": list(Appraisal.objects.order_by("pk").values()),
         "events": AppraisalEvent.objects.count(),
         "checkpoints": list(ProbationCheckpoint.objects.order_by("pk").values()),
+        "develops": sorted(
+            Training.develops_skills.through.objects.values_list("training_id", "skill_id")
+        ),
+        "training history": Training.history.count(),
     }
 
 
@@ -48,6 +52,10 @@ def test_seed_demo_loads_the_devops_family_and_demo_logins(settings):
     assert (
         not get_user_model().objects.get(username="staff").has_perm("profiles.change_roleprofile")
     )
+    # Training says what it develops, so the suggestions show it.
+    course = Training.objects.filter(title="Kubernetes in Practice").first()
+    assert [k.title for k in course.develops_knowledge.all()] == ["Containers and Orchestration"]
+    assert Training.objects.filter(develops_skills__name="Incident management").exists()
 
 
 def test_seed_demo_adds_an_organisation_with_an_open_cycle(settings):

@@ -326,6 +326,13 @@ class OptionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     details = serializers.CharField(allow_blank=True)
+    develops = serializers.BooleanField(
+        help_text="Whether the catalogue says it develops this requirement's skill or "
+        "knowledge item (those come first)."
+    )
+    planned = serializers.BooleanField(
+        help_text="Whether the plan already has it for this requirement."
+    )
 
 
 class SuggestionSerializer(serializers.Serializer):

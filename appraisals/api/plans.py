@@ -268,8 +268,9 @@ class DevelopmentActionViewSet(AppraisalChildViewSet):
     @extend_schema(
         summary="Training and PDAs suggested for the gaps",
         description="The profile version's training items and PDAs for each requirement "
-        "rated below what it requires, biggest gap first, as the page offers them: only to "
-        "those who may plan now (403 otherwise).",
+        "rated below what it requires, biggest gap first, as the page offers them: those "
+        "that develop the requirement's skill or knowledge item first (`develops`), then "
+        "the rest of the profile's. Only to those who may plan now (403 otherwise).",
         parameters=[OpenApiParameter("appraisal_pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses=SuggestionSerializer(many=True),
         examples=[
@@ -287,6 +288,8 @@ class DevelopmentActionViewSet(AppraisalChildViewSet):
                                 "id": 14,
                                 "title": "Agile working course",
                                 "details": "Agile basics.",
+                                "develops": True,
+                                "planned": False,
                             }
                         ],
                     }
@@ -316,8 +319,10 @@ class DevelopmentActionViewSet(AppraisalChildViewSet):
                             "id": item.pk,
                             "title": item.title,
                             "details": item.details,
+                            "develops": position < len(suggestion.developing),
+                            "planned": plans.option_key(item) in suggestion.planned,
                         }
-                        for item in suggestion.options
+                        for position, item in enumerate(suggestion.options)
                     ],
                 }
                 for suggestion in plans.suggest_development_actions(appraisal)

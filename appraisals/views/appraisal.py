@@ -61,10 +61,24 @@ class Row:
 
 
 def _suggestions(appraisal):
+    """The suggestions as the page lists them: (option key, item, its kind
+    in words, whether it is already in the plan for that gap) per option."""
+
+    def rows(items, planned):
+        return [
+            (key, item, OPTION_KINDS[key.split("-")[0]], key in planned)
+            for key, item in ((plans.option_key(item), item) for item in items)
+        ]
+
     suggestions = plans.suggest_development_actions(appraisal)
     for suggestion in suggestions:
-        suggestion.choices = [(plans.option_key(item), item) for item in suggestion.options]
+        suggestion.below = -suggestion.gap
+        suggestion.developing_rows = rows(suggestion.developing, suggestion.planned)
+        suggestion.other_rows = rows(suggestion.others, suggestion.planned)
     return suggestions
+
+
+OPTION_KINDS = {"training": "Training", "pda": "Personal development activity"}
 
 
 def _page_context(request, appraisal, *, error=None, posted=None, forms=None, reasons=None):

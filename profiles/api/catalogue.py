@@ -9,6 +9,7 @@ are profiles' own, and a framework's import writes role profiles too.
 Lists are one query per page (related rows joined); a detail prefetches its
 parts; `uses` pages the links to profiles, never every one."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -22,11 +23,12 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from competency import search
+from competency import developing, search
+from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.parsers import FileBody
 from competency.api.permissions import IsHR
-from competency.api.schema import IDEMPOTENCY_KEY, ref
+from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ref
 from competency.api.views import ReadOnlyModelViewSet
 from competency.catalogue import COMPONENT_KINDS
 from competency.frameworks import export_framework
@@ -349,14 +351,109 @@ class SkillViewSet(CatalogueViewSet):
         return self.uses_of(self.get_object())
 
 
+class DevelopedSkillSerializer(serializers.ModelSerializer):
+    framework = serializers.SlugRelatedField(
+        source="category.framework", slug_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = Skill
+        fields = ["id", "name", "framework"]
+
+
+class DevelopedKnowledgeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KnowledgeItem
+        fields = ["id", "title", "kind"]
+
+
+class DevelopsSerializer(serializers.Serializer):
+    """What a training item or PDA develops: a development plan offers it
+    first for a gap in one of these."""
+
+    skills = DevelopedSkillSerializer(many=True, read_only=True)
+    knowledge_items = DevelopedKnowledgeSerializer(many=True, read_only=True)
+
+
+class DevelopsWriteSerializer(serializers.Serializer):
+    """The whole set, replacing what the item develops."""
+
+    skills = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Skill.objects.all(), help_text="Skill ids."
+    )
+    knowledge_items = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=KnowledgeItem.objects.all(), help_text="Knowledge item ids."
+    )
+
+
+def develops_body(item):
+    skills, knowledge = developing.develops(item)
+    return DevelopsSerializer({"skills": skills, "knowledge_items": knowledge}).data
+
+
+class DevelopsMixin:
+    """`develops` on a training item or PDA: GET what it develops (with an
+    ETag), PUT the whole set (If-Match)."""
+
+    @extend_schema(
+        methods=["GET"],
+        summary="What it develops",
+        parameters=[IF_NONE_MATCH],
+        responses=DevelopsSerializer,
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Say what it develops",
+        description="Replaces the skills and knowledge items the item develops: development "
+        "plans offer it first for a gap in one of them. If-Match: the ETag of the last GET.",
+        parameters=[IF_MATCH],
+        request=DevelopsWriteSerializer,
+        responses=DevelopsSerializer,
+    )
+    @action(detail=True, methods=["get", "put"], filter_backends=[])
+    def develops(self, request, pk=None):
+        item = self.get_object()
+        if request.method == "GET":
+            tag = developing.developed_fingerprint(item)
+            return not_modified(request, tag) or with_etag(Response(develops_body(item)), tag)
+        given = DevelopsWriteSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with transaction.atomic():
+            locked = developing.lock(item)
+            check_if_match(request, developing.developed_fingerprint(locked))
+            developing.set_developed(
+                item=locked,
+                skills=given.validated_data["skills"],
+                knowledge_items=given.validated_data["knowledge_items"],
+            )
+        return with_etag(Response(develops_body(locked)), developing.developed_fingerprint(locked))
+
+
 def component_viewset(kind):
-    """A read-only viewset for one kind of the component library."""
+    """A read-only viewset for one kind of the component library (training
+    items and PDAs say what they develop, and take a new set of it)."""
     fields = ["id", "title"]
     if kind.has_details:
         fields.append("details")
     extra = {}
     if kind.model is KnowledgeItem:
         fields.append("kind")
+    develops = kind.model in developing.DEVELOPING_MODELS
+    if develops:
+        fields.append("develops")
+        extra["develops"] = serializers.SerializerMethodField(
+            help_text="What it develops (see …/develops/)."
+        )
+        extra["get_develops"] = extend_schema_field(DevelopsSerializer)(
+            lambda self, item: (
+                DevelopsSerializer(
+                    {
+                        "skills": item.develops_skills.all(),
+                        "knowledge_items": item.develops_knowledge.all(),
+                    }
+                ).data
+            )
+        )
     if kind.slug == "qualifications":
         fields.append("awarding_body")
         extra["awarding_body"] = serializers.SlugRelatedField(slug_field="name", read_only=True)
@@ -378,14 +475,24 @@ def component_viewset(kind):
         return self.uses_of(self.get_object())
 
     uses.__doc__ = f"The profiles whose working copy has this {kind.noun}."
+    queryset = kind.items().order_by("title", "pk")
+    if develops:
+        # Each page's links in two queries, whatever its length.
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "develops_skills",
+                queryset=Skill.objects.select_related("category__framework").order_by("name", "pk"),
+            ),
+            Prefetch("develops_knowledge", queryset=KnowledgeItem.objects.order_by("title", "pk")),
+        )
     viewset = type(
         f"{kind.model.__name__}ViewSet",
-        (CatalogueViewSet,),
+        (DevelopsMixin, CatalogueViewSet) if develops else (CatalogueViewSet,),
         {
             "__doc__": f"{kind.title}: the catalogue's {kind.plural} (HR only).",
             "serializer_class": serializer,
             "filterset_class": filterset,
-            "queryset": kind.items().order_by("title", "pk"),
+            "queryset": queryset,
             "uses": extend_schema(responses=UseSerializer(many=True))(
                 # The list's filters are not the uses' (they would be
                 # applied to finding the item, and a bad one was a 500).

@@ -15,7 +15,8 @@ from tests.cast import client_as, person, published_profile, take_to
 HOME_STAFF = 6
 HOME_MANAGER = 10
 APPRAISAL_PAGE = 7
-APPRAISAL_PAGE_PLANNING = 10
+# Planning, the suggestions add what the options develop and what the plan has.
+APPRAISAL_PAGE_PLANNING = 12
 
 
 def count(client, path):

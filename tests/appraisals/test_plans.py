@@ -8,6 +8,8 @@ from django.test import override_settings
 from appraisals import plans, probation, workflow
 from appraisals.models import DevelopmentAction, ProbationCheckpoint, Stage
 from appraisals.workflow import WorkflowError
+from competency import developing
+from competency.models import DevelopmentActivity, Training
 from tests import factories
 from tests.cast import take_to
 
@@ -82,9 +84,41 @@ def test_suggestions_offer_the_profiles_training_and_pdas_for_the_biggest_gaps_f
         ("organisation_skill", -2),
         ("knowledge", -1),
     ]
-    # The likeliest option first: shared words with the requirement.
-    assert suggestions[1].options[0].title == "Agile working course"
-    assert suggestions[0].options[0].title == "Shadow a system design review"
+    # Nothing says what the options develop: the profile's order, training first.
+    for suggestion in suggestions:
+        assert suggestion.developing == []
+        assert [item.title for item in suggestion.others] == [
+            "Agile working course",
+            "Shadow a system design review",
+        ]
+
+
+def test_suggestions_offer_what_develops_the_gaps_item_first(appraisal, cast):
+    appraisal = rate(appraisal, cast, {"knowledge": 2, "organisation_skill": 1})
+    skill_row, knowledge_row = (
+        appraisal.requirements.get(kind=kind) for kind in ("organisation_skill", "knowledge")
+    )
+    shadow = DevelopmentActivity.objects.get(title="Shadow a system design review")
+    course = Training.objects.get(title="Agile working course")
+    developing.add_developed(item=shadow, skill=skill_row.skill)
+    developing.add_developed(item=course, knowledge_item=knowledge_row.knowledge_item)
+    # A link to an item of no gap changes nothing for the others.
+    developing.add_developed(item=course, knowledge_item=factories.KnowledgeItemFactory())
+    skill_gap, knowledge_gap = plans.suggest_development_actions(appraisal)
+    assert (skill_gap.developing, skill_gap.others) == ([shadow], [course])
+    assert (knowledge_gap.developing, knowledge_gap.others) == ([course], [shadow])
+    assert knowledge_gap.options == [course, shadow]
+    plans.add_development_action(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage="manager_review",
+        training=course,
+        requirement=knowledge_row,
+    )
+    skill_gap, knowledge_gap = plans.suggest_development_actions(appraisal)
+    # In the plan for the knowledge gap only.
+    assert knowledge_gap.planned == {f"training-{course.pk}"}
+    assert skill_gap.planned == set()
 
 
 def test_a_plan_lists_actions_for_the_biggest_gap_first(appraisal, cast):
@@ -107,7 +141,7 @@ def test_a_plan_lists_actions_for_the_biggest_gap_first(appraisal, cast):
         appraisal=appraisal,
         by=cast.manager.account,
         confirmed_stage="manager_review",
-        development_activity=skill_gap.options[0],
+        development_activity=skill_gap.options[1],
         requirement=skill_gap.requirement,
         due_on=date(2025, 9, 1),
     )

@@ -5,6 +5,7 @@ team's manager refused the appraisal by its URL. axe-core and the reflow
 check run on each page at 1280 and 320 px; screenshots of the main pages
 are saved (artifacts/screenshots, copied to the test's tmp dir)."""
 
+import re
 import shutil
 from datetime import date
 
@@ -111,7 +112,14 @@ def test_one_appraisal_from_draft_to_reopened(journey, tmp_path):
         rate(page, skill, 2, "Seen in reviews.")
     press(page, "Save and come back (all ratings)")
     expect(page.get_by_role("heading", name="Suggestions for the biggest gaps")).to_be_visible()
-    page.get_by_role("button", name=f"Add to the plan for {skills[0].title}").click()
+    # Each suggestion has its own button; the gap's other options are folded away.
+    gap = page.locator("form[action$='/plan/']").filter(
+        has=page.get_by_role("heading", name=skills[0].title, exact=True)
+    )
+    for summary in gap.locator("details:not([open]) > summary").all():
+        summary.click()
+    name = re.compile(f"^Add .+ to the plan for {re.escape(skills[0].title)}$")
+    gap.get_by_role("button", name=name).first.click()
     page.wait_for_load_state("load")
     page.get_by_text("Add an objective").click()
     page.fill("#id_objective-title", "Lead the platform upgrade")

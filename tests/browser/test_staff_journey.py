@@ -17,6 +17,12 @@ def test_staff_reads_a_profile_and_is_refused_an_edit(journey):
     # Staff land on their own home (their profile and appraisal), and find
     # every published profile under Role profiles, without HR's controls.
     expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
+    # Where they can grow: the next role level in their job family.
+    page.get_by_role("link", name=re.compile("^Where you can grow")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where you can grow")
+    expect(page.locator("main")).to_contain_text("The next role level in DevOps is Senior")
+    journey.check("staff-growth")
+    page.go_back()
     page.get_by_role("link", name="Role profiles", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Role profiles")
     expect(page.get_by_role("link", name="Import", exact=True)).to_have_count(0)

@@ -534,11 +534,16 @@ def test_a_component_page_runs_the_same_queries_for_1_or_50_profiles(
 ):
     make, link, field = ITEM_FACTORIES[kind]
     item = make()
+    develops = kind in ("training", "pdas")
     for number in range(size):
         link(**{field: item})
         item.title = f"{item.title[:40]} {number}"
         item.save()
-    with django_assert_num_queries(6):
+        if develops:
+            item.develops_skills.add(factories.SkillFactory())
+            item.develops_knowledge.add(factories.KnowledgeItemFactory())
+    # Training and PDAs: two more, for the skills and knowledge they develop.
+    with django_assert_num_queries(8 if develops else 6):
         response = hr.get(reverse("catalogue:component", args=[kind, item.pk]))
     assert len(response.context["uses"]) == size
     assert len(response.context["history"]) == size + 1

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from appraisals import cycles, people, probation, workflow
 from appraisals.models import Appraisal, Cycle, Person, Stage
-from competency import roles
+from competency import developing, roles
 from competency.frameworks import apply_frameworks, read_framework_json
+from competency.models import DevelopmentActivity, KnowledgeItem, Skill, Training
 from profiles.importing.batch import import_profiles
 from profiles.importing.parsing import read_profile
 from profiles.models import RoleProfile
@@ -81,6 +82,22 @@ DEMO_PEOPLE = [
     ),
 ]
 
+# What the demo's training items and PDAs develop, so that a development
+# plan's suggestions show those aimed at a gap first: (training or PDA
+# title, skill names, knowledge item titles). Matched by title, so every
+# profile's wording of an item is linked.
+DEMO_DEVELOPS = [
+    ("Cloud Practitioner Course", ["IT infrastructure"], ["Cloud Platforms"]),
+    ("Kubernetes in Practice", [], ["Containers and Orchestration"]),
+    (
+        "Secure Pipelines Workshop",
+        ["Information security", "Modern standards approach"],
+        ["Continuous Integration and Delivery"],
+    ),
+    ("Site Reliability Engineering", ["Incident management"], ["Observability"]),
+    ("Team Rotation", [], ["Agile Delivery"]),
+]
+
 DEMO_USERS = [
     ("hr", "Harriet", "Rees", roles.HR, True),
     ("manager", "Mo", "Khan", roles.LINE_MANAGERS, False),
@@ -106,6 +123,7 @@ class Command(BaseCommand):
             for path in sorted((FIXTURES / "frameworks").glob("*.json")):
                 self.load_framework(path)
             self.load_profiles(sorted((FIXTURES / "profiles").glob("*.txt")))
+            self.load_develops()
             self.load_users(password)
             self.load_organisation()
 
@@ -125,6 +143,23 @@ class Command(BaseCommand):
             if result.version:
                 line += f", published as version {result.version.number}"
             self.stdout.write(line)
+
+    def load_develops(self):
+        """Link the demo's training and PDAs to what they develop (adding
+        only what is missing)."""
+        linked = 0
+        for title, skill_names, knowledge_titles in DEMO_DEVELOPS:
+            items = [*Training.objects.filter(title=title)]
+            items += DevelopmentActivity.objects.filter(title=title)
+            skills = Skill.objects.filter(name__in=skill_names)
+            knowledge = KnowledgeItem.objects.filter(title__in=knowledge_titles)
+            for item in items:
+                for skill in skills:
+                    developing.add_developed(item=item, skill=skill)
+                for knowledge_item in knowledge:
+                    developing.add_developed(item=item, knowledge_item=knowledge_item)
+                linked += 1
+        self.stdout.write(f"{linked} training items and PDAs say what they develop")
 
     def load_users(self, password):
         # The groups and HR's rights come with the migrations.
