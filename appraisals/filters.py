@@ -62,8 +62,18 @@ class CheckboxFilter(django_filters.BooleanFilter):
     field_class = forms.BooleanField
 
 
+class _TickBox(forms.CheckboxInput):
+    """A checkbox on a page, whose value the field reads as sent (the
+    API's "perhaps" is refused, not taken for ticked)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
 class _TickedField(TrueOrFalseField):
     """A page's ticked checkbox ("on"), or the API's true or false."""
+
+    widget = _TickBox
 
     def to_python(self, value):
         return True if value == "on" else super().to_python(value)
@@ -307,8 +317,7 @@ class AppraisalFilter(ListFilter):
     manager_has_left = TickedOrTrueFilter(
         label="Only those whose manager has left",
         method="manager_left",
-        help_text="true: open appraisals whose manager's leaving date has come, for HR to "
-        "reassign.",
+        help_text="Open appraisals whose manager's leaving date has come, to reassign.",
     )
     q = django_filters.CharFilter(
         method="search",
