@@ -85,6 +85,19 @@ class TickedOrTrueFilter(TrueOrFalseFilter):
     field_class = _TickedField
 
 
+@extend_schema_field(
+    {"type": "integer", "minimum": 1, "maximum": 999_999_999, "description": "An id."}
+)
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number, bounded as the schema says (a
+    NumberFilter read 1e308 as a number it then refused)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=999_999_999, **kwargs)
+
+
 class EmployeeIdFilter(django_filters.Filter):
     """A person named by their employee id, as HR type it."""
 
@@ -293,7 +306,7 @@ class AppraisalFilter(ListFilter):
     whether they are overdue and whether their manager has left (for HR
     to reassign)."""
 
-    cycle = django_filters.NumberFilter(field_name="cycle_id", label="Cycle id")
+    cycle = IdFilter(field_name="cycle_id", label="Cycle id")
     job_family = django_filters.ModelChoiceFilter(
         label="Job family",
         queryset=JobFamily.objects.order_by("name"),
