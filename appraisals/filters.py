@@ -25,7 +25,7 @@ from drf_spectacular.utils import extend_schema_field
 from appraisals.forms import EmployeeIdField
 from appraisals.models import Appraisal, Cycle, Person, Stage
 from competency import search
-from competency.api.query import TrueOrFalseFilter
+from competency.api.query import TrueOrFalseField, TrueOrFalseFilter
 from competency.roles import is_hr
 from profiles.filters import families_in_force
 from profiles.models import JobFamily, RoleProfile
@@ -62,6 +62,42 @@ class CheckboxFilter(django_filters.BooleanFilter):
     field_class = forms.BooleanField
 
 
+class _TickBox(forms.CheckboxInput):
+    """A checkbox on a page, whose value the field reads as sent (the
+    API's "perhaps" is refused, not taken for ticked)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class _TickedField(TrueOrFalseField):
+    """A page's ticked checkbox ("on"), or the API's true or false."""
+
+    widget = _TickBox
+
+    def to_python(self, value):
+        return True if value == "on" else super().to_python(value)
+
+
+class TickedOrTrueFilter(TrueOrFalseFilter):
+    """A page's checkbox and the API's boolean, as one filter."""
+
+    field_class = _TickedField
+
+
+@extend_schema_field(
+    {"type": "integer", "minimum": 1, "maximum": 999_999_999, "description": "An id."}
+)
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number, bounded as the schema says (a
+    NumberFilter read 1e308 as a number it then refused)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=999_999_999, **kwargs)
+
+
 class EmployeeIdFilter(django_filters.Filter):
     """A person named by their employee id, as HR type it."""
 
@@ -70,7 +106,9 @@ class EmployeeIdFilter(django_filters.Filter):
 
 # --- People ---------------------------------------------------------------------------
 
-MANAGER_HELP = "A person's id: everyone in their reporting line (direct and indirect)."
+MANAGER_HELP = (
+    "A line manager's employee id: everyone in their reporting line (direct and indirect)."
+)
 
 
 class PersonFilter(ListFilter):
@@ -90,9 +128,15 @@ class PersonFilter(ListFilter):
         max_length=200,
         help_text="Name or job title, or an exact employee id.",
     )
+    employee_id = django_filters.CharFilter(
+        max_length=50,
+        help_text="Exactly this employee id (as written, case and all); with no `status`, "
+        "whether they are still here or have left.",
+    )
     manager = django_filters.ModelChoiceFilter(
         label="Line manager",
         queryset=Person.objects.none(),
+        to_field_name="employee_id",
         method="in_line_of",
         empty_label="Anyone",
         # The page's hint; the API describes it with in_line_of's schema.
@@ -130,19 +174,39 @@ class PersonFilter(ListFilter):
 
     ORDERS = {"name": ["name", "employee_id"], "employee_id": ["employee_id"]}
     PAGE = ("q", "job_family", "manager", "status")
-    API = ("q", "manager", "job_family", "role_profile", "on_probation", "status", "sort")
+    API = (
+        "q",
+        "employee_id",
+        "manager",
+        "job_family",
+        "role_profile",
+        "on_probation",
+        "status",
+        "sort",
+    )
     # The page's hints, where they say it otherwise than the API's schema.
     PAGE_HINTS = {"q": "Name, employee id or job title", "job_family": "", "status": ""}
 
     class Meta:
         model = Person
-        fields = ["q", "manager", "job_family", "role_profile", "on_probation", "status", "sort"]
+        fields = [
+            "q",
+            "employee_id",
+            "manager",
+            "job_family",
+            "role_profile",
+            "on_probation",
+            "status",
+            "sort",
+        ]
 
     def __init__(self, data=None, queryset=None, *, request=None, page=False, **kwargs):
         self.page = page
         if data is not None and not page:
             data = data.copy()
-            data.setdefault("status", "current")
+            # A person looked up by their employee id is found even once
+            # they have left; a list is of the people still here.
+            data.setdefault("status", "all" if data.get("employee_id") else "current")
             data.setdefault("sort", "name")
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user if request is not None else None
@@ -171,7 +235,7 @@ class PersonFilter(ListFilter):
         return queryset.matching(value)
 
     # With a type given here the generator ignores the filter's help_text.
-    @extend_schema_field({"type": "integer", "description": MANAGER_HELP})
+    @extend_schema_field({"type": "string", "description": MANAGER_HELP})
     def in_line_of(self, queryset, name, value):
         return queryset.filter(pk__in=Person.objects.reporting_line(value).values("pk"))
 
@@ -234,13 +298,15 @@ class CycleFilter(ListFilter):
 
 
 class AppraisalFilter(ListFilter):
-    """Filters of appraisal lists. The API's ids are plain numbers, never
-    checked against all rows: a filter naming a person, manager or cycle
-    you may not see finds nothing, exactly as one naming an id that does
-    not exist. A cycle's page (HR's) filters its appraisals by job family,
-    team, stage and whether they are overdue."""
+    """Filters of appraisal lists. People are named by employee id, as
+    everywhere in the API, and a cycle by its id; neither is checked
+    against all rows: a filter naming a person, manager or cycle you may
+    not see finds nothing, exactly as one naming none that exists. A
+    cycle's page (HR's) filters its appraisals by job family, team, stage,
+    whether they are overdue and whether their manager has left (for HR
+    to reassign)."""
 
-    cycle = django_filters.NumberFilter(field_name="cycle_id", label="Cycle id")
+    cycle = IdFilter(field_name="cycle_id", label="Cycle id")
     job_family = django_filters.ModelChoiceFilter(
         label="Job family",
         queryset=JobFamily.objects.order_by("name"),
@@ -253,8 +319,19 @@ class AppraisalFilter(ListFilter):
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
     overdue = CheckboxFilter(label="Only overdue ones", method="overdue_only")
-    person = django_filters.NumberFilter(field_name="person_id", label="Person id (the appraisee)")
-    manager = django_filters.NumberFilter(field_name="manager_id", label="Manager's person id")
+    person = django_filters.CharFilter(
+        field_name="person__employee_id",
+        max_length=50,
+        label="The appraisee's employee id",
+    )
+    manager = django_filters.CharFilter(
+        field_name="manager__employee_id", max_length=50, label="The manager's employee id"
+    )
+    manager_has_left = TickedOrTrueFilter(
+        label="Only those whose manager has left",
+        method="manager_left",
+        help_text="Open appraisals whose manager's leaving date has come, to reassign.",
+    )
     q = django_filters.CharFilter(
         method="search",
         max_length=search.MAX_LENGTH,
@@ -275,8 +352,8 @@ class AppraisalFilter(ListFilter):
         "person": ["person__name", "pk"],
         "cycle": ["-cycle__opens_on", "person__name", "pk"],
     }
-    PAGE = ("job_family", "team", "stage", "overdue")
-    API = ("cycle", "stage", "person", "manager", "q", "sort")
+    PAGE = ("job_family", "team", "stage", "overdue", "manager_has_left")
+    API = ("cycle", "stage", "person", "manager", "manager_has_left", "q", "sort")
 
     class Meta:
         model = Appraisal
@@ -287,6 +364,9 @@ class AppraisalFilter(ListFilter):
 
     def overdue_only(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def manager_left(self, queryset, name, value):
+        return queryset.managed_by_leavers() if value else queryset
 
     def search(self, queryset, name, value):
         return search.matching(

@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 
 from appraisals.cycles import Scope
+from appraisals.importing import Mode
 from appraisals.models import (
     Cycle,
     DevelopmentAction,
@@ -127,6 +128,15 @@ class PersonForm(forms.ModelForm):
 
 
 class PeopleUploadForm(forms.Form):
+    # Asked every time, with no answer chosen: a default would let a file
+    # of new starters mark everyone else as left.
+    mode = forms.TypedChoiceField(
+        label="What is in the file?",
+        choices=Mode.choices,
+        coerce=Mode,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the file is the whole organisation"},
+    )
     file = forms.FileField(
         label="People file",
         help_text="CSV or XLSX with the columns: employee id, name, email, manager's employee "

@@ -4,12 +4,22 @@ person, used by HR's upload page and `manage.py import_people`.
     employee id, name, email, manager's employee id, profile slug,
     job title, start date, probation end date[, leaving date]
 
-The file is the organisation as it is now. Reading it (plan_import) checks
-every row against the others and the database and says what would happen:
-who is new, who moves (manager, profile, job title) or otherwise changes,
-and who is not in the file any more and so is marked as having left today.
-Nothing is ever deleted. Any error, in any row, and nothing is written;
-each error names its row and column as a spreadsheet shows them.
+A file is read in one of two modes, which the importer always names (there
+is no default, so that nobody marks the whole organisation as left by
+uploading a list of new starters):
+
+- the whole organisation (Mode.WHOLE_ORGANISATION): the file is everyone
+  as they are now; a line manager must be in the file, and whoever is not
+  in it any more is marked as having left today;
+- add and update only (Mode.ADD_AND_UPDATE): the file is some people (new
+  starters, say); a line manager may be in the file or already here, and
+  nobody is marked as left.
+
+Reading it (plan_import) checks every row against the others and the
+database and says what would happen: who is new, who moves (manager,
+profile, job title) or otherwise changes, and, for the whole organisation,
+who leaves. Nothing is ever deleted. Any error, in any row, and nothing is
+written; each error names its row and column as a spreadsheet shows them.
 
 Writing (apply_import) plans again under the reporting lines' lock and,
 when the page's preview is being confirmed, compares the plan's fingerprint
@@ -25,7 +35,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from appraisals import people as people_service
@@ -63,6 +73,31 @@ FIELDS = [
 # The changes that move a person (the preview lists them apart from the
 # others), by the names the preview gives them.
 MOVE_FIELDS = {"line_manager_id": "manager", "role_profile_id": "profile", "job_title": "job title"}
+
+
+class Mode(models.TextChoices):
+    """What the file is: the page's choice, the command's --mode and the
+    API's ?mode= (the values), each required."""
+
+    WHOLE_ORGANISATION = "whole_organisation", "The whole organisation"
+    ADD_AND_UPDATE = "add_and_update", "Add and update only"
+
+    @property
+    def marks_leavers(self):
+        return self is Mode.WHOLE_ORGANISATION
+
+    @property
+    def explained(self):
+        """What the mode does, in a sentence."""
+        if self.marks_leavers:
+            return (
+                "The file is everyone: people here who are not in it are marked as having "
+                "left today."
+            )
+        return (
+            "The file adds and updates the people in it: nobody is marked as left, and a line "
+            "manager may be someone already here."
+        )
 
 
 class PeopleImportError(ValidationError):
@@ -113,6 +148,7 @@ class Plan:
     """What importing the file would do."""
 
     name: str
+    mode: Mode = Mode.WHOLE_ORGANISATION
     rows: int = 0
     created: list = field(default_factory=list)  # (row, values)
     changed: list = field(default_factory=list)  # Change
@@ -134,10 +170,14 @@ class Plan:
         return [change for change in self.changed if not change.is_move]
 
     def summary(self):
+        leavers = (
+            f"{len(self.leavers)} to mark as leavers"
+            if self.mode.marks_leavers
+            else "nobody marked as left"
+        )
         return (
-            f"{len(self.created)} to create, {len(self.moved)} to move, "
-            f"{len(self.updated)} with other changes, {len(self.leavers)} to mark as "
-            f"leavers, {self.unchanged} unchanged"
+            f"{self.mode.label}: {len(self.created)} to create, {len(self.moved)} to move, "
+            f"{len(self.updated)} with other changes, {leavers}, {self.unchanged} unchanged"
         )
 
 
@@ -274,9 +314,11 @@ def _row(number, cells, rows):
 # --- planning ----------------------------------------------------------------------
 
 
-def plan_import(data: bytes, name: str, *, today=None, progress=_no_progress) -> Plan:
-    """What importing the file would do, or PeopleImportError listing every
-    problem. Reads the database; writes nothing."""
+def plan_import(data: bytes, name: str, *, mode, today=None, progress=_no_progress) -> Plan:
+    """What importing the file in `mode` (a Mode) would do, or
+    PeopleImportError listing every problem. Reads the database; writes
+    nothing."""
+    mode = Mode(mode)
     today = today or timezone.localdate()
     found, rows = read_rows(data, name, progress)
     # Whole rows: the audit trail's bulk writes copy every field of each.
@@ -286,23 +328,18 @@ def plan_import(data: bytes, name: str, *, today=None, progress=_no_progress) ->
     profile_slugs = {pk: slug for slug, pk in slugs.items()}
 
     for number, values in found.values():
-        if values["manager"] and values["manager"] not in found:
-            rows.add(
-                number,
-                "manager's employee id",
-                f"no person with employee id {values['manager'][:50]} in the file",
-            )
+        _check_manager(values, found, existing, mode, today, number, rows)
         if values["profile"] and values["profile"] not in slugs:
             rows.add(
                 number, "profile slug", f"no role profile with the slug '{values['profile'][:100]}'"
             )
     _check_emails(found, existing, rows)
     if not rows.problems:
-        _check_loops(found, rows)
+        _check_loops(found, _lines_outside(found, existing, by_pk, mode), rows)
     if rows.problems:
         raise PeopleImportError(name, rows.problems)
 
-    plan = Plan(name=name, rows=len(found))
+    plan = Plan(name=name, mode=mode, rows=len(found))
     for employee_id, (number, values) in found.items():
         wanted = {
             "name": values["name"],
@@ -335,7 +372,7 @@ def plan_import(data: bytes, name: str, *, today=None, progress=_no_progress) ->
             plan._updates.append((person, wanted))
         else:
             plan.unchanged += 1
-    for employee_id, person in existing.items():
+    for employee_id, person in existing.items() if mode.marks_leavers else ():
         if employee_id not in found and not person.has_left(today):
             plan.leavers.append(person)
             # A start date after today would make today's leaving date
@@ -345,6 +382,59 @@ def plan_import(data: bytes, name: str, *, today=None, progress=_no_progress) ->
             plan._updates.append((person, {"leaving_date": leaving}))
     plan.fingerprint = _fingerprint(plan, today)
     return plan
+
+
+def _check_manager(values, found, existing, mode, today, number, rows):
+    """A row's line manager: in the file, or (adding and updating only)
+    already here; and still here, not a leaver (the file's leaving date
+    for someone in it, else the one recorded)."""
+    manager = values["manager"]
+    if not manager:
+        return
+    if manager in found:
+        leaving = found[manager][1]["leaving_date"]
+    elif manager in existing and not mode.marks_leavers:
+        leaving = existing[manager].leaving_date
+    else:
+        where = "in the file" if mode.marks_leavers else "in the file or already here"
+        hint = (
+            " (the whole organisation is one file; to add or update some people only, "
+            "import in the mode 'add and update only')"
+            if manager in existing
+            else ""
+        )
+        rows.add(
+            number,
+            "manager's employee id",
+            f"no person with employee id {manager[:50]} {where}{hint}",
+        )
+        return
+    # Someone leaving manages nobody from the day they go; their own row
+    # may say when that is, and who they managed is for HR to reassign.
+    if (
+        leaving is not None
+        and leaving <= today
+        and not (values["leaving_date"] and values["leaving_date"] <= today)
+    ):
+        rows.add(
+            number,
+            "manager's employee id",
+            f"{manager[:50]} has left (leaving date {leaving.isoformat()}); choose a line "
+            "manager who is still here",
+        )
+
+
+def _lines_outside(found, existing, by_pk, mode):
+    """The reporting line of the people already here whom the file leaves
+    as they are (adding and updating only): {employee id: manager's}, for
+    the loop check. A whole organisation's file replaces every line."""
+    if mode.marks_leavers:
+        return {}
+    return {
+        employee_id: by_pk.get(person.line_manager_id)
+        for employee_id, person in existing.items()
+        if employee_id not in found
+    }
 
 
 def _check_emails(found, existing, rows):
@@ -367,17 +457,25 @@ def _check_emails(found, existing, rows):
         )
 
 
-def _check_loops(found, rows):
-    """Every chain of managers in the file ends at someone without one."""
-    managers = {key: values["manager"] or None for key, (_, values) in found.items()}
+def _check_loops(found, outside, rows):
+    """Every chain of managers in the file ends at someone without one,
+    following `outside` (the lines of people not in the file) where the
+    chain leaves the file."""
+    managers = {
+        **outside,
+        **{key: values["manager"] or None for key, (_, values) in found.items()},
+    }
     done = set()
-    for start in managers:
+    for start in found:
         path, seen, at = [], set(), start
         while at is not None and at not in done:
             if at in seen:
                 loop = path[path.index(at) :]
                 chain = " → ".join([*loop, at])
-                first = min(loop, key=lambda employee_id: found[employee_id][0])
+                first = min(
+                    (employee_id for employee_id in loop if employee_id in found),
+                    key=lambda employee_id: found[employee_id][0],
+                )
                 rows.add(
                     found[first][0],
                     "manager's employee id",
@@ -394,6 +492,7 @@ def _fingerprint(plan, today):
     """A fingerprint of everything the plan would write and of what it
     would overwrite: if anything it depends on changes, so does this."""
     content = {
+        "mode": plan.mode.value,
         "today": today.isoformat(),
         "new": plan._new,
         "managers": plan._managers,
@@ -413,15 +512,16 @@ def _fingerprint(plan, today):
 
 @transaction.atomic
 def apply_import(
-    data: bytes, name: str, *, confirmed=None, today=None, progress=_no_progress
+    data: bytes, name: str, *, mode, confirmed=None, today=None, progress=_no_progress
 ) -> Plan:
-    """Import the file: plan it under the reporting lines' lock and write
-    the plan, or write nothing. `confirmed`, the fingerprint a preview
-    showed, must still be the plan's."""
+    """Import the file in `mode` (a Mode): plan it under the reporting
+    lines' lock and write the plan, or write nothing. `confirmed`, the
+    fingerprint a preview showed (of the same mode), must still be the
+    plan's."""
     # Every change of line manager takes this lock, and the person pages
     # take it for any change: people stand still while the file is checked.
     people_service.lock_reporting_lines()
-    plan = plan_import(data, name, today=today, progress=progress)
+    plan = plan_import(data, name, mode=mode, today=today, progress=progress)
     if confirmed is not None and plan.fingerprint != confirmed:
         raise ChangedSincePreview(
             "People changed since the preview, so nothing was imported. "

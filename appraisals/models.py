@@ -117,6 +117,15 @@ class InLine(Expression):
         return f"{column} = ANY(ARRAY({walk}))", (*params, *self.params)
 
 
+def left_by(on=None):
+    """The rule for who has left, as a filter: a leaving date on or before
+    `on` (default today). The leaving date is the first day a person is
+    gone: from it, the people lists count them as left and their account
+    can no longer be used (appraisals/accounts.py). Person.has_left()
+    says the same of one person already read."""
+    return Q(leaving_date__lte=on or timezone.localdate())
+
+
 class PersonQuerySet(models.QuerySet):
     def reporting_line(self, manager):
         """Everyone who reports to `manager`, directly or through others."""
@@ -128,8 +137,11 @@ class PersonQuerySet(models.QuerySet):
 
     def current(self, on=None):
         """People who have not left (by `on`, default today)."""
-        on = on or timezone.localdate()
-        return self.filter(Q(leaving_date__isnull=True) | Q(leaving_date__gt=on))
+        return self.exclude(left_by(on))
+
+    def left(self, on=None):
+        """People who have left (by `on`, default today)."""
+        return self.filter(left_by(on))
 
     def on_probation(self, on=None):
         """People whose probation ends on or after `on` (default today): the
@@ -209,6 +221,7 @@ class Person(models.Model):
         return f"{self.name} ({self.employee_id})"
 
     def has_left(self, on=None):
+        """left_by() for this person as read."""
         return self.leaving_date is not None and self.leaving_date <= (on or timezone.localdate())
 
 
@@ -295,6 +308,11 @@ class AppraisalQuerySet(models.QuerySet):
     def overdue(self, today=None):
         """Not signed off, and their cycle's closing date has passed."""
         return self.open().filter(cycle__closes_on__lt=today or timezone.localdate())
+
+    def managed_by_leavers(self, on=None):
+        """Not signed off, and managed by someone who has left (by `on`,
+        default today): theirs to reassign, as a leaver can no longer sign in."""
+        return self.open().filter(manager__in=Person.objects.left(on).values("pk"))
 
     def stage_counts(self):
         """{stage: how many}, for the stages that have any, in one query."""

@@ -7,7 +7,9 @@ custom group with the same rights works too.
 """
 
 from functools import cache
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required, permission_required
@@ -35,12 +37,38 @@ def hr_required(view):
 
 
 class Backend(ModelBackend):
-    """Django's ModelBackend, except that the signed-in user is read with
-    whether they hold HR's permission, directly or through a group (an
-    EXISTS in the same query). Almost every page asks is_hr() (the
-    navigation, the access rules, hr_required), which would otherwise cost
-    two queries of its own per request, reading all the person's
-    permissions. Any other permission is asked of ModelBackend as before."""
+    """Django's ModelBackend, except that:
+
+    - the signed-in user is read with whether they hold HR's permission,
+      directly or through a group (an EXISTS in the same query). Almost
+      every page asks is_hr() (the navigation, the access rules,
+      hr_required), which would otherwise cost two queries of its own per
+      request, reading all the person's permissions. Any other permission
+      is asked of ModelBackend as before;
+    - an account the account rule closes (settings.ACCOUNT_RULE: a
+      leaver's) cannot sign in, and is read as nobody by every session
+      and token, from the day it closes: read in the same query too."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        model = get_user_model()
+        if username is None:
+            username = kwargs.get(model.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        try:
+            user = model._default_manager.get_by_natural_key(username)
+        except model.DoesNotExist:
+            # The hasher runs anyway, as ModelBackend's does, so that the
+            # time taken does not say whether the username exists.
+            model().set_password(password)
+            return None
+        # Asked before the password is checked, whatever the password: were
+        # it asked only of a right password, the time taken would tell
+        # whoever guessed a leaver's password that they had it right.
+        usable = self.user_can_authenticate(user)
+        if user.check_password(password) and usable:
+            return user
+        return None
 
     def get_user(self, user_id):
         return self.read_user(_user_sql(), [user_id])
@@ -51,6 +79,14 @@ class Backend(ModelBackend):
         found = next(iter(get_user_model()._default_manager.raw(sql, _user_params(params))), None)
         return found if found is not None and self.user_can_authenticate(found) else None
 
+    def user_can_authenticate(self, user):
+        if not super().user_can_authenticate(user):
+            return False
+        if hasattr(user, "account_closed"):  # read with the user (user_sql)
+            return not user.account_closed
+        rule = account_rule()
+        return rule is None or not rule.is_closed(user)
+
     def has_perm(self, user_obj, perm, obj=None):
         if perm == HR_PERMISSION and obj is None and hasattr(user_obj, "holds_hr_permission"):
             # ModelBackend's answer (inactive people hold nothing), from
@@ -59,8 +95,31 @@ class Backend(ModelBackend):
         return super().has_perm(user_obj, perm, obj)
 
 
+@cache
+def account_rule():
+    """The module that says whether an account is closed today
+    (settings.ACCOUNT_RULE, appraisals.accounts: a leaver's is), or None.
+    Named by a setting so that this app, below the one that knows people,
+    asks it without importing it. It offers closed_sql(user_column) ->
+    (SQL, params), a condition on the user the query reads, and
+    is_closed(user)."""
+    path = getattr(settings, "ACCOUNT_RULE", "")
+    return import_module(path) if path else None
+
+
+def _account_closed(user_column):
+    """The account rule's column, as SQL and its parameters."""
+    rule = account_rule()
+    if rule is None:
+        return "FALSE", []
+    return rule.closed_sql(user_column)
+
+
 def _user_params(params):
-    return [*HR_PERMISSION.split("."), *params]
+    """HR's permission, today's account rule, then the query's own."""
+    model = get_user_model()
+    column = f"u.{connection.ops.quote_name(model._meta.pk.column)}"
+    return [*HR_PERMISSION.split("."), *_account_closed(column)[1], *params]
 
 
 @cache
@@ -73,8 +132,9 @@ def _user_sql():
 
 def user_sql(*, where, also="", join=""):
     """SQL for the user (`u`) `where` finds, with whether they hold HR's
-    permission as `holds_hr_permission` (and the columns `also` names,
-    from the tables `join` adds), for Backend.read_user. Written out (from
+    permission as `holds_hr_permission`, whether the account rule closes
+    their account today as `account_closed` (and the columns `also`
+    names, from the tables `join` adds), for Backend.read_user. Written out (from
     the models' tables) because it runs on every request: the ORM took
     longer to build the same query than the database to answer it, and
     this shape is planned in a fraction of a millisecond."""
@@ -87,6 +147,7 @@ def user_sql(*, where, also="", join=""):
     def column(model, field):
         return quote(model._meta.get_field(field).column)
 
+    closed, _ = _account_closed(f"u.{quote(model._meta.pk.column)}")
     direct = model.user_permissions.through
     member = model.groups.through
     granted = Group.permissions.through
@@ -101,6 +162,7 @@ def user_sql(*, where, also="", join=""):
         f"OR p.{column(Permission, 'id')} IN (SELECT g.{column(granted, 'permission')} "
         f"FROM {table(granted)} g JOIN {table(member)} m "
         f"ON m.{column(member, 'group')} = g.{column(granted, 'group')} "
-        f"WHERE m.{column(member, 'user')} = u.{column(model, 'id')}))) AS holds_hr_permission"
+        f"WHERE m.{column(member, 'user')} = u.{column(model, 'id')}))) AS holds_hr_permission, "
+        f"{closed} AS account_closed"
         f"{', ' + also if also else ''} FROM {table(model)} u {join} WHERE {where}"
     )

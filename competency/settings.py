@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session whose account has closed since it began (a leaver's) ends.
+    "competency.sessions.EndClosedSessions",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit trail.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -128,6 +130,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Django's own backend, reading with the signed-in user whether they are HR
 # (competency/roles.py), so that asking costs no query per request.
 AUTHENTICATION_BACKENDS = ["competency.roles.Backend"]
+# Whose account may no longer be used (a leaver's), asked by that backend at
+# sign-in, on each request of a session and for each API token.
+ACCOUNT_RULE = "appraisals.accounts"
 
 if TESTING:
     # A password hashed as production hashes it costs ~1 s here (PBKDF2 at a

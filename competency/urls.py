@@ -21,6 +21,7 @@ from appraisals.api import plans as plans_api
 from appraisals.api import probation as probation_api
 from appraisals.views.home import home
 from competency.api.urls import api_patterns
+from competency.forms import SignInForm
 from competency.views import healthz
 from profiles.api import catalogue as catalogue_api
 from profiles.api import items as items_api
@@ -87,7 +88,13 @@ admin.site.index_title = "Frameworks, catalogue and role profiles"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
+        name="login",
+    ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("profiles/", include("profiles.urls")),
     path("catalogue/", include("competency.catalogue_urls")),

@@ -29,12 +29,11 @@ from profiles.models import JobFamily, RoleProfile
 
 
 class HeatmapQuery(serializers.Serializer):
-    manager = serializers.IntegerField(
+    manager = serializers.CharField(
         required=False,
-        min_value=1,
-        max_value=999_999_999,
-        help_text="A person's id: their reporting line (default: yours; HR: everyone). "
-        "Someone you may not see: 404.",
+        max_length=50,
+        help_text="A line manager's employee id, as the people API names them: their "
+        "reporting line (default: yours; HR: everyone). Someone you may not see: 404.",
     )
     family = serializers.SlugField(
         required=False, help_text="HR only: a job family's slug, people on its profiles."
@@ -147,7 +146,7 @@ class HeatmapViewSet(GenericViewSet):
         manager = None
         if "manager" in given:
             manager = get_object_or_404(
-                Person.objects.visible_to(request.user), pk=given["manager"]
+                Person.objects.visible_to(request.user), employee_id=given["manager"]
             )
         family = None
         if "family" in given:

@@ -37,9 +37,11 @@ from appraisals.api.etags import etag_of
 from appraisals.api.people_import import (
     CSV_EXAMPLE,
     IMPORT_BODY,
+    IMPORT_MODE,
     IMPORT_PARSERS,
     PLAN_EXAMPLE,
     ImportPlanSerializer,
+    import_mode,
     import_problems,
     plan_body,
     read_upload,
@@ -99,8 +101,10 @@ PERSON_EXAMPLE = OpenApiExample(
         "name": "Sam Staff",
         "email": "sam@example.org",
         "job_title": "Platform engineer",
-        "line_manager": {"id": 2, "employee_id": "E2", "name": "Mo Manager"},
-        "role_profile": {"slug": "platform-engineer", "title": "Platform Engineer"},
+        "line_manager": "E2",
+        "line_manager_name": "Mo Manager",
+        "role_profile": "platform-engineer",
+        "role_profile_title": "Platform Engineer",
         "start_date": "2024-09-02",
         "probation_end_date": "2025-03-01",
         "leaving_date": None,
@@ -151,8 +155,10 @@ PERSON_WRITE_EXAMPLE = OpenApiExample(
     list=extend_schema(
         summary="People",
         description="HR: everyone. Anyone else: themself and their reporting line (direct and "
-        "indirect). The people page's filters (`q`, `manager`, `job_family`, `role_profile`, "
-        "`on_probation`, `status` — still here by default) and `sort`; cursor pagination.",
+        "indirect). A person by exact `employee_id`; the people page's filters (`q`, "
+        "`manager` by employee id, `job_family` and `role_profile` by slug, `on_probation`, "
+        "`status` — still here by default, everyone for an `employee_id`) and `sort`; cursor "
+        "pagination. People, families and profiles are named as the bodies name them.",
         responses=PersonSummarySerializer(many=True),
         examples=[PERSON_ROW_EXAMPLE],
     ),
@@ -290,10 +296,11 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
 
     @extend_schema(
         summary="Preview a people import (writes nothing)",
-        description="The whole organisation as a CSV or XLSX table (the body, or a form's "
-        "`file`): who would be created, moved, changed or marked as a leaver. A file with "
-        "problems is 400 with every problem at its row and column "
-        "(`#/file/rows/<row>/<column>`).",
+        description="A CSV or XLSX table of people (the body, or a form's `file`), read in "
+        "the `mode` given: who would be created, moved, changed or (for the whole "
+        "organisation) marked as a leaver. A file with problems is 400 with every problem at "
+        "its row and column (`#/file/rows/<row>/<column>`).",
+        parameters=[IMPORT_MODE],
         request=IMPORT_BODY,
         responses=ImportPlanSerializer,
         examples=[OpenApiExample("CSV", value=CSV_EXAMPLE, request_only=True), PLAN_EXAMPLE],
@@ -308,7 +315,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     def import_preview(self, request):
         data, name = read_upload(request)
         try:
-            plan = importing.plan_import(data, name)
+            plan = importing.plan_import(data, name, mode=import_mode(request))
         except importing.PeopleImportError as error:
             raise import_problems(error) from None
         return Response(plan_body(plan))
@@ -316,8 +323,9 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     @extend_schema(
         summary="Import people (HR)",
         description="Writes what the preview showed, all or nothing. With `confirmed` from the "
-        "preview, nothing is written if people changed since (409).",
+        "preview (of the same `mode`), nothing is written if people changed since (409).",
         parameters=[
+            IMPORT_MODE,
             IDEMPOTENCY_KEY,
             OpenApiParameter(
                 "confirmed", OpenApiTypes.STR, description="The preview's `confirmed`."
@@ -339,7 +347,10 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
         data, name = read_upload(request)
         try:
             plan = importing.apply_import(
-                data, name, confirmed=request.query_params.get("confirmed") or None
+                data,
+                name,
+                mode=import_mode(request),
+                confirmed=request.query_params.get("confirmed") or None,
             )
         except importing.PeopleImportError as error:
             raise import_problems(error) from None

@@ -2,13 +2,16 @@
 form's file, its problems at their rows and columns, and the plan the
 importer (appraisals/importing.py, as the import page) makes of it."""
 
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from appraisals import importing
 from appraisals.api.person_serializers import PersonRefSerializer, person_ref
 from competency.api.parsers import FileBody, MultiPartParser
 from competency.api.problems import FileRefused
+from competency.api.query import once
 from profiles.uploads import MAX_REQUEST, MAX_UPLOAD
 
 
@@ -54,6 +57,27 @@ CSV_EXAMPLE = (
     "probation end date\nE1,Bea Head,bea@example.org,,,Head of engineering,2020-01-06,\n"
     "E2,Mo Manager,mo@example.org,E1,platform-engineer,Engineering manager,2021-03-01,\n"
 )
+
+
+IMPORT_MODE = OpenApiParameter(
+    "mode",
+    OpenApiTypes.STR,
+    enum=importing.Mode.values,
+    required=True,
+    description="What the file is, always given: `whole_organisation` (everyone; whoever is "
+    "not in it is marked as having left today) or `add_and_update` (some people; nobody is "
+    "marked as left, and a line manager may be someone already here).",
+)
+
+
+def import_mode(request):
+    """The `mode` asked for, or 400 naming it: there is no default."""
+    mode = once(request, "mode")
+    if mode not in importing.Mode.values:
+        raise ValidationError(
+            {"mode": ["Give whole_organisation or add_and_update: what the file is."]}
+        )
+    return importing.Mode(mode)
 
 
 def read_upload(request):
@@ -107,11 +131,16 @@ class ImportPlanSerializer(serializers.Serializer):
     """What the import would do (a preview) or did."""
 
     summary = serializers.CharField()
+    mode = serializers.ChoiceField(choices=importing.Mode.choices)
     rows = serializers.IntegerField()
     created = PersonRefSerializer(many=True, help_text="New people (id null: not written yet).")
     moved = ChangeSerializer(many=True, help_text="New manager, profile or job title.")
     updated = ChangeSerializer(many=True, help_text="Other changes.")
-    leavers = PersonRefSerializer(many=True, help_text="Not in the file: marked as left today.")
+    leavers = PersonRefSerializer(
+        many=True,
+        help_text="The whole organisation: people not in the file, marked as left today. "
+        "Adding and updating: always empty.",
+    )
     unchanged = serializers.IntegerField()
     confirmed = serializers.CharField(
         help_text="Send back as ?confirmed= to import only if nothing changed since the preview."
@@ -129,6 +158,7 @@ def plan_body(plan):
 
     return {
         "summary": plan.summary(),
+        "mode": plan.mode.value,
         "rows": plan.rows,
         "created": [
             {"id": None, "employee_id": values["employee_id"], "name": values["name"]}
@@ -145,8 +175,9 @@ def plan_body(plan):
 PLAN_EXAMPLE = OpenApiExample(
     "A preview",
     value={
-        "summary": "1 to create, 1 to move, 0 with other changes, 0 to mark as leavers, "
-        "40 unchanged",
+        "summary": "The whole organisation: 1 to create, 1 to move, 0 with other changes, "
+        "0 to mark as leavers, 40 unchanged",
+        "mode": "whole_organisation",
         "rows": 42,
         "created": [{"id": None, "employee_id": "E42", "name": "Ada Lovelace"}],
         "moved": [

@@ -23,21 +23,25 @@ class PersonRefSerializer(serializers.Serializer):
     employee_id = serializers.CharField()
 
 
-class ProfileLinkSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-
-
 class PersonSummarySerializer(serializers.Serializer):
-    """A row of the people list."""
+    """A row of the people list. The line manager and role profile are
+    read as they are written (PersonWriteSerializer) and filtered by
+    (`?manager=`, `?role_profile=`): by employee id and by slug; their
+    names beside them are for reading only."""
 
     id = serializers.IntegerField()
     employee_id = serializers.CharField()
     name = serializers.CharField()
     email = serializers.EmailField(allow_blank=True)
     job_title = serializers.CharField(allow_blank=True)
-    line_manager = PersonRefSerializer(allow_null=True)
-    role_profile = ProfileLinkSerializer(allow_null=True)
+    line_manager = serializers.CharField(
+        allow_null=True, help_text="The line manager's employee id; null for nobody."
+    )
+    line_manager_name = serializers.CharField(allow_null=True, help_text="Read only.")
+    role_profile = serializers.SlugField(
+        allow_null=True, help_text="The role profile's slug; null for none."
+    )
+    role_profile_title = serializers.CharField(allow_null=True, help_text="Read only.")
     start_date = serializers.DateField(allow_null=True)
     probation_end_date = serializers.DateField(allow_null=True)
     leaving_date = serializers.DateField(allow_null=True)
@@ -45,16 +49,18 @@ class PersonSummarySerializer(serializers.Serializer):
 
     def to_representation(self, person):
         request = self.context["request"]
+        manager = person.line_manager if person.line_manager_id else None
+        profile = person.role_profile if person.role_profile_id else None
         return {
             "id": person.pk,
             "employee_id": person.employee_id,
             "name": person.name,
             "email": person.email,
             "job_title": person.job_title,
-            "line_manager": person_ref(person.line_manager),
-            "role_profile": {"slug": person.role_profile.slug, "title": person.role_profile.title}
-            if person.role_profile_id
-            else None,
+            "line_manager": manager.employee_id if manager else None,
+            "line_manager_name": manager.name if manager else None,
+            "role_profile": profile.slug if profile else None,
+            "role_profile_title": profile.title if profile else None,
             "start_date": day(person.start_date),
             "probation_end_date": day(person.probation_end_date),
             "leaving_date": day(person.leaving_date),

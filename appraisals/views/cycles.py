@@ -124,6 +124,8 @@ def cycle_detail(request, pk):
             "total": sum(counts.values()),
             "overdue_count": overdue_count,
             "is_past": cycle.closes_on < today,
+            # Leavers can no longer sign in: HR reassign what they managed.
+            "leavers_managing": Appraisal.objects.filter(cycle=cycle).managed_by_leavers().count(),
             "rows": rows,
             **pages,
         },

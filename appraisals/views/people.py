@@ -84,8 +84,21 @@ def person_detail(request, pk):
             "reports": reports,
             "appraisals": [(appraisal, appraisal_page(appraisal.pk)) for appraisal in appraisals],
             "has_left": person.has_left(),
+            "to_reassign": _to_reassign(request, person),
             "crumbs": [("People", reverse("appraisals:people"))],
         },
+    )
+
+
+def _to_reassign(request, person):
+    """For HR, on a leaver's page: the open appraisals they still manage."""
+    if not person.has_left() or not is_hr(request.user):
+        return []
+    return list(
+        Appraisal.objects.managed_by_leavers()
+        .filter(manager=person)
+        .select_related("person", "cycle")
+        .order_by("cycle__closes_on", "person__name")
     )
 
 
@@ -127,9 +140,9 @@ def people_import(request):
     if request.method == "POST":
         form = PeopleUploadForm(request.POST, request.FILES)
         if form.is_valid() and (data := uploads.read_upload(form)) is not None:
-            name = form.cleaned_data["file"].name
+            name, mode = form.cleaned_data["file"].name, form.cleaned_data["mode"]
             try:
-                plan = importing.plan_import(data, name)
+                plan = importing.plan_import(data, name, mode=mode)
             except importing.PeopleImportError as error:
                 return render(
                     request,
@@ -137,7 +150,12 @@ def people_import(request):
                     {"form": form, "problems": error.messages, "name": name, "has_errors": True},
                 )
             token = uploads.stash(
-                request, PendingUpload.Purpose.PEOPLE, name, data, fingerprint=plan.fingerprint
+                request,
+                PendingUpload.Purpose.PEOPLE,
+                name,
+                data,
+                fingerprint=plan.fingerprint,
+                mode=mode.value,
             )
             return render(
                 request,
@@ -149,12 +167,16 @@ def people_import(request):
 
 def _confirm_import(request):
     upload = uploads.unstash(request, PendingUpload.Purpose.PEOPLE)
-    if upload is None:
+    # An upload kept before imports had modes is read again with its mode chosen.
+    if upload is None or "mode" not in upload.options:
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect("appraisals:people_import")
     try:
         plan = importing.apply_import(
-            bytes(upload.data), upload.name, confirmed=upload.options["fingerprint"]
+            bytes(upload.data),
+            upload.name,
+            mode=upload.options["mode"],
+            confirmed=upload.options["fingerprint"],
         )
     except ValidationError as error:
         upload.delete()

@@ -2,7 +2,9 @@
 
 The token authenticates as its user, so every rule the pages apply to that
 person applies to it: a token never has more rights than its person. Only a
-hash is stored; an unknown, expired or revoked token is a 401."""
+hash is stored; an unknown, expired or revoked token is a 401, and so is
+the token of an account that can no longer be used (a leaver's, from their
+leaving date: Backend.read_user reads it as nobody)."""
 
 from datetime import timedelta
 from functools import cache
@@ -82,7 +84,8 @@ class TokenAuthentication(authentication.BaseAuthentication):
         # One message for every failure: which tokens exist is nobody's business.
         if token is None or not token.is_live:
             raise exceptions.AuthenticationFailed(
-                "That token is not valid: it is unknown, expired or revoked."
+                "That token is not valid: it is unknown, expired or revoked, or its account "
+                "can no longer be used."
             )
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:

@@ -14,7 +14,7 @@ and checks it inside the write's transaction, under the lock.
 """
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -64,7 +64,7 @@ from profiles.filters import ProfileFilter
 from profiles.importing.batch import import_profiles
 from profiles.importing.parsing import read_profile
 from profiles.importing.preview import preview_imports
-from profiles.models import RoleProfile
+from profiles.models import JobFamily, RoleProfile
 
 SORT = OpenApiParameter(
     "sort",
@@ -131,13 +131,22 @@ class ProfileViewSet(
             # Only the columns a row shows and the orders sort by: no
             # document, no texts decoded that the row does not show.
             if self.reader:
+                # The version in force names its family; its slug is that
+                # family's, read in the same query.
                 return queryset.only(*READER_COLUMNS).annotate(
-                    version_number=F("published_version__number")
+                    version_number=F("published_version__number"),
+                    family_slug=Subquery(
+                        JobFamily.objects.filter(name=OuterRef("published_family")).values("slug")[
+                            :1
+                        ]
+                    ),
                 )
-            # The family's name as a column of the row, not a JobFamily
-            # made for each of 100 rows.
+            # The family's name and slug as columns of the row, not a
+            # JobFamily made for each of 100 rows.
             return queryset.only(*HR_COLUMNS).annotate(
-                family=F("job_family__name"), latest_version=Max("versions__number")
+                family=F("job_family__name"),
+                family_slug=F("job_family__slug"),
+                latest_version=Max("versions__number"),
             )
         return queryset.select_related("job_family", "published_version")
 

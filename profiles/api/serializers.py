@@ -44,7 +44,11 @@ class ProfileSummarySerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=RoleProfile.Status.choices)
-    job_family = serializers.CharField(allow_null=True)
+    job_family = serializers.SlugField(
+        allow_null=True,
+        help_text="The job family's slug, as a profile is written and the list filtered by it.",
+    )
+    job_family_name = serializers.CharField(allow_null=True, help_text="Read only.")
     role_level = serializers.CharField(allow_null=True)
     summary = serializers.CharField()
     version = serializers.IntegerField(
@@ -60,7 +64,8 @@ class ProfileSummarySerializer(serializers.Serializer):
                 "slug": profile.slug,
                 "title": profile.published_title,
                 "status": profile.status,
-                "job_family": profile.published_family or None,
+                "job_family": profile.family_slug,
+                "job_family_name": profile.published_family or None,
                 "role_level": profile.published_role_level or None,
                 "summary": profile.published_summary,
                 "version": profile.version_number,
@@ -70,7 +75,8 @@ class ProfileSummarySerializer(serializers.Serializer):
             "slug": profile.slug,
             "title": profile.title,
             "status": profile.status,
-            "job_family": profile.family,
+            "job_family": profile.family_slug,
+            "job_family_name": profile.family,
             "role_level": profile.role_level or None,
             "summary": profile.summary,
             "version": profile.latest_version,

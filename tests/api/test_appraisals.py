@@ -128,17 +128,17 @@ def test_filters_naming_other_peoples_ids_find_nothing(cast, everyone):
     tia = cast.api("other_person")
     sam, mo = everyone["Sam"], everyone["Mo"]
     for filters in (
-        {"person": sam.person_id},
-        {"manager": cast.manager.pk},
-        {"person": 999999},
-        {"cycle": sam.cycle_id, "person": mo.person_id},
+        {"person": sam.person.employee_id},
+        {"manager": cast.manager.employee_id},
+        {"person": "NOBODY"},
+        {"cycle": sam.cycle_id, "person": mo.person.employee_id},
         {"q": "Sam"},
     ):
         response = tia.get(URL, filters)
         assert response.status_code == 200, filters
         assert response.json()["results"] == [], filters
     # The filters work on what the caller may see.
-    mine = cast.api("manager").get(URL, {"manager": cast.manager.pk}).json()["results"]
+    mine = cast.api("manager").get(URL, {"manager": cast.manager.employee_id}).json()["results"]
     assert [row["person"]["name"] for row in mine] == ["Sam"]
     found = cast.api("hr").get(URL, {"q": "tia", "cycle": sam.cycle_id}).json()["results"]
     assert [row["person"]["name"] for row in found] == ["Tia"]

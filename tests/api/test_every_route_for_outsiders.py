@@ -126,15 +126,21 @@ def test_someone_elses_row_is_as_unknown_as_a_missing_one(cast, sams, method, pa
 
 
 def test_every_list_filtered_by_someone_elses_id_shows_nothing_of_them(cast, sams):
-    named = {"person": cast.person.pk, "manager": cast.manager.pk}
+    named = {"person": cast.person.employee_id, "manager": cast.manager.employee_id}
     checked = 0
     for path, operation in LISTS:
-        parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
-        for name in parameters & set(named):
+        types = {
+            parameter["name"]: parameter.get("schema", {}).get("type")
+            for parameter in operation.get("parameters", [])
+        }
+        for name in set(types) & set(named):
+            # Every parameter naming a person takes their employee id, as
+            # the bodies name them.
+            assert types[name] == "string", (path, name)
             for role in OUTSIDERS:
                 client = cast.api(role)
                 hidden = client.get(path, {name: named[name]})
-                unknown = client.get(path, {name: MISSING})
+                unknown = client.get(path, {name: f"E{MISSING}"})
                 assert hidden.status_code == unknown.status_code, (role, path, name)
                 assert b"Sam" not in hidden.content, (role, path, name)
                 if hidden.status_code == 200 and "results" in hidden.json():

@@ -89,14 +89,14 @@ def test_the_cells_are_the_agreed_gaps(cast, sams):
 
 def test_a_manager_naming_another_team_gets_404(cast, sams, tias):
     mo = cast.api("manager")
-    hidden = assert_problem(mo.get(HEATMAP, {"manager": cast.other_manager.pk}), 404)
-    assert hidden == assert_problem(mo.get(HEATMAP, {"manager": 999999}), 404)
-    assert_problem(mo.get(HEATMAP, {"manager": cast.other_person.pk}), 404)
-    assert assert_problem(mo.get(HEATMAP, {"manager": "x"}), 400)["errors"][0]["pointer"] == (
+    hidden = assert_problem(mo.get(HEATMAP, {"manager": cast.other_manager.employee_id}), 404)
+    assert hidden == assert_problem(mo.get(HEATMAP, {"manager": "NOBODY"}), 404)
+    assert_problem(mo.get(HEATMAP, {"manager": cast.other_person.employee_id}), 404)
+    assert assert_problem(mo.get(HEATMAP, {"manager": "x" * 51}), 400)["errors"][0]["pointer"] == (
         "#/manager"
     )
     for role in ("head", "hr"):
-        chosen = cast.api(role).get(HEATMAP, {"manager": cast.other_manager.pk})
+        chosen = cast.api(role).get(HEATMAP, {"manager": cast.other_manager.employee_id})
         assert rows(chosen) == {"Tia"}
 
 

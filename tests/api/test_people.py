@@ -26,6 +26,9 @@ from tests.cast import ROLES, SIGNED_OUT
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/people/"
+# The import of a whole organisation's file, previewed and done.
+PREVIEW = f"{URL}import/preview/?mode=whole_organisation"
+IMPORT = f"{URL}import/?mode=whole_organisation"
 EVERYONE = {"Bea", "Mo", "Olu", "Sam", "Tia"}
 # Whom each of the cast lists (themself and their reporting line; HR all).
 LISTED = {
@@ -78,10 +81,10 @@ def test_who_reads_a_person(cast, role):
 
 def test_a_person_shows_their_line_and_reports(cast):
     body = cast.api("manager").get(detail(cast.manager)).json()
-    assert body["line_manager"]["name"] == "Bea"
+    assert (body["line_manager"], body["line_manager_name"]) == (cast.head.employee_id, "Bea")
     assert [p["name"] for p in body["managers_above"]] == ["Bea"]
     assert [p["name"] for p in body["reports"]] == ["Sam"]
-    assert body["role_profile"]["slug"] == cast.manager.role_profile.slug
+    assert body["role_profile"] == cast.manager.role_profile.slug
     sam = cast.api("person").get(detail(cast.person)).json()
     assert [p["name"] for p in sam["managers_above"]] == ["Bea", "Mo"]
     assert sam["links"]["check_ins"].endswith(f"/people/{cast.person.pk}/check-ins/")
@@ -99,8 +102,8 @@ def test_a_person_has_an_etag_and_answers_304(cast):
 
 def test_filters_naming_hidden_people_reveal_nothing(cast):
     api = cast.api("manager")
-    hidden = assert_problem(api.get(URL, {"manager": cast.other_manager.pk}), 400)
-    unknown = assert_problem(api.get(URL, {"manager": 999999}), 400)
+    hidden = assert_problem(api.get(URL, {"manager": cast.other_manager.employee_id}), 400)
+    unknown = assert_problem(api.get(URL, {"manager": "NOBODY"}), 400)
     assert hidden == unknown and hidden["errors"][0]["pointer"] == "#/manager"
     # A search for someone outside the line finds nobody, by name or id.
     assert names(api.get(URL, {"q": "Tia"})) == []
@@ -108,14 +111,42 @@ def test_filters_naming_hidden_people_reveal_nothing(cast):
     assert names(api.get(URL, {"q": cast.person.employee_id})) == ["Sam"]
 
 
+def test_a_person_is_found_by_exact_employee_id_even_after_leaving(cast):
+    hr = cast.api("hr")
+    sam = cast.person.employee_id
+    assert names(hr.get(URL, {"employee_id": sam})) == ["Sam"]
+    # Exactly: not another case, nor a part of it.
+    assert names(hr.get(URL, {"employee_id": sam.lower()})) == []
+    assert names(hr.get(URL, {"employee_id": sam[:-1]})) == []
+    Person.objects.filter(pk=cast.person.pk).update(leaving_date=timezone.localdate())
+    assert names(hr.get(URL, {"employee_id": sam})) == ["Sam"]
+    assert names(hr.get(URL, {"employee_id": sam, "status": "current"})) == []
+    # Outside the reader's line, nobody.
+    assert names(cast.api("other_manager").get(URL, {"employee_id": sam})) == []
+
+
+def test_what_is_read_is_what_is_written(cast):
+    """A person's line manager and role profile are read as they are
+    written: a PUT of what a GET gave changes nothing."""
+    hr = cast.api("hr")
+    path = detail(cast.person)
+    read = hr.get(path)
+    body = read.json()
+    assert body["line_manager"] == cast.manager.employee_id
+    assert body["role_profile"] == cast.person.role_profile.slug
+    again = hr.put(path, body, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert again.status_code == 200, again.content
+    assert again.json() == body and again["ETag"] == read["ETag"]
+
+
 def test_the_manager_filter_is_a_whole_reporting_line(cast):
-    assert set(names(cast.api("hr").get(URL, {"manager": cast.head.pk}))) == {
+    assert set(names(cast.api("hr").get(URL, {"manager": cast.head.employee_id}))) == {
         "Mo",
         "Olu",
         "Sam",
         "Tia",
     }
-    assert names(cast.api("head").get(URL, {"manager": cast.other_manager.pk})) == ["Tia"]
+    assert names(cast.api("head").get(URL, {"manager": cast.other_manager.employee_id})) == ["Tia"]
 
 
 def test_only_safe_sort_orders_are_offered(cast):
@@ -192,7 +223,7 @@ def test_only_hr_write_people(cast, role):
     for person in (cast.person, cast.other_person):
         response = api.patch(detail(person), {"name": "X"}, format="json", HTTP_IF_MATCH=etag)
         assert_problem(response, 403)
-    assert_problem(api.post(f"{URL}import/preview/", b"x", content_type="text/csv"), 403)
+    assert_problem(api.post(PREVIEW, b"x", content_type="text/csv"), 403)
     assert not Person.objects.filter(name="X").exists()
 
 
@@ -212,7 +243,9 @@ def test_hr_add_a_person_once_with_an_idempotency_key(cast):
     first = hr.post(URL, given, format="json", HTTP_IDEMPOTENCY_KEY="new-ada")
     assert first.status_code == 201, first.content
     body = first.json()
-    assert body["line_manager"]["name"] == "Mo" and first["Location"].endswith(body["url"][-12:])
+    assert (body["line_manager"], body["line_manager_name"]) == (cast.manager.employee_id, "Mo")
+    assert body["role_profile"] == cast.person.role_profile.slug
+    assert first["Location"].endswith(body["url"][-12:])
     assert first["ETag"]
     again = hr.post(URL, given, format="json", HTTP_IDEMPOTENCY_KEY="new-ada")
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
@@ -247,7 +280,7 @@ def test_changes_need_if_match_checked_under_the_lock(cast):
     assert changed.status_code == 200, changed.content
     assert changed.json()["job_title"] == "Lead" and changed["ETag"] != etag
     # Nothing else changed: PATCH keeps what it was not sent.
-    assert changed.json()["line_manager"]["name"] == "Mo"
+    assert changed.json()["line_manager"] == cast.manager.employee_id
     stale = hr.patch(path, {"job_title": "Lost"}, format="json", HTTP_IF_MATCH=etag)
     assert_problem(stale, 412)
     assert Person.objects.get(pk=cast.person.pk).job_title == "Lead"
@@ -286,7 +319,11 @@ def test_a_new_line_manager_goes_through_the_loop_check(cast):
         format="json",
         HTTP_IF_MATCH=hr.get(detail(cast.person))["ETag"],
     )
-    assert moved.status_code == 200 and moved.json()["line_manager"]["name"] == "Olu"
+    assert moved.status_code == 200, moved.content
+    assert (moved.json()["line_manager"], moved.json()["line_manager_name"]) == (
+        cast.other_manager.employee_id,
+        "Olu",
+    )
 
 
 # --- The import --------------------------------------------------------------------------
@@ -310,13 +347,13 @@ def table(cast, *extra):
 def test_the_preview_writes_nothing(cast):
     hr = cast.api("hr")
     data = table(cast, "E901,Ada,ada@example.org,E_MISSING,,Engineer,2025-04-01,")
-    body = assert_problem(hr.post(f"{URL}import/preview/", data, content_type="text/csv"), 400)
+    body = assert_problem(hr.post(PREVIEW, data, content_type="text/csv"), 400)
     error = body["errors"][0]
     assert error["pointer"] == "#/file/rows/7/manager"
     assert error["detail"].startswith("Row 7, column D (manager)")
     data = table(cast, f"E901,Ada,ada@example.org,{cast.manager.employee_id},,Engineer,,")
     before = Person.objects.count()
-    response = hr.post(f"{URL}import/preview/", data, content_type="text/csv")
+    response = hr.post(PREVIEW, data, content_type="text/csv")
     assert response.status_code == 200, response.content
     plan = response.json()
     assert [row["employee_id"] for row in plan["created"]] == ["E901"]
@@ -327,8 +364,8 @@ def test_the_preview_writes_nothing(cast):
 def test_import_with_the_previews_fingerprint_once(cast):
     hr = cast.api("hr")
     data = table(cast, f"E901,Ada,ada@example.org,{cast.manager.employee_id},,Engineer,,")
-    confirmed = hr.post(f"{URL}import/preview/", data, content_type="text/csv").json()["confirmed"]
-    path = f"{URL}import/?confirmed={confirmed}"
+    confirmed = hr.post(PREVIEW, data, content_type="text/csv").json()["confirmed"]
+    path = f"{IMPORT}&confirmed={confirmed}"
     first = hr.post(path, data, content_type="text/csv", HTTP_IDEMPOTENCY_KEY="import-1")
     assert first.status_code == 200, first.content
     ada = Person.objects.get(employee_id="E901")
@@ -348,17 +385,31 @@ def test_import_refuses_a_file_with_a_loop_and_a_multipart_upload_works(cast):
     )
     upload = io.BytesIO(looped)
     upload.name = "people.csv"
-    body = assert_problem(hr.post(f"{URL}import/", {"file": upload}, format="multipart"), 400)
+    body = assert_problem(hr.post(IMPORT, {"file": upload}, format="multipart"), 400)
     assert "loop" in body["detail"] and body["errors"][0]["pointer"].endswith("/manager")
     assert Person.objects.get(pk=cast.head.pk).line_manager is None
-    not_a_table = assert_problem(
-        hr.post(f"{URL}import/preview/", b"\x00\x01", content_type="text/csv"), 400
-    )
+    not_a_table = assert_problem(hr.post(PREVIEW, b"\x00\x01", content_type="text/csv"), 400)
     assert not_a_table["errors"][0]["pointer"] == "#/file"
     # Titled as the profile and framework importers' refusals are.
     assert not_a_table["title"] == body["title"] == "The file cannot be imported"
-    nothing = assert_problem(hr.post(f"{URL}import/preview/", {}, format="multipart"), 400)
+    nothing = assert_problem(hr.post(PREVIEW, {}, format="multipart"), 400)
     assert "as `file`" in nothing["detail"]
+
+
+def test_the_mode_is_always_given_and_adding_marks_nobody_as_left(cast):
+    hr = cast.api("hr")
+    starter = f"E901,Ada,ada@example.org,{cast.manager.employee_id},,Engineer,,"
+    data = (HEADER + starter + "\n").encode()
+    for query in ("", "?mode=", "?mode=everyone"):
+        body = assert_problem(hr.post(f"{URL}import/{query}", data, content_type="text/csv"), 400)
+        assert body["errors"][0]["pointer"] == "#/mode"
+    assert_problem(hr.post(PREVIEW, data, content_type="text/csv"), 400)
+    done = hr.post(f"{URL}import/?mode=add_and_update", data, content_type="text/csv")
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["mode"] == "add_and_update" and body["leavers"] == []
+    assert Person.objects.get(employee_id="E901").line_manager == cast.manager
+    assert Person.objects.current().count() == 6
 
 
 def test_an_xlsx_table_is_read_too(cast):
@@ -371,7 +422,7 @@ def test_an_xlsx_table_is_read_too(cast):
     data = io.BytesIO()
     book.save(data)
     response = cast.api("hr").post(
-        f"{URL}import/preview/",
+        PREVIEW,
         data.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -563,7 +614,7 @@ def _team(cast, count):
 @pytest.mark.parametrize("role", ["hr", "manager"])
 def test_the_list_takes_the_same_queries_for_1_and_100_rows(cast, role):
     api = cast.api(role)
-    params = {"manager": cast.manager.pk, "page_size": 200}
+    params = {"manager": cast.manager.employee_id, "page_size": 200}
     assert names(api.get(URL, params)) == ["Sam"]
     one = _queries(api, URL, **params)
     _team(cast, 99)
@@ -658,7 +709,7 @@ def test_a_large_table_imports_with_an_idempotency_key(cast):
         *(f"N{n},New {n}{pad},{pad},{pad},{pad},Engineer{pad},{pad},{pad}" for n in range(20)),
     )
     assert len(data) > 3_000_000
-    first = hr.post(f"{URL}import/", data, content_type="text/csv", HTTP_IDEMPOTENCY_KEY="big")
+    first = hr.post(IMPORT, data, content_type="text/csv", HTTP_IDEMPOTENCY_KEY="big")
     assert first.status_code == 200, first.content[:300]
-    again = hr.post(f"{URL}import/", data, content_type="text/csv", HTTP_IDEMPOTENCY_KEY="big")
+    again = hr.post(IMPORT, data, content_type="text/csv", HTTP_IDEMPOTENCY_KEY="big")
     assert again["Idempotent-Replayed"] == "true"

@@ -43,6 +43,29 @@ def test_hr_list_the_working_copies_and_readers_the_versions_in_force(
     ]
 
 
+def test_a_job_family_is_read_as_it_is_written_and_filtered(hr_api, staff_api, published):
+    """By its slug (its name beside it, to read): what a row says is what a
+    filter and a write take."""
+    for api in (hr_api, staff_api):
+        (row,) = api.get(URL).json()["results"]
+        assert (row["job_family"], row["job_family_name"]) == ("data", "Data")
+        (found,) = api.get(URL, {"job_family": row["job_family"]}).json()["results"]
+        assert found["slug"] == published.slug
+    other = factories.JobFamilyFactory(name="Analysis", slug="analysis")
+    created = hr_api.post(
+        URL,
+        {"title": "Analyst", "slug": "analyst", "job_family": other.slug},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    rows = {row["slug"]: row for row in hr_api.get(URL).json()["results"]}
+    assert rows["analyst"]["job_family"] == "analysis"
+    # Readers read the family of the version in force, not of the draft.
+    RoleProfile.objects.filter(pk=published.pk).update(job_family=other)
+    assert hr_api.get(URL, {"q": "Data"}).json()["results"][0]["job_family"] == "analysis"
+    assert staff_api.get(URL).json()["results"][0]["job_family"] == "data"
+
+
 @pytest.mark.parametrize("who", ["staff_api", "manager_api"])
 def test_a_reader_asking_for_a_draft_only_profile_gets_404(who, request, draft_only):
     api = request.getfixturevalue(who)

@@ -16,6 +16,10 @@ from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db
 
+# The command's mode for a file of the whole organisation, and the service's.
+WHOLE = "--mode=whole_organisation"
+WHOLE_ORGANISATION = importing.Mode.WHOLE_ORGANISATION
+
 HEADER = (
     "employee id,name,email,manager's employee id,profile slug,job title,start date,"
     "probation end date"
@@ -70,7 +74,7 @@ def snapshot():
 
 
 def test_a_file_creates_people_with_their_reporting_lines(profiles, path):
-    output = run("import_people", path(table(*ORG)))
+    output = run("import_people", WHOLE, path(table(*ORG)))
     assert "Imported" in output and "4 to create" in output
     assert people() == {
         "E1": ("Bea Head", None, "lead-engineer", "Head of engineering", None),
@@ -86,14 +90,14 @@ def test_a_file_creates_people_with_their_reporting_lines(profiles, path):
 
 
 def test_a_dry_run_says_what_it_would_do_and_writes_nothing(profiles, path):
-    output = run("import_people", path(table(*ORG)), "--dry-run")
+    output = run("import_people", WHOLE, path(table(*ORG)), "--dry-run")
     assert "Would import" in output and "4 to create" in output
     assert "Nothing was written" in output
     assert not Person.objects.exists()
 
 
 def test_reimport_moves_people_and_marks_leavers_without_deleting(profiles, path):
-    run("import_people", path(table(*ORG)))
+    run("import_people", WHOLE, path(table(*ORG)))
     moved = [
         ORG[0],
         ORG[1],
@@ -101,7 +105,7 @@ def test_reimport_moves_people_and_marks_leavers_without_deleting(profiles, path
         "E3,Sam Staff,sam@example.org,E1,lead-engineer,Lead engineer,2025-01-06,2025-07-06",
         "E5,Una New,una@example.org,E2,engineer,Engineer,2025-09-01,",
     ]
-    output = run("import_people", path(table(*moved)))
+    output = run("import_people", WHOLE, path(table(*moved)))
     assert "1 to create, 1 to move" in output and "1 to mark as leavers" in output
     assert "moves: Sam Staff (E3)" in output and "leaves: Tia Staff (E4)" in output
     found = people()
@@ -112,7 +116,7 @@ def test_reimport_moves_people_and_marks_leavers_without_deleting(profiles, path
     # Again: nothing changes, and the leaver stays a leaver.
     before = snapshot()
     assert "0 to create, 0 to move, 0 with other changes, 0 to mark" in run(
-        "import_people", path(table(*moved))
+        "import_people", WHOLE, path(table(*moved))
     )
     assert snapshot() == before
 
@@ -121,7 +125,7 @@ def test_an_optional_leaving_date_column_is_read(profiles, path):
     header = HEADER + ",leaving date"
     rows = [row + "," for row in ORG]
     rows[3] = ORG[3] + ",2025-12-31"
-    run("import_people", path(table(*rows, header=header)))
+    run("import_people", WHOLE, path(table(*rows, header=header)))
     assert Person.objects.get(employee_id="E4").leaving_date == date(2025, 12, 31)
 
 
@@ -133,13 +137,13 @@ def test_an_xlsx_file_is_read_with_its_own_dates(profiles, path):
     sheet.append(["E2", "Mo", "", "E1", "engineer", "Manager", date(2021, 3, 1), None])
     data = io.BytesIO()
     workbook.save(data)
-    run("import_people", path(data.getvalue(), "people.xlsx"))
+    run("import_people", WHOLE, path(data.getvalue(), "people.xlsx"))
     assert Person.objects.get(employee_id="E2").start_date == date(2021, 3, 1)
 
 
 def test_people_get_their_accounts_by_email(profiles, path, django_user_model):
     user = django_user_model.objects.create(username="sam", email="SAM@example.org")
-    run("import_people", path(table(*ORG)))
+    run("import_people", WHOLE, path(table(*ORG)))
     assert Person.objects.get(employee_id="E3").account == user
 
 
@@ -202,10 +206,10 @@ BAD = [
 
 @pytest.mark.parametrize("rows, message", BAD)
 def test_each_bad_row_is_named_and_nothing_is_written(profiles, path, rows, message):
-    run("import_people", path(table(*ORG[:2])))
+    run("import_people", WHOLE, path(table(*ORG[:2])))
     before = snapshot()
     with pytest.raises(CommandError) as error:
-        run("import_people", path(table(*rows)))
+        run("import_people", WHOLE, path(table(*rows)))
     assert message in str(error.value)
     assert "Nothing was imported." in str(error.value)
     assert snapshot() == before
@@ -218,7 +222,7 @@ def test_every_error_is_listed_at_once(profiles, path):
         "E4,Tia,tia@example.org,E2,engineer,Engineer,soon,",
     ]
     with pytest.raises(importing.PeopleImportError) as error:
-        importing.plan_import(table(*rows), "people.csv")
+        importing.plan_import(table(*rows), "people.csv", mode=WHOLE_ORGANISATION)
     assert error.value.messages == [
         "Row 5, column G (start date): 'soon' is not a date; write it as YYYY-MM-DD, for "
         "example 2025-04-01",
@@ -230,14 +234,14 @@ def test_every_error_is_listed_at_once(profiles, path):
 def test_an_email_taken_by_someone_not_in_the_file_is_refused(profiles, path):
     factories.PersonFactory(employee_id="X1", name="Xavier", email="tia@example.org")
     with pytest.raises(CommandError, match=r"tia@example\.org is already the email of Xavier"):
-        run("import_people", path(table(*ORG)))
+        run("import_people", WHOLE, path(table(*ORG)))
     assert Person.objects.count() == 1
 
 
 def test_a_missing_column_is_named(profiles, path):
     header = HEADER.replace(",profile slug", "")
     with pytest.raises(CommandError, match="missing column 'profile slug'"):
-        run("import_people", path(table("E1,Bea,,,,,", header=header)))
+        run("import_people", WHOLE, path(table("E1,Bea,,,,,", header=header)))
 
 
 @pytest.mark.parametrize(
@@ -257,7 +261,9 @@ def test_a_missing_column_is_named(profiles, path):
 )
 def test_hostile_and_empty_files_are_refused_within_bounds(profiles, path, data, message):
     with pytest.raises(CommandError, match=message):
-        run("import_people", path(data, "people.xlsx" if data[:2] == b"PK" else "people.csv"))
+        run(
+            "import_people", WHOLE, path(data, "people.xlsx" if data[:2] == b"PK" else "people.csv")
+        )
     assert not Person.objects.exists()
 
 
@@ -265,34 +271,38 @@ def test_a_file_too_large_is_refused_before_it_is_read(profiles, path, monkeypat
     monkeypatch.setattr("competency.tables.MAX_FILE", 100)
     monkeypatch.setattr("appraisals.management.commands.import_people.MAX_FILE", 100)
     with pytest.raises(CommandError, match="larger than"):
-        run("import_people", path(table(*ORG)))
+        run("import_people", WHOLE, path(table(*ORG)))
 
 
 def test_an_unreadable_path_says_so(db):
     with pytest.raises(CommandError, match="cannot read the file"):
-        run("import_people", "/nonexistent/people.csv")
+        run("import_people", WHOLE, "/nonexistent/people.csv")
 
 
 def test_a_confirmation_of_a_stale_preview_writes_nothing(profiles):
     run_data = table(*ORG)
-    plan = importing.plan_import(run_data, "people.csv")
-    importing.apply_import(run_data, "people.csv", confirmed=plan.fingerprint)
+    plan = importing.plan_import(run_data, "people.csv", mode=WHOLE_ORGANISATION)
+    importing.apply_import(
+        run_data, "people.csv", mode=WHOLE_ORGANISATION, confirmed=plan.fingerprint
+    )
     moved = table(*ORG[:3], "E4,Tia Staff,tia@example.org,E1,engineer,Engineer,,")
-    preview = importing.plan_import(moved, "people.csv")
+    preview = importing.plan_import(moved, "people.csv", mode=WHOLE_ORGANISATION)
     # Someone moves Tia meanwhile.
     tia = Person.objects.get(employee_id="E4")
     tia.job_title = "Senior engineer"
     tia.save()
     before = snapshot()
     with pytest.raises(importing.ChangedSincePreview):
-        importing.apply_import(moved, "people.csv", confirmed=preview.fingerprint)
+        importing.apply_import(
+            moved, "people.csv", mode=WHOLE_ORGANISATION, confirmed=preview.fingerprint
+        )
     assert snapshot() == before
 
 
 def test_a_leaver_who_has_not_started_leaves_on_their_start_date(profiles, path):
     later = timezone.localdate() + timedelta(days=30)
-    run("import_people", path(table(*ORG[:2], f"E3,Sam,sam@example.org,E2,,,{later},")))
-    run("import_people", path(table(*ORG[:2])))
+    run("import_people", WHOLE, path(table(*ORG[:2], f"E3,Sam,sam@example.org,E2,,,{later},")))
+    run("import_people", WHOLE, path(table(*ORG[:2])))
     assert Person.objects.get(employee_id="E3").leaving_date == later
 
 
@@ -308,10 +318,107 @@ def test_queries_grow_with_batches_of_rows_not_with_rows(profiles):
     counts = {}
     for size in (3, 600):
         with CaptureQueriesContext(connection) as queries:
-            importing.apply_import(org(size), "people.csv")
+            importing.apply_import(org(size), "people.csv", mode=WHOLE_ORGANISATION)
         counts[size] = len(queries)
         Person.objects.update(line_manager=None)
         Person.objects.all().delete()
     assert counts[3] <= 20
     # Inserts and updates go in batches of rows: far fewer queries than rows.
     assert counts[600] <= counts[3] + 30, counts
+
+
+# --- Modes: the whole organisation, or adding and updating some people ----------------
+
+ADD = "--mode=add_and_update"
+STARTERS = [
+    "E5,Ada New,ada@example.org,E2,engineer,Engineer,2026-01-05,2026-07-05",
+    "E6,Ben New,ben@example.org,E2,engineer,Engineer,2026-01-05,",
+]
+
+
+def test_the_mode_is_always_given(profiles, path):
+    with pytest.raises(CommandError, match="--mode"):
+        run("import_people", path(table(*ORG)))
+    with pytest.raises(CommandError, match="invalid choice"):
+        run("import_people", "--mode=everyone", path(table(*ORG)))
+    assert not Person.objects.exists()
+
+
+def test_new_starters_join_managers_already_here_and_nobody_leaves(profiles, path):
+    run("import_people", WHOLE, path(table(*ORG)))
+    output = run("import_people", ADD, path(table(*STARTERS)))
+    assert "Add and update only: 2 to create" in output and "nobody marked as left" in output
+    found = people()
+    assert found["E5"][:2] == ("Ada New", "E2") and found["E6"][:2] == ("Ben New", "E2")
+    assert all(leaving is None for *_, leaving in found.values())
+
+
+def test_the_same_file_as_the_whole_organisation_is_refused_and_says_why(profiles, path):
+    run("import_people", WHOLE, path(table(*ORG)))
+    before = snapshot()
+    with pytest.raises(CommandError) as error:
+        run("import_people", WHOLE, path(table(*STARTERS)))
+    assert (
+        "Row 2, column D (manager): no person with employee id E2 in the file (the whole "
+        "organisation is one file; to add or update some people only, import in the mode "
+        "'add and update only')" in str(error.value)
+    )
+    assert snapshot() == before
+
+
+def test_adding_updates_people_in_the_file_only(profiles, path):
+    run("import_people", WHOLE, path(table(*ORG)))
+    plan = importing.apply_import(
+        table("E4,Tia Staff,tia@example.org,E1,engineer,Lead engineer,15/02/2024,"),
+        "people.csv",
+        mode=importing.Mode.ADD_AND_UPDATE,
+    )
+    assert [change.person.employee_id for change in plan.moved] == ["E4"]
+    assert plan.leavers == [] and plan.mode.label == "Add and update only"
+    found = people()
+    assert found["E4"] == ("Tia Staff", "E1", "engineer", "Lead engineer", None)
+    assert found["E3"] == ("Sam Staff", "E2", "engineer", "Engineer", None)
+
+
+BAD_ADDITIONS = [
+    (
+        ["E5,Ada New,ada@example.org,E999,,,,"],
+        "Row 2, column D (manager): no person with employee id E999 in the file or already here",
+    ),
+    (
+        # Bea under Sam, who is (already here) under Mo, who is under Bea.
+        ["E1,Bea Head,bea@example.org,E3,lead-engineer,Head,,"],
+        "Row 2, column D (manager): these line managers make a loop: E1 → E3 → E2 → E1",
+    ),
+    (
+        # Mo has left: new starters cannot report to him.
+        ["E2,Mo Manager,mo@example.org,E1,,,2021-03-01,2021-09-01,2024-12-31", *STARTERS],
+        "Row 3, column D (manager): E2 has left (leaving date 2024-12-31); choose a line "
+        "manager who is still here",
+    ),
+]
+
+
+@pytest.mark.parametrize("rows, message", BAD_ADDITIONS)
+def test_a_bad_addition_is_named_and_nothing_is_written(profiles, path, rows, message):
+    run("import_people", WHOLE, path(table(*ORG)))
+    before = snapshot()
+    header = HEADER + ",leaving date"
+    with pytest.raises(CommandError) as error:
+        run(
+            "import_people",
+            ADD,
+            path(
+                table(*[f"{row}," if row.count(",") == 7 else row for row in rows], header=header)
+            ),
+        )
+    assert message in str(error.value)
+    assert snapshot() == before
+
+
+def test_a_manager_here_who_has_left_is_refused_too(profiles, path):
+    run("import_people", WHOLE, path(table(*ORG)))
+    Person.objects.filter(employee_id="E2").update(leaving_date=timezone.localdate())
+    with pytest.raises(importing.PeopleImportError) as error:
+        importing.plan_import(table(*STARTERS), "people.csv", mode=importing.Mode.ADD_AND_UPDATE)
+    assert "E2 has left" in error.value.messages[0]

@@ -105,7 +105,7 @@ def test_search_and_filters(cast, client):
 
     assert names(q="sa") == {"Sam"}
     assert names(q=cast.other_person.employee_id) == {"Tia"}
-    assert names(manager=cast.other_manager.pk) == {"Tia"}
+    assert names(manager=cast.other_manager.employee_id) == {"Tia"}
     family = cast.person.role_profile.job_family
     assert names(job_family=family.slug) == {"Bea", "Mo", "Olu", "Sam", "Tia"}
     Person.objects.filter(pk=cast.other_person.pk).update(leaving_date="2024-06-01")
@@ -226,13 +226,12 @@ HEADER = (
 )
 
 
-def upload(client, text, name="people.csv"):
+def upload(client, text, name="people.csv", mode="whole_organisation"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post(
-        reverse("appraisals:people_import"),
-        {"file": SimpleUploadedFile(name, text.encode(), content_type="text/csv")},
-    )
+    file = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+    data = {"file": file} if mode is None else {"file": file, "mode": mode}
+    return client.post(reverse("appraisals:people_import"), data)
 
 
 def org_file(cast, **moves):
@@ -332,3 +331,39 @@ def test_the_admin_people_list_links_to_the_import(admin_client, cast):
     assert response.status_code == 200
     assert reverse("appraisals:people_import") in response.content.decode()
     assert "Sam" in response.content.decode()
+
+
+def test_the_import_asks_what_the_file_is_and_keeps_nothing_until_told(cast):
+    before = people_rows()
+    page = upload(cast.client("hr"), org_file(cast), mode=None)
+    assert page.status_code == 200
+    assert page.context["form"].errors["mode"] == [
+        "Choose whether the file is the whole organisation"
+    ]
+    assert "<title>Error: " in page.content.decode()
+    assert people_rows() == before and not PendingUpload.objects.exists()
+
+
+def test_new_starters_under_a_manager_here_are_added_and_nobody_leaves(cast):
+    client = cast.client("hr")
+    starters = HEADER + f"E900,Una New,una@example.org,{cast.manager.employee_id},,,,\n"
+    # As the whole organisation, the file would mark everyone else as left:
+    # it is refused, and the page says which mode would take it.
+    whole = upload(client, starters)
+    assert "import in the mode &#x27;add and update only&#x27;" in whole.content.decode()
+    preview = upload(client, starters, mode="add_and_update")
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Add and update only." in html and "mark nobody as having left" in html
+    client.post(reverse("appraisals:people_import"), {"token": preview.context["token"]})
+    una = Person.objects.get(employee_id="E900")
+    assert una.line_manager == cast.manager
+    assert not Person.objects.filter(leaving_date__isnull=False).exists()
+
+
+def test_the_whole_organisation_preview_says_who_leaves(cast):
+    text = org_file(cast).replace(
+        next(line for line in org_file(cast).splitlines() if "Tia" in line) + "\n", ""
+    )
+    html = upload(cast.client("hr"), text).content.decode()
+    assert "The whole organisation." in html and "mark 1 as having left today" in html

@@ -136,6 +136,7 @@ def test_the_import_schedules_and_reschedules(db):
             "E3,Sam,sam@example.org,E1,,Engineer,2025-01-06,2025-07-06",
         ),
         "people.csv",
+        mode="whole_organisation",
     )
     sam = Person.objects.get(employee_id="E3")
     assert [(m, due) for m, due, *_ in checkpoints(sam)] == [
@@ -150,6 +151,7 @@ def test_the_import_schedules_and_reschedules(db):
             "E3,Sam,sam@example.org,E1,,Engineer,2025-01-20,2025-06-30",
         ),
         "people.csv",
+        mode="whole_organisation",
     )
     assert [(m, due) for m, due, *_ in checkpoints(sam)] == [
         (1, date(2025, 2, 20)),
@@ -172,7 +174,7 @@ def test_import_scheduling_costs_queries_per_batch_not_per_person(db):
     counts = {}
     for size in (3, 600):
         with CaptureQueriesContext(connection) as queries:
-            importing.apply_import(org(size), "people.csv")
+            importing.apply_import(org(size), "people.csv", mode="whole_organisation")
         counts[size] = len(queries)
         assert ProbationCheckpoint.objects.count() == (size - 1) * 3
         ProbationCheckpoint.objects.all().delete()

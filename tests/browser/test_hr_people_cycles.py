@@ -45,6 +45,7 @@ def test_hr_people_and_cycles(journey, tmp_path):
     file.write_text(PEOPLE_FILE)
     journey.goto("/people/import/")
     journey.check("people-import", screenshot=False)
+    page.get_by_label("The whole organisation", exact=True).check()
     page.get_by_label("People file").set_input_files(str(file))
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the people import")

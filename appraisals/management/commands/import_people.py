@@ -4,7 +4,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from appraisals.importing import ChangedSincePreview, PeopleImportError, apply_import, plan_import
+from appraisals.importing import (
+    ChangedSincePreview,
+    Mode,
+    PeopleImportError,
+    apply_import,
+    plan_import,
+)
 from competency.tables import MAX_FILE
 
 
@@ -12,20 +18,31 @@ class Command(BaseCommand):
     help = (
         "Load the organisation's people from a CSV or XLSX table with the columns: employee "
         "id, name, email, manager's employee id, profile slug, job title, start date, "
-        "probation end date (and, optionally, leaving date). New people are created, people "
-        "in the file are moved and updated, and people not in it are marked as having left "
-        "today; nothing is deleted. Any error, and nothing is written."
+        "probation end date (and, optionally, leaving date). New people are created and "
+        "people in the file are moved and updated. --mode says what the file is, and must be "
+        "given: whole_organisation (everyone: people not in the file are marked as having "
+        "left today) or add_and_update (some people: nobody is marked as left, and a line "
+        "manager may be someone already here). Nothing is deleted. Any error, and nothing "
+        "is written."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="FILE")
+        parser.add_argument(
+            "--mode",
+            required=True,
+            choices=Mode.values,
+            help="whole_organisation: the file is everyone, and whoever is not in it leaves "
+            "today. add_and_update: the file adds and updates the people in it, and nobody "
+            "leaves.",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Say what the import would do, and write nothing.",
         )
 
-    def handle(self, *args, path, dry_run=False, **options):
+    def handle(self, *args, path, mode, dry_run=False, **options):
         try:
             # One byte past the limit is enough to refuse a larger file.
             with Path(path).open("rb") as file:
@@ -42,9 +59,9 @@ class Command(BaseCommand):
 
         try:
             if dry_run:
-                plan = plan_import(data, path, progress=progress)
+                plan = plan_import(data, path, mode=mode, progress=progress)
             else:
-                plan = apply_import(data, path, progress=progress)
+                plan = apply_import(data, path, mode=mode, progress=progress)
         except (PeopleImportError, ChangedSincePreview) as exc:
             raise CommandError(
                 f"{path}:\n" + "\n".join(exc.messages) + "\nNothing was imported."
