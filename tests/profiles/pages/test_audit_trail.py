@@ -19,7 +19,7 @@ def page(hr, profile, number):
 
 
 def test_each_page_says_what_reading_every_record_says(hr, lead):
-    make_changes(lead, 30)
+    make_changes(lead, 45)
     expected = every_entry(lead)
     assert len(expected) > 100  # three pages
     shown = []
@@ -35,7 +35,7 @@ def test_each_page_says_what_reading_every_record_says(hr, lead):
 
 
 def test_page_two_shows_the_older_entries(hr, lead):
-    make_changes(lead, 40)
+    make_changes(lead, 45)
     first = list(page(hr, lead, 1).context["page_obj"])
     second = list(page(hr, lead, 2).context["page_obj"])
     assert len(first) == 50 and len(second) == 50
