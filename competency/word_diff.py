@@ -121,6 +121,8 @@ def word_diff(before, after, *, context=CONTEXT):
     coarse = opcodes is None
     if coarse:
         opcodes = [("replace", 0, len(old_middle), 0, len(new_middle))]
+    else:
+        opcodes = _without_chance_matches(opcodes)
     old_runs, new_runs = [Run(SAME, tuple(head))], [Run(SAME, tuple(head))]
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
@@ -167,6 +169,28 @@ class _Bounded(SequenceMatcher):
         if self._budget < 0:
             raise _TooMuchWork
         return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+# An unchanged run this many times shorter than the changes around it is
+# a chance match ("the" kept from a rewritten sentence): marked as changed.
+CHANCE = 4
+
+
+def _without_chance_matches(opcodes):
+    """The opcodes with each short unchanged run between two changes that
+    dwarf it made part of them: a text rewritten but for a "the" reads as
+    rewritten, not as two changes around a "the"."""
+
+    def size(code):
+        _, i1, i2, j1, j2 = code
+        return max(i2 - i1, j2 - j1)
+
+    codes = list(opcodes)
+    for index in range(1, len(codes) - 1):
+        tag, i1, i2, j1, j2 = codes[index]
+        if tag == "equal" and (i2 - i1) * CHANCE < size(codes[index - 1]) + size(codes[index + 1]):
+            codes[index] = ("replace", i1, i2, j1, j2)
+    return codes
 
 
 def _joined(runs):

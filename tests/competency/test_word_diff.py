@@ -180,3 +180,24 @@ def test_lists_compare_a_line_an_item_and_an_added_line_break_is_visible():
         b=["Leads the team", "Sets standards"],
     )
     assert "Leads the team<ins" in html and "(added: </span>¶\nSets standards" in html
+
+
+def test_a_rewritten_text_is_not_cut_up_around_a_word_kept_by_chance():
+    diff = word_diff(
+        "A senior engineer on the technical path designs platforms",
+        "Typed just before pressing Move: this must survive the press.",
+    )
+    assert kinds(diff.before) == [
+        (REMOVED, "A senior engineer on the technical path designs platforms")
+    ]
+    assert kinds(diff.after) == [
+        (ADDED, "Typed just before pressing Move: this must survive the press.")
+    ]
+    # A kept word between changes no bigger than it stays kept.
+    diff = word_diff("the team has to", "the people have to recover.")
+    assert kinds(diff.after) == [
+        (SAME, "the"),
+        (ADDED, "people have"),
+        (SAME, "to"),
+        (ADDED, "recover."),
+    ]
