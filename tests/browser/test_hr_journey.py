@@ -183,13 +183,22 @@ def test_hr_imports_a_profile_page(journey, tmp_path):
 
     # The file words a skill that the demo profiles share differently: the
     # preview asks what to do, and asks again if the question is skipped.
+    # The question and a Confirm button come before the long preview, which
+    # ends with a second button for the same form.
     expect(page.get_by_role("heading", name="Texts that other profiles share")).to_be_visible()
-    page.get_by_role("button", name="Confirm import").click()
+    confirm = page.get_by_role("button", name="Confirm import")
+    expect(confirm).to_have_count(2)
+    question = page.get_by_role("group", name="What should happen to the shared text?")
+    preview = page.get_by_role("heading", name="How the profile will look")
+    assert question.bounding_box()["y"] < confirm.first.bounding_box()["y"]
+    assert confirm.first.bounding_box()["y"] < preview.bounding_box()["y"]
+    confirm.last.click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose whether to update")
     expect(page).to_have_title(re.compile(r"^Error: Check the import"))
-    journey.check("import-shared-texts-error", screenshot=False)
+    expect(page.locator("#shared_texts-error")).to_contain_text("Choose whether to update")
+    journey.check("import-shared-texts-error")
     page.get_by_label("Keep the current text").check()
-    page.get_by_role("button", name="Confirm import").click()
+    confirm.first.click()
 
     page.wait_for_url(re.compile(r"/profiles/senior-devops-engineer-management/$"))
     expect(heading(page)).to_have_text("Senior DevOps Engineer – Management")

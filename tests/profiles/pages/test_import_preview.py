@@ -91,6 +91,7 @@ def test_the_preview_lists_the_profiles_that_share_a_changed_text_and_asks(hr, l
     )
     # The changed words of the shared text are marked in its comparison.
     assert "(added: </span>any" in content
+    assert "{#" not in content and "#}" not in content  # no template comment shown
 
 
 def test_confirming_without_an_answer_asks_again_and_writes_nothing(hr, lead):
