@@ -13,6 +13,7 @@ have no user.
 
 from functools import cache
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, router, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -128,16 +129,25 @@ BOOKKEEPING = {
 }
 
 
-def history_entries(records, describe=lambda record: ""):
+# The change reason of a record written only because a row's place shifted
+# when another row moved or left (profiles.drafts): the trail shows the move
+# or removal, once, and reads such a record only as the one before the row's
+# next change (whose "before" it holds).
+SHIFTED = "shifted"
+
+
+def history_entries(records, describe=lambda record: "", shown=None):
     """Audit entries from simple-history records, newest first: when, who,
-    what kind of change, to what (`describe`), and which fields changed,
-    worked out in memory by comparing each record with the one before it
-    for the same row (one query per table, never one per record)."""
+    what kind of change, to what (`describe`), and which fields changed from
+    what to what, worked out in memory by comparing each record with the one
+    before it for the same row (one query per table, never one per record).
+    Records of a shift (SHIFTED) are not entries of their own."""
     records = sorted(records, key=_row_order)
     entries, previous = [], None
     for record in records:
         same_row = previous is not None and previous.id == record.id
-        entries.append(entry(record, previous if same_row else None, describe))
+        if record.history_change_reason != SHIFTED:
+            entries.append(entry(record, previous if same_row else None, describe, shown))
         previous = record
     entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries
@@ -147,13 +157,19 @@ def _row_order(record):
     return (record.id, record.history_date, record.history_id)
 
 
-def entry(record, previous, describe):
+def entry(record, previous, describe, shown=None):
     """One audit entry: `previous` is the record before it for the same row
-    (None for the first), whose values tell which fields a change changed."""
-    changed = []
+    (None for the first), whose values tell which fields a change changed
+    and what they were. `shown` maps a field's name to how its value (the
+    related row, for a foreign key) reads, where str() does not say enough."""
+    changes = []
     if record.history_type == "~" and previous is not None:
-        changed = [
-            str(field.verbose_name)
+        changes = [
+            {
+                "field": str(field.verbose_name),
+                "before": value_text(previous, field, shown),
+                "after": value_text(record, field, shown),
+            }
             for field in record._meta.fields
             if field.name not in BOOKKEEPING
             and getattr(record, field.attname) != getattr(previous, field.attname)
@@ -163,17 +179,48 @@ def entry(record, previous, describe):
         "who": record.history_user,
         "type": record.get_history_type_display(),
         "what": describe(record),
-        "changed": changed,
+        "changed": [change["field"] for change in changes],
+        "changes": changes,
     }
+
+
+def value_text(record, field, shown=None):
+    """A field's value in a history record, as people read it: as `shown`
+    says for this field (given the value, or the related row), else a
+    choice's label, a related row by its name (joined by the caller: no
+    query here when it was), a list one item a line, nothing as ""."""
+    describe = (shown or {}).get(field.name)
+    if field.is_relation:
+        if getattr(record, field.attname) is None:
+            return ""
+        try:
+            related = getattr(record, field.name)
+        except ObjectDoesNotExist:
+            return "(since deleted)"
+        return (describe or str)(related)
+    value = getattr(record, field.attname)
+    if value is None:
+        return ""
+    if describe is not None:
+        return describe(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    return str(value)
 
 
 class Trail:
     """The history of several tables as one list, newest first, read a page
     at a time in the database; a Paginator takes it as it takes a queryset.
 
-    Each source is (queryset of history records, describe, related): the
-    records of one table that belong here, how an entry names what changed,
-    and relations to join for it. Counting is one UNION ALL; a page is one
+    Each source is (queryset of history records, describe, related[,
+    shown]): the records of one table that belong here (SHIFTED ones are
+    left out), how an entry names what changed, relations to join for it
+    (besides the record's own foreign keys, always joined), and how values
+    read (see entry()). Counting is one UNION ALL; a page is one
     UNION ALL of (date, table, row, record) with ORDER BY and LIMIT, then one
     query per table for the page's records and, for each change, the record
     before it of the same row. Ties on the date are ordered by table (as
@@ -181,8 +228,13 @@ class Trail:
 
     def __init__(self, sources):
         self.sources = [
-            (queryset.order_by(), describe, tuple(related))
-            for queryset, describe, related in sources
+            (
+                queryset.order_by().exclude(history_change_reason=SHIFTED),
+                describe,
+                tuple(related),
+                shown[0] if shown else None,
+            )
+            for queryset, describe, related, *shown in sources
         ]
 
     def _keys(self, after=None):
@@ -191,7 +243,7 @@ class Trail:
         from django.db.models import IntegerField, Q, Value
 
         keys = []
-        for number, (queryset, _, _) in enumerate(self.sources):
+        for number, (queryset, *_) in enumerate(self.sources):
             if after is not None:
                 date, table, row, record = after
                 if number < table:
@@ -245,24 +297,27 @@ class Trail:
         # queries however long the history is).
         oldest, newest = keys[-1][0], keys[0][0]
         records = {}
-        for number, (queryset, _, related) in enumerate(self.sources):
+        for number, (queryset, _, related, _) in enumerate(self.sources):
             for record in self._with_previous(queryset, related, oldest, newest):
                 records[number, record.history_id] = record
         entries = []
         for _, table, _, history_id in keys:
             record = records[table, history_id]
             previous = records.get((table, record.previous_id))
-            entries.append(entry(record, previous, self.sources[table][1]))
+            _, describe, _, shown = self.sources[table]
+            entries.append(entry(record, previous, describe, shown))
         return entries
 
     @staticmethod
     def _with_previous(queryset, related, oldest, newest):
         """A table's records dated within the page's dates and the records
-        before its changes (of the same row), each with previous_id."""
+        before its changes (of the same row, whichever: a SHIFTED one too),
+        each with previous_id."""
         from django.db.models import OuterRef, Q, Subquery
 
+        table = queryset.model._base_manager.all()
         before = (
-            queryset.filter(id=OuterRef("id"))
+            table.filter(id=OuterRef("id"))
             .filter(
                 Q(history_date__lt=OuterRef("history_date"))
                 | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
@@ -272,11 +327,18 @@ class Trail:
         )
         on_page = queryset.filter(history_date__range=(oldest, newest))
         previous = on_page.filter(history_type="~").annotate(previous_id=Subquery(before))
+        # Every foreign key of a record is joined: a change of one shows the
+        # related row's name before and after.
+        keys = [
+            field.name
+            for field in queryset.model._meta.fields
+            if field.is_relation and field.name not in BOOKKEEPING
+        ]
         return (
-            queryset.filter(
-                Q(history_date__range=(oldest, newest))
+            table.filter(
+                Q(history_id__in=on_page.values("history_id"))
                 | Q(history_id__in=previous.values("previous_id"))
             )
             .annotate(previous_id=Subquery(before))
-            .select_related("history_user", *related)
+            .select_related("history_user", *keys, *related)
         )

@@ -10,6 +10,7 @@ as removed and added, and a changed depth or level is named as such.
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from competency.word_diff import word_diff
 from profiles.sections import SECTIONS
 
 TEXT_FIELDS = [
@@ -33,6 +34,9 @@ class Change:
     # For levels and depths: +1 when B asks for more than A.
     direction: int = 0
     what: str = ""
+    # An item's texts that changed, each (label, WordDiff): its details, or a
+    # skill's descriptions, old and new with the changed words marked.
+    texts: list = field(default_factory=list)
 
 
 @dataclass
@@ -137,6 +141,14 @@ def diff_documents(before: dict, after: dict, *, moves=True) -> DocumentDiff:
                     section.describe(other),
                     direction=(direction > 0) - (direction < 0),
                     what=", ".join(what),
+                    texts=[
+                        (
+                            part.replace("_", " ").capitalize(),
+                            word_diff(_text(item.get(part)), _text(other.get(part))),
+                        )
+                        for part in section.compared_parts
+                        if item.get(part) != other.get(part)
+                    ],
                 )
             )
         if moves:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from competency.history import SHIFTED
 from competency.models import AwardingBody, Depth, KnowledgeItem, Level, Qualification, fingerprint
 from competency.numbers import positive_number
 from competency.problems import ChangedProblem
@@ -100,11 +101,20 @@ def update_profile(*, profile, values, base, confirmed=None):
     ]
     if conflicts:
         raise EditConflict(conflicts, current)
-    for name in PROFILE_FIELDS:
-        if values[name] != base.get(name):
-            setattr(profile, "job_family_id" if name == "job_family" else name, values[name])
+    # Only what this press changes is written: every button of the edit
+    # page saves the texts, and a press that changes none of them (a move,
+    # a removal) must not leave an audit record that says nothing.
+    changed = [
+        name
+        for name in PROFILE_FIELDS
+        if values[name] != base.get(name) and values[name] != current[name]
+    ]
+    if not changed:
+        return profile
+    for name in changed:
+        setattr(profile, "job_family_id" if name == "job_family" else name, values[name])
     profile.full_clean(exclude=["slug"])
-    profile.save()
+    profile.save(update_fields=[*changed, "updated_at"])
     refresh_search_text(profile)
     return profile
 
@@ -131,8 +141,10 @@ def requirement(section, *, depth="", level=None):
 
 
 def _changed(profile):
-    """Mark the profile changed, and its search text with it."""
-    profile.save(update_fields=["updated_at"])
+    """Mark the profile changed, and its search text with it. The change is
+    an item's, whose own record says what it was: the profile's row gets no
+    record of its own (it would name no field)."""
+    profile.save_without_historical_record(update_fields=["updated_at"])
     refresh_search_text(profile)
 
 
@@ -147,12 +159,16 @@ def _save_link(profile, link, wanted):
     return link
 
 
-def _renumber(links):
-    """Positions 0..n-1 in the current order; returns the links in order."""
+def _renumber(links, moved=None):
+    """Positions 0..n-1 in the current order; returns the links in order.
+    Every link but `moved` (the one a person moved) only shifts: its record
+    says so (SHIFTED), and the audit trail shows the move or removal alone."""
     links = list(links)
     for position, link in enumerate(links):
         if link.position != position:
             link.position = position
+            if link is not moved:
+                link._change_reason = SHIFTED
             link.save(update_fields=["position"])
     return links
 
@@ -241,7 +257,7 @@ def _move(profile, section, link_id, target, seen_position):
     position = target(index, len(links) + 1, section.item_of(link))
     links.insert(position, link)
     if position != index:
-        _renumber(links)
+        _renumber(links, moved=link)
         _changed(profile)
     return Moved(section.item_of(link), position, len(links))
 

@@ -210,6 +210,17 @@ class ImportResultSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+class AuditChangeSerializer(serializers.Serializer):
+    """One field a change changed, with its value before and after."""
+
+    field = serializers.CharField(help_text="The field's name, as the page shows it.")
+    before = serializers.CharField(
+        allow_blank=True,
+        help_text="Its value before, as people read it (a list one item a line; '' for none).",
+    )
+    after = serializers.CharField(allow_blank=True, help_text="Its value after, the same way.")
+
+
 class AuditEntrySerializer(serializers.Serializer):
     """One change in a profile's audit trail, as HR's page lists it."""
 
@@ -224,6 +235,11 @@ class AuditEntrySerializer(serializers.Serializer):
     changed = serializers.ListField(
         child=serializers.CharField(), help_text="The fields a change changed (empty otherwise)."
     )
+    changes = AuditChangeSerializer(
+        many=True,
+        help_text="The fields a change changed with their values before and after (empty "
+        "otherwise).",
+    )
 
     def to_representation(self, entry):
         return {
@@ -232,6 +248,7 @@ class AuditEntrySerializer(serializers.Serializer):
             "type": entry["type"],
             "what": entry["what"],
             "changed": entry["changed"],
+            "changes": entry["changes"],
         }
 
 

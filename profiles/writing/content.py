@@ -172,6 +172,8 @@ CONTENT_FIELDS = [
     "search_text",
     "updated_at",
 ]
+# Of those, the ones the audit trail records.
+OWN_FIELDS = [name for name in CONTENT_FIELDS if name not in ("search_text", "updated_at")]
 
 
 def write_content(
@@ -207,6 +209,9 @@ def write_content(
     new = profile.pk is None
     # What this profile leaves to the end of its batch: only a new one's writes.
     deferred = later if new else None
+    # The profile's own fields as stored, to know whether the import changes
+    # any (its links keep their own records).
+    stored = [getattr(profile, RoleProfile._meta.get_field(name).attname) for name in OWN_FIELDS]
     if doc["job_family"]:
         profile.job_family = catalogue.job_family(doc["job_family"])
     profile.title = doc["title"]
@@ -264,8 +269,14 @@ def write_content(
         profile.save_without_historical_record()
         later.created.append(profile)
         later.texts.append(profile.search_text)
-    else:
+    elif new or stored != [
+        getattr(profile, RoleProfile._meta.get_field(name).attname) for name in OWN_FIELDS
+    ]:
         profile.save(update_fields=None if new else CONTENT_FIELDS)
+        add_known_words(profile.search_text)
+    else:
+        # Only links change: an audit record of the profile would name no field.
+        profile.save_without_historical_record(update_fields=CONTENT_FIELDS)
         add_known_words(profile.search_text)
 
     for section, rows, items, extras in resolved:

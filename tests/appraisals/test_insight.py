@@ -16,6 +16,8 @@ from competency.models import Depth, KnowledgeItem
 from tests import factories
 from tests.appraisals.helpers import rows
 from tests.cast import ROLES, agree, agree_directly, fresh, published_profile, take_to
+from tests.markup import parse
+from tests.markup import text as words_of
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +122,31 @@ def test_cells_say_the_gap_in_words_and_symbols(cast, sams):
         assert text in html
     assert '<th scope="col"' in html and '<th scope="row"' in html
     assert 'id="heatmap-caption"' in html
+
+
+def test_a_wide_heatmap_is_a_named_scrolling_region_with_a_hint(cast, sams):
+    response = cast.client("manager").get(HEATMAP)
+    assert len(response.context["heatmap"].columns) == 4
+    page = parse(response)
+    # The table's name is a heading above the region, which is a tab stop
+    # (keyboard users scroll it) named by that heading; the table keeps its
+    # caption for screen readers' table navigation.
+    (heading,) = [h for h in page.iter("h2") if h.get("id") == "heatmap-caption"]
+    assert words_of(heading) == "Gaps by person and requirement, 1 person"
+    (region,) = [d for d in page.iter("div") if d.get("role") == "region"]
+    assert region.get("aria-labelledby") == "heatmap-caption" and region.get("tabindex") == "0"
+    assert "app-scroll-cue" in region_parent_classes(page, region)
+    caption = region.find(".//caption")
+    assert words_of(caption) == words_of(heading)
+    assert "govuk-visually-hidden" in caption.get("class")
+    assert (
+        "4 requirements, one a column. Where the table is wider than the window, scroll it sideways"
+    ) in words_of(page)
+
+
+def region_parent_classes(page, region):
+    parents = {child: parent for parent in page.iter() for child in parent}
+    return parents[region].get("class", "")
 
 
 def test_only_agreed_appraisals_count(cast, appraisal):

@@ -107,4 +107,30 @@ def test_correcting_an_items_text(journey):
     page.wait_for_url(re.compile(rf"#item-training-{link_id}$"))
     expect(page.locator(f"#item-training-{link_id}")).to_contain_text(f"{title} (corrected)")
     expect(page.locator("#id_summary")).to_have_value(TYPED)
+
+    # A work activity's wording corrected, then published: each page that
+    # says what changed shows the old and new wording, the words marked.
+    activity = "Platform design"
+    page.get_by_role("button", name=f"Correct the text of {activity}", exact=True).click()
+    details = page.locator("#id_details")
+    details.fill(details.input_value().replace("without waiting for", "without a ticket to"))
+    page.get_by_role("button", name="Save the corrected text").click()
+    page.get_by_role("button", name=re.compile("Save and publish")).first.click()
+    page.wait_for_url(re.compile(rf"/profiles/{SLUG}/publish/$"))
+    row = page.get_by_role("row", name=re.compile(f"^{activity}"))
+    expect(row.locator("del")).to_have_text("(removed: waiting for)")
+    expect(row.locator("ins")).to_have_text("(added: a ticket to)")
+    journey.check("publish-corrected")
+    page.fill("#id_change_note", "Platform design no longer needs a ticket.")
+    page.get_by_role("button", name="Publish version 2").click()
+    journey.goto(f"/profiles/{SLUG}/changes/")
+    expect(page.get_by_role("row", name=re.compile(f"^{activity}")).locator("ins")).to_have_text(
+        "(added: a ticket to)"
+    )
+    journey.check("what-changed")
+    journey.goto(f"/profiles/{SLUG}/versions/?from=1&to=2")
+    journey.check("versions-compared")
+    journey.goto(f"/profiles/{SLUG}/history/")
+    expect(page.locator("del").filter(has_text="waiting for")).to_have_count(1)
+    journey.check("history")
     journey.assert_accessible()

@@ -19,6 +19,12 @@ NEW_SUMMARY = (
 )
 
 
+def shows_the_new_summary(page):
+    """A page of differences shows the new summary, its added words marked."""
+    for added in ("builds and runs the delivery pipelines and", "helps the team to improve them."):
+        expect(page.locator("ins", has_text=added).first).to_be_visible()
+
+
 def heading(page):
     return page.get_by_role("heading", level=1)
 
@@ -88,7 +94,7 @@ def test_hr_edits_publishes_and_reads_the_differences(journey):
     page.wait_for_url(re.compile(rf"/profiles/{SLUG}/publish/$"))
     expect(heading(page)).to_have_text("Publish version 2?")
     expect(page.get_by_role("heading", name="Changes since version 1")).to_be_visible()
-    expect(page.get_by_text(NEW_SUMMARY)).to_be_visible()
+    shows_the_new_summary(page)
     journey.check("publish")
     # Publishing asks what changed, for readers.
     page.get_by_role("button", name="Publish version 2").click()
@@ -105,7 +111,7 @@ def test_hr_edits_publishes_and_reads_the_differences(journey):
     expect(page.get_by_text(CHANGE_NOTE)).to_be_visible()
     page.get_by_role("link", name="What changed in version 2").click()
     expect(heading(page)).to_have_text("What changed in version 2")
-    expect(page.get_by_text(NEW_SUMMARY)).to_be_visible()
+    shows_the_new_summary(page)
     journey.check("changes")
     page.go_back()
 
@@ -119,7 +125,7 @@ def test_hr_edits_publishes_and_reads_the_differences(journey):
     page.get_by_role("button", name="Show differences").click()
     page.wait_for_url(re.compile(r"/versions/\?from=1&to=2$"))
     expect(page.get_by_role("heading", name="Version 1 compared with version 2")).to_be_visible()
-    expect(page.get_by_text(NEW_SUMMARY)).to_be_visible()
+    shows_the_new_summary(page)
     journey.check("diff")
 
     journey.assert_accessible()
@@ -183,13 +189,22 @@ def test_hr_imports_a_profile_page(journey, tmp_path):
 
     # The file words a skill that the demo profiles share differently: the
     # preview asks what to do, and asks again if the question is skipped.
+    # The question and a Confirm button come before the long preview, which
+    # ends with a second button for the same form.
     expect(page.get_by_role("heading", name="Texts that other profiles share")).to_be_visible()
-    page.get_by_role("button", name="Confirm import").click()
+    confirm = page.get_by_role("button", name="Confirm import")
+    expect(confirm).to_have_count(2)
+    question = page.get_by_role("group", name="What should happen to the shared text?")
+    preview = page.get_by_role("heading", name="How the profile will look")
+    assert question.bounding_box()["y"] < confirm.first.bounding_box()["y"]
+    assert confirm.first.bounding_box()["y"] < preview.bounding_box()["y"]
+    confirm.last.click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose whether to update")
     expect(page).to_have_title(re.compile(r"^Error: Check the import"))
-    journey.check("import-shared-texts-error", screenshot=False)
+    expect(page.locator("#shared_texts-error")).to_contain_text("Choose whether to update")
+    journey.check("import-shared-texts-error")
     page.get_by_label("Keep the current text").check()
-    page.get_by_role("button", name="Confirm import").click()
+    confirm.first.click()
 
     page.wait_for_url(re.compile(r"/profiles/senior-devops-engineer-management/$"))
     expect(heading(page)).to_have_text("Senior DevOps Engineer – Management")

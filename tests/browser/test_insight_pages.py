@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from appraisals import cycles
 from appraisals.models import Appraisal, Cycle, Person, Requirement, Stage
 from profiles.models import RoleProfile
+from tests.browser.journey import SCREENSHOTS
 
 SENIOR = "senior-devops-engineer-technical"
 LEAD = "lead-devops-engineer-technical"
@@ -73,6 +74,17 @@ def test_a_manager_sees_the_heatmap_finds_people_and_reads_readiness(journey):
     expect(table.get_by_role("rowheader")).to_have_count(5)
     expect(table).to_contain_text("Below")
     journey.check("insight-heatmap")
+    # Wider than the window: it scrolls within its region, whose name is the
+    # heading above it, and each row's person stays in view as it does.
+    region = page.get_by_role("region", name="Gaps by person and requirement, 5 people")
+    expect(region).to_have_attribute("tabindex", "0")
+    region.focus()
+    page.keyboard.press("End")
+    region.evaluate("region => { region.scrollLeft = region.scrollWidth; }")
+    assert region.evaluate("region => region.scrollLeft") > 0
+    name, left = table.get_by_role("rowheader").first.bounding_box(), region.bounding_box()
+    assert abs(name["x"] - left["x"]) <= 1
+    page.screenshot(path=SCREENSHOTS / "insight-heatmap-scrolled-1280.png")
 
     journey.goto("/team/find/")
     page.get_by_label("Skill or knowledge item").fill("containers")

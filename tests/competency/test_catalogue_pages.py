@@ -433,7 +433,12 @@ def test_a_component_page_shows_who_changed_it_when_and_how(hr, hr_user):
     history = response.context["history"]
     assert [entry["type"] for entry in history] == ["Changed", "Created"]
     page = text(response)
-    assert "Harriet Jones Changed: details, type" in page
+    # Each field it changed, with its value before and after.
+    assert (
+        "Harriet Jones Changed: Details Before: (removed: Knows the thing. ) "
+        "After: (added: Keeps data safe. ) Type Before: (removed: Technical ) Knowledge and "
+        "Skills After: (added: Other ) Knowledge and Skills"
+    ) in page
     assert "An import or command Created" in page
 
 

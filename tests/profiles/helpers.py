@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from competency.history import history_entries
 from profiles import drafts, lifecycle
+from profiles.audit import PROFILE_VALUES, item_text, place
 from profiles.sections import BY_SLUG, SECTIONS
 
 
@@ -35,7 +36,7 @@ def written_rows():
 def every_entry(profile):
     """The whole trail worked out in memory from every record, as the page
     did before it read a page at a time: the reference it must agree with."""
-    entries = history_entries(profile.history.all(), lambda record: "Profile")
+    entries = history_entries(profile.history.all(), lambda record: "Profile", PROFILE_VALUES)
     for section in SECTIONS:
         records = list(section.link_model.history.filter(profile_id=profile.pk))
         field = f"{section.item_field}_id"
@@ -46,6 +47,7 @@ def every_entry(profile):
                 f"{section.noun[:1].upper()}{section.noun[1:]}: "
                 f"{items.get(getattr(record, field)) or 'an item since deleted'}"
             ),
+            {section.item_field: item_text, "position": place},
         )
     entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries

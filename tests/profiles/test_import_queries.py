@@ -131,20 +131,23 @@ def test_the_query_counts_of_one_import(ddat):
 
 def test_the_query_counts_of_one_import_that_publishes(ddat):
     """Publishing adds the version and the profile's update (and, for a
-    profile that had one, the read of its latest version): what was
-    written is not read back."""
+    profile that had one, the read of its latest version, and the audit
+    record of its becoming a draft again): what was written is not read
+    back."""
     queries(document("warm-up", 4, first=10_000))
     counts = [
         queries(document("pinned", 20), publish=True),
         queries(document("pinned", 20, first=10), publish=True),
         queries(document("pinned", 20, first=10), publish=True),
     ]
-    assert counts == [NEW + WORDS + 3, CHANGED + WORDS + 4, UNCHANGED]
+    assert counts == [NEW + WORDS + 3, CHANGED + WORDS + 5, UNCHANGED]
 
 
 # The text HR search by is saved with the profile's row; on PostgreSQL one
-# more statement adds its words to those "Did you mean …?" draws on.
-NEW, CHANGED, UNCHANGED = 45, 80, 11
+# more statement adds its words to those "Did you mean …?" draws on. A
+# re-import that changes only items writes no audit record of the
+# profile's own row (it would name no field).
+NEW, CHANGED, UNCHANGED = 45, 79, 11
 WORDS = 1 if connection.vendor == "postgresql" else 0
 
 

@@ -19,7 +19,7 @@ def page(hr, profile, number):
 
 
 def test_each_page_says_what_reading_every_record_says(hr, lead):
-    make_changes(lead, 30)
+    make_changes(lead, 45)
     expected = every_entry(lead)
     assert len(expected) > 100  # three pages
     shown = []
@@ -35,7 +35,7 @@ def test_each_page_says_what_reading_every_record_says(hr, lead):
 
 
 def test_page_two_shows_the_older_entries(hr, lead):
-    make_changes(lead, 40)
+    make_changes(lead, 45)
     first = list(page(hr, lead, 1).context["page_obj"])
     second = list(page(hr, lead, 2).context["page_obj"])
     assert len(first) == 50 and len(second) == 50
@@ -64,3 +64,23 @@ def test_a_page_costs_the_same_queries_for_1_or_200_changes(
     for number in (1, 2):
         with django_assert_num_queries(12):
             page(hr, lead, number)
+
+
+def test_the_migration_drops_only_the_records_that_name_nothing(hr, lead):
+    """Records written before the fix (a save that changed nothing) are
+    removed by profiles/migrations/0019; every change stays."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("profiles.migrations.0019_audit_records_that_name_nothing")
+    make_changes(lead, 2)
+    lead.refresh_from_db()
+    for _ in range(3):
+        lead.save()  # as every press of the edit page did: a record naming nothing
+    before = every_entry(lead)
+    assert sum(1 for entry in before if entry["type"] == "Changed" and not entry["changes"]) == 3
+    migration.drop_records_that_name_nothing(apps, None)
+    after = every_entry(lead)
+    assert after == [entry for entry in before if entry["type"] != "Changed" or entry["changes"]]
+    assert [entry for entry in page(hr, lead, 1).context["page_obj"]] == after[:50]

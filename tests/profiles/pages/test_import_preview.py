@@ -80,6 +80,18 @@ def test_the_preview_lists_the_profiles_that_share_a_changed_text_and_asks(hr, l
     assert 'name="shared_texts" type="radio" value="update"' in content
     assert 'name="shared_texts" type="radio" value="keep"' in content
     assert "note: kept" not in content, "the summary does not answer the question for them"
+    # What must be decided comes first, with a button to confirm; the long
+    # preview follows, with a second button for the same form at its end.
+    assert content.index('name="shared_texts"') < content.index('id="how-it-will-look"')
+    assert content.index('<button type="submit" class="govuk-button"') < content.index(
+        'id="how-it-will-look"'
+    )
+    assert content.rindex('<button type="submit" form="confirm-import"') > content.index(
+        'id="how-it-will-look"'
+    )
+    # The changed words of the shared text are marked in its comparison.
+    assert "(added: </span>any" in content
+    assert "{#" not in content and "#}" not in content  # no template comment shown
 
 
 def test_confirming_without_an_answer_asks_again_and_writes_nothing(hr, lead):
@@ -92,6 +104,10 @@ def test_confirming_without_an_answer_asks_again_and_writes_nothing(hr, lead):
         content
     )
     assert 'id="publish" name="publish" type="checkbox" value="on" checked' in content
+    # The error is at the question, and the question before the long preview.
+    question = content.index('<p id="shared_texts-error" class="govuk-error-message">')
+    assert content.index('id="shared-texts-heading"') < question
+    assert question < content.index('id="how-it-will-look"')
     assert written_rows() == before
     # The same token still confirms once answered.
     hr.post(reverse("imports:profile"), {"token": token, "shared_texts": "keep"})
