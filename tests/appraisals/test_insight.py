@@ -161,10 +161,10 @@ def team_of(cast, cycle, count):
     return people
 
 
-# Session, user (with whether they are HR), whether anyone reports to
-# them, the reporting line's count and page (with each one's latest agreed
-# appraisal), and their requirements.
-HEATMAP_QUERIES = 6
+# Session, user (with whether they are HR), the navigation's signed-in person,
+# whether anyone reports to them, the reporting line's count and page (with
+# each one's latest agreed appraisal), and their requirements.
+HEATMAP_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -284,9 +284,10 @@ def test_bad_choices_say_what_is_wrong(cast, sams):
     assert "<title>Error:" in response.content.decode()
 
 
-# Session, user (with whether they are HR), whether anyone reports to them, the
-# item, its scale's levels, the count and the page.
-FIND_QUERIES = 6
+# Session, user (with whether they are HR), the navigation's signed-in person,
+# whether anyone reports to them, the item, its scale's levels, the count and
+# the page.
+FIND_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -366,10 +367,11 @@ def test_an_unknown_profile_is_404(cast, sams):
 
 def test_readiness_queries_are_fixed(cast, sams, lead, django_assert_num_queries):
     client = cast.client("manager")
-    # Session, user (with whether they are HR), the person, the profile, its
-    # version's catalogue items (work activities, knowledge, skills, levels,
-    # level texts), the person's ratings of them, and the suggestions.
-    with django_assert_num_queries(11):
+    # Session, user (with whether they are HR), the navigation's signed-in
+    # person, the person, the profile, its version's catalogue items (work
+    # activities, knowledge, skills, levels, level texts), the person's ratings
+    # of them, and the suggestions.
+    with django_assert_num_queries(12):
         client.get(readiness_url(cast.person), {"profile": lead.slug})
 
 

@@ -11,11 +11,12 @@ from tests import factories
 from tests.appraisals.helpers import url
 from tests.cast import client_as, person, published_profile, take_to
 
-# Session and user, then the page's own queries.
-HOME_STAFF = 6
-HOME_MANAGER = 10
-APPRAISAL_PAGE = 7
-APPRAISAL_PAGE_PLANNING = 10
+# Session and user, the navigation's signed-in person, then the page's own
+# queries.
+HOME_STAFF = 7
+HOME_MANAGER = 11
+APPRAISAL_PAGE = 8
+APPRAISAL_PAGE_PLANNING = 11
 
 
 def count(client, path):
