@@ -3,9 +3,8 @@ itself; the lists' filters are appraisals/filters.py. The rules stay in the
 services (people.py, cycles.py, workflow.py, plans.py): these only read
 what was typed and name the field an error belongs to."""
 
-from datetime import date
-
 from django import forms
+from django.utils.text import format_lazy
 
 from appraisals.cycles import Scope
 from appraisals.models import (
@@ -15,30 +14,12 @@ from appraisals.models import (
     Person,
     ProbationDecision,
 )
+from competency.forms import DateField
 from profiles.models import JobFamily, RoleProfile
 
-DATE_HELP = "For example, 2025-04-01"
 
-
-class IsoDateField(forms.DateField):
-    """A date shown as YYYY-MM-DD when the form is first filled in: the
-    template would otherwise print the date object in words ("Jan. 8,
-    2018"), which the field then refuses when the form comes back."""
-
-    def prepare_value(self, value):
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
-
-
-def _date(label, required=False):
-    return IsoDateField(
-        label=label,
-        required=required,
-        help_text=DATE_HELP,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": f"Enter the {label.lower()} as a date, for example 2025-04-01"},
-    )
+def _date(label, required=False, **kwargs):
+    return DateField(label=label, required=required, **kwargs)
 
 
 def person_by_employee_id(employee_id, field_label):
@@ -137,8 +118,12 @@ class PeopleUploadForm(forms.Form):
 
 
 class CycleForm(forms.ModelForm):
-    opens_on = _date("Opens on", required=True)
-    closes_on = _date("Closes on", required=True)
+    opens_on = _date(
+        "Opens on", required=True, error_messages={"required": "Enter the date the cycle opens"}
+    )
+    closes_on = _date(
+        "Closes on", required=True, error_messages={"required": "Enter the date the cycle closes"}
+    )
 
     class Meta:
         model = Cycle
@@ -221,17 +206,10 @@ class ReassignForm(forms.Form):
         return person_by_employee_id(self.cleaned_data["manager"].strip(), "manager")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
-
-
 class ObjectiveForm(forms.Form):
     title = forms.CharField(max_length=300, label="Objective")
     measure = forms.CharField(required=False, widget=forms.Textarea, label="Measure of success")
-    due_on = forms.DateField(required=False, widget=DateInput(), label="Due date")
+    due_on = _date("Due date")
     status = forms.ChoiceField(choices=Objective.Status.choices, initial="not_started")
     progress_notes = forms.CharField(required=False, widget=forms.Textarea)
 
@@ -245,7 +223,7 @@ class ActionForm(forms.Form):
     requirement = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, label="For the requirement"
     )
-    due_on = forms.DateField(required=False, widget=DateInput(), label="Due date")
+    due_on = _date("Due date")
     status = forms.ChoiceField(choices=DevelopmentAction.Status.choices, initial="planned")
 
     def __init__(self, *args, requirements=(), prefix="action", **kwargs):
@@ -256,7 +234,11 @@ class ActionForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    held_on = forms.DateField(widget=DateInput(), label="Held on")
+    held_on = _date(
+        "Held on",
+        required=True,
+        error_messages={"required": "Enter the date the check-in was held"},
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea)
     agreed_actions = forms.CharField(required=False, widget=forms.Textarea)
 
@@ -300,4 +282,6 @@ class ProbationDecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["extended_to"].help_text = "Only when extending. " + DATE_HELP
+        self.fields["extended_to"].help_text = format_lazy(
+            "Only when extending. {}", self.fields["extended_to"].help_text
+        )

@@ -62,3 +62,12 @@ def concat(*parts):
     """The parts written as one text, for an id or name made of several:
     {% concat "depth-" section.slug "-" link.pk as control_id %}."""
     return "".join(str(part) for part in parts)
+
+
+@register.filter
+def date_parts(value):
+    """(part, width, value typed) of a date input's three boxes, from a
+    DateField's value (DateField.prepare_value: the three values)."""
+    typed = list(value) if isinstance(value, (list, tuple)) else ["", "", ""]
+    return zip(("day", "month", "year"), (2, 2, 4), typed, strict=False)
+
