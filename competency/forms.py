@@ -1,10 +1,13 @@
 """What every page's forms share."""
 
 import calendar
+import re
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.functional import lazy
 
@@ -163,3 +166,179 @@ class DateField(forms.Field):
         except ValidationError:
             return True
 
+
+# --- Choosing one of many by what is typed ---------------------------------------------
+#
+# A text box that takes a name (or another key, such as an employee id) and,
+# when several rows match, comes back with a radio list of them to choose
+# from. Works without JavaScript; with it, app.mjs turns the box into GOV.UK's
+# accessible autocomplete, fed by the suggestions the field gives (a page's
+# JSON endpoint calls ChooseField.suggestions()).
+
+
+class Typed(NamedTuple):
+    """What a choose box sent: the text typed and the radio chosen, if any."""
+
+    text: str
+    choice: str = ""
+
+
+class ChooseInput(forms.Widget):
+    """The box (named as the field) and its radios (`<name>-choice`), drawn
+    by templates/includes/choose.html."""
+
+    input_type = "choose"
+
+    def value_from_datadict(self, data, files, name):
+        text = data.get(name)
+        return Typed("" if text is None else str(text), str(data.get(f"{name}-choice") or ""))
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+
+class ChooseField(forms.Field):
+    """One row of `queryset`, chosen by what was typed: its key exactly
+    (`key_field`, case aside), the text that a suggestion writes ("Mo Khan
+    (DV002)"), its whole name, or words of its name that only it has. When
+    several match, the error asks to choose and `matches` holds the first
+    LIMIT of them for the radios; a radio chosen counts while the text still
+    matches it. Nothing matching is an error naming what was typed.
+
+    A subclass names its rows: `key_field`, `name_field`, `describe(row)`
+    (the radio's hint) and the messages. `suggest_url` feeds the
+    autocomplete. The queryset is the caller's to narrow to what the reader
+    may see (see appraisals.forms.PersonField)."""
+
+    widget = ChooseInput
+    LIMIT = 10
+    MAX_LENGTH = 200
+    key_field = "pk"
+    name_field = "name"
+    default_error_messages = {
+        "required": "Enter a name",
+        "no_match": "Nothing matches “{text}”",
+        "several": "{count} match “{text}”: choose one",
+        "too_many": "More than {limit} match “{text}”: choose one of these, or type more",
+    }
+
+    def __init__(self, *, queryset, suggest_url="", **kwargs):
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        self.suggest_url = suggest_url
+        self.matches, self.chosen = [], None
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.matches, copy.chosen = [], None
+        return copy
+
+    # What a subclass may change.
+
+    def text_for(self, row):
+        """What a chosen row reads as in the box: its name and key."""
+        return f"{getattr(row, self.name_field)} ({getattr(row, self.key_field)})"
+
+    def describe(self, row):
+        return str(getattr(row, self.key_field))
+
+    def matching(self, rows, text):
+        """Rows whose name has every word typed."""
+        for word in text.split():
+            rows = rows.filter(**{f"{self.name_field}__icontains": word})
+        return rows
+
+    def ordered(self, rows):
+        return rows.order_by(self.name_field, self.key_field)
+
+    # The choosing.
+
+    def _by_key(self, key):
+        return self.queryset.filter(**{f"{self.key_field}__iexact": key}).first()
+
+    def find(self, text, choice=""):
+        """(the row chosen, or None; the matches to choose from when
+        several; whether more than those match)."""
+        text = " ".join(text.split())[: self.MAX_LENGTH]
+        if not text:
+            return None, [], False
+        if choice.isdigit():
+            chosen = self.matching(self.queryset, text).filter(pk=int(choice)).first()
+            if chosen is not None:
+                return chosen, [], False
+        suggested = re.fullmatch(r"(.*?)\s*\(([^()]+)\)", text)
+        if suggested:
+            row = self._by_key(suggested[2].strip())
+            name = suggested[1].strip()
+            if row is not None and (
+                not name or getattr(row, self.name_field).lower() == name.lower()
+            ):
+                return row, [], False
+        row = self._by_key(text)
+        if row is not None:
+            return row, [], False
+        named = list(self.queryset.filter(**{f"{self.name_field}__iexact": text})[:2])
+        if len(named) == 1:
+            return named[0], [], False
+        found = list(self.ordered(self.matching(self.queryset, text))[: self.LIMIT + 1])
+        if len(found) == 1:
+            return found[0], [], False
+        return None, found[: self.LIMIT], len(found) > self.LIMIT
+
+    def clean(self, value):
+        typed = value if isinstance(value, Typed) else Typed("" if value is None else str(value))
+        text = " ".join(typed.text.split())
+        self.matches, self.chosen = [], None
+        if not text:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        row, self.matches, more = self.find(text, typed.choice)
+        shown = text[:50]
+        if row is not None:
+            self.chosen = (typed, row)
+            return row
+        if not self.matches:
+            raise ValidationError(
+                self.error_messages["no_match"].format(text=shown), code="no_match"
+            )
+        if more:
+            message = self.error_messages["too_many"].format(text=shown, limit=self.LIMIT)
+            raise ValidationError(message, code="too_many")
+        message = self.error_messages["several"].format(text=shown, count=len(self.matches))
+        raise ValidationError(message, code="several")
+
+    def prepare_value(self, value):
+        """The box's text: a chosen row's own text once the field found it
+        (so a page shown again, or a confirmation's hidden input, names it
+        exactly), otherwise what was typed."""
+        if isinstance(value, Typed):
+            if self.chosen is not None and self.chosen[0] == value:
+                return self.text_for(self.chosen[1])
+            return value.text
+        if isinstance(value, models.Model):
+            return self.text_for(value)
+        return "" if value is None else str(value)
+
+    def has_changed(self, initial, data):
+        return self.prepare_value(initial) != self.prepare_value(data)
+
+    def suggestions(self, text):
+        """The autocomplete's rows for what is typed so far: a key exactly
+        first, then names, at most LIMIT."""
+        text = " ".join(text.split())[: self.MAX_LENGTH]
+        if not text:
+            return []
+        exact = self._by_key(text)
+        rows = self.ordered(self.matching(self.queryset, text))
+        if exact is not None:
+            rows = rows.exclude(pk=exact.pk)
+        found = ([exact] if exact is not None else []) + list(rows[: self.LIMIT])
+        return [
+            {
+                "value": self.text_for(row),
+                "name": getattr(row, self.name_field),
+                "hint": self.describe(row),
+            }
+            for row in found[: self.LIMIT]
+        ]

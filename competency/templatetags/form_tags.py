@@ -71,3 +71,23 @@ def date_parts(value):
     typed = list(value) if isinstance(value, (list, tuple)) else ["", "", ""]
     return zip(("day", "month", "year"), (2, 2, 4), typed, strict=False)
 
+
+@register.simple_tag
+def choose_radios(field):
+    """The radios of a choose box (includes/choose.html) when several rows
+    matched what was typed: id, name, value, label, hint and whether it is
+    the one chosen."""
+    chooser = field.field
+    typed = field.data
+    chosen = getattr(typed, "choice", "")
+    return [
+        {
+            "id": f"{field.auto_id}-choice-{number}",
+            "name": f"{field.html_name}-choice",
+            "value": str(row.pk),
+            "label": getattr(row, chooser.name_field),
+            "hint": chooser.describe(row),
+            "checked": str(row.pk) == chosen,
+        }
+        for number, row in enumerate(chooser.matches, start=1)
+    ]

@@ -118,7 +118,9 @@ def test_opening_for_a_team_or_a_job_family(cast, cycle):
     page = client.post(url, {"scope": "team", "manager": cast.other_manager.employee_id})
     assert page.context["creates"] == 1
     page = client.post(url, {"scope": "team", "manager": "NOPE"})
-    assert "No person has the employee id NOPE" in page.context["form"].errors["manager"]
+    assert page.context["form"].errors["manager"] == [
+        "No manager matches “NOPE”: enter their name or employee id"
+    ]
     page = client.post(url, {"scope": "job_family"})
     assert "Choose the job family" in page.context["form"].errors["job_family"]
     family = cast.person.role_profile.job_family

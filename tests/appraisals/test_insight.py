@@ -69,23 +69,27 @@ def test_who_sees_which_rows_of_the_heatmap(cast, sams, tias, role):
     assert shown == expected
 
 
-def test_a_manager_naming_another_team_in_the_filter_gets_404(cast, sams, tias):
+def test_a_manager_naming_another_team_in_the_filter_finds_nobody(cast, sams, tias):
     client = cast.client("manager")
-    assert client.get(HEATMAP, {"manager": cast.other_manager.pk}).status_code == 404
-    assert client.get(HEATMAP, {"manager": cast.other_person.pk}).status_code == 404
-    assert client.get(HEATMAP, {"manager": "9999999"}).status_code == 404
-    assert client.get(HEATMAP, {"manager": "x"}).status_code == 404
-    # Searching by name finds nobody outside their line either.
-    response = client.get(HEATMAP, {"who": "Olu"})
-    assert response.context["managers_found"] == []
+    for named in ["Olu", cast.other_manager.employee_id, "Tia", "nobody at all"]:
+        response = client.get(HEATMAP, {"manager": named})
+        assert response.context["manager"] is None
+        # Whom they may not see is the same as nobody: their own line is shown.
+        assert response.context["form"].errors["manager"] == [
+            f"No manager in your reporting line matches “{named}”: enter their name or employee id"
+        ]
+        assert {row.person.name for row in response.context["heatmap"].rows} == {"Sam"}
 
 
 def test_the_managers_manager_and_hr_choose_a_team_below(cast, sams, tias):
     for role in ("head", "hr"):
-        response = cast.client(role).get(HEATMAP, {"manager": cast.other_manager.pk})
-        assert {row.person.name for row in response.context["heatmap"].rows} == {"Tia"}
-    found = cast.client("head").get(HEATMAP, {"who": "olu"}).context["managers_found"]
-    assert found == [cast.other_manager]
+        for named in [
+            "olu",
+            cast.other_manager.employee_id,
+            f"Olu ({cast.other_manager.employee_id})",
+        ]:
+            response = cast.client(role).get(HEATMAP, {"manager": named})
+            assert {row.person.name for row in response.context["heatmap"].rows} == {"Tia"}
 
 
 def test_hr_filter_by_job_family(cast, sams, tias, ddat):
