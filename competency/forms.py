@@ -91,8 +91,10 @@ def read_date(value, label):
     if not day.isdigit():
         raise _NotADate(f"{label} must be a real date", ["day"], "invalid")
     month_number = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."))
-    if month_number is None:
+    if month_number is None or not 1 <= month_number <= 12:
         raise _NotADate(f"{label} must be a real date", ["month"], "invalid")
+    if not 1 <= int(day) <= 31:
+        raise _NotADate(f"{label} must be a real date", ["day"], "invalid")
     if not (year.isdigit() and len(year) == 4):
         raise _NotADate(f"{label} must include a year with 4 numbers", ["year"], "year")
     try:
