@@ -8,7 +8,7 @@
 // a hashed name and stops with MissingFileError on any file that is not there,
 // so the build stops first, naming what is missing.
 import { compile } from "sass";
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, posix } from "node:path";
 
 const out = "static/dist";
@@ -78,7 +78,15 @@ if (problems.length) {
 // behind for make to take as up to date.
 mkdirSync(out, { recursive: true });
 copyFileSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
-copyFileSync(`${autocomplete}/dist/accessible-autocomplete.min.js`, `${out}/accessible-autocomplete.min.js`);
+// Without its source map comment: collectstatic's manifest storage would
+// stop on the map, which is not served.
+writeFileSync(
+  `${out}/accessible-autocomplete.min.js`,
+  readFileSync(`${autocomplete}/dist/accessible-autocomplete.min.js`, "utf8").replace(
+    /\n?\/\/# sourceMappingURL=\S+\s*$/,
+    "\n",
+  ),
+);
 copyFileSync(`${autocomplete}/LICENSE.txt`, `${out}/accessible-autocomplete.LICENSE.txt`);
 writeFileSync(`${out}/app.css`, css);
 console.log(`built ${out}/app.css (${css.length} bytes) and ${assets.size} asset(s) it names`);
