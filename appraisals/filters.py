@@ -22,7 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
-from appraisals.forms import EmployeeIdField
+from appraisals.forms import PersonField
 from appraisals.models import Appraisal, Cycle, Person, Stage
 from competency import search
 from competency.api.query import TrueOrFalseField, TrueOrFalseFilter
@@ -42,6 +42,18 @@ class ListFilter(django_filters.FilterSet):
         offered = type(cls.__name__, (cls,), {"__module__": cls.__module__, "__doc__": cls.__doc__})
         offered.base_filters = {name: cls.base_filters[name] for name in names}
         return offered
+
+    @property
+    def form(self):
+        """The filters' form, its people found among those the reader may
+        choose (PersonField.for_user)."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            user = getattr(self.request, "user", None)
+            for field in form.fields.values():
+                if isinstance(field, PersonField) and user is not None:
+                    field.for_user(user)
+        return self._form
 
     def filtered(self, leaving_out=()):
         """A page's rows: by every filter given but those left out, when they
@@ -98,10 +110,11 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=1, max_value=999_999_999, **kwargs)
 
 
-class EmployeeIdFilter(django_filters.Filter):
-    """A person named by their employee id, as HR type it."""
+class ChosenPersonFilter(django_filters.Filter):
+    """A person chosen by name or employee id on a page (PersonField), among
+    those the reader may see; `managers=True` for a line manager."""
 
-    field_class = EmployeeIdField
+    field_class = PersonField
 
 
 # --- People ---------------------------------------------------------------------------
@@ -213,12 +226,16 @@ class PersonFilter(ListFilter):
         if page:
             for name, hint in self.PAGE_HINTS.items():
                 self.filters[name].extra["help_text"] = hint
-            self.filters["manager"].queryset = (
-                Person.objects.visible_to(user)
-                .filter(reports__isnull=False)
-                .distinct()
-                .order_by("name")
+            # The page chooses the manager by name (the API by employee id).
+            chooser = ChosenPersonFilter(
+                field_name="manager",
+                label="Line manager",
+                managers=True,
+                method="in_line_of",
+                help_text="Their name or employee id: their whole reporting line",
             )
+            chooser.parent = self
+            self.filters["manager"] = chooser
             self.filters["job_family"].queryset = JobFamily.objects.order_by("name")
         elif user is not None:
             self.filters["manager"].queryset = Person.objects.visible_to(user)
@@ -314,8 +331,11 @@ class AppraisalFilter(ListFilter):
         field_name="profile_version__profile__job_family",
         empty_label="Any job family",
     )
-    team = EmployeeIdFilter(
-        label="Team of (line manager's employee id)", max_length=50, method="in_team"
+    team = ChosenPersonFilter(
+        label="Team of",
+        managers=True,
+        method="in_team",
+        help_text="A line manager's name or employee id",
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
     overdue = CheckboxFilter(label="Only overdue ones", method="overdue_only")

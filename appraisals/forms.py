@@ -3,9 +3,10 @@ itself; the lists' filters are appraisals/filters.py. The rules stay in the
 services (people.py, cycles.py, workflow.py, plans.py): these only read
 what was typed and name the field an error belongs to."""
 
-from datetime import date
-
 from django import forms
+from django.db.models import Exists, OuterRef
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 
 from appraisals.cycles import Scope
 from appraisals.importing import Mode
@@ -16,58 +17,90 @@ from appraisals.models import (
     Person,
     ProbationDecision,
 )
+from competency.forms import ChooseField, DateField
+from competency.roles import is_hr
 from profiles.models import JobFamily, RoleProfile
 
-DATE_HELP = "For example, 2025-04-01"
+
+def _date(label, required=False, **kwargs):
+    return DateField(label=label, required=required, **kwargs)
 
 
-class IsoDateField(forms.DateField):
-    """A date shown as YYYY-MM-DD when the form is first filled in: the
-    template would otherwise print the date object in words ("Jan. 8,
-    2018"), which the field then refuses when the form comes back."""
-
-    def prepare_value(self, value):
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
-
-
-def _date(label, required=False):
-    return IsoDateField(
-        label=label,
-        required=required,
-        help_text=DATE_HELP,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": f"Enter the {label.lower()} as a date, for example 2025-04-01"},
-    )
+def choosable_people(user, *, managers=False):
+    """Whom `user` may choose on a page: the people they may see who have
+    not left; with `managers`, only those with reports. The one rule for
+    every form's PersonField and the autocomplete's suggestions."""
+    people = Person.objects.visible_to(user).current()
+    if managers:
+        people = people.filter(Exists(Person.objects.filter(line_manager=OuterRef("pk"))))
+    return people
 
 
-def person_by_employee_id(employee_id, field_label):
-    """The person with this employee id, or a ValidationError saying so."""
-    person = Person.objects.filter(employee_id=employee_id).first()
-    if person is None:
-        raise forms.ValidationError(f"No person has the employee id {employee_id[:50]}")
-    return person
+class PersonField(ChooseField):
+    """A person chosen by name or employee id (competency.forms.ChooseField:
+    radios when several match, GOV.UK's accessible autocomplete with
+    JavaScript). Every form that chooses a person or a manager uses it.
 
+    A page's form calls for_user(reader) (the forms here take `user=`), so
+    that only people the reader may see are found or suggested. Without a
+    reader (the API, whose callers name a person by employee id) only an
+    exact employee id is taken."""
 
-class EmployeeIdField(forms.CharField):
-    """An employee id as typed, cleaned to the person who has it (None when
-    left empty), or an error saying nobody has it."""
+    key_field = "employee_id"
+    default_error_messages = {
+        "required": "Enter their name or employee id",
+        "no_match": "No one matches “{text}”: enter their name or employee id",
+        "several": "{count} people match “{text}”: choose one",
+        "too_many": "More than {limit} people match “{text}”: choose one of these, or type "
+        "more of their name",
+        "no_employee_id": "No person has the employee id {text}",
+    }
 
-    def clean(self, value):
-        employee_id = super().clean(value)
-        return person_by_employee_id(employee_id, self.label) if employee_id else None
+    def __init__(self, *, managers=False, **kwargs):
+        self.managers = managers
+        kwargs.setdefault("help_text", "Their name or employee id")
+        url = reverse_lazy("appraisals:people_suggestions")
+        super().__init__(
+            queryset=Person.objects.all(),
+            suggest_url=format_lazy("{}?managers=1", url) if managers else url,
+            **kwargs,
+        )
+        self.reader = None
+
+    def for_user(self, user):
+        """Find and suggest only whom `user` may choose."""
+        self.reader = user
+        self.queryset = choosable_people(user, managers=self.managers)
+        who = "manager" if self.managers else "one"
+        where = "" if is_hr(user) else " in your reporting line"
+        self.error_messages["no_match"] = (
+            f"No {who}{where} matches “{{text}}”: enter their name or employee id"
+        )
+        return self
+
+    def describe(self, person):
+        return ", ".join(filter(None, [person.employee_id, person.job_title]))
+
+    def find(self, text, choice=""):
+        if self.reader is None:
+            person = self.queryset.filter(employee_id=text.strip()).first()
+            if person is None:
+                raise forms.ValidationError(
+                    self.error_messages["no_employee_id"].format(text=text.strip()[:50]),
+                    code="no_match",
+                )
+            return person, [], False
+        return super().find(text, choice)
 
 
 class PersonForm(forms.ModelForm):
-    """A person's details. The line manager is typed as an employee id and
-    set through people.set_manager by the view (loops refused there)."""
+    """A person's details. The line manager is chosen by name or employee id
+    and set through people.set_manager by the view (loops refused there)."""
 
-    manager = forms.CharField(
-        label="Line manager's employee id",
+    manager = PersonField(
+        label="Line manager",
         required=False,
-        max_length=50,
-        help_text="Leave empty for someone with no line manager",
+        help_text="Their name or employee id. Leave empty for someone with no line manager",
     )
     role_profile = forms.ModelChoiceField(
         label="Role profile",
@@ -97,16 +130,12 @@ class PersonForm(forms.ModelForm):
             "name": {"required": "Enter the name"},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["manager"].for_user(user)
         if self.instance.pk and self.instance.line_manager_id and not self.is_bound:
-            self.initial["manager"] = self.instance.line_manager.employee_id
-
-    def clean_manager(self):
-        employee_id = self.cleaned_data["manager"].strip()
-        if not employee_id:
-            return None
-        return person_by_employee_id(employee_id, "manager")
+            self.initial["manager"] = self.instance.line_manager
 
     def clean(self):
         cleaned = super().clean()
@@ -147,8 +176,12 @@ class PeopleUploadForm(forms.Form):
 
 
 class CycleForm(forms.ModelForm):
-    opens_on = _date("Opens on", required=True)
-    closes_on = _date("Closes on", required=True)
+    opens_on = _date(
+        "Opens on", required=True, error_messages={"required": "Enter the date the cycle opens"}
+    )
+    closes_on = _date(
+        "Closes on", required=True, error_messages={"required": "Enter the date the cycle closes"}
+    )
 
     class Meta:
         model = Cycle
@@ -184,27 +217,34 @@ class ScopeForm(forms.Form):
         required=False,
         empty_label="Choose a job family",
     )
-    manager = forms.CharField(
-        label="Line manager's employee id",
+    manager = PersonField(
+        label="Line manager",
         required=False,
-        max_length=50,
-        help_text="Everyone in their reporting line, direct and indirect",
+        managers=True,
+        help_text="Their name or employee id: everyone in their reporting line, direct and "
+        "indirect",
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["manager"].for_user(user)
 
     def clean(self):
         cleaned = super().clean()
         scope = cleaned.get("scope")
         if scope == "job_family" and not cleaned.get("job_family"):
             self.add_error("job_family", "Choose the job family")
-        if scope == "team":
-            employee_id = (cleaned.get("manager") or "").strip()
-            if not employee_id:
-                self.add_error("manager", "Enter the line manager's employee id")
-            else:
-                try:
-                    cleaned["manager_person"] = person_by_employee_id(employee_id, "manager")
-                except forms.ValidationError as error:
-                    self.add_error("manager", error)
+        if scope != "team":
+            # The manager box counts only for a team: what it holds otherwise
+            # (even a name matching nobody) is no error.
+            self._errors.pop("manager", None)
+        elif "manager" in self._errors:
+            pass
+        elif cleaned.get("manager") is None:
+            self.add_error("manager", "Enter the line manager's name or employee id")
+        else:
+            cleaned["manager_person"] = cleaned["manager"]
         return cleaned
 
     def to_scope(self):
@@ -217,31 +257,25 @@ class ScopeForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    manager = forms.CharField(
-        label="New manager's employee id",
-        max_length=50,
-        error_messages={"required": "Enter the new manager's employee id"},
+    manager = PersonField(
+        label="New manager",
+        error_messages={"required": "Enter the new manager's name or employee id"},
     )
     reason = forms.CharField(
         label="Reason (kept with the appraisal)", required=False, widget=forms.Textarea
     )
     confirmed_stage = forms.CharField(widget=forms.HiddenInput)
 
-    def clean_manager(self):
-        return person_by_employee_id(self.cleaned_data["manager"].strip(), "manager")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["manager"].for_user(user)
 
 
 class ObjectiveForm(forms.Form):
     title = forms.CharField(max_length=300, label="Objective")
     measure = forms.CharField(required=False, widget=forms.Textarea, label="Measure of success")
-    due_on = forms.DateField(required=False, widget=DateInput(), label="Due date")
+    due_on = _date("Due date")
     status = forms.ChoiceField(choices=Objective.Status.choices, initial="not_started")
     progress_notes = forms.CharField(required=False, widget=forms.Textarea)
 
@@ -255,7 +289,7 @@ class ActionForm(forms.Form):
     requirement = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, label="For the requirement"
     )
-    due_on = forms.DateField(required=False, widget=DateInput(), label="Due date")
+    due_on = _date("Due date")
     status = forms.ChoiceField(choices=DevelopmentAction.Status.choices, initial="planned")
 
     def __init__(self, *args, requirements=(), prefix="action", **kwargs):
@@ -266,7 +300,11 @@ class ActionForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    held_on = forms.DateField(widget=DateInput(), label="Held on")
+    held_on = _date(
+        "Held on",
+        required=True,
+        error_messages={"required": "Enter the date the check-in was held"},
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea)
     agreed_actions = forms.CharField(required=False, widget=forms.Textarea)
 
@@ -310,4 +348,20 @@ class ProbationDecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["extended_to"].help_text = "Only when extending. " + DATE_HELP
+        self.fields["extended_to"].help_text = format_lazy(
+            "Only when extending. {}", self.fields["extended_to"].help_text
+        )
+
+
+class TeamForm(forms.Form):
+    """Whose reporting line the heatmap shows: a manager the reader may see,
+    chosen by name (none: the reader's whole line, or everyone for HR)."""
+
+    manager = PersonField(label="Show the team of", managers=True, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["manager"].for_user(user)
+        if not is_hr(user):
+            field.label = "Show the team of a manager in your reporting line"
+        field.help_text = "Their name or employee id"

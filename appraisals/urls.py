@@ -1,6 +1,15 @@
 from django.urls import path
 
-from appraisals.views import appraisal, check_ins, cycles, gaps, growth, people, probation
+from appraisals.views import (
+    appraisal,
+    check_ins,
+    cycles,
+    gaps,
+    growth,
+    people,
+    probation,
+    suggestions,
+)
 
 app_name = "appraisals"
 
@@ -9,6 +18,7 @@ urlpatterns = [
     path("people/", people.people_list, name="people"),
     path("people/new/", people.person_create, name="person_create"),
     path("people/import/", people.people_import, name="people_import"),
+    path("people/suggestions/", suggestions.people_suggestions, name="people_suggestions"),
     path("people/import/people-template.csv", people.people_template, name="people_template"),
     path("people/<int:pk>/", people.person_detail, name="person"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),

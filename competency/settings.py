@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "competency.context_processors.roles",
+                "appraisals.context_processors.signed_in",
             ],
         },
     },

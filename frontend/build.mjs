@@ -1,16 +1,19 @@
 // Compile the Sass entry point into static/dist/ (which Django serves and git
 // ignores), with GOV.UK Frontend's script and every file the stylesheet
-// names in a url(): the crest image, fonts if they are ever turned on.
+// names in a url(): the crest image, fonts if they are ever turned on. Also
+// GOV.UK's accessible autocomplete (its stylesheet is in app.css through
+// app.scss), with its licence beside it.
 //
 // In production `collectstatic` (the manifest storage) rewrites each url() to
 // a hashed name and stops with MissingFileError on any file that is not there,
 // so the build stops first, naming what is missing.
 import { compile } from "sass";
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, posix } from "node:path";
 
 const out = "static/dist";
 const govuk = "node_modules/govuk-frontend/dist/govuk";
+const autocomplete = "node_modules/accessible-autocomplete";
 // Where app.scss's $govuk-assets-path points, relative to app.css.
 const assetsPrefix = "assets/";
 
@@ -75,5 +78,15 @@ if (problems.length) {
 // behind for make to take as up to date.
 mkdirSync(out, { recursive: true });
 copyFileSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
+// Without its source map comment: collectstatic's manifest storage would
+// stop on the map, which is not served.
+writeFileSync(
+  `${out}/accessible-autocomplete.min.js`,
+  readFileSync(`${autocomplete}/dist/accessible-autocomplete.min.js`, "utf8").replace(
+    /\n?\/\/# sourceMappingURL=\S+\s*$/,
+    "\n",
+  ),
+);
+copyFileSync(`${autocomplete}/LICENSE.txt`, `${out}/accessible-autocomplete.LICENSE.txt`);
 writeFileSync(`${out}/app.css`, css);
 console.log(`built ${out}/app.css (${css.length} bytes) and ${assets.size} asset(s) it names`);

@@ -32,3 +32,95 @@ if (wrappers.length && "ResizeObserver" in window) {
     }
   }
 }
+
+// A choose box (templates/includes/choose.html: a person chosen by name)
+// becomes GOV.UK's accessible autocomplete, its suggestions fetched from the
+// box's data-source as the person types. Without JavaScript, or if the
+// script fails to load, the box stays a text box and the server finds whom
+// it names (asking to choose when several match). The script is loaded only
+// on pages that have a choose box.
+const choosers = document.querySelectorAll('[data-module="app-choose"]');
+if (choosers.length) {
+  import("./dist/accessible-autocomplete.min.js")
+    .then(() => {
+      for (const chooser of choosers) {
+        enhanceChooser(chooser, window.accessibleAutocomplete);
+      }
+    })
+    .catch(() => {
+      // The plain box still works.
+    });
+}
+
+const escapeHtml = (text) =>
+  String(text).replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+
+function enhanceChooser(chooser, accessibleAutocomplete) {
+  const input = chooser.querySelector("input");
+  if (!input || !accessibleAutocomplete) {
+    return;
+  }
+  const { id, name, value } = input;
+  // The label's hint and error, which the autocomplete's own input would
+  // otherwise lose (it sets aria-describedby to its own instructions only).
+  const descriptions = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+  const hasError = input.classList.contains("govuk-input--error");
+  let pending = null;
+  const source = (query, populateResults) => {
+    pending?.abort();
+    pending = new AbortController();
+    const url = new URL(chooser.dataset.source, window.location.href);
+    url.searchParams.set("q", query);
+    fetch(url, {
+      signal: pending.signal,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then((response) => (response.ok ? response.json() : { results: [] }))
+      .then((body) => populateResults(body.results || []))
+      .catch((error) => {
+        if (error.name !== "AbortError") {
+          populateResults([]);
+        }
+      });
+  };
+  input.remove();
+  accessibleAutocomplete({
+    element: chooser,
+    id,
+    name,
+    defaultValue: value,
+    source,
+    minLength: 2,
+    confirmOnBlur: false,
+    showNoOptionsFound: true,
+    inputClasses: hasError ? "govuk-input--error" : null,
+    tNoResults: () => "No one found: check the spelling, or type their employee id",
+    templates: {
+      inputValue: (person) => (person ? person.value : ""),
+      suggestion: (person) =>
+        typeof person === "string"
+          ? escapeHtml(person)
+          : `${escapeHtml(person.name)}<span class="app-choose__suggestion-hint">${escapeHtml(person.hint)}</span>`,
+    },
+  });
+  const enhanced = document.getElementById(id);
+  if (enhanced && descriptions.length) {
+    keepDescriptions(enhanced, descriptions);
+  }
+}
+
+function keepDescriptions(input, ids) {
+  const apply = () => {
+    const current = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    const wanted = [...ids, ...current.filter((id) => !ids.includes(id))].join(" ");
+    if (input.getAttribute("aria-describedby") !== wanted) {
+      input.setAttribute("aria-describedby", wanted);
+    }
+  };
+  new MutationObserver(apply).observe(input, {
+    attributes: true,
+    attributeFilter: ["aria-describedby"],
+  });
+  apply();
+}

@@ -357,8 +357,16 @@ def test_the_pages_link_hashed_static_files_that_are_served(reader):
     module = reader.get(script)
     assert module.status == 200
     assert "javascript" in module.headers["Content-Type"]
-    for imported in re.findall(r'from\s+"([^"]+)"', module.text):
-        assert reader.get(urljoin(script, imported)).status == 200, imported
+    # Every script it imports, statically or when a page needs it (the
+    # autocomplete), is served, with the autocomplete's licence beside it.
+    imported = re.findall(r'(?:from\s+|import\(\s*)"([^"]+)"', module.text)
+    assert "./dist/accessible-autocomplete.min.js" in imported
+    for path in imported:
+        response = reader.get(urljoin(script, path))
+        assert response.status == 200, path
+        assert "javascript" in response.headers["Content-Type"], path
+    licence = reader.get(urljoin(script, "./dist/accessible-autocomplete.LICENSE.txt"))
+    assert licence.status == 200 and "Crown Copyright" in licence.text
 
 
 def test_an_unknown_address_gets_the_styled_404_page(reader):

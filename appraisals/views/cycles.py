@@ -46,7 +46,7 @@ def _edit(request, cycle):
 @hr_only
 def cycle_open(request, pk):
     cycle = get_object_or_404(Cycle, pk=pk)
-    form = ScopeForm(request.POST or None)
+    form = ScopeForm(request.POST or None, user=request.user)
     context = {"cycle": cycle, "form": form}
     if cycle.status == Cycle.Status.CLOSED:
         messages.error(request, f"{cycle} is closed; no appraisals can be added to it.")
@@ -137,7 +137,9 @@ def reassign(request, pk, appraisal_pk):
     appraisal = get_object_or_404(
         Appraisal.objects.select_related("person", "manager", "cycle"), pk=appraisal_pk, cycle=pk
     )
-    form = ReassignForm(request.POST or None, initial={"confirmed_stage": appraisal.stage})
+    form = ReassignForm(
+        request.POST or None, initial={"confirmed_stage": appraisal.stage}, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             workflow.reassign_manager(
@@ -152,7 +154,7 @@ def reassign(request, pk, appraisal_pk):
             appraisal.refresh_from_db()
             data = form.data.copy()
             data["confirmed_stage"] = appraisal.stage
-            form = ReassignForm(data)
+            form = ReassignForm(data, user=request.user)
             form.is_valid()
             form.add_error(None, error.messages[0])
         except ValidationError as error:

@@ -8,11 +8,11 @@ tells nothing.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from appraisals import insight
+from appraisals.forms import TeamForm
 from appraisals.models import Person
 from appraisals.views.common import appraisal_page
 from competency.numbers import positive_number
@@ -23,33 +23,12 @@ from profiles.models import JobFamily, RoleProfile
 SEARCH_LIMIT = 20
 
 
-def _chosen_person(request, name):
-    """The person an id in the query string names, if this viewer may see
-    them; 404 for any other id, so a filter tells nothing either."""
-    value = request.GET.get(name, "").strip()
-    if not value:
-        return None
-    pk = positive_number(value)
-    if pk is None:
-        raise Http404
-    return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
-
-
-def _managers_matching(user, text):
-    """People with reports whom this viewer may see, by name or employee id."""
-    text = " ".join(text.split())
-    if not text:
-        return []
-    people = Person.objects.visible_to(user).filter(
-        Exists(Person.objects.filter(line_manager=OuterRef("pk")))
-    )
-    by_name = people.filter(name__icontains=text) | people.filter(employee_id__iexact=text)
-    return list(by_name.order_by("name", "employee_id")[:SEARCH_LIMIT])
-
-
 @login_required
 def team_heatmap(request):
-    manager = _chosen_person(request, "manager")
+    # A manager named but not found (or not one the reader may see) shows the
+    # reader's whole line, with the form saying why.
+    form = TeamForm(request.GET or None, user=request.user)
+    manager = form.cleaned_data["manager"] if form.is_valid() else None
     family = None
     if request.GET.get("family") and is_hr(request.user):
         family = get_object_or_404(JobFamily, slug=request.GET["family"])
@@ -70,8 +49,7 @@ def team_heatmap(request):
             "manager": manager,
             "family": family,
             "families": JobFamily.objects.order_by("name") if is_hr(request.user) else [],
-            "who": request.GET.get("who", ""),
-            "managers_found": _managers_matching(request.user, request.GET.get("who", "")),
+            "form": form,
             "is_hr": is_hr(request.user),
             "symbols": [(insight.Cell.SYMBOLS[s], insight.Cell.WORDS[s], s) for s in _STATES],
         },

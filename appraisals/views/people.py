@@ -113,7 +113,7 @@ def person_edit(request, pk):
 
 
 def _edit(request, person):
-    form = PersonForm(request.POST or None, instance=person)
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             saved = people_service.save_person(form=form)

@@ -62,3 +62,32 @@ def concat(*parts):
     """The parts written as one text, for an id or name made of several:
     {% concat "depth-" section.slug "-" link.pk as control_id %}."""
     return "".join(str(part) for part in parts)
+
+
+@register.filter
+def date_parts(value):
+    """(part, width, value typed) of a date input's three boxes, from a
+    DateField's value (DateField.prepare_value: the three values)."""
+    typed = list(value) if isinstance(value, (list, tuple)) else ["", "", ""]
+    return zip(("day", "month", "year"), (2, 2, 4), typed, strict=False)
+
+
+@register.simple_tag
+def choose_radios(field):
+    """The radios of a choose box (includes/choose.html) when several rows
+    matched what was typed: id, name, value, label, hint and whether it is
+    the one chosen."""
+    chooser = field.field
+    typed = field.data
+    chosen = getattr(typed, "choice", "")
+    return [
+        {
+            "id": f"{field.auto_id}-choice-{number}",
+            "name": f"{field.html_name}-choice",
+            "value": str(row.pk),
+            "label": getattr(row, chooser.name_field),
+            "hint": chooser.describe(row),
+            "checked": str(row.pk) == chosen,
+        }
+        for number, row in enumerate(chooser.matches, start=1)
+    ]

@@ -9,8 +9,16 @@ register = template.Library()
 
 # The menu item of each page: a whole URL namespace, or, where one namespace
 # holds the pages of several items (appraisals), each page by its full name.
-# A page listed nowhere is under no item (the home page, insight, API tokens).
+# A page listed nowhere is under no item (an appraisal, which is its
+# person's and their managers' alike). "people" is HR's People and a line
+# manager's My team: the same pages, each seeing whom they may.
 MENU_ITEMS = {
+    "home": "home",
+    "appraisals:my_check_ins": "home",
+    "api_tokens": "tokens",
+    "insight": "people",
+    "appraisals:check_ins": "people",
+    "appraisals:probation": "people",
     "profiles": "profiles",
     "catalogue": "catalogue",
     "imports": "imports",

@@ -71,23 +71,27 @@ def test_who_sees_which_rows_of_the_heatmap(cast, sams, tias, role):
     assert shown == expected
 
 
-def test_a_manager_naming_another_team_in_the_filter_gets_404(cast, sams, tias):
+def test_a_manager_naming_another_team_in_the_filter_finds_nobody(cast, sams, tias):
     client = cast.client("manager")
-    assert client.get(HEATMAP, {"manager": cast.other_manager.pk}).status_code == 404
-    assert client.get(HEATMAP, {"manager": cast.other_person.pk}).status_code == 404
-    assert client.get(HEATMAP, {"manager": "9999999"}).status_code == 404
-    assert client.get(HEATMAP, {"manager": "x"}).status_code == 404
-    # Searching by name finds nobody outside their line either.
-    response = client.get(HEATMAP, {"who": "Olu"})
-    assert response.context["managers_found"] == []
+    for named in ["Olu", cast.other_manager.employee_id, "Tia", "nobody at all"]:
+        response = client.get(HEATMAP, {"manager": named})
+        assert response.context["manager"] is None
+        # Whom they may not see is the same as nobody: their own line is shown.
+        assert response.context["form"].errors["manager"] == [
+            f"No manager in your reporting line matches “{named}”: enter their name or employee id"
+        ]
+        assert {row.person.name for row in response.context["heatmap"].rows} == {"Sam"}
 
 
 def test_the_managers_manager_and_hr_choose_a_team_below(cast, sams, tias):
     for role in ("head", "hr"):
-        response = cast.client(role).get(HEATMAP, {"manager": cast.other_manager.pk})
-        assert {row.person.name for row in response.context["heatmap"].rows} == {"Tia"}
-    found = cast.client("head").get(HEATMAP, {"who": "olu"}).context["managers_found"]
-    assert found == [cast.other_manager]
+        for named in [
+            "olu",
+            cast.other_manager.employee_id,
+            f"Olu ({cast.other_manager.employee_id})",
+        ]:
+            response = cast.client(role).get(HEATMAP, {"manager": named})
+            assert {row.person.name for row in response.context["heatmap"].rows} == {"Tia"}
 
 
 def test_hr_filter_by_job_family(cast, sams, tias, ddat):
@@ -188,10 +192,10 @@ def team_of(cast, cycle, count):
     return people
 
 
-# Session, user (with whether they are HR), whether anyone reports to
-# them, the reporting line's count and page (with each one's latest agreed
-# appraisal), and their requirements.
-HEATMAP_QUERIES = 6
+# Session, user (with whether they are HR), the navigation's signed-in person,
+# whether anyone reports to them, the reporting line's count and page (with
+# each one's latest agreed appraisal), and their requirements.
+HEATMAP_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -311,9 +315,10 @@ def test_bad_choices_say_what_is_wrong(cast, sams):
     assert "<title>Error:" in response.content.decode()
 
 
-# Session, user (with whether they are HR), whether anyone reports to them, the
-# item, its scale's levels, the count and the page.
-FIND_QUERIES = 6
+# Session, user (with whether they are HR), the navigation's signed-in person,
+# whether anyone reports to them, the item, its scale's levels, the count and
+# the page.
+FIND_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -393,10 +398,11 @@ def test_an_unknown_profile_is_404(cast, sams):
 
 def test_readiness_queries_are_fixed(cast, sams, lead, django_assert_num_queries):
     client = cast.client("manager")
-    # Session, user (with whether they are HR), the person, the profile, its
-    # version's catalogue items (work activities, knowledge, skills, levels,
-    # level texts), the person's ratings of them, and the suggestions.
-    with django_assert_num_queries(11):
+    # Session, user (with whether they are HR), the navigation's signed-in
+    # person, the person, the profile, its version's catalogue items (work
+    # activities, knowledge, skills, levels, level texts), the person's ratings
+    # of them, and the suggestions.
+    with django_assert_num_queries(12):
         client.get(readiness_url(cast.person), {"profile": lead.slug})
 
 

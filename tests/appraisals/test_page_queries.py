@@ -11,12 +11,13 @@ from tests import factories
 from tests.appraisals.helpers import url
 from tests.cast import client_as, person, published_profile, take_to
 
-# Session and user, then the page's own queries.
-HOME_STAFF = 6
-HOME_MANAGER = 10
-APPRAISAL_PAGE = 7
+# Session and user, the navigation's signed-in person, then the page's own
+# queries.
+HOME_STAFF = 7
+HOME_MANAGER = 11
+APPRAISAL_PAGE = 8
 # Planning, the suggestions add what the options develop and what the plan has.
-APPRAISAL_PAGE_PLANNING = 12
+APPRAISAL_PAGE_PLANNING = 13
 
 
 def count(client, path):

@@ -235,8 +235,9 @@ def test_the_page_costs_the_same_queries_with_1_or_6_checkpoints(
     assert sam.checkpoints.count() == count
     client = cast.client("manager")
     client.get(url(sam))  # warm the session
-    # Session, user (with whether they are HR), the person, checkpoints, decisions.
-    with django_assert_num_queries(5):
+    # Session, user (with whether they are HR), the navigation's signed-in
+    # person, the person, checkpoints, decisions.
+    with django_assert_num_queries(6):
         assert client.get(url(sam)).status_code == 200
 
 

@@ -166,7 +166,7 @@ def test_hr_imports_a_profile_page(journey, tmp_path):
     edition.write_text(text.replace(shared, shared[:-1] + ", and review others' code."))
     page = journey.page
     journey.sign_in("hr", check=False)
-    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_role("link", name="Imports", exact=True).click()
 
     expect(heading(page)).to_have_text("Import a role profile")
     journey.check("import")

@@ -1,6 +1,8 @@
 """HR's people and cycle pages in the browser, with axe at 1280 and 320 px:
 the people list, a person, a refused loop, the import's preview, the
-cycles, a cycle's view, opening and reassigning. Screenshots of each."""
+cycles, a cycle's dates, a cycle's view, opening and reassigning. People are
+chosen by name through the accessible autocomplete, and dates typed in
+GOV.UK's day, month and year boxes. Screenshots of each."""
 
 from playwright.sync_api import expect
 
@@ -35,11 +37,20 @@ def test_hr_people_and_cycles(journey, tmp_path):
     journey.goto("/people/")
     page.get_by_role("link", name="Priya Shah").click()
     page.get_by_role("link", name="Change Priya Shah's details").click()
-    page.get_by_label("Line manager's employee id").fill("DV003")
+    # The line manager chosen from the autocomplete's suggestions.
+    manager = page.get_by_role("combobox", name="Line manager")
+    manager.fill("sam ok")
+    page.get_by_role("option", name="Sam Okafor").click()
+    expect(manager).to_have_value("Sam Okafor (DV003)")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("would make a loop")
-    expect(page.get_by_label("Line manager's employee id")).to_have_value("DV003")
+    expect(page.get_by_role("combobox", name="Line manager")).to_have_value("Sam Okafor (DV003)")
     journey.check("person-loop-refused")
+    # A date with no year: said in words, with what was typed kept.
+    page.get_by_role("group", name="Start date").get_by_label("Year").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Start date must include a year")
+    journey.check("person-date-refused")
 
     file = tmp_path / "people.csv"
     file.write_text(PEOPLE_FILE)
@@ -57,8 +68,35 @@ def test_hr_people_and_cycles(journey, tmp_path):
     page.get_by_role("link", name="Annual review").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Annual review")
     journey.check("cycle")
+    page.get_by_role("link", name="Change name, kind or dates").click()
+    closes = page.get_by_role("group", name="Closes on")
+    closes.get_by_label("Month").fill("13")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Closes on must be a real date")
+    journey.check("cycle-dates-refused")
+    page.go_back()
+    page.go_back()
+
+    # Filtering the cycle's appraisals by a team chosen by name.
+    team = page.get_by_role("combobox", name="Team of")
+    team.fill("priya")
+    page.get_by_role("option", name="Priya Shah").click()
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("combobox", name="Team of")).to_have_value("Priya Shah (DV001)")
+    journey.check("cycle-team-filter", screenshot=False)
 
     page.get_by_role("link", name="Add people to the cycle").click()
+    # A team by a manager's name: two match, so the page asks which.
+    page.get_by_label("Who is appraised").select_option("team")
+    page.get_by_role("combobox", name="Line manager").fill("a")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("2 people match “a”")
+    journey.check("cycle-open-choose")
+    page.get_by_role("radio", name="Mo Khan").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("for Mo Khan's team")
+    journey.check("cycle-open-team-confirm", screenshot=False)
+    page.get_by_role("link", name="Choose another scope").click()
     page.get_by_label("Who is appraised").select_option("everyone")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Open the cycle for everyone")
@@ -69,11 +107,17 @@ def test_hr_people_and_cycles(journey, tmp_path):
     page.get_by_role("link", name="Reassign Kim Patel's appraisal").click()
     journey.check("reassign")
     # Priya manages it already: refused, with what was typed kept.
-    page.get_by_label("New manager's employee id").fill("DV001")
+    new_manager = page.get_by_role("combobox", name="New manager")
+    new_manager.fill("DV001")
     page.get_by_label("Reason (kept with the appraisal)").fill("Kim moved to Mo's team")
     page.get_by_role("button", name="Reassign").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("already this appraisal's manager")
-    page.get_by_label("New manager's employee id").fill("DV002")
+    expect(page.get_by_role("combobox", name="New manager")).to_have_value("Priya Shah (DV001)")
+    new_manager = page.get_by_role("combobox", name="New manager")
+    new_manager.fill("mo k")
+    expect(page.get_by_role("option", name="Mo Khan")).to_be_visible()
+    journey.check("reassign-suggestions")
+    page.get_by_role("option", name="Mo Khan").click()
     page.get_by_role("button", name="Reassign").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("managed by Mo Khan")
     journey.check("cycle-after-reassign", screenshot=False)

@@ -25,7 +25,7 @@ def test_staff_reads_a_profile_and_is_refused_an_edit(journey):
     page.go_back()
     page.get_by_role("link", name="Role profiles", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Role profiles")
-    expect(page.get_by_role("link", name="Import", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Imports", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Create a profile")).to_have_count(0)
     journey.check("staff-list", screenshot=False)
     page.get_by_role("link", name=TITLE).click()
