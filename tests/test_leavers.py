@@ -22,6 +22,7 @@ from appraisals.models import CheckIn, Person, Stage
 from competency.roles import Backend
 from competency.sessions import SIGNED_OUT
 from tests.api.helpers import assert_problem
+from tests.appraisals.helpers import shown_data
 from tests.cast import issue, take_to, with_token
 from tests.markup import parse, text
 
@@ -180,12 +181,13 @@ def test_a_leavers_token_is_401_and_their_writes_change_nothing(cast, appraisal)
 
 def set_by_form(cast, person):
     response = cast.client("hr").get(reverse("appraisals:person_edit", args=[person.pk]))
-    data = {
-        name: field.value() or ""
-        for name, field in ((f.name, f) for f in response.context["form"])
-        if field.value() is not None
+    data = shown_data(response.context["form"])
+    day = today()
+    data |= {
+        "leaving_date-day": day.day,
+        "leaving_date-month": day.month,
+        "leaving_date-year": day.year,
     }
-    data["leaving_date"] = today().isoformat()
     saved = cast.client("hr").post(reverse("appraisals:person_edit", args=[person.pk]), data)
     assert saved.status_code == 302, saved.context["form"].errors
 

@@ -197,10 +197,11 @@ def test_the_page_runs_the_same_queries_for_more_objectives_and_profiles(
     with CaptureQueriesContext(connection) as queries:
         response = sam.get(GROWTH)
     assert len(response.context["objectives"]) == size
-    # The session and user, the person, the objectives, the next level's
-    # profiles, the catalogue items of both versions (changes: five; the
-    # readiness: four) and the person's ratings of them.
-    assert len(queries) == 15, [query["sql"][:120] for query in queries]
+    # The session and user, the navigation's signed-in person, the person,
+    # the objectives, the next level's profiles, the catalogue items of both
+    # versions (changes: five; the readiness: four) and the person's ratings
+    # of them.
+    assert len(queries) == 16, [query["sql"][:120] for query in queries]
 
 
 # --- the person's progress on their own objectives -------------------------------------
