@@ -503,6 +503,7 @@ class AppraisalEvent(models.Model):
         CREATED = "created", "Created"
         STARTED = "started", "Self-assessment started"
         SUBMITTED = "submitted", "Self-assessment submitted"
+        TAKEN_BACK = "taken_back", "Self-assessment taken back"
         SHARED = "shared", "Review shared"
         SIGNED = "signed", "Signed"
         SIGNED_OFF = "signed_off", "Signed off by both"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from appraisals.access import can_act_as_manager, is_the_person
@@ -33,6 +34,32 @@ class WorkflowError(ValidationError):
 
 class StageChanged(WorkflowError):
     """The appraisal moved on since the person looked; nothing was written."""
+
+
+class UnratedNotConfirmed(WorkflowError):
+    """A submission or share with requirements not rated, not confirmed: it
+    names them, under the field that confirms them (`confirm_unrated`), so
+    the API's problem points at that field and the page lists them."""
+
+    def __init__(self, missing, total, doing):
+        self.unrated = [row.title for row in missing]
+        names = _in_words(self.unrated)
+        message = (
+            f"{len(missing)} of {total} requirements are not rated: {names}. Rate them, or "
+            f"confirm that you want to {doing} with {'it' if len(missing) == 1 else 'them'} "
+            "not rated."
+        )
+        super().__init__({"confirm_unrated": [message]})
+
+
+def _in_words(names):
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def said(error):
+    """A refusal's words, whether it names a field or not: for a page."""
+    return " ".join(error.messages)
 
 
 def stage_label(stage):
@@ -133,19 +160,76 @@ def start_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
     return _move(appraisal, Stage.SELF_ASSESSMENT, Action.STARTED, by)
 
 
+def unrated(appraisal, side):
+    """The requirements `side` ("self" or "manager") has not rated yet, in
+    the page's order."""
+    return list(
+        appraisal.requirements.filter(**{f"{side}_rating__isnull": True})
+        .only("pk", "title", "position")
+        .order_by("position")
+    )
+
+
+def _check_rated(appraisal, side, confirm_unrated, doing):
+    """Nothing empty goes by accident: anything not rated is refused unless
+    the person confirmed they meant it (they were shown what and how many)."""
+    missing = unrated(appraisal, side)
+    if missing and not confirm_unrated:
+        raise UnratedNotConfirmed(missing, appraisal.requirements.count(), doing)
+
+
 @transaction.atomic
-def submit_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
-    """Self-assessment → manager review: the person hands it to their manager."""
+def submit_self_assessment(*, appraisal, by, confirmed_stage, confirm_unrated=False) -> Appraisal:
+    """Self-assessment → manager review: the person hands it to their
+    manager; with anything not rated only if they confirm it."""
     appraisal = lock(appraisal, confirmed_stage)
     _require_move("submit", appraisal, by)
+    _check_rated(appraisal, "self", confirm_unrated, "submit your self-assessment")
     return _move(appraisal, Stage.MANAGER_REVIEW, Action.SUBMITTED, by)
 
 
+def manager_started(appraisal):
+    """Whether the manager has started the review: saved a rating, evidence
+    or a comment of their side on any requirement, their summary or the
+    outcome. (Objectives are not counted: the manager may set them up in
+    draft, before anything is submitted.) Until then the person may take
+    their self-assessment back."""
+    if appraisal.manager_summary or appraisal.outcome:
+        return True
+    return appraisal.requirements.filter(
+        Q(manager_rating__isnull=False) | ~Q(manager_evidence="") | ~Q(manager_comment="")
+    ).exists()
+
+
+def _started_note(appraisal):
+    if manager_started(appraisal):
+        return (
+            f"{appraisal.manager.name} has started the review, so the self-assessment can no "
+            "longer be taken back; ask them to send it back to you."
+        )
+    return None
+
+
 @transaction.atomic
-def share_review(*, appraisal, by, confirmed_stage) -> Appraisal:
-    """Manager review → agreed: the manager shares their ratings."""
+def take_back(*, appraisal, by, confirmed_stage) -> Appraisal:
+    """Manager review → self-assessment: the person takes their submitted
+    self-assessment back, until the manager starts the review (checked
+    under the lock the manager's saves take too)."""
+    appraisal = lock(appraisal, confirmed_stage)
+    _require_move("take_back", appraisal, by)
+    note = _started_note(appraisal)
+    if note:
+        raise WorkflowError(note)
+    return _move(appraisal, Stage.SELF_ASSESSMENT, Action.TAKEN_BACK, by)
+
+
+@transaction.atomic
+def share_review(*, appraisal, by, confirmed_stage, confirm_unrated=False) -> Appraisal:
+    """Manager review → agreed: the manager shares their ratings; with
+    anything not rated only if they confirm it."""
     appraisal = lock(appraisal, confirmed_stage)
     _require_move("share", appraisal, by)
+    _check_rated(appraisal, "manager", confirm_unrated, "share the review")
     return _move(appraisal, Stage.AGREED, Action.SHARED, by)
 
 
@@ -272,6 +356,12 @@ class Move:
     may: Callable  # may(user, appraisal): whether the user may make it there
     who: Callable  # who(appraisal): those who may, in words, for a refusal
     doing: str  # the move in words, for a refusal
+    # Moves that hand over ratings (submit, share) are refused with anything
+    # not rated unless the caller confirms it (`confirm_unrated`).
+    checks_unrated: bool = False
+    # blocked(appraisal): why it may not happen now although the stage and
+    # the user fit (in words), or None; such a move is not offered.
+    blocked: Callable | None = None
 
 
 def _signature_field(user, appraisal):
@@ -326,6 +416,20 @@ MOVES = {
             may=is_the_person,
             who=_the_person,
             doing="submit the self-assessment",
+            checks_unrated=True,
+        ),
+        Move(
+            name="take_back",
+            path="take-back",
+            service=take_back,
+            label="Take back your self-assessment",
+            message="You took your self-assessment back: change it and submit it again.",
+            needs_reason=False,
+            stages=(Stage.MANAGER_REVIEW,),
+            may=is_the_person,
+            who=_the_person,
+            doing="take back the self-assessment",
+            blocked=_started_note,
         ),
         Move(
             name="share",
@@ -338,6 +442,7 @@ MOVES = {
             may=can_act_as_manager,
             who=_the_manager,
             doing="share the review",
+            checks_unrated=True,
         ),
         Move(
             name="sign",
@@ -535,7 +640,9 @@ def available_moves(user, appraisal):
     return [
         move.name
         for move in MOVES.values()
-        if appraisal.stage in move.stages and move.may(user, appraisal)
+        if appraisal.stage in move.stages
+        and move.may(user, appraisal)
+        and not (move.blocked and move.blocked(appraisal))
     ]
 
 

@@ -198,6 +198,15 @@ class OutcomeSerializer(serializers.Serializer):
     )
 
 
+class ConfirmUnratedSerializer(serializers.Serializer):
+    confirm_unrated = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Hand it over with requirements not rated. Without it, a submission or "
+        "share with any not rated is refused (400, naming them under `confirm_unrated`).",
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, help_text="Why: kept with the appraisal.")
 

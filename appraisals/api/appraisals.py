@@ -45,6 +45,7 @@ from appraisals.access import (
 from appraisals.api.appraisal_serializers import (
     AppraisalRowSerializer,
     AppraisalSerializer,
+    ConfirmUnratedSerializer,
     GapsSerializer,
     OutcomeSerializer,
     RatingsSerializer,
@@ -416,7 +417,14 @@ class AppraisalViewSet(GenericViewSet):
     def _move(self, request, name):
         """One of workflow.MOVES, with the reason in the body if it takes one."""
         move = workflow.MOVES[name]
-        return self._write(request, move.service, ReasonSerializer if move.needs_reason else None)
+        body = (
+            ReasonSerializer
+            if move.needs_reason
+            else ConfirmUnratedSerializer
+            if move.checks_unrated
+            else None
+        )
+        return self._write(request, move.service, body)
 
     # --- Saves --------------------------------------------------------------------------
 
@@ -486,12 +494,43 @@ class AppraisalViewSet(GenericViewSet):
     def start(self, request, pk=None):
         return self._move(request, "start")
 
-    @move_schema("Submit the self-assessment", "Self-assessment → manager review: the person.")
+    @move_schema(
+        "Submit the self-assessment",
+        "Self-assessment → manager review: the person. With any requirement not rated, "
+        "refused (400, the requirements named under `confirm_unrated`) unless the body says "
+        '`{"confirm_unrated": true}`.',
+        request=ConfirmUnratedSerializer,
+        examples=[
+            OpenApiExample(
+                "Submit with some not rated", value={"confirm_unrated": True}, request_only=True
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._move(request, "submit")
 
-    @move_schema("Share the review", "Manager review → agreed: the manager.")
+    @move_schema(
+        "Take back the self-assessment",
+        "Manager review → self-assessment: the person, until the manager starts the review "
+        "(saves a rating, evidence or comment of their side, their summary or the outcome).",
+    )
+    @action(detail=True, methods=["post"], url_path=workflow.MOVES["take_back"].path)
+    def take_back(self, request, pk=None):
+        return self._move(request, "take_back")
+
+    @move_schema(
+        "Share the review",
+        "Manager review → agreed: the manager. With any requirement not rated, refused "
+        "(400, the requirements named under `confirm_unrated`) unless the body says "
+        '`{"confirm_unrated": true}`.',
+        request=ConfirmUnratedSerializer,
+        examples=[
+            OpenApiExample(
+                "Share with some not rated", value={"confirm_unrated": True}, request_only=True
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
         return self._move(request, "share")

@@ -11,6 +11,7 @@ service's message on the page again, with what was typed.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -67,7 +68,23 @@ def _suggestions(appraisal):
     return suggestions
 
 
-def _page_context(request, appraisal, *, error=None, posted=None, forms=None, reasons=None):
+def _typed_form(form_class, posted, fields, **kwargs):
+    """A thing being written when the page came back for another reason:
+    what was typed, shown again, without errors it was never checked for."""
+    prefix = form_class(**kwargs).prefix
+    return form_class(initial={name: posted.get(f"{prefix}-{name}") for name in fields}, **kwargs)
+
+
+def _progress(rows, side):
+    """How much of `side` is rated, as the page shows it (what was typed,
+    or what is saved): (rated, total, the titles not rated)."""
+    if side is None:
+        return None
+    missing = [row.r.title for row in rows if not row.values["rating"]]
+    return {"rated": len(rows) - len(missing), "total": len(rows), "missing": missing}
+
+
+def _page_context(request, appraisal, *, error=None, posted=None, forms=None, unrated=None):
     user = request.user
     posted = posted or {}
     requirements = masked_requirements(user, appraisal, appraisal.requirements.all())
@@ -78,25 +95,46 @@ def _page_context(request, appraisal, *, error=None, posted=None, forms=None, re
         (heading, [row for row in rows if row.r.kind == kind]) for kind, heading in KIND_HEADINGS
     ]
     can_plan = plans.may_plan(user, appraisal)
-    forms = forms or {}
+    forms = dict(forms or {})
+    if posted and "objective" not in forms:
+        forms["objective"] = _typed_form(ObjectiveForm, posted, plans.OBJECTIVE_FIELDS)
+    if posted and "action" not in forms:
+        forms["action"] = _typed_form(
+            ActionForm,
+            posted,
+            ("title", "details", "requirement", "due_on", "status"),
+            requirements=requirements,
+        )
     version = appraisal.profile_version
+    moves = workflow.available_moves(user, appraisal)
     return {
         "appraisal": appraisal,
         "sides": sides,
         "groups": [(heading, rows) for heading, rows in groups if rows],
         "edit_side": edit_side,
+        "progress": _progress(rows, edit_side),
         "error": error,
+        "unrated": unrated,
         "has_errors": bool(error) or any(form.errors for form in forms.values()),
         "forms_with_errors": [form for form in forms.values() if form.errors],
         "moves": [
-            (name, workflow.MOVES[name].label) for name in workflow.available_moves(user, appraisal)
+            {
+                "name": name,
+                "label": workflow.MOVES[name].label,
+                "reason": workflow.MOVES[name].needs_reason,
+                "checks_unrated": workflow.MOVES[name].checks_unrated,
+                "typed_reason": posted.get(f"reason-{name}", posted.get("reason", ""))
+                if posted.get("_do") == f"move-{name}"
+                else posted.get(f"reason-{name}", ""),
+                "confirmed": bool(posted.get(f"confirm-{name}")),
+            }
+            for name in moves
         ],
-        "with_reason": {name for name, move in workflow.MOVES.items() if move.needs_reason},
-        "reasons": reasons or {},
         "waiting": workflow.waiting_for(appraisal),
         "summary_field": workflow.may_write_summary(user, appraisal),
         "summary_text": posted.get("text"),
         "may_set_outcome": workflow.may_set_outcome(user, appraisal),
+        "outcome_value": posted.get("outcome", appraisal.outcome),
         "outcomes": Appraisal.Outcome.choices,
         "can_plan": can_plan,
         "objectives": list(appraisal.objectives.all()),
@@ -120,6 +158,8 @@ def _render_page(request, appraisal, status=200, **kwargs):
 
 @signed_in
 def detail(request, pk):
+    if request.method == "POST":
+        return _act(request, pk, request.POST.get("do", "save"))
     appraisal = readable_appraisal(request.user, pk)
     return _render_page(request, appraisal)
 
@@ -152,25 +192,172 @@ def _ratings(request, appraisal):
     return ratings
 
 
+class _FormRefused(Exception):
+    """A form of the page (an objective or action being written) has
+    errors: the transaction is undone and the page shown with them."""
+
+
+def _being_written(request, prefix, fields):
+    """Whether the person typed into the fields of a thing being added (an
+    objective, an action): an untouched form is not an empty thing to add."""
+    return any(request.POST.get(f"{prefix}-{name}", "").strip() for name in fields)
+
+
+def _save_typed(request, appraisal, stage, forms):
+    """Everything the page's one form carries, saved through the services:
+    the ratings of the side the user writes, their summary, the outcome,
+    and an objective or action being written. Each service checks again
+    that the user may write it at this stage."""
+    by = request.user
+    ratings = _ratings(request, appraisal)
+    if ratings:
+        save = (
+            workflow.save_self_ratings
+            if workflow.is_the_person(by, appraisal)
+            else workflow.save_manager_ratings
+        )
+        save(appraisal=appraisal, by=by, confirmed_stage=stage, ratings=ratings)
+    if "text" in request.POST:
+        workflow.save_summary(
+            appraisal=appraisal, by=by, confirmed_stage=stage, text=request.POST["text"]
+        )
+    if "outcome" in request.POST:
+        workflow.set_outcome(
+            appraisal=appraisal, by=by, confirmed_stage=stage, outcome=request.POST["outcome"]
+        )
+    if _being_written(request, "objective", ("title", "measure", "due_on", "progress_notes")):
+        form = forms["objective"] = ObjectiveForm(request.POST)
+        if not form.is_valid():
+            raise _FormRefused
+        try:
+            plans.add_objective(
+                appraisal=appraisal, by=by, confirmed_stage=stage, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            raise _FormRefused from error
+    if _being_written(request, "action", ("title", "details", "due_on")) and not request.POST.get(
+        "option"
+    ):
+        requirements = list(appraisal.requirements.all())
+        form = forms["action"] = ActionForm(request.POST, requirements=requirements)
+        if not form.is_valid():
+            raise _FormRefused
+        values = dict(form.cleaned_data)
+        requirement = values.pop("requirement")
+        try:
+            plans.add_development_action(
+                appraisal=appraisal,
+                by=by,
+                confirmed_stage=stage,
+                requirement=next((row for row in requirements if row.pk == requirement), None),
+                **values,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            raise _FormRefused from error
+
+
+def _add_suggestion(request, appraisal, stage, requirement_pk, key):
+    """One of the suggestions' training items or PDAs, added for its gap."""
+    requirement = appraisal.requirements.filter(pk=requirement_pk).first()
+    if requirement is None:
+        raise workflow.WorkflowError("Choose one of the suggestions on the page.")
+    plans.add_development_action(
+        appraisal=appraisal,
+        by=request.user,
+        confirmed_stage=stage,
+        requirement=requirement,
+        status="planned",
+        **plans.offered_option(appraisal, key),
+    )
+
+
+def _do(request, appraisal, stage, do, forms):
+    """The action of the button pressed, after the save: (message, anchor)."""
+    for name, form_class in (("objective", ObjectiveForm), ("action", ActionForm)):
+        if do == f"add_{name}" and name not in forms and not request.POST.get("option"):
+            # The add button pressed with nothing written: say what is missing.
+            extra = {"requirements": []} if name == "action" else {}
+            forms[name] = form_class(request.POST, **extra)
+            forms[name].is_valid()
+            raise _FormRefused
+    if do.startswith("move-"):
+        name = do.removeprefix("move-")
+        move = workflow.MOVES.get(name)
+        if move is None:
+            raise workflow.WorkflowError("That is not something you can do to an appraisal.")
+        extra = {}
+        if move.needs_reason:
+            extra["reason"] = request.POST.get(f"reason-{name}", request.POST.get("reason", ""))
+        if move.checks_unrated:
+            extra["confirm_unrated"] = bool(request.POST.get(f"confirm-{name}"))
+        move.service(appraisal=appraisal, by=request.user, confirmed_stage=stage, **extra)
+        return move.message, ""
+    if do.startswith("suggestion-"):
+        requirement = do.removeprefix("suggestion-")
+        key = request.POST.get(f"option-{requirement}", "")
+        _add_suggestion(request, appraisal, stage, requirement, key)
+        return "The action is added to the development plan.", "#plan"
+    if do == "add_action" and request.POST.get("option"):
+        # The form of an earlier version of the page: one suggestion per form.
+        requirement = request.POST.get("action-requirement", "")
+        _add_suggestion(request, appraisal, stage, requirement, request.POST["option"])
+        return "The action is added to the development plan.", "#plan"
+    return {
+        "add_objective": ("The objective is added.", "#objectives"),
+        "add_action": ("The action is added to the development plan.", "#plan"),
+        "summary": ("Your summary is saved.", "#summary"),
+        "outcome": ("The outcome is saved.", "#summary"),
+    }.get(do, ("Everything you typed is saved. You can come back to it at any time.", "#ratings"))
+
+
+def _act(request, pk, do):
+    """Every button of the appraisal's page: save everything typed, then do
+    what the button says, all in one transaction. A refusal of either
+    undoes both, so what is stored is never half of what was asked; the
+    page comes back with everything typed and the reason, for the person
+    to put right or to save without the refused action."""
+    appraisal = readable_appraisal(request.user, pk)
+    stage = request.POST.get("confirmed_stage")
+    forms = {}
+    try:
+        with transaction.atomic():
+            _save_typed(request, appraisal, stage, forms)
+            message, anchor = _do(request, appraisal, stage, do, forms)
+    except _FormRefused:
+        return _refused(request, appraisal, None, forms, do)
+    except ValidationError as error:
+        return _refused(request, appraisal, error, forms, do)
+    messages.success(request, message)
+    return redirect(reverse("appraisals:detail", args=[pk]) + anchor)
+
+
+def _refused(request, appraisal, error, forms, do):
+    status = 409 if isinstance(error, workflow.StageChanged) else 400
+    posted = {**request.POST.dict(), "_do": do}
+    if any(key.startswith("r-") for key in posted):
+        # The side the person was writing stays a form, even if the stage
+        # moved on meanwhile, so that nothing they typed is lost.
+        person = workflow.is_the_person(request.user, appraisal)
+        posted["_side"] = "self" if person else "manager"
+    return _render_page(
+        request,
+        _fresh(appraisal),
+        status,
+        error=workflow.said(error) if error is not None else None,
+        unrated=getattr(error, "unrated", None),
+        posted=posted,
+        forms=forms,
+    )
+
+
+# The addresses of the page's buttons before it was one form: each does
+# what its button did, and, like every button now, saves everything typed.
 @signed_in
 @require_POST
 def save_ratings(request, pk):
-    appraisal = readable_appraisal(request.user, pk)
-    person = workflow.is_the_person(request.user, appraisal)
-    save = workflow.save_self_ratings if person else workflow.save_manager_ratings
-    side = "self" if person else "manager"
-    try:
-        save(
-            appraisal=appraisal,
-            by=request.user,
-            confirmed_stage=request.POST.get("confirmed_stage"),
-            ratings=_ratings(request, appraisal),
-        )
-    except workflow.WorkflowError as error:
-        posted = {**request.POST.dict(), "_side": side}
-        return _render_page(request, _fresh(appraisal), 400, error=error.message, posted=posted)
-    messages.success(request, "Your ratings are saved. You can come back to them at any time.")
-    return redirect(reverse("appraisals:detail", args=[pk]) + "#ratings")
+    return _act(request, pk, "save")
 
 
 @signed_in
@@ -178,56 +365,19 @@ def save_ratings(request, pk):
 def move(request, pk, name):
     if name not in workflow.MOVES:
         raise Http404
-    appraisal = readable_appraisal(request.user, pk)
-    move = workflow.MOVES[name]
-    extra = {"reason": request.POST.get("reason", "")} if move.needs_reason else {}
-    try:
-        move.service(
-            appraisal=appraisal,
-            by=request.user,
-            confirmed_stage=request.POST.get("confirmed_stage"),
-            **extra,
-        )
-    except workflow.WorkflowError as error:
-        reasons = {name: extra.get("reason", "")}
-        return _render_page(request, _fresh(appraisal), 400, error=error.message, reasons=reasons)
-    messages.success(request, move.message)
-    return redirect("appraisals:detail", pk)
+    return _act(request, pk, f"move-{name}")
 
 
 @signed_in
 @require_POST
 def save_summary(request, pk):
-    appraisal = readable_appraisal(request.user, pk)
-    try:
-        workflow.save_summary(
-            appraisal=appraisal,
-            by=request.user,
-            confirmed_stage=request.POST.get("confirmed_stage"),
-            text=request.POST.get("text", ""),
-        )
-    except workflow.WorkflowError as error:
-        posted = {"text": request.POST.get("text", "")}
-        return _render_page(request, _fresh(appraisal), 400, error=error.message, posted=posted)
-    messages.success(request, "Your summary is saved.")
-    return redirect(reverse("appraisals:detail", args=[pk]) + "#summary")
+    return _act(request, pk, "summary")
 
 
 @signed_in
 @require_POST
 def set_outcome(request, pk):
-    appraisal = readable_appraisal(request.user, pk)
-    try:
-        workflow.set_outcome(
-            appraisal=appraisal,
-            by=request.user,
-            confirmed_stage=request.POST.get("confirmed_stage"),
-            outcome=request.POST.get("outcome", ""),
-        )
-    except workflow.WorkflowError as error:
-        return _render_page(request, _fresh(appraisal), 400, error=error.message)
-    messages.success(request, "The outcome is saved.")
-    return redirect(reverse("appraisals:detail", args=[pk]) + "#summary")
+    return _act(request, pk, "outcome")
 
 
 # --- objectives and the development plan ---------------------------------------------
@@ -236,22 +386,7 @@ def set_outcome(request, pk):
 @signed_in
 @require_POST
 def add_objective(request, pk):
-    appraisal = readable_appraisal(request.user, pk)
-    form = ObjectiveForm(request.POST)
-    if form.is_valid():
-        try:
-            plans.add_objective(
-                appraisal=appraisal,
-                by=request.user,
-                confirmed_stage=request.POST.get("confirmed_stage"),
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, "The objective is added.")
-            return redirect(reverse("appraisals:detail", args=[pk]) + "#objectives")
-    return _render_page(request, _fresh(appraisal), 400, forms={"objective": form})
+    return _act(request, pk, "add_objective")
 
 
 def _edit_page(request, appraisal, form, thing, template):
@@ -299,45 +434,10 @@ def edit_objective(request, pk, objective_id):
     return _edit_page(request, _fresh(appraisal), form, objective, "appraisals/objective.html")
 
 
-def _catalogue_choice(request, appraisal):
-    """The training item or PDA chosen from the suggestions, if any: only
-    those the profile version offers."""
-    chosen = request.POST.get("option", "")
-    return plans.offered_option(appraisal, chosen) if chosen else {}
-
-
 @signed_in
 @require_POST
 def add_action(request, pk):
-    appraisal = readable_appraisal(request.user, pk)
-    requirements = list(appraisal.requirements.all())
-    data = request.POST.copy()
-    from_suggestion = bool(data.get("option"))
-    if from_suggestion and not data.get("action-title"):
-        data["action-title"] = "(from the profile)"
-    form = ActionForm(data, requirements=requirements)
-    if form.is_valid():
-        values = dict(form.cleaned_data)
-        requirement = values.pop("requirement")
-        if from_suggestion:
-            del values["title"]
-            values.pop("details")
-        try:
-            source = _catalogue_choice(request, appraisal)
-            plans.add_development_action(
-                appraisal=appraisal,
-                by=request.user,
-                confirmed_stage=request.POST.get("confirmed_stage"),
-                requirement=next((row for row in requirements if row.pk == requirement), None),
-                **source,
-                **values,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, "The action is added to the development plan.")
-            return redirect(reverse("appraisals:detail", args=[pk]) + "#plan")
-    return _render_page(request, _fresh(appraisal), 400, forms={"action": form})
+    return _act(request, pk, "add_action")
 
 
 @signed_in

@@ -15,7 +15,7 @@ from appraisals.models import Appraisal, AppraisalEvent, DevelopmentAction, Obje
 from tests import factories
 from tests.api.helpers import assert_problem
 from tests.appraisals.helpers import rows
-from tests.cast import SIGNED_OUT, issue, take_to, with_token
+from tests.cast import SIGNED_OUT, fresh, issue, take_to, with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -270,7 +270,18 @@ def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
     )
     assert saved.status_code == 200, saved.content
     assert rows(appraisal)["knowledge"].self_rating == 4
-    assert move(person, appraisal, "submit").json()["stage"] == Stage.MANAGER_REVIEW
+    # Three of four are not rated: refused, naming them, until confirmed.
+    refused = move(person, appraisal, "submit")
+    body = assert_problem(refused, 400)
+    assert body["errors"][0]["pointer"] == "#/confirm_unrated"
+    assert "3 of 4 requirements are not rated: Formal appraisals" in body["detail"]
+    assert fresh(appraisal).stage == Stage.SELF_ASSESSMENT
+    submitted = move(person, appraisal, "submit", {"confirm_unrated": True})
+    assert submitted.json()["stage"] == Stage.MANAGER_REVIEW
+    # Nothing of the manager's side is saved yet: the person may take it back.
+    assert "take-back" in submitted.json()["available_moves"]
+    assert move(person, appraisal, "take-back").json()["stage"] == Stage.SELF_ASSESSMENT
+    move(person, appraisal, "submit", {"confirm_unrated": True})
     rated = manager.patch(
         path(appraisal, "ratings/"),
         {"ratings": [{"requirement": knowledge.pk, "rating": 3}]},
@@ -292,7 +303,8 @@ def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
         HTTP_IF_MATCH=etag(manager, appraisal),
     )
     assert summary.json()["manager_summary"] == "A good year"
-    assert move(manager, appraisal, "share").json()["stage"] == Stage.AGREED
+    shared = move(manager, appraisal, "share", {"confirm_unrated": True})
+    assert shared.json()["stage"] == Stage.AGREED
     assert move(person, appraisal, "sign").json()["person_signed_at"]
     assert move(manager, appraisal, "sign").json()["stage"] == Stage.SIGNED_OFF
     reopened = move(hr, appraisal, "reopen", {"reason": "Wrong outcome"})
@@ -301,6 +313,8 @@ def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
     assert [event["action"] for event in events] == [
         "created",
         "started",
+        "submitted",
+        "taken_back",
         "submitted",
         "shared",
         "signed",
@@ -345,8 +359,9 @@ def test_who_may_start_an_appraisal(cast, appraisal, role):
 
 # Each save and move for the roles that may read the appraisal but not do it.
 REFUSED = [
-    (Stage.SELF_ASSESSMENT, "submit", {}, ["hr", "manager", "head"]),
-    (Stage.MANAGER_REVIEW, "share", {}, ["hr", "head", "person"]),
+    (Stage.SELF_ASSESSMENT, "submit", {"confirm_unrated": True}, ["hr", "manager", "head"]),
+    (Stage.MANAGER_REVIEW, "share", {"confirm_unrated": True}, ["hr", "head", "person"]),
+    (Stage.MANAGER_REVIEW, "take-back", {}, ["hr", "manager", "head"]),
     (Stage.AGREED, "sign", {}, ["hr", "head"]),
     (Stage.AGREED, "send-back", {"reason": "No"}, ["hr", "head"]),
     (Stage.SIGNED_OFF, "reopen", {"reason": "No"}, ["manager", "head", "person"]),

@@ -101,8 +101,18 @@ POSTS = {
         {"manager"},
     ),
     "start": (Stage.DRAFT, _appraisal_url("move", "start"), _plain(), {"manager", "hr"}),
-    "submit": (Stage.SELF_ASSESSMENT, _appraisal_url("move", "submit"), _plain(), {"person"}),
-    "share": (Stage.MANAGER_REVIEW, _appraisal_url("move", "share"), _plain(), {"manager"}),
+    "submit": (
+        Stage.SELF_ASSESSMENT,
+        _appraisal_url("move", "submit"),
+        _plain(**{"confirm-submit": "on"}),
+        {"person"},
+    ),
+    "share": (
+        Stage.MANAGER_REVIEW,
+        _appraisal_url("move", "share"),
+        _plain(**{"confirm-share": "on"}),
+        {"manager"},
+    ),
     "sign": (Stage.AGREED, _appraisal_url("move", "sign"), _plain(), {"person", "manager"}),
     "send back": (
         Stage.AGREED,

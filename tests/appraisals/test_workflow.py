@@ -1,6 +1,8 @@
 """Every transition of the workflow, allowed and refused (wrong stage, wrong
 person, stale page), and the saves of each stage."""
 
+from functools import partial
+
 import pytest
 
 from appraisals import workflow
@@ -14,8 +16,18 @@ pytestmark = pytest.mark.django_db
 # (function, the stage it moves from, the stage it moves to, who may)
 TRANSITIONS = [
     (workflow.start_self_assessment, Stage.DRAFT, Stage.SELF_ASSESSMENT, ["manager", "hr"]),
-    (workflow.submit_self_assessment, Stage.SELF_ASSESSMENT, Stage.MANAGER_REVIEW, ["person"]),
-    (workflow.share_review, Stage.MANAGER_REVIEW, Stage.AGREED, ["manager"]),
+    (
+        partial(workflow.submit_self_assessment, confirm_unrated=True),
+        Stage.SELF_ASSESSMENT,
+        Stage.MANAGER_REVIEW,
+        ["person"],
+    ),
+    (
+        partial(workflow.share_review, confirm_unrated=True),
+        Stage.MANAGER_REVIEW,
+        Stage.AGREED,
+        ["manager"],
+    ),
 ]
 EVERYONE = ["hr", "manager", "head", "person", "other_manager", "other_person"]
 
@@ -395,3 +407,103 @@ def test_every_change_is_in_the_audit_trail(appraisal, cast):
     stages = list(fresh(appraisal).history.order_by("history_id").values_list("stage", flat=True))
     assert stages[0] == "draft" and stages[-1] == "signed_off"
     assert {"self_assessment", "manager_review", "agreed"} <= set(stages)
+
+
+# --- nothing empty goes by accident, and a submission can be taken back -----------------
+
+
+@pytest.mark.parametrize(
+    ("move", "start", "side", "who"),
+    [
+        (workflow.submit_self_assessment, Stage.SELF_ASSESSMENT, "self", "person"),
+        (workflow.share_review, Stage.MANAGER_REVIEW, "manager", "manager"),
+    ],
+)
+def test_handing_over_with_anything_unrated_needs_confirming(
+    appraisal, cast, move, start, side, who
+):
+    appraisal = take_to(appraisal, start)
+    skill = appraisal.requirements.get(kind=Requirement.Kind.ORGANISATION_SKILL)
+    save = workflow.save_self_ratings if side == "self" else workflow.save_manager_ratings
+    save(
+        appraisal=appraisal,
+        by=cast.user(who),
+        confirmed_stage=start,
+        ratings={skill.pk: {"rating": 2}},
+    )
+    with pytest.raises(workflow.UnratedNotConfirmed) as refused:
+        move(appraisal=appraisal, by=cast.user(who), confirmed_stage=start)
+    assert refused.value.unrated == ["Formal appraisals", "Agile working", "Team dynamics"]
+    assert "3 of 4 requirements are not rated" in workflow.said(refused.value)
+    assert fresh(appraisal).stage == start
+    move(appraisal=appraisal, by=cast.user(who), confirmed_stage=start, confirm_unrated=True)
+    assert fresh(appraisal).stage != start
+
+
+def test_everything_rated_needs_no_confirming(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
+    workflow.save_self_ratings(
+        appraisal=appraisal,
+        by=cast.person.account,
+        confirmed_stage=Stage.SELF_ASSESSMENT,
+        ratings={row.pk: {"rating": 1} for row in appraisal.requirements.all()},
+    )
+    workflow.submit_self_assessment(
+        appraisal=appraisal, by=cast.person.account, confirmed_stage=Stage.SELF_ASSESSMENT
+    )
+    assert fresh(appraisal).stage == Stage.MANAGER_REVIEW
+
+
+def _manager_saves(appraisal, cast, what):
+    """The manager starts the review by saving one thing of their side."""
+    knowledge = appraisal.requirements.get(kind=Requirement.Kind.KNOWLEDGE)
+    by, stage = cast.manager.account, Stage.MANAGER_REVIEW
+    if what in ("rating", "evidence", "comment"):
+        value = 2 if what == "rating" else "Seen it."
+        workflow.save_manager_ratings(
+            appraisal=appraisal, by=by, confirmed_stage=stage, ratings={knowledge.pk: {what: value}}
+        )
+    elif what == "summary":
+        workflow.save_summary(appraisal=appraisal, by=by, confirmed_stage=stage, text="So far.")
+    elif what == "outcome":
+        workflow.set_outcome(appraisal=appraisal, by=by, confirmed_stage=stage, outcome="meets")
+    elif what == "nothing typed":
+        # A save of the form as it came: nothing of the manager's side written.
+        workflow.save_manager_ratings(
+            appraisal=appraisal,
+            by=by,
+            confirmed_stage=stage,
+            ratings={knowledge.pk: {"rating": None, "evidence": " ", "comment": ""}},
+        )
+
+
+@pytest.mark.parametrize(
+    "what", ["nothing", "nothing typed", "rating", "evidence", "comment", "summary", "outcome"]
+)
+def test_the_person_takes_back_their_submission_until_the_manager_starts(appraisal, cast, what):
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    _manager_saves(appraisal, cast, what)
+    appraisal = fresh(appraisal)
+    sam = cast.person.account
+    if what.startswith("nothing"):
+        assert "take_back" in workflow.available_moves(sam, appraisal)
+        workflow.take_back(appraisal=appraisal, by=sam, confirmed_stage=Stage.MANAGER_REVIEW)
+        appraisal = fresh(appraisal)
+        assert appraisal.stage == Stage.SELF_ASSESSMENT
+        event = appraisal.events.last()
+        assert (event.action, event.by) == (AppraisalEvent.Action.TAKEN_BACK, sam)
+    else:
+        assert "take_back" not in workflow.available_moves(sam, appraisal)
+        with pytest.raises(WorkflowError, match="Mo has started the review"):
+            workflow.take_back(appraisal=appraisal, by=sam, confirmed_stage=Stage.MANAGER_REVIEW)
+        assert fresh(appraisal).stage == Stage.MANAGER_REVIEW
+
+
+def test_only_the_person_takes_back_their_submission(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    for role in set(EVERYONE) - {"person"}:
+        with pytest.raises(WorkflowError, match="Only Sam"):
+            workflow.take_back(
+                appraisal=appraisal, by=cast.user(role), confirmed_stage=Stage.MANAGER_REVIEW
+            )
+    assert fresh(appraisal).stage == Stage.MANAGER_REVIEW
