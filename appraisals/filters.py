@@ -253,6 +253,9 @@ class AppraisalFilter(ListFilter):
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
     overdue = CheckboxFilter(label="Only overdue ones", method="overdue_only")
+    disagreement = CheckboxFilter(
+        label="Only those with unresolved disagreements", method="disagreement_only"
+    )
     person = django_filters.NumberFilter(field_name="person_id", label="Person id (the appraisee)")
     manager = django_filters.NumberFilter(field_name="manager_id", label="Manager's person id")
     q = django_filters.CharFilter(
@@ -275,7 +278,7 @@ class AppraisalFilter(ListFilter):
         "person": ["person__name", "pk"],
         "cycle": ["-cycle__opens_on", "person__name", "pk"],
     }
-    PAGE = ("job_family", "team", "stage", "overdue")
+    PAGE = ("job_family", "team", "stage", "overdue", "disagreement")
     API = ("cycle", "stage", "person", "manager", "q", "sort")
 
     class Meta:
@@ -287,6 +290,9 @@ class AppraisalFilter(ListFilter):
 
     def overdue_only(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def disagreement_only(self, queryset, name, value):
+        return queryset.with_disagreements() if value else queryset
 
     def search(self, queryset, name, value):
         return search.matching(

@@ -2,10 +2,12 @@
 
 Objectives and plan actions belong to an appraisal and change under its
 lock, like its ratings: the manager proposes them (in draft, manager
-review and agreed), the person joins in once agreed, HR may set up a draft;
-nothing changes once someone has signed. suggest_development_actions()
-offers the profile's training and PDAs for the biggest gaps first; the two
-people choose. Check-ins are 1:1 notes between a person and their manager.
+review, review shared and agreed), the person joins in once agreed, HR may
+set up a draft; nothing changes once someone has signed. A change while the
+review is shared goes back to the person to answer (review.sync_items).
+suggest_development_actions() offers the profile's training and PDAs for the
+biggest gaps first; the two people choose. Check-ins are 1:1 notes between
+a person and their manager.
 """
 
 import re
@@ -16,7 +18,7 @@ from django.db import transaction
 
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import CheckIn, DevelopmentAction, Objective, Stage
-from appraisals.workflow import WorkflowError, _check_unsigned, _touch, lock
+from appraisals.workflow import WorkflowError, _check_unsigned, _resync, _touch, lock
 from competency.models import DevelopmentActivity, Training, fingerprint
 from competency.roles import is_hr
 
@@ -62,6 +64,7 @@ def add_objective(*, appraisal, by, confirmed_stage, **values) -> Objective:
     _apply(objective, values, OBJECTIVE_FIELDS)
     objective.save()
     _touch(appraisal)
+    _resync(appraisal, by)
     return objective
 
 
@@ -73,6 +76,7 @@ def update_objective(*, objective, by, confirmed_stage, **values) -> Objective:
     _apply(objective, values, OBJECTIVE_FIELDS)
     objective.save()
     _touch(appraisal)
+    _resync(appraisal, by)
     return objective
 
 
@@ -99,6 +103,7 @@ def add_development_action(
     _apply(action, values, ACTION_FIELDS)
     action.save()
     _touch(appraisal)
+    _resync(appraisal, by)
     return action
 
 
@@ -113,6 +118,7 @@ def update_development_action(*, action, by, confirmed_stage, **values) -> Devel
     _apply(action, values, ACTION_FIELDS)
     action.save()
     _touch(appraisal)
+    _resync(appraisal, by)
     return action
 
 

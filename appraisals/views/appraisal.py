@@ -5,8 +5,18 @@ Every view finds the appraisal through Appraisal.objects.visible_to (404
 otherwise), shows only the sides access.visible_sides allows, and changes
 things only through the services in workflow.py and plans.py, which check
 the stage the page showed (confirmed_stage) under a lock. The moves, their
-buttons and messages are workflow.MOVES. A refused save or move shows the
-service's message on the page again, with what was typed.
+buttons and messages are workflow.MOVES.
+
+The appraisal's page is one form, posted to the page itself with the
+button pressed as `do`: every button saves everything typed (ratings,
+summary, outcome, the review's answers and replies, an objective or action
+being written) and then does its action, in one transaction (_act). A
+refusal of either undoes both: what is stored is never half of what was
+asked, and the page comes back (400; 409 when the appraisal moved on) with
+everything typed and the reason, so the person can put it right or save
+without the refused action. The older addresses (ratings/, move/<name>/,
+summary-comment/, outcome/, objectives/, plan/) do the same with their
+button's action.
 """
 
 from django.contrib import messages
@@ -18,10 +28,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from appraisals import plans, workflow
-from appraisals.access import masked_requirements, visible_sides
+from appraisals import plans, review, workflow
+from appraisals.access import masked_requirements, sees_plan, visible_sides
 from appraisals.forms import ActionForm, ObjectiveForm
-from appraisals.models import Appraisal, DevelopmentAction, Objective, Requirement
+from appraisals.models import Appraisal, DevelopmentAction, Objective, Requirement, Stage
 from appraisals.views.common import readable_appraisal, signed_in
 from competency.forms import add_errors
 
@@ -61,6 +71,76 @@ class Row:
             ]
 
 
+def _plan(user, appraisal):
+    """The objectives and development plan, if this viewer sees them yet
+    (access.sees_plan: the manager's proposal is theirs until shared)."""
+    if not sees_plan(user, appraisal):
+        return {"objectives": [], "actions": [], "plan_hidden": True}
+    return {
+        "objectives": list(appraisal.objectives.all()),
+        "actions": list(
+            appraisal.development_actions.biggest_gaps_first().select_related("requirement")
+        ),
+        "plan_hidden": False,
+    }
+
+
+THREAD_WORDS = {
+    "agreed": "agreed",
+    "disagreed": "disagreed",
+    "reply": "replied",
+    "changed": "changed it, so it waits for an answer again",
+}
+
+
+def _review_items(user, appraisal, posted):
+    """The shared review's items as the page shows them, each with its
+    thread in words and what the form shows (typed, or saved); an empty
+    list before the review is shared or while this viewer may not see it."""
+    if not (
+        appraisal.reached(Stage.REVIEW_SHARED) and visible_sides(user, appraisal).manager_assessment
+    ):
+        return []
+    names = {
+        appraisal.person.account_id: appraisal.person.name,
+        appraisal.manager.account_id: appraisal.manager.name,
+    }
+    found = review.items(appraisal)
+    for item in found:
+        item.words = review.title(item)
+        item.thread = [
+            {
+                "who": names.get(
+                    comment.by_id,
+                    comment.by.get_full_name() or comment.by.get_username() if comment.by else "",
+                ),
+                "did": THREAD_WORDS[comment.kind],
+                "text": comment.text,
+                "at": comment.at,
+            }
+            for comment in item.comments.all()
+        ]
+        key = f"a-{item.pk}-"
+        item.typed_answer = posted.get(key + "answer", item.answer)
+        item.typed_comment = posted.get(key + "comment", "")
+    return found
+
+
+def _answers(request):
+    """{item id: {"answer", "comment"}} from the form: only the items with
+    an answer chosen or a comment typed."""
+    answers = {}
+    for key, value in request.POST.items():
+        if not key.startswith("a-"):
+            continue
+        _, pk, part = key.split("-", 2)
+        if not pk.isdigit() or part not in ("answer", "comment", "shown") or not value.strip():
+            continue
+        answers.setdefault(int(pk), {})[part] = value
+    # What the page showed goes only with an answer or a comment.
+    return {pk: values for pk, values in answers.items() if set(values) - {"shown"}}
+
+
 def _suggestions(appraisal):
     suggestions = plans.suggest_development_actions(appraisal)
     for suggestion in suggestions:
@@ -91,6 +171,14 @@ def _page_context(request, appraisal, *, error=None, posted=None, forms=None, un
     sides = visible_sides(user, appraisal)
     edit_side = workflow.may_edit_side(user, appraisal) or posted.get("_side")
     rows = [Row(row, edit_side, posted) for row in requirements]
+    items = _review_items(user, appraisal, posted)
+    by_requirement = {item.requirement_id: item for item in items if item.requirement_id}
+    for row in rows:
+        row.item = by_requirement.get(row.r.pk)
+    plan = _plan(user, appraisal)
+    by_objective = {item.objective_id: item for item in items if item.objective_id}
+    for objective in plan["objectives"]:
+        objective.item = by_objective.get(objective.pk)
     groups = [
         (heading, [row for row in rows if row.r.kind == kind]) for kind, heading in KIND_HEADINGS
     ]
@@ -131,16 +219,17 @@ def _page_context(request, appraisal, *, error=None, posted=None, forms=None, un
             for name in moves
         ],
         "waiting": workflow.waiting_for(appraisal),
+        "answering": workflow.may_answer(user, appraisal),
+        "review_counts": review.counts(items) if items else None,
+        "plan_item": next((item for item in items if item.kind == "plan"), None),
+        "outcome_item": next((item for item in items if item.kind == "outcome"), None),
         "summary_field": workflow.may_write_summary(user, appraisal),
         "summary_text": posted.get("text"),
         "may_set_outcome": workflow.may_set_outcome(user, appraisal),
         "outcome_value": posted.get("outcome", appraisal.outcome),
         "outcomes": Appraisal.Outcome.choices,
         "can_plan": can_plan,
-        "objectives": list(appraisal.objectives.all()),
-        "actions": list(
-            appraisal.development_actions.biggest_gaps_first().select_related("requirement")
-        ),
+        **plan,
         "suggestions": _suggestions(appraisal) if can_plan else [],
         "objective_form": forms.get("objective") or ObjectiveForm(),
         "action_form": forms.get("action") or ActionForm(requirements=requirements),
@@ -256,6 +345,10 @@ def _save_typed(request, appraisal, stage, forms):
         except ValidationError as error:
             add_errors(form, error)
             raise _FormRefused from error
+    # Last: the person's answers may make the appraisal agreed.
+    answers = _answers(request)
+    if answers:
+        workflow.answer_review(appraisal=appraisal, by=by, confirmed_stage=stage, answers=answers)
 
 
 def _add_suggestion(request, appraisal, stage, requirement_pk, key):
@@ -411,6 +504,8 @@ def _edit_page(request, appraisal, form, thing, template):
 @signed_in
 def edit_objective(request, pk, objective_id):
     appraisal = readable_appraisal(request.user, pk)
+    if not sees_plan(request.user, appraisal):
+        raise Http404
     objective = get_object_or_404(Objective, pk=objective_id, appraisal=appraisal)
     if request.method != "POST":
         form = ObjectiveForm(
@@ -443,6 +538,8 @@ def add_action(request, pk):
 @signed_in
 def edit_action(request, pk, action_id):
     appraisal = readable_appraisal(request.user, pk)
+    if not sees_plan(request.user, appraisal):
+        raise Http404
     action = get_object_or_404(DevelopmentAction, pk=action_id, appraisal=appraisal)
     requirements = list(appraisal.requirements.all())
     if request.method != "POST":
@@ -476,7 +573,17 @@ def edit_action(request, pk, action_id):
 def _summary_context(request, appraisal):
     requirements = masked_requirements(request.user, appraisal, appraisal.requirements.all())
     rows = [Row(row, None, {}) for row in requirements]
+    items = _review_items(request.user, appraisal, {})
+    by_requirement = {item.requirement_id: item for item in items if item.requirement_id}
+    for row in rows:
+        row.item = by_requirement.get(row.r.pk)
+    plan = _plan(request.user, appraisal)
+    by_objective = {item.objective_id: item for item in items if item.objective_id}
+    for objective in plan["objectives"]:
+        objective.item = by_objective.get(objective.pk)
     return {
+        "plan_item": next((item for item in items if item.kind == "plan"), None),
+        "outcome_item": next((item for item in items if item.kind == "outcome"), None),
         "appraisal": appraisal,
         "sides": visible_sides(request.user, appraisal),
         "groups": [
@@ -484,10 +591,7 @@ def _summary_context(request, appraisal):
             for kind, heading in KIND_HEADINGS
             if any(row.r.kind == kind for row in rows)
         ],
-        "objectives": list(appraisal.objectives.all()),
-        "actions": list(
-            appraisal.development_actions.biggest_gaps_first().select_related("requirement")
-        ),
+        **plan,
         "version": appraisal.profile_version,
         "superseded": appraisal.profile_version.profile.published_version_id
         != appraisal.profile_version_id,

@@ -304,7 +304,10 @@ def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
     )
     assert summary.json()["manager_summary"] == "A good year"
     shared = move(manager, appraisal, "share", {"confirm_unrated": True})
-    assert shared.json()["stage"] == Stage.AGREED
+    assert shared.json()["stage"] == Stage.REVIEW_SHARED
+    every = [{"item": item["id"], "answer": "agreed"} for item in shared.json()["review"]["items"]]
+    agreed = move(person, appraisal, "answers", {"answers": every})
+    assert agreed.json()["stage"] == Stage.AGREED
     assert move(person, appraisal, "sign").json()["person_signed_at"]
     assert move(manager, appraisal, "sign").json()["stage"] == Stage.SIGNED_OFF
     reopened = move(hr, appraisal, "reopen", {"reason": "Wrong outcome"})
@@ -317,6 +320,7 @@ def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
         "taken_back",
         "submitted",
         "shared",
+        "agreed",
         "signed",
         "signed",
         "signed_off",
@@ -732,3 +736,70 @@ def test_an_appraisal_names_its_own_versions_title_after_a_newer_one(cast, appra
         body = cast.api("manager").get(url).json()
         row = body if "profile" in body else body["results"][0]
         assert row["profile"]["title"] == first_title != "Renamed"
+
+
+def test_the_person_answers_the_shared_review_over_the_api(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    person, manager, head = (cast.api(role) for role in ("person", "manager", "head"))
+    body = person.get(path(appraisal)).json()
+    assert body["may"]["answer"] == "person" and body["stage"] == "review_shared"
+    items = {item["requirement"] or item["kind"]: item for item in body["review"]["items"]}
+    assert body["review"]["counts"] == {"agreed": 0, "disagreed": 0, "waiting": 6, "total": 6}
+    knowledge = rows(appraisal)["knowledge"]
+    # A disagreement without a comment: refused, nothing written.
+    refused = move(
+        person,
+        appraisal,
+        "answers",
+        {"answers": [{"item": items["outcome"]["id"], "answer": "disagreed"}]},
+    )
+    assert "Say why you disagree with the outcome" in assert_problem(refused, 409)["detail"]
+    answers = [{"item": item["id"], "answer": "agreed"} for item in body["review"]["items"]]
+    answers[-1] = {"item": items["outcome"]["id"], "answer": "disagreed", "comment": "Too low."}
+    answered = move(person, appraisal, "answers", {"answers": answers}).json()
+    assert answered["review"]["counts"]["disagreed"] == 1 and answered["stage"] == "review_shared"
+    # The manager replies; they cannot agree for the person.
+    refused = move(
+        manager,
+        appraisal,
+        "answers",
+        {"answers": [{"item": items["outcome"]["id"], "answer": "agreed"}]},
+    )
+    assert_problem(refused, 409)
+    replied = move(
+        manager,
+        appraisal,
+        "answers",
+        {"answers": [{"item": items["outcome"]["id"], "comment": "Let us talk."}]},
+    ).json()
+    thread = [entry["kind"] for entry in replied["review"]["items"][-1]["thread"]]
+    assert thread == ["disagreed", "reply"]
+    # The manager's manager reads it but does not answer.
+    assert head.get(path(appraisal)).json()["review"]["counts"]["disagreed"] == 1
+    assert_problem(
+        move(
+            head,
+            appraisal,
+            "answers",
+            {"answers": [{"item": items["outcome"]["id"], "comment": "x"}]},
+        ),
+        409,
+    )
+    done = move(
+        person,
+        appraisal,
+        "answers",
+        {"answers": [{"item": items["outcome"]["id"], "answer": "agreed"}]},
+    )
+    assert done.json()["stage"] == "agreed"
+    assert knowledge.pk in items
+
+
+def test_the_manager_takes_the_shared_review_back_over_the_api(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    manager = cast.api("manager")
+    refused = move(manager, appraisal, "take-back-review", {"reason": ""})
+    assert_problem(refused, 400)
+    taken = move(manager, appraisal, "take-back-review", {"reason": "Reworking the plan."})
+    assert taken.json()["stage"] == "manager_review"
+    assert taken.json()["events"][-1]["reason"] == "Reworking the plan."

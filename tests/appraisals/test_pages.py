@@ -129,8 +129,47 @@ def test_the_whole_workflow_through_the_pages(cast, appraisal):
     )
     assert response.status_code == 302
     move(mo, "share", **{"confirm-share": "on"})
-    assert "Below" in sam.get(url("detail", appraisal)).content.decode()
-    sam.post(url("save_summary", appraisal), {"confirmed_stage": "agreed", "text": "Good year."})
+    page = sam.get(url("detail", appraisal)).content.decode()
+    assert "Below" in page and "Do you agree with the rating of Systems design" in page
+    items = {item.requirement_id or item.kind: item.pk for item in appraisal.review_items.all()}
+    every = {f"a-{pk}-answer": "agreed" for pk in items.values()}
+    # Sam disagrees with the skill's rating, saying why; agrees to the rest.
+    disagree = {f"a-{items[skill.pk]}-answer": "disagreed"}
+    response = sam.post(
+        url("detail", appraisal), {"confirmed_stage": "review_shared", **every, **disagree}
+    )
+    assert response.status_code == 400 and "Say why you disagree" in response.content.decode()
+    response = sam.post(
+        url("detail", appraisal),
+        {
+            "confirmed_stage": "review_shared",
+            **every,
+            **disagree,
+            f"a-{items[skill.pk]}-comment": "I led the design review.",
+            "text": "Good year.",
+        },
+    )
+    assert response.status_code == 302
+    appraisal.refresh_from_db()
+    assert appraisal.stage == Stage.REVIEW_SHARED
+    hr_page = hr.get(url("detail", appraisal)).content.decode()
+    assert "I led the design review." in hr_page and "Disagrees" in hr_page
+    # Mo replies and raises the rating: the item goes back to Sam.
+    response = mo.post(
+        url("detail", appraisal),
+        {
+            "confirmed_stage": "review_shared",
+            f"r-{skill.pk}-rating": "3",
+            f"a-{items[skill.pk]}-comment": "Fair: raised to 3.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = sam.get(url("detail", appraisal)).content.decode()
+    assert "Fair: raised to 3." in page and "changed it, so it waits for an answer again" in page
+    response = sam.post(url("detail", appraisal), {"confirmed_stage": "review_shared", **every})
+    assert response.status_code == 302
+    appraisal.refresh_from_db()
+    assert appraisal.stage == Stage.AGREED
     move(sam, "sign")
     move(mo, "sign")
     appraisal.refresh_from_db()
