@@ -44,6 +44,71 @@ KIND_HEADINGS = [
 ]
 
 
+# The appraisal's parts, for its task list: each its own page with Save and
+# continue (a long appraisal is tens of thousands of pixels as one page).
+# (slug, heading, the requirement kinds it rates, or None for the others.)
+K = Requirement.Kind
+PARTS = [
+    ("skills", "Organisation skills", (K.ORGANISATION_SKILL,)),
+    ("knowledge", "Knowledge and skills", (K.KNOWLEDGE,)),
+    ("behaviours", "Behaviours and work activities", (K.BEHAVIOURAL, K.WORK_ACTIVITY)),
+    ("objectives", "Objectives", None),
+    ("plan", "Development plan", None),
+    ("summary", "Outcome and summary", None),
+]
+PART_SLUGS = [slug for slug, _, _ in PARTS]
+
+
+def _status(done, total):
+    if total and done == total:
+        return "Completed"
+    return "In progress" if done else "Not started"
+
+
+def _task(appraisal, slug, heading, hint, status):
+    return {
+        "slug": slug,
+        "heading": heading,
+        "hint": hint,
+        "status": status,
+        "url": reverse("appraisals:part", args=[appraisal.pk, slug]),
+    }
+
+
+def _task_list(appraisal, rows, edit_side, answering, plan, summary_field, can_plan):
+    """Each part with its status and a count, as the viewer has it to do:
+    ratings to give, answers to give, or (nothing to do) what there is; a
+    status of None is a part this viewer only reads now."""
+    tasks = []
+    for slug, heading, kinds in PARTS:
+        if kinds:
+            part_rows = [row for row in rows if row.r.kind in kinds]
+            if not part_rows:
+                continue
+            total = len(part_rows)
+            if answering == "person":
+                done = sum(1 for row in part_rows if row.item and row.item.answer)
+                hint, status = f"{done} of {total} answered", _status(done, total)
+            elif edit_side:
+                done = sum(1 for row in part_rows if row.values["rating"])
+                hint, status = f"{done} of {total} rated", _status(done, total)
+            else:
+                hint, status = f"{total} requirement{'s' if total != 1 else ''}", None
+        elif slug in ("objectives", "plan"):
+            n = len(plan["objectives" if slug == "objectives" else "actions"])
+            word = "objective" if slug == "objectives" else "action"
+            hint = f"{n} {word}{'s' if n != 1 else ''}"
+            status = _status(min(n, 1), 1) if can_plan else None
+        elif summary_field:
+            written = bool(getattr(appraisal, summary_field))
+            hint = "Your summary is written" if written else "Your summary is not written yet"
+            status = _status(int(written), 1)
+        else:
+            hint, status = "The outcome and both summaries", None
+        tasks.append(_task(appraisal, slug, heading, hint, status))
+    return tasks
+
+
 class Row:
     """A requirement as the page shows it: the masked row, its scale, and
     what the form should show (what was typed, or what is saved)."""
@@ -164,7 +229,9 @@ def _progress(rows, side):
     return {"rated": len(rows) - len(missing), "total": len(rows), "missing": missing}
 
 
-def _page_context(request, appraisal, *, error=None, posted=None, forms=None, unrated=None):
+def _page_context(
+    request, appraisal, *, error=None, posted=None, forms=None, unrated=None, part=None
+):
     user = request.user
     posted = posted or {}
     requirements = masked_requirements(user, appraisal, appraisal.requirements.all())
@@ -179,10 +246,18 @@ def _page_context(request, appraisal, *, error=None, posted=None, forms=None, un
     by_objective = {item.objective_id: item for item in items if item.objective_id}
     for objective in plan["objectives"]:
         objective.item = by_objective.get(objective.pk)
+    kinds = next((kinds for slug, _, kinds in PARTS if slug == part), None)
     groups = [
-        (heading, [row for row in rows if row.r.kind == kind]) for kind, heading in KIND_HEADINGS
+        (heading, [row for row in rows if row.r.kind == kind])
+        for kind, heading in KIND_HEADINGS
+        if part is None or (kinds and kind in kinds)
     ]
     can_plan = plans.may_plan(user, appraisal)
+    answering = workflow.may_answer(user, appraisal)
+    summary_field = workflow.may_write_summary(user, appraisal)
+    tasks = _task_list(appraisal, rows, edit_side, answering, plan, summary_field, can_plan)
+    after = PART_SLUGS.index(part) if part else len(PART_SLUGS)
+    following = [task for task in tasks if PART_SLUGS.index(task["slug"]) > after]
     forms = dict(forms or {})
     if posted and "objective" not in forms:
         forms["objective"] = _typed_form(ObjectiveForm, posted, plans.OBJECTIVE_FIELDS)
@@ -219,11 +294,17 @@ def _page_context(request, appraisal, *, error=None, posted=None, forms=None, un
             for name in moves
         ],
         "waiting": workflow.waiting_for(appraisal),
-        "answering": workflow.may_answer(user, appraisal),
+        "answering": answering,
+        "tasks": tasks,
+        "part": part,
+        "part_heading": next((heading for slug, heading, _ in PARTS if slug == part), None),
+        "next_url": following[0]["url"]
+        if following
+        else reverse("appraisals:detail", args=[appraisal.pk]),
         "review_counts": review.counts(items) if items else None,
         "plan_item": next((item for item in items if item.kind == "plan"), None),
         "outcome_item": next((item for item in items if item.kind == "outcome"), None),
-        "summary_field": workflow.may_write_summary(user, appraisal),
+        "summary_field": summary_field,
         "summary_text": posted.get("text"),
         "may_set_outcome": workflow.may_set_outcome(user, appraisal),
         "outcome_value": posted.get("outcome", appraisal.outcome),
@@ -243,6 +324,16 @@ def _page_context(request, appraisal, *, error=None, posted=None, forms=None, un
 def _render_page(request, appraisal, status=200, **kwargs):
     context = _page_context(request, appraisal, **kwargs)
     return render(request, "appraisals/appraisal.html", context, status=status)
+
+
+@signed_in
+def part_page(request, pk, slug):
+    """One part of the appraisal on a page of its own, with Save and
+    continue; its form posts to the appraisal's page like every button."""
+    if slug not in PART_SLUGS or request.method != "GET":
+        raise Http404
+    appraisal = readable_appraisal(request.user, pk)
+    return _render_page(request, appraisal, part=slug)
 
 
 @signed_in
@@ -423,7 +514,12 @@ def _act(request, pk, do):
     except ValidationError as error:
         return _refused(request, appraisal, error, forms, do)
     messages.success(request, message)
-    return redirect(reverse("appraisals:detail", args=[pk]) + anchor)
+    page = reverse("appraisals:detail", args=[pk])
+    following = request.POST.get("next", "")
+    # Save and continue: on to the next part, only ever a page of this appraisal.
+    if do == "save" and following.startswith(page) and "//" not in following:
+        return redirect(following)
+    return redirect(page + anchor)
 
 
 def _refused(request, appraisal, error, forms, do):
@@ -434,6 +530,7 @@ def _refused(request, appraisal, error, forms, do):
         # moved on meanwhile, so that nothing they typed is lost.
         person = workflow.is_the_person(request.user, appraisal)
         posted["_side"] = "self" if person else "manager"
+    part = request.POST.get("part")
     return _render_page(
         request,
         _fresh(appraisal),
@@ -442,6 +539,7 @@ def _refused(request, appraisal, error, forms, do):
         unrated=getattr(error, "unrated", None),
         posted=posted,
         forms=forms,
+        part=part if part in PART_SLUGS else None,
     )
 
 

@@ -379,3 +379,41 @@ def test_the_person_takes_back_a_submission_from_the_page(cast, appraisal):
         url("detail", appraisal), {"confirmed_stage": "manager_review", "do": "move-take_back"}
     )
     assert response.status_code == 400 and "Mo has started the review" in response.content.decode()
+
+
+def test_each_part_of_the_appraisal_has_its_page_with_save_and_continue(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
+    skill = rows(appraisal)["organisation_skill"]
+    sam = cast.client("person")
+    page = sam.get(url("detail", appraisal)).content.decode()
+    # The task list: each part with its status and a count.
+    assert "govuk-task-list" in page and "0 of 1 rated" in page
+    part = url("part", appraisal, "skills")
+    assert part in page
+    shown = sam.get(part).content.decode()
+    assert "Systems design Platform Engineer" in shown and "Agile working" not in shown
+    assert "Save and continue" in shown and "What you can do now" not in shown
+    response = sam.post(
+        url("detail", appraisal),
+        {
+            "confirmed_stage": "self_assessment",
+            "do": "save",
+            "part": "skills",
+            "next": url("part", appraisal, "knowledge"),
+            f"r-{skill.pk}-rating": "3",
+        },
+    )
+    assert response.status_code == 302 and response.url == url("part", appraisal, "knowledge")
+    skill.refresh_from_db()
+    assert skill.self_rating == 3
+    assert "1 of 1 rated" in sam.get(url("detail", appraisal)).content.decode()
+    # Somewhere else to go next: back to the appraisal, nowhere off the site.
+    response = sam.post(
+        url("detail", appraisal),
+        {"confirmed_stage": "self_assessment", "do": "save", "next": "https://example.org/"},
+    )
+    assert response.url.startswith(url("detail", appraisal))
+    for slug in ("knowledge", "behaviours", "objectives", "plan", "summary"):
+        assert sam.get(url("part", appraisal, slug)).status_code == 200
+    assert sam.get(url("part", appraisal, "nonsense")).status_code == 404
+    assert cast.client("other_person").get(part).status_code == 404
