@@ -45,19 +45,36 @@ class Sides:
 
 def visible_sides(user, appraisal):
     """The person sees their own ratings always and the manager's only once
-    shared (agreed on); the managers see the self-assessment only once it
-    was submitted (manager review on); the appraisal's manager sees their
-    own ratings as they write them, managers above only once shared. HR see
-    both. Call only for an appraisal the user may read."""
+    shared (review shared on); the managers see the self-assessment only
+    once it was submitted (manager review on); the appraisal's manager sees
+    their own ratings as they write them, managers above only once shared.
+    HR see both. Call only for an appraisal the user may read."""
     if is_hr(user):
         return Sides(True, True)
-    shared = appraisal.reached(Stage.AGREED)
+    shared = appraisal.reached(Stage.REVIEW_SHARED)
     submitted = appraisal.reached(Stage.MANAGER_REVIEW)
     if is_the_person(user, appraisal):
         return Sides(True, shared)
     if can_act_as_manager(user, appraisal):
         return Sides(submitted, True)
     return Sides(submitted, shared)
+
+
+def sees_plan(user, appraisal):
+    """Whether this viewer sees the appraisal's objectives and development
+    plan. Those set up in draft are there for the self-assessment; from
+    manager review they are the manager's proposal, part of the manager's
+    side: hidden from whoever may not see that side yet (the person, and
+    managers above) until the review is shared. Pages, the PDF and the API
+    ask here."""
+    if appraisal.stage not in PROPOSAL_STAGES:
+        return True
+    return visible_sides(user, appraisal).manager_assessment
+
+
+# The stages at which the objectives and plan are the manager's proposal, not
+# shared yet (for a query of the person's own objectives: progress.py).
+PROPOSAL_STAGES = (Stage.MANAGER_REVIEW,)
 
 
 SELF_FIELDS = ("self_rating", "self_evidence", "self_comment")

@@ -339,6 +339,9 @@ class AppraisalFilter(ListFilter):
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
     overdue = CheckboxFilter(label="Only overdue ones", method="overdue_only")
+    disagreement = CheckboxFilter(
+        label="Only those with unresolved disagreements", method="disagreement_only"
+    )
     person = django_filters.CharFilter(
         field_name="person__employee_id",
         max_length=50,
@@ -372,7 +375,7 @@ class AppraisalFilter(ListFilter):
         "person": ["person__name", "pk"],
         "cycle": ["-cycle__opens_on", "person__name", "pk"],
     }
-    PAGE = ("job_family", "team", "stage", "overdue", "manager_has_left")
+    PAGE = ("job_family", "team", "stage", "overdue", "disagreement", "manager_has_left")
     API = ("cycle", "stage", "person", "manager", "manager_has_left", "q", "sort")
 
     class Meta:
@@ -387,6 +390,9 @@ class AppraisalFilter(ListFilter):
 
     def manager_left(self, queryset, name, value):
         return queryset.managed_by_leavers() if value else queryset
+
+    def disagreement_only(self, queryset, name, value):
+        return queryset.with_disagreements() if value else queryset
 
     def search(self, queryset, name, value):
         return search.matching(

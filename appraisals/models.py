@@ -276,6 +276,7 @@ class Stage(models.TextChoices):
     DRAFT = "draft", "Draft"
     SELF_ASSESSMENT = "self_assessment", "Self-assessment"
     MANAGER_REVIEW = "manager_review", "Manager review"
+    REVIEW_SHARED = "review_shared", "Review shared"
     AGREED = "agreed", "Agreed"
     SIGNED_OFF = "signed_off", "Signed off"
 
@@ -313,6 +314,16 @@ class AppraisalQuerySet(models.QuerySet):
         """Not signed off, and managed by someone who has left (by `on`,
         default today): theirs to reassign, as a leaver can no longer sign in."""
         return self.open().filter(manager__in=Person.objects.left(on).values("pk"))
+
+    def with_disagreements(self):
+        """Shared reviews where the person disagrees with anything, not
+        settled yet (HR's cycle page counts and filters them)."""
+        return self.filter(
+            stage=Stage.REVIEW_SHARED,
+            pk__in=ReviewItem.objects.filter(answer=ReviewItem.Answer.DISAGREED).values(
+                "appraisal_id"
+            ),
+        )
 
     def stage_counts(self):
         """{stage: how many}, for the stages that have any, in one query."""
@@ -362,6 +373,7 @@ class Appraisal(models.Model):
                         "draft",
                         "self_assessment",
                         "manager_review",
+                        "review_shared",
                         "agreed",
                         "signed_off",
                     ]
@@ -521,7 +533,10 @@ class AppraisalEvent(models.Model):
         CREATED = "created", "Created"
         STARTED = "started", "Self-assessment started"
         SUBMITTED = "submitted", "Self-assessment submitted"
+        TAKEN_BACK = "taken_back", "Self-assessment taken back"
         SHARED = "shared", "Review shared"
+        REVIEW_TAKEN_BACK = "review_taken_back", "Review taken back by the manager"
+        AGREED = "agreed", "Agreed by the person"
         SIGNED = "signed", "Signed"
         SIGNED_OFF = "signed_off", "Signed off by both"
         SENT_BACK = "sent_back", "Sent back"
@@ -543,6 +558,117 @@ class AppraisalEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+# --- the person's answers to a shared review ------------------------------------
+
+
+class ReviewItemQuerySet(models.QuerySet):
+    def disagreed(self):
+        return self.filter(answer=ReviewItem.Answer.DISAGREED)
+
+
+class ReviewItem(models.Model):
+    """One thing the person answers once the review is shared: the
+    manager's rating of a requirement, an objective, the development plan
+    or the outcome. The person agrees, or disagrees with a comment; both
+    add to its thread (ReviewComment). `shown` is a fingerprint of what
+    the person is answering: when the manager changes it, the answer is
+    cleared and the item goes back to the person (appraisals/review.py)."""
+
+    class Kind(models.TextChoices):
+        REQUIREMENT = "requirement", "Rating"
+        OBJECTIVE = "objective", "Objective"
+        PLAN = "plan", "Development plan"
+        OUTCOME = "outcome", "Outcome"
+
+    class Answer(models.TextChoices):
+        WAITING = "", "Not answered yet"
+        AGREED = "agreed", "Agrees"
+        DISAGREED = "disagreed", "Disagrees"
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="review_items")
+    kind = models.CharField(max_length=20, choices=Kind)
+    requirement = models.ForeignKey(
+        Requirement, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    objective = models.ForeignKey(
+        "Objective", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    answer = models.CharField(max_length=20, choices=Answer, blank=True)
+    shown = models.CharField(max_length=64, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["appraisal", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["requirement", "objective", "plan", "outcome"]),
+                name="reviewitem_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__in=["", "agreed", "disagreed"]),
+                name="reviewitem_answer_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="requirement", requirement__isnull=False, objective__isnull=True)
+                | Q(kind="objective", objective__isnull=False, requirement__isnull=True)
+                | Q(kind__in=["plan", "outcome"], requirement__isnull=True, objective__isnull=True),
+                name="reviewitem_names_its_thing",
+            ),
+            # One item per thing answered.
+            models.UniqueConstraint(
+                fields=["requirement"],
+                condition=Q(requirement__isnull=False),
+                name="reviewitem_once_per_requirement",
+            ),
+            models.UniqueConstraint(
+                fields=["objective"],
+                condition=Q(objective__isnull=False),
+                name="reviewitem_once_per_objective",
+            ),
+            models.UniqueConstraint(
+                fields=["appraisal", "kind"],
+                condition=Q(kind__in=["plan", "outcome"]),
+                name="reviewitem_one_plan_one_outcome",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.appraisal_id}: {self.get_answer_display()}"
+
+
+class ReviewComment(models.Model):
+    """One entry of an item's thread: the person's answer with its
+    comment, a reply, or a note that the manager changed the item."""
+
+    class Kind(models.TextChoices):
+        AGREED = "agreed", "Agreed"
+        DISAGREED = "disagreed", "Disagreed"
+        REPLY = "reply", "Replied"
+        CHANGED = "changed", "Changed it"
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="comments")
+    kind = models.CharField(max_length=20, choices=Kind)
+    text = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["agreed", "disagreed", "reply", "changed"]),
+                name="reviewcomment_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:40]}"
 
 
 # --- objectives and development plans -----------------------------------------

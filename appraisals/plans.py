@@ -2,13 +2,14 @@
 
 Objectives and plan actions belong to an appraisal and change under its
 lock, like its ratings: the manager proposes them (in draft, manager
-review and agreed), the person joins in once agreed, HR may set up a draft;
-nothing changes once someone has signed. suggest_development_actions()
-offers the profile's training and PDAs for the biggest gaps first, those
-that develop the gap's skill or knowledge item (as the catalogue says)
-before the rest; the two people choose. The person records progress on
-their own objectives (record_objective_progress). Check-ins are 1:1 notes
-between a person and their manager.
+review, review shared and agreed), the person joins in once agreed, HR may
+set up a draft; nothing changes once someone has signed. A change while the
+review is shared goes back to the person to answer (review.sync_items).
+suggest_development_actions() offers the profile's training and PDAs for the
+biggest gaps first, those that develop the gap's skill or knowledge item (as
+the catalogue says) before the rest; the two people choose. The person
+records progress on their own objectives (record_objective_progress).
+Check-ins are 1:1 notes between a person and their manager.
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +20,14 @@ from django.db.models import CharField, Value
 
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import CheckIn, DevelopmentAction, Objective, Stage
-from appraisals.workflow import StageChanged, WorkflowError, _check_unsigned, _touch, lock
+from appraisals.workflow import (
+    StageChanged,
+    WorkflowError,
+    _check_unsigned,
+    _resync,
+    _touch,
+    lock,
+)
 from competency.models import DevelopmentActivity, Training, fingerprint
 from competency.roles import is_hr
 
@@ -65,6 +73,7 @@ def add_objective(*, appraisal, by, confirmed_stage, **values) -> Objective:
     _apply(objective, values, OBJECTIVE_FIELDS)
     objective.save()
     _touch(appraisal)
+    _resync(appraisal, by)
     return objective
 
 
@@ -76,6 +85,7 @@ def update_objective(*, objective, by, confirmed_stage, **values) -> Objective:
     _apply(objective, values, OBJECTIVE_FIELDS)
     objective.save()
     _touch(appraisal)
+    _resync(appraisal, by)
     return objective
 
 
@@ -156,6 +166,7 @@ def add_development_action(
     _apply(action, values, ACTION_FIELDS)
     action.save()
     _touch(appraisal)
+    _resync(appraisal, by)
     return action
 
 
@@ -170,6 +181,7 @@ def update_development_action(*, action, by, confirmed_stage, **values) -> Devel
     _apply(action, values, ACTION_FIELDS)
     action.save()
     _touch(appraisal)
+    _resync(appraisal, by)
     return action
 
 

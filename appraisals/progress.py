@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from appraisals.access import PROPOSAL_STAGES
 from appraisals.models import (
     Appraisal,
     Cycle,
@@ -136,6 +137,8 @@ def own_objectives(person):
     return (
         Objective.objects.filter(appraisal__person=person, status__in=Objective.UNFINISHED)
         .filter(Q(carried_into__isnull=True))
+        # The manager's proposal is theirs until the review is shared.
+        .exclude(appraisal__stage__in=PROPOSAL_STAGES)
         .select_related("appraisal__cycle")
         .order_by("due_on", "pk")
         .distinct()

@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     # One appraisal: its page, forms and moves, summary, PDF and gap chart.
     path("appraisals/<int:pk>/", appraisal.detail, name="detail"),
+    path("appraisals/<int:pk>/parts/<slug:slug>/", appraisal.part_page, name="part"),
     path("appraisals/<int:pk>/ratings/", appraisal.save_ratings, name="save_ratings"),
     path("appraisals/<int:pk>/move/<str:name>/", appraisal.move, name="move"),
     path("appraisals/<int:pk>/summary-comment/", appraisal.save_summary, name="save_summary"),

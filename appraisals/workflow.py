@@ -1,7 +1,12 @@
 """An appraisal's workflow: one function per transition, and the saves of
 each stage.
 
-    draft → self-assessment → manager review → agreed → signed off
+    draft → self-assessment → manager review → review shared → agreed → signed off
+
+In "review shared" the person answers each item of the review (a rating,
+an objective, the plan, the outcome: review.py); the appraisal is agreed
+when they agree to everything, and the manager may change what they
+disagree with (it goes back to them) or take the review back.
 
 Each function takes keyword arguments: the appraisal, `by` (the signed-in
 user) and `confirmed_stage` (the stage the page or API client showed). It
@@ -17,10 +22,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from appraisals import review
 from appraisals.access import can_act_as_manager, is_the_person
-from appraisals.models import Appraisal, AppraisalEvent, Person, Stage
+from appraisals.models import Appraisal, AppraisalEvent, Person, ReviewComment, ReviewItem, Stage
 from competency.history import bulk_update
 from competency.roles import is_hr
 
@@ -33,6 +40,40 @@ class WorkflowError(ValidationError):
 
 class StageChanged(WorkflowError):
     """The appraisal moved on since the person looked; nothing was written."""
+
+
+NAMED = 8  # requirements named in a refusal's words; the rest counted
+
+
+class UnratedNotConfirmed(WorkflowError):
+    """A submission or share with requirements not rated, not confirmed: it
+    names them, under the field that confirms them (`confirm_unrated`), so
+    the API's problem points at that field and the page lists them."""
+
+    def __init__(self, missing, total, doing):
+        self.unrated = [row.title for row in missing]
+        # The page lists them all beside the confirmation; the message names
+        # the first few, so that it stays readable at the top of the page.
+        shown = self.unrated[:NAMED]
+        names = _in_words(
+            shown + ([f"{len(missing) - NAMED} more"] if len(missing) > NAMED else [])
+        )
+        message = (
+            f"{len(missing)} of {total} requirements are not rated: {names}. Rate them, or "
+            f"confirm that you want to {doing} with {'it' if len(missing) == 1 else 'them'} "
+            "not rated."
+        )
+        super().__init__({"confirm_unrated": [message]})
+
+
+def _in_words(names):
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def said(error):
+    """A refusal's words, whether it names a field or not: for a page."""
+    return " ".join(error.messages)
 
 
 def stage_label(stage):
@@ -133,20 +174,162 @@ def start_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
     return _move(appraisal, Stage.SELF_ASSESSMENT, Action.STARTED, by)
 
 
+def unrated(appraisal, side):
+    """The requirements `side` ("self" or "manager") has not rated yet, in
+    the page's order."""
+    return list(
+        appraisal.requirements.filter(**{f"{side}_rating__isnull": True})
+        .only("pk", "title", "position")
+        .order_by("position")
+    )
+
+
+def _check_rated(appraisal, side, confirm_unrated, doing):
+    """Nothing empty goes by accident: anything not rated is refused unless
+    the person confirmed they meant it (they were shown what and how many)."""
+    missing = unrated(appraisal, side)
+    if missing and not confirm_unrated:
+        raise UnratedNotConfirmed(missing, appraisal.requirements.count(), doing)
+
+
 @transaction.atomic
-def submit_self_assessment(*, appraisal, by, confirmed_stage) -> Appraisal:
-    """Self-assessment → manager review: the person hands it to their manager."""
+def submit_self_assessment(*, appraisal, by, confirmed_stage, confirm_unrated=False) -> Appraisal:
+    """Self-assessment → manager review: the person hands it to their
+    manager; with anything not rated only if they confirm it."""
     appraisal = lock(appraisal, confirmed_stage)
     _require_move("submit", appraisal, by)
+    _check_rated(appraisal, "self", confirm_unrated, "submit your self-assessment")
     return _move(appraisal, Stage.MANAGER_REVIEW, Action.SUBMITTED, by)
 
 
+def manager_started(appraisal):
+    """Whether the manager has started the review: saved a rating, evidence
+    or a comment of their side on any requirement, their summary or the
+    outcome. (Objectives are not counted: the manager may set them up in
+    draft, before anything is submitted.) Until then the person may take
+    their self-assessment back."""
+    if appraisal.manager_summary or appraisal.outcome:
+        return True
+    return appraisal.requirements.filter(
+        Q(manager_rating__isnull=False) | ~Q(manager_evidence="") | ~Q(manager_comment="")
+    ).exists()
+
+
+def _started_note(appraisal):
+    if manager_started(appraisal):
+        return (
+            f"{appraisal.manager.name} has started the review, so the self-assessment can no "
+            "longer be taken back; ask them to send it back to you."
+        )
+    return None
+
+
 @transaction.atomic
-def share_review(*, appraisal, by, confirmed_stage) -> Appraisal:
-    """Manager review → agreed: the manager shares their ratings."""
+def take_back(*, appraisal, by, confirmed_stage) -> Appraisal:
+    """Manager review → self-assessment: the person takes their submitted
+    self-assessment back, until the manager starts the review (checked
+    under the lock the manager's saves take too)."""
+    appraisal = lock(appraisal, confirmed_stage)
+    _require_move("take_back", appraisal, by)
+    note = _started_note(appraisal)
+    if note:
+        raise WorkflowError(note)
+    return _move(appraisal, Stage.SELF_ASSESSMENT, Action.TAKEN_BACK, by)
+
+
+@transaction.atomic
+def share_review(*, appraisal, by, confirmed_stage, confirm_unrated=False) -> Appraisal:
+    """Manager review → review shared: the manager shares their ratings,
+    the objectives and plan they propose and the outcome, for the person
+    to answer item by item; with anything not rated only if they confirm
+    it. Shared again after taking it back, the answers to what did not
+    change stand."""
     appraisal = lock(appraisal, confirmed_stage)
     _require_move("share", appraisal, by)
-    return _move(appraisal, Stage.AGREED, Action.SHARED, by)
+    _check_rated(appraisal, "manager", confirm_unrated, "share the review")
+    review.sync_items(appraisal, by)
+    return _move(appraisal, Stage.REVIEW_SHARED, Action.SHARED, by)
+
+
+@transaction.atomic
+def take_back_review(*, appraisal, by, confirmed_stage, reason) -> Appraisal:
+    """Review shared → manager review: the manager takes the review back to
+    rework it, with a reason that is kept. The person's answers and
+    threads stay; answers to what the manager changes are cleared when it
+    is shared again."""
+    appraisal = lock(appraisal, confirmed_stage)
+    _require_move("take_back_review", appraisal, by)
+    reason = _reason(reason, "take the review back")
+    return _move(appraisal, Stage.MANAGER_REVIEW, Action.REVIEW_TAKEN_BACK, by, reason)
+
+
+ANSWERS = {ReviewItem.Answer.AGREED, ReviewItem.Answer.DISAGREED}
+
+
+@transaction.atomic
+def answer_review(*, appraisal, by, confirmed_stage, answers) -> Appraisal:
+    """The person's answers to the shared review, and either one's replies.
+
+    `answers` maps an item's id to {"answer": "agreed" or "disagreed" (the
+    person only; a disagreement needs a comment), "comment": text (added to
+    the item's thread), "shown": the item's fingerprint as the page showed
+    it (an answer to what has changed since is refused)}; what is not given
+    is kept. When the person has
+    agreed to every item, the appraisal is agreed."""
+    appraisal = lock(appraisal, confirmed_stage)
+    doing = "answer the review"
+    _require_stage(appraisal, [Stage.REVIEW_SHARED], doing)
+    person = is_the_person(by, appraisal)
+    if not (person or can_act_as_manager(by, appraisal)):
+        raise WorkflowError(
+            f"Only {appraisal.person.name} and {appraisal.manager.name} can {doing}."
+        )
+    review.sync_items(appraisal, by)
+    items = {
+        item.pk: item for item in appraisal.review_items.select_related("requirement", "objective")
+    }
+    unknown = [pk for pk in answers if pk not in items]
+    if unknown:
+        raise WorkflowError(f"This review has no item {unknown[0]}.")
+    now = timezone.now()
+    for pk, values in answers.items():
+        item = items[pk]
+        extra = set(values) - {"answer", "comment", "shown"}
+        if extra:
+            raise WorkflowError(f"Unknown part of an answer: {sorted(extra)[0]}.")
+        answer = values.get("answer") or ""
+        comment = (values.get("comment") or "").strip()
+        if answer and answer not in ANSWERS:
+            raise WorkflowError(f"{answer!r} is not an answer: agreed or disagreed.")
+        if answer and not person:
+            raise WorkflowError(
+                f"Only {appraisal.person.name} agrees or disagrees; reply, or change "
+                f"{review.title(item)}."
+            )
+        if answer and values.get("shown") not in (None, item.shown):
+            # The page showed another version of it: the answer was to that.
+            raise StageChanged(
+                f"{appraisal.manager.name} changed {review.title(item)} since you looked, so "
+                "nothing was saved. Look at it again."
+            )
+        if answer == item.answer:
+            answer = ""  # the same answer again: at most a comment
+        if answer == ReviewItem.Answer.DISAGREED and not comment:
+            raise WorkflowError(
+                f"Say why you disagree with {review.title(item)}: your comment goes to "
+                f"{appraisal.manager.name}."
+            )
+        if answer:
+            item.answer, item.answered_at = answer, now
+            item.save(update_fields=["answer", "answered_at"])
+        if answer or comment:
+            ReviewComment.objects.create(
+                item=item, kind=answer or ReviewComment.Kind.REPLY, text=comment, by=by
+            )
+    _touch(appraisal)
+    if person and review.all_agreed(appraisal):
+        return _move(appraisal, Stage.AGREED, Action.AGREED, by)
+    return appraisal
 
 
 @transaction.atomic
@@ -177,7 +360,9 @@ def sign_off(*, appraisal, by, confirmed_stage) -> Appraisal:
 
 
 # Going back one stage: the stage each may be sent back to (who may send it
-# is MOVES["send_back"]).
+# is MOVES["send_back"]). From review shared the manager takes the review
+# back instead (take_back_review); from agreed it goes back to the manager's
+# review, where they change what needs changing and share it again.
 BACK = {
     Stage.SELF_ASSESSMENT: Stage.DRAFT,
     Stage.MANAGER_REVIEW: Stage.SELF_ASSESSMENT,
@@ -272,6 +457,12 @@ class Move:
     may: Callable  # may(user, appraisal): whether the user may make it there
     who: Callable  # who(appraisal): those who may, in words, for a refusal
     doing: str  # the move in words, for a refusal
+    # Moves that hand over ratings (submit, share) are refused with anything
+    # not rated unless the caller confirms it (`confirm_unrated`).
+    checks_unrated: bool = False
+    # blocked(appraisal): why it may not happen now although the stage and
+    # the user fit (in words), or None; such a move is not offered.
+    blocked: Callable | None = None
 
 
 def _signature_field(user, appraisal):
@@ -326,6 +517,20 @@ MOVES = {
             may=is_the_person,
             who=_the_person,
             doing="submit the self-assessment",
+            checks_unrated=True,
+        ),
+        Move(
+            name="take_back",
+            path="take-back",
+            service=take_back,
+            label="Take back your self-assessment",
+            message="You took your self-assessment back: change it and submit it again.",
+            needs_reason=False,
+            stages=(Stage.MANAGER_REVIEW,),
+            may=is_the_person,
+            who=_the_person,
+            doing="take back the self-assessment",
+            blocked=_started_note,
         ),
         Move(
             name="share",
@@ -338,6 +543,19 @@ MOVES = {
             may=can_act_as_manager,
             who=_the_manager,
             doing="share the review",
+            checks_unrated=True,
+        ),
+        Move(
+            name="take_back_review",
+            path="take-back-review",
+            service=take_back_review,
+            label="Take the review back",
+            message="You took the review back: change it and share it again.",
+            needs_reason=True,
+            stages=(Stage.REVIEW_SHARED,),
+            may=can_act_as_manager,
+            who=_the_manager,
+            doing="take the review back",
         ),
         Move(
             name="sign",
@@ -446,25 +664,43 @@ def save_self_ratings(*, appraisal, by, confirmed_stage, ratings) -> Appraisal:
 
 @transaction.atomic
 def save_manager_ratings(*, appraisal, by, confirmed_stage, ratings) -> Appraisal:
-    """The manager's ratings, evidence and comments, during manager review."""
+    """The manager's ratings, evidence and comments, during manager review
+    and, answering the person, while the review is shared (a changed
+    rating goes back to the person)."""
     appraisal = lock(appraisal, confirmed_stage)
     doing = "save the manager's ratings"
-    _require_stage(appraisal, [Stage.MANAGER_REVIEW], doing)
+    _require_stage(appraisal, [Stage.MANAGER_REVIEW, Stage.REVIEW_SHARED], doing)
     _require(can_act_as_manager(by, appraisal), _the_manager(appraisal), doing)
-    return _save_ratings(appraisal, ratings, "manager")
+    _save_ratings(appraisal, ratings, "manager")
+    return _resync(appraisal, by)
+
+
+def _resync(appraisal, by):
+    """While the review is shared, what the manager changed goes back to
+    the person (review.sync_items)."""
+    if appraisal.stage == Stage.REVIEW_SHARED:
+        review.sync_items(appraisal, by)
+    return appraisal
+
+
+PERSON_SUMMARY_STAGES = (Stage.SELF_ASSESSMENT, Stage.REVIEW_SHARED, Stage.AGREED)
+MANAGER_SUMMARY_STAGES = (Stage.MANAGER_REVIEW, Stage.REVIEW_SHARED, Stage.AGREED)
+# The outcome is answered by the person once shared: once they agreed to
+# it, changing it takes sending the appraisal back.
+OUTCOME_STAGES = (Stage.MANAGER_REVIEW, Stage.REVIEW_SHARED)
 
 
 @transaction.atomic
 def save_summary(*, appraisal, by, confirmed_stage, text) -> Appraisal:
     """The writer's own summary comment: the person's during
-    self-assessment and agreed, the manager's during manager review and
-    agreed (until someone signs)."""
+    self-assessment, review shared and agreed, the manager's during manager
+    review, review shared and agreed (until someone signs)."""
     appraisal = lock(appraisal, confirmed_stage)
     doing = "write a summary"
     if is_the_person(by, appraisal):
-        field, stages = "person_summary", [Stage.SELF_ASSESSMENT, Stage.AGREED]
+        field, stages = "person_summary", PERSON_SUMMARY_STAGES
     elif can_act_as_manager(by, appraisal):
-        field, stages = "manager_summary", [Stage.MANAGER_REVIEW, Stage.AGREED]
+        field, stages = "manager_summary", MANAGER_SUMMARY_STAGES
     else:
         raise WorkflowError(
             f"Only {appraisal.person.name} and {appraisal.manager.name} can {doing}."
@@ -478,17 +714,18 @@ def save_summary(*, appraisal, by, confirmed_stage, text) -> Appraisal:
 
 @transaction.atomic
 def set_outcome(*, appraisal, by, confirmed_stage, outcome) -> Appraisal:
-    """The overall outcome, proposed by the manager in review and agreed."""
+    """The overall outcome, proposed by the manager in review; changed while
+    the review is shared, it goes back to the person."""
     appraisal = lock(appraisal, confirmed_stage)
     doing = "set the outcome"
-    _require_stage(appraisal, [Stage.MANAGER_REVIEW, Stage.AGREED], doing)
+    _require_stage(appraisal, OUTCOME_STAGES, doing)
     _require(can_act_as_manager(by, appraisal), _the_manager(appraisal), doing)
     _check_unsigned(appraisal)
     if outcome not in Appraisal.Outcome.values and outcome != "":
         raise WorkflowError(f"{outcome!r} is not an outcome.")
     appraisal.outcome = outcome
     _touch(appraisal, "outcome")
-    return appraisal
+    return _resync(appraisal, by)
 
 
 # --- what a page may offer ----------------------------------------------------------
@@ -502,7 +739,21 @@ def may_edit_side(user, appraisal):
     now, or None."""
     if appraisal.stage == Stage.SELF_ASSESSMENT and is_the_person(user, appraisal):
         return "self"
-    if appraisal.stage == Stage.MANAGER_REVIEW and can_act_as_manager(user, appraisal):
+    if appraisal.stage in (Stage.MANAGER_REVIEW, Stage.REVIEW_SHARED) and can_act_as_manager(
+        user, appraisal
+    ):
+        return "manager"
+    return None
+
+
+def may_answer(user, appraisal):
+    """ "person" (answers and comments) or "manager" (replies) while the
+    review is shared, or None."""
+    if appraisal.stage != Stage.REVIEW_SHARED:
+        return None
+    if is_the_person(user, appraisal):
+        return "person"
+    if can_act_as_manager(user, appraisal):
         return "manager"
     return None
 
@@ -512,19 +763,16 @@ def may_write_summary(user, appraisal):
     "manager_summary"), or None."""
     if appraisal.person_signed_at or appraisal.manager_signed_at:
         return None
-    if is_the_person(user, appraisal) and appraisal.stage in (Stage.SELF_ASSESSMENT, Stage.AGREED):
+    if is_the_person(user, appraisal) and appraisal.stage in PERSON_SUMMARY_STAGES:
         return "person_summary"
-    if can_act_as_manager(user, appraisal) and appraisal.stage in (
-        Stage.MANAGER_REVIEW,
-        Stage.AGREED,
-    ):
+    if can_act_as_manager(user, appraisal) and appraisal.stage in MANAGER_SUMMARY_STAGES:
         return "manager_summary"
     return None
 
 
 def may_set_outcome(user, appraisal):
     return bool(
-        appraisal.stage in (Stage.MANAGER_REVIEW, Stage.AGREED)
+        appraisal.stage in OUTCOME_STAGES
         and can_act_as_manager(user, appraisal)
         and not (appraisal.person_signed_at or appraisal.manager_signed_at)
     )
@@ -535,7 +783,9 @@ def available_moves(user, appraisal):
     return [
         move.name
         for move in MOVES.values()
-        if appraisal.stage in move.stages and move.may(user, appraisal)
+        if appraisal.stage in move.stages
+        and move.may(user, appraisal)
+        and not (move.blocked and move.blocked(appraisal))
     ]
 
 
@@ -548,6 +798,15 @@ def waiting_for(appraisal):
         return person, "to rate themself and submit"
     if appraisal.stage == Stage.MANAGER_REVIEW:
         return manager, "to rate and share the review"
+    if appraisal.stage == Stage.REVIEW_SHARED:
+        disagreed = appraisal.review_items.disagreed().count()
+        if disagreed:
+            return (
+                f"{person} and {manager}",
+                f"to settle {disagreed} disagreement{'s' if disagreed != 1 else ''}: "
+                f"{manager} to reply or change, {person} to answer again",
+            )
+        return person, "to answer the review: agree, or disagree with a comment"
     if appraisal.stage == Stage.AGREED:
         unsigned = [
             name

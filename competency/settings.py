@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "CycleKindEnum": "appraisals.models.Cycle.Kind",
         "RequirementKindEnum": "appraisals.models.Requirement.Kind",
         "AppraisalEventActionEnum": "appraisals.models.AppraisalEvent.Action",
+        "ReviewAnswerEnum": ["agreed", "disagreed"],
+        "ReviewItemKindEnum": "appraisals.models.ReviewItem.Kind",
+        "ReviewCommentKindEnum": "appraisals.models.ReviewComment.Kind",
+        "AnsweringSideEnum": ["person", "manager"],
         # What a profile import did (as before the appraisals joined).
         "ActionEnum": ["created", "updated", "unchanged"],
         "KindEnum": "competency.models.KnowledgeItem.Kind",

@@ -14,6 +14,8 @@ from appraisals.models import (
     DevelopmentAction,
     Objective,
     Requirement,
+    ReviewComment,
+    ReviewItem,
     Stage,
 )
 from appraisals.workflow import MOVES
@@ -97,6 +99,62 @@ class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
+class ThreadEntrySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReviewComment.Kind.choices)
+    text = serializers.CharField()
+    by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class ReviewItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ReviewItem.Kind.choices)
+    requirement = serializers.IntegerField(allow_null=True)
+    objective = serializers.IntegerField(allow_null=True)
+    answer = serializers.ChoiceField(
+        choices=["agreed", "disagreed"], allow_null=True, help_text="Null: not answered yet."
+    )
+    thread = ThreadEntrySerializer(many=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    counts = inline_serializer(
+        "ReviewCounts",
+        {
+            "agreed": serializers.IntegerField(),
+            "disagreed": serializers.IntegerField(),
+            "waiting": serializers.IntegerField(),
+            "total": serializers.IntegerField(),
+        },
+    )
+    items = ReviewItemSerializer(many=True)
+
+
+class AnswerSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, help_text="The review item's id.")
+    answer = serializers.ChoiceField(
+        choices=["agreed", "disagreed"],
+        required=False,
+        help_text="The person only. A disagreement needs a comment.",
+    )
+    comment = serializers.CharField(
+        allow_blank=True, required=False, max_length=20000, help_text="Added to its thread."
+    )
+
+
+class AnswersSerializer(serializers.Serializer):
+    body_required = True
+    answers = AnswerSerializer(many=True, allow_empty=False, max_length=500)
+
+    def validate_answers(self, answers):
+        seen = set()
+        for answer in answers:
+            if answer["item"] in seen:
+                raise serializers.ValidationError(f"Item {answer['item']} is given twice.")
+            seen.add(answer["item"])
+        return answers
+
+
 class AppraisalSerializer(AppraisalRowSerializer):
     """An appraisal as its page shows it to you."""
 
@@ -130,9 +188,20 @@ class AppraisalSerializer(AppraisalRowSerializer):
             ),
             "set_outcome": serializers.BooleanField(),
             "plan": serializers.BooleanField(),
+            "answer": serializers.ChoiceField(
+                choices=["person", "manager"],
+                allow_null=True,
+                help_text="While the review is shared: person (agree, disagree, comment) or "
+                "manager (reply); POST to the appraisal's URL + 'answers/'.",
+            ),
         },
     )
     requirements = RequirementSerializer(many=True)
+    review = ReviewSerializer(
+        allow_null=True,
+        help_text="From review shared on, to those who see the manager's side: each item "
+        "the person answers, with its thread. Null before.",
+    )
     events = EventSerializer(many=True)
     links = inline_serializer(
         "AppraisalLinks",
@@ -195,6 +264,15 @@ class SummaryTextSerializer(serializers.Serializer):
 class OutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=Appraisal.Outcome.choices, allow_blank=True, help_text="'' clears it."
+    )
+
+
+class ConfirmUnratedSerializer(serializers.Serializer):
+    confirm_unrated = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Hand it over with requirements not rated. Without it, a submission or "
+        "share with any not rated is refused (400, naming them under `confirm_unrated`).",
     )
 
 

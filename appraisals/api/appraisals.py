@@ -34,7 +34,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from appraisals import plans, workflow
+from appraisals import plans, review, workflow
 from appraisals.access import (
     gap_counts,
     gap_rows,
@@ -43,8 +43,10 @@ from appraisals.access import (
     visible_sides,
 )
 from appraisals.api.appraisal_serializers import (
+    AnswersSerializer,
     AppraisalRowSerializer,
     AppraisalSerializer,
+    ConfirmUnratedSerializer,
     GapsSerializer,
     OutcomeSerializer,
     RatingsSerializer,
@@ -54,7 +56,7 @@ from appraisals.api.appraisal_serializers import (
 )
 from appraisals.api.person_serializers import person_ref
 from appraisals.filters import AppraisalFilter
-from appraisals.models import Appraisal, Person
+from appraisals.models import Appraisal, Person, Stage
 from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.pagination import OrderedCursorPagination
 from competency.api.schema import IF_MATCH, IF_NONE_MATCH
@@ -171,6 +173,38 @@ def event_body(event):
     }
 
 
+def review_body(appraisal, sides):
+    """The shared review's items and their threads, for those who see the
+    manager's side; None before it is shared."""
+    if not (appraisal.reached(Stage.REVIEW_SHARED) and sides.manager_assessment):
+        return None
+    items = review.items(appraisal)
+    return {
+        "counts": review.counts(items),
+        "items": [
+            {
+                "id": item.pk,
+                "kind": item.kind,
+                "requirement": item.requirement_id,
+                "objective": item.objective_id,
+                "answer": item.answer or None,
+                "thread": [
+                    {
+                        "kind": comment.kind,
+                        "text": comment.text,
+                        "by": (comment.by.get_full_name() or comment.by.get_username())
+                        if comment.by
+                        else None,
+                        "at": comment.at,
+                    }
+                    for comment in item.comments.all()
+                ],
+            }
+            for item in items
+        ],
+    }
+
+
 def detail_body(request, appraisal):
     user = request.user
     sides = visible_sides(user, appraisal)
@@ -196,8 +230,10 @@ def detail_body(request, appraisal):
             "write_summary": workflow.may_write_summary(user, appraisal),
             "set_outcome": workflow.may_set_outcome(user, appraisal),
             "plan": plans.may_plan(user, appraisal),
+            "answer": workflow.may_answer(user, appraisal),
         },
         "requirements": [requirement_body(row, sides) for row in requirements],
+        "review": review_body(appraisal, sides),
         "events": [event_body(event) for event in appraisal.events.select_related("by")],
         "links": {
             "objectives": f"{url}objectives/",
@@ -303,12 +339,38 @@ EXAMPLE_DETAIL = {
     "manager_summary": "Agreed.",
     "waiting_for": {"who": "Sam Patel and Mo Khan", "what": "to sign"},
     "available_moves": ["sign", "send-back"],
-    "may": {"rate": None, "write_summary": "manager_summary", "set_outcome": True, "plan": True},
+    "may": {
+        "rate": None,
+        "write_summary": "manager_summary",
+        "set_outcome": False,
+        "plan": True,
+        "answer": None,
+    },
     "requirements": [EXAMPLE_REQUIREMENT],
+    "review": {
+        "counts": {"agreed": 1, "disagreed": 0, "waiting": 0, "total": 1},
+        "items": [
+            {
+                "id": 71,
+                "kind": "requirement",
+                "requirement": 901,
+                "objective": None,
+                "answer": "agreed",
+                "thread": [
+                    {
+                        "kind": "agreed",
+                        "text": "",
+                        "by": "Sam Patel",
+                        "at": "2025-05-03T09:00:00Z",
+                    }
+                ],
+            }
+        ],
+    },
     "events": [
         {
-            "action": "shared",
-            "from_stage": "manager_review",
+            "action": "agreed",
+            "from_stage": "review_shared",
             "to_stage": "agreed",
             "reason": "",
             "by": "Mo Khan",
@@ -416,7 +478,14 @@ class AppraisalViewSet(GenericViewSet):
     def _move(self, request, name):
         """One of workflow.MOVES, with the reason in the body if it takes one."""
         move = workflow.MOVES[name]
-        return self._write(request, move.service, ReasonSerializer if move.needs_reason else None)
+        body = (
+            ReasonSerializer
+            if move.needs_reason
+            else ConfirmUnratedSerializer
+            if move.checks_unrated
+            else None
+        )
+        return self._write(request, move.service, body)
 
     # --- Saves --------------------------------------------------------------------------
 
@@ -479,6 +548,42 @@ class AppraisalViewSet(GenericViewSet):
     def outcome(self, request, pk=None):
         return self._write(request, workflow.set_outcome, OutcomeSerializer)
 
+    @move_schema(
+        "Answer the shared review",
+        "While the review is shared. The person agrees or disagrees (with a comment) item by "
+        "item; a comment alone adds to the item's thread; the manager replies with comments. "
+        "When the person has agreed to every item, the appraisal is agreed. A manager who "
+        "disagrees changes the rating (PATCH ratings/), objective, plan or outcome instead: "
+        "that item goes back to the person.",
+        request=AnswersSerializer,
+        examples=[
+            OpenApiExample(
+                "Agree to one, disagree with another",
+                value={
+                    "answers": [
+                        {"item": 71, "answer": "agreed"},
+                        {"item": 72, "answer": "disagreed", "comment": "I led the review."},
+                    ]
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def answers(self, request, pk=None):
+        appraisal = self.get_object()
+        given = AnswersSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        answers = {
+            row.pop("item"): row for row in (dict(a) for a in given.validated_data["answers"])
+        }
+        with transaction.atomic():
+            stage = confirmed_stage(request, appraisal)
+            workflow.answer_review(
+                appraisal=appraisal, by=request.user, confirmed_stage=stage, answers=answers
+            )
+        return self._respond(appraisal.pk)
+
     # --- Moves --------------------------------------------------------------------------
 
     @move_schema("Open for self-assessment", "Draft → self-assessment: the manager or HR.")
@@ -486,15 +591,59 @@ class AppraisalViewSet(GenericViewSet):
     def start(self, request, pk=None):
         return self._move(request, "start")
 
-    @move_schema("Submit the self-assessment", "Self-assessment → manager review: the person.")
+    @move_schema(
+        "Submit the self-assessment",
+        "Self-assessment → manager review: the person. With any requirement not rated, "
+        "refused (400, the requirements named under `confirm_unrated`) unless the body says "
+        '`{"confirm_unrated": true}`.',
+        request=ConfirmUnratedSerializer,
+        examples=[
+            OpenApiExample(
+                "Submit with some not rated", value={"confirm_unrated": True}, request_only=True
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._move(request, "submit")
 
-    @move_schema("Share the review", "Manager review → agreed: the manager.")
+    @move_schema(
+        "Take back the self-assessment",
+        "Manager review → self-assessment: the person, until the manager starts the review "
+        "(saves a rating, evidence or comment of their side, their summary or the outcome).",
+    )
+    @action(detail=True, methods=["post"], url_path=workflow.MOVES["take_back"].path)
+    def take_back(self, request, pk=None):
+        return self._move(request, "take_back")
+
+    @move_schema(
+        "Share the review",
+        "Manager review → review shared: the manager. With any requirement not rated, refused "
+        "(400, the requirements named under `confirm_unrated`) unless the body says "
+        '`{"confirm_unrated": true}`.',
+        request=ConfirmUnratedSerializer,
+        examples=[
+            OpenApiExample(
+                "Share with some not rated", value={"confirm_unrated": True}, request_only=True
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
         return self._move(request, "share")
+
+    @move_schema(
+        "Take the review back",
+        "Review shared → manager review: the manager, with a reason that is kept. The "
+        "person's answers stay; what the manager changes goes back to them when shared again.",
+        request=ReasonSerializer,
+        examples=[
+            OpenApiExample("A reason", value={"reason": "Reworking the plan."}, request_only=True)
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path=workflow.MOVES["take_back_review"].path)
+    def take_back_review(self, request, pk=None):
+        return self._move(request, "take_back_review")
 
     @move_schema(
         "Sign",

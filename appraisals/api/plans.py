@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisals import plans, workflow
+from appraisals.access import sees_plan
 from appraisals.api.appraisal_serializers import (
     ActionCreateSerializer,
     ActionSerializer,
@@ -152,6 +153,8 @@ class ObjectiveViewSet(AppraisalChildViewSet):
     queryset = Objective.objects.none()  # for the schema: the rows come from the appraisal
 
     def children(self, appraisal):
+        if not sees_plan(self.request.user, appraisal):
+            return Objective.objects.none()
         return appraisal.objectives.all()
 
     def body(self, objective):
@@ -209,6 +212,8 @@ class DevelopmentActionViewSet(AppraisalChildViewSet):
     queryset = DevelopmentAction.objects.none()  # for the schema
 
     def children(self, appraisal):
+        if not sees_plan(self.request.user, appraisal):
+            return DevelopmentAction.objects.none()
         return appraisal.development_actions.biggest_gaps_first()
 
     def body(self, action):

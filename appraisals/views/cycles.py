@@ -104,9 +104,10 @@ def cycle_detail(request, pk):
         request.GET or None, queryset=Appraisal.objects.filter(cycle=cycle), request=request
     )
     # The counts by stage: of the job family and team chosen, whatever the stage.
-    counted = filters.filtered(leaving_out=("stage", "overdue"))
+    counted = filters.filtered(leaving_out=("stage", "overdue", "disagreement"))
     counts = counted.stage_counts()
     overdue_count = counted.overdue(today).count()
+    disagreement_count = counted.with_disagreements().count()
     listed = filters.filtered()
     pages = paginate(
         request,
@@ -123,6 +124,7 @@ def cycle_detail(request, pk):
             "stages": [(value, label, counts.get(value, 0)) for value, label in Stage.choices],
             "total": sum(counts.values()),
             "overdue_count": overdue_count,
+            "disagreement_count": disagreement_count,
             "is_past": cycle.closes_on < today,
             # Leavers can no longer sign in: HR reassign what they managed.
             "leavers_managing": Appraisal.objects.filter(cycle=cycle).managed_by_leavers().count(),

@@ -15,7 +15,7 @@ from appraisals.models import Appraisal, AppraisalEvent, DevelopmentAction, Obje
 from tests import factories
 from tests.api.helpers import assert_problem
 from tests.appraisals.helpers import rows
-from tests.cast import SIGNED_OUT, issue, take_to, with_token
+from tests.cast import SIGNED_OUT, fresh, issue, take_to, with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -270,7 +270,18 @@ def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
     )
     assert saved.status_code == 200, saved.content
     assert rows(appraisal)["knowledge"].self_rating == 4
-    assert move(person, appraisal, "submit").json()["stage"] == Stage.MANAGER_REVIEW
+    # Three of four are not rated: refused, naming them, until confirmed.
+    refused = move(person, appraisal, "submit")
+    body = assert_problem(refused, 400)
+    assert body["errors"][0]["pointer"] == "#/confirm_unrated"
+    assert "3 of 4 requirements are not rated: Formal appraisals" in body["detail"]
+    assert fresh(appraisal).stage == Stage.SELF_ASSESSMENT
+    submitted = move(person, appraisal, "submit", {"confirm_unrated": True})
+    assert submitted.json()["stage"] == Stage.MANAGER_REVIEW
+    # Nothing of the manager's side is saved yet: the person may take it back.
+    assert "take-back" in submitted.json()["available_moves"]
+    assert move(person, appraisal, "take-back").json()["stage"] == Stage.SELF_ASSESSMENT
+    move(person, appraisal, "submit", {"confirm_unrated": True})
     rated = manager.patch(
         path(appraisal, "ratings/"),
         {"ratings": [{"requirement": knowledge.pk, "rating": 3}]},
@@ -292,7 +303,11 @@ def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
         HTTP_IF_MATCH=etag(manager, appraisal),
     )
     assert summary.json()["manager_summary"] == "A good year"
-    assert move(manager, appraisal, "share").json()["stage"] == Stage.AGREED
+    shared = move(manager, appraisal, "share", {"confirm_unrated": True})
+    assert shared.json()["stage"] == Stage.REVIEW_SHARED
+    every = [{"item": item["id"], "answer": "agreed"} for item in shared.json()["review"]["items"]]
+    agreed = move(person, appraisal, "answers", {"answers": every})
+    assert agreed.json()["stage"] == Stage.AGREED
     assert move(person, appraisal, "sign").json()["person_signed_at"]
     assert move(manager, appraisal, "sign").json()["stage"] == Stage.SIGNED_OFF
     reopened = move(hr, appraisal, "reopen", {"reason": "Wrong outcome"})
@@ -302,7 +317,10 @@ def test_an_appraisal_goes_through_its_workflow_over_the_api(cast, appraisal):
         "created",
         "started",
         "submitted",
+        "taken_back",
+        "submitted",
         "shared",
+        "agreed",
         "signed",
         "signed",
         "signed_off",
@@ -345,8 +363,9 @@ def test_who_may_start_an_appraisal(cast, appraisal, role):
 
 # Each save and move for the roles that may read the appraisal but not do it.
 REFUSED = [
-    (Stage.SELF_ASSESSMENT, "submit", {}, ["hr", "manager", "head"]),
-    (Stage.MANAGER_REVIEW, "share", {}, ["hr", "head", "person"]),
+    (Stage.SELF_ASSESSMENT, "submit", {"confirm_unrated": True}, ["hr", "manager", "head"]),
+    (Stage.MANAGER_REVIEW, "share", {"confirm_unrated": True}, ["hr", "head", "person"]),
+    (Stage.MANAGER_REVIEW, "take-back", {}, ["hr", "manager", "head"]),
     (Stage.AGREED, "sign", {}, ["hr", "head"]),
     (Stage.AGREED, "send-back", {"reason": "No"}, ["hr", "head"]),
     (Stage.SIGNED_OFF, "reopen", {"reason": "No"}, ["manager", "head", "person"]),
@@ -717,3 +736,70 @@ def test_an_appraisal_names_its_own_versions_title_after_a_newer_one(cast, appra
         body = cast.api("manager").get(url).json()
         row = body if "profile" in body else body["results"][0]
         assert row["profile"]["title"] == first_title != "Renamed"
+
+
+def test_the_person_answers_the_shared_review_over_the_api(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    person, manager, head = (cast.api(role) for role in ("person", "manager", "head"))
+    body = person.get(path(appraisal)).json()
+    assert body["may"]["answer"] == "person" and body["stage"] == "review_shared"
+    items = {item["requirement"] or item["kind"]: item for item in body["review"]["items"]}
+    assert body["review"]["counts"] == {"agreed": 0, "disagreed": 0, "waiting": 6, "total": 6}
+    knowledge = rows(appraisal)["knowledge"]
+    # A disagreement without a comment: refused, nothing written.
+    refused = move(
+        person,
+        appraisal,
+        "answers",
+        {"answers": [{"item": items["outcome"]["id"], "answer": "disagreed"}]},
+    )
+    assert "Say why you disagree with the outcome" in assert_problem(refused, 409)["detail"]
+    answers = [{"item": item["id"], "answer": "agreed"} for item in body["review"]["items"]]
+    answers[-1] = {"item": items["outcome"]["id"], "answer": "disagreed", "comment": "Too low."}
+    answered = move(person, appraisal, "answers", {"answers": answers}).json()
+    assert answered["review"]["counts"]["disagreed"] == 1 and answered["stage"] == "review_shared"
+    # The manager replies; they cannot agree for the person.
+    refused = move(
+        manager,
+        appraisal,
+        "answers",
+        {"answers": [{"item": items["outcome"]["id"], "answer": "agreed"}]},
+    )
+    assert_problem(refused, 409)
+    replied = move(
+        manager,
+        appraisal,
+        "answers",
+        {"answers": [{"item": items["outcome"]["id"], "comment": "Let us talk."}]},
+    ).json()
+    thread = [entry["kind"] for entry in replied["review"]["items"][-1]["thread"]]
+    assert thread == ["disagreed", "reply"]
+    # The manager's manager reads it but does not answer.
+    assert head.get(path(appraisal)).json()["review"]["counts"]["disagreed"] == 1
+    assert_problem(
+        move(
+            head,
+            appraisal,
+            "answers",
+            {"answers": [{"item": items["outcome"]["id"], "comment": "x"}]},
+        ),
+        409,
+    )
+    done = move(
+        person,
+        appraisal,
+        "answers",
+        {"answers": [{"item": items["outcome"]["id"], "answer": "agreed"}]},
+    )
+    assert done.json()["stage"] == "agreed"
+    assert knowledge.pk in items
+
+
+def test_the_manager_takes_the_shared_review_back_over_the_api(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    manager = cast.api("manager")
+    refused = move(manager, appraisal, "take-back-review", {"reason": ""})
+    assert_problem(refused, 400)
+    taken = move(manager, appraisal, "take-back-review", {"reason": "Reworking the plan."})
+    assert taken.json()["stage"] == "manager_review"
+    assert taken.json()["events"][-1]["reason"] == "Reworking the plan."

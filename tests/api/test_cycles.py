@@ -211,6 +211,7 @@ def test_the_detail_counts_stages_and_overdue_appraisals(cast, profile):
         "draft": 3,
         "self_assessment": 0,
         "manager_review": 0,
+        "review_shared": 0,
         "agreed": 0,
         "signed_off": 1,
     }

@@ -89,6 +89,7 @@ def sides(cast, role, appraisal):
         # (self side, manager side) each sees at each stage
         (Stage.SELF_ASSESSMENT, (True, False), (False, True), (False, False)),
         (Stage.MANAGER_REVIEW, (True, False), (True, True), (True, False)),
+        (Stage.REVIEW_SHARED, (True, True), (True, True), (True, True)),
         (Stage.AGREED, (True, True), (True, True), (True, True)),
         (Stage.SIGNED_OFF, (True, True), (True, True), (True, True)),
     ],
@@ -174,3 +175,52 @@ def test_a_loop_that_got_into_the_table_ends_the_walk(cast):
         "Olu",
         "Tia",
     }
+
+
+# --- the manager's proposed objectives and plan -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "who_sees"),
+    [
+        # Set up in draft for the self-assessment: everyone who reads it.
+        (Stage.SELF_ASSESSMENT, READS_SAMS),
+        # The manager's proposal: theirs (and HR's) until shared.
+        (Stage.MANAGER_REVIEW, {"hr", "manager"}),
+        (Stage.REVIEW_SHARED, READS_SAMS),
+        (Stage.SIGNED_OFF, READS_SAMS),
+    ],
+)
+def test_the_proposed_plan_is_the_managers_until_shared_on_pages_pdf_and_api(
+    appraisal, cast, stage, who_sees
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    appraisal = take_to(appraisal, stage)
+    objective = Objective.objects.create(appraisal=appraisal, title="Lead the incident reviews")
+    action = appraisal.development_actions.create(title="Shadow an architect")
+    api = f"/api/v1/appraisals/{appraisal.pk}/"
+    for role in READS_SAMS:
+        sees = role in who_sees
+        client = cast.client(role)
+        for page in ("detail", "summary"):
+            text = client.get(reverse(f"appraisals:{page}", args=[appraisal.pk])).content.decode()
+            assert ("Lead the incident reviews" in text) == sees, (role, page)
+            assert ("Shadow an architect" in text) == sees, (role, page)
+        edit = reverse("appraisals:edit_objective", args=[appraisal.pk, objective.pk])
+        assert client.get(edit).status_code == (200 if sees else 404), role
+        if role == "person":  # one PDF a stage: each takes a while to draw
+            pdf = client.get(reverse("appraisals:pdf", args=[appraisal.pk])).content
+            words = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+            assert ("Lead the incident reviews" in " ".join(words.split())) == sees, "pdf"
+            home = client.get("/").content.decode()
+            assert ("Lead the incident reviews" in home) == sees, "home"
+        answer = cast.api(role)
+        listed = answer.get(api + "objectives/").json()
+        assert ([row["title"] for row in listed] == [objective.title]) == sees, role
+        listed = answer.get(api + "development-actions/").json()
+        assert ([row["title"] for row in listed] == [action.title]) == sees, role
+        one = answer.get(api + f"objectives/{objective.pk}/")
+        assert one.status_code == (200 if sees else 404), role

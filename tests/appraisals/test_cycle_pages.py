@@ -165,9 +165,10 @@ def test_the_cycle_view_takes_the_same_queries_for_1_or_50(
     cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager))
     assert Appraisal.objects.count() == size
     client = cast.client("hr")
-    # 9: a menu of rows is one query (includes/field.html asks no COUNT);
-    # one counts the appraisals managed by leavers, for HR to reassign.
-    with django_assert_num_queries(9):
+    # 10: a menu of rows is one query (includes/field.html asks no COUNT);
+    # one counts the appraisals managed by leavers, for HR to reassign; the
+    # unresolved disagreements are counted in one.
+    with django_assert_num_queries(10):
         client.get(reverse("appraisals:cycle", kwargs={"pk": cycle.pk}))
 
 
@@ -230,3 +231,33 @@ def test_an_unchanged_cycle_form_saves_as_it_was_shown(cast, cycle):
     data = shown_data(form)
     assert [data[f"opens_on-{part}"] for part in ("day", "month", "year")] == ["1", "4", "2025"]
     assert client.post(url, data).status_code == 302
+
+
+def test_hr_find_the_shared_reviews_the_person_disagrees_with(cast, appraisal):
+    from appraisals import workflow
+    from tests.cast import take_to
+
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    page = reverse("appraisals:cycle", args=[appraisal.cycle_id])
+    hr = cast.client("hr")
+    assert hr.get(page).context["disagreement_count"] == 0
+    outcome = appraisal.review_items.get(kind="outcome")
+    workflow.answer_review(
+        appraisal=appraisal,
+        by=cast.person.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        answers={outcome.pk: {"answer": "disagreed", "comment": "Too low."}},
+    )
+    response = hr.get(page)
+    assert response.context["disagreement_count"] == 1
+    assert "Unresolved disagreements" in response.content.decode()
+    filtered = hr.get(page, {"disagreement": "on"})
+    assert [a.pk for a, _ in filtered.context["rows"]] == [appraisal.pk]
+    # Settled (the person agrees in the end): no longer listed.
+    workflow.answer_review(
+        appraisal=appraisal,
+        by=cast.person.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        answers={outcome.pk: {"answer": "agreed"}},
+    )
+    assert hr.get(page, {"disagreement": "on"}).context["rows"] == []

@@ -18,6 +18,7 @@ HOME_MANAGER = 11
 APPRAISAL_PAGE = 8
 # Planning, the suggestions add what the options develop and what the plan has.
 APPRAISAL_PAGE_PLANNING = 13
+APPRAISAL_PAGE_SHARED = 12
 
 
 def count(client, path):
@@ -87,3 +88,16 @@ def test_appraisal_page(ddat, cycle, size):
         ratings={row.pk: {"rating": 1} for row in appraisal.requirements.all()},
     )
     assert count(client_as(mo.account), url("detail", appraisal)) == APPRAISAL_PAGE_PLANNING
+    # Shared: every item answered with a comment; the person's page reads
+    # the items and their threads in a fixed number of queries.
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    workflow.answer_review(
+        appraisal=appraisal,
+        by=sam.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        answers={
+            pk: {"answer": "disagreed", "comment": "Not so."}
+            for pk in appraisal.review_items.values_list("pk", flat=True)
+        },
+    )
+    assert count(client_as(sam.account), url("detail", appraisal)) == APPRAISAL_PAGE_SHARED

@@ -48,7 +48,8 @@ def test_a_stale_save_keeps_what_was_typed_and_says_why(cast, appraisal):
         url("save_ratings", appraisal),
         {"confirmed_stage": "self_assessment", f"r-{skill.pk}-evidence": "Typed with care."},
     )
-    assert response.status_code == 400
+    # A conflict: the appraisal moved on since the page was shown.
+    assert response.status_code == 409
     text = response.content.decode()
     assert "moved from self-assessment to draft" in text
     assert "Typed with care." in text
@@ -61,7 +62,7 @@ def test_a_refused_move_keeps_the_reason(cast, appraisal):
     response = cast.client("hr").post(
         url("move", appraisal, "reopen"), {"confirmed_stage": "agreed", "reason": "Typo in it."}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Typo in it." in response.content.decode()
     appraisal.refresh_from_db()
     assert appraisal.stage == Stage.SIGNED_OFF
@@ -74,7 +75,7 @@ def test_a_move_from_a_page_naming_no_stage_is_refused_not_an_error(cast, apprai
     response = cast.client("manager").post(
         url("move", appraisal, "start"), {"confirmed_stage": made_up or " ", "reason": "Kept."}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "does not say which stage" in response.content.decode()
     appraisal.refresh_from_db()
     assert appraisal.stage == Stage.DRAFT
@@ -91,7 +92,7 @@ def test_the_whole_workflow_through_the_pages(cast, appraisal):
         assert response.status_code == 302, response.content.decode()[:3000]
 
     move(mo, "start")
-    move(sam, "submit")
+    move(sam, "submit", **{"confirm-submit": "on"})
     skill = rows(appraisal)["organisation_skill"]
     response = mo.post(
         url("save_ratings", appraisal),
@@ -127,9 +128,48 @@ def test_the_whole_workflow_through_the_pages(cast, appraisal):
         url("set_outcome", appraisal), {"confirmed_stage": "manager_review", "outcome": "meets"}
     )
     assert response.status_code == 302
-    move(mo, "share")
-    assert "Below" in sam.get(url("detail", appraisal)).content.decode()
-    sam.post(url("save_summary", appraisal), {"confirmed_stage": "agreed", "text": "Good year."})
+    move(mo, "share", **{"confirm-share": "on"})
+    page = sam.get(url("detail", appraisal)).content.decode()
+    assert "Below" in page and "Do you agree with the rating of Systems design" in page
+    items = {item.requirement_id or item.kind: item.pk for item in appraisal.review_items.all()}
+    every = {f"a-{pk}-answer": "agreed" for pk in items.values()}
+    # Sam disagrees with the skill's rating, saying why; agrees to the rest.
+    disagree = {f"a-{items[skill.pk]}-answer": "disagreed"}
+    response = sam.post(
+        url("detail", appraisal), {"confirmed_stage": "review_shared", **every, **disagree}
+    )
+    assert response.status_code == 400 and "Say why you disagree" in response.content.decode()
+    response = sam.post(
+        url("detail", appraisal),
+        {
+            "confirmed_stage": "review_shared",
+            **every,
+            **disagree,
+            f"a-{items[skill.pk]}-comment": "I led the design review.",
+            "text": "Good year.",
+        },
+    )
+    assert response.status_code == 302
+    appraisal.refresh_from_db()
+    assert appraisal.stage == Stage.REVIEW_SHARED
+    hr_page = hr.get(url("detail", appraisal)).content.decode()
+    assert "I led the design review." in hr_page and "Disagrees" in hr_page
+    # Mo replies and raises the rating: the item goes back to Sam.
+    response = mo.post(
+        url("detail", appraisal),
+        {
+            "confirmed_stage": "review_shared",
+            f"r-{skill.pk}-rating": "3",
+            f"a-{items[skill.pk]}-comment": "Fair: raised to 3.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = sam.get(url("detail", appraisal)).content.decode()
+    assert "Fair: raised to 3." in page and "changed it, so it waits for an answer again" in page
+    response = sam.post(url("detail", appraisal), {"confirmed_stage": "review_shared", **every})
+    assert response.status_code == 302
+    appraisal.refresh_from_db()
+    assert appraisal.stage == Stage.AGREED
     move(sam, "sign")
     move(mo, "sign")
     appraisal.refresh_from_db()
@@ -215,3 +255,165 @@ def test_home_shows_the_appraisal_and_what_it_waits_for(cast, appraisal, role):
 
 def test_hr_land_on_the_role_profiles(cast):
     assert cast.client("hr").get("/").url == reverse("profiles:list")
+
+
+# --- one form: nothing typed is lost -------------------------------------------------------
+
+
+def test_submitting_at_once_keeps_the_rating_and_asks_about_the_rest(cast, appraisal):
+    """Seen: one rating picked, "Submit" pressed, the rating lost and four
+    of four "Not rated" sent. Now the rating is saved with the submission,
+    and the rest are listed for the person to confirm."""
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
+    skill = rows(appraisal)["organisation_skill"]
+    sam = cast.client("person")
+    page = sam.get(url("detail", appraisal)).content.decode()
+    assert "0 of 4 rated" in page and "Submit your self-assessment with 4 not rated" in page
+    typed = {
+        "confirmed_stage": "self_assessment",
+        "do": "move-submit",
+        f"r-{skill.pk}-rating": "2",
+        f"r-{skill.pk}-evidence": "Designed the queue.",
+        "text": "My year.",
+    }
+    refused = sam.post(url("detail", appraisal), typed)
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "3 of 4 requirements are not rated: Formal appraisals, Agile working and" in text
+    assert "1 of 4 rated" in text and "Designed the queue." in text and "My year." in text
+    assert (
+        f'id="r-{skill.pk}-rating-2" name="r-{skill.pk}-rating" type="radio" value="2" checked'
+        in text
+    )
+    # Refused, so nothing was written: the page keeps it for the person.
+    skill.refresh_from_db()
+    assert skill.self_rating is None and fresh_stage(appraisal) == Stage.SELF_ASSESSMENT
+    done = sam.post(url("detail", appraisal), {**typed, "confirm-submit": "on"})
+    assert done.status_code == 302
+    skill.refresh_from_db()
+    appraisal.refresh_from_db()
+    assert (skill.self_rating, skill.self_evidence) == (2, "Designed the queue.")
+    assert (appraisal.stage, appraisal.person_summary) == (Stage.MANAGER_REVIEW, "My year.")
+
+
+def fresh_stage(appraisal):
+    appraisal.refresh_from_db()
+    return appraisal.stage
+
+
+def test_saving_the_summary_saves_the_ratings_too(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
+    skill = rows(appraisal)["organisation_skill"]
+    response = cast.client("person").post(
+        url("save_summary", appraisal),
+        {"confirmed_stage": "self_assessment", f"r-{skill.pk}-rating": "3", "text": "Summed."},
+    )
+    assert response.status_code == 302
+    skill.refresh_from_db()
+    appraisal.refresh_from_db()
+    assert (skill.self_rating, appraisal.person_summary) == (3, "Summed.")
+
+
+def test_a_send_back_without_a_reason_keeps_the_rating_picked(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    skill = rows(appraisal)["organisation_skill"]
+    response = cast.client("manager").post(
+        url("detail", appraisal),
+        {
+            "confirmed_stage": "manager_review",
+            "do": "move-send_back",
+            f"r-{skill.pk}-rating": "4",
+            "objective-title": "Lead the migration",
+            "objective-status": "not_started",
+        },
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Say why you send it back" in text
+    assert f'name="r-{skill.pk}-rating" type="radio" value="4" checked' in text
+    assert 'value="Lead the migration"' in text
+    skill.refresh_from_db()
+    assert skill.manager_rating is None and not appraisal.objectives.exists()
+
+
+def test_an_objective_being_written_is_added_by_any_button(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    response = cast.client("manager").post(
+        url("detail", appraisal),
+        {
+            "confirmed_stage": "manager_review",
+            "do": "save",
+            "objective-title": "Lead the migration",
+            "objective-status": "not_started",
+        },
+    )
+    assert response.status_code == 302
+    assert appraisal.objectives.get().title == "Lead the migration"
+    # The add button with nothing written says what is missing.
+    response = cast.client("manager").post(
+        url("detail", appraisal), {"confirmed_stage": "manager_review", "do": "add_objective"}
+    )
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
+
+
+def test_the_person_takes_back_a_submission_from_the_page(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    sam = cast.client("person")
+    assert "Take back your self-assessment" in sam.get(url("detail", appraisal)).content.decode()
+    response = sam.post(
+        url("detail", appraisal), {"confirmed_stage": "manager_review", "do": "move-take_back"}
+    )
+    assert response.status_code == 302
+    assert fresh_stage(appraisal) == Stage.SELF_ASSESSMENT
+    # Once the manager has rated anything, the button is gone and the move refused.
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    skill = rows(appraisal)["organisation_skill"]
+    workflow.save_manager_ratings(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage="manager_review",
+        ratings={skill.pk: {"rating": 2}},
+    )
+    assert "Take back" not in sam.get(url("detail", appraisal)).content.decode()
+    response = sam.post(
+        url("detail", appraisal), {"confirmed_stage": "manager_review", "do": "move-take_back"}
+    )
+    assert response.status_code == 400 and "Mo has started the review" in response.content.decode()
+
+
+def test_each_part_of_the_appraisal_has_its_page_with_save_and_continue(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
+    skill = rows(appraisal)["organisation_skill"]
+    sam = cast.client("person")
+    page = sam.get(url("detail", appraisal)).content.decode()
+    # The task list: each part with its status and a count.
+    assert "govuk-task-list" in page and "0 of 1 rated" in page
+    part = url("part", appraisal, "skills")
+    assert part in page
+    shown = sam.get(part).content.decode()
+    assert "Systems design Platform Engineer" in shown and "Agile working" not in shown
+    assert "Save and continue" in shown and "What you can do now" not in shown
+    response = sam.post(
+        url("detail", appraisal),
+        {
+            "confirmed_stage": "self_assessment",
+            "do": "save",
+            "part": "skills",
+            "next": url("part", appraisal, "knowledge"),
+            f"r-{skill.pk}-rating": "3",
+        },
+    )
+    assert response.status_code == 302 and response.url == url("part", appraisal, "knowledge")
+    skill.refresh_from_db()
+    assert skill.self_rating == 3
+    assert "1 of 1 rated" in sam.get(url("detail", appraisal)).content.decode()
+    # Somewhere else to go next: back to the appraisal, nowhere off the site.
+    response = sam.post(
+        url("detail", appraisal),
+        {"confirmed_stage": "self_assessment", "do": "save", "next": "https://example.org/"},
+    )
+    assert response.url.startswith(url("detail", appraisal))
+    for slug in ("knowledge", "behaviours", "objectives", "plan", "summary"):
+        assert sam.get(url("part", appraisal, slug)).status_code == 200
+    assert sam.get(url("part", appraisal, "nonsense")).status_code == 404
+    assert cast.client("other_person").get(part).status_code == 404

@@ -10,6 +10,7 @@ from appraisals.models import Person, Stage
 from appraisals.people import ReportingLineError
 from appraisals.workflow import StageChanged
 from tests import factories
+from tests.cast import take_to
 from tests.threads import in_threads
 
 pytestmark = [
@@ -50,12 +51,18 @@ def test_two_moves_of_one_appraisal_from_the_same_stage_let_one_through(appraisa
         appraisal=appraisal, by=cast.manager.account, confirmed_stage=Stage.DRAFT
     )
     workflow.submit_self_assessment(
-        appraisal=appraisal, by=cast.person.account, confirmed_stage=Stage.SELF_ASSESSMENT
+        appraisal=appraisal,
+        by=cast.person.account,
+        confirmed_stage=Stage.SELF_ASSESSMENT,
+        confirm_unrated=True,
     )
     # The manager shares while, from the page they both saw, they also send it back.
     outcomes = in_threads(
         lambda: workflow.share_review(
-            appraisal=appraisal, by=cast.manager.account, confirmed_stage=Stage.MANAGER_REVIEW
+            appraisal=appraisal,
+            by=cast.manager.account,
+            confirmed_stage=Stage.MANAGER_REVIEW,
+            confirm_unrated=True,
         ),
         lambda: workflow.send_back(
             appraisal=appraisal,
@@ -71,13 +78,7 @@ def test_two_moves_of_one_appraisal_from_the_same_stage_let_one_through(appraisa
 
 
 def test_both_signing_at_once_signs_it_off(appraisal, cast):
-    for step, who in (
-        (workflow.start_self_assessment, cast.manager),
-        (workflow.submit_self_assessment, cast.person),
-        (workflow.share_review, cast.manager),
-    ):
-        appraisal.refresh_from_db()
-        step(appraisal=appraisal, by=who.account, confirmed_stage=appraisal.stage)
+    appraisal = take_to(appraisal, Stage.AGREED)
     outcomes = in_threads(
         lambda: workflow.sign_off(
             appraisal=appraisal, by=cast.person.account, confirmed_stage=Stage.AGREED
@@ -89,3 +90,31 @@ def test_both_signing_at_once_signs_it_off(appraisal, cast):
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
     appraisal.refresh_from_db()
     assert appraisal.stage == Stage.SIGNED_OFF
+
+
+def test_taking_back_while_the_manager_starts_lets_one_through(appraisal, cast):
+    """The person takes their self-assessment back as the manager saves a
+    first rating: either it goes back (and the rating is refused, the page
+    having shown manager review), or the rating is saved (and taking back
+    is refused, the review having started). Never both."""
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    knowledge = appraisal.requirements.get(kind="knowledge")
+    outcomes = in_threads(
+        lambda: workflow.take_back(
+            appraisal=appraisal, by=cast.person.account, confirmed_stage=Stage.MANAGER_REVIEW
+        ),
+        lambda: workflow.save_manager_ratings(
+            appraisal=appraisal,
+            by=cast.manager.account,
+            confirmed_stage=Stage.MANAGER_REVIEW,
+            ratings={knowledge.pk: {"rating": 3}},
+        ),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1, outcomes
+    appraisal.refresh_from_db()
+    knowledge.refresh_from_db()
+    if appraisal.stage == Stage.SELF_ASSESSMENT:
+        assert knowledge.manager_rating is None
+    else:
+        assert knowledge.manager_rating == 3 and "started the review" in str(errors[0])

@@ -1,6 +1,8 @@
 """Every transition of the workflow, allowed and refused (wrong stage, wrong
 person, stale page), and the saves of each stage."""
 
+from functools import partial
+
 import pytest
 
 from appraisals import workflow
@@ -14,8 +16,18 @@ pytestmark = pytest.mark.django_db
 # (function, the stage it moves from, the stage it moves to, who may)
 TRANSITIONS = [
     (workflow.start_self_assessment, Stage.DRAFT, Stage.SELF_ASSESSMENT, ["manager", "hr"]),
-    (workflow.submit_self_assessment, Stage.SELF_ASSESSMENT, Stage.MANAGER_REVIEW, ["person"]),
-    (workflow.share_review, Stage.MANAGER_REVIEW, Stage.AGREED, ["manager"]),
+    (
+        partial(workflow.submit_self_assessment, confirm_unrated=True),
+        Stage.SELF_ASSESSMENT,
+        Stage.MANAGER_REVIEW,
+        ["person"],
+    ),
+    (
+        partial(workflow.share_review, confirm_unrated=True),
+        Stage.MANAGER_REVIEW,
+        Stage.REVIEW_SHARED,
+        ["manager"],
+    ),
 ]
 EVERYONE = ["hr", "manager", "head", "person", "other_manager", "other_person"]
 
@@ -361,20 +373,32 @@ def test_signed_off_is_read_only(appraisal, cast):
 
 
 def test_summaries_and_outcome_by_their_writers_until_someone_signs(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    workflow.set_outcome(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        outcome="meets",
+    )
+    with pytest.raises(WorkflowError, match="Only Mo"):
+        workflow.set_outcome(
+            appraisal=appraisal,
+            by=cast.person.account,
+            confirmed_stage=Stage.REVIEW_SHARED,
+            outcome="exceeds",
+        )
     appraisal = take_to(appraisal, Stage.AGREED)
+    # Once the person agreed to the outcome, it is no longer the manager's to change.
+    with pytest.raises(WorkflowError, match="only when the appraisal is at manager review"):
+        workflow.set_outcome(
+            appraisal=appraisal, by=cast.manager.account, confirmed_stage="agreed", outcome="partly"
+        )
     workflow.save_summary(
         appraisal=appraisal, by=cast.person.account, confirmed_stage="agreed", text="A good year."
     )
     workflow.save_summary(
         appraisal=appraisal, by=cast.manager.account, confirmed_stage="agreed", text="Agreed."
     )
-    workflow.set_outcome(
-        appraisal=appraisal, by=cast.manager.account, confirmed_stage="agreed", outcome="meets"
-    )
-    with pytest.raises(WorkflowError, match="Only Mo"):
-        workflow.set_outcome(
-            appraisal=appraisal, by=cast.person.account, confirmed_stage="agreed", outcome="exceeds"
-        )
     with pytest.raises(WorkflowError, match="Only Sam and Mo"):
         workflow.save_summary(appraisal=appraisal, by=cast.hr, confirmed_stage="agreed", text="x")
     workflow.sign_off(appraisal=appraisal, by=cast.person.account, confirmed_stage="agreed")
@@ -394,4 +418,272 @@ def test_every_change_is_in_the_audit_trail(appraisal, cast):
     take_to(appraisal, Stage.SIGNED_OFF)
     stages = list(fresh(appraisal).history.order_by("history_id").values_list("stage", flat=True))
     assert stages[0] == "draft" and stages[-1] == "signed_off"
-    assert {"self_assessment", "manager_review", "agreed"} <= set(stages)
+    assert {"self_assessment", "manager_review", "review_shared", "agreed"} <= set(stages)
+
+
+# --- nothing empty goes by accident, and a submission can be taken back -----------------
+
+
+@pytest.mark.parametrize(
+    ("move", "start", "side", "who"),
+    [
+        (workflow.submit_self_assessment, Stage.SELF_ASSESSMENT, "self", "person"),
+        (workflow.share_review, Stage.MANAGER_REVIEW, "manager", "manager"),
+    ],
+)
+def test_handing_over_with_anything_unrated_needs_confirming(
+    appraisal, cast, move, start, side, who
+):
+    appraisal = take_to(appraisal, start)
+    skill = appraisal.requirements.get(kind=Requirement.Kind.ORGANISATION_SKILL)
+    save = workflow.save_self_ratings if side == "self" else workflow.save_manager_ratings
+    save(
+        appraisal=appraisal,
+        by=cast.user(who),
+        confirmed_stage=start,
+        ratings={skill.pk: {"rating": 2}},
+    )
+    with pytest.raises(workflow.UnratedNotConfirmed) as refused:
+        move(appraisal=appraisal, by=cast.user(who), confirmed_stage=start)
+    assert refused.value.unrated == ["Formal appraisals", "Agile working", "Team dynamics"]
+    assert "3 of 4 requirements are not rated" in workflow.said(refused.value)
+    assert fresh(appraisal).stage == start
+    move(appraisal=appraisal, by=cast.user(who), confirmed_stage=start, confirm_unrated=True)
+    assert fresh(appraisal).stage != start
+
+
+def test_everything_rated_needs_no_confirming(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.SELF_ASSESSMENT)
+    workflow.save_self_ratings(
+        appraisal=appraisal,
+        by=cast.person.account,
+        confirmed_stage=Stage.SELF_ASSESSMENT,
+        ratings={row.pk: {"rating": 1} for row in appraisal.requirements.all()},
+    )
+    workflow.submit_self_assessment(
+        appraisal=appraisal, by=cast.person.account, confirmed_stage=Stage.SELF_ASSESSMENT
+    )
+    assert fresh(appraisal).stage == Stage.MANAGER_REVIEW
+
+
+def _manager_saves(appraisal, cast, what):
+    """The manager starts the review by saving one thing of their side."""
+    knowledge = appraisal.requirements.get(kind=Requirement.Kind.KNOWLEDGE)
+    by, stage = cast.manager.account, Stage.MANAGER_REVIEW
+    if what in ("rating", "evidence", "comment"):
+        value = 2 if what == "rating" else "Seen it."
+        workflow.save_manager_ratings(
+            appraisal=appraisal, by=by, confirmed_stage=stage, ratings={knowledge.pk: {what: value}}
+        )
+    elif what == "summary":
+        workflow.save_summary(appraisal=appraisal, by=by, confirmed_stage=stage, text="So far.")
+    elif what == "outcome":
+        workflow.set_outcome(appraisal=appraisal, by=by, confirmed_stage=stage, outcome="meets")
+    elif what == "nothing typed":
+        # A save of the form as it came: nothing of the manager's side written.
+        workflow.save_manager_ratings(
+            appraisal=appraisal,
+            by=by,
+            confirmed_stage=stage,
+            ratings={knowledge.pk: {"rating": None, "evidence": " ", "comment": ""}},
+        )
+
+
+@pytest.mark.parametrize(
+    "what", ["nothing", "nothing typed", "rating", "evidence", "comment", "summary", "outcome"]
+)
+def test_the_person_takes_back_their_submission_until_the_manager_starts(appraisal, cast, what):
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    _manager_saves(appraisal, cast, what)
+    appraisal = fresh(appraisal)
+    sam = cast.person.account
+    if what.startswith("nothing"):
+        assert "take_back" in workflow.available_moves(sam, appraisal)
+        workflow.take_back(appraisal=appraisal, by=sam, confirmed_stage=Stage.MANAGER_REVIEW)
+        appraisal = fresh(appraisal)
+        assert appraisal.stage == Stage.SELF_ASSESSMENT
+        event = appraisal.events.last()
+        assert (event.action, event.by) == (AppraisalEvent.Action.TAKEN_BACK, sam)
+    else:
+        assert "take_back" not in workflow.available_moves(sam, appraisal)
+        with pytest.raises(WorkflowError, match="Mo has started the review"):
+            workflow.take_back(appraisal=appraisal, by=sam, confirmed_stage=Stage.MANAGER_REVIEW)
+        assert fresh(appraisal).stage == Stage.MANAGER_REVIEW
+
+
+def test_only_the_person_takes_back_their_submission(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    for role in set(EVERYONE) - {"person"}:
+        with pytest.raises(WorkflowError, match="Only Sam"):
+            workflow.take_back(
+                appraisal=appraisal, by=cast.user(role), confirmed_stage=Stage.MANAGER_REVIEW
+            )
+    assert fresh(appraisal).stage == Stage.MANAGER_REVIEW
+
+
+# --- the shared review: the person answers each item ---------------------------------------
+
+
+def _items(appraisal):
+    return {
+        (item.requirement.kind if item.requirement else item.kind): item
+        for item in appraisal.review_items.select_related("requirement")
+    }
+
+
+def _answer(appraisal, who, answers, stage=Stage.REVIEW_SHARED):
+    return workflow.answer_review(
+        appraisal=appraisal, by=who.account, confirmed_stage=stage, answers=answers
+    )
+
+
+def test_sharing_waits_for_the_person_who_answers_every_item(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    items = _items(appraisal)
+    # One per requirement, the plan and the outcome.
+    assert len(items) == 6 and {"plan", "outcome"} <= set(items)
+    assert workflow.waiting_for(appraisal)[0] == "Sam"
+    everything = {item.pk: {"answer": "agreed"} for item in items.values()}
+    skill = items[Requirement.Kind.ORGANISATION_SKILL]
+    with pytest.raises(WorkflowError, match="Say why you disagree with the rating of Systems"):
+        _answer(appraisal, cast.person, {**everything, skill.pk: {"answer": "disagreed"}})
+    assert not appraisal.review_items.exclude(answer="").exists()
+    disagree = {skill.pk: {"answer": "disagreed", "comment": "I led the design."}}
+    appraisal = _answer(appraisal, cast.person, {**everything, **disagree})
+    assert appraisal.stage == Stage.REVIEW_SHARED
+    assert "1 disagreement" in workflow.waiting_for(appraisal)[1]
+    # The manager replies; they cannot answer for the person.
+    with pytest.raises(WorkflowError, match="Only Sam agrees or disagrees"):
+        _answer(appraisal, cast.manager, {skill.pk: {"answer": "agreed"}})
+    _answer(appraisal, cast.manager, {skill.pk: {"comment": "Let us talk it through."}})
+    # Changing the rating sends the item back to the person, with a note.
+    workflow.save_manager_ratings(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        ratings={skill.requirement_id: {"rating": 3}},
+    )
+    skill.refresh_from_db()
+    assert skill.answer == ""
+    thread = list(skill.comments.values_list("kind", "text"))
+    assert thread == [
+        ("disagreed", "I led the design."),
+        ("reply", "Let us talk it through."),
+        ("changed", ""),
+    ]
+    # Others keep their answers.
+    assert appraisal.review_items.filter(answer="agreed").count() == 5
+    appraisal = _answer(appraisal, cast.person, {skill.pk: {"answer": "agreed"}})
+    assert appraisal.stage == Stage.AGREED
+    event = appraisal.events.last()
+    assert (event.action, event.by) == (AppraisalEvent.Action.AGREED, cast.person.account)
+
+
+def test_only_the_two_answer_and_only_while_shared(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    item = appraisal.review_items.first()
+    for role in ("hr", "head", "other_manager", "other_person"):
+        with pytest.raises(WorkflowError, match="Only Sam and Mo can answer the review"):
+            workflow.answer_review(
+                appraisal=appraisal,
+                by=cast.user(role),
+                confirmed_stage=Stage.REVIEW_SHARED,
+                answers={item.pk: {"comment": "x"}},
+            )
+    with pytest.raises(WorkflowError, match="no item"):
+        _answer(appraisal, cast.person, {10**9: {"answer": "agreed"}})
+    assert not item.comments.exists()
+
+
+def test_changing_the_plan_or_outcome_while_shared_goes_back_to_the_person(appraisal, cast):
+    from appraisals import plans
+
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    items = _items(appraisal)
+    _answer(
+        appraisal,
+        cast.person,
+        {items["plan"].pk: {"answer": "agreed"}, items["outcome"].pk: {"answer": "agreed"}},
+    )
+    plans.add_development_action(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        title="Pair on design",
+    )
+    workflow.set_outcome(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        outcome="exceeds",
+    )
+    objective = plans.add_objective(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        title="Mentor",
+    )
+    items = _items(appraisal)
+    assert (items["plan"].answer, items["outcome"].answer) == ("", "")
+    assert appraisal.review_items.get(objective=objective).answer == ""
+
+
+def test_the_manager_takes_the_review_back_with_a_reason(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    items = _items(appraisal)
+    outcome = items["outcome"]
+    _answer(appraisal, cast.person, {outcome.pk: {"answer": "disagreed", "comment": "Too low."}})
+    with pytest.raises(WorkflowError, match="Only Mo"):
+        workflow.take_back_review(
+            appraisal=appraisal,
+            by=cast.person.account,
+            confirmed_stage=Stage.REVIEW_SHARED,
+            reason="x",
+        )
+    with pytest.raises(WorkflowError, match="Say why"):
+        workflow.take_back_review(
+            appraisal=appraisal,
+            by=cast.manager.account,
+            confirmed_stage=Stage.REVIEW_SHARED,
+            reason=" ",
+        )
+    workflow.take_back_review(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        reason="Reworking the outcome.",
+    )
+    appraisal = fresh(appraisal)
+    assert appraisal.stage == Stage.MANAGER_REVIEW
+    assert appraisal.events.last().reason == "Reworking the outcome."
+    # Shared again unchanged, the answers stand; the changed outcome goes back.
+    workflow.set_outcome(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.MANAGER_REVIEW,
+        outcome="meets",
+    )
+    workflow.share_review(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.MANAGER_REVIEW,
+        confirm_unrated=True,
+    )
+    outcome.refresh_from_db()
+    assert outcome.answer == "" and outcome.comments.last().kind == "changed"
+
+
+def test_an_answer_to_what_changed_since_the_page_showed_it_is_refused(appraisal, cast):
+    appraisal = take_to(appraisal, Stage.REVIEW_SHARED)
+    outcome = appraisal.review_items.get(kind="outcome")
+    seen = outcome.shown
+    workflow.set_outcome(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage=Stage.REVIEW_SHARED,
+        outcome="partly",
+    )
+    with pytest.raises(StageChanged, match="Mo changed the outcome since you looked"):
+        _answer(appraisal, cast.person, {outcome.pk: {"answer": "agreed", "shown": seen}})
+    outcome.refresh_from_db()
+    assert outcome.answer == ""

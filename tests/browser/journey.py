@@ -39,6 +39,7 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 TIMEOUT_MS = 10_000
+SCREENSHOT_TIMEOUT_MS = 60_000
 
 DEMO_PASSWORD = "demo"
 
@@ -191,7 +192,13 @@ class Journey:
                         )
                 if screenshot:
                     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+                    # A whole appraisal is a long page: drawn whole, it can take
+                    # longer than a click may on a busy machine.
+                    page.screenshot(
+                        path=SCREENSHOTS / f"{name}-{width}.png",
+                        full_page=True,
+                        timeout=SCREENSHOT_TIMEOUT_MS,
+                    )
         finally:
             page.set_viewport_size({"width": WIDE, "height": HEIGHT})
 

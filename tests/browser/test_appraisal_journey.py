@@ -1,7 +1,10 @@
 """One appraisal through the whole workflow in the browser, as the person
-(the demo login `staff`), their manager (`manager`) and HR (`hr`): a stale
-form refused with what happened, HR reopening with a reason, and another
-team's manager refused the appraisal by its URL. axe-core and the reflow
+(the demo login `staff`), their manager (`manager`) and HR (`hr`): a
+submission with ratings left out refused until confirmed (the rating typed
+kept), the shared review answered with a disagreement the manager settles
+by changing the rating, agreement and both signatures, a stale form refused
+with what happened, HR reopening with a reason, and another team's manager
+refused the appraisal by its URL. axe-core and the reflow
 check run on each page at 1280 and 320 px; screenshots of the main pages
 are saved (artifacts/screenshots, copied to the test's tmp dir)."""
 
@@ -69,6 +72,14 @@ def press(page, name):
     page.wait_for_load_state("load")
 
 
+SAVE = "Save and come back (everything on the page)"
+
+
+def agree_to_everything(page):
+    for radio in page.locator("input[type=radio][value=agreed]").all():
+        radio.check()
+
+
 def rate(page, requirement, rank, evidence):
     page.click(f"label[for=r-{requirement.pk}-rating-{rank}]")
     page.fill(f"#r-{requirement.pk}-evidence", evidence)
@@ -91,15 +102,27 @@ def test_one_appraisal_from_draft_to_reopened(journey, tmp_path):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("open for self-assessment")
     sign_out(journey)
 
-    # The person rates themself, saves, comes back, submits.
+    # The person picks one rating and presses Submit straight away: refused,
+    # with what is not rated listed and the rating kept; confirmed, it goes.
     journey.sign_in("staff", check=False)
     expect(page.get_by_role("heading", name="Your appraisal")).to_be_visible()
     journey.check("appraisal-home-staff")
     page.locator(f'a[href="{path}"]').click()
+    # One part on its own page, from the task list: Save and continue.
+    page.get_by_role("link", name="Organisation skills").click()
     rate(page, skills[0], 2, "Ran the pipeline migration.")
-    press(page, "Save and come back (all ratings)")
-    expect(page.locator(f"#r-{skills[0].pk}-evidence")).to_have_value("Ran the pipeline migration.")
-    journey.check("appraisal-self-assessment")
+    journey.check("appraisal-part-skills")
+    press(page, "Save and continue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Knowledge and skills")
+    journey.goto(path)
+    expect(page.locator("#part-skills-hint")).to_contain_text(f"1 of {len(skills)} rated")
+    rate(page, skills[1], 3, "Wrote the standards.")
+    press(page, "Submit your self-assessment")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("requirements are not rated")
+    expect(page.locator(f"#r-{skills[1].pk}-rating-3")).to_be_checked()
+    expect(page.locator(f"#r-{skills[1].pk}-evidence")).to_have_value("Wrote the standards.")
+    journey.check("appraisal-submit-unrated")
+    page.locator("#confirm-submit").check()
     press(page, "Submit your self-assessment")
     expect(page.get_by_text("Your self-assessment went to your manager.")).to_be_visible()
     sign_out(journey)
@@ -110,7 +133,7 @@ def test_one_appraisal_from_draft_to_reopened(journey, tmp_path):
     expect(page.get_by_text("Ran the pipeline migration.")).to_be_visible()
     for skill in skills:
         rate(page, skill, 2, "Seen in reviews.")
-    press(page, "Save and come back (all ratings)")
+    press(page, SAVE)
     expect(page.get_by_role("heading", name="Suggestions for the biggest gaps")).to_be_visible()
     # Each suggestion has its own button; the gap's other options are folded away.
     gap = page.locator("form[action$='/plan/']").filter(
@@ -123,40 +146,72 @@ def test_one_appraisal_from_draft_to_reopened(journey, tmp_path):
     page.wait_for_load_state("load")
     page.get_by_text("Add an objective").click()
     page.fill("#id_objective-title", "Lead the platform upgrade")
-    press(page, "Add the objective")
     page.select_option("#outcome", "meets")
-    press(page, "Save the outcome")
+    press(page, "Add the objective")
     journey.check("appraisal-manager-review")
+    page.locator("#confirm-share").check()
     press(page, "Share the review")
+    expect(page.get_by_text("The review is shared.")).to_be_visible()
     sign_out(journey)
 
-    # The person opens the agreed appraisal; meanwhile the manager sends it
-    # back. The person's Sign, posted from the page they still have, is
-    # refused with what happened, and nothing is signed.
+    # The person answers: disagrees with one rating (saying why), agrees to
+    # the rest. Meanwhile the manager takes the review back: the answers,
+    # posted from the page the person still has, are refused with what
+    # happened, and kept on the page.
     journey.sign_in("staff", check=False)
     journey.goto(path)
     expect(page.get_by_text("Below").first).to_be_visible()
+    agree_to_everything(page)
+    item = appraisal.review_items.get(requirement=skills[0])
+    page.locator(f"#a-{item.pk}-answer-disagreed").check()
+    page.fill(f"#a-{item.pk}-comment", "I led the migration's design review.")
     appraisal.refresh_from_db()
-    workflow.send_back(
+    workflow.take_back_review(
         appraisal=appraisal,
         by=appraisal.manager.account,
-        confirmed_stage="agreed",
+        confirmed_stage="review_shared",
         reason="One more rating to check.",
     )
-    press(page, "Sign the appraisal")
+    press(page, "Save your answers")
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "moved from agreed to manager review"
+        "moved from review shared to manager review"
     )
     journey.check("appraisal-stale-refused")
-    appraisal.refresh_from_db()
-    assert appraisal.person_signed_at is None
     workflow.share_review(
-        appraisal=appraisal, by=appraisal.manager.account, confirmed_stage="manager_review"
+        appraisal=appraisal,
+        by=appraisal.manager.account,
+        confirmed_stage="manager_review",
+        confirm_unrated=True,
     )
     journey.goto(path)
+    agree_to_everything(page)
+    page.locator(f"#a-{item.pk}-answer-disagreed").check()
+    page.fill(f"#a-{item.pk}-comment", "I led the migration's design review.")
+    press(page, "Save your answers")
+    expect(page.get_by_text("Disagrees")).to_be_visible()
+    journey.check("appraisal-review-shared-person")
+    sign_out(journey)
+
+    # The manager replies and raises the rating: it goes back to the person.
+    journey.sign_in("manager", check=False)
+    journey.goto(path)
+    expect(page.get_by_text("I led the migration's design review.")).to_be_visible()
+    page.fill(f"#a-{item.pk}-comment", "Agreed: you led it. Raised to 3.")
+    page.click(f"label[for=r-{skills[0].pk}-rating-3]")
+    journey.check("appraisal-review-shared-manager")
+    press(page, "Save your replies and changes")
+    sign_out(journey)
+
+    # The person agrees to everything: agreed; writes a summary and signs.
+    journey.sign_in("staff", check=False)
+    journey.goto(path)
+    expect(page.get_by_text("Agreed: you led it. Raised to 3.")).to_be_visible()
+    agree_to_everything(page)
+    press(page, "Save your answers")
+    expect(page.locator(".govuk-tag").first).to_have_text("Agreed")
     page.fill("#summary-text", "A good year.")
-    press(page, "Save your summary")
     press(page, "Sign the appraisal")
+    expect(page.get_by_text("You signed the appraisal.")).to_be_visible()
     sign_out(journey)
 
     journey.sign_in("manager", check=False)

@@ -228,6 +228,8 @@ class Command(BaseCommand):
                 appraisal=own,
                 by=User.objects.get(username="manager"),
                 confirmed_stage=Stage.SELF_ASSESSMENT,
+                # The demo's manager review starts from an untouched self-assessment.
+                confirm_unrated=True,
             )
 
     def load_probation(self, person):
