@@ -36,19 +36,24 @@ def gaps(cast, appraisal):
     return appraisal, skill, knowledge, shadow, Training.objects.get(title="Agile working course")
 
 
-def suggestion_forms(response):
+def suggestion_forms(response, appraisal):
     """{requirement title: [(option, button words)] in the page's order},
-    from the forms under the suggestions' heading."""
+    from each gap's part under the suggestions' heading. The page is one
+    form: each button's value names its gap's requirement and its option,
+    and every button of a gap's part names that gap."""
+    gaps = {row.title: str(row.pk) for row in appraisal.requirements.all()}
     found = {}
-    for form in parse(response).iter("form"):
-        heading = form.find(".//h4")
-        if heading is None or not form.get("action", "").endswith("/plan/"):
-            continue
-        found[text(heading)] = [
-            (button.get("value"), text(button))
-            for button in form.iter("button")
-            if button.get("name") == "option"
+    for part in parse(response).iter("div"):
+        heading = part.find("h4")
+        buttons = [
+            (button.get("value").removeprefix("suggestion-").partition(":"), text(button))
+            for button in part.iter("button")
+            if button.get("value", "").startswith("suggestion-")
         ]
+        if heading is None or not buttons:
+            continue
+        assert {gap for (gap, _, _), _ in buttons} == {gaps[text(heading)]}
+        found[text(heading)] = [(option, words) for (_, _, option), words in buttons]
     return found
 
 
@@ -57,7 +62,7 @@ def test_each_gap_lists_what_develops_it_first_each_with_its_own_button(cast, ga
     mo = cast.client("manager")
     response = mo.get(url("detail", appraisal))
     page = response.content.decode()
-    forms = suggestion_forms(response)
+    forms = suggestion_forms(response, appraisal)
     assert list(forms) == [skill.title, knowledge.title]  # the biggest gap first
     assert forms[skill.title] == [
         (f"pda-{shadow.pk}", f"Add {shadow.title} to the plan for {skill.title}"),
@@ -72,19 +77,14 @@ def test_each_gap_lists_what_develops_it_first_each_with_its_own_button(cast, ga
 
     # The second option of the skill's gap: that one, for the skill.
     response = mo.post(
-        url("add_action", appraisal),
-        {
-            "confirmed_stage": "manager_review",
-            "action-requirement": skill.pk,
-            "action-status": "planned",
-            "option": f"training-{course.pk}",
-        },
+        url("detail", appraisal),
+        {"confirmed_stage": "manager_review", "do": f"suggestion-{skill.pk}:training-{course.pk}"},
     )
     assert response.status_code == 302
     action = appraisal.development_actions.get()
     assert (action.training, action.requirement, action.title) == (course, skill, course.title)
     # It shows as in the plan for that gap only, with no second button.
-    forms = suggestion_forms(mo.get(url("detail", appraisal)))
+    forms = suggestion_forms(mo.get(url("detail", appraisal)), appraisal)
     assert f"training-{course.pk}" not in dict(forms[skill.title])
     assert f"training-{course.pk}" in dict(forms[knowledge.title])
 
