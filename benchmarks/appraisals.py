@@ -1,7 +1,8 @@
 """Appraisal pages at the size of a large organisation (a benchmark, not a
 test; PostgreSQL only).
 
-Builds, in a scratch database of its own (competency_appraisals_bench_N),
+Builds, in a scratch database of its own (competency_appraisals_bench_<the
+name of DATABASE_URL's database>_N),
 10,000 people under 500 managers (reporting lines up to 6 deep), a few
 hundred published profiles (benchmarks/scale.py's generator, trimmed to 40
 requirements each), two closed annual cycles (20,000 appraisals agreed or
@@ -97,7 +98,11 @@ def main():
     if not 1 <= options.runs <= 100:
         parser.error("--runs must be between 1 and 100")
     server = Server()
-    database = f"{PREFIX}{options.people}"
+    # Named for DATABASE_URL's database too, as scale.py's are, so that two
+    # worktrees measuring on one server never drop each other's.
+    database = (
+        f"{PREFIX}{server.tag}_{options.people}" if server.tag else f"{PREFIX}{options.people}"
+    )
     dump = CACHE / f"appraisals-{options.people}-{data_set_key()}.dump"
     started = time.perf_counter()
     server.fresh(database)
