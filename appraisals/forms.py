@@ -7,7 +7,7 @@ from datetime import date
 
 from django import forms
 
-from appraisals.cycles import Scope
+from appraisals.cycles import OVERLAPPING_CHOICES, Scope
 from appraisals.models import (
     Cycle,
     DevelopmentAction,
@@ -204,6 +204,21 @@ class ScopeForm(forms.Form):
         if scope == "team":
             return Scope.team(self.cleaned_data["manager_person"])
         return Scope.everyone()
+
+
+class OverlapForm(forms.Form):
+    """Opening a cycle: what to do with the people in scope who already have
+    an open appraisal in another cycle (cycles.open_cycle's `overlapping`)."""
+
+    overlapping = forms.ChoiceField(
+        choices=OVERLAPPING_CHOICES,
+        error_messages={
+            "required": "Choose whether to skip or add the people who already have an open "
+            "appraisal in another cycle",
+            "invalid_choice": "Choose whether to skip or add the people who already have an "
+            "open appraisal in another cycle",
+        },
+    )
 
 
 class ReassignForm(forms.Form):
