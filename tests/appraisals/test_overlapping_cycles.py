@@ -245,3 +245,45 @@ def test_the_api_preview_and_open_take_the_same_choice(cast, appraisal, mid_year
     )
     assert opened.status_code == 200, opened.content
     assert opened.json()["created"] == 1 and opened.json()["overlapping_count"] == 1
+
+
+# --- Every open appraisal shows, soonest due first ---------------------------------------
+
+
+@pytest.fixture
+def both(cast, appraisal, mid_year):
+    """Sam's annual review (due 30 June 2025) and mid-year check (due 29
+    January 2027), both open."""
+    (later,) = cycles.open_cycle(
+        cycle=mid_year, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created
+    return [appraisal, later]
+
+
+def links_in_order(html, appraisals):
+    at = [html.index(reverse("appraisals:detail", args=[a.pk])) for a in appraisals]
+    return at == sorted(at)
+
+
+def test_the_persons_home_shows_both_soonest_first(cast, both):
+    html = cast.client("person").get("/").content.decode()
+    assert "You have 2 open appraisals" in html
+    assert links_in_order(html, both)
+    assert "30 June 2025" in html and "29 January 2027" in html
+
+
+def test_the_managers_team_page_shows_both_soonest_first(cast, both):
+    for role in ("manager", "head"):
+        page = cast.client(role).get("/")
+        members = [*page.context["team_direct"], *page.context["team_others"]]
+        (sam,) = [m for m in members if m.person == cast.person]
+        assert [a.pk for a in sam.appraisals] == [a.pk for a in both]
+        assert links_in_order(page.content.decode(), both)
+
+
+def test_the_person_page_shows_both_soonest_first(cast, both):
+    for role in ("hr", "manager", "person"):
+        page = cast.client(role).get(reverse("appraisals:person", args=[cast.person.pk]))
+        assert [a.pk for a, _ in page.context["open_appraisals"]] == [a.pk for a in both]
+        html = page.content.decode()
+        assert links_in_order(html, both) and "29 January 2027" in html

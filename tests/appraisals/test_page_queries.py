@@ -12,8 +12,8 @@ from tests.appraisals.helpers import url
 from tests.cast import client_as, person, published_profile, take_to
 
 # Session and user, then the page's own queries.
-HOME_STAFF = 6
-HOME_MANAGER = 10
+HOME_STAFF = 7
+HOME_MANAGER = 15
 APPRAISAL_PAGE = 7
 APPRAISAL_PAGE_PLANNING = 10
 
