@@ -135,7 +135,9 @@ def test_the_latest_agreed_appraisal_counts(cast, sams):
     later = factories.CycleFactory(
         name="Annual review 2026", opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 30)
     )
-    (newer,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
+    (newer,) = cycles.open_cycle(
+        cycle=later, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created
     agree_directly(newer, 3)
     (row,) = cast.client("manager").get(HEATMAP).context["heatmap"].rows
     assert row.appraisal_id == newer.pk
@@ -156,7 +158,9 @@ def team_of(cast, cycle, count):
         )
         for n in range(count)
     ]
-    for appraisal in cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager)).created:
+    for appraisal in cycles.open_cycle(
+        cycle=cycle, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created:
         agree_directly(appraisal, 2)
     return people
 
@@ -238,7 +242,9 @@ def test_a_later_lower_rating_replaces_an_earlier_one(cast, sams, tias):
     later = factories.CycleFactory(
         name="Annual review 2026", opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 30)
     )
-    (newer,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.other_manager)).created
+    (newer,) = cycles.open_cycle(
+        cycle=later, scope=cycles.Scope.team(cast.other_manager), overlapping=cycles.ADD
+    ).created
     agree_directly(newer, 1)
     response = find(cast.client("hr"), agile(cast), 3)
     assert list(response.context["page_obj"]) == []
