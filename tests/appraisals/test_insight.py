@@ -291,8 +291,8 @@ def test_bad_choices_say_what_is_wrong(cast, sams):
 
 
 # Session, user (with whether they are HR), whether anyone reports to them, the
-# item, its scale's levels, the count and the page.
-FIND_QUERIES = 6
+# item, its scale's levels, the count, the page ranked and the page's rows.
+FIND_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [1, 50])
