@@ -317,7 +317,7 @@ class TeamFilter(ListFilter):
         queryset=Person.objects.none(),
         method="in_team",
         empty_label="Everyone in your line",
-        help_text="Everyone in their reporting line",
+        help_text="A manager in your line: everyone below them",
     )
     stage = django_filters.ChoiceFilter(
         label="Open appraisal at",
