@@ -342,6 +342,15 @@ class TeamFilter(ListFilter):
             .order_by("name", "pk")
         )
 
+    def filtered_also(self, queryset):
+        """Another set of people in the line (the direct reports) by the same
+        filters, all or none as filtered() applies them."""
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        for name, value in self.form.cleaned_data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def in_team(self, queryset, name, value):
         return queryset.filter(pk__in=Person.objects.reporting_line(value).values("pk"))
 

@@ -179,12 +179,17 @@ def team_members(people, today=None):
     return list(members.values())
 
 
-def team_people(manager):
-    """Everyone in the manager's reporting line who has not left, reading
-    only what the team page shows of them, by name."""
+def team_people(manager, direct=False):
+    """Everyone in the manager's reporting line who has not left (or only
+    their direct reports), reading only what the team page shows of them,
+    by name."""
+    people = (
+        Person.objects.filter(line_manager=manager)
+        if direct
+        else Person.objects.reporting_line(manager)
+    )
     return (
-        Person.objects.reporting_line(manager)
-        .current()
+        people.current()
         .select_related("line_manager")
         .only("pk", "name", "job_title", "line_manager_id", "line_manager__name")
         .order_by("name", "pk")

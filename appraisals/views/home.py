@@ -7,6 +7,7 @@ A fixed number of queries whatever the size of the line or the number of
 cycles: the team's rows are read a page at a time, column by column."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -42,25 +43,30 @@ def home(request):
         "objectives": list(progress.own_objectives(person)),
         "today": today,
     }
-    line = progress.team_people(person)
-    total = line.count()
-    if total:
-        context.update(team_context(request, person, line, total, today))
+    context.update(team_context(request, person, progress.team_people(person), today))
     return render(request, "appraisals/home.html", context)
 
 
-def team_context(request, manager, line, total, today):
+def team_context(request, manager, line, today):
+    """The team part of a manager's home, or {} if nobody is in their line.
+    The reporting line is walked by each query that needs it (the counts,
+    the page of the rest of the line, the menu of teams), never for the
+    direct reports, who are found by their manager."""
+    summary = line.aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=progress.has_overdue_work(today))
+    )
+    if not summary["total"]:
+        return {}
     filters = TeamFilter(request.GET or None, queryset=line, manager=manager)
-    shown = filters.filtered()
-    direct = list(shown.filter(line_manager=manager))
-    pages = paginate(request, shown.exclude(line_manager=manager), TEAM_PAGE_SIZE)
+    direct = list(filters.filtered_also(progress.team_people(manager, direct=True)))
+    pages = paginate(request, filters.filtered().exclude(line_manager=manager), TEAM_PAGE_SIZE)
     # One batch for both tables: the same four queries.
     members = progress.team_members([*direct, *pages["page_obj"]], today)
     return {
-        "team_total": total,
+        "team_total": summary["total"],
+        "team_overdue": summary["overdue"],
         "team_direct": members[: len(direct)],
         "team_others": members[len(direct) :],
-        "team_overdue": line.filter(progress.has_overdue_work(today)).count(),
         "team_form": filters.form,
         "team_filtered": filters.is_bound
         and any(request.GET.get(name) for name in filters.form.fields),

@@ -13,7 +13,7 @@ from tests.cast import client_as, person, published_profile, take_to
 
 # Session and user, then the page's own queries.
 HOME_STAFF = 7
-HOME_MANAGER = 15
+HOME_MANAGER = 14
 APPRAISAL_PAGE = 7
 APPRAISAL_PAGE_PLANNING = 10
 

@@ -121,7 +121,7 @@ def grow(cast, size, cycle_count):
         Objective.objects.create(appraisal=appraisal, title="Late", due_on=date(2024, 1, 1))
 
 
-HEAD_HOME = 16
+HEAD_HOME = 15
 PERSON_HOME = 7
 PERSON_PAGE = 6
 
