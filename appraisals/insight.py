@@ -378,14 +378,22 @@ class Ranked:
     """Rows ranked in the database on the few columns their order needs, a
     page of them then read whole: sorting thousands of whole rows (each
     requirement's scale and texts, its appraisal and person) to show fifty
-    grew with every rating of the item. Django's Paginator (pages and the
-    API's) reads it as it reads a queryset: count(), then a slice."""
+    grew with every rating of the item. The ranking runs once, for the
+    count and the page alike: the ids in order, then the page's rows by id.
+    Django's Paginator (pages and the API's) reads it as a queryset:
+    count(), then a slice."""
 
     def __init__(self, rows):
         self.rows = rows
+        self._ids = None
+
+    def ids(self):
+        if self._ids is None:
+            self._ids = list(self.rows.values_list("pk", flat=True))
+        return self._ids
 
     def count(self):
-        return self.rows.count()
+        return len(self.ids())
 
     def __len__(self):
         return self.count()
@@ -393,7 +401,7 @@ class Ranked:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        pks = list(self.rows.values_list("pk", flat=True)[index])
+        pks = self.ids()[index]
         whole = Requirement.objects.filter(pk__in=pks).select_related(
             "appraisal__person", "appraisal__cycle"
         )
