@@ -102,7 +102,11 @@ class CycleAdmin(SimpleHistoryAdmin):
                     cycle=cycle, scope=cycles.Scope.everyone(), by=request.user
                 )
             except ValidationError as error:
-                self.message_user(request, error.messages[0], messages.ERROR)
+                message = error.messages[0]
+                if "overlapping" in getattr(error, "error_dict", {}):
+                    # The admin's action cannot ask; the cycle's page does.
+                    message += " Open it from the cycle's page, which asks."
+                self.message_user(request, message, messages.ERROR)
                 continue
             self.message_user(
                 request,

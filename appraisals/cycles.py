@@ -3,6 +3,12 @@
 open_cycle() works in bulk: a fixed number of queries for each batch of
 people, never a few per person, so opening a cycle for everyone in a large
 organisation is one short transaction.
+
+Cycles may overlap (a mid-year check while the annual review is still
+open). Someone in scope who already has an open appraisal in another cycle
+is neither skipped nor added silently: the preview lists them with those
+appraisals, and opening needs HR's choice for them (`overlapping`: SKIP or
+ADD), the same on the page and in the API.
 """
 
 from dataclasses import dataclass, field
@@ -64,13 +70,33 @@ class Scope:
         return f"{self.target.name}'s team"
 
 
+# HR's choice for the people in scope who already have an open appraisal in
+# another cycle.
+SKIP = "skip"
+ADD = "add"
+OVERLAPPING_CHOICES = [
+    (SKIP, "Skip them: they keep only the appraisal they have"),
+    (ADD, "Add them: they will have an appraisal in this cycle as well"),
+]
+
+
 @dataclass
 class Opening:
     """What opening a cycle did: the appraisals it created, and each person
-    in scope it did not create one for, with why."""
+    in scope it did not create one for, with why.
+
+    `overlapping`: the people in scope who have an open appraisal in
+    another cycle, each with those appraisals (soonest due first), as
+    (person, [appraisal]), whatever HR chose for them: skipped, they are
+    in `skipped` too; added, in `created`; not chosen yet (a preview), in
+    neither."""
 
     created: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # (person, reason)
+    overlapping: list = field(default_factory=list)  # (person, [open appraisals])
+
+    def overlapping_shown(self, shown=20):
+        return self.overlapping[:shown]
 
     def skipped_for(self, reason_start):
         return [person for person, reason in self.skipped if reason.startswith(reason_start)]
@@ -89,11 +115,16 @@ class Opening:
 
 # Why someone in scope gets no appraisal, in words a page can show.
 ALREADY = "already has an appraisal in this cycle"
+OPEN_ELSEWHERE = "already has an open appraisal in another cycle"
 LEFT = "has left"
 NO_PROFILE = "has no role profile"
 NOT_IN_FORCE = "their role profile has no published version in force"
 NO_MANAGER = "has no line manager to appraise them"
 NOT_ON_PROBATION = "is not on probation"
+UNDECIDED = (
+    "{count} {people} in scope already {have} an open appraisal in another cycle: choose "
+    "whether to skip them or add them."
+)
 CHANGED = (
     "The people in scope changed since you looked, so nothing was created. Check the new "
     "numbers and confirm again."
@@ -109,20 +140,26 @@ def lock(cycle):
 
 
 @transaction.atomic
-def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None) -> Opening:
+def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None, overlapping=None) -> Opening:
     """Open the cycle (if it is a draft) and create, in one transaction, one
     appraisal for each person in scope who has none in it yet, against the
     version in force of their profile now. Running it again for the same
     or an overlapping scope creates none twice.
 
+    `overlapping`: SKIP or ADD the people in scope who already have an open
+    appraisal in another cycle. Needed only when there are any: without it
+    then, CycleError (naming the field) and nothing is written.
+
     `confirmed`: how many appraisals the preview the person confirmed said
-    it would create; when that no longer holds under the cycle's lock,
-    CycleError and nothing is written."""
+    it would create (with their choice for the overlapping); when that no
+    longer holds under the cycle's lock, CycleError and nothing is written."""
     cycle = lock(cycle)  # two officers opening it at once take turns
     if cycle.status == Cycle.Status.CLOSED:
         raise CycleError(f"{cycle} is closed; no appraisals can be added to it.")
     today = today or timezone.localdate()
-    opening, chosen = _sort(cycle, scope, today)
+    opening, chosen = _sort(cycle, scope, today, overlapping)
+    if opening.overlapping and overlapping is None:
+        raise CycleError({"overlapping": [undecided(len(opening.overlapping))]})
     if confirmed is not None and str(confirmed) != str(len(chosen)):
         raise CycleError(CHANGED)
     if cycle.status == Cycle.Status.DRAFT:
@@ -133,16 +170,28 @@ def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None) -> Opening:
     return opening
 
 
-def preview_opening(*, cycle, scope, today=None) -> Opening:
+def undecided(count):
+    return UNDECIDED.format(
+        count=count,
+        people="person" if count == 1 else "people",
+        have="has" if count == 1 else "have",
+    )
+
+
+def preview_opening(*, cycle, scope, today=None, overlapping=None) -> Opening:
     """What open_cycle would do now, writing nothing: `created` lists the
-    people who would get an appraisal, `skipped` the others with why."""
-    opening, chosen = _sort(cycle, scope, today or timezone.localdate())
+    people who would get an appraisal, `skipped` the others with why, and
+    `overlapping` those with an open appraisal in another cycle (without
+    a choice for them, they are in neither list)."""
+    opening, chosen = _sort(cycle, scope, today or timezone.localdate(), overlapping)
     opening.created = chosen
     return opening
 
 
-def _sort(cycle, scope, today):
+def _sort(cycle, scope, today, overlapping=None):
     """The people in scope: those to appraise, and the others with why."""
+    if overlapping not in (None, SKIP, ADD):
+        raise ValueError(f"overlapping is {SKIP!r}, {ADD!r} or None, not {overlapping!r}.")
     people = list(
         scope.people()
         .select_related("role_profile")
@@ -169,7 +218,37 @@ def _sort(cycle, scope, today):
             opening.skipped.append((person, reason))
         else:
             chosen.append(person)
-    return opening, chosen
+    elsewhere = open_elsewhere(cycle, [person.pk for person in chosen])
+    if not elsewhere:
+        return opening, chosen
+    staying = []
+    for person in chosen:
+        if person.pk not in elsewhere:
+            staying.append(person)
+            continue
+        opening.overlapping.append((person, elsewhere[person.pk]))
+        if overlapping == ADD:
+            staying.append(person)
+        elif overlapping == SKIP:
+            opening.skipped.append((person, OPEN_ELSEWHERE))
+    return opening, staying
+
+
+def open_elsewhere(cycle, person_ids):
+    """{person id: [their open appraisals in cycles other than `cycle`,
+    soonest due first]}, for those who have any; one query."""
+    found = {}
+    rows = (
+        Appraisal.objects.open()
+        .filter(person__in=person_ids)
+        .exclude(cycle=cycle)
+        .select_related("cycle")
+        .only("pk", "person_id", "stage", "cycle__name", "cycle__closes_on")
+        .order_by("cycle__closes_on", "cycle__name", "pk")
+    )
+    for appraisal in rows:
+        found.setdefault(appraisal.person_id, []).append(appraisal)
+    return found
 
 
 def _reason_to_skip(person, cycle, already, today):

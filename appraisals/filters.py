@@ -5,7 +5,8 @@ for the profile list:
 - PersonFilter: the people list (views/people.py, api/people.py);
 - CycleFilter: the cycle list (views/cycles.py, api/cycles.py);
 - AppraisalFilter: lists of appraisals, a cycle's on its page
-  (views/cycles.py) and the API's (api/appraisals.py).
+  (views/cycles.py) and the API's (api/appraisals.py);
+- TeamFilter: a manager's team page (views/home.py), people in their line.
 
 A page's form and the API's query do not offer the same filters of a list:
 each declares its own with `offering()`, from the filters declared here.
@@ -18,12 +19,13 @@ from functools import cache
 
 import django_filters
 from django import forms
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from appraisals.forms import PersonField
 from appraisals.models import Appraisal, Cycle, Person, Stage
+from appraisals.progress import has_overdue_work
 from competency import search
 from competency.api.query import TrueOrFalseField, TrueOrFalseFilter
 from competency.roles import is_hr
@@ -401,3 +403,71 @@ class AppraisalFilter(ListFilter):
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*self.ORDERS[value])
+
+
+# --- A manager's team -----------------------------------------------------------------
+
+
+def open_stages():
+    return [(value, label) for value, label in Stage.choices if value != Stage.SIGNED_OFF]
+
+
+class TeamFilter(ListFilter):
+    """The team page's filters, over the people of one manager's reporting
+    line: the team of someone in it (their own line), the stage of an open
+    appraisal, and whether they have overdue work. The team is chosen among
+    the managers in the line, so naming anyone else is refused."""
+
+    team = django_filters.ModelChoiceFilter(
+        label="Team of",
+        queryset=Person.objects.none(),
+        method="in_team",
+        empty_label="Everyone in your line",
+        help_text="A manager in your line: everyone below them",
+    )
+    stage = django_filters.ChoiceFilter(
+        label="Open appraisal at",
+        choices=open_stages,
+        method="at_stage",
+        empty_label="Any stage",
+    )
+    overdue = CheckboxFilter(label="Only people with overdue work", method="overdue_only")
+
+    class Meta:
+        model = Person
+        fields = ["team", "stage", "overdue"]
+
+    def __init__(self, data=None, queryset=None, *, manager, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["team"].queryset = (
+            Person.objects.reporting_line(manager)
+            .current()
+            .filter(Exists(Person.objects.current().filter(line_manager=OuterRef("pk"))))
+            # Named as everywhere, "name (employee id)": two may share a name.
+            .only("pk", "name", "employee_id")
+            .order_by("name", "pk")
+        )
+
+    def filtered_also(self, queryset):
+        """Another set of people in the line (the direct reports) by the same
+        filters, all or none as filtered() applies them."""
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        for name, value in self.form.cleaned_data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def in_team(self, queryset, name, value):
+        return queryset.filter(pk__in=Person.objects.reporting_line(value).values("pk"))
+
+    def at_stage(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Appraisal.objects.filter(person=OuterRef("pk"), stage=value).exclude(
+                    cycle__status=Cycle.Status.DRAFT
+                )
+            )
+        )
+
+    def overdue_only(self, queryset, name, value):
+        return queryset.filter(has_overdue_work()) if value else queryset

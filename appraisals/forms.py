@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 
-from appraisals.cycles import Scope
+from appraisals.cycles import OVERLAPPING_CHOICES, Scope
 from appraisals.importing import Mode
 from appraisals.models import (
     Cycle,
@@ -254,6 +254,21 @@ class ScopeForm(forms.Form):
         if scope == "team":
             return Scope.team(self.cleaned_data["manager_person"])
         return Scope.everyone()
+
+
+class OverlapForm(forms.Form):
+    """Opening a cycle: what to do with the people in scope who already have
+    an open appraisal in another cycle (cycles.open_cycle's `overlapping`)."""
+
+    overlapping = forms.ChoiceField(
+        choices=OVERLAPPING_CHOICES,
+        error_messages={
+            "required": "Choose whether to skip or add the people who already have an open "
+            "appraisal in another cycle",
+            "invalid_choice": "Choose whether to skip or add the people who already have an "
+            "open appraisal in another cycle",
+        },
+    )
 
 
 class ReassignForm(forms.Form):

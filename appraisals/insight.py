@@ -339,11 +339,11 @@ def search_items(text, limit=20):
 
 
 def people_with(item, level, people):
-    """Requirements holding each person's latest agreed rating of `item`,
-    for the people in `people` whose rating is at least `level`: one
-    queryset (paginate it), best first. A later agreed rating replaces an
-    earlier one, so someone rated lower this year is not found by last
-    year's rating.
+    """The requirements holding each person's latest agreed rating of
+    `item`, for the people in `people` whose rating is at least `level`,
+    best first (then by name): a Ranked sequence to paginate. A later
+    agreed rating replaces an earlier one, so someone rated lower this year
+    is not found by last year's rating.
 
     Each person's ratings of the item are ranked newest first in one pass
     (a window function), rather than asking for each rating whether a
@@ -362,16 +362,51 @@ def people_with(item, level, people):
         .annotate(
             newest=Window(RowNumber(), **newest_first),
             newest_rating=Window(FirstValue("manager_rating"), **newest_first),
+            # What the order needs, carried out of the ranking so that the
+            # rows found are sorted as they are, not joined again.
+            person_name=F("appraisal__person__name"),
+            person=F("appraisal__person_id"),
         )
         # Both are window values, so both are tested after the ranking.
         .filter(newest=1, newest_rating__gte=level)
-        .values("pk")
+        .order_by("-manager_rating", "person_name", "person")
     )
-    return (
-        Requirement.objects.filter(pk__in=found)
-        .select_related("appraisal__person", "appraisal__cycle")
-        .order_by("-manager_rating", "appraisal__person__name", "appraisal__person_id")
-    )
+    return Ranked(found)
+
+
+class Ranked:
+    """Rows ranked in the database on the few columns their order needs, a
+    page of them then read whole: sorting thousands of whole rows (each
+    requirement's scale and texts, its appraisal and person) to show fifty
+    grew with every rating of the item. The ranking runs once, for the
+    count and the page alike: the ids in order, then the page's rows by id.
+    Django's Paginator (pages and the API's) reads it as a queryset:
+    count(), then a slice."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self._ids = None
+
+    def ids(self):
+        if self._ids is None:
+            self._ids = list(self.rows.values_list("pk", flat=True))
+        return self._ids
+
+    def count(self):
+        return len(self.ids())
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        pks = self.ids()[index]
+        whole = Requirement.objects.filter(pk__in=pks).select_related(
+            "appraisal__person", "appraisal__cycle"
+        )
+        by_pk = {row.pk: row for row in whole}
+        return [by_pk[pk] for pk in pks]
 
 
 # --- readiness ----------------------------------------------------------------------

@@ -201,6 +201,11 @@ class Person(models.Model):
     class Meta:
         ordering = ["name", "employee_id"]
         verbose_name_plural = "people"
+        indexes = [
+            # Lists of appraisals by the person's name (a cycle's, to HR) walk
+            # this index and stop at the page, rather than sort everyone's.
+            models.Index(fields=["name", "id"], name="person_by_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(line_manager=F("pk")), name="person_not_own_manager"

@@ -1,18 +1,22 @@
-"""Where people's appraisals stand, and what is overdue: read once here for
-the home pages, in a fixed number of queries whatever the size of a team.
+"""Where people's appraisals stand, and what is overdue: read here for the
+home pages, in a fixed number of queries whatever the size of a team or the
+number of cycles, reading only the columns the pages show.
 
-- A person's current appraisal is their latest one (by the cycle's opening
-  date) that is not in a draft cycle.
+- A person's open appraisals are those not signed off, in every cycle
+  (cycles may overlap: a mid-year check while the annual review is still
+  open), soonest due first: the cycle's closing date is its due date.
 - An appraisal is overdue when it is not signed off and its cycle closed
   before today; an objective or plan action when it is unfinished and its
-  due date passed.
+  due date passed; a probation checkpoint when not done by its date.
+- A manager's team page shows their direct reports, then the rest of their
+  reporting line a page at a time (TeamFilter in filters.py filters both).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from appraisals.access import PROPOSAL_STAGES
@@ -28,20 +32,58 @@ from appraisals.models import (
 
 UNFINISHED_ACTIONS = [DevelopmentAction.Status.PLANNED, DevelopmentAction.Status.IN_PROGRESS]
 CHECKPOINTS_AHEAD_DAYS = 31
+# What a row of appraisals on the home and team pages reads: no documents.
+SHOWN_FIELDS = [
+    "pk",
+    "person_id",
+    "manager_id",
+    "stage",
+    "person_signed_at",
+    "manager_signed_at",
+    "cycle__name",
+    "cycle__opens_on",
+    "cycle__closes_on",
+]
 
 
-def current_appraisals(person_ids):
-    """{person id: their current appraisal}, in one query."""
+def open_appraisals(person_ids):
+    """{person id: their open appraisals, soonest due first}, in one query."""
     rows = (
-        Appraisal.objects.filter(person__in=person_ids)
+        Appraisal.objects.open()
+        .filter(person__in=person_ids)
         .exclude(cycle__status=Cycle.Status.DRAFT)
-        .select_related("cycle", "person", "manager", "profile_version__profile")
-        .order_by("person_id", "-cycle__opens_on", "-pk")
+        .select_related("cycle")
+        .only(*SHOWN_FIELDS)
+        .order_by("cycle__closes_on", "cycle__opens_on", "pk")
     )
-    current = {}
+    found = defaultdict(list)
     for appraisal in rows:
-        current.setdefault(appraisal.person_id, appraisal)
-    return current
+        found[appraisal.person_id].append(appraisal)
+    return found
+
+
+def own_appraisals(person):
+    """The person's open appraisals, soonest due first, each with whom it
+    waits for; and their latest signed-off one (None if none): what their
+    home shows. Two queries."""
+    rows = list(
+        Appraisal.objects.open()
+        .filter(person=person)
+        .exclude(cycle__status=Cycle.Status.DRAFT)
+        .select_related("cycle", "manager")
+        .only(*SHOWN_FIELDS, "manager__name")
+        .order_by("cycle__closes_on", "cycle__opens_on", "pk")
+    )
+    for appraisal in rows:
+        appraisal.person = person
+    last = (
+        Appraisal.objects.filter(person=person, stage=Stage.SIGNED_OFF)
+        .select_related("cycle")
+        .only(*SHOWN_FIELDS)
+        .order_by("-cycle__opens_on", "-pk")
+        .first()
+    )
+    return rows, last
 
 
 def is_overdue(appraisal, today=None):
@@ -61,11 +103,25 @@ def overdue_actions():
     )
 
 
+def has_overdue_work(today=None):
+    """A filter of a Person queryset: an overdue appraisal, objective, plan
+    action or probation checkpoint (what the team page's "Overdue work"
+    column counts)."""
+    today = today or timezone.localdate()
+    person = OuterRef("pk")
+    return (
+        Exists(Appraisal.objects.overdue(today).filter(person=person))
+        | Exists(overdue_objectives().filter(appraisal__person=person))
+        | Exists(overdue_actions().filter(appraisal__person=person))
+        | Exists(ProbationCheckpoint.objects.pending().filter(person=person, due_on__lt=today))
+    )
+
+
 @dataclass
 class TeamMember:
     person: Person
-    appraisal: Appraisal = None
-    appraisal_overdue: bool = False
+    appraisals: list = field(default_factory=list)  # open ones, soonest due first
+    overdue_appraisals: int = 0
     checkpoints_due: list = field(default_factory=list)
     checkpoints_overdue: list = field(default_factory=list)
     overdue_objectives: int = 0
@@ -74,60 +130,71 @@ class TeamMember:
     @property
     def has_overdue_work(self):
         return bool(
-            self.appraisal_overdue
+            self.overdue_appraisals
             or self.checkpoints_overdue
             or self.overdue_objectives
             or self.overdue_actions
         )
 
 
-def team_overview(manager):
-    """Everyone in the manager's reporting line who has not left, with their
-    current appraisal, probation checkpoints due within a month or overdue,
-    and how many of their objectives and plan actions are overdue. Six
-    queries, whatever the team's size."""
-    today = timezone.localdate()
-    people = list(
-        Person.objects.reporting_line(manager)
-        .current()
-        .select_related("line_manager", "role_profile")
-        .order_by("name", "pk")
-    )
-    ids = [person.pk for person in people]
+def team_members(people, today=None):
+    """The team page's rows for `people` (one page of them: Person rows
+    with their line manager's name): their open appraisals, probation
+    checkpoints due within a month or overdue, and how many objectives and
+    plan actions are overdue. Four queries, whatever the number of people,
+    cycles or rows behind them."""
+    today = today or timezone.localdate()
     members = {person.pk: TeamMember(person) for person in people}
+    ids = list(members)
     if not ids:
         return []
-    for person_id, appraisal in current_appraisals(ids).items():
-        members[person_id].appraisal = appraisal
-        members[person_id].appraisal_overdue = is_overdue(appraisal, today)
+    for person_id, appraisals in open_appraisals(ids).items():
+        member = members[person_id]
+        member.appraisals = appraisals
+        for appraisal in appraisals:
+            appraisal.overdue = is_overdue(appraisal, today)
+        member.overdue_appraisals = sum(appraisal.overdue for appraisal in appraisals)
     checkpoints = (
         ProbationCheckpoint.objects.filter(person__in=ids)
         .pending()
         .filter(due_on__lte=today + timedelta(days=CHECKPOINTS_AHEAD_DAYS))
+        .only("pk", "person_id", "months", "due_on")
+        .order_by("due_on", "pk")
     )
     for checkpoint in checkpoints:
         member = members[checkpoint.person_id]
         overdue = checkpoint.due_on < today
         (member.checkpoints_overdue if overdue else member.checkpoints_due).append(checkpoint)
-    counts = defaultdict(int)
-    for person_id in (
-        overdue_objectives()
-        .filter(appraisal__person__in=ids)
-        .values_list("appraisal__person_id", flat=True)
+    for rows, name in (
+        (overdue_objectives(), "overdue_objectives"),
+        (overdue_actions(), "overdue_actions"),
     ):
-        counts[person_id] += 1
-    for person_id, n in counts.items():
-        members[person_id].overdue_objectives = n
-    counts = defaultdict(int)
-    for person_id in (
-        overdue_actions()
-        .filter(appraisal__person__in=ids)
-        .values_list("appraisal__person_id", flat=True)
-    ):
-        counts[person_id] += 1
-    for person_id, n in counts.items():
-        members[person_id].overdue_actions = n
+        counts = (
+            rows.filter(appraisal__person__in=ids)
+            .order_by()
+            .values_list("appraisal__person_id")
+            .annotate(n=Count("pk"))
+        )
+        for person_id, n in counts:
+            setattr(members[person_id], name, n)
     return list(members.values())
+
+
+def team_people(manager, direct=False):
+    """Everyone in the manager's reporting line who has not left (or only
+    their direct reports), reading only what the team page shows of them,
+    by name."""
+    people = (
+        Person.objects.filter(line_manager=manager)
+        if direct
+        else Person.objects.reporting_line(manager)
+    )
+    return (
+        people.current()
+        .select_related("line_manager")
+        .only("pk", "name", "job_title", "line_manager_id", "line_manager__name")
+        .order_by("name", "pk")
+    )
 
 
 def own_objectives(person):

@@ -1,15 +1,20 @@
 """Appraisal pages at the size of a large organisation (a benchmark, not a
 test; PostgreSQL only).
 
-Builds, in a scratch database of its own (competency_appraisals_bench_N),
+Builds, in a scratch database of its own (competency_appraisals_bench_<the
+name of DATABASE_URL's database>_N),
 10,000 people under 500 managers (reporting lines up to 6 deep), a few
 hundred published profiles (benchmarks/scale.py's generator, trimmed to 40
-requirements each) and two closed annual cycles: 20,000 appraisals agreed
-or signed off, ~800,000 rated requirement rows. Then it prints the median
-server time (Django's test client in process, against the real database,
-15 requests after a warm-up) and the query count of:
+requirements each), two closed annual cycles (20,000 appraisals agreed or
+signed off) and an open mid-year cycle overlapping them (10,000 appraisals
+from draft to manager review): ~1,200,000 requirement rows. Then it prints
+the median server time (Django's test client in process, against the real
+database, 15 requests after a warm-up) and the query count of:
 
 - a manager's team page, "/" as a manager with 50 reports;
+- the team page of a head of department, one of the five below the top
+  (about a fifth of everyone in their line: 2,000 at 10,000 people, 200 at
+  1,000), its first page and a later page of the rest of their line;
 - the team heatmap of that manager (and HR's, everyone, first page), and
   the heatmap beside one hand-written psycopg2 query returning its cells;
 - an appraisal page (appraisals:detail);
@@ -29,6 +34,7 @@ set" markers) and of the migrations' names, and restored on the next run.
 
 import argparse
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -92,7 +98,11 @@ def main():
     if not 1 <= options.runs <= 100:
         parser.error("--runs must be between 1 and 100")
     server = Server()
-    database = f"{PREFIX}{options.people}"
+    # Named for DATABASE_URL's database too, as scale.py's are, so that two
+    # worktrees measuring on one server never drop each other's.
+    database = (
+        f"{PREFIX}{server.tag}_{options.people}" if server.tag else f"{PREFIX}{options.people}"
+    )
     dump = CACHE / f"appraisals-{options.people}-{data_set_key()}.dump"
     started = time.perf_counter()
     server.fresh(database)
@@ -137,6 +147,9 @@ FAN_OUT = 5  # reports who manage, per manager, down the levels
 MANAGER_LEVELS = 5  # managers' levels: with their staff, lines 6 deep
 TEAM = 50  # the measured manager's direct reports
 CYCLES = [("Annual review 2024", date(2024, 4, 1)), ("Annual review 2025", date(2025, 4, 1))]
+# Open while the 2025 review's late agreed appraisals are still not signed off.
+MID_YEAR = ("Mid-year check 2026", date(2026, 10, 1), date(2027, 1, 29))
+MID_YEAR_STAGES = ["draft", "self_assessment", "self_assessment", "manager_review"]
 HR_USER = "bench-hr"
 STAMP = datetime(2025, 7, 1, 12, tzinfo=UTC)
 
@@ -276,6 +289,42 @@ def build_data_set(count):
             copy_without_id(AppraisalEvent, events)
             total += write_requirements(appraisals, lines, rng)
         say(f"  {cycle.name}: {len(appraisals):,} appraisals, {total:,} requirement rows so far")
+    name, opens, closes = MID_YEAR
+    cycle = Cycle.objects.create(
+        name=name, kind="mid_year", opens_on=opens, closes_on=closes, status=Cycle.Status.OPEN
+    )
+    ids = scale.next_ids(Appraisal, len(appraised))
+    appraisals = [
+        Appraisal(
+            pk=next(ids),
+            cycle_id=cycle.pk,
+            person_id=person.pk,
+            manager_id=person.line_manager_id,
+            profile_version_id=versions[person.role_profile_id],
+            stage=rng.choice(MID_YEAR_STAGES),
+            revision=3,
+            created_at=STAMP.replace(year=2026, month=10),
+            updated_at=STAMP.replace(year=2026, month=11),
+        )
+        for person in appraised
+    ]
+    with transaction.atomic():
+        scale.copy_rows(Appraisal, appraisals)
+        copy_without_id(
+            AppraisalEvent,
+            [
+                AppraisalEvent(
+                    appraisal_id=appraisal.pk,
+                    action="created",
+                    from_stage="",
+                    to_stage="draft",
+                    at=appraisal.created_at,
+                )
+                for appraisal in appraisals
+            ],
+        )
+        total += write_requirements(appraisals, lines, rng)
+    say(f"  {cycle.name}: {len(appraisals):,} open appraisals, {total:,} requirement rows")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
@@ -405,7 +454,13 @@ def check_data_set():
         cycle = Cycle.objects.create(
             name="Check", opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 1)
         )
-        opened = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(manager)).created
+        # Everyone has an open mid-year appraisal: add them (a branch whose
+        # open_cycle does not ask adds them anyway).
+        asks = "overlapping" in inspect.signature(cycles.open_cycle).parameters
+        overlapping = {"overlapping": "add"} if asks else {}
+        opened = cycles.open_cycle(
+            cycle=cycle, scope=cycles.Scope.team(manager), **overlapping
+        ).created
         if len(opened) != TEAM:
             raise SystemExit(f"the measured manager has {len(opened)} reports, not {TEAM}")
         fresh = opened[0]
@@ -429,6 +484,15 @@ def team_manager():
         .order_by("pk")
         .first()
     )
+
+
+def head_of_department():
+    """The first of the people reporting to the top of the organisation:
+    about a fifth of everyone is in their line."""
+    from appraisals.models import Person
+
+    top = Person.objects.filter(line_manager__isnull=True, reports__isnull=False).first()
+    return top.reports.filter(account__isnull=False).order_by("pk").first()
 
 
 def timed(client, url, runs):
@@ -539,8 +603,11 @@ def measure(options):
     check_data_set()
     scale.serve_plainly()
     manager = team_manager()
-    clients = {"manager": Client(), "HR": Client()}
+    head = head_of_department()
+    line = Person.objects.reporting_line(head).count()
+    clients = {"manager": Client(), "HR": Client(), "head": Client()}
     clients["manager"].force_login(manager.account)
+    clients["head"].force_login(head.account)
     clients["HR"].force_login(User.objects.get(username=HR_USER))
     cycle = Cycle.objects.get(name=CYCLES[-1][0])
     report = manager.reports.order_by("pk").first()
@@ -555,13 +622,18 @@ def measure(options):
     )
     item = KnowledgeItem.objects.get(pk=top["knowledge_item_id"])
     heatmap = url_of("insight:heatmap")
+    mid_year = url_of("appraisals:cycle", pk=Cycle.objects.get(name=MID_YEAR[0]).pk)
     find = url_of("insight:find_people")
     pages = [
         ("manager", f"team page '/' ({TEAM} reports)", "/"),
+        ("head", f"team page '/' (head of {line:,})", "/"),
+        ("head", "team page, rest of the line, page 3", "/?page=3"),
+        ("head", "team page, overdue in the line", "/?overdue=on"),
         ("manager", f"heatmap ({TEAM} people)", heatmap),
         ("HR", "heatmap, everyone, first 50", heatmap),
         ("manager", "appraisal page", url_of("appraisals:detail", pk=appraisal.pk)),
         ("HR", "cycle view (HR)", url_of("appraisals:cycle", pk=cycle.pk)),
+        ("HR", "cycle view (HR), open mid-year, page 20", mid_year and f"{mid_year}?page=20"),
         (
             "HR",
             f"find people: {item.title[:20]} ≥ Proficient",
@@ -579,7 +651,7 @@ def measure(options):
         f"{Requirement.objects.count():,} requirement rows; medians of {options.runs} requests "
         "after a warm-up, in-process test client over HTTPS, PostgreSQL\n"
     )
-    header = f"{'who':8} {'page':40} {'ms':>8} {'queries':>8}  aim"
+    header = f"{'who':8} {'page':40} {'ms':>8} {'queries':>8} {'KB':>7}  aim"
     say(header)
     say("-" * len(header))
     results = {}
@@ -588,10 +660,11 @@ def measure(options):
         results[label] = done
         if done is None or done["ms"] is None:
             why = "route not installed" if done is None else f"answered {done['status']}"
-            say(f"{who:8} {label:40} {'n/a':>8} {'':>8}  ({why}: not merged yet)")
+            say(f"{who:8} {label:40} {'n/a':>8} {'':>8} {'':>7}  ({why}: not merged yet)")
             continue
         mark = "✓" if done["ms"] <= AIM_MS else f"✗ > {AIM_MS} ms"
-        say(f"{who:8} {label:40} {done['ms']:8.1f} {done['queries']:8}  {mark}")
+        size = done["bytes"] / 1024
+        say(f"{who:8} {label:40} {done['ms']:8.1f} {done['queries']:8} {size:7.0f}  {mark}")
     if heatmap:
         floor_ms, cells = heatmap_floor(manager, options.runs * 4)
         compared = check_heatmap(manager, cells)

@@ -120,10 +120,31 @@ class ScopeSerializer(serializers.Serializer):
     )
 
 
+OVERLAPPING_HELP = (
+    "What to do with the people in scope who already have an open appraisal in another "
+    "cycle: `skip` them or `add` them (they then have both)."
+)
+
+
+class PreviewRequestSerializer(ScopeSerializer):
+    overlapping = serializers.ChoiceField(
+        choices=[cycles.SKIP, cycles.ADD],
+        required=False,
+        help_text=OVERLAPPING_HELP + " Without it, `creates` leaves them out.",
+    )
+
+
 class OpenSerializer(ScopeSerializer):
     confirmed = serializers.IntegerField(
         min_value=0,
-        help_text="The preview's `creates`: nothing is created if it no longer holds (409).",
+        help_text="The preview's `creates` for the same `overlapping`: nothing is created if "
+        "it no longer holds (409).",
+    )
+    overlapping = serializers.ChoiceField(
+        choices=[cycles.SKIP, cycles.ADD],
+        required=False,
+        help_text=OVERLAPPING_HELP + " Needed when the preview's `overlapping_count` is not 0: "
+        "without it, 400 and nothing is created.",
     )
 
 
@@ -139,17 +160,40 @@ class SkippedSerializer(serializers.Serializer):
     people = SkippedPersonSerializer(many=True, help_text=f"The first {SHOWN_SKIPPED}.")
 
 
+class OpenElsewhereSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    cycle = serializers.CharField(help_text="The other cycle's name.")
+    closes_on = serializers.DateField(help_text="When the other cycle closes: its due date.")
+    stage = serializers.ChoiceField(choices=Stage.choices)
+
+
+class OverlappingSerializer(SkippedPersonSerializer):
+    open_appraisals = OpenElsewhereSerializer(many=True, help_text="Soonest due first.")
+
+
 class PreviewSerializer(serializers.Serializer):
     scope = serializers.CharField(help_text="Whom, in words.")
-    creates = serializers.IntegerField(help_text="Appraisals opening would create now.")
+    creates = serializers.IntegerField(
+        help_text="Appraisals opening would create now, with the `overlapping` sent (without "
+        "it, not counting the overlapping people)."
+    )
     skipped_count = serializers.IntegerField()
     skipped = SkippedSerializer(many=True)
+    overlapping_count = serializers.IntegerField(
+        help_text="People in scope with an open appraisal in another cycle: opening needs "
+        "`overlapping` when this is not 0."
+    )
+    overlapping = OverlappingSerializer(many=True, help_text=f"The first {SHOWN_SKIPPED}.")
 
 
 class OpenedSerializer(serializers.Serializer):
     scope = serializers.CharField()
     created = serializers.IntegerField()
     skipped_count = serializers.IntegerField()
+    overlapping_count = serializers.IntegerField(
+        help_text="People in scope with an open appraisal in another cycle, skipped or added "
+        "as `overlapping` said."
+    )
     cycle = CycleDetailSerializer()
 
 
@@ -161,6 +205,24 @@ def skipped_body(opening):
             "people": [person_ref(person) for person in group["people"]],
         }
         for group in opening.skipped_by_reason(SHOWN_SKIPPED)
+    ]
+
+
+def overlapping_body(opening):
+    return [
+        {
+            **person_ref(person),
+            "open_appraisals": [
+                {
+                    "id": appraisal.pk,
+                    "cycle": appraisal.cycle.name,
+                    "closes_on": appraisal.cycle.closes_on,
+                    "stage": appraisal.stage,
+                }
+                for appraisal in appraisals
+            ],
+        }
+        for person, appraisals in opening.overlapping_shown(SHOWN_SKIPPED)
     ]
 
 
@@ -330,7 +392,7 @@ class CycleViewSet(GenericViewSet):
         description="Whom opening the cycle for this scope would appraise now, and who would "
         "be skipped and why. Send `creates` back as `confirmed` to open.",
         parameters=[CYCLE_ID],
-        request=ScopeSerializer,
+        request=PreviewRequestSerializer,
         responses=PreviewSerializer,
         examples=[
             SCOPE_EXAMPLE,
@@ -347,6 +409,22 @@ class CycleViewSet(GenericViewSet):
                             "people": [{"id": 31, "name": "Tia Jones", "employee_id": "E1031"}],
                         }
                     ],
+                    "overlapping_count": 1,
+                    "overlapping": [
+                        {
+                            "id": 32,
+                            "name": "Sam Lee",
+                            "employee_id": "E1032",
+                            "open_appraisals": [
+                                {
+                                    "id": 411,
+                                    "cycle": "Annual review 2025",
+                                    "closes_on": "2025-06-30",
+                                    "stage": "manager_review",
+                                }
+                            ],
+                        }
+                    ],
                 },
                 response_only=True,
             ),
@@ -355,16 +433,20 @@ class CycleViewSet(GenericViewSet):
     @action(detail=True, methods=["post"])
     def preview(self, request, pk=None):
         cycle = get_object_or_404(Cycle, pk=pk)
-        given = ScopeSerializer(data=request.data)
+        given = PreviewRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         scope = self._scope(given.validated_data)
-        preview = cycles.preview_opening(cycle=cycle, scope=scope)
+        preview = cycles.preview_opening(
+            cycle=cycle, scope=scope, overlapping=given.validated_data.get("overlapping")
+        )
         return Response(
             {
                 "scope": str(scope),
                 "creates": len(preview.created),
                 "skipped_count": len(preview.skipped),
                 "skipped": skipped_body(preview),
+                "overlapping_count": len(preview.overlapping),
+                "overlapping": overlapping_body(preview),
             }
         )
 
@@ -372,15 +454,17 @@ class CycleViewSet(GenericViewSet):
         summary="Open for a scope",
         description="Opens a draft cycle and creates one appraisal, in draft, for each person "
         "in scope who has none in it yet (against their profile's version in force), in one "
-        "transaction. Again for an overlapping scope creates none twice. Refused (409) for a "
-        "closed cycle, or when the preview's number no longer holds.",
+        "transaction. Again for an overlapping scope creates none twice. People in scope who "
+        "already have an open appraisal in another cycle are skipped or added as "
+        "`overlapping` says; without it, when there are any, 400 naming the field. Refused "
+        "(409) for a closed cycle, or when the preview's number no longer holds.",
         parameters=[CYCLE_ID, IF_MATCH, IDEMPOTENCY_KEY],
         request=OpenSerializer,
         responses={200: OpenedSerializer},
         examples=[
             OpenApiExample(
                 "Mo's team, as previewed",
-                value={"scope": "team", "manager": "E1007", "confirmed": 5},
+                value={"scope": "team", "manager": "E1007", "confirmed": 5, "overlapping": "skip"},
                 request_only=True,
             ),
             OpenApiExample(
@@ -388,7 +472,8 @@ class CycleViewSet(GenericViewSet):
                 value={
                     "scope": "Mo Khan's team",
                     "created": 5,
-                    "skipped_count": 1,
+                    "skipped_count": 2,
+                    "overlapping_count": 1,
                     "cycle": EXAMPLE_DETAIL,
                 },
                 response_only=True,
@@ -409,6 +494,7 @@ class CycleViewSet(GenericViewSet):
                 scope=scope,
                 by=request.user,
                 confirmed=given.validated_data["confirmed"],
+                overlapping=given.validated_data.get("overlapping"),
             )
         cycle = get_object_or_404(Cycle, pk=pk)
         return with_etag(
@@ -417,6 +503,7 @@ class CycleViewSet(GenericViewSet):
                     "scope": str(scope),
                     "created": len(opening.created),
                     "skipped_count": len(opening.skipped),
+                    "overlapping_count": len(opening.overlapping),
                     "cycle": self._detail(cycle),
                 }
             ),

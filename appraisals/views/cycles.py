@@ -5,12 +5,13 @@ with the reassignment of an appraisal's manager. HR only; anyone else 404."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from appraisals import cycles as cycle_service
 from appraisals import workflow
 from appraisals.filters import AppraisalFilter, CycleFilter
-from appraisals.forms import CycleForm, ReassignForm, ScopeForm
+from appraisals.forms import CycleForm, OverlapForm, ReassignForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Stage
 from appraisals.views.common import appraisal_page, hr_only
 from competency.pages import paginate
@@ -53,33 +54,72 @@ def cycle_open(request, pk):
         return redirect("appraisals:cycle", pk=cycle.pk)
     if request.method == "POST" and form.is_valid():
         scope = form.to_scope()
-        if "confirmed" in request.POST:
+        choice = OverlapForm(request.POST)
+        # The page asked for a choice only when it listed someone overlapping.
+        asked = "asked_overlapping" in request.POST
+        if "confirmed" in request.POST and (not asked or choice.is_valid()):
+            overlapping = choice.cleaned_data["overlapping"] if asked else None
+            # The preview's number under the choice made: adding the
+            # overlapping creates their appraisals too.
+            key = "confirmed_with_overlapping" if overlapping == cycle_service.ADD else "confirmed"
             try:
                 # Under the cycle's lock, the numbers shown must still hold.
                 opening = cycle_service.open_cycle(
                     cycle=cycle,
                     scope=scope,
                     by=request.user,
-                    confirmed=request.POST.get("confirmed"),
+                    confirmed=request.POST.get(key),
+                    overlapping=overlapping,
                 )
             except ValidationError as error:
                 messages.error(request, error.messages[0])
             else:
-                messages.success(
-                    request,
-                    f"Opened {cycle} for {scope}: {len(opening.created)} appraisals created, "
-                    f"{len(opening.skipped)} people skipped.",
-                )
+                messages.success(request, opened_message(cycle, scope, opening))
                 return redirect("appraisals:cycle", pk=cycle.pk)
+            choice = OverlapForm()
+        elif "confirmed" not in request.POST:
+            choice = OverlapForm()
         preview = cycle_service.preview_opening(cycle=cycle, scope=scope)
+        creates = len(preview.created)
         context.update(
             scope=scope,
-            creates=len(preview.created),
+            creates=creates,
+            creates_with_overlapping=creates + len(preview.overlapping),
+            overlapping=preview.overlapping_shown(SHOWN_SKIPPED),
+            overlapping_count=len(preview.overlapping),
+            choice=choice,
+            skip_hint=(
+                "They keep only the appraisal they have. "
+                f"{creates} appraisal{pluralize(creates)} will be created."
+            ),
+            add_hint=(
+                "They get an appraisal in this cycle as well; both show on their home and "
+                f"their manager's team page. {creates + len(preview.overlapping)} "
+                f"appraisal{pluralize(creates + len(preview.overlapping))} will be created."
+            ),
             skipped=preview.skipped_by_reason(SHOWN_SKIPPED),
             skipped_count=len(preview.skipped),
         )
         return render(request, "appraisals/cycles/open_confirm.html", context)
     return render(request, "appraisals/cycles/open.html", context)
+
+
+def opened_message(cycle, scope, opening):
+    """What opening did, in words that are true of everyone in scope."""
+    created, skipped = len(opening.created), len(opening.skipped)
+    message = (
+        f"Opened {cycle} for {scope}: {created} appraisal{pluralize(created)} created, "
+        f"{skipped} {'person' if skipped == 1 else 'people'} skipped."
+    )
+    elsewhere = len(opening.overlapping)
+    if elsewhere:
+        who = "person" if elsewhere == 1 else "people"
+        done = "skipped" if opening.skipped_for(cycle_service.OPEN_ELSEWHERE) else "added"
+        message += (
+            f" {elsewhere} {who} with an open appraisal in another cycle {done}"
+            f"{': they now have both' if done == 'added' else ''}."
+        )
+    return message
 
 
 @hr_only
@@ -109,11 +149,7 @@ def cycle_detail(request, pk):
     overdue_count = counted.overdue(today).count()
     disagreement_count = counted.with_disagreements().count()
     listed = filters.filtered()
-    pages = paginate(
-        request,
-        listed.select_related("person", "manager", "profile_version").order_by("person__name"),
-        PAGE_SIZE,
-    )
+    pages = paginate(request, progress_rows(listed), PAGE_SIZE)
     rows = [(appraisal, appraisal_page(appraisal.pk)) for appraisal in pages["page_obj"]]
     return render(
         request,
@@ -131,6 +167,19 @@ def cycle_detail(request, pk):
             "rows": rows,
             **pages,
         },
+    )
+
+
+def progress_rows(appraisals):
+    """A cycle's appraisals as its page lists them: by the person's name,
+    reading only the columns shown. A person has one appraisal in a cycle,
+    so (name, person id) orders them fully, and PostgreSQL walks the
+    people's (name, id) index and looks each one's appraisal up, stopping
+    at the page, instead of sorting every appraisal of the cycle."""
+    return (
+        appraisals.select_related("person", "manager")
+        .only("pk", "stage", "cycle_id", "person_id", "person__name", "manager__name")
+        .order_by("person__name", "person_id")
     )
 
 

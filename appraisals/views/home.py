@@ -1,15 +1,24 @@
-"""The site's home: for staff their role profile, current appraisal and
-objectives; for line managers also their team. HR land on the role
-profiles as before, and so does anyone the appraisals do not know."""
+"""The site's home: for staff their role profile, open appraisals and
+objectives; for line managers also their team (direct reports first, then
+the rest of their reporting line a page at a time, filterable). HR land on
+the role profiles as before, and so does anyone the appraisals do not know.
+
+A fixed number of queries whatever the size of the line or the number of
+cycles: the team's rows are read a page at a time, column by column."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from appraisals import progress
+from appraisals.filters import TeamFilter
 from appraisals.models import Person
 from appraisals.workflow import waiting_for
+from competency.pages import paginate
 from competency.roles import is_hr
+
+TEAM_PAGE_SIZE = 50
 
 
 @login_required
@@ -22,19 +31,44 @@ def home(request):
     )
     if is_hr(user) or person is None:
         return redirect("profiles:list")
-    current = progress.current_appraisals([person.pk]).get(person.pk)
-    team = progress.team_overview(person)
-    return render(
-        request,
-        "appraisals/home.html",
-        {
-            "person": person,
-            "appraisal": current,
-            "waiting": waiting_for(current) if current else None,
-            "overdue": current is not None and progress.is_overdue(current),
-            "objectives": list(progress.own_objectives(person)),
-            "team": team,
-            "today": timezone.localdate(),
-            "team_overdue": sum(member.has_overdue_work for member in team),
-        },
+    today = timezone.localdate()
+    appraisals, last = progress.own_appraisals(person)
+    for appraisal in appraisals:
+        appraisal.waiting = waiting_for(appraisal)
+        appraisal.overdue = progress.is_overdue(appraisal, today)
+    context = {
+        "person": person,
+        "appraisals": appraisals,
+        "last_signed_off": last,
+        "objectives": list(progress.own_objectives(person)),
+        "today": today,
+    }
+    context.update(team_context(request, person, progress.team_people(person), today))
+    return render(request, "appraisals/home.html", context)
+
+
+def team_context(request, manager, line, today):
+    """The team part of a manager's home, or {} if nobody is in their line.
+    The reporting line is walked by each query that needs it (the counts,
+    the page of the rest of the line, the menu of teams), never for the
+    direct reports, who are found by their manager."""
+    summary = line.aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=progress.has_overdue_work(today))
     )
+    if not summary["total"]:
+        return {}
+    filters = TeamFilter(request.GET or None, queryset=line, manager=manager)
+    direct = list(filters.filtered_also(progress.team_people(manager, direct=True)))
+    pages = paginate(request, filters.filtered().exclude(line_manager=manager), TEAM_PAGE_SIZE)
+    # One batch for both tables: the same four queries.
+    members = progress.team_members([*direct, *pages["page_obj"]], today)
+    return {
+        "team_total": summary["total"],
+        "team_overdue": summary["overdue"],
+        "team_direct": members[: len(direct)],
+        "team_others": members[len(direct) :],
+        "team_form": filters.form,
+        "team_filtered": filters.is_bound
+        and any(request.GET.get(name) for name in filters.form.fields),
+        **pages,
+    }

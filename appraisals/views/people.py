@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
-from appraisals import importing
+from appraisals import importing, progress
 from appraisals import people as people_service
 from appraisals.filters import PersonFilter
 from appraisals.forms import PeopleUploadForm, PersonForm
-from appraisals.models import Appraisal, Person
+from appraisals.models import Appraisal, Person, Stage
 from appraisals.views.common import appraisal_page, hr_only
 from competency.pages import paginate
 from competency.roles import is_hr
@@ -69,12 +70,21 @@ def person_detail(request, pk):
         line.append(above[at])
         at = above[at].line_manager_id
     reports = person.reports.select_related("role_profile").order_by("name")
-    appraisals = (
+    appraisals = list(
         Appraisal.objects.visible_to(request.user)
         .filter(person=person)
         .select_related("cycle", "manager")
-        .order_by("-cycle__opens_on")
+        .only(*progress.SHOWN_FIELDS, "manager__name")
+        .order_by("-cycle__opens_on", "-pk")
     )
+    today = timezone.localdate()
+    # Open ones (cycles may overlap) soonest due first; then the signed off.
+    open_ones = sorted(
+        (a for a in appraisals if a.stage != Stage.SIGNED_OFF),
+        key=lambda a: (a.cycle.closes_on, a.cycle.opens_on, a.pk),
+    )
+    for appraisal in open_ones:
+        appraisal.overdue = progress.is_overdue(appraisal, today)
     return render(
         request,
         "appraisals/people/detail.html",
@@ -82,7 +92,10 @@ def person_detail(request, pk):
             "person": person,
             "line": list(reversed(line)),
             "reports": reports,
-            "appraisals": [(appraisal, appraisal_page(appraisal.pk)) for appraisal in appraisals],
+            "open_appraisals": [(a, appraisal_page(a.pk)) for a in open_ones],
+            "signed_off": [
+                (a, appraisal_page(a.pk)) for a in appraisals if a.stage == Stage.SIGNED_OFF
+            ],
             "has_left": person.has_left(),
             "to_reassign": _to_reassign(request, person),
             "crumbs": [("People", reverse("appraisals:people"))],

@@ -118,6 +118,8 @@ def test_preview_writes_nothing_and_open_creates_what_it_said(cast, cycle, team)
         "creates": 1,
         "skipped_count": 0,
         "skipped": [],
+        "overlapping_count": 0,
+        "overlapping": [],
     }
     assert rows() == before
     tag = etag(hr, cycle)

@@ -131,7 +131,9 @@ def test_the_heatmap_takes_the_same_queries_for_1_and_50_people(cast, sams):
         factories.PersonFactory(
             name=f"Report {n:02}", line_manager=cast.manager, role_profile=cast.person.role_profile
         )
-    for opened in cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created:
+    for opened in cycles.open_cycle(
+        cycle=later, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created:
         agree_directly(opened, 2)
     assert len(mo.get(HEATMAP).json()["rows"]) == 50
     assert _queries(mo, HEATMAP) == one == 6
@@ -210,7 +212,9 @@ def test_finding_takes_the_same_queries_for_1_and_100_people(cast, sams, cycle):
         factories.PersonFactory(
             name=f"Report {n:02}", line_manager=cast.manager, role_profile=cast.person.role_profile
         )
-    for opened in cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager)).created:
+    for opened in cycles.open_cycle(
+        cycle=cycle, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created:
         agree_directly(opened, 2)
     assert len(hr.get(FIND, params).json()["results"]) == 100
     assert _queries(hr, FIND, params) == one <= 9
@@ -301,7 +305,9 @@ def test_gaps_over_time_count_what_the_gaps_page_shows_each_reader(cast, sams, c
     later = factories.CycleFactory(
         name="Annual review 2026", opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 30)
     )
-    (current,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
+    (current,) = cycles.open_cycle(
+        cycle=later, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created
     current = take_to(current, Stage.MANAGER_REVIEW)
     workflow.save_manager_ratings(
         appraisal=current,
@@ -332,6 +338,8 @@ def test_gaps_over_time_take_the_same_queries_for_1_or_3_appraisals(cast, sams):
         later = factories.CycleFactory(
             name=f"Review {year}", opens_on=date(year, 4, 1), closes_on=date(year, 6, 30)
         )
-        (opened,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
+        (opened,) = cycles.open_cycle(
+            cycle=later, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+        ).created
         agree_directly(opened, 2)
     assert _queries(cast.api("manager"), gaps(cast.person)) == one

@@ -162,7 +162,10 @@ def test_a_later_edit_and_republish_never_changes_an_appraisal(appraisal, profil
     assert snapshot() == before and appraisal.profile_version == version
     # A new appraisal made now is against version 2.
     later = factories.CycleFactory(name="Mid-year")
-    (created,) = cycles.open_cycle(cycle=later, scope=Scope.team(appraisal.manager)).created
+    # Sam's first appraisal is still open: he is added beside it.
+    (created,) = cycles.open_cycle(
+        cycle=later, scope=Scope.team(appraisal.manager), overlapping=cycles.ADD
+    ).created
     assert created.profile_version == new_version
     assert created.requirements.get(kind="knowledge").required_label == "Expert in"
 
@@ -173,7 +176,10 @@ def test_unfinished_objectives_are_carried_into_the_next_appraisal(appraisal, ca
         appraisal=appraisal, title="Going", status="in_progress", progress_notes="Half way."
     )
     later = factories.CycleFactory(name="Next year")
-    (next_one,) = cycles.open_cycle(cycle=later, scope=Scope.team(cast.manager)).created
+    # Both earlier appraisals are still open: Sam is added beside them.
+    (next_one,) = cycles.open_cycle(
+        cycle=later, scope=Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created
     (carried,) = next_one.objectives.all()
     assert (carried.title, carried.status, carried.progress_notes) == (
         "Going",
@@ -183,7 +189,9 @@ def test_unfinished_objectives_are_carried_into_the_next_appraisal(appraisal, ca
     assert carried.carried_from == going and done.carried_into.count() == 0
     # Carried once: a third cycle takes the copy on, not the original again.
     third = factories.CycleFactory(name="Year after")
-    (third_one,) = cycles.open_cycle(cycle=third, scope=Scope.team(cast.manager)).created
+    (third_one,) = cycles.open_cycle(
+        cycle=third, scope=Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created
     assert [o.carried_from for o in third_one.objectives.all()] == [carried]
     assert Objective.objects.filter(carried_from=going).count() == 1
 
@@ -203,9 +211,10 @@ def test_opening_a_cycle_takes_the_same_queries_for_1_or_50_people(profile, size
     assert Requirement.objects.filter(appraisal__cycle=cycle).count() == 4 * size
     statements = [query["sql"].split()[0] for query in queries.captured_queries]
     inserts = statements.count("INSERT")
-    # Locking, opening and reading (people, their appraisals, versions, the
-    # catalogue, objectives to carry): the same whatever the size.
-    assert len(statements) - inserts == 13
+    # Locking, opening and reading (people, their appraisals here and open
+    # in other cycles, versions, the catalogue, objectives to carry): the
+    # same whatever the size.
+    assert len(statements) - inserts == 14
     if connection.vendor == "postgresql":
         # Appraisals, requirements, their history, the first events, and the
         # cycle's history: one statement each.

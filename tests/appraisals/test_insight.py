@@ -166,7 +166,9 @@ def test_the_latest_agreed_appraisal_counts(cast, sams):
     later = factories.CycleFactory(
         name="Annual review 2026", opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 30)
     )
-    (newer,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.manager)).created
+    (newer,) = cycles.open_cycle(
+        cycle=later, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created
     agree_directly(newer, 3)
     (row,) = cast.client("manager").get(HEATMAP).context["heatmap"].rows
     assert row.appraisal_id == newer.pk
@@ -187,7 +189,9 @@ def team_of(cast, cycle, count):
         )
         for n in range(count)
     ]
-    for appraisal in cycles.open_cycle(cycle=cycle, scope=cycles.Scope.team(cast.manager)).created:
+    for appraisal in cycles.open_cycle(
+        cycle=cycle, scope=cycles.Scope.team(cast.manager), overlapping=cycles.ADD
+    ).created:
         agree_directly(appraisal, 2)
     return people
 
@@ -269,7 +273,9 @@ def test_a_later_lower_rating_replaces_an_earlier_one(cast, sams, tias):
     later = factories.CycleFactory(
         name="Annual review 2026", opens_on=date(2026, 4, 1), closes_on=date(2026, 6, 30)
     )
-    (newer,) = cycles.open_cycle(cycle=later, scope=cycles.Scope.team(cast.other_manager)).created
+    (newer,) = cycles.open_cycle(
+        cycle=later, scope=cycles.Scope.team(cast.other_manager), overlapping=cycles.ADD
+    ).created
     agree_directly(newer, 1)
     response = find(cast.client("hr"), agile(cast), 3)
     assert list(response.context["page_obj"]) == []
@@ -316,8 +322,8 @@ def test_bad_choices_say_what_is_wrong(cast, sams):
 
 
 # Session, user (with whether they are HR), the navigation's signed-in person,
-# whether anyone reports to them, the item, its scale's levels, the count and
-# the page.
+# whether anyone reports to them, the item, its scale's levels, the ranking
+# (the count and the order at once) and the page's rows.
 FIND_QUERIES = 7
 
 

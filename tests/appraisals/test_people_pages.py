@@ -90,7 +90,8 @@ def test_a_person_page_shows_the_line_above_reports_and_appraisals(cast, apprais
     assert [person.name for person in page.context["reports"]] == ["Sam"]
     page = cast.client("hr").get(reverse("appraisals:person", kwargs={"pk": cast.person.pk}))
     assert [person.name for person in page.context["line"]] == ["Bea", "Mo"]
-    assert [item[0] for item in page.context["appraisals"]] == [appraisal]
+    assert [item[0] for item in page.context["open_appraisals"]] == [appraisal]
+    assert page.context["signed_off"] == []
     assert "Annual review 2025" in page.content.decode()
 
 

@@ -215,7 +215,11 @@ class Command(BaseCommand):
             defaults={"opens_on": date(year, 1, 1), "closes_on": date(year, 12, 31)},
         )
         if cycle.status != Cycle.Status.CLOSED:
-            opening = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.everyone())
+            # Last year's review may still be open: the demo adds everyone
+            # to this year's beside it, as HR usually would.
+            opening = cycles.open_cycle(
+                cycle=cycle, scope=cycles.Scope.everyone(), overlapping=cycles.ADD
+            )
             self.stdout.write(f"{cycle}: {len(opening.created)} appraisals created")
         hr = User.objects.get(username="hr")
         staff = Appraisal.objects.filter(cycle=cycle, person=by_id["DV003"]).first()
