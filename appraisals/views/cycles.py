@@ -178,7 +178,16 @@ def progress_rows(appraisals):
     at the page, instead of sorting every appraisal of the cycle."""
     return (
         appraisals.select_related("person", "manager")
-        .only("pk", "stage", "cycle_id", "person_id", "person__name", "manager__name")
+        .only(
+            "pk",
+            "stage",
+            "cycle_id",
+            "person_id",
+            "person__name",
+            "manager__name",
+            # The page tags a manager who has left, for HR to reassign.
+            "manager__leaving_date",
+        )
         .order_by("person__name", "person_id")
     )
 

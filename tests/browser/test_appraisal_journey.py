@@ -93,8 +93,8 @@ def test_one_appraisal_from_draft_to_reopened(journey, tmp_path):
 
     # The manager's home lists the team; the manager opens the appraisal.
     journey.sign_in("manager", check=False)
-    expect(page.get_by_role("heading", name="Your team")).to_be_visible()
-    expect(page.get_by_role("row", name="Sam Okafor")).to_contain_text("Draft")
+    expect(page.get_by_role("heading", name="Your team", exact=True)).to_be_visible()
+    expect(page.get_by_role("row", name="Sam Okafor")).to_contain_text("draft, due")
     journey.check("appraisal-home-manager")
     page.locator(f'a[href="{path}"]').click()
     journey.check("appraisal-draft", screenshot=False)
@@ -136,7 +136,7 @@ def test_one_appraisal_from_draft_to_reopened(journey, tmp_path):
     press(page, SAVE)
     expect(page.get_by_role("heading", name="Suggestions for the biggest gaps")).to_be_visible()
     # Each suggestion has its own button; the gap's other options are folded away.
-    gap = page.locator("form[action$='/plan/']").filter(
+    gap = page.locator("div.app-suggestion").filter(
         has=page.get_by_role("heading", name=skills[0].title, exact=True)
     )
     for summary in gap.locator("details:not([open]) > summary").all():
