@@ -418,12 +418,11 @@ class TeamFilter(ListFilter):
     appraisal, and whether they have overdue work. The team is chosen among
     the managers in the line, so naming anyone else is refused."""
 
-    team = django_filters.ModelChoiceFilter(
+    team = ChosenPersonFilter(
         label="Team of",
-        queryset=Person.objects.none(),
+        managers=True,
         method="in_team",
-        empty_label="Everyone in your line",
-        help_text="A manager in your line: everyone below them",
+        help_text="The name or employee id of a manager in your line: everyone below them",
     )
     stage = django_filters.ChoiceFilter(
         label="Open appraisal at",
@@ -439,14 +438,19 @@ class TeamFilter(ListFilter):
 
     def __init__(self, data=None, queryset=None, *, manager, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        self.filters["team"].queryset = (
-            Person.objects.reporting_line(manager)
-            .current()
-            .filter(Exists(Person.objects.current().filter(line_manager=OuterRef("pk"))))
-            # Named as everywhere, "name (employee id)": two may share a name.
-            .only("pk", "name", "employee_id")
-            .order_by("name", "pk")
-        )
+        self.manager = manager
+
+    @property
+    def form(self):
+        """As every list's, the team found among the managers the reader may
+        choose, and further among those in this line: a head's menu of
+        every manager below them would run to hundreds."""
+        if not hasattr(self, "_form"):
+            field = super().form.fields["team"]
+            field.queryset = field.queryset.filter(
+                pk__in=Person.objects.reporting_line(self.manager).values("pk")
+            )
+        return self._form
 
     def filtered_also(self, queryset):
         """Another set of people in the line (the direct reports) by the same
