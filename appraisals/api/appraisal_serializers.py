@@ -281,7 +281,10 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ReassignSerializer(serializers.Serializer):
-    manager = serializers.IntegerField(min_value=1, help_text="The new manager's person id.")
+    manager = serializers.CharField(
+        max_length=50,
+        help_text="The new manager's employee id (as people and filters name them).",
+    )
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 

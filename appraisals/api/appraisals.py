@@ -685,7 +685,7 @@ class AppraisalViewSet(GenericViewSet):
         request=ReassignSerializer,
         examples=[
             OpenApiExample(
-                "To Olu", value={"manager": 9, "reason": "Moved team."}, request_only=True
+                "To Olu", value={"manager": "DV007", "reason": "Moved team."}, request_only=True
             )
         ],
     )
@@ -694,14 +694,13 @@ class AppraisalViewSet(GenericViewSet):
         appraisal = self.get_object()  # as _write: the appraisal before the body
         given = ReassignSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        # Among the people the caller may see: anyone else is "no such person".
-        manager = (
-            Person.objects.visible_to(request.user)
-            .filter(pk=given.validated_data["manager"])
-            .first()
-        )
+        # Among the people the caller may see: anyone else is no such person.
+        employee_id = given.validated_data["manager"]
+        manager = Person.objects.visible_to(request.user).filter(employee_id=employee_id).first()
         if manager is None:
-            raise serializers.ValidationError({"manager": ["There is no such person."]})
+            raise serializers.ValidationError(
+                {"manager": [f"No person has the employee id {employee_id}."]}
+            )
         return self._write(
             request,
             workflow.reassign_manager,

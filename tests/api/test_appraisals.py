@@ -379,7 +379,7 @@ def test_moves_refused_by_the_service_are_409_and_write_nothing(
 ):
     appraisal = take_to(appraisal, stage)
     if data.get("manager") == "olu":
-        data = {"manager": cast.other_manager.pk}
+        data = {"manager": cast.other_manager.employee_id}
     for role in roles:
         before = state(appraisal)
         client = cast.api(role)
@@ -503,17 +503,31 @@ def test_hr_reassign_an_open_appraisal(cast, appraisal):
         client = cast.api(role)
         response = client.post(
             path(appraisal, "reassign/"),
-            {"manager": cast.other_manager.pk},
+            {"manager": cast.other_manager.employee_id},
             format="json",
             HTTP_IF_MATCH=etag(client, appraisal),
         )
         assert assert_problem(response, 400)["errors"][0]["pointer"] == "#/manager"
     hr = cast.api("hr")
     unknown = hr.post(
-        path(appraisal, "reassign/"), {"manager": 999999}, format="json", HTTP_IF_MATCH="*"
+        path(appraisal, "reassign/"), {"manager": "NOBODY"}, format="json", HTTP_IF_MATCH="*"
     )
-    assert assert_problem(unknown, 400)["errors"][0]["pointer"] == "#/manager"
-    done = move(hr, appraisal, "reassign", {"manager": cast.other_manager.pk, "reason": "Moved"})
+    error = assert_problem(unknown, 400)["errors"][0]
+    assert (error["pointer"], error["detail"]) == (
+        "#/manager",
+        "No person has the employee id NOBODY.",
+    )
+    # An id is an employee id, never a row's number.
+    by_number = hr.post(
+        path(appraisal, "reassign/"),
+        {"manager": str(cast.other_manager.pk)},
+        format="json",
+        HTTP_IF_MATCH="*",
+    )
+    assert assert_problem(by_number, 400)["errors"][0]["pointer"] == "#/manager"
+    done = move(
+        hr, appraisal, "reassign", {"manager": cast.other_manager.employee_id, "reason": "Moved"}
+    )
     assert done.status_code == 200, done.content
     assert done.json()["manager"]["name"] == "Olu"
     assert done.json()["events"][-1]["reason"] == "From Mo to Olu. Moved"

@@ -123,8 +123,7 @@ NAMES_A_MISSING_ROW = (
     "There is no version",
     "unknown framework",  # role-profile/1: a framework this site has not loaded
     "unknown level",
-    "There is no such person",  # a person's id (reassigning an appraisal)
-    "No person has the employee id",  # a line manager's employee id
+    "No person has the employee id",  # a line manager or a new manager
     "No such skill or knowledge item",
     "No such job family",
     "No such check-in",  # a probation decision's check-in
