@@ -115,7 +115,12 @@ def progress_refusal(user, objective):
             "carry over into your next appraisal, where you can update them."
         )
     if objective.carried_from_id is None and not appraisal.reached(Stage.AGREED):
-        return "Your manager is still writing this objective: you can update it once shared."
+        # Proposed, not yet agreed (in review shared the person is answering
+        # it): progress is recorded against what both agreed.
+        return (
+            "This objective is not agreed yet: you can record progress on it once you and "
+            "your manager have agreed the review."
+        )
     if appraisal.person_signed_at or appraisal.manager_signed_at:
         return "Its appraisal has been signed, so it keeps what was signed."
     return None

@@ -4,8 +4,9 @@ rules of the managers' readiness page, appraisals/insight.py), and the
 progress of their own objectives.
 
 It is always the signed-in person's own: there is no id to guess for the
-page, and an objective that is not theirs is 404 (plans.record_objective_progress
-decides what they may change)."""
+page, and an objective that is not theirs, or that their manager proposes and
+has not shared yet, is 404 (plans.record_objective_progress decides what they
+may change)."""
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from appraisals import growth, plans
+from appraisals.access import sees_plan
 from appraisals.models import Objective, Person, Stage
 from appraisals.views.common import signed_in
 from competency.forms import add_errors
@@ -115,6 +117,10 @@ def objective_progress(request, pk):
         pk=pk,
         appraisal__person=person,
     )
+    if not sees_plan(request.user, objective.appraisal):
+        # The manager's proposal, not shared yet: to the person it is not
+        # there, as on every other page (access.sees_plan).
+        raise Http404
     form = ProgressForm(request.POST, objective=objective)
     if form.is_valid():
         try:

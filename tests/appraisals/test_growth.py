@@ -305,10 +305,28 @@ def test_not_an_objective_the_manager_is_still_writing(cast, appraisal):
     )
     sam = cast.client("person")
     assert "A draft objective" not in sam.get(GROWTH).content.decode()
+    # Not shared yet: to Sam it is not there, as on his appraisal's page.
     address, data = progress(hidden)
-    assert sam.post(address, data).status_code == 400
+    assert sam.post(address, data).status_code == 404
     hidden.refresh_from_db()
     assert hidden.status == "not_started"
+
+
+def test_an_objective_shared_but_not_agreed_waits_for_the_agreement(cast, appraisal):
+    appraisal = take_to(appraisal, Stage.MANAGER_REVIEW)
+    proposed = plans.add_objective(
+        appraisal=appraisal,
+        by=cast.manager.account,
+        confirmed_stage="manager_review",
+        title="A proposed objective",
+    )
+    take_to(appraisal, Stage.REVIEW_SHARED)
+    address, data = progress(proposed)
+    refused = cast.client("person").post(address, data)
+    assert refused.status_code == 400
+    assert "not agreed yet" in refused.content.decode()
+    proposed.refresh_from_db()
+    assert proposed.status == "not_started"
 
 
 def test_someone_elses_objective_with_its_own_id_is_not_found(cast, cycle):
