@@ -33,6 +33,9 @@ CHROMIUM_ARGS = [
 WIDE, NARROW = 1280, 320
 HEIGHT = 900
 WIDTHS = (WIDE, NARROW)
+# A common phone's width, for journeys people take on their phones (the
+# appraisal): axe and a screenshot there too; reflow is checked at NARROW.
+PHONE = 375
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": WCAG_TAGS},
@@ -118,6 +121,8 @@ class Journey:
         self.axe = axe
         self.problems = []
         self.checked = []
+        # The widths each check runs axe (and takes screenshots) at.
+        self.widths = WIDTHS
         page.on("pageerror", self._page_error)
         page.on("response", self._response)
         page.on("requestfailed", self._request_failed)
@@ -162,13 +167,14 @@ class Journey:
     # Checks ---------------------------------------------------------------
 
     def check(self, name, *, screenshot=True):
-        """axe-core at both widths, reflow at 320 px, and screenshots."""
+        """axe-core at each of the journey's widths, reflow at 320 px, and
+        screenshots."""
         page = self.page
         page.wait_for_load_state("load")
         where_page = f"{name}: {page.url.removeprefix(self.base_url)}"
         self.checked.append(where_page)
         try:
-            for width in WIDTHS:
+            for width in self.widths:
                 page.set_viewport_size({"width": width, "height": HEIGHT})
                 # Let resize handlers and media queries settle.
                 page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")

@@ -4,8 +4,8 @@ submission with ratings left out refused until confirmed (the rating typed
 kept), the shared review answered with a disagreement the manager settles
 by changing the rating, agreement and both signatures, a stale form refused
 with what happened, HR reopening with a reason, and another team's manager
-refused the appraisal by its URL. axe-core and the reflow
-check run on each page at 1280 and 320 px; screenshots of the main pages
+refused the appraisal by its URL. axe-core runs on each page at 1280, 375
+and 320 px, the reflow check at 320 px; screenshots of the main pages
 are saved (artifacts/screenshots, copied to the test's tmp dir)."""
 
 import re
@@ -20,7 +20,7 @@ from appraisals import cycles, workflow
 from appraisals.models import Cycle, Person, Requirement
 from competency import roles
 from profiles.models import RoleProfile
-from tests.browser.journey import DEMO_PASSWORD, SCREENSHOTS
+from tests.browser.journey import DEMO_PASSWORD, NARROW, PHONE, SCREENSHOTS, WIDE
 
 SLUG = "senior-devops-engineer-technical"
 
@@ -87,6 +87,8 @@ def rate(page, requirement, rank, evidence):
 
 def test_one_appraisal_from_draft_to_reopened(journey, tmp_path):
     page = journey.page
+    # Managers and staff take it on their phones too.
+    journey.widths = (WIDE, PHONE, NARROW)
     appraisal = organisation()
     path = f"/appraisals/{appraisal.pk}/"
     skills = list(appraisal.requirements.filter(kind=Requirement.Kind.ORGANISATION_SKILL))
