@@ -60,7 +60,11 @@ class ListFilter(django_filters.FilterSet):
     def filtered(self, leaving_out=()):
         """A page's rows: by every filter given but those left out, when they
         all check out; otherwise all of them, and the form says why."""
-        rows = self.queryset.all()
+        return self.applied_to(self.queryset.all(), leaving_out)
+
+    def applied_to(self, rows, leaving_out=()):
+        """`rows` (this list's or another set of the same kind) by the same
+        filters, all or none as filtered() applies them."""
         if not self.is_bound or not self.is_valid():
             return rows
         for name, value in self.form.cleaned_data.items():
@@ -451,15 +455,6 @@ class TeamFilter(ListFilter):
                 pk__in=Person.objects.reporting_line(self.manager).values("pk")
             )
         return self._form
-
-    def filtered_also(self, queryset):
-        """Another set of people in the line (the direct reports) by the same
-        filters, all or none as filtered() applies them."""
-        if not self.is_bound or not self.is_valid():
-            return queryset
-        for name, value in self.form.cleaned_data.items():
-            queryset = self.filters[name].filter(queryset, value)
-        return queryset
 
     def in_team(self, queryset, name, value):
         return queryset.filter(pk__in=Person.objects.reporting_line(value).values("pk"))

@@ -58,7 +58,7 @@ def team_context(request, manager, line, today):
     if not summary["total"]:
         return {}
     filters = TeamFilter(request.GET or None, queryset=line, manager=manager, request=request)
-    direct = list(filters.filtered_also(progress.team_people(manager, direct=True)))
+    direct = list(filters.applied_to(progress.team_people(manager, direct=True)))
     pages = paginate(request, filters.filtered().exclude(line_manager=manager), TEAM_PAGE_SIZE)
     # One batch for both tables: the same four queries.
     members = progress.team_members([*direct, *pages["page_obj"]], today)
