@@ -139,7 +139,10 @@ class Journey:
             )
 
     def _request_failed(self, request):
-        if request.resource_type != "document":
+        # ERR_ABORTED is Chromium cancelling a request because the page went
+        # on to the next one before it finished: not the page's fault. A
+        # missing asset answers 404 and is caught above.
+        if request.resource_type != "document" and "ERR_ABORTED" not in (request.failure or ""):
             self.problems.append(f"[{self.page.url}] asset {request.url} failed: {request.failure}")
 
     # Navigation ---------------------------------------------------------
