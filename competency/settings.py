@@ -306,3 +306,29 @@ LOGGING = {
     # WeasyPrint reports font subsetting fallbacks as warnings; they are not ours.
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+
+# A PostgreSQL streaming replica for reads (competency/replicas.py says which
+# reads go there and how a caller who wrote reads their write). The test
+# runner mirrors it onto the test database.
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["REPLICA_DATABASE_URL"],
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    # A replica that does not answer costs a request one second at most.
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        {"options": "-c jit=off", "connect_timeout": 1}
+    )
+    DATABASE_ROUTERS = ["competency.replicas.ReplicaRouter"]
+    # Around the session middleware, so that it sees the session cookie a
+    # sign-in sets (and pins it to the primary).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "competency.replicas.ReadFromReplica",
+    )
+    REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS") or 10)
+    REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS") or 5)
