@@ -8,7 +8,7 @@ PG_PORT ?= 5432
 PG_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/competency
 DEMO_PASSWORD ?= demo
 
-.PHONY: run test test-sqlite lint check postgres install bench bench-scale bench-appraisals bench-api chromium
+.PHONY: run test test-sqlite lint check postgres install bench bench-scale bench-appraisals bench-api chromium nginx
 
 # A virtual environment with the application and its test tools, rebuilt
 # when pyproject.toml changes.
@@ -76,12 +76,18 @@ chromium:
 	@command -v /usr/bin/chromium >/dev/null || \
 		(apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# Debian's nginx, which the production tests put in front of gunicorn with
+# the compose file's server block. Installed, not started.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		(apt-get update && apt-get install -y --no-install-recommends nginx)
+
 # The suite runs on every core (pytest-xdist: a test database per worker);
 # tests marked xdist_group share a worker. PYTEST_ARGS= runs in one process.
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
 # The whole test suite against real PostgreSQL.
-test: install postgres chromium
+test: install postgres chromium nginx
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite on the embedded default, less two parts that `make test`

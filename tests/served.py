@@ -22,7 +22,9 @@ import pytest
 
 from tests.paths import ROOT
 
-COMMAND_TIMEOUT = 60  # seconds, for each management command
+# seconds, for each management command: collectstatic took over 60 s while
+# the machine ran other test workers and builds.
+COMMAND_TIMEOUT = 180
 START_TIMEOUT = 30  # seconds, for gunicorn to answer
 REQUEST_TIMEOUT = 30  # seconds, for each request (the PDF is the slowest)
 STOP_TIMEOUT = 15  # seconds, for gunicorn to stop
@@ -49,6 +51,13 @@ SETTINGS_VARIABLES = {
     "REPLICA_PIN_SECONDS",
     "REPLICA_RETRY_SECONDS",
 }
+
+
+def free_port():
+    """A loopback port nothing listens on (at the moment of asking)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def production_environment(**settings):

@@ -5,7 +5,6 @@ on the next run."""
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -13,15 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.paths import ROOT
+from tests.served import free_port
 
 # It needs PostgreSQL's programs, which `make test` needs anyway.
 pytestmark = pytest.mark.production
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def make_postgres(port, folder):

@@ -8,18 +8,30 @@ storage. The stylesheet must have been built (`make test` builds it).
 """
 
 import html
+import os
 import re
 import secrets
+import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urljoin
 
 import pytest
+import yaml
 
 from tests.paths import ROOT
-from tests.served import COMMAND_TIMEOUT, Browser, gunicorn, manage, production_environment
+from tests.served import (
+    COMMAND_TIMEOUT,
+    Browser,
+    free_port,
+    gunicorn,
+    manage,
+    production_environment,
+)
 
 # One worker runs the module, so its gunicorn site is built once per run.
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
@@ -243,3 +255,105 @@ def test_an_integration_reads_profiles_with_a_token(site):
     refused = browser.get("/api/v1/profiles/", headers={"Authorization": "Token cfk_wrong"})
     assert refused.status == 401
     assert refused.headers["Content-Type"] == "application/problem+json"
+
+
+# nginx in front, with the compose file's server block (docker-compose.yml,
+# configs.proxy), here in Debian's nginx on loopback ports.
+
+
+@pytest.fixture(scope="module")
+def proxy(site, tmp_path_factory):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx is not installed: `make nginx` installs Debian's")
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    # Compose writes a literal $ as $$.
+    block = compose["configs"]["proxy"]["content"].replace("$$", "$")
+    port = free_port()
+    block = (
+        block.replace("server web:8000;", f"server 127.0.0.1:{site.port};")
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+        .replace("alias /srv/static/;", f"alias {site.folder}/static/;")
+    )
+    folder = tmp_path_factory.mktemp("nginx")
+    config = folder / "nginx.conf"
+    config.write_text(
+        # Under root, nginx's workers would run as nobody, who may not read
+        # pytest's temporary folders.
+        ("user root;\n" if os.getuid() == 0 else "")
+        + f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        + "events {}\nhttp {\n"
+        + "include /etc/nginx/mime.types;\n"
+        + f"access_log {folder}/access.log;\n"
+        + "".join(
+            f"{kind}_temp_path {folder}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + block
+        + "}\n"
+    )
+    checked = subprocess.run(
+        [nginx, "-t", "-c", str(config), "-p", str(folder), "-e", str(folder / "error.log")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(
+        [
+            nginx,
+            "-c",
+            str(config),
+            "-p",
+            str(folder),
+            "-e",
+            str(folder / "error.log"),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail((folder / "error.log").read_text())
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_nginx_serves_the_hashed_static_files_itself(proxy, reader):
+    page = reader.get("/profiles/")
+    stylesheet = re.search(r'href="(/static/dist/app\.[0-9a-f]{12}\.css)"', page.text).group(1)
+    response = Browser(proxy).get(stylesheet)
+    assert response.status == 200
+    assert response.headers["Server"].startswith("nginx")
+    assert response.headers.get_all("Cache-Control") == [
+        "public, max-age=31536000, immutable"
+    ]
+    assert response.body == Browser(reader.port).get(stylesheet).body
+
+
+def test_nginx_passes_pages_to_gunicorn_and_signs_in_through_it(proxy, site):
+    browser = Browser(proxy)
+    response = browser.sign_in(site.username, site.password)
+    assert response.status == 302, response.text
+    page, path = browser.follow("/")
+    assert page.status == 200 and path == "/profiles/"
+    assert "DevOps Engineer" in page.text
+
+
+def test_nginx_refuses_a_body_over_the_upload_limit_before_the_application(proxy):
+    body = b"x" * (7 * 1024 * 1024)
+    response = Browser(proxy).request(
+        "POST", "/sign-in/", body=body, headers={"Content-Type": "text/plain"}
+    )
+    assert response.status == 413
+    assert response.headers["Server"].startswith("nginx")

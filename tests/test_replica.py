@@ -12,7 +12,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.served import Browser, gunicorn, manage, production_environment
+from tests.served import Browser, free_port, gunicorn, manage, production_environment
 
 # PostgreSQL's own programs: `make test` runs on a machine with PostgreSQL.
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("replica")]
@@ -34,12 +33,6 @@ def postgres_programs():
     if not found:
         pytest.fail("PostgreSQL's programs (pg_basebackup, initdb) are not installed")
     return found[-1].parent
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Cluster:
