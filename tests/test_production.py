@@ -335,9 +335,7 @@ def test_nginx_serves_the_hashed_static_files_itself(proxy, reader):
     response = Browser(proxy).get(stylesheet)
     assert response.status == 200
     assert response.headers["Server"].startswith("nginx")
-    assert response.headers.get_all("Cache-Control") == [
-        "public, max-age=31536000, immutable"
-    ]
+    assert response.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
     assert response.body == Browser(reader.port).get(stylesheet).body
 
 
