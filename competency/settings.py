@@ -306,3 +306,9 @@ LOGGING = {
     # WeasyPrint reports font subsetting fallbacks as warnings; they are not ours.
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+
+# Personal data (appraisals/privacy.py): leavers are anonymised by
+# `manage.py anonymise_leavers` (and HR's button on a leaver's page) once
+# this many whole years have passed since their leaving date. Six years is
+# the usual UK limit for claims under a contract.
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 6)
