@@ -4,12 +4,12 @@ retention period. Anyone but HR gets 404, as for every appraisals page."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.utils.encoders import JSONEncoder
 
 from appraisals import privacy
 from appraisals.models import Person
@@ -34,7 +34,9 @@ def _private(response, person, extension):
 def export_json(request, pk):
     person = _person(pk)
     body = privacy.subject_access(person)
-    response = JsonResponse(body, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})
+    # The API's encoder, so that the download and GET /api/v1/people/<id>/export/
+    # write every value alike (times to the microsecond).
+    response = JsonResponse(body, encoder=JSONEncoder, json_dumps_params={"indent": 2})
     return _private(response, person, "json")
 
 
