@@ -123,7 +123,9 @@ def placeholder(person_pk):
 
 
 def _day(value):
-    return value.isoformat() if value else None
+    # Dates stay dates: the JSON encoders write them as ISO 8601 (YYYY-MM-DD)
+    # and the PDF's template as words.
+    return value
 
 
 def _who(users, user_id, own_account_id):
