@@ -571,6 +571,8 @@ def _scrub(queryset, terms, replacement, clear=()):
     model = queryset.model
     texts = [f for f in _text_fields(model) if f.name not in clear]
     jsons = _json_fields(model)
+    if pattern is None:  # nothing to take out: only the `clear` columns
+        texts, jsons = [], []
     found = [Q(**{f"{f.name}__icontains": term}) for f in texts for term in terms]
     found += [Q(**{f"_text_{f.name}__icontains": term}) for f in jsons for term in terms]
     found += [~Q(**{name: ""}) & ~Q(**{name: REMOVED}) for name in clear]

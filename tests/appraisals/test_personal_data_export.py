@@ -17,6 +17,7 @@ from appraisals.models import Person
 from competency.api.models import ApiToken
 from tests import factories
 from tests.appraisals.privacy_cast import EMAIL, NAME, USERNAME, make_samira
+from tests.cast import issue, with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,8 @@ def test_everyone_but_hr_is_refused_the_export_and_not_offered_it(cast, samira, 
         assert client.get(url(name, person)).status_code == 404
     api = cast.api(role).get(f"/api/v1/people/{person.pk}/export/")
     assert api.status_code == 404
+    assert api["Content-Type"].startswith("application/problem+json")
+    assert b"Samira" not in api.content
     if role in ("manager", "head"):  # they read her page, without the links
         page = client.get(url("person", person)).content.decode()
         assert "personal-data" not in page
@@ -144,9 +147,9 @@ def test_the_pdf_reads_as_her_record(cast, samira):
     assert "Audit trail" in text
 
 
-def test_hr_reads_the_same_export_from_the_api(cast, samira):
+def test_hr_reads_the_same_export_from_the_api_with_a_token(cast, samira):
     person, _ = samira
-    response = cast.api("hr").get(f"/api/v1/people/{person.pk}/export/")
+    response = with_token(issue(cast.hr)[1]).get(f"/api/v1/people/{person.pk}/export/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
     page = cast.client("hr").get(url("personal_data_json", person)).json()
