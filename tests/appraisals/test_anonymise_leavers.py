@@ -28,6 +28,7 @@ from appraisals.models import (
 )
 from competency.api.models import ApiToken
 from tests import factories
+from tests.appraisals.helpers import shown_data
 from tests.appraisals.privacy_cast import (
     EMAIL,
     NAME,
@@ -347,4 +348,24 @@ def test_a_run_skips_whom_another_run_is_anonymising():
     assert Person.objects.get(pk=person.pk).name == NAME
     # Once the other run lets go, the next run does it.
     assert "Anonymised 1" in run()
+    assert traces_left() == []
+
+
+def test_an_edit_opened_before_anonymising_cannot_write_her_details_back(cast, samira):
+    person, _ = samira
+    hr = cast.client("hr")
+    form = hr.get(reverse("appraisals:person_edit", args=[person.pk])).context["form"]
+    data = shown_data(form)
+    assert data["name"] == NAME
+    run()
+    response = hr.post(reverse("appraisals:person_edit", args=[person.pk]), data)
+    assert "can no longer be changed" in response.content.decode()
+    assert Person.objects.get(pk=person.pk).name == f"Former employee {person.pk}"
+    client = cast.api("hr")
+    etag = client.get(f"/api/v1/people/{person.pk}/")["ETag"]
+    api = client.patch(
+        f"/api/v1/people/{person.pk}/", {"name": NAME}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert api.status_code == 400
+    assert Person.objects.get(pk=person.pk).name == f"Former employee {person.pk}"
     assert traces_left() == []
