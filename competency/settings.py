@@ -332,3 +332,9 @@ if os.environ.get("REPLICA_DATABASE_URL"):
     )
     REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS") or 10)
     REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS") or 5)
+
+# Personal data (appraisals/privacy.py): leavers are anonymised by
+# `manage.py anonymise_leavers` (and HR's button on a leaver's page) once
+# this many whole years have passed since their leaving date. Six years is
+# the usual UK limit for claims under a contract.
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 6)
