@@ -22,6 +22,12 @@ urlpatterns = [
     path("people/import/people-template.csv", people.people_template, name="people_template"),
     path("people/<int:pk>/", people.person_detail, name="person"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
+    path("people/<int:pk>/unlock/", people.person_unlock, name="person_unlock"),
+    path(
+        "people/<int:pk>/sign-out-everywhere/",
+        people.person_sign_out_everywhere,
+        name="person_sign_out_everywhere",
+    ),
     # Cycles (HR)
     path("cycles/", cycles.cycle_list, name="cycles"),
     path("cycles/new/", cycles.cycle_create, name="cycle_create"),

@@ -15,6 +15,8 @@ lockout signal here; sessions, tokens, people and rights where those change
 (competency.sessions, competency.api, appraisals)."""
 
 import logging
+import re
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -130,6 +132,37 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
         record("sign_in_refused", outcome="locked", request=request, username=username)
 
 
+# --- Refusals ---------------------------------------------------------------------------
+
+
+@cache
+def _refusal_paths():
+    return re.compile("|".join(settings.SECURITY_LOG_NOT_FOUND_UNDER))
+
+
+class LogRefusals:
+    """Writes each refusal to the security log: every 403, and a 404 on the
+    pages and API of people and appraisals (where a guessed id gets 404:
+    someone trying ids is the point of logging them). A 401 from the API is
+    logged where the token is read (competency.api.authentication)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        status = response.status_code
+        if status == 403 or (status == 404 and _refusal_paths().match(request.path)):
+            record(
+                "refused",
+                outcome="forbidden" if status == 403 else "not_found",
+                request=request,
+                status=status,
+                level=logging.WARNING,
+            )
+        return response
+
+
 # --- Rights ----------------------------------------------------------------------------
 
 
@@ -160,6 +193,26 @@ def _groups_changed(sender, instance, action, pk_set, reverse, **kwargs):
     )
 
 
+def _permissions_changed(sender, instance, action, pk_set, reverse, **kwargs):
+    """Someone's own permissions changed (HR's right may be given directly)."""
+    if action not in ("post_add", "post_remove", "post_clear") or reverse:
+        return
+    from django.contrib.auth.models import Permission
+
+    record(
+        "rights_changed",
+        outcome="success",
+        user=instance,
+        change={"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action],
+        permissions=sorted(
+            f"{app}.{codename}"
+            for app, codename in Permission.objects.filter(pk__in=pk_set or ()).values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+    )
+
+
 def connect():
     """Called once, from competency's AppConfig.ready()."""
     from axes.signals import user_locked_out
@@ -172,4 +225,9 @@ def connect():
         _groups_changed,
         sender=get_user_model().groups.through,
         dispatch_uid="security_groups_changed",
+    )
+    m2m_changed.connect(
+        _permissions_changed,
+        sender=get_user_model().user_permissions.through,
+        dispatch_uid="security_permissions_changed",
     )

@@ -327,6 +327,22 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("competency.sessions.EndClosedSessions") + 1,
     "competency.sessions.SessionLimits",
 )
+# Refusals go to the security log: every 403, and 404s under these paths
+# (people and appraisals, pages and API), where a guessed id gets 404.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "competency.security.LogRefusals",
+)
+SECURITY_LOG_NOT_FOUND_UNDER = [
+    r"/people/",
+    r"/appraisals/",
+    r"/check-ins/",
+    r"/gaps/",
+    r"/growth/",
+    r"/cycles/",
+    r"/team/",
+    r"/api/v1/(people|appraisals|cycles|insight)/",
+]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT") or 5)

@@ -8,18 +8,24 @@ lockout ends AXES_COOLOFF_TIME after the last failure it counted; attempts
 while locked out are refused without being counted, so that time holds."""
 
 import logging
+from datetime import UTC, datetime
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.db.models import Max, Sum
 from django.forms.utils import ErrorDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from competency import security
 from competency.forms import SignInForm
+from competency.sessions import SIGNED_IN_AT, end_every_session
 
 LOCKED = (
     "There have been too many failed attempts to sign in{whom}. For your security, signing "
@@ -97,3 +103,38 @@ def unlock(*, username, by):
         level=logging.WARNING if removed else logging.INFO,
     )
     return removed
+
+
+# --- The person's own account page: their session, and sign out everywhere ------------
+
+
+@never_cache
+@login_required
+def account(request):
+    """Who is signed in, until when at the latest, and a button that ends
+    every one of their sessions, on every device (this one too)."""
+    if request.method == "POST":
+        end_every_session(user=request.user, by=request.user)
+        logout(request)
+        messages.success(
+            request,
+            "You have been signed out everywhere: on this device and every other one "
+            "where you were signed in.",
+        )
+        return redirect("login")
+    signed_in_at = request.session.get(SIGNED_IN_AT)
+    return render(
+        request,
+        "competency/account.html",
+        {
+            "signed_in_at": _at(signed_in_at),
+            "ends_at": _at(signed_in_at and signed_in_at + settings.SESSION_MAX_HOURS * 3600),
+            "idle_minutes": settings.SESSION_IDLE_MINUTES,
+        },
+    )
+
+
+def _at(seconds):
+    if not seconds:
+        return None
+    return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC))
