@@ -9,34 +9,23 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db.models import F
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests import factories
-from tests.markup import text, title
+from tests.markup import parse, text, title
+from tests.security.helpers import COUNTING, RIGHT, CountingHasher
 
 pytestmark = pytest.mark.django_db
 
-RIGHT = "correct horse battery staple"  # every factory account's password
 LIMIT = 5  # settings.AXES_FAILURE_LIMIT's default
-
-
-class CountingHasher(MD5PasswordHasher):
-    """The tests' fast hasher, counting every hash it works out."""
-
-    hashes = 0
-
-    def encode(self, password, salt):
-        CountingHasher.hashes += 1
-        return super().encode(password, salt)
 
 
 @pytest.fixture
 def counted_hashes():
     CountingHasher.hashes = 0
-    with override_settings(PASSWORD_HASHERS=[f"{__name__}.CountingHasher"]):
+    with override_settings(PASSWORD_HASHERS=COUNTING):
         yield CountingHasher
 
 
@@ -58,8 +47,6 @@ def signed_in(client):
 
 
 def main_text(response):
-    from tests.markup import parse
-
     return text(parse(response).find(".//main"))
 
 

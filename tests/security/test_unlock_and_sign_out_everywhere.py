@@ -19,10 +19,9 @@ from competency.models import AccountSessions
 from competency.sessions import ENDED
 from tests.cast import issue, with_token
 from tests.markup import parse, text
+from tests.security.helpers import RIGHT
 
 pytestmark = pytest.mark.django_db
-
-RIGHT = "correct horse battery staple"
 
 
 def lock_out(username):
