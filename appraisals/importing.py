@@ -542,7 +542,7 @@ def apply_import(
         outcome="success",
         file=name,
         mode=str(getattr(mode, "value", mode)),
-        created=len(plan.created),
+        added=len(plan.created),
         moved=len(plan.moved),
         updated=len(plan.updated),
         leavers=len(plan.leavers),

@@ -343,9 +343,12 @@ SECURITY_LOG_NOT_FOUND_UNDER = [
     r"/team/",
     r"/api/v1/(people|appraisals|cycles|insight)/",
 ]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Axes' database handler, with a higher limit for an address than for a
+# username (competency.signin.Attempts): an office may share one address.
+AXES_HANDLER = "competency.signin.Attempts"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # in this order (Attempts)
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT") or 5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_ADDRESS_FAILURE_LIMIT") or 20)
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_COOLOFF_MINUTES") or 15))
 # Refused attempts during a lockout are not counted again: the lockout ends
 # when the page said it would, and an attacker's further tries write nothing.
@@ -383,6 +386,8 @@ LOGGING["handlers"]["security"] = {
     "class": "logging.StreamHandler",
     "formatter": "security_json",
 }
+# Axes' own messages say the same as the security log, less clearly.
+LOGGING["loggers"]["axes"] = {"level": "ERROR"}
 LOGGING["loggers"]["competency.security"] = {
     "handlers": ["security"],
     "level": os.environ.get("SECURITY_LOG_LEVEL") or "INFO",

@@ -10,6 +10,7 @@ while locked out are refused without being counted, so that time holds."""
 import logging
 from datetime import UTC, datetime
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
@@ -34,14 +35,31 @@ LOCKED = (
 )
 
 
-def _lock_end(attempts):
+class Attempts(AxesDatabaseHandler):
+    """Axes' database handler (settings.AXES_HANDLER), with a limit of its
+    own for an address: a whole office may share one address, and five
+    mistyped passwords among its people should not lock all of them out.
+    Axes compares the larger of the username's and the address's failures
+    with AXES_FAILURE_LIMIT; here the address's count only as much as the
+    share of its own limit they have reached."""
+
+    def get_failures(self, request, credentials=None):
+        by_username, by_address = (
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        scaled = by_address * settings.AXES_FAILURE_LIMIT // settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+        return max(by_username, scaled)
+
+
+def _lock_end(attempts, limit):
     """When the failures among `attempts` (within the cool-off) stop
-    reaching the limit: the cool-off after the last of them, or None when
+    reaching `limit`: the cool-off after the last of them, or None when
     they do not reach it."""
     cool_off = get_cool_off()
     recent = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
     totals = recent.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-    if (totals["failures"] or 0) < settings.AXES_FAILURE_LIMIT:
+    if (totals["failures"] or 0) < limit:
         return None
     return totals["last"] + cool_off
 
@@ -49,7 +67,7 @@ def _lock_end(attempts):
 def locked_until(username):
     """When the account `username` may sign in again, or None if it is not
     locked out. (Its address's lockouts are the address's, not its own.)"""
-    return _lock_end(AccessAttempt.objects.filter(username=username))
+    return _lock_end(AccessAttempt.objects.filter(username=username), settings.AXES_FAILURE_LIMIT)
 
 
 def _minutes(until):
@@ -63,7 +81,10 @@ def locked_out_page(request, original_response=None, credentials=None):
     why and until when, with 429 Too Many Requests."""
     username = get_client_username(request, credentials)
     by_name = locked_until(username) if username else None
-    by_address = _lock_end(AccessAttempt.objects.filter(ip_address=request.axes_ip_address))
+    by_address = _lock_end(
+        AccessAttempt.objects.filter(ip_address=request.axes_ip_address),
+        settings.SIGN_IN_ADDRESS_FAILURE_LIMIT,
+    )
     until = max((end for end in (by_name, by_address) if end), default=None)
     if until is None:  # the failures expired between the refusal and now
         until = timezone.now() + get_cool_off()
