@@ -1,4 +1,5 @@
-"""Sessions end when their account closes.
+"""Sessions end when their account closes, when idle or too old, and when
+their person is signed out everywhere.
 
 The backend (competency.roles.Backend) reads the user of a session on every
 request, and reads a closed account (a leaver's, from their leaving date)
