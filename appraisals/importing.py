@@ -41,6 +41,7 @@ from django.utils import timezone
 from appraisals import people as people_service
 from appraisals import probation
 from appraisals.models import Person
+from competency import security
 from competency.history import bulk_create, bulk_update
 from competency.tables import FileImportError, read_sheet
 from profiles.models import RoleProfile
@@ -535,6 +536,17 @@ def apply_import(
         raise PeopleImportError(
             name, [Problem(f"the database refused the import ({error}); nothing was written")]
         ) from error
+    # Written in bulk (no save per person): one line for the whole import.
+    security.record(
+        "people_imported",
+        outcome="success",
+        file=name,
+        mode=str(getattr(mode, "value", mode)),
+        added=len(plan.created),
+        moved=len(plan.moved),
+        updated=len(plan.updated),
+        leavers=len(plan.leavers),
+    )
     return plan
 
 

@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 
 from appraisals import probation
 from appraisals.models import Person
+from competency import security
 from competency.history import bulk_update
 
 # Any fixed number names PostgreSQL's advisory lock for reporting lines.
@@ -176,3 +177,23 @@ def link_accounts() -> int:
             linked.append(person)
     bulk_update(Person, linked, ["account"])
     return len(linked)
+
+
+def log_person_change(sender, instance, history_instance, **kwargs):
+    """A person added, changed or deleted (HR's pages, the API, the admin:
+    any save that simple-history records), to the security log with the
+    names of the fields that changed, never their values."""
+    kind = {"+": "person_created", "~": "person_changed", "-": "person_deleted"}
+    event = kind[history_instance.history_type]
+    changed = []
+    if event == "person_changed":
+        before = history_instance.prev_record
+        if before is not None:
+            changed = sorted(history_instance.diff_against(before).changed_fields)
+    security.record(
+        event,
+        outcome="success",
+        person_id=instance.pk,
+        employee_id=instance.employee_id,
+        changed=changed,
+    )

@@ -27,6 +27,12 @@ urlpatterns = [
     path("people/<int:pk>/personal-data.json", privacy.export_json, name="personal_data_json"),
     path("people/<int:pk>/personal-data.pdf", privacy.export_pdf, name="personal_data_pdf"),
     path("people/<int:pk>/anonymise/", privacy.anonymise, name="anonymise"),
+    path("people/<int:pk>/unlock/", people.person_unlock, name="person_unlock"),
+    path(
+        "people/<int:pk>/sign-out-everywhere/",
+        people.person_sign_out_everywhere,
+        name="person_sign_out_everywhere",
+    ),
     # Cycles (HR)
     path("cycles/", cycles.cycle_list, name="cycles"),
     path("cycles/new/", cycles.cycle_create, name="cycle_create"),

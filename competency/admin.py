@@ -1,3 +1,4 @@
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.db.models import Count
 
@@ -21,6 +22,16 @@ class LevelInline(admin.TabularInline):
     model = Level
     extra = 0
     ordering = ["rank"]
+
+
+# Axes' records of each sign-in and each failure are switched off (settings:
+# AXES_DISABLE_ACCESS_LOG, AXES_ENABLE_ACCESS_FAILURE_LOG): both are in the
+# security log (competency/security.py). Its counts of failed attempts
+# (AccessAttempt) stay in the admin, where a superuser can see and delete
+# an address's lockout.
+for model in (AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(Framework)

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CompetencyConfig(AppConfig):
     name = "competency"
     verbose_name = "Frameworks and catalogue"
+
+    def ready(self):
+        from competency import security, sessions
+
+        # The security log's receivers of sign-in, sign-out, lockout and
+        # rights changes; the session's start, for its time limits.
+        security.connect()
+        sessions.connect()

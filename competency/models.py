@@ -5,6 +5,7 @@ from."""
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -306,3 +307,35 @@ class Qualification(models.Model):
 
     def __str__(self):
         return f"{self.title} – {self.awarding_body}"
+
+
+class AccountSessions(models.Model):
+    """Which of a person's sessions still count: each session remembers the
+    generation in force when it signed in, and "sign out everywhere" moves
+    the generation on, so every earlier session ends on its next request,
+    whatever the session backend (database or cache) and on every machine.
+    A person with no row is at generation 0. Read with the signed-in user,
+    in the query every request makes (competency.roles.user_sql)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="account_sessions",
+    )
+    generation = models.PositiveIntegerField(default=0)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "account's sessions"
+        verbose_name_plural = "accounts' sessions"
+
+    def __str__(self):
+        return f"{self.user}: generation {self.generation}"

@@ -124,10 +124,22 @@ def _user_params(params):
 
 @cache
 def _user_sql():
-    """A user, by id, with whether they hold HR's permission."""
+    """A user, by id, with whether they hold HR's permission and the
+    generation of their sessions (competency.sessions: a session signed in
+    at an earlier one has been ended by "sign out everywhere")."""
+    from competency.models import AccountSessions
+
     model = get_user_model()
     quote = connection.ops.quote_name
-    return user_sql(where=f"u.{quote(model._meta.pk.column)} = %s")
+    pk = quote(model._meta.pk.column)
+    sessions = AccountSessions._meta
+    return user_sql(
+        where=f"u.{pk} = %s",
+        also=f"COALESCE(s.{quote(sessions.get_field('generation').column)}, 0) "
+        "AS session_generation",
+        join=f"LEFT JOIN {quote(sessions.db_table)} s "
+        f"ON s.{quote(sessions.get_field('user').column)} = u.{pk}",
+    )
 
 
 def user_sql(*, where, also="", join=""):

@@ -7,6 +7,7 @@ the project folder).
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -338,3 +339,89 @@ if os.environ.get("REPLICA_DATABASE_URL"):
 # this many whole years have passed since their leaving date. Six years is
 # the usual UK limit for claims under a contract.
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 6)
+
+# --- Sign-in security: lockout, session timeouts, sign-out everywhere, security log ---
+#
+# django-axes counts failed sign-ins in the database (AccessAttempt rows,
+# incremented with F() under a row lock), so every gunicorn worker and every
+# machine sees the same count. Its backend comes first: a locked-out request
+# is refused before any password is hashed. Failures lock a username and,
+# separately, an address. Pages and the admin's sign-in both go through
+# django.contrib.auth.authenticate(), so both are covered.
+# Before competency, so that axes has counted a failure when the security
+# log's receiver (connected in competency's ready()) writes it.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("competency"), "axes")
+AUTHENTICATION_BACKENDS.insert(0, "axes.backends.AxesStandaloneBackend")
+# Last: it turns a refused sign-in into the sign-in page saying why.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Session limits and sign-out everywhere, after the closed-account check.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("competency.sessions.EndClosedSessions") + 1,
+    "competency.sessions.SessionLimits",
+)
+# Refusals go to the security log: every 403, and 404s under these paths
+# (people and appraisals, pages and API), where a guessed id gets 404.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "competency.security.LogRefusals",
+)
+SECURITY_LOG_NOT_FOUND_UNDER = [
+    r"/people/",
+    r"/appraisals/",
+    r"/check-ins/",
+    r"/gaps/",
+    r"/growth/",
+    r"/cycles/",
+    r"/team/",
+    r"/api/v1/(people|appraisals|cycles|insight)/",
+]
+# Axes' database handler, with a higher limit for an address than for a
+# username (competency.signin.Attempts): an office may share one address.
+AXES_HANDLER = "competency.signin.Attempts"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # in this order (Attempts)
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT") or 5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_ADDRESS_FAILURE_LIMIT") or 20)
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_COOLOFF_MINUTES") or 15))
+# Refused attempts during a lockout are not counted again: the lockout ends
+# when the page said it would, and an attacker's further tries write nothing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "competency.signin.locked_out_page"
+# Successful sign-ins are in the security log; no AccessLog row per sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# The client's address is REMOTE_ADDR. Behind proxies that append the
+# client's address to X-Forwarded-For, set TRUSTED_PROXIES to how many there
+# are: the address is then read that many entries from the right, so a
+# client cannot choose its own by sending the header.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
+AXES_CLIENT_IP_CALLABLE = "competency.security.client_address"
+
+# A session ends after this long without a request, and this long after
+# sign-in whatever happens; API tokens are not sessions and are not affected.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES") or 30)
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS") or 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+
+# The security log: one JSON object per line on standard error, apart from
+# the application's log, for a log shipper to keep. SECURITY_LOG_LEVEL=DEBUG
+# adds every use of an API token (INFO records its first use each day).
+LOGGING["formatters"] = {
+    "security_json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        # {"time": ISO 8601 in UTC, "level", "event", then the event's fields}
+        "fmt": ["levelname", "message"],
+        "rename_fields": {"levelname": "level", "message": "event"},
+        "timestamp": "time",
+    }
+}
+LOGGING["handlers"]["security"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "security_json",
+}
+# Axes' own messages say the same as the security log, less clearly.
+LOGGING["loggers"]["axes"] = {"level": "ERROR"}
+LOGGING["loggers"]["competency.security"] = {
+    "handlers": ["security"],
+    "level": os.environ.get("SECURITY_LOG_LEVEL") or "INFO",
+    "propagate": False,
+}

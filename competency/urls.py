@@ -20,6 +20,7 @@ from appraisals.api import people as people_api
 from appraisals.api import plans as plans_api
 from appraisals.api import probation as probation_api
 from appraisals.views.home import home
+from competency import signin
 from competency.api.urls import api_patterns
 from competency.forms import SignInForm
 from competency.views import healthz
@@ -96,6 +97,8 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Your own sign-in: when it ends, and sign out everywhere.
+    path("account/", signin.account, name="account"),
     path("profiles/", include("profiles.urls")),
     path("catalogue/", include("competency.catalogue_urls")),
     path("import/", include("profiles.import_urls")),

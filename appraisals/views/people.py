@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from appraisals import importing, privacy, progress
 from appraisals import people as people_service
@@ -18,8 +19,10 @@ from appraisals.filters import PersonFilter
 from appraisals.forms import PeopleUploadForm, PersonForm
 from appraisals.models import Appraisal, Person, Stage
 from appraisals.views.common import appraisal_page, hr_only
+from competency import signin
 from competency.pages import paginate
 from competency.roles import is_hr
+from competency.sessions import end_every_session
 from profiles import uploads
 from profiles.models import PendingUpload
 
@@ -100,6 +103,8 @@ def person_detail(request, pk):
             "has_left": person.has_left(),
             "to_reassign": _to_reassign(request, person),
             **_personal_data(person),
+
+            "locked_until": _locked_until(request, person),
             "crumbs": [("People", reverse("appraisals:people"))],
         },
     )
@@ -113,6 +118,41 @@ def _personal_data(person):
         "anonymise_from": privacy.anonymisable_from(person),
         "retention_years": settings.RETENTION_YEARS,
     }
+
+def _locked_until(request, person):
+    """For HR: until when the person's account is locked out of signing in
+    after failed attempts (None: it is not)."""
+    if person.account is None or not is_hr(request.user):
+        return None
+    return signin.locked_until(person.account.get_username())
+
+
+def _account_of(pk):
+    return get_object_or_404(
+        Person.objects.select_related("account").filter(account__isnull=False), pk=pk
+    )
+
+
+@hr_only
+@require_POST
+def person_unlock(request, pk):
+    """HR lift a lockout after failed sign-ins: the person may sign in now."""
+    person = _account_of(pk)
+    signin.unlock(username=person.account.get_username(), by=request.user)
+    messages.success(request, f"{person.name} can sign in again.")
+    return redirect("appraisals:person", pk=person.pk)
+
+
+@hr_only
+@require_POST
+def person_sign_out_everywhere(request, pk):
+    """HR end every session of the person, on every device."""
+    person = _account_of(pk)
+    end_every_session(user=person.account, by=request.user)
+    messages.success(
+        request, f"{person.name} has been signed out everywhere: they must sign in again."
+    )
+    return redirect("appraisals:person", pk=person.pk)
 
 
 def _to_reassign(request, person):

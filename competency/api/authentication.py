@@ -6,6 +6,7 @@ hash is stored; an unknown, expired or revoked token is a 401, and so is
 the token of an account that can no longer be used (a leaver's, from their
 leaving date: Backend.read_user reads it as nobody)."""
 
+import logging
 from datetime import timedelta
 from functools import cache
 
@@ -14,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from competency import security
 from competency.api.models import ApiToken, token_digest
 from competency.roles import Backend, user_sql
 
@@ -61,6 +63,25 @@ def _converted(name, value):
     return value
 
 
+def _log_use(request, user, token, now):
+    """A token's first use each day at INFO (last_used_at, kept to the
+    minute, says whether it was used today already); every use at DEBUG,
+    for an investigation (SECURITY_LOG_LEVEL=DEBUG). Every use at INFO
+    would write a line per API request: the access log's job, not this."""
+    first_today = token.last_used_at is None or timezone.localdate(
+        token.last_used_at
+    ) != timezone.localdate(now)
+    security.record(
+        "api_token_used",
+        outcome="success",
+        request=request._request,
+        user=user,
+        token_id=token.pk,
+        first_use_today=first_today,
+        level=logging.INFO if first_today else logging.DEBUG,
+    )
+
+
 class TokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
@@ -83,11 +104,20 @@ class TokenAuthentication(authentication.BaseAuthentication):
         token = _token_of(user) if user is not None else None
         # One message for every failure: which tokens exist is nobody's business.
         if token is None or not token.is_live:
+            security.record(
+                "api_token_refused",
+                outcome="refused",
+                request=request._request,
+                user=user,
+                token_id=token.pk if token is not None else None,
+                level=logging.WARNING,
+            )
             raise exceptions.AuthenticationFailed(
                 "That token is not valid: it is unknown, expired or revoked, or its account "
                 "can no longer be used."
             )
         now = timezone.now()
+        _log_use(request, user, token, now)
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

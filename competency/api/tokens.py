@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from competency import security
 from competency.api.models import ApiToken
 from competency.roles import hr_required
 
@@ -36,11 +37,21 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     shown = None
     if request.method == "POST" and form.is_valid():
-        _token, shown = ApiToken.issue(
+        token, shown = ApiToken.issue(
             name=form.cleaned_data["name"],
             user=form.cleaned_data["user"],
             expires_at=timezone.now() + timedelta(days=form.cleaned_data["days"]),
             created_by=request.user,
+        )
+        security.record(
+            "api_token_created",
+            outcome="success",
+            request=request,
+            user=token.user,
+            token_id=token.pk,
+            token_name=token.name,
+            token_prefix=token.prefix,
+            expires_at=token.expires_at.isoformat(),
         )
         form = TokenForm()
     tokens = ApiToken.objects.select_related("user", "created_by")
@@ -64,5 +75,14 @@ def revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk)
     if token.revoked_at is None:
         ApiToken.objects.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        security.record(
+            "api_token_revoked",
+            outcome="success",
+            request=request,
+            user=token.user,
+            token_id=token.pk,
+            token_name=token.name,
+            token_prefix=token.prefix,
+        )
         messages.success(request, f"Token ‘{token.name}’ revoked: it no longer signs in.")
     return redirect("api_tokens:list")
