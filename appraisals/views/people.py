@@ -103,7 +103,6 @@ def person_detail(request, pk):
             "has_left": person.has_left(),
             "to_reassign": _to_reassign(request, person),
             **_personal_data(person),
-
             "locked_until": _locked_until(request, person),
             "crumbs": [("People", reverse("appraisals:people"))],
         },
@@ -118,6 +117,7 @@ def _personal_data(person):
         "anonymise_from": privacy.anonymisable_from(person),
         "retention_years": settings.RETENTION_YEARS,
     }
+
 
 def _locked_until(request, person):
     """For HR: until when the person's account is locked out of signing in
