@@ -372,6 +372,13 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # LOG_FORMAT=json: one JSON object a line (for a log shipper); plain text
 # otherwise. Named formatters and filters, so other blocks add theirs.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT == "json":
+    import logging
+
+    # Python's warnings (a library's deprecation, WhiteNoise's missing
+    # folder) go through logging too, so no line of standard error is
+    # anything but JSON.
+    logging.captureWarnings(True)
 LOGGING["filters"] = {
     **LOGGING.get("filters", {}),
     "request_id": {"()": "competency.request_id.RequestIdFilter"},
