@@ -14,6 +14,8 @@ celery = pytest.importorskip("celery")
 from celery.contrib.testing.worker import start_worker  # noqa: E402
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/4"
+# One worker runs the module, so its Celery worker starts once per run.
+pytestmark = pytest.mark.xdist_group("celery-worker")
 
 
 @pytest.fixture(scope="module")
