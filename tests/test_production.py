@@ -8,6 +8,7 @@ storage. The stylesheet must have been built (`make test` builds it).
 """
 
 import html
+import json
 import os
 import re
 import secrets
@@ -355,3 +356,34 @@ def test_nginx_refuses_a_body_over_the_upload_limit_before_the_application(proxy
     )
     assert response.status == 413
     assert response.headers["Server"].startswith("nginx")
+
+
+# Operating (README): the request id nginx makes is the one the application
+# logs and sends back; the probes answer; /metrics is for the monitoring
+# system on loopback, never through the proxy.
+
+
+def test_the_request_id_nginx_makes_is_in_the_applications_log_and_response(proxy, site):
+    response = Browser(proxy).get("/healthz")
+    assert response.status == 200
+    given = response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", given)
+    log = (Path(site.folder) / "gunicorn.log").read_text()
+    assert f" INFO competency.access [{given}] GET /healthz 200 " in log
+
+
+def test_readyz_answers_under_gunicorn(site):
+    response = Browser(site.port).get("/readyz")
+    assert response.status == 200, response.text
+    body = json.loads(response.body)
+    assert body["status"] == "ok"
+    assert body["checks"]["migrations"]["status"] == "ok"
+
+
+def test_metrics_are_read_on_loopback_and_never_through_nginx(proxy, site):
+    direct = Browser(site.port).get("/metrics")
+    assert direct.status == 200
+    assert b"django_http_requests_latency_seconds_by_view_method_bucket" in direct.body
+    through = Browser(proxy).get("/metrics")
+    assert through.status == 404
+    assert through.headers["Server"].startswith("nginx")
