@@ -388,7 +388,8 @@ LOGGING["formatters"] = {
     "text": {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"},
     "json": {
         "()": "pythonjsonlogger.json.JsonFormatter",
-        "format": "{levelname}{name}{message}{request_id}",
+        # `process`: which of gunicorn's workers wrote the line.
+        "format": "{levelname}{name}{message}{request_id}{process}",
         "style": "{",
         # ISO 8601 in UTC, to the microsecond.
         "timestamp": "time",

@@ -4,14 +4,9 @@ from the allowed addresses or with the bearer token."""
 import ipaddress
 import os
 import re
-import subprocess
-import sys
-import textwrap
 
 import pytest
 import redis
-
-from tests.paths import ROOT
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/4"
 OUTSIDE = "203.0.113.7"  # a documentation address: not loopback
@@ -124,57 +119,3 @@ def test_without_a_broker_there_is_no_queue_metric(client, settings):
     settings.CELERY_BROKER_URL = ""
     page = client.get("/metrics").content.decode()
     assert "competency_celery_broker_up" not in page
-
-
-# Gunicorn's workers are separate processes: in multiprocess mode each writes
-# its numbers to PROMETHEUS_MULTIPROC_DIR and the page adds them up.
-WORKER = textwrap.dedent(
-    """
-    import sys, django
-    django.setup()
-    from django.test import Client
-    client = Client()
-    for _ in range(int(sys.argv[1])):
-        assert client.get("/healthz").status_code == 200
-    if sys.argv[2] == "scrape":
-        print(client.get("/metrics").content.decode())
-    """
-)
-
-
-def test_in_multiprocess_mode_the_page_adds_up_every_workers_requests(tmp_path):
-    folder = tmp_path / "prometheus"
-    folder.mkdir()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))},
-        "DJANGO_SETTINGS_MODULE": "competency.settings",
-        "PROMETHEUS_MULTIPROC_DIR": str(folder),
-        "DEBUG": "false",
-        "SECRET_KEY": "test-only-key",
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "CELERY_BROKER_URL": "",
-        "REDIS_URL": "",
-    }
-
-    def worker(requests, then):
-        return subprocess.run(
-            [sys.executable, "-c", WORKER, str(requests), then],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
-
-    worker(3, "exit")
-    page = worker(2, "scrape")
-    count = value(
-        page,
-        "django_http_requests_latency_seconds_by_view_method_count",
-        method="GET",
-        view="healthz",
-    )
-    assert count == 5
