@@ -25,11 +25,11 @@ def worker(worker_id):
     app.conf.task_default_queue = f"test-task-context-{worker_id}"
     app.conf.broker_connection_retry_on_startup = False
 
-    @app.task(name="tests.which_request")
+    @app.task(name="tests.which_request", shared=False)
     def which_request():
         return request_id.get()
 
-    @app.task(name="tests.always_fails")
+    @app.task(name="tests.always_fails", shared=False)
     def always_fails():
         raise ValueError("as intended")
 
