@@ -50,6 +50,15 @@ SETTINGS_VARIABLES = {
     "REPLICA_DATABASE_URL",
     "REPLICA_PIN_SECONDS",
     "REPLICA_RETRY_SECONDS",
+    # Operating (README): logs, metrics and the broker /readyz pings.
+    "LOG_FORMAT",
+    "ACCESS_LOG_LEVEL",
+    "METRICS_ALLOWED_IPS",
+    "METRICS_TOKEN",
+    "METRICS_QUEUES",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
 }
 
 

@@ -8,6 +8,7 @@ storage. The stylesheet must have been built (`make test` builds it).
 """
 
 import html
+import json
 import os
 import re
 import secrets
@@ -355,3 +356,75 @@ def test_nginx_refuses_a_body_over_the_upload_limit_before_the_application(proxy
     )
     assert response.status == 413
     assert response.headers["Server"].startswith("nginx")
+
+
+# Operating (README): the request id nginx makes is the one the application
+# logs and sends back; the probes answer; /metrics is for the monitoring
+# system on loopback, never through the proxy.
+
+
+def test_the_request_id_nginx_makes_is_in_the_applications_log_and_response(proxy, site):
+    response = Browser(proxy).get("/healthz")
+    assert response.status == 200
+    given = response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", given)
+    log = (Path(site.folder) / "gunicorn.log").read_text()
+    assert f" INFO competency.access [{given}] GET /healthz 200 " in log
+
+
+def test_readyz_answers_under_gunicorn(site):
+    response = Browser(site.port).get("/readyz")
+    assert response.status == 200, response.text
+    body = json.loads(response.body)
+    assert body["status"] == "ok"
+    assert body["checks"]["migrations"]["status"] == "ok"
+
+
+def test_metrics_are_read_on_loopback_and_never_through_nginx(proxy, site):
+    direct = Browser(site.port).get("/metrics")
+    assert direct.status == 200
+    # Whichever worker answers has the histogram (its samples may be the other's).
+    assert b"# TYPE django_http_requests_latency_seconds_by_view_method histogram" in direct.body
+    through = Browser(proxy).get("/metrics")
+    assert through.status == 404
+    assert through.headers["Server"].startswith("nginx")
+
+
+def healthz_requests_counted(port):
+    page = Browser(port).get("/metrics").text
+    found = re.search(
+        r'^django_http_requests_latency_seconds_by_view_method_count\{method="GET",view="healthz"\}'
+        r" (\S+)$",
+        page,
+        re.MULTILINE,
+    )
+    return float(found.group(1)) if found else 0.0
+
+
+def test_under_gunicorn_json_logs_and_metrics_cover_every_worker(tmp_path):
+    """LOG_FORMAT=json and PROMETHEUS_MULTIPROC_DIR as the README says to run
+    them: every line gunicorn's processes write is JSON (gunicorn.conf.py
+    for gunicorn's own), and /metrics, answered by whichever worker, counts
+    the requests that both workers served."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    env = production_environment(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",  # /healthz needs no table
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        XDG_RUNTIME_DIR=str(tmp_path),
+        LOG_FORMAT="json",
+        PROMETHEUS_MULTIPROC_DIR=str(shared),
+    )
+    with gunicorn(env, tmp_path, workers=2) as port:
+        before = healthz_requests_counted(port)
+        for _ in range(20):
+            assert Browser(port).get("/healthz").status == 200
+        after = healthz_requests_counted(port)
+    assert after - before == 20
+    lines = [line for line in (tmp_path / "gunicorn.log").read_text().splitlines() if line]
+    records = [json.loads(line) for line in lines]
+    loggers = {record["logger"] for record in records}
+    assert {"gunicorn.error", "competency.access"} <= loggers
+    booted = {r["process"] for r in records if r["message"].startswith("Booting worker")}
+    assert len(booted) == 2
