@@ -62,7 +62,7 @@ def record(event, *, outcome, request=None, user=None, username=None, level=logg
     if not log.isEnabledFor(level):
         return
     request = request if request is not None else current_request()
-    data = {"outcome": outcome}
+    data = {"event": event, "outcome": outcome}
     if user is not None:
         data["username"] = user.get_username()
         data["user_id"] = user.pk

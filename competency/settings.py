@@ -408,15 +408,18 @@ SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 LOGGING["formatters"] = {
     "security_json": {
         "()": "pythonjsonlogger.json.JsonFormatter",
-        # {"time": ISO 8601 in UTC, "level", "event", then the event's fields}
-        "fmt": ["levelname", "message"],
-        "rename_fields": {"levelname": "level", "message": "event"},
+        # {"time": ISO 8601 in UTC, "level", "logger", "message" (the event),
+        # "request_id", then the event's fields}: the keys of every JSON line
+        # the application writes (LOG_FORMAT=json, below).
+        "fmt": ["levelname", "name", "message", "request_id"],
+        "rename_fields": {"levelname": "level", "name": "logger"},
         "timestamp": "time",
     }
 }
 LOGGING["handlers"]["security"] = {
     "class": "logging.StreamHandler",
     "formatter": "security_json",
+    "filters": ["request_id"],
 }
 # Axes' own messages say the same as the security log, less clearly.
 LOGGING["loggers"]["axes"] = {"level": "ERROR"}
