@@ -20,8 +20,7 @@ from appraisals.api import people as people_api
 from appraisals.api import plans as plans_api
 from appraisals.api import probation as probation_api
 from appraisals.views.home import home
-from competency import signin
-from competency import health, metrics
+from competency import health, metrics, signin
 from competency.api.urls import api_patterns
 from competency.forms import SignInForm
 from competency.views import healthz
