@@ -58,23 +58,30 @@ def run(tmp_path, **settings):
     return [line for line in completed.stderr.splitlines() if line.strip()]
 
 
+def is_security(record):
+    """The security log's lines (competency/security.py): JSON in any format,
+    named by their `event` rather than a logger."""
+    return "event" in record
+
+
 @pytest.fixture(scope="module")
 def json_lines(tmp_path_factory):
     lines = run(tmp_path_factory.mktemp("json-logs"), LOG_FORMAT="json")
-    return lines, [json.loads(line) for line in lines]
+    records = [json.loads(line) for line in lines]
+    return lines, [r for r in records if not is_security(r)], [r for r in records if is_security(r)]
 
 
 def test_with_log_format_json_every_line_is_one_json_object(json_lines):
-    lines, records = json_lines
-    assert len(records) == len(lines) >= 5
-    for record in records:
+    lines, application, security = json_lines
+    assert len(application) + len(security) == len(lines) >= 5
+    for record in application:
         assert {"time", "level", "logger", "message", "request_id"} <= record.keys()
         assert record["time"].endswith("+00:00")  # ISO 8601, UTC
 
 
 def test_one_access_line_per_request_with_its_id_and_never_its_query(json_lines):
-    lines, records = json_lines
-    access = [record for record in records if record["logger"] == "competency.access"]
+    lines, application, _ = json_lines
+    access = [record for record in application if record["logger"] == "competency.access"]
     assert [(r["method"], r["path"], r["status"]) for r in access] == [
         ("GET", "/healthz", 200),
         ("GET", "/healthz", 200),
@@ -88,18 +95,19 @@ def test_one_access_line_per_request_with_its_id_and_never_its_query(json_lines)
     assert not any("Okafor" in line or "q=" in line for line in lines)
 
 
-def test_djangos_own_lines_carry_the_request_id(json_lines):
-    _, records = json_lines
-    (refused,) = [r for r in records if r["logger"] == "django.request"]
-    (access,) = [r for r in records if r.get("path") == "/metrics"]
-    assert refused["message"] == "Forbidden: /metrics"
-    assert refused["request_id"] == access["request_id"] != "-"
+def test_every_log_names_a_refused_request_by_the_same_id(json_lines):
+    _, application, security = json_lines
+    (access,) = [r for r in application if r.get("path") == "/metrics"]
+    (django,) = [r for r in application if r["logger"] == "django.request"]
+    (refusal,) = [r for r in security if r.get("path") == "/metrics"]
+    assert django["message"] == "Forbidden: /metrics"
+    assert django["request_id"] == refusal["request_id"] == access["request_id"] != "-"
 
 
 def test_a_line_outside_any_request_says_so(json_lines):
-    _, records = json_lines
-    assert records[-1]["message"] == "between requests"
-    assert records[-1]["request_id"] == "-"
+    _, application, _ = json_lines
+    assert application[-1]["message"] == "between requests"
+    assert application[-1]["request_id"] == "-"
 
 
 def test_plain_text_is_the_default(tmp_path):
@@ -107,7 +115,8 @@ def test_plain_text_is_the_default(tmp_path):
     access = [line for line in lines if " competency.access " in line]
     assert len(access) == 3
     assert " INFO competency.access [from-the-proxy] GET /healthz 200 " in access[0]
-    assert not any(line.startswith("{") for line in lines)
+    # Only the security log's lines are JSON whatever the format.
+    assert all(is_security(json.loads(line)) for line in lines if line.startswith("{"))
 
 
 @pytest.mark.django_db

@@ -424,7 +424,7 @@ def test_under_gunicorn_json_logs_and_metrics_cover_every_worker(tmp_path):
     assert after - before == 20
     lines = [line for line in (tmp_path / "gunicorn.log").read_text().splitlines() if line]
     records = [json.loads(line) for line in lines]
-    loggers = {record["logger"] for record in records}
+    loggers = {record.get("logger") for record in records}
     assert {"gunicorn.error", "competency.access"} <= loggers
-    booted = {r["process"] for r in records if r["message"].startswith("Booting worker")}
+    booted = {r["process"] for r in records if r.get("message", "").startswith("Booting worker")}
     assert len(booted) == 2
