@@ -370,6 +370,16 @@ class Appraisal(models.Model):
 
     class Meta:
         ordering = ["-cycle__opens_on", "person__name"]
+        indexes = [
+            # Each person's open appraisals (the overdue test of the team
+            # page, for everyone in a head's line): read from the index
+            # alone, without the signed-off ones that pile up every cycle.
+            models.Index(
+                fields=["person", "cycle"],
+                condition=~Q(stage="signed_off"),
+                name="appraisal_open_by_person",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "person"], name="appraisal_once_per_cycle"),
             models.CheckConstraint(
