@@ -158,7 +158,7 @@ def build_data_set(count):
     from django.contrib.auth.models import Group, User
     from django.db import connection, transaction
 
-    from appraisals.models import Appraisal, AppraisalEvent, Cycle, Person, Stage
+    from appraisals.models import Appraisal, AppraisalEvent, Cycle, LatestRating, Person, Stage
     from profiles.models import ProfileVersion
 
     rng = random.Random("appraisals")
@@ -325,6 +325,12 @@ def build_data_set(count):
         )
         total += write_requirements(appraisals, lines, rng)
     say(f"  {cycle.name}: {len(appraisals):,} open appraisals, {total:,} requirement rows")
+    # The appraisals were agreed here by COPY, not through the workflow,
+    # which keeps each person's latest agreed ratings: filled as it would.
+    from appraisals import insight
+
+    insight.refresh_latest_ratings(Person.objects.order_by("pk").values_list("pk", flat=True))
+    say(f"  {LatestRating.objects.count():,} latest agreed ratings")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
