@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Value
+from django.utils.text import Truncator
 
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import CheckIn, DevelopmentAction, Objective, Stage
@@ -93,10 +94,13 @@ def update_objective(
     if confirmed_progress is not None and confirmed_progress != progress_fingerprint(objective):
         sent = {name: values.get(name) for name in ("status", "progress_notes")}
         if fingerprint("progress", sent["status"], sent["progress_notes"]) != confirmed_progress:
+            now = Objective.Status(objective.status).label.lower()
+            if objective.progress_notes:
+                now += f": “{Truncator(objective.progress_notes).chars(200)}”"
             raise ProgressChanged(
                 f"{appraisal.person.name} recorded progress on this objective while you were "
-                f"editing it (now {Objective.Status(objective.status).label.lower()}), so "
-                "nothing was saved. Look at it again: what you typed is below."
+                f"editing it (now {now}), so nothing was saved. Look at it again: what you "
+                "typed is below; saving it again replaces theirs."
             )
         # Untouched in the form: the person's newer progress stays.
         values.pop("status", None)

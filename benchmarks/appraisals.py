@@ -77,7 +77,10 @@ class Server(scale.Server):
 
 def source_between(path):
     text = Path(path).read_text(encoding="utf-8")
-    return text[text.index(DATA_SET_START) : text.index(DATA_SET_END)]
+    # The marker comments at the start of a line: the first match of the
+    # bare strings is the constants above, which would hash nothing of the
+    # generator (a changed generator then restored an old dump).
+    return text[text.index("\n" + DATA_SET_START) : text.index("\n" + DATA_SET_END)]
 
 
 def data_set_key():

@@ -387,6 +387,7 @@ def test_the_managers_change_of_the_progress_meanwhile_is_refused(cast, objectiv
     assert response.status_code == 400
     page = response.content.decode()
     assert "recorded progress on this objective while you were editing it" in page
+    assert "now in progress: “Two so far.”" in page
     assert "Mo&#x27;s note." in page or "Mo's note." in page
     objective.refresh_from_db()
     assert objective.progress_notes == "Two so far."
