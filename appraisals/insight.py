@@ -21,10 +21,10 @@ Three rules hold throughout:
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Q, Subquery, TextField, Window
-from django.db.models.functions import Cast, FirstValue, RowNumber
+from django.db.models import OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
 
-from appraisals.models import Appraisal, InLine, Person, Requirement, Stage
+from appraisals.models import Appraisal, InLine, LatestRating, Person, Requirement, Stage
 from appraisals.requirements import DEPTH_SCALE, requirement_templates
 from competency.models import KnowledgeItem, Level, Skill
 from competency.roles import is_hr
@@ -345,33 +345,76 @@ def people_with(item, level, people):
     agreed rating replaces an earlier one, so someone rated lower this year
     is not found by last year's rating.
 
-    Each person's ratings of the item are ranked newest first in one pass
-    (a window function), rather than asking for each rating whether a
-    newer one exists: the most used items are rated in most appraisals."""
-    newest_first = {
-        "partition_by": [F("appraisal__person_id")],
-        "order_by": [F("appraisal__cycle__opens_on").desc(), F("appraisal_id").desc()],
-    }
+    Read from LatestRating, one row per person and item kept as appraisals
+    are agreed or reopened (refresh_latest_ratings): one index range of the
+    item's rows at or above the level, rather than ranking every rating of
+    the item on each search (the most used items are rated in most
+    appraisals, every cycle)."""
     found = (
-        Requirement.objects.filter(
-            item.filter(),
-            appraisal__stage__in=AGREED,
-            manager_rating__isnull=False,
-            appraisal__person__in=people.values("pk"),
+        LatestRating.objects.filter(
+            kind=item.requirement_kind,
+            item_id=item.obj.pk,
+            rating__gte=level,
+            person__in=people.values("pk"),
         )
-        .annotate(
-            newest=Window(RowNumber(), **newest_first),
-            newest_rating=Window(FirstValue("manager_rating"), **newest_first),
-            # What the order needs, carried out of the ranking so that the
-            # rows found are sorted as they are, not joined again.
-            person_name=F("appraisal__person__name"),
-            person=F("appraisal__person_id"),
-        )
-        # Both are window values, so both are tested after the ranking.
-        .filter(newest=1, newest_rating__gte=level)
-        .order_by("-manager_rating", "person_name", "person")
+        .order_by("-rating", "person__name", "person_id")
+        .values_list("requirement_id", flat=True)
     )
     return Ranked(found)
+
+
+# How many people refresh_latest_ratings reads at a time.
+REFRESH_BATCH = 500
+
+
+def refresh_latest_ratings(person_ids):
+    """Rewrite the LatestRating rows of these people from their agreed
+    appraisals: for each person and catalogue item, the manager's rating in
+    the newest appraisal at agreed or later that rates it (by its cycle's
+    opening, then the newest appraisal; within one appraisal, its first
+    requirement of the item). Called whenever an appraisal reaches agreed
+    or leaves it (workflow._move), and by the migration that made the
+    table. Per batch of people: a delete, one read, one insert."""
+    person_ids = list(person_ids)
+    for start in range(0, len(person_ids), REFRESH_BATCH):
+        batch = person_ids[start : start + REFRESH_BATCH]
+        LatestRating.objects.filter(person_id__in=batch).delete()
+        rows = (
+            Requirement.objects.filter(
+                appraisal__person_id__in=batch,
+                appraisal__stage__in=AGREED,
+                manager_rating__isnull=False,
+            )
+            .order_by("appraisal__person_id", "-appraisal__cycle__opens_on", "-appraisal_id", "pk")
+            .values_list(
+                "appraisal__person_id",
+                "kind",
+                "skill_id",
+                "knowledge_item_id",
+                "work_activity_id",
+                "pk",
+                "manager_rating",
+            )
+        )
+        latest = {}
+        for person, kind, skill, knowledge, activity, pk, rating in rows.iterator(chunk_size=5000):
+            columns = {
+                "skill_id": skill,
+                "knowledge_item_id": knowledge,
+                "work_activity_id": activity,
+            }
+            item = columns[ITEM_FIELD[kind]]
+            if item is not None:
+                latest.setdefault((person, kind, item), (pk, rating))
+        LatestRating.objects.bulk_create(
+            [
+                LatestRating(
+                    person_id=person, kind=kind, item_id=item, requirement_id=pk, rating=rating
+                )
+                for (person, kind, item), (pk, rating) in latest.items()
+            ],
+            batch_size=2000,
+        )
 
 
 class Ranked:
@@ -383,13 +426,13 @@ class Ranked:
     Django's Paginator (pages and the API's) reads it as a queryset:
     count(), then a slice."""
 
-    def __init__(self, rows):
-        self.rows = rows
+    def __init__(self, ids):
+        self.rows = ids  # the requirements' ids, in order
         self._ids = None
 
     def ids(self):
         if self._ids is None:
-            self._ids = list(self.rows.values_list("pk", flat=True))
+            self._ids = list(self.rows)
         return self._ids
 
     def count(self):

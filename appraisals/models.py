@@ -378,6 +378,16 @@ class Appraisal(models.Model):
 
     class Meta:
         ordering = ["-cycle__opens_on", "person__name"]
+        indexes = [
+            # Each person's open appraisals (the overdue test of the team
+            # page, for everyone in a head's line): read from the index
+            # alone, without the signed-off ones that pile up every cycle.
+            models.Index(
+                fields=["person", "cycle"],
+                condition=~Q(stage="signed_off"),
+                name="appraisal_open_by_person",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "person"], name="appraisal_once_per_cycle"),
             models.CheckConstraint(
@@ -536,6 +546,41 @@ class Requirement(models.Model):
         if gap is None:
             return None
         return "below" if gap < 0 else "meets" if gap == 0 else "above"
+
+
+class LatestRating(models.Model):
+    """Each person's latest agreed rating of each catalogue item: the
+    requirement holding it and its rank, as insight.refresh_latest_ratings
+    finds them (the newest appraisal at agreed or later that rates the
+    item), kept for finding people by skill: the search reads one index
+    range instead of ranking every rating of the item. Derived data:
+    rewritten for a person whenever one of their appraisals reaches agreed
+    or leaves it (workflow._move), never edited."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=Requirement.Kind)
+    # The id of the skill, knowledge item or work activity (by `kind`, as
+    # insight.ITEM_FIELD names the requirement's column).
+    item_id = models.PositiveBigIntegerField()
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["kind", "item_id", "-rating"],
+                include=["person", "requirement"],
+                name="latest_rating_by_item",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "item_id"], name="latest_rating_once_per_item"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.kind} {self.item_id}: {self.rating}"
 
 
 class AppraisalEvent(models.Model):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Value
+from django.utils.text import Truncator
 
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import CheckIn, DevelopmentAction, Objective, Stage
@@ -29,6 +30,7 @@ from appraisals.workflow import (
     lock,
 )
 from competency.models import DevelopmentActivity, Training, fingerprint
+from competency.problems import Problem
 from competency.roles import is_hr
 
 OBJECTIVE_FIELDS = {"title", "measure", "due_on", "status", "progress_notes"}
@@ -78,10 +80,31 @@ def add_objective(*, appraisal, by, confirmed_stage, **values) -> Objective:
 
 
 @transaction.atomic
-def update_objective(*, objective, by, confirmed_stage, **values) -> Objective:
+def update_objective(
+    *, objective, by, confirmed_stage, confirmed_progress=None, **values
+) -> Objective:
+    """Change an objective. `confirmed_progress`: progress_fingerprint() of
+    the status and progress note the editor's form showed (a page's whole
+    form sends them back). When the person recorded progress since, their
+    progress is kept if the editor left those two as shown, and the change
+    is refused if the editor changed them too: never a silent overwrite."""
     appraisal = lock(objective.appraisal, confirmed_stage)
     _check_planner(appraisal, by, "change objectives")
     objective = Objective.objects.select_for_update().get(pk=objective.pk, appraisal=appraisal)
+    if confirmed_progress is not None and confirmed_progress != progress_fingerprint(objective):
+        sent = {name: values.get(name) for name in ("status", "progress_notes")}
+        if fingerprint("progress", sent["status"], sent["progress_notes"]) != confirmed_progress:
+            now = Objective.Status(objective.status).label.lower()
+            if objective.progress_notes:
+                now += f": “{Truncator(objective.progress_notes).chars(200)}”"
+            raise ProgressChanged(
+                f"{appraisal.person.name} recorded progress on this objective while you were "
+                f"editing it (now {now}), so nothing was saved. Look at it again: what you "
+                "typed is below; saving it again replaces theirs."
+            )
+        # Untouched in the form: the person's newer progress stays.
+        values.pop("status", None)
+        values.pop("progress_notes", None)
     _apply(objective, values, OBJECTIVE_FIELDS)
     objective.save()
     _touch(appraisal)
@@ -93,12 +116,27 @@ def update_objective(*, objective, by, confirmed_stage, **values) -> Objective:
 
 
 class ProgressChanged(StageChanged):
-    """The objective's progress changed since the person read it."""
+    """The objective's progress changed since the writer read it."""
+
+
+class NotYourObjective(Problem, WorkflowError):
+    """Someone who may read the objective, but is not its person, asked to
+    record progress on it as the person (the API answers 403)."""
+
+    problem_status = 403
+    problem_type = "about:blank"
+    problem_title = "Forbidden"
+
+    def problem_detail(self):
+        return " ".join(self.messages)
 
 
 def progress_fingerprint(objective):
     """What the person confirmed they read: the progress the form showed."""
     return fingerprint("progress", objective.status, objective.progress_notes)
+
+
+NOT_THE_PERSON = "Only the person whose objective it is records their progress here."
 
 
 def progress_refusal(user, objective):
@@ -108,7 +146,7 @@ def progress_refusal(user, objective):
     while the appraisal is not signed off and nobody has signed it."""
     appraisal = objective.appraisal
     if not is_the_person(user, appraisal):
-        return "Only the person whose objective it is records their progress here."
+        return NOT_THE_PERSON
     if appraisal.stage == Stage.SIGNED_OFF:
         return (
             "Its appraisal is signed off, so it keeps what was signed; unfinished objectives "
@@ -127,22 +165,34 @@ def progress_refusal(user, objective):
 
 
 @transaction.atomic
-def record_objective_progress(*, objective, by, status, progress_notes, confirmed) -> Objective:
+def record_objective_progress(
+    *, objective, by, confirmed, status=None, progress_notes=None
+) -> Objective:
     """The person records the status and a progress note of one of their own
-    objectives. `confirmed`: progress_fingerprint() of what they read; a
-    change meanwhile (by their manager, say) refuses rather than overwrite."""
+    objectives (either left as it is when None). `confirmed`:
+    progress_fingerprint() of what they read; a change meanwhile (by their
+    manager, say) refuses rather than overwrite. None: the caller checked
+    the appraisal's revision under this transaction's lock instead (the
+    API's If-Match), or asked for any version (If-Match: *)."""
     appraisal = lock(objective.appraisal, None)
     objective = Objective.objects.select_for_update().get(pk=objective.pk, appraisal=appraisal)
     objective.appraisal = appraisal
     refusal = progress_refusal(by, objective)
+    if refusal == NOT_THE_PERSON:
+        raise NotYourObjective(refusal)
     if refusal:
         raise WorkflowError(refusal)
-    if confirmed != progress_fingerprint(objective):
+    if confirmed is not None and confirmed != progress_fingerprint(objective):
         raise ProgressChanged(
             "The objective's progress was changed while you were looking, so nothing was "
             "saved. Look at it again: what you typed is below."
         )
-    _apply(objective, {"status": status, "progress_notes": progress_notes}, OBJECTIVE_FIELDS)
+    values = {"status": status, "progress_notes": progress_notes}
+    _apply(
+        objective,
+        {name: value for name, value in values.items() if value is not None},
+        OBJECTIVE_FIELDS,
+    )
     objective.save(update_fields=["status", "progress_notes"])
     _touch(appraisal)
     return objective

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from appraisals import review
+from appraisals import insight, review
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import Appraisal, AppraisalEvent, Person, ReviewComment, ReviewItem, Stage
 from competency.history import bulk_update
@@ -137,6 +137,9 @@ def _the_person(appraisal):
 
 
 def _move(appraisal, to_stage, action, by, reason="", extra_fields=()):
+    # Its ratings start or stop counting as agreed: the person's latest
+    # agreed ratings are read again after the move, in the same transaction.
+    counts_changed = (appraisal.stage in insight.AGREED) != (to_stage in insight.AGREED)
     event = AppraisalEvent(
         appraisal=appraisal,
         action=action,
@@ -148,6 +151,8 @@ def _move(appraisal, to_stage, action, by, reason="", extra_fields=()):
     appraisal.stage = to_stage
     _touch(appraisal, "stage", *extra_fields)
     event.save()
+    if counts_changed:
+        insight.refresh_latest_ratings([appraisal.person_id])
     return appraisal
 
 

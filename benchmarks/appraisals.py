@@ -77,7 +77,10 @@ class Server(scale.Server):
 
 def source_between(path):
     text = Path(path).read_text(encoding="utf-8")
-    return text[text.index(DATA_SET_START) : text.index(DATA_SET_END)]
+    # The marker comments at the start of a line: the first match of the
+    # bare strings is the constants above, which would hash nothing of the
+    # generator (a changed generator then restored an old dump).
+    return text[text.index("\n" + DATA_SET_START) : text.index("\n" + DATA_SET_END)]
 
 
 def data_set_key():
@@ -164,7 +167,7 @@ def build_data_set(count):
     from django.contrib.auth.models import Group, User
     from django.db import connection, transaction
 
-    from appraisals.models import Appraisal, AppraisalEvent, Cycle, Person, Stage
+    from appraisals.models import Appraisal, AppraisalEvent, Cycle, LatestRating, Person, Stage
     from profiles.models import ProfileVersion
 
     rng = random.Random("appraisals")
@@ -331,6 +334,12 @@ def build_data_set(count):
         )
         total += write_requirements(appraisals, lines, rng)
     say(f"  {cycle.name}: {len(appraisals):,} open appraisals, {total:,} requirement rows")
+    # The appraisals were agreed here by COPY, not through the workflow,
+    # which keeps each person's latest agreed ratings: filled as it would.
+    from appraisals import insight
+
+    insight.refresh_latest_ratings(Person.objects.order_by("pk").values_list("pk", flat=True))
+    say(f"  {LatestRating.objects.count():,} latest agreed ratings")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 

@@ -24,12 +24,14 @@ class CappedPaginator(Paginator):
         return min(counted, self.cap)
 
 
-def paginate(request, rows, per_page, cap=None):
+def paginate(request, rows, per_page, cap=None, count=None):
     """One page of `rows` (a queryset: only that page is fetched, and one
-    COUNT, stopping at `cap` rows when one is given) and what
-    templates/includes/pagination.html needs to link the others, keeping
-    the rest of the query string."""
+    COUNT, stopping at `cap` rows when one is given; none when the caller
+    knows the `count`) and what templates/includes/pagination.html needs to
+    link the others, keeping the rest of the query string."""
     paginator = Paginator(rows, per_page) if cap is None else CappedPaginator(rows, per_page, cap)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: known already
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

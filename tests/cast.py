@@ -42,7 +42,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from appraisals import cycles, workflow
+from appraisals import cycles, insight, workflow
 from appraisals.models import Appraisal, Person, Requirement, Stage
 from competency import roles
 from competency.api.models import ApiToken
@@ -488,3 +488,5 @@ def agree_directly(appraisal, rating):
     agreed, each levelled requirement rated `rating`."""
     Appraisal.objects.filter(pk=appraisal.pk).update(stage=Stage.AGREED)
     appraisal.requirements.filter(required_rank__isnull=False).update(manager_rating=rating)
+    # What workflow._move does on reaching agreed: the stored latest ratings.
+    insight.refresh_latest_ratings([appraisal.person_id])

@@ -401,6 +401,30 @@ class ObjectiveWriteSerializer(serializers.Serializer):
     progress_notes = serializers.CharField(allow_blank=True, required=False)
 
 
+class ObjectiveProgressSerializer(serializers.Serializer):
+    """The person's progress on their own objective: what is not sent is
+    kept."""
+
+    body_required = True  # in the schema: the status, the note or both, below
+    status = serializers.ChoiceField(choices=Objective.Status.choices, required=False)
+    progress_notes = serializers.CharField(
+        allow_blank=True, required=False, help_text="What they have done and what is next."
+    )
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError(
+                {"status": ["Send the status, the progress note or both."]}
+            )
+        return data
+
+
+constrain(
+    "ObjectiveProgressRequest",
+    anyOf=[{"required": ["status"]}, {"required": ["progress_notes"]}],
+)
+
+
 class OptionSerializer(serializers.Serializer):
     option = serializers.CharField(help_text="Send as `option` to add it.")
     kind = serializers.ChoiceField(choices=["training", "pda"])

@@ -21,11 +21,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisals import plans, workflow
-from appraisals.access import sees_plan
+from appraisals.access import is_the_person, sees_plan
 from appraisals.api.appraisal_serializers import (
     ActionCreateSerializer,
     ActionSerializer,
     ActionWriteSerializer,
+    ObjectiveProgressSerializer,
     ObjectiveSerializer,
     ObjectiveWriteSerializer,
     SuggestionSerializer,
@@ -149,6 +150,8 @@ def child_schema(kind, body, example, write=None):
 class ObjectiveViewSet(AppraisalChildViewSet):
     """An appraisal's objectives (plans.add_objective and update_objective)."""
 
+    # And the person's progress on them: `progress` (plans.record_objective_progress).
+
     serializer_class = ObjectiveSerializer
     queryset = Objective.objects.none()  # for the schema: the rows come from the appraisal
 
@@ -182,6 +185,53 @@ class ObjectiveViewSet(AppraisalChildViewSet):
             stage = confirmed_stage(request, self.appraisal())
             objective = plans.update_objective(
                 objective=objective, by=request.user, confirmed_stage=stage, **given.validated_data
+            )
+        return self._one(objective)
+
+    @extend_schema(
+        summary="Record your progress on your own objective",
+        description="The person whose appraisal it is, on an objective agreed with them (or "
+        "carried over into it), until the appraisal is signed: its status, its progress "
+        "note or both (what is not sent is kept), as on their growth page "
+        "(plans.record_objective_progress). Anyone else who may read it: 403. Not agreed "
+        "yet, signed or signed off: 409. If-Match: the appraisal's ETag (a manager's change "
+        "meanwhile is 412, never overwritten); the answer carries its new one.",
+        parameters=[
+            OpenApiParameter("appraisal_pk", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            IF_MATCH,
+        ],
+        request=ObjectiveProgressSerializer,
+        responses={200: ObjectiveSerializer},
+        examples=[
+            OpenApiExample(
+                "Sent",
+                value={"status": "in_progress", "progress_notes": "Two reviews held."},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The objective",
+                value={**EXAMPLE_OBJECTIVE, "progress_notes": "Two reviews held."},
+                response_only=True,
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def progress(self, request, *args, pk=None, **kwargs):
+        objective = self.child(pk)
+        appraisal = self.appraisal()
+        if not is_the_person(request.user, appraisal):
+            # Before the precondition: whatever the ETag, it is not theirs to write.
+            raise plans.NotYourObjective(plans.NOT_THE_PERSON)
+        given = ObjectiveProgressSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with transaction.atomic():
+            # The appraisal locked and If-Match checked against its revision,
+            # which every change of an objective raises: the service writes
+            # under the same lock.
+            confirmed_stage(request, appraisal)
+            objective = plans.record_objective_progress(
+                objective=objective, by=request.user, confirmed=None, **given.validated_data
             )
         return self._one(objective)
 

@@ -606,6 +606,9 @@ def _edit_page(request, appraisal, form, thing, template):
             "form": form,
             "thing": thing,
             "can_plan": plans.may_plan(request.user, appraisal),
+            "confirmed_progress": (
+                plans.progress_fingerprint(thing) if isinstance(thing, Objective) else ""
+            ),
             "forms_with_errors": [form] if form.errors else [],
             "crumbs": [
                 ("Home", reverse("home")),
@@ -634,6 +637,9 @@ def edit_objective(request, pk, objective_id):
                 objective=objective,
                 by=request.user,
                 confirmed_stage=request.POST.get("confirmed_stage"),
+                # The person's progress the form showed: theirs is kept, or
+                # the save refused, if they recorded more since.
+                confirmed_progress=request.POST.get("confirmed_progress") or None,
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -641,6 +647,7 @@ def edit_objective(request, pk, objective_id):
         else:
             messages.success(request, "The objective is saved.")
             return redirect(reverse("appraisals:detail", args=[pk]) + "#objectives")
+        objective.refresh_from_db()  # the progress it has now, for the next try
     return _edit_page(request, _fresh(appraisal), form, objective, "appraisals/objective.html")
 
 

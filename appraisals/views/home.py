@@ -59,7 +59,17 @@ def team_context(request, manager, line, today):
         return {}
     filters = TeamFilter(request.GET or None, queryset=line, manager=manager, request=request)
     direct = list(filters.applied_to(progress.team_people(manager, direct=True)))
-    pages = paginate(request, filters.filtered().exclude(line_manager=manager), TEAM_PAGE_SIZE)
+    # The rest of the line is the line less the direct reports (found by
+    # their manager, with the same filters): with no filter but "overdue",
+    # the summary counted the line already, so the pages need no count of
+    # their own (for a head, a third walk of thousands of people).
+    given = filters.form.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    known = None
+    if not given.get("team") and not given.get("stage"):
+        known = summary["overdue" if given.get("overdue") else "total"] - len(direct)
+    pages = paginate(
+        request, filters.filtered().exclude(line_manager=manager), TEAM_PAGE_SIZE, count=known
+    )
     # One batch for both tables: the same four queries.
     members = progress.team_members([*direct, *pages["page_obj"]], today)
     return {

@@ -335,3 +335,65 @@ def test_someone_elses_objective_with_its_own_id_is_not_found(cast, cycle):
     theirs = Objective.objects.create(appraisal=tias, title="Tia's")
     address, data = progress(theirs)
     assert cast.client("person").post(address, data).status_code == 404
+
+
+# --- the manager's later edit of the objective -------------------------------------
+
+
+def managers_form(cast, objective):
+    """Mo's edit page of the objective, and its form's fields as posting it
+    back unchanged would send them."""
+    address = reverse("appraisals:edit_objective", args=[objective.appraisal_id, objective.pk])
+    page = parse(cast.client("manager").get(address))
+    form = page.find(".//input[@name='confirmed_progress']/..")
+    data = {}
+    for field in form.iter():
+        name = field.get("name")
+        if not name or field.get("type") == "submit":
+            continue
+        if field.tag == "select":
+            data[name] = next(
+                o.get("value") for o in field.iter("option") if "selected" in o.attrib
+            )
+        elif field.tag == "textarea":
+            data[name] = (field.text or "").strip()
+        elif field.tag == "input":
+            data[name] = field.get("value", "")
+    return address, data
+
+
+def test_the_managers_later_edit_keeps_the_persons_progress(cast, objective):
+    address, data = managers_form(cast, objective)
+    sam_address, sam_data = progress(objective, progress_notes="Two so far.")
+    assert cast.client("person").post(sam_address, sam_data).status_code == 302
+    # Mo renames it from the form he opened before Sam wrote: Sam's stays.
+    data["objective-title"] = "Run every retrospective"
+    response = cast.client("manager").post(address, data)
+    assert response.status_code == 302
+    objective.refresh_from_db()
+    assert (objective.title, objective.status, objective.progress_notes) == (
+        "Run every retrospective",
+        "in_progress",
+        "Two so far.",
+    )
+
+
+def test_the_managers_change_of_the_progress_meanwhile_is_refused(cast, objective):
+    address, data = managers_form(cast, objective)
+    sam_address, sam_data = progress(objective, progress_notes="Two so far.")
+    cast.client("person").post(sam_address, sam_data)
+    data["objective-progress_notes"] = "Mo's note."
+    response = cast.client("manager").post(address, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "recorded progress on this objective while you were editing it" in page
+    assert "now in progress: “Two so far.”" in page
+    assert "Mo&#x27;s note." in page or "Mo's note." in page
+    objective.refresh_from_db()
+    assert objective.progress_notes == "Two so far."
+    # Saved again from the page as it is now, Mo's note replaces it knowingly.
+    shown = parse(response).find(".//input[@name='confirmed_progress']").get("value")
+    again = dict(data, confirmed_progress=shown)
+    assert cast.client("manager").post(address, again).status_code == 302
+    objective.refresh_from_db()
+    assert objective.progress_notes == "Mo's note."

@@ -14,7 +14,7 @@ from tests.cast import client_as, person, published_profile, take_to
 # Session and user, the navigation's signed-in person, then the page's own
 # queries.
 HOME_STAFF = 8
-HOME_MANAGER = 14
+HOME_MANAGER = 13
 APPRAISAL_PAGE = 8
 # Planning, the suggestions add what the options develop and what the plan has.
 APPRAISAL_PAGE_PLANNING = 13

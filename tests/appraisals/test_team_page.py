@@ -128,8 +128,9 @@ def grow(cast, size, cycle_count):
 
 
 # Each counts the navigation's one query for the signed-in person; the
-# head's team is typed, not chosen from a menu read by a query.
-HEAD_HOME = 15
+# head's team is typed, not chosen from a menu read by a query. With no
+# filter but "overdue" the pages' count comes from the line's summary.
+HEAD_HOME = 14
 PERSON_HOME = 8
 PERSON_PAGE = 7
 
@@ -140,9 +141,39 @@ def test_the_team_page_takes_the_same_queries(cast, size, cycle_count, monkeypat
     grow(cast, size, cycle_count)
     client = cast.client("head")
     assert count(client) == HEAD_HOME
-    assert count(client, "/?overdue=on&stage=draft&page=2") == HEAD_HOME
-    # Checking the team chosen is one more.
-    assert count(client, f"/?team={cast.manager.employee_id}") == HEAD_HOME + 1
+    assert count(client, "/?overdue=on&page=2") == HEAD_HOME
+    # A stage asks for the pages' own count; checking the team chosen is one more.
+    assert count(client, "/?overdue=on&stage=draft&page=2") == HEAD_HOME + 1
+    assert count(client, f"/?team={cast.manager.employee_id}") == HEAD_HOME + 2
+
+
+@pytest.mark.parametrize("path", ["/", "/?overdue=on", "/?overdue=on&stage=draft", "/?stage=x"])
+def test_the_rest_of_the_line_is_counted_as_its_pages_show_it(cast, monkeypatch, path):
+    """The pages' count taken from the line's summary is the number of rows
+    they page through: the line less the head's direct reports."""
+    monkeypatch.setattr(home, "TEAM_PAGE_SIZE", 20)
+    grow(cast, 30, 1)
+    # Two in the line with nothing overdue, and a leaver.
+    Appraisal.objects.filter(person__name__in=["Report 3", "Report 4"]).delete()
+    Person.objects.filter(name__in=["Report 3", "Report 4"]).update(
+        probation_end_date=None, start_date=date(2020, 1, 1)
+    )
+    factories.PersonFactory(
+        name="Gone",
+        line_manager=cast.manager,
+        start_date=date(2020, 1, 1),
+        leaving_date=date(2024, 1, 1),
+    )
+    response = cast.client("head").get(path)
+    shown = []
+    for page in range(1, response.context["page_obj"].paginator.num_pages + 1):
+        separator = "&" if "?" in path else "?"
+        rows = cast.client("head").get(f"{path}{separator}page={page}").context["team_others"]
+        shown += [member.person.name for member in rows]
+    assert response.context["page_obj"].paginator.count == len(shown) == len(set(shown))
+    assert "Gone" not in shown
+    if path == "/?overdue=on":
+        assert "Report 3" not in shown and "Report 5" in shown
 
 
 @pytest.mark.parametrize("cycle_count", [1, 3])
