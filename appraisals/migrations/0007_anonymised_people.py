@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisals", "0005_person_by_name"),
+        ("appraisals", "0006_latest_ratings"),
     ]
 
     operations = [
