@@ -23,10 +23,9 @@ from appraisals.models import (
     Cycle,
     Objective,
     Person,
-    Requirement,
     Stage,
 )
-from appraisals.requirements import build_requirements, requirement_templates
+from appraisals.requirements import TemplateTable, requirement_templates
 from competency.history import bulk_create
 from profiles.models import ProfileVersion
 
@@ -165,8 +164,15 @@ def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None, overlapping
     if cycle.status == Cycle.Status.DRAFT:
         cycle.status = Cycle.Status.OPEN
         cycle.save(update_fields=["status"])
-    for start in range(0, len(chosen), BATCH):
-        opening.created += _create(cycle, chosen[start : start + BATCH], by)
+    if not chosen:
+        return opening
+    version_ids = {person.role_profile.published_version_id for person in chosen}
+    templates = requirement_templates(
+        ProfileVersion.objects.filter(pk__in=version_ids).values_list("pk", "document")
+    )
+    with TemplateTable(templates) as requirements:
+        for start in range(0, len(chosen), BATCH):
+            opening.created += _create(cycle, chosen[start : start + BATCH], by, requirements)
     return opening
 
 
@@ -269,12 +275,14 @@ def _reason_to_skip(person, cycle, already, today):
     return None
 
 
-def _create(cycle, people, by):
+def _create(cycle, people, by, requirements):
     """One batch: appraisals, their requirements, their first event and the
-    objectives carried over, each written in one go."""
-    version_ids = {person.role_profile.published_version_id for person in people}
-    documents = ProfileVersion.objects.filter(pk__in=version_ids).values_list("pk", "document")
-    templates = requirement_templates(documents)
+    objectives carried over, each written in one go.
+
+    The appraisal's creation is recorded (its history record and its first
+    event, by whom); its requirements are not history of their own: they
+    are the frozen version's, copied as the appraisal's starting point,
+    and their records begin with the first rating."""
     appraisals = bulk_create(
         Appraisal,
         [
@@ -287,16 +295,7 @@ def _create(cycle, people, by):
             for person in people
         ],
     )
-    bulk_create(
-        Requirement,
-        [
-            requirement
-            for appraisal in appraisals
-            for requirement in build_requirements(
-                appraisal, templates[appraisal.profile_version_id]
-            )
-        ],
-    )
+    requirements.copy_into(appraisals)
     AppraisalEvent.objects.bulk_create(
         AppraisalEvent(
             appraisal=appraisal,
