@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from appraisals.models import (
@@ -60,6 +61,20 @@ class Scope:
         if self.kind == "team":
             return Person.objects.reporting_line(self.target)
         raise ValueError(f"Unknown scope {self.kind!r}.")
+
+    def to_params(self):
+        """The scope as JSON, for a background job (from_params reads it)."""
+        return {"kind": self.kind, "target": getattr(self.target, "pk", None)}
+
+    @classmethod
+    def from_params(cls, params):
+        from profiles.models import JobFamily
+
+        if params["kind"] == "job_family":
+            return cls.job_family(JobFamily.objects.get(pk=params["target"]))
+        if params["kind"] == "team":
+            return cls.team(Person.objects.get(pk=params["target"]))
+        return cls.everyone()
 
     def __str__(self):
         if self.kind == "everyone":
@@ -139,7 +154,9 @@ def lock(cycle):
 
 
 @transaction.atomic
-def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None, overlapping=None) -> Opening:
+def open_cycle(
+    *, cycle, scope, by=None, today=None, confirmed=None, overlapping=None, progress=None
+) -> Opening:
     """Open the cycle (if it is a draft) and create, in one transaction, one
     appraisal for each person in scope who has none in it yet, against the
     version in force of their profile now. Running it again for the same
@@ -151,7 +168,10 @@ def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None, overlapping
 
     `confirmed`: how many appraisals the preview the person confirmed said
     it would create (with their choice for the overlapping); when that no
-    longer holds under the cycle's lock, CycleError and nothing is written."""
+    longer holds under the cycle's lock, CycleError and nothing is written.
+
+    `progress`: called as progress(done, total) with the people given an
+    appraisal so far, after each batch (a background job's page shows it)."""
     cycle = lock(cycle)  # two officers opening it at once take turns
     if cycle.status == Cycle.Status.CLOSED:
         raise CycleError(f"{cycle} is closed; no appraisals can be added to it.")
@@ -173,7 +193,41 @@ def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None, overlapping
     with TemplateTable(templates) as requirements:
         for start in range(0, len(chosen), BATCH):
             opening.created += _create(cycle, chosen[start : start + BATCH], by, requirements)
+            if progress:
+                progress(len(opening.created), len(chosen))
     return opening
+
+
+def check_opening(*, cycle, scope, today=None, confirmed=None, overlapping=None):
+    """What open_cycle would refuse now, raised as it would (CycleError),
+    writing nothing: asked before a background job is started, so that a
+    refusal is answered at once. open_cycle asks again under the lock."""
+    if cycle.status == Cycle.Status.CLOSED:
+        raise CycleError(f"{cycle} is closed; no appraisals can be added to it.")
+    opening, chosen = _sort(cycle, scope, today or timezone.localdate(), overlapping)
+    if opening.overlapping and overlapping is None:
+        raise CycleError({"overlapping": [undecided(len(opening.overlapping))]})
+    if confirmed is not None and str(confirmed) != str(len(chosen)):
+        raise CycleError(CHANGED)
+    return len(chosen)
+
+
+def opened_message(cycle, scope, opening):
+    """What opening did, in words that are true of everyone in scope."""
+    created, skipped = len(opening.created), len(opening.skipped)
+    message = (
+        f"Opened {cycle} for {scope}: {created} appraisal{pluralize(created)} created, "
+        f"{skipped} {'person' if skipped == 1 else 'people'} skipped."
+    )
+    elsewhere = len(opening.overlapping)
+    if elsewhere:
+        who = "person" if elsewhere == 1 else "people"
+        done = "skipped" if opening.skipped_for(OPEN_ELSEWHERE) else "added"
+        message += (
+            f" {elsewhere} {who} with an open appraisal in another cycle {done}"
+            f"{': they now have both' if done == 'added' else ''}."
+        )
+    return message
 
 
 def undecided(count):
