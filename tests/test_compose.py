@@ -110,3 +110,24 @@ def test_the_web_image_loads_ddats_scale_before_serving():
     dockerfile = (ROOT / "Dockerfile").read_text()
     command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
     assert command.index("migrate") < command.index("load_ddat_scale") < command.index("gunicorn")
+
+
+def test_redis_the_worker_and_the_scheduler_have_health_checks():
+    services = load()["services"]
+    assert "redis-cli" in services["redis"]["healthcheck"]["test"]
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    assert services["beat"]["healthcheck"]["test"]
+    for name in ("worker", "beat"):
+        assert services[name]["command"][:3] == ["celery", "-A", "competency"]
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+        # The web service has migrated the database before they start.
+        assert services[name]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_the_web_and_the_workers_share_the_database_and_redis():
+    services = load()["services"]
+    assert services["web"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["REDIS_URL"] == "redis://redis:6379/0"
+        assert "@db:5432/" in environment["DATABASE_URL"]
