@@ -46,7 +46,9 @@ class JobSerializer(serializers.ModelSerializer):
 )
 class JobViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     serializer_class = JobSerializer
-    lookup_value_regex = r"[0-9a-fA-F-]{36}"
+    # Any id reaches the view, so that sign-in is checked first (401); one
+    # that is not a job's is 404 like any other.
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
