@@ -37,9 +37,27 @@ def cache_prefix():
     return f"competency-tests-{xdist_name()}"
 
 
+# The marks of a test that runs a worker: a transactional database (the
+# worker reads what is committed), PostgreSQL (a worker process cannot reach
+# SQLite's in-memory test database; skipped as a mark, so that no flush
+# takes the migrations' rows away on SQLite), one pytest worker for them all.
+NEEDS_A_WORKER = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="a worker cannot reach SQLite's test database"
+    ),
+    pytest.mark.xdist_group("celery-worker"),
+]
+
+
+def needs_a_worker(test):
+    """NEEDS_A_WORKER's marks on one test."""
+    for mark in NEEDS_A_WORKER:
+        test = mark(test)
+    return test
+
+
 def needs_redis_and_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process cannot reach SQLite's in-memory test database")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as error:

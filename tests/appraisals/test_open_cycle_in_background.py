@@ -11,6 +11,7 @@ from appraisals import tasks
 from appraisals.models import Appraisal, AppraisalEvent, Cycle, Requirement
 from competency.models import BackgroundJob
 from tests.workers import (
+    NEEDS_A_WORKER,
     Worker,
     needs_redis_and_postgres,
     progress_reported,
@@ -18,11 +19,7 @@ from tests.workers import (
     wait_until,
 )
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    # One pytest worker owns the Celery workers of these tests.
-    pytest.mark.xdist_group("celery-worker"),
-]
+pytestmark = NEEDS_A_WORKER
 
 EVERYONE = {"scope": "everyone", "confirmed": "4"}  # Bea has no line manager
 

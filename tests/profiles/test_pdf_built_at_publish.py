@@ -11,12 +11,13 @@ from profiles import lifecycle
 from profiles.models import VersionPDF
 from tests import factories
 from tests.cast import account, client_as
-from tests.workers import Worker, needs_redis_and_postgres, sending_to_workers, wait_until
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.xdist_group("celery-worker"),
-]
+from tests.workers import (
+    Worker,
+    needs_a_worker,
+    needs_redis_and_postgres,
+    sending_to_workers,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def worker(tmp_path):
         running.stop()
 
 
+@needs_a_worker
 def test_the_first_pdf_is_built_when_a_version_is_published(worker):
     version = lifecycle.publish_profile(profile=factories.RoleProfileFactory())
     wait_until(
@@ -43,6 +45,7 @@ def test_the_first_pdf_is_built_when_a_version_is_published(worker):
     assert VersionPDF.objects.filter(version=version).count() == 1
 
 
-def test_without_workers_publishing_sends_nothing_and_builds_nothing(db):
+@pytest.mark.django_db
+def test_without_workers_publishing_sends_nothing_and_builds_nothing():
     version = lifecycle.publish_profile(profile=factories.RoleProfileFactory())
     assert not VersionPDF.objects.filter(version=version).exists()
