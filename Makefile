@@ -8,7 +8,7 @@ PG_PORT ?= 5432
 PG_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/competency
 DEMO_PASSWORD ?= demo
 
-.PHONY: run test test-sqlite lint check postgres install bench bench-scale bench-appraisals bench-api chromium nginx
+.PHONY: run test test-sqlite lint check postgres redis worker install bench bench-scale bench-appraisals bench-api chromium nginx
 
 # A virtual environment with the application and its test tools, rebuilt
 # when pyproject.toml changes.
@@ -70,6 +70,22 @@ postgres:
 	for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p $(PG_PORT) && exit 0; sleep 1; done; \
 	echo "PostgreSQL is not answering on 127.0.0.1:$(PG_PORT)" >&2; exit 1
 
+# Start the machine's Redis if it is not answering (the background-work
+# tests run a real Celery worker on it, database 1), installing it from
+# Debian when it is missing.
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+		command -v redis-server >/dev/null || \
+			(apt-get update && apt-get install -y --no-install-recommends redis-server); \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null; }
+	@for i in 1 2 3 4 5 6 7 8 9 10; do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0; sleep 1; done; \
+		echo "Redis is not answering on 127.0.0.1:6379" >&2; exit 1
+
+# A Celery worker for `make run`'s site with REDIS_URL set (README,
+# Background work): REDIS_URL=redis://127.0.0.1:6379/0 make worker
+worker: install redis
+	DEBUG=true $(BIN)/celery -A competency worker --loglevel=INFO
+
 # Debian's Chromium, which the browser tests (tests/browser/) drive through
 # Playwright. Never `playwright install`: it downloads a browser.
 chromium:
@@ -87,7 +103,7 @@ nginx:
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
 # The whole test suite against real PostgreSQL.
-test: install postgres chromium nginx
+test: install postgres redis chromium nginx
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite on the embedded default, less two parts that `make test`

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from appraisals.models import (
@@ -23,10 +24,9 @@ from appraisals.models import (
     Cycle,
     Objective,
     Person,
-    Requirement,
     Stage,
 )
-from appraisals.requirements import build_requirements, requirement_templates
+from appraisals.requirements import TemplateTable, requirement_templates
 from competency.history import bulk_create
 from profiles.models import ProfileVersion
 
@@ -61,6 +61,20 @@ class Scope:
         if self.kind == "team":
             return Person.objects.reporting_line(self.target)
         raise ValueError(f"Unknown scope {self.kind!r}.")
+
+    def to_params(self):
+        """The scope as JSON, for a background job (from_params reads it)."""
+        return {"kind": self.kind, "target": getattr(self.target, "pk", None)}
+
+    @classmethod
+    def from_params(cls, params):
+        from profiles.models import JobFamily
+
+        if params["kind"] == "job_family":
+            return cls.job_family(JobFamily.objects.get(pk=params["target"]))
+        if params["kind"] == "team":
+            return cls.team(Person.objects.get(pk=params["target"]))
+        return cls.everyone()
 
     def __str__(self):
         if self.kind == "everyone":
@@ -140,7 +154,9 @@ def lock(cycle):
 
 
 @transaction.atomic
-def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None, overlapping=None) -> Opening:
+def open_cycle(
+    *, cycle, scope, by=None, today=None, confirmed=None, overlapping=None, progress=None
+) -> Opening:
     """Open the cycle (if it is a draft) and create, in one transaction, one
     appraisal for each person in scope who has none in it yet, against the
     version in force of their profile now. Running it again for the same
@@ -152,7 +168,10 @@ def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None, overlapping
 
     `confirmed`: how many appraisals the preview the person confirmed said
     it would create (with their choice for the overlapping); when that no
-    longer holds under the cycle's lock, CycleError and nothing is written."""
+    longer holds under the cycle's lock, CycleError and nothing is written.
+
+    `progress`: called as progress(done, total) with the people given an
+    appraisal so far, after each batch (a background job's page shows it)."""
     cycle = lock(cycle)  # two officers opening it at once take turns
     if cycle.status == Cycle.Status.CLOSED:
         raise CycleError(f"{cycle} is closed; no appraisals can be added to it.")
@@ -165,9 +184,50 @@ def open_cycle(*, cycle, scope, by=None, today=None, confirmed=None, overlapping
     if cycle.status == Cycle.Status.DRAFT:
         cycle.status = Cycle.Status.OPEN
         cycle.save(update_fields=["status"])
-    for start in range(0, len(chosen), BATCH):
-        opening.created += _create(cycle, chosen[start : start + BATCH], by)
+    if not chosen:
+        return opening
+    version_ids = {person.role_profile.published_version_id for person in chosen}
+    templates = requirement_templates(
+        ProfileVersion.objects.filter(pk__in=version_ids).values_list("pk", "document")
+    )
+    with TemplateTable(templates) as requirements:
+        for start in range(0, len(chosen), BATCH):
+            opening.created += _create(cycle, chosen[start : start + BATCH], by, requirements)
+            if progress:
+                progress(len(opening.created), len(chosen))
     return opening
+
+
+def check_opening(*, cycle, scope, today=None, confirmed=None, overlapping=None):
+    """What open_cycle would refuse now, raised as it would (CycleError),
+    writing nothing: asked before a background job is started, so that a
+    refusal is answered at once. open_cycle asks again under the lock."""
+    if cycle.status == Cycle.Status.CLOSED:
+        raise CycleError(f"{cycle} is closed; no appraisals can be added to it.")
+    opening, chosen = _sort(cycle, scope, today or timezone.localdate(), overlapping)
+    if opening.overlapping and overlapping is None:
+        raise CycleError({"overlapping": [undecided(len(opening.overlapping))]})
+    if confirmed is not None and str(confirmed) != str(len(chosen)):
+        raise CycleError(CHANGED)
+    return len(chosen)
+
+
+def opened_message(cycle, scope, opening):
+    """What opening did, in words that are true of everyone in scope."""
+    created, skipped = len(opening.created), len(opening.skipped)
+    message = (
+        f"Opened {cycle} for {scope}: {created} appraisal{pluralize(created)} created, "
+        f"{skipped} {'person' if skipped == 1 else 'people'} skipped."
+    )
+    elsewhere = len(opening.overlapping)
+    if elsewhere:
+        who = "person" if elsewhere == 1 else "people"
+        done = "skipped" if opening.skipped_for(OPEN_ELSEWHERE) else "added"
+        message += (
+            f" {elsewhere} {who} with an open appraisal in another cycle {done}"
+            f"{': they now have both' if done == 'added' else ''}."
+        )
+    return message
 
 
 def undecided(count):
@@ -269,12 +329,14 @@ def _reason_to_skip(person, cycle, already, today):
     return None
 
 
-def _create(cycle, people, by):
+def _create(cycle, people, by, requirements):
     """One batch: appraisals, their requirements, their first event and the
-    objectives carried over, each written in one go."""
-    version_ids = {person.role_profile.published_version_id for person in people}
-    documents = ProfileVersion.objects.filter(pk__in=version_ids).values_list("pk", "document")
-    templates = requirement_templates(documents)
+    objectives carried over, each written in one go.
+
+    The appraisal's creation is recorded (its history record and its first
+    event, by whom); its requirements are not history of their own: they
+    are the frozen version's, copied as the appraisal's starting point,
+    and their records begin with the first rating."""
     appraisals = bulk_create(
         Appraisal,
         [
@@ -287,16 +349,7 @@ def _create(cycle, people, by):
             for person in people
         ],
     )
-    bulk_create(
-        Requirement,
-        [
-            requirement
-            for appraisal in appraisals
-            for requirement in build_requirements(
-                appraisal, templates[appraisal.profile_version_id]
-            )
-        ],
-    )
+    requirements.copy_into(appraisals)
     AppraisalEvent.objects.bulk_create(
         AppraisalEvent(
             appraisal=appraisal,

@@ -454,7 +454,11 @@ class Requirement(models.Model):
         BEHAVIOURAL = "behavioural", "Behavioural item"
         WORK_ACTIVITY = "work_activity", "Work activity"
 
-    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="requirements")
+    # No index of its own: the unique (appraisal, position) one answers by
+    # appraisal, and each index costs time on every row of a cycle's opening.
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="requirements", db_index=False
+    )
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=30, choices=Kind)
     # Frozen text: what the version said, whatever the catalogue says later.
@@ -466,11 +470,18 @@ class Requirement(models.Model):
     scale = models.JSONField(default=list)
     # The catalogue item, so ratings can be found across people, profiles
     # and versions. NULL only when the catalogue no longer has the item.
+    # Skills and knowledge items are found through the covering indexes
+    # below, which lead with them: no index of their own, as for the appraisal.
     skill = models.ForeignKey(
-        Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     knowledge_item = models.ForeignKey(
-        KnowledgeItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        KnowledgeItem,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     work_activity = models.ForeignKey(
         WorkActivity, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -4,6 +4,7 @@ from."""
 
 import hashlib
 import json
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -339,3 +340,54 @@ class AccountSessions(models.Model):
 
     def __str__(self):
         return f"{self.user}: generation {self.generation}"
+
+class BackgroundJob(models.Model):
+    """Work done in the background (a Celery task) for someone: what it is,
+    how far it has got and what came of it. Its page (/jobs/<id>/) is for
+    the person who started it, and HR; its id is a UUID, so it cannot be
+    guessed. A job is done or failed once, in the same transaction as the
+    work it records (competency.jobs.run)."""
+
+    class Kind(models.TextChoices):
+        OPEN_CYCLE = "open_cycle", "Opening a cycle"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40, choices=Kind)
+    title = models.CharField(max_length=300, help_text="What the job's page calls it.")
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    # What the task needs to do the work (ids, choices), as JSON.
+    params = models.JSONField(default=dict, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    # {"message": what it did, "url": where to see it, ...} when done.
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "failed"]),
+                name="backgroundjob_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)

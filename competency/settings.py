@@ -444,11 +444,6 @@ MIDDLEWARE = [
 # Probes and scrapes come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT += [r"^readyz$", r"^metrics$"]
 
-# The Celery broker /readyz pings and /metrics reads the queue length from.
-# The Celery branch reads the same variables: keep one definition at merge.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
-# The queues whose length /metrics reports (Celery's default queue).
-METRICS_QUEUES = env_list("METRICS_QUEUES", "celery")
 
 
 def _networks(name, default):
@@ -497,3 +492,58 @@ LOGGING["handlers"]["console"].update(
 )
 # One line per request (method, path, status, duration, user id).
 LOGGING["loggers"]["competency.access"] = {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO")}
+
+# --- Background work (issue 20): Celery on Redis, a shared cache -------------------
+# Opening a cycle (and later imports, first PDFs, mail) runs as a Celery task
+# when a broker is configured, with a page that shows its progress; without
+# one (`make run`), tasks run in the request as they always did.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# A task's outcome is its BackgroundJob row (competency.jobs), not a result
+# backend's.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it has finished, not when it starts: a worker
+# killed mid-task (SIGKILL, out of memory, a redeploy) leaves its message to
+# be delivered again, and each task's transaction wrote nothing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per process: a long task does not hold others back.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE") or "competency"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A message not acknowledged within this many seconds (its worker died) is
+# delivered again; longer than any task runs (opening a cycle for 10,000
+# people takes seconds), short enough that a crash is recovered soon.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT") or 600),
+    # Looked for every this many seconds by each worker.
+    "unacked_restore_interval": min(10, int(os.environ.get("CELERY_VISIBILITY_TIMEOUT") or 600)),
+    "unacked_restore_throttle": 1,
+}
+# Seconds a job pauses after each step of its work: only for the tests that
+# kill a worker in the middle of a task. Never set it in production.
+BACKGROUND_JOBS_PAUSE_FOR_TESTS = float(os.environ.get("BACKGROUND_JOBS_PAUSE_FOR_TESTS") or 0)
+# Periodic tasks (celery beat) are added here as they come.
+CELERY_BEAT_SCHEDULE = {}
+
+# One cache for every process (the web's workers and Celery's) when Redis is
+# there: a job's progress is written by the worker and read by the page.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The queues whose length /metrics reports (and /readyz pings the broker of
+# CELERY_BROKER_URL, above).
+METRICS_QUEUES = env_list("METRICS_QUEUES", CELERY_TASK_DEFAULT_QUEUE)

@@ -21,8 +21,10 @@ from appraisals.api import plans as plans_api
 from appraisals.api import probation as probation_api
 from appraisals.views.home import home
 from competency import health, metrics, signin
+from competency.api.jobs import JobViewSet
 from competency.api.urls import api_patterns
 from competency.forms import SignInForm
+from competency.job_pages import job_detail
 from competency.views import healthz
 from profiles.api import catalogue as catalogue_api
 from profiles.api import items as items_api
@@ -80,6 +82,8 @@ router.register(f"{PERSON}/gaps", insight_api.PersonGapsViewSet, basename="perso
 router.register("insight/heatmap", insight_api.HeatmapViewSet, basename="heatmap")
 router.register("insight/items", insight_api.ItemSearchViewSet, basename="insight-item")
 router.register("insight/people-with", insight_api.PeopleWithViewSet, basename="people-with")
+# Background jobs (competency/jobs.py).
+router.register("jobs", JobViewSet, basename="job")
 
 
 admin.site.site_header = "Competency framework administration"
@@ -91,6 +95,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("jobs/<uuid:pk>/", job_detail, name="job"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(

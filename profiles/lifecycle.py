@@ -2,10 +2,12 @@
 draft, archive. The pages, the admin, the commands and the API call these;
 each locks the profile's row, checks, and writes in one transaction."""
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from competency import jobs
 from competency.history import bulk_update
 from profiles.documents import (
     ChangedSinceConfirmed,
@@ -123,6 +125,7 @@ def publish_created(written, *, user=None) -> list[ProfileVersion]:
         put_in_force(profile, version)
         profile.updated_at = now
     bulk_update(RoleProfile, profiles, ["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
+    build_pdfs_later(versions)
     return versions
 
 
@@ -160,7 +163,23 @@ def _freeze(profile, current, latest, *, user=None, change_note="", checked=Fals
     profile.status = RoleProfile.Status.PUBLISHED
     put_in_force(profile, version)
     profile.save(update_fields=["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
+    build_pdfs_later([version])
     return version
+
+
+# profiles.tasks.build_version_pdfs, sent by name: that module imports the
+# downloads, which import this one.
+BUILD_PDFS = "profiles.tasks.build_version_pdfs"
+
+
+def build_pdfs_later(versions):
+    """With background workers, have the versions' PDFs built as soon as
+    they are published (once committed); without, the first download
+    builds each, as before."""
+    if not jobs.in_background():
+        return
+    ids = [version.pk for version in versions]
+    transaction.on_commit(lambda: current_app.send_task(BUILD_PDFS, args=[ids]))
 
 
 def _restore(profile, version):

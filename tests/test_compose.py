@@ -25,7 +25,9 @@ def test_the_database_is_postgres_15_with_a_healthcheck_and_a_named_volume():
 
 def test_the_web_service_waits_for_a_healthy_database_and_uses_it():
     web = load()["services"]["web"]
-    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    # Through `migrate`, which waits for a healthy database and runs once
+    # however many web replicas start.
+    assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     assert "@db:5432/" in web["environment"]["DATABASE_URL"]
     assert web["build"] == "."
@@ -110,3 +112,49 @@ def test_the_web_image_loads_ddats_scale_before_serving():
     dockerfile = (ROOT / "Dockerfile").read_text()
     command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
     assert command.index("migrate") < command.index("load_ddat_scale") < command.index("gunicorn")
+
+
+def test_redis_the_worker_and_the_scheduler_have_health_checks():
+    services = load()["services"]
+    assert "redis-cli" in services["redis"]["healthcheck"]["test"]
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    assert services["beat"]["healthcheck"]["test"]
+    for name in ("worker", "beat"):
+        assert services[name]["command"][:3] == ["celery", "-A", "competency"]
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+        # The database is migrated before they start.
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+
+
+def test_the_web_and_the_workers_share_the_database_and_redis():
+    services = load()["services"]
+    assert services["web"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["REDIS_URL"] == "redis://redis:6379/0"
+        assert "@db:5432/" in environment["DATABASE_URL"]
+
+
+def test_migrations_run_once_before_any_web_replica_serves():
+    services = load()["services"]
+    migrate = services["migrate"]
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    command = " ".join(migrate["command"])
+    assert command.index("migrate") < command.index("load_ddat_scale")
+    # The web replicas only serve: several running migrate at once would race.
+    web = " ".join(services["web"]["command"])
+    assert "gunicorn competency.wsgi" in web and "migrate" not in web
+
+
+def test_only_the_proxy_is_published_and_web_can_be_scaled():
+    services = load()["services"]
+    published = [name for name, service in services.items() if service.get("ports")]
+    assert published == ["proxy"]
+    # A fixed container name or host port would stop `--scale web=3`.
+    assert "container_name" not in services["web"] and "ports" not in services["web"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    # The proxy serves the static files web collected, from a shared volume.
+    volume = services["web"]["volumes"][0].split(":")[0]
+    assert any(v.startswith(f"{volume}:") for v in services["proxy"]["volumes"])

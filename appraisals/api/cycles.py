@@ -29,13 +29,15 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from appraisals import cycles
+from appraisals import cycles, tasks
 from appraisals.api.person_serializers import person_ref
 from appraisals.filters import CycleFilter
 from appraisals.forms import CycleForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Stage
+from competency import jobs
 from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
+from competency.api.jobs import JobSerializer
 from competency.api.pagination import PagePagination
 from competency.api.permissions import IsHR
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
@@ -457,10 +459,12 @@ class CycleViewSet(GenericViewSet):
         "transaction. Again for an overlapping scope creates none twice. People in scope who "
         "already have an open appraisal in another cycle are skipped or added as "
         "`overlapping` says; without it, when there are any, 400 naming the field. Refused "
-        "(409) for a closed cycle, or when the preview's number no longer holds.",
+        "(409) for a closed cycle, or when the preview's number no longer holds. Where the "
+        "service runs background workers, it answers 202 with the job (its address in "
+        "Location) once those checks pass, and the job's `result` says what was created.",
         parameters=[CYCLE_ID, IF_MATCH, IDEMPOTENCY_KEY],
         request=OpenSerializer,
-        responses={200: OpenedSerializer},
+        responses={200: OpenedSerializer, 202: JobSerializer},
         examples=[
             OpenApiExample(
                 "Mo's team, as previewed",
@@ -487,6 +491,22 @@ class CycleViewSet(GenericViewSet):
         given = OpenSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         scope = self._scope(given.validated_data)
+        if jobs.in_background():
+            with transaction.atomic():
+                locked = locked_if_match(request, cycle)
+            job = tasks.start_opening(
+                cycle=locked,
+                scope=scope,
+                by=request.user,
+                confirmed=given.validated_data["confirmed"],
+                overlapping=given.validated_data.get("overlapping"),
+            )
+            location = reverse("api:job-detail", kwargs={"pk": job.pk})
+            return Response(
+                JobSerializer(job).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": location},
+            )
         with transaction.atomic():
             locked = locked_if_match(request, cycle)
             opening = cycles.open_cycle(

@@ -9,11 +9,12 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from appraisals import cycles as cycle_service
-from appraisals import workflow
+from appraisals import tasks, workflow
 from appraisals.filters import AppraisalFilter, CycleFilter
 from appraisals.forms import CycleForm, OverlapForm, ReassignForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Stage
 from appraisals.views.common import appraisal_page, hr_only
+from competency.models import BackgroundJob
 from competency.pages import paginate
 
 PAGE_SIZE = 50
@@ -64,7 +65,7 @@ def cycle_open(request, pk):
             key = "confirmed_with_overlapping" if overlapping == cycle_service.ADD else "confirmed"
             try:
                 # Under the cycle's lock, the numbers shown must still hold.
-                opening = cycle_service.open_cycle(
+                job = tasks.start_opening(
                     cycle=cycle,
                     scope=scope,
                     by=request.user,
@@ -74,8 +75,13 @@ def cycle_open(request, pk):
             except ValidationError as error:
                 messages.error(request, error.messages[0])
             else:
-                messages.success(request, opened_message(cycle, scope, opening))
-                return redirect("appraisals:cycle", pk=cycle.pk)
+                if job.state == BackgroundJob.State.DONE:  # done in the request (no broker)
+                    messages.success(request, job.result["message"])
+                    return redirect("appraisals:cycle", pk=cycle.pk)
+                if job.state == BackgroundJob.State.FAILED:
+                    messages.error(request, job.error)
+                else:
+                    return redirect("job", pk=job.pk)
             choice = OverlapForm()
         elif "confirmed" not in request.POST:
             choice = OverlapForm()
@@ -102,24 +108,6 @@ def cycle_open(request, pk):
         )
         return render(request, "appraisals/cycles/open_confirm.html", context)
     return render(request, "appraisals/cycles/open.html", context)
-
-
-def opened_message(cycle, scope, opening):
-    """What opening did, in words that are true of everyone in scope."""
-    created, skipped = len(opening.created), len(opening.skipped)
-    message = (
-        f"Opened {cycle} for {scope}: {created} appraisal{pluralize(created)} created, "
-        f"{skipped} {'person' if skipped == 1 else 'people'} skipped."
-    )
-    elsewhere = len(opening.overlapping)
-    if elsewhere:
-        who = "person" if elsewhere == 1 else "people"
-        done = "skipped" if opening.skipped_for(cycle_service.OPEN_ELSEWHERE) else "added"
-        message += (
-            f" {elsewhere} {who} with an open appraisal in another cycle {done}"
-            f"{': they now have both' if done == 'added' else ''}."
-        )
-    return message
 
 
 @hr_only

@@ -212,14 +212,11 @@ def test_opening_a_cycle_takes_the_same_queries_for_1_or_50_people(profile, size
     statements = [query["sql"].split()[0] for query in queries.captured_queries]
     inserts = statements.count("INSERT")
     # Locking, opening and reading (people, their appraisals here and open
-    # in other cycles, versions, the catalogue, objectives to carry): the
-    # same whatever the size.
-    assert len(statements) - inserts == 14
-    if connection.vendor == "postgresql":
-        # Appraisals, requirements, their history, the first events, and the
-        # cycle's history: one statement each.
-        assert inserts == 6
-    else:
-        # SQLite takes at most 999 values a statement, so Django splits the
-        # requirements' rows (and their history) into batches of that size.
-        assert inserts <= 6 + 4 * (4 * size * 25 // 999)
+    # in other cycles, versions, the catalogue, objectives to carry), and the
+    # temporary table of requirement templates (dropped if left, made,
+    # dropped): the same whatever the size.
+    assert len(statements) - inserts == 17
+    # Appraisals, their history, the templates, the requirements copied from
+    # them (no history: they are the appraisal's starting point), the first
+    # events, and the cycle's history: one statement each.
+    assert inserts == 6

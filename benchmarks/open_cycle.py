@@ -1,0 +1,174 @@
+"""Opening a cycle for everyone in a large organisation (a benchmark, not a
+test; PostgreSQL only).
+
+On benchmarks/appraisals.py's data set (10,000 people by default, ~40
+requirements per profile, three cycles already there), it opens a new
+annual cycle for everyone through cycles.open_cycle, as HR's page or the
+worker's task does, and prints the seconds it took, the peak of the
+process's resident memory above where it started, and what was written
+(appraisals, requirement rows, history records). Aim: at most 10 s at
+10,000 people, with memory that does not grow with the number of people.
+
+    .venv/bin/python benchmarks/open_cycle.py                  # 10,000 people
+    .venv/bin/python benchmarks/open_cycle.py --people 1000    # a quick run
+
+The data set is restored from the dump benchmarks/appraisals.py keeps in
+.bench-cache/ (built, and dumped, when there is none), into a scratch
+database of its own that is dropped afterwards; migrations added since the
+dump are applied after the restore.
+"""
+
+import argparse
+import cProfile
+import importlib.util
+import os
+import pstats
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AIM_S = 10
+
+
+def say(message):
+    print(message, flush=True)
+
+
+def pages_benchmark():
+    """benchmarks/appraisals.py, loaded by path: its module name is the
+    appraisals app's."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    path = ROOT / "benchmarks" / "appraisals.py"
+    spec = importlib.util.spec_from_file_location("appraisal_pages", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class PeakMemory:
+    """The process's peak resident memory above where it started, sampled
+    every 20 ms from /proc (the kernel's high-water mark would include the
+    data set's build or restore)."""
+
+    def __init__(self):
+        self.start = self.peak = self.rss()
+        self.running = True
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def rss():
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    def sample(self):
+        while self.running:
+            self.peak = max(self.peak, self.rss())
+            time.sleep(0.02)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        return self.peak - self.start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=10_000, help="people (default 10,000)")
+    parser.add_argument("--keep", action="store_true", help="leave the scratch database")
+    parser.add_argument("--profile", action="store_true", help="print where the time went")
+    options = parser.parse_args()
+    if not 200 <= options.people <= 50_000:
+        parser.error("--people must be between 200 and 50,000")
+    pages = pages_benchmark()
+    server = pages.Server()
+    name = f"{server.tag}_{options.people}_open" if server.tag else f"{options.people}_open"
+    database = pages.PREFIX + name
+    dumps = sorted(
+        pages.CACHE.glob(f"appraisals-{options.people}-*.dump"), key=lambda p: p.stat().st_mtime
+    )
+    server.fresh(database)
+    if dumps:
+        say(f"restoring {dumps[-1].relative_to(ROOT)} into {database}")
+        server.tool("pg_restore", "--no-owner", "--exit-on-error", "-d", database, str(dumps[-1]))
+    os.environ["DATABASE_URL"] = server.url(database)
+    from django_setup import setup
+
+    setup(migrate=True)  # the whole schema, or what was added since the dump
+    try:
+        if not dumps:
+            say(f"building {options.people:,} people in {database} (no dump in .bench-cache)")
+            begun = time.perf_counter()
+            pages.build_data_set(options.people)
+            say(f"built in {time.perf_counter() - begun:.0f} s")
+            pages.CACHE.mkdir(exist_ok=True)
+            dump = pages.CACHE / f"appraisals-{options.people}-{pages.data_set_key()}.dump"
+            server.tool("pg_dump", "-Fc", "-f", str(dump), database)
+        measure(options.profile)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not options.keep:
+            server.drop(database)
+
+
+def measure(profile=False):
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from appraisals import cycles
+    from appraisals.models import Appraisal, AppraisalEvent, Cycle, Person, Requirement
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # pg_restore leaves no statistics
+    hr = User.objects.get(username="bench-hr")
+    cycle = Cycle.objects.create(
+        name="Annual review 2027", opens_on=date(2027, 4, 1), closes_on=date(2027, 6, 30)
+    )
+    counts = {
+        "appraisals": Appraisal.objects.count(),
+        "requirements": Requirement.objects.count(),
+        "requirement history": Requirement.history.count(),
+        "appraisal history": Appraisal.history.count(),
+        "events": AppraisalEvent.objects.count(),
+    }
+    profiler = cProfile.Profile() if profile else None
+    memory = PeakMemory()
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    opening = cycles.open_cycle(
+        cycle=cycle, scope=cycles.Scope.everyone(), by=hr, overlapping=cycles.ADD
+    )
+    seconds = time.perf_counter() - started
+    peak = memory.stop()
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    after = {
+        "appraisals": Appraisal.objects.count(),
+        "requirements": Requirement.objects.count(),
+        "requirement history": Requirement.history.count(),
+        "appraisal history": Appraisal.history.count(),
+        "events": AppraisalEvent.objects.count(),
+    }
+    say(
+        f"\n{Person.objects.count():,} people: opened {cycle} for everyone, "
+        f"{len(opening.created):,} appraisals created, {len(opening.skipped):,} skipped"
+    )
+    for what, before in counts.items():
+        say(f"  {what:22} +{after[what] - before:,}")
+    mark = "✓" if seconds <= AIM_S else f"✗ > {AIM_S} s"
+    say(f"\n{seconds:.1f} s, peak memory +{peak / 2**20:.0f} MiB  {mark}")
+    say("Indicative figures: this machine's two cores are shared with other work.")
+
+
+if __name__ == "__main__":
+    main()
