@@ -341,6 +341,7 @@ class AccountSessions(models.Model):
     def __str__(self):
         return f"{self.user}: generation {self.generation}"
 
+
 class BackgroundJob(models.Model):
     """Work done in the background (a Celery task) for someone: what it is,
     how far it has got and what came of it. Its page (/jobs/<id>/) is for

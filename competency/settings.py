@@ -445,7 +445,6 @@ MIDDLEWARE = [
 SECURE_REDIRECT_EXEMPT += [r"^readyz$", r"^metrics$"]
 
 
-
 def _networks(name, default):
     import ipaddress
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("competency", "0006_training_develops"),
+        ("competency", "0007_background_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

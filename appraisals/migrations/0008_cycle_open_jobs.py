@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisals", "0005_person_by_name"),
+        ("appraisals", "0007_anonymised_people"),
         ("competency", "0006_training_develops"),
     ]
 
