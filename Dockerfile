@@ -28,6 +28,9 @@ COPY --from=frontend /build/static/dist/ static/dist/
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input
 
 EXPOSE 8000
+# Gunicorn's three workers write their Prometheus numbers to one folder and
+# /metrics adds them up; it is emptied on every start (README, Operating).
+ENV PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
 # DDaT's scale of levels is loaded (or left as it is) on every start, so a
 # published profile page imports on a fresh installation.
-CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py load_ddat_scale && gunicorn competency.wsgi --bind 0.0.0.0:8000 --workers 3"]
+CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && python manage.py migrate --no-input && python manage.py load_ddat_scale && gunicorn competency.wsgi --bind 0.0.0.0:8000 --workers 3"]

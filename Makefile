@@ -4,10 +4,11 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-PG_URL ?= postgres://postgres@127.0.0.1:5432/competency
+PG_PORT ?= 5432
+PG_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/competency
 DEMO_PASSWORD ?= demo
 
-.PHONY: run test test-sqlite lint check postgres install bench bench-scale bench-appraisals bench-api chromium
+.PHONY: run test test-sqlite lint check postgres install bench bench-scale bench-appraisals bench-api chromium nginx
 
 # A virtual environment with the application and its test tools, rebuilt
 # when pyproject.toml changes.
@@ -41,12 +42,33 @@ run: install
 	@# Django's development server; production runs gunicorn (README, Deploying).
 	@DEBUG=true DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Start the machine's local PostgreSQL cluster if it is not answering.
+# PostgreSQL answering on 127.0.0.1:PG_PORT. In order: one already running;
+# the machine's own cluster (Debian's, as on CI), started; or, where only
+# Debian's `postgresql` package is installed, a throwaway cluster in
+# PG_SCRATCH (trust on loopback, as the postgres user when run as root),
+# started again on later runs. Without PostgreSQL at all it says what to
+# install; `make test-sqlite` needs none.
+PG_SCRATCH ?= $(or $(TMPDIR),/tmp)/competency-postgres-$(PG_PORT)
 postgres:
-	@pg_isready -q -h 127.0.0.1 -p 5432 || \
-		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start
-	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
-		echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1
+	@pg_isready -q -h 127.0.0.1 -p $(PG_PORT) 2>/dev/null && exit 0; \
+	cluster=$$(ls -d /etc/postgresql/*/main 2>/dev/null | head -n 1); \
+	bin=$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1); \
+	if [ "$(PG_PORT)" = 5432 ] && [ -n "$$cluster" ]; then \
+		pg_ctlcluster --skip-systemctl-redirect $$(basename $$(dirname $$cluster)) main start; \
+	elif [ -n "$$bin" ]; then \
+		as=""; [ "$$(id -u)" = 0 ] && as="runuser -u postgres --"; \
+		mkdir -p "$(PG_SCRATCH)"; [ -n "$$as" ] && chown postgres "$(PG_SCRATCH)"; \
+		[ -f "$(PG_SCRATCH)/PG_VERSION" ] || \
+			$$as $$bin/initdb -D "$(PG_SCRATCH)" -U postgres -A trust >/dev/null || exit 1; \
+		echo "Starting a throwaway PostgreSQL in $(PG_SCRATCH) on port $(PG_PORT)"; \
+		$$as $$bin/pg_ctl -D "$(PG_SCRATCH)" -l "$(PG_SCRATCH)/log" -w start \
+			-o "-p $(PG_PORT) -c listen_addresses=127.0.0.1 -k $(PG_SCRATCH)" >/dev/null || exit 1; \
+	else \
+		echo "No PostgreSQL here: install Debian's package (apt-get install postgresql)," >&2; \
+		echo "or run the suite on SQLite alone with make test-sqlite." >&2; exit 1; \
+	fi; \
+	for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p $(PG_PORT) && exit 0; sleep 1; done; \
+	echo "PostgreSQL is not answering on 127.0.0.1:$(PG_PORT)" >&2; exit 1
 
 # Debian's Chromium, which the browser tests (tests/browser/) drive through
 # Playwright. Never `playwright install`: it downloads a browser.
@@ -54,12 +76,18 @@ chromium:
 	@command -v /usr/bin/chromium >/dev/null || \
 		(apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# Debian's nginx, which the production tests put in front of gunicorn with
+# the compose file's server block. Installed, not started.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		(apt-get update && apt-get install -y --no-install-recommends nginx)
+
 # The suite runs on every core (pytest-xdist: a test database per worker);
 # tests marked xdist_group share a worker. PYTEST_ARGS= runs in one process.
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
 # The whole test suite against real PostgreSQL.
-test: install postgres chromium
+test: install postgres chromium nginx
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite on the embedded default, less two parts that `make test`

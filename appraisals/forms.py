@@ -139,6 +139,13 @@ class PersonForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and self.instance.anonymised_at:
+            # Their details were removed for good (appraisals/privacy.py): a
+            # form opened before then must not write them back.
+            raise forms.ValidationError(
+                "This person was anonymised after the retention period: their details can no "
+                "longer be changed."
+            )
         start, probation = cleaned.get("start_date"), cleaned.get("probation_end_date")
         leaving, email = cleaned.get("leaving_date"), cleaned.get("email")
         if start and probation and probation < start:

@@ -135,6 +135,11 @@ class PersonQuerySet(models.QuerySet):
         """The person's line manager, theirs, and so on up to the top."""
         return self.filter(pk__in=RawSQL(_ABOVE, [person.pk]))
 
+    def due_for_anonymising(self, cutoff):
+        """Leavers who left on or before `cutoff` (privacy.retention_cutoff)
+        and are not anonymised yet."""
+        return self.filter(leaving_date__lte=cutoff, anonymised_at__isnull=True)
+
     def current(self, on=None):
         """People who have not left (by `on`, default today)."""
         return self.exclude(left_by(on))
@@ -194,6 +199,9 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    # When appraisals/privacy.py anonymised this leaver (their name, email
+    # and employee id are placeholders since): set once, never cleared.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
     history = HistoricalRecords()

@@ -7,6 +7,7 @@ from appraisals.views import (
     gaps,
     growth,
     people,
+    privacy,
     probation,
     suggestions,
 )
@@ -22,6 +23,10 @@ urlpatterns = [
     path("people/import/people-template.csv", people.people_template, name="people_template"),
     path("people/<int:pk>/", people.person_detail, name="person"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
+    # Personal data (HR): everything held about a person; anonymising a leaver.
+    path("people/<int:pk>/personal-data.json", privacy.export_json, name="personal_data_json"),
+    path("people/<int:pk>/personal-data.pdf", privacy.export_pdf, name="personal_data_pdf"),
+    path("people/<int:pk>/anonymise/", privacy.anonymise, name="anonymise"),
     path("people/<int:pk>/unlock/", people.person_unlock, name="person_unlock"),
     path(
         "people/<int:pk>/sign-out-everywhere/",

@@ -374,24 +374,8 @@ def main():
         raise SystemExit("benchmarks/api.py measures PostgreSQL: set DATABASE_URL=postgres://…")
     server = generator.Server()
     database = f"{generator.PREFIX}{options.people}"
-    dump = generator.CACHE / f"appraisals-{options.people}-{generator.data_set_key()}.dump"
-    server.fresh(database)
-    build = not dump.exists()
-    if not build:
-        say(f"restoring {dump.relative_to(ROOT)} into {database}")
-        server.tool("pg_restore", "--no-owner", "--exit-on-error", "-d", database, str(dump))
-    os.environ["DATABASE_URL"] = server.url(database)
-    from django_setup import setup
-
-    setup(migrate=build)
     try:
-        if build:
-            say(f"building {options.people:,} people in {database}")
-            generator.build_data_set(options.people)
-            generator.CACHE.mkdir(exist_ok=True)
-            partial = dump.with_suffix(".partial")
-            server.tool("pg_dump", "-Fc", "-f", str(partial), database)
-            partial.replace(dump)
+        generator.open_data_set(server, database, options.people)
         measure(options)
     finally:
         from django.db import connections

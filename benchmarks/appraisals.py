@@ -86,6 +86,33 @@ def data_set_key():
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def open_data_set(server, database, people, *, rebuild=False):
+    """The data set of `people` in a fresh `database`: restored from its dump
+    in .bench-cache/, or built and dumped there. Django is set up on it."""
+    dump = CACHE / f"appraisals-{people}-{data_set_key()}.dump"
+    server.fresh(database)
+    build = rebuild or not dump.exists()
+    if not build:
+        say(f"restoring {dump.relative_to(ROOT)} into {database}")
+        server.tool("pg_restore", "--no-owner", "--exit-on-error", "-d", database, str(dump))
+    os.environ["DATABASE_URL"] = server.url(database)
+    from django_setup import setup
+
+    setup(migrate=build)
+    if build:
+        say(f"building {people:,} people in {database} (no dump in .bench-cache)")
+        begun = time.perf_counter()
+        build_data_set(people)
+        say(f"built in {time.perf_counter() - begun:.0f} s")
+        CACHE.mkdir(exist_ok=True)
+        for stale in CACHE.glob(f"appraisals-{people}-*.dump"):
+            stale.unlink()
+        partial = dump.with_suffix(".partial")
+        server.tool("pg_dump", "-Fc", "-f", str(partial), database)
+        partial.replace(dump)
+        say(f"dumped to {dump.relative_to(ROOT)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=10_000, help="people (default 10,000)")
@@ -103,30 +130,9 @@ def main():
     database = (
         f"{PREFIX}{server.tag}_{options.people}" if server.tag else f"{PREFIX}{options.people}"
     )
-    dump = CACHE / f"appraisals-{options.people}-{data_set_key()}.dump"
     started = time.perf_counter()
-    server.fresh(database)
-    build = options.rebuild or not dump.exists()
-    if not build:
-        say(f"restoring {dump.relative_to(ROOT)} into {database}")
-        server.tool("pg_restore", "--no-owner", "--exit-on-error", "-d", database, str(dump))
-    os.environ["DATABASE_URL"] = server.url(database)
-    from django_setup import setup
-
-    setup(migrate=build)
     try:
-        if build:
-            say(f"building {options.people:,} people in {database} (no dump in .bench-cache)")
-            begun = time.perf_counter()
-            build_data_set(options.people)
-            say(f"built in {time.perf_counter() - begun:.0f} s")
-            CACHE.mkdir(exist_ok=True)
-            for stale in CACHE.glob(f"appraisals-{options.people}-*.dump"):
-                stale.unlink()
-            partial = dump.with_suffix(".partial")
-            server.tool("pg_dump", "-Fc", "-f", str(partial), database)
-            partial.replace(dump)
-            say(f"dumped to {dump.relative_to(ROOT)}")
+        open_data_set(server, database, options.people, rebuild=options.rebuild)
         measure(options)
     finally:
         from django.db import connections

@@ -308,6 +308,38 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
+# A PostgreSQL streaming replica for reads (competency/replicas.py says which
+# reads go there and how a caller who wrote reads their write). The test
+# runner mirrors it onto the test database.
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["REPLICA_DATABASE_URL"],
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    # A replica that does not answer costs a request one second at most.
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        {"options": "-c jit=off", "connect_timeout": 1}
+    )
+    DATABASE_ROUTERS = ["competency.replicas.ReplicaRouter"]
+    # Around the session middleware, so that it sees the session cookie a
+    # sign-in sets (and pins it to the primary).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "competency.replicas.ReadFromReplica",
+    )
+    REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS") or 10)
+    REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS") or 5)
+
+# Personal data (appraisals/privacy.py): leavers are anonymised by
+# `manage.py anonymise_leavers` (and HR's button on a leaver's page) once
+# this many whole years have passed since their leaving date. Six years is
+# the usual UK limit for claims under a contract.
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 6)
+
 # --- Sign-in security: lockout, session timeouts, sign-out everywhere, security log ---
 #
 # django-axes counts failed sign-ins in the database (AccessAttempt rows,
@@ -393,3 +425,72 @@ LOGGING["loggers"]["competency.security"] = {
     "level": os.environ.get("SECURITY_LOG_LEVEL") or "INFO",
     "propagate": False,
 }
+
+# --- Operating: readiness, request ids, JSON logs, Prometheus metrics ---------
+# (README, Operating.) Each request gets an id (the proxy's X-Request-ID, or
+# a new one) that every log line carries; django-prometheus times requests.
+# Prometheus' middleware wraps everything, then the id, then the access log.
+INSTALLED_APPS += ["django_prometheus"]
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "competency.request_id.RequestIdMiddleware",
+    "competency.access_log.AccessLogMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Probes and scrapes come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT += [r"^readyz$", r"^metrics$"]
+
+# The Celery broker /readyz pings and /metrics reads the queue length from.
+# The Celery branch reads the same variables: keep one definition at merge.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+# The queues whose length /metrics reports (Celery's default queue).
+METRICS_QUEUES = env_list("METRICS_QUEUES", "celery")
+
+
+def _networks(name, default):
+    import ipaddress
+
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in env_list(name, default)]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from error
+
+
+# Who may read /metrics: these addresses (unless the request came through the
+# proxy), or anyone with `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_ALLOWED_NETWORKS = _networks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# LOG_FORMAT=json: one JSON object a line (for a log shipper); plain text
+# otherwise. Named formatters and filters, so other blocks add theirs.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT == "json":
+    import logging
+
+    # Python's warnings (a library's deprecation, WhiteNoise's missing
+    # folder) go through logging too, so no line of standard error is
+    # anything but JSON.
+    logging.captureWarnings(True)
+LOGGING["filters"] = {
+    **LOGGING.get("filters", {}),
+    "request_id": {"()": "competency.request_id.RequestIdFilter"},
+}
+LOGGING["formatters"] = {
+    **LOGGING.get("formatters", {}),
+    "text": {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"},
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        # `process`: which of gunicorn's workers wrote the line.
+        "format": "{levelname}{name}{message}{request_id}{process}",
+        "style": "{",
+        # ISO 8601 in UTC, to the microsecond.
+        "timestamp": "time",
+        "rename_fields": {"levelname": "level", "name": "logger"},
+    },
+}
+LOGGING["handlers"]["console"].update(
+    formatter="json" if LOG_FORMAT == "json" else "text", filters=["request_id"]
+)
+# One line per request (method, path, status, duration, user id).
+LOGGING["loggers"]["competency.access"] = {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO")}

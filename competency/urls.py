@@ -20,7 +20,7 @@ from appraisals.api import people as people_api
 from appraisals.api import plans as plans_api
 from appraisals.api import probation as probation_api
 from appraisals.views.home import home
-from competency import signin
+from competency import health, metrics, signin
 from competency.api.urls import api_patterns
 from competency.forms import SignInForm
 from competency.views import healthz
@@ -89,6 +89,8 @@ admin.site.index_title = "Frameworks, catalogue and role profiles"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(

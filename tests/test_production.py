@@ -8,87 +8,36 @@ storage. The stylesheet must have been built (`make test` builds it).
 """
 
 import html
-import http.client
+import json
 import os
 import re
 import secrets
-import signal
+import shutil
 import socket
 import subprocess
 import sys
 import time
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pytest
+import yaml
 
 from tests.paths import ROOT
+from tests.served import (
+    COMMAND_TIMEOUT,
+    Browser,
+    free_port,
+    gunicorn,
+    manage,
+    production_environment,
+)
 
 # One worker runs the module, so its gunicorn site is built once per run.
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
 
 STYLESHEET = ROOT / "static" / "dist" / "app.css"
-COMMAND_TIMEOUT = 60  # seconds, for each management command
-START_TIMEOUT = 30  # seconds, for gunicorn to answer
-REQUEST_TIMEOUT = 30  # seconds, for each request (the PDF is the slowest)
-STOP_TIMEOUT = 15  # seconds, for gunicorn to stop
-
-# Every variable the settings read, so that none leaks in from the shell
-# that runs the tests.
-SETTINGS_VARIABLES = {
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "CONN_MAX_AGE",
-    "STATIC_ROOT",
-    "SECURE_COOKIES",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-    "SECURE_HSTS_PRELOAD",
-    "BEHIND_TLS_PROXY",
-    "LOG_LEVEL",
-    "DEMO_PASSWORD",
-}
-
-
-def production_environment(**settings):
-    """The environment of a production process: the README's production
-    settings and nothing from the test run, with `settings` on top."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in SETTINGS_VARIABLES and not name.startswith(("DJANGO_", "PYTEST_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="competency.settings",
-        DEBUG="false",
-        # A real key: long and random, as check --deploy wants it.
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="competency.example.org",
-    )
-    env.update(settings)
-    return env
-
-
-def manage(env, *args):
-    completed = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT,
-    )
-    assert completed.returncode == 0, (
-        f"manage.py {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}"
-    )
-    return completed.stdout + completed.stderr
-
 
 # `manage.py check --deploy`: no warnings with the documented production
 # settings, served directly over HTTPS or behind a proxy that terminates TLS.
@@ -130,94 +79,11 @@ def test_check_deploy_fails_on_a_production_setting_turned_off():
 # The site under gunicorn.
 
 
-class Response(NamedTuple):
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self):
-        return self.body.decode()
-
-
-class Browser:
-    """An HTTP client that keeps cookies, follows no redirect by itself and
-    gives up on any request after REQUEST_TIMEOUT seconds."""
-
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-
-    def request(self, method, path, body=None, headers=None):
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            result = Response(response.status, response.headers, response.read())
-        finally:
-            connection.close()
-        for header in result.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return result
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def follow(self, path, limit=5):
-        """GET `path` and the redirects from it; the last response and its path."""
-        for _ in range(limit):
-            response = self.get(path)
-            if response.status not in (301, 302, 303, 307, 308):
-                return response, path
-            location = urlsplit(urljoin(path, response.headers["Location"]))
-            path = location.path + (f"?{location.query}" if location.query else "")
-        raise AssertionError(f"more than {limit} redirects from {path}")
-
-    def sign_in(self, username, password):
-        form = self.get("/sign-in/")
-        assert form.status == 200
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-        return self.request(
-            "POST",
-            "/sign-in/",
-            body=urlencode(
-                {"username": username, "password": password, "csrfmiddlewaretoken": token}
-            ),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
-
-
 class Site(NamedTuple):
     port: int
     username: str
     password: str
     folder: str = ""
-
-
-def stop(process):
-    """Stop gunicorn (its master and workers: the whole process group it was
-    started in) and check that nothing of it is left."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while True:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return  # no process of the group is left
-        if time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            raise AssertionError("gunicorn's workers outlived their master")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -251,47 +117,8 @@ def site(tmp_path_factory):
     manage({**env, "READER": username, "PASSWORD": password}, "shell", "-c", create_reader)
     manage(env, "collectstatic", "--no-input")
 
-    # gunicorn gets a socket already listening on a free loopback port.
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    port = listener.getsockname()[1]
-    log = folder / "gunicorn.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "competency.wsgi"),
-                *("--bind", f"fd://{listener.fileno()}"),
-                *("--workers", "2", "--timeout", str(REQUEST_TIMEOUT)),
-                *("--graceful-timeout", "5"),
-            ],
-            cwd=ROOT,
-            env=env,
-            pass_fds=[listener.fileno()],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    listener.close()
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn stopped:\n{log.read_text()}")
-            try:
-                if Browser(port).get("/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer in {START_TIMEOUT} s:\n{log.read_text()}")
-            time.sleep(0.2)
+    with gunicorn(env, folder) as port:
         yield Site(port, username, password, str(folder))
-    finally:
-        stop(process)
-    # Nothing answers on the port any more.
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
 
 
 @pytest.fixture(scope="module")
@@ -429,3 +256,175 @@ def test_an_integration_reads_profiles_with_a_token(site):
     refused = browser.get("/api/v1/profiles/", headers={"Authorization": "Token cfk_wrong"})
     assert refused.status == 401
     assert refused.headers["Content-Type"] == "application/problem+json"
+
+
+# nginx in front, with the compose file's server block (docker-compose.yml,
+# configs.proxy), here in Debian's nginx on loopback ports.
+
+
+@pytest.fixture(scope="module")
+def proxy(site, tmp_path_factory):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx is not installed: `make nginx` installs Debian's")
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    # Compose writes a literal $ as $$.
+    block = compose["configs"]["proxy"]["content"].replace("$$", "$")
+    port = free_port()
+    block = (
+        block.replace("server web:8000;", f"server 127.0.0.1:{site.port};")
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+        .replace("alias /srv/static/;", f"alias {site.folder}/static/;")
+    )
+    folder = tmp_path_factory.mktemp("nginx")
+    config = folder / "nginx.conf"
+    config.write_text(
+        # Under root, nginx's workers would run as nobody, who may not read
+        # pytest's temporary folders.
+        ("user root;\n" if os.getuid() == 0 else "")
+        + f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        + "events {}\nhttp {\n"
+        + "include /etc/nginx/mime.types;\n"
+        + f"access_log {folder}/access.log;\n"
+        + "".join(
+            f"{kind}_temp_path {folder}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + block
+        + "}\n"
+    )
+    checked = subprocess.run(
+        [nginx, "-t", "-c", str(config), "-p", str(folder), "-e", str(folder / "error.log")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(
+        [
+            nginx,
+            "-c",
+            str(config),
+            "-p",
+            str(folder),
+            "-e",
+            str(folder / "error.log"),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail((folder / "error.log").read_text())
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_nginx_serves_the_hashed_static_files_itself(proxy, reader):
+    page = reader.get("/profiles/")
+    stylesheet = re.search(r'href="(/static/dist/app\.[0-9a-f]{12}\.css)"', page.text).group(1)
+    response = Browser(proxy).get(stylesheet)
+    assert response.status == 200
+    assert response.headers["Server"].startswith("nginx")
+    assert response.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+    assert response.body == Browser(reader.port).get(stylesheet).body
+
+
+def test_nginx_passes_pages_to_gunicorn_and_signs_in_through_it(proxy, site):
+    browser = Browser(proxy)
+    response = browser.sign_in(site.username, site.password)
+    assert response.status == 302, response.text
+    page, path = browser.follow("/")
+    assert page.status == 200 and path == "/profiles/"
+    assert "DevOps Engineer" in page.text
+
+
+def test_nginx_refuses_a_body_over_the_upload_limit_before_the_application(proxy):
+    body = b"x" * (7 * 1024 * 1024)
+    response = Browser(proxy).request(
+        "POST", "/sign-in/", body=body, headers={"Content-Type": "text/plain"}
+    )
+    assert response.status == 413
+    assert response.headers["Server"].startswith("nginx")
+
+
+# Operating (README): the request id nginx makes is the one the application
+# logs and sends back; the probes answer; /metrics is for the monitoring
+# system on loopback, never through the proxy.
+
+
+def test_the_request_id_nginx_makes_is_in_the_applications_log_and_response(proxy, site):
+    response = Browser(proxy).get("/healthz")
+    assert response.status == 200
+    given = response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", given)
+    log = (Path(site.folder) / "gunicorn.log").read_text()
+    assert f" INFO competency.access [{given}] GET /healthz 200 " in log
+
+
+def test_readyz_answers_under_gunicorn(site):
+    response = Browser(site.port).get("/readyz")
+    assert response.status == 200, response.text
+    body = json.loads(response.body)
+    assert body["status"] == "ok"
+    assert body["checks"]["migrations"]["status"] == "ok"
+
+
+def test_metrics_are_read_on_loopback_and_never_through_nginx(proxy, site):
+    direct = Browser(site.port).get("/metrics")
+    assert direct.status == 200
+    # Whichever worker answers has the histogram (its samples may be the other's).
+    assert b"# TYPE django_http_requests_latency_seconds_by_view_method histogram" in direct.body
+    through = Browser(proxy).get("/metrics")
+    assert through.status == 404
+    assert through.headers["Server"].startswith("nginx")
+
+
+def healthz_requests_counted(port):
+    page = Browser(port).get("/metrics").text
+    found = re.search(
+        r'^django_http_requests_latency_seconds_by_view_method_count\{method="GET",view="healthz"\}'
+        r" (\S+)$",
+        page,
+        re.MULTILINE,
+    )
+    return float(found.group(1)) if found else 0.0
+
+
+def test_under_gunicorn_json_logs_and_metrics_cover_every_worker(tmp_path):
+    """LOG_FORMAT=json and PROMETHEUS_MULTIPROC_DIR as the README says to run
+    them: every line gunicorn's processes write is JSON (gunicorn.conf.py
+    for gunicorn's own), and /metrics, answered by whichever worker, counts
+    the requests that both workers served."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    env = production_environment(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",  # /healthz needs no table
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        XDG_RUNTIME_DIR=str(tmp_path),
+        LOG_FORMAT="json",
+        PROMETHEUS_MULTIPROC_DIR=str(shared),
+    )
+    with gunicorn(env, tmp_path, workers=2) as port:
+        before = healthz_requests_counted(port)
+        for _ in range(20):
+            assert Browser(port).get("/healthz").status == 200
+        after = healthz_requests_counted(port)
+    assert after - before == 20
+    lines = [line for line in (tmp_path / "gunicorn.log").read_text().splitlines() if line]
+    records = [json.loads(line) for line in lines]
+    loggers = {record["logger"] for record in records}
+    assert {"gunicorn.error", "competency.access"} <= loggers
+    booted = {r["process"] for r in records if r["message"].startswith("Booting worker")}
+    assert len(booted) == 2

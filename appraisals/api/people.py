@@ -28,9 +28,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from appraisals import importing
+from appraisals import importing, privacy
 from appraisals import people as people_service
 from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
 from appraisals.api.etags import etag_of
@@ -60,6 +61,7 @@ from competency.api.pagination import OrderedCursorPagination
 from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
+from competency.roles import is_hr
 from profiles.models import RoleProfile
 
 # --- People ---------------------------------------------------------------------------
@@ -291,6 +293,28 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
+
+    # --- Personal data -----------------------------------------------------------
+
+    @extend_schema(
+        summary="Everything held about a person (HR)",
+        description="A subject access export (`format`: `subject-access/1`, described in the "
+        "README's Personal data section): the person, their sign-in account (never its "
+        "password), their appraisals with both sides, what they wrote and did as a manager, "
+        "check-ins, probation, API tokens (names and dates only) and the audit records about "
+        "them. The same as the person page's JSON download. Anyone but HR: 404.",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"], url_path="export")
+    def export(self, request, pk=None):
+        # HR only, and 404 (not 403) to everyone else, as the page: even a
+        # manager who may read the person learns nothing from this address.
+        if not is_hr(request.user):
+            raise NotFound
+        person = self.get_object()
+        response = Response(privacy.subject_access(person))
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     # --- The import ------------------------------------------------------------
 

@@ -3,6 +3,7 @@ Managers read the people in their reporting line; anyone else gets 404."""
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from appraisals import importing, progress
+from appraisals import importing, privacy, progress
 from appraisals import people as people_service
 from appraisals.filters import PersonFilter
 from appraisals.forms import PeopleUploadForm, PersonForm
@@ -101,10 +102,21 @@ def person_detail(request, pk):
             ],
             "has_left": person.has_left(),
             "to_reassign": _to_reassign(request, person),
+            **_personal_data(person),
             "locked_until": _locked_until(request, person),
             "crumbs": [("People", reverse("appraisals:people"))],
         },
     )
+
+
+def _personal_data(person):
+    """For HR's personal-data part of the page: whether the person may be
+    anonymised now, or from when."""
+    return {
+        "anonymise_due": privacy.is_due(person),
+        "anonymise_from": privacy.anonymisable_from(person),
+        "retention_years": settings.RETENTION_YEARS,
+    }
 
 
 def _locked_until(request, person):
