@@ -413,7 +413,7 @@ LOGGING["formatters"] = {
         "fmt": ["levelname", "message"],
         "rename_fields": {"levelname": "level", "message": "event"},
         "timestamp": "time",
-    }
+    },
 }
 LOGGING["handlers"]["security"] = {
     "class": "logging.StreamHandler",
