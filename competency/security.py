@@ -5,8 +5,8 @@ changed of people, rights and tokens.
 Logger `competency.security`, one JSON object per line (settings: its own
 handler on standard error, not mixed with the application's log). Each
 record is {"time", "level", "event", "outcome", ...}, with, when there is a
-request, the client's `address`, the `request_id` a proxy or another layer
-gave it (X-Request-ID) and the `path`; who acted is `actor` / `actor_id`,
+request, the client's `address`, its `request_id` (competency.request_id:
+X-Request-ID) and the `path`; who acted is `actor` / `actor_id`,
 whom it was about `username` / `user_id` (or `person_id`). No password,
 token or session key is ever written.
 
@@ -23,6 +23,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
 from simple_history.models import HistoricalRecords
+
+from competency import request_id
 
 log = logging.getLogger("competency.security")
 
@@ -45,6 +47,15 @@ def client_address(request):
     hops = [hop for hop in hops if hop]
     # Fewer entries than proxies: the request did not come through them all.
     return hops[-proxies] if len(hops) >= proxies else remote
+
+
+def _request_id(request):
+    """The request's id as every log line carries it (competency.request_id:
+    the proxy's X-Request-ID when it is a sane token, or one made for it)."""
+    current = request_id.get()
+    if current == request_id.NONE:  # outside the middleware (a test's stand-in)
+        current = request_id.accept(request.META.get("HTTP_X_REQUEST_ID"))
+    return current
 
 
 def current_request():
@@ -76,11 +87,7 @@ def record(event, *, outcome, request=None, user=None, username=None, level=logg
         address = client_address(request)
         if address:
             data["address"] = address
-        # Another layer may give each request an id (X-Request-ID); it is
-        # read here, whoever sets it.
-        request_id = getattr(request, "request_id", None) or request.META.get("HTTP_X_REQUEST_ID")
-        if request_id:
-            data["request_id"] = str(request_id)[:200]
+        data["request_id"] = _request_id(request)
         if request.method:  # not the stand-in request of a test's force_login
             data["method"] = request.method
             data["path"] = request.path[:500]

@@ -406,6 +406,7 @@ SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 # the application's log, for a log shipper to keep. SECURITY_LOG_LEVEL=DEBUG
 # adds every use of an API token (INFO records its first use each day).
 LOGGING["formatters"] = {
+    **LOGGING.get("formatters", {}),
     "security_json": {
         "()": "pythonjsonlogger.json.JsonFormatter",
         # {"time": ISO 8601 in UTC, "level", "logger", "message" (the event),
@@ -414,7 +415,7 @@ LOGGING["formatters"] = {
         "fmt": ["levelname", "name", "message", "request_id"],
         "rename_fields": {"levelname": "level", "name": "logger"},
         "timestamp": "time",
-    }
+    },
 }
 LOGGING["handlers"]["security"] = {
     "class": "logging.StreamHandler",

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from appraisals.models import Appraisal, AppraisalEvent, Cycle, Person, ProbationCheckpoint
 from competency.models import Framework, Training
@@ -8,6 +9,12 @@ from profiles.models import ProfileVersion, RoleProfile
 from tests.profiles.helpers import run
 
 pytestmark = pytest.mark.django_db
+
+
+def signing_in():
+    """A sign-in's request: the lockout's backend (django-axes) counts
+    failures by the request's address, so authenticate() needs one."""
+    return RequestFactory().post("/sign-in/")
 
 
 def snapshot():
@@ -46,7 +53,7 @@ def test_seed_demo_loads_the_devops_family_and_demo_logins(settings):
     assert {"Junior", "Senior", "Lead", "Principal"} <= levels
     assert {p.variant for p in profiles} >= {"Management", "Technical"}
     for username, group in (("hr", "HR"), ("manager", "Line managers"), ("staff", "Staff")):
-        user = authenticate(username=username, password="demo")
+        user = authenticate(signing_in(), username=username, password="demo")
         assert user is not None and user.groups.filter(name=group).exists()
     assert get_user_model().objects.get(username="hr").has_perm("profiles.change_roleprofile")
     assert (
@@ -89,8 +96,8 @@ def test_the_password_comes_from_demo_password(settings, monkeypatch):
     settings.DEBUG = True
     monkeypatch.setenv("DEMO_PASSWORD", "another-secret")
     run("seed_demo")
-    assert authenticate(username="manager", password="another-secret") is not None
-    assert authenticate(username="manager", password="demo") is None
+    assert authenticate(signing_in(), username="manager", password="another-secret") is not None
+    assert authenticate(signing_in(), username="manager", password="demo") is None
 
 
 def test_it_refuses_to_run_when_debug_is_off(settings):
