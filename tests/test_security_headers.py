@@ -72,8 +72,9 @@ def inline_code(html):
     found = []
     for match in re.finditer(r"<script\b([^>]*)>(.*?)</script>", html, re.S):
         attributes, body = match.groups()
-        data = 'type="application/json"' in attributes
-        if ("src=" not in attributes and not data) or body.strip():
+        if 'type="application/json"' in attributes:
+            continue  # data, never run
+        if "src=" not in attributes or body.strip():
             found.append(match.group(0)[:80])
     found += re.findall(r"<style\b", html)
     found += re.findall(r"""\s(?:style|on[a-z]+)\s*=\s*["'][^"']*["']""", html)

@@ -8,8 +8,9 @@ with axe: their markup is the libraries'."""
 from playwright.sync_api import expect
 
 SLUG = "senior-devops-engineer-technical"
-# Both documentation pages fetch the whole schema, made on the first request.
-SCHEMA_TIMEOUT_MS = 30_000
+# Both documentation pages fetch the whole schema (half a megabyte) and draw
+# it: ReDoc takes 5 s here on an idle machine, and over 30 s on a busy one.
+SCHEMA_TIMEOUT_MS = 120_000
 
 
 def test_the_api_documentation_renders_under_the_policy(journey):
