@@ -68,4 +68,18 @@ def test_the_browsable_api_and_the_admin_render_under_the_policy(journey):
     page.locator("#result_list tbody a").first.click()
     expect(page.locator("#content h1")).to_be_visible()
 
+    # The live server's policy is enforced, and the journey hears what it
+    # refuses: an image from another site, added by a script.
+    page.evaluate(
+        "() => { const image = new Image(); image.alt = '';"
+        " image.src = 'https://elsewhere.example/pixel.png'; document.body.append(image); }"
+    )
+    for _ in range(50):
+        refused = [problem for problem in journey.problems if "elsewhere.example" in problem]
+        if refused:
+            break
+        page.wait_for_timeout(100)
+    assert refused and "img-src" in refused[0], journey.problems
+    journey.problems.remove(refused[0])
+
     journey.assert_accessible()
