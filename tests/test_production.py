@@ -345,6 +345,11 @@ def test_nginx_serves_the_hashed_static_files_itself(proxy, reader):
     assert response.headers["Server"].startswith("nginx")
     assert response.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
     assert response.body == Browser(reader.port).get(stylesheet).body
+    # The security headers the application would have sent (a file opened
+    # by itself runs no script and is framed by no one).
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_nginx_passes_pages_to_gunicorn_and_signs_in_through_it(proxy, site):
