@@ -13,7 +13,8 @@ SLUG = "senior-devops-engineer-technical"
 SCHEMA_TIMEOUT_MS = 120_000
 
 
-def test_the_api_documentation_renders_under_the_policy(journey):
+def test_the_api_documentation_renders_under_the_policy(journey_without_data):
+    journey = journey_without_data
     page = journey.page
 
     journey.goto("/api/v1/docs/")
