@@ -547,3 +547,76 @@ else:
 # The queues whose length /metrics reports (and /readyz pings the broker of
 # CELERY_BROKER_URL, above).
 METRICS_QUEUES = env_list("METRICS_QUEUES", CELERY_TASK_DEFAULT_QUEUE)
+
+# Content Security Policy and Permissions-Policy (issue 20). Every answer —
+# pages, API answers, error pages and the static files WhiteNoise serves —
+# says what the browser may load and run. Both middlewares sit above
+# WhiteNoise so that its answers (static files) pass through them too.
+# The policy allows no inline script or style anywhere: the site's own
+# scripts and styles are static files. Library pages that need more widen it
+# for themselves only: ReDoc a nonce for its <style> elements and a blob:
+# worker (competency/api/urls.py), DRF's browsable API its templates' fixed
+# style attributes by hash (competency/api/renderers.py).
+# django-csp adds a nonce to a directive only on an answer whose page used
+# request.csp_nonce. To allow a new source, add it to the directive here and
+# say why beside it; tests/test_security_headers.py checks what is sent.
+_whitenoise = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE[_whitenoise:_whitenoise] = [
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the pages' empty favicon (base.html) and the images
+        # Swagger UI's stylesheet carries inline.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        # No other site may frame a page (X-Frame-Options: DENY says the
+        # same to older browsers).
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the site never uses, denied to it and to anything it
+# might embed; each is one Chromium knows (it warns in the console of any
+# other). SecurityMiddleware already sends X-Content-Type-Options: nosniff,
+# Referrer-Policy: same-origin and Cross-Origin-Opener-Policy: same-origin
+# (Django's defaults).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+}
+# DRF's browsable API with the fixed inline styles of DRF's templates allowed
+# by their hashes on its answers only (competency/api/renderers.py).
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "rest_framework.renderers.JSONRenderer",
+    "competency.api.renderers.BrowsableAPIRenderer",
+]

@@ -146,6 +146,9 @@ def test_the_home_page_takes_a_signed_in_reader_to_the_role_profiles(reader):
     assert 'href="/profiles/devops-engineer/"' in response.text
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert "camera=()" in response.headers["Permissions-Policy"]
 
 
 def test_a_profile_and_its_pdf(reader):
@@ -170,6 +173,9 @@ def test_the_pages_link_hashed_static_files_that_are_served(reader):
     assert css.status == 200
     assert css.headers["Content-Type"].startswith("text/css")
     assert "max-age=315360000" in css.headers["Cache-Control"]  # hashed: cached for ever
+    # WhiteNoise's answers carry the security headers too.
+    assert "default-src 'self'" in css.headers["Content-Security-Policy"]
+    assert "camera=()" in css.headers["Permissions-Policy"]
 
     # The files the stylesheet names were collected, hashed and are served.
     urls = set(re.findall(r'url\("?([^")]+)"?\)', css.text))
@@ -203,6 +209,7 @@ def test_an_unknown_address_gets_the_styled_404_page(reader):
     assert re.search(r'href="/static/dist/app\.[0-9a-f]{12}\.css"', response.text)
     assert "govuk-header" in response.text
     assert "URLconf" not in response.text  # not DEBUG's page
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
 
 
 def test_a_host_the_site_does_not_serve_gets_the_styled_400_page(site):
@@ -219,11 +226,12 @@ def test_the_api_documentation_is_served_from_the_sidecars_hashed_files(site, pa
     browser = Browser(site.port)
     page = browser.get(path)
     assert page.status == 200
-    assets = re.findall(r'(?:src|href)="(/static/drf_spectacular_sidecar/[^"]+)"', page.text)
-    assert assets, page.text
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert any("/drf_spectacular_sidecar/" in asset for asset in assets), page.text
     for asset in assets:
         assert re.search(r"\.[0-9a-f]{12}\.(js|css|png)$", asset), asset
         assert browser.get(html.unescape(asset)).status == 200, asset
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert "//cdn" not in page.text
     schema = browser.get("/api/v1/schema/")
     assert schema.status == 200 and b"RoleProfileDocument" in schema.body
@@ -338,6 +346,11 @@ def test_nginx_serves_the_hashed_static_files_itself(proxy, reader):
     assert response.headers["Server"].startswith("nginx")
     assert response.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
     assert response.body == Browser(reader.port).get(stylesheet).body
+    # The security headers the application would have sent (a file opened
+    # by itself runs no script and is framed by no one).
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_nginx_passes_pages_to_gunicorn_and_signs_in_through_it(proxy, site):

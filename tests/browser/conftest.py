@@ -79,6 +79,17 @@ def demo_data(transactional_db, settings):
 
 @pytest.fixture
 def journey(browser, axe, live_server, demo_data):
+    yield from _journey(browser, axe, live_server)
+
+
+@pytest.fixture
+def journey_without_data(browser, axe, live_server, transactional_db):
+    """A journey through pages that need no demo data (the API's
+    documentation, open to anyone): without seed_demo's seconds."""
+    yield from _journey(browser, axe, live_server)
+
+
+def _journey(browser, axe, live_server):
     if not STYLESHEET.exists():
         pytest.fail(f"{STYLESHEET.relative_to(ROOT)} is missing: run `npm run build` first.")
     context = browser.new_context(

@@ -8,7 +8,10 @@ journey (the browser tests' library; their fixtures are in conftest.py).
   lists every page's problems; `journey.assert_accessible()` at the end of a
   test fails with the whole list.
 - JavaScript errors and failed requests for a page's assets (a missing
-  stylesheet, say) are problems too.
+  stylesheet, say) are problems too, and so is anything the page's
+  Content-Security-Policy refused (each `securitypolicyviolation` event, on
+  every page the test passes through, checked or not), and a page of the
+  site answered without that policy.
 """
 
 import re
@@ -45,6 +48,22 @@ TIMEOUT_MS = 10_000
 SCREENSHOT_TIMEOUT_MS = 60_000
 
 DEMO_PASSWORD = "demo"
+
+# Reports each Content-Security-Policy violation to the test as it happens:
+# run in every document before its own scripts (Playwright's init scripts and
+# bindings are not subject to the page's policy), so a violation on a page
+# the test only passes through is caught too.
+CSP_LISTENER_JS = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.reportCspViolation({
+    document: event.documentURI,
+    directive: event.violatedDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile ? event.sourceFile + ':' + event.lineNumber : '',
+    sample: event.sample,
+  });
+}, true);
+"""
 
 # The reflow check: if the page is wider than a 320 px viewport, name the
 # outermost elements that stick out without being clipped by a scrolling
@@ -121,28 +140,60 @@ class Journey:
         self.axe = axe
         self.problems = []
         self.checked = []
+        # Addresses the policy is meant to refuse on a test's pages
+        # (expect_refused): not problems.
+        self.refusals_expected = set()
         # The widths each check runs axe (and takes screenshots) at.
         self.widths = WIDTHS
         page.on("pageerror", self._page_error)
         page.on("response", self._response)
         page.on("requestfailed", self._request_failed)
+        page.expose_function("reportCspViolation", self._csp_violation)
+        page.add_init_script(CSP_LISTENER_JS)
 
     # What the page reports by itself ------------------------------------
 
     def _page_error(self, error):
         self.problems.append(f"[{self.page.url}] JavaScript error: {error}")
 
+    def expect_refused(self, url):
+        """The policy refuses `url` on purpose (something a library's page
+        asks for from the web, say): not a problem."""
+        self.refusals_expected.add(url)
+
+    def _csp_violation(self, violation):
+        if violation["blocked"] in self.refusals_expected:
+            return
+        where = violation["document"].removeprefix(self.base_url)
+        text = f"[{where}] Content-Security-Policy refused {violation['blocked'] or 'something'}"
+        text += f" ({violation['directive']})"
+        if violation["source"]:
+            text += f" from {violation['source']}"
+        if violation["sample"]:
+            text += f": {violation['sample']!r}"
+        self.problems.append(text)
+
     def _response(self, response):
-        if response.request.resource_type != "document" and response.status >= 400:
+        resource_type = response.request.resource_type
+        if resource_type != "document" and response.status >= 400:
             self.problems.append(
                 f"[{self.page.url}] asset {response.url} answered {response.status}"
             )
+        if (
+            resource_type == "document"
+            and response.url.startswith(self.base_url)
+            and "content-security-policy" not in response.headers
+        ):
+            self.problems.append(f"[{response.url}] answered without a Content-Security-Policy")
 
     def _request_failed(self, request):
         # ERR_ABORTED is Chromium cancelling a request because the page went
         # on to the next one before it finished: not the page's fault. A
-        # missing asset answers 404 and is caught above.
-        if request.resource_type != "document" and "ERR_ABORTED" not in (request.failure or ""):
+        # missing asset answers 404 and is caught above; one the
+        # Content-Security-Policy refused ("csp") is reported as a violation.
+        failure = request.failure or ""
+        refused = "ERR_ABORTED" in failure or failure == "csp"
+        if request.resource_type != "document" and not refused:
             self.problems.append(f"[{self.page.url}] asset {request.url} failed: {request.failure}")
 
     # Navigation ---------------------------------------------------------
