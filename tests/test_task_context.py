@@ -9,6 +9,7 @@ import re
 import pytest
 
 from competency import request_id
+from competency.celery import app as competency_app
 
 celery = pytest.importorskip("celery")
 from celery.contrib.testing.worker import start_worker  # noqa: E402
@@ -20,7 +21,12 @@ pytestmark = pytest.mark.xdist_group("celery-worker")
 
 @pytest.fixture(scope="module")
 def worker(worker_id):
-    app = celery.Celery("competency-tests", broker=REDIS_URL, backend=REDIS_URL)
+    # Not the current app: the application's (competency/celery.py) stays
+    # current, so tests run after these on this worker still find tasks run
+    # in the request (no broker configured under the tests).
+    app = celery.Celery(
+        "competency-tests", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False
+    )
     # Parallel test workers share the Redis database: each its own queue.
     app.conf.task_default_queue = f"test-task-context-{worker_id}"
     app.conf.broker_connection_retry_on_startup = False
@@ -33,8 +39,12 @@ def worker(worker_id):
     def always_fails():
         raise ValueError("as intended")
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield app
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        # start_worker makes its app current for its thread and this one.
+        competency_app.set_current()
 
 
 def failures(client):
