@@ -21,7 +21,7 @@ from tests.cast import take_to
 from tests.paths import ROOT
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump is PostgreSQL's"),
 ]
 

@@ -35,7 +35,7 @@ from tests.cast import restore_what_the_migrations_made
 from tests.paths import ROOT
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="production's database, shared with a process"
     ),

@@ -661,7 +661,7 @@ def _hr_may_write(cast):
 
 
 @pytest.mark.parametrize("round_", range(3))
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lock races need PostgreSQL")
 def test_two_edits_from_the_same_read_let_one_through(cast, round_):
     from tests.threads import in_threads
@@ -680,7 +680,7 @@ def test_two_edits_from_the_same_read_let_one_through(cast, round_):
     assert Person.objects.get(pk=cast.person.pk).job_title == winner
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lock races need PostgreSQL")
 def test_two_edits_of_a_check_in_from_the_same_read_let_one_through(cast):
     from tests.threads import in_threads

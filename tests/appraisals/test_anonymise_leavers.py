@@ -321,7 +321,7 @@ def test_everyone_else_gets_404_and_writes_nothing(cast, samira, role):
     connection.vendor != "postgresql",
     reason="SQLite has no row locks: it runs one writer at a time anyway",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_run_skips_whom_another_run_is_anonymising():
     person = factories.PersonFactory(name=NAME, employee_id="QX-7731", email=EMAIL)
     Person.objects.filter(pk=person.pk).update(

@@ -14,7 +14,7 @@ from tests.cast import take_to
 from tests.threads import in_threads
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="lock races need PostgreSQL"),
 ]
 

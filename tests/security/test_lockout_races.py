@@ -13,7 +13,7 @@ from tests.security.helpers import COUNTING, RIGHT, CountingHasher
 from tests.threads import in_threads
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="races need PostgreSQL"),
 ]
 
