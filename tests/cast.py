@@ -87,7 +87,7 @@ def restore_what_the_migrations_made():
     )
 
 
-def _groups_are_there():
+def groups_are_there():
     """The migrations' groups, put back if an earlier transactional test's
     flush took them (a test never depends on which tests ran before it)."""
     names = {roles.HR, roles.LINE_MANAGERS, roles.STAFF}
@@ -98,7 +98,7 @@ def _groups_are_there():
 def account(username, group):
     """A sign-in account (email username@example.org) in one of the
     migrations' groups; the same account again if it exists."""
-    _groups_are_there()
+    groups_are_there()
     user = factories.UserFactory(username=username)
     user.groups.add(Group.objects.get(name=group))
     return user
@@ -285,7 +285,7 @@ def _recorded(django_db_setup, django_db_blocker):
     them, built once per worker in a transaction that is rolled back: what
     they wrote is kept, for each test to write again."""
     with django_db_blocker.unblock(), transaction.atomic():
-        _groups_are_there()
+        groups_are_there()
         start_ids_high()
         ddat = make_ddat()
         profile = Recording.of(lambda: {"profile": published_profile(ddat)})
@@ -310,7 +310,7 @@ def profile(ddat, _recorded):
 
 @pytest.fixture
 def cast(profile, _recorded):
-    _groups_are_there()
+    groups_are_there()
     return Cast(**_recorded.cast.replay())
 
 

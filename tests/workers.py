@@ -42,10 +42,9 @@ def cache_prefix():
 # SQLite's in-memory test database; skipped as a mark, so that no flush
 # takes the migrations' rows away on SQLite), one pytest worker for them all.
 NEEDS_A_WORKER = [
-    # The flush after a transactional test empties every table: serialized
-    # rollback puts back what the migrations wrote (the groups), which tests
-    # run after these on the same pytest worker may expect (test_seed_demo).
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The flush after a transactional test empties every table; the groups
+    # the migrations made are put back before each test (tests/conftest.py).
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="a worker cannot reach SQLite's test database"
     ),
