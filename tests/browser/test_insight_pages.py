@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from appraisals import cycles
+from appraisals import cycles, insight
 from appraisals.models import Appraisal, Cycle, Person, Requirement, Stage
 from profiles.models import RoleProfile
 from tests.browser.journey import SCREENSHOTS
@@ -60,6 +60,9 @@ def demo_team():
             base = row.required_rank or ranks[len(ranks) // 2]
             rating = min(max(base + (n + m) % 3 - 1, ranks[0]), ranks[-1])
             Requirement.objects.filter(pk=row.pk).update(manager_rating=rating)
+    # Agreed here by update, not through the workflow: the stored latest
+    # ratings that finding people reads are refreshed as the workflow would.
+    insight.refresh_latest_ratings([person.pk for person in people])
     return mo, people
 
 
