@@ -278,8 +278,16 @@ def drive(port, rate, options, folder, plan, server):
         "p95": float(row["95%"]),
         "p99": float(row["99%"]),
         "cores": cores,
-        "slowest": sorted(per_name, key=lambda r: -float(r["95%"] or 0))[:3],
+        # Locust writes N/A for a kind of request that was never answered.
+        "slowest": sorted(per_name, key=lambda r: -_number(r["95%"]))[:3],
     }
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
 
 
 def report(result):
