@@ -96,13 +96,17 @@ def replica_answers():
     return True
 
 
-def _caller_key(request):
-    credential = request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(
-        settings.SESSION_COOKIE_NAME
-    )
+def _pin_key(credential):
+    """The cache key of a caller's pin: a digest, never the credential."""
     if not credential:
         return None
     return "replica-pin:" + hashlib.sha256(credential.encode()).hexdigest()
+
+
+def _caller_key(request):
+    return _pin_key(
+        request.META.get("HTTP_AUTHORIZATION") or request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    )
 
 
 class ReadFromReplica:
@@ -134,6 +138,4 @@ class ReadFromReplica:
 
 def _new_session_key(response):
     morsel = response.cookies.get(settings.SESSION_COOKIE_NAME)
-    if morsel is None or not morsel.value:
-        return None
-    return "replica-pin:" + hashlib.sha256(morsel.value.encode()).hexdigest()
+    return _pin_key(morsel.value if morsel is not None else None)
