@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -60,6 +61,15 @@ SETTINGS_VARIABLES = {
     "CELERY_BROKER_URL",
     "REDIS_URL",
 }
+
+
+def postgres_programs():
+    """The folder of Debian's PostgreSQL programs (initdb, pg_ctl,
+    pg_basebackup), the newest version installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_basebackup"))
+    if not found:
+        pytest.fail("PostgreSQL's programs (pg_basebackup, initdb) are not installed")
+    return found[-1].parent
 
 
 def free_port():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.paths import ROOT
-from tests.served import free_port
+from tests.served import free_port, postgres_programs
 
 # It needs PostgreSQL's programs, which `make test` needs anyway.
 pytestmark = pytest.mark.production
@@ -49,7 +49,7 @@ def test_make_postgres_starts_a_throwaway_cluster_where_none_runs():
         again = make_postgres(port, folder)
         assert again.returncode == 0 and "Starting" not in again.stdout
     finally:
-        pg_ctl = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
+        pg_ctl = postgres_programs() / "pg_ctl"
         owner = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
         subprocess.run(
             [*owner, str(pg_ctl), "-D", str(folder), "-m", "immediate", "stop"],

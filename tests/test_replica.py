@@ -20,20 +20,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.served import Browser, free_port, gunicorn, manage, production_environment
+from tests.served import (
+    Browser,
+    free_port,
+    gunicorn,
+    manage,
+    postgres_programs,
+    production_environment,
+)
 
 # PostgreSQL's own programs: `make test` runs on a machine with PostgreSQL.
 pytestmark = [pytest.mark.production, pytest.mark.xdist_group("replica")]
 
 PIN_SECONDS = 1  # how long a caller who wrote reads from the primary
 RETRY_SECONDS = 1  # how long a replica found down is left alone
-
-
-def postgres_programs():
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_basebackup"))
-    if not found:
-        pytest.fail("PostgreSQL's programs (pg_basebackup, initdb) are not installed")
-    return found[-1].parent
 
 
 class Cluster:
