@@ -41,7 +41,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Value,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -244,7 +243,7 @@ def count_for(user, today=None):
     return (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .values_list(Value(0) + count_expression(user, today), flat=True)
+        .values_list(count_expression(user, today), flat=True)
         .get()
     )
 
