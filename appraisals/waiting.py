@@ -32,6 +32,8 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -41,7 +43,10 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
+    When,
 )
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,25 +216,38 @@ def _count(rows):
     )
 
 
+def _count_groups(rows):
+    """How many (cycle, manager) pairs `rows` has, in one scan (an anti-join
+    to find each pair's first row read every overdue appraisal twice)."""
+    pair = Concat(
+        Cast("cycle_id", CharField()),
+        Value(":"),
+        Cast("manager_id", CharField()),
+        output_field=CharField(),
+    )
+    counted = Func(pair, template="COUNT(DISTINCT %(expressions)s)", output_field=IntegerField())
+    return Subquery(rows.order_by().values(n=counted))
+
+
 def count_expression(user, today=None):
     """An SQL expression counting what `waiting_for(user)` lists: put it in
     any one-row query (the layout adds it to the one that reads the
     signed-in person's name)."""
     today = today or timezone.localdate()
-    live = _live_appraisals(user)
-    parts = [_count(live.filter(rule.when & _side(rule, user))) for rule in APPRAISAL_RULES]
+    # One scan of the user's appraisals (and one walk of their reporting
+    # line, for visible_to) adds up every rule that matches each row.
+    matches = [
+        Case(When(rule.when & _side(rule, user), then=1), default=0) for rule in APPRAISAL_RULES
+    ]
+    summed = Func(
+        sum(matches[1:], matches[0]),
+        template="COALESCE(SUM(%(expressions)s), 0)",
+        output_field=IntegerField(),
+    )
+    parts = [Subquery(_own_appraisals(user).order_by().values(n=summed))]
     parts += [_count(_checkpoints(user, today)), _count(_check_ins(user, today))]
     if is_hr(user):
-        overdue = _overdue_for_hr(today)
-        # One item per (cycle, manager): count the first appraisal of each.
-        first = overdue.filter(
-            ~Exists(
-                overdue.filter(
-                    cycle=OuterRef("cycle"), manager=OuterRef("manager"), pk__lt=OuterRef("pk")
-                )
-            )
-        )
-        parts += [_count(_leavers_appraisals(today)), _count(first)]
+        parts += [_count(_leavers_appraisals(today)), _count_groups(_overdue_for_hr(today))]
     total = parts[0]
     for part in parts[1:]:
         total = total + part
