@@ -1,25 +1,37 @@
 """What the layout (base.html) shows of the signed-in person that only the
-appraisals app knows: their name, and whether they manage anyone (the
-navigation's "My team"). Read lazily, in one query, and only for people who
-are not HR: HR's navigation is the same whoever they manage, and their name
-is their account's."""
+appraisals app knows: their name, whether they manage anyone (the
+navigation's "My team") and how many things wait for them (waiting.py).
+Read lazily, in one query: the count is an expression of the same query
+that reads the name (HR's name is their account's, so theirs is a count
+alone)."""
 
 from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
 
+from appraisals import waiting
 from appraisals.models import Person
 from competency.roles import is_hr
 
 
 def _signed_in(user):
+    account_name = user.get_full_name() or user.get_username()
     if is_hr(user):
-        return {"name": user.get_full_name() or user.get_username(), "manages_anyone": False}
+        return {
+            "name": account_name,
+            "manages_anyone": False,
+            "waiting": waiting.count_for(user),
+        }
     found = (
         Person.objects.filter(account=user)
-        .values("name", manages_anyone=Exists(Person.objects.filter(line_manager=OuterRef("pk"))))
+        .values(
+            "name",
+            manages_anyone=Exists(Person.objects.filter(line_manager=OuterRef("pk"))),
+            waiting=waiting.count_expression(user),
+        )
         .first()
     )
-    return found or {"name": user.get_full_name() or user.get_username(), "manages_anyone": False}
+    # Nothing waits for someone the appraisals do not know.
+    return found or {"name": account_name, "manages_anyone": False, "waiting": 0}
 
 
 def signed_in(request):

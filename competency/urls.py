@@ -16,6 +16,7 @@ from appraisals.api import appraisals as appraisals_api
 from appraisals.api import check_ins as check_ins_api
 from appraisals.api import cycles as cycles_api
 from appraisals.api import insight as insight_api
+from appraisals.api import my_tasks as my_tasks_api
 from appraisals.api import people as people_api
 from appraisals.api import plans as plans_api
 from appraisals.api import probation as probation_api
@@ -64,6 +65,8 @@ router.register(
     plans_api.DevelopmentActionViewSet,
     basename="appraisal-development-action",
 )
+# What waits for the caller (their home page's list).
+router.register("me/tasks", my_tasks_api.MyTaskViewSet, basename="my-task")
 
 # People and insight.
 PERSON = r"people/(?P<person_pk>[0-9]{1,9})"

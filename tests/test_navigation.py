@@ -25,12 +25,14 @@ def menu(html):
 
 
 def shown_name(html):
-    return re.search(r'<span class="app-account__name">(.*?)</span>\s*<form', html, re.S).group(1)
+    # The name, then the link to what waits for them.
+    return re.search(r'<span class="app-account__name">(.*?)</span>\s*<a', html, re.S).group(1)
 
 
-def test_hr_see_people_cycles_profiles_catalogue_imports_and_tokens(cast):
+def test_hr_see_home_people_cycles_profiles_catalogue_imports_and_tokens(cast):
     html = cast.client("hr").get(reverse("appraisals:cycles")).content.decode()
     assert menu(html) == [
+        ("Home", None),
         ("People", None),
         ("Cycles", "page"),
         ("Role profiles", None),

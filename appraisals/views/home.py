@@ -1,7 +1,9 @@
-"""The site's home: for staff their role profile, open appraisals and
-objectives; for line managers also their team (direct reports first, then
-the rest of their reporting line a page at a time, filterable). HR land on
-the role profiles as before, and so does anyone the appraisals do not know.
+"""The site's home: first what waits for the signed-in person (waiting.py),
+then for staff their role profile, open appraisals and objectives; for line
+managers also their team (direct reports first, then the rest of their
+reporting line a page at a time, filterable). HR's home is what waits for
+them and the way to their lists; anyone the appraisals do not know lands on
+the role profiles.
 
 A fixed number of queries whatever the size of the line or the number of
 cycles: the team's rows are read a page at a time, column by column."""
@@ -11,7 +13,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from appraisals import progress
+from appraisals import progress, waiting
 from appraisals.filters import TeamFilter
 from appraisals.models import Person
 from appraisals.workflow import waiting_for
@@ -19,6 +21,8 @@ from competency.pages import paginate
 from competency.roles import is_hr
 
 TEAM_PAGE_SIZE = 50
+# The home lists this many waiting items, and all of them on asking.
+WAITING_SHOWN = 20
 
 
 @login_required
@@ -29,9 +33,11 @@ def home(request):
         .filter(account=user)
         .first()
     )
-    if is_hr(user) or person is None:
-        return redirect("profiles:list")
     today = timezone.localdate()
+    if is_hr(user):
+        return render(request, "appraisals/hr_home.html", waiting_context(request, today))
+    if person is None:
+        return redirect("profiles:list")
     appraisals, last = progress.own_appraisals(person)
     for appraisal in appraisals:
         appraisal.waiting = waiting_for(appraisal)
@@ -42,9 +48,22 @@ def home(request):
         "last_signed_off": last,
         "objectives": list(progress.own_objectives(person)),
         "today": today,
+        **waiting_context(request, today),
     }
     context.update(team_context(request, person, progress.team_people(person), today))
     return render(request, "appraisals/home.html", context)
+
+
+def waiting_context(request, today):
+    """The "Waiting for you" list: the first WAITING_SHOWN items, or all of
+    them with ?waiting=all."""
+    tasks = waiting.waiting_for(request.user, today)
+    show_all = request.GET.get("waiting") == "all"
+    return {
+        "waiting_tasks": tasks if show_all else tasks[:WAITING_SHOWN],
+        "waiting_total": len(tasks),
+        "waiting_overdue": sum(task.overdue for task in tasks),
+    }
 
 
 def team_context(request, manager, line, today):

@@ -11,10 +11,11 @@ from tests import factories
 from tests.appraisals.helpers import url
 from tests.cast import client_as, person, published_profile, take_to
 
-# Session and user, the navigation's signed-in person, then the page's own
-# queries.
-HOME_STAFF = 8
-HOME_MANAGER = 13
+# Session and user, the navigation's signed-in person (with the count of
+# what waits for them), then the page's own queries: the "Waiting for you"
+# list's three (appraisals/waiting.py) among them.
+HOME_STAFF = 11
+HOME_MANAGER = 16
 APPRAISAL_PAGE = 8
 # Planning, the suggestions add what the options develop and what the plan has.
 APPRAISAL_PAGE_PLANNING = 13

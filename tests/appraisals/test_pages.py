@@ -6,7 +6,7 @@ from django.urls import reverse
 from appraisals import plans, workflow
 from appraisals.models import AppraisalEvent, Objective, Stage
 from tests.appraisals.helpers import rows, url
-from tests.cast import take_to
+from tests.cast import client_as, take_to
 
 
 def test_the_person_rates_saves_and_comes_back(cast, appraisal):
@@ -253,8 +253,13 @@ def test_home_shows_the_appraisal_and_what_it_waits_for(cast, appraisal, role):
         assert "Your team" in page and "Sam" in page
 
 
-def test_hr_land_on_the_role_profiles(cast):
-    assert cast.client("hr").get("/").url == reverse("profiles:list")
+def test_hr_land_on_what_waits_for_them_and_their_lists(cast):
+    page = cast.client("hr").get("/").content.decode()
+    assert "Waiting for you" in page and reverse("profiles:list") in page
+
+
+def test_someone_the_appraisals_do_not_know_lands_on_the_role_profiles(staff_user):
+    assert client_as(staff_user).get("/").url == reverse("profiles:list")
 
 
 # --- one form: nothing typed is lost -------------------------------------------------------

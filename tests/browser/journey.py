@@ -213,8 +213,8 @@ class Journey:
         page.fill("#id_username", username)
         page.fill("#id_password", DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        # The home sends HR (and anyone without appraisals) on to the role
-        # profiles, and staff and managers to their own home page.
+        # The home sends anyone without appraisals on to the role profiles,
+        # and HR, staff and managers to their own home page.
         page.wait_for_url(lambda url: "/sign-in/" not in url)
         page.wait_for_load_state("load")
 

@@ -32,6 +32,8 @@ def heading(page):
 def test_hr_edits_publishes_and_reads_the_differences(journey):
     page = journey.page
     journey.sign_in("hr")
+    # HR's home is what waits for them (tests/browser/test_waiting.py).
+    page.get_by_role("link", name="Role profiles", exact=True).click()
 
     # The list, then a search narrowed by a filter.
     expect(heading(page)).to_have_text("Role profiles")
