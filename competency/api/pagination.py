@@ -63,11 +63,27 @@ class StrictPageSize:
                 }
         return parameters
 
+    def get_paginated_response_schema(self, schema):
+        """DRF's page shape written as OpenAPI 3.1 (a link is a string or
+        null, not `nullable`), with example links a URI validator accepts
+        (DRF's cursor example ends in a stray quote)."""
+        paged = super().get_paginated_response_schema(schema)
+        for name, example in self.example_links.items():
+            link = paged["properties"][name]
+            link.pop("nullable", None)
+            link["type"] = ["string", "null"]
+            link["example"] = example
+        return paged
+
 
 class PagePagination(StrictPageSize, PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    example_links = {
+        "next": "https://competency.example.org/api/v1/skills/?page=3",
+        "previous": "https://competency.example.org/api/v1/skills/?page=1",
+    }
 
 
 class OrderedCursorPagination(StrictPageSize, CursorPagination):
@@ -88,6 +104,10 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
     # Used only when the queryset has no order of its own.
     ordering = "pk"
     invalid_cursor = "This is not a cursor this list gave for this order."
+    example_links = {
+        "next": "https://competency.example.org/api/v1/people/?cursor=eyJvcmRlciI6WyJuYW1lIl19",
+        "previous": None,
+    }
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request

@@ -89,6 +89,20 @@ def components():
     return {**documents, PROBLEM: problem}
 
 
+def file_body(limit, description):
+    """A request body sent as a file's bytes (a CSV, a workbook, a page's
+    text): `format: binary`, so that a generated client sends bytes as they
+    are (openapi-python-client makes a `File` of it), and the importer's
+    limit in bytes as its maxLength."""
+    return {
+        "type": "string",
+        "format": "binary",
+        "minLength": 1,
+        "maxLength": limit,
+        "description": f"{description} At most {limit:,} bytes (larger: 413).",
+    }
+
+
 def only_the_api(endpoints):
     """Preprocessing hook: the schema describes /api/v1/ only."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
@@ -101,7 +115,7 @@ CONSTRAINTS = {}
 
 def constrain(component, **keywords):
     """Add JSON Schema keywords to a generated component, e.g.
-    `constrain("ItemAddRequest", oneOf=[{"required": ["item"]}, ...])`."""
+    `constrain("ItemAddRequest", description=..., **{"not": {...}})`."""
     CONSTRAINTS[component] = keywords
 
 
