@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from competency.api.problems import CONTENT_TYPE
+from competency.problems import TYPES
 
 PROBLEM = "Problem"
 
@@ -64,7 +65,13 @@ def components():
         "description": "RFC 9457 problem details: the shape of every error.",
         "required": ["type", "title", "status", "detail"],
         "properties": {
-            "type": {"type": "string", "format": "uri-reference", "examples": ["about:blank"]},
+            "type": {
+                "type": "string",
+                "format": "uri-reference",
+                "description": "What kind of problem it is: one of\n\n"
+                + "\n".join(f"- `{name}`: {meaning}" for name, meaning in TYPES.items()),
+                "examples": list(TYPES),
+            },
             "title": {"type": "string", "examples": ["Precondition Failed"]},
             "status": {"type": "integer", "examples": [412]},
             "detail": {"type": "string"},
