@@ -163,3 +163,13 @@ def test_real_first_pages_match_the_schema(document, appraisal, cast):
     rows = [api.get(path).json() for path in ("/api/v1/profiles/", "/api/v1/skills/")]
     assert all(page["results"] for page in rows)
     assert len(checked) >= len(paths)
+
+
+def test_every_problem_type_is_listed_in_the_schema_and_the_readme(document):
+    from competency.problems import TYPES
+
+    problem_type = document["components"]["schemas"]["Problem"]["properties"]["type"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in TYPES:
+        assert name in problem_type["examples"] and f"`{name}`" in problem_type["description"]
+        assert f"`{name}`" in readme, name
