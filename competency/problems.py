@@ -13,6 +13,20 @@ STATE_CONFLICT = "urn:competency:problem:state-conflict"
 CHANGED = "urn:competency:problem:changed-since-confirmed"
 INVALID = "urn:competency:problem:invalid-input"
 
+# Each type as the schema (competency.api.schema) and README list it.
+TYPES = {
+    INVALID: "400. Invalid input: `errors` has a JSON pointer to each field, query "
+    "parameter or row refused. A file sent to an import that cannot be imported as it "
+    "is has the title 'The file cannot be imported'.",
+    STATE_CONFLICT: "409. The resource's state does not allow it (publishing what is not "
+    "a draft, changing a signed-off appraisal); nothing was written.",
+    CHANGED: "409 (412 when you sent If-Match). What you confirmed (a preview's "
+    "`confirmed`, the version you edited) changed before the write; nothing was "
+    "written: read it again.",
+    "about:blank": "Any other status (401, 403, 404, 405, 406, 412, 413, 415, 422, 428, "
+    "429, 5xx): the status and its title say it all; `detail` says more.",
+}
+
 FILE_REFUSED = "The file cannot be imported"
 CHANGED_TITLE = "Changed since you read it"
 

@@ -125,17 +125,18 @@ def update_profile(*, profile, values, base, confirmed=None):
 def requirement(section, *, depth="", level=None):
     """What the profile asks of an item of this section, checked: a depth of
     the scale (or none, for behavioural items), or a level (a Level or its
-    id; whether it is on the skill's scale is the link's own check)."""
+    id; whether it is on the skill's scale is the link's own check). A
+    refusal names its field, so the API answers 400 pointing at it."""
     if section.requirement == "depth":
         if depth and depth not in Depth.values:
-            raise ValidationError("Choose a depth from the list.")
+            raise ValidationError({"depth": "Choose a depth from the list."})
         return {"depth": depth or ""}
     if section.requirement == "level":
         if not isinstance(level, Level):
             number = positive_number(level)
             level = Level.objects.filter(pk=number).first() if number is not None else None
         if level is None:
-            raise ValidationError("Choose a level for the skill.")
+            raise ValidationError({"level": "Choose a level for the skill."})
         return {"level": level}
     return {}
 

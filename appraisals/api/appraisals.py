@@ -410,11 +410,8 @@ def move_schema(summary, description, request=None, examples=()):
         "pagination.",
         responses=AppraisalRowSerializer(many=True),
         examples=[
-            OpenApiExample(
-                "A page",
-                value={"next": None, "previous": None, "results": [EXAMPLE_ROW]},
-                response_only=True,
-            )
+            # A row: drf-spectacular makes the page of it.
+            OpenApiExample("A page", value=EXAMPLE_ROW, response_only=True)
         ],
     ),
     retrieve=extend_schema(

@@ -264,11 +264,8 @@ SCOPE_EXAMPLE = OpenApiExample(
         summary="Cycles (HR)",
         description="Every appraisal cycle with how many appraisals it has.",
         examples=[
-            OpenApiExample(
-                "A page",
-                value={"count": 1, "next": None, "previous": None, "results": [EXAMPLE_CYCLE]},
-                response_only=True,
-            )
+            # A row: drf-spectacular makes the page of it.
+            OpenApiExample("A page", value=EXAMPLE_CYCLE, response_only=True)
         ],
     ),
     retrieve=extend_schema(

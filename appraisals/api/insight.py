@@ -221,14 +221,13 @@ class ItemSearchViewSet(GenericViewSet):
         examples=[
             OpenApiExample(
                 "Agile",
-                value=[
-                    {
-                        "kind": "knowledge",
-                        "item": 3,
-                        "name": "Agile working",
-                        "where": "Knowledge item, Knowledge",
-                    }
-                ],
+                # One row: drf-spectacular makes the list of it.
+                value={
+                    "kind": "knowledge",
+                    "item": 3,
+                    "name": "Agile working",
+                    "where": "Knowledge item, Knowledge",
+                },
                 response_only=True,
             )
         ],

@@ -12,6 +12,7 @@ from appraisals.api.person_serializers import PersonRefSerializer, person_ref
 from competency.api.parsers import FileBody, MultiPartParser
 from competency.api.problems import FileRefused
 from competency.api.query import once
+from competency.api.schema import file_body
 from profiles.uploads import MAX_REQUEST, MAX_UPLOAD
 
 
@@ -37,15 +38,15 @@ class TableForm(MultiPartParser):
 
 IMPORT_PARSERS = [TableBody, XlsxBody, TableForm]
 IMPORT_BODY = {
-    "text/csv": {
-        "type": "string",
-        "description": "The table, header first: "
-        + ", ".join([*importing.COLUMNS, *importing.OPTIONAL]),
-    },
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-        "type": "string",
-        "format": "binary",
-    },
+    "text/csv": file_body(
+        MAX_UPLOAD,
+        "The table, UTF-8, header first: "
+        + ", ".join([*importing.COLUMNS, *importing.OPTIONAL])
+        + ".",
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": file_body(
+        MAX_UPLOAD, "The table as a workbook, header first."
+    ),
     "multipart/form-data": {
         "type": "object",
         "properties": {"file": {"type": "string", "format": "binary"}},
@@ -127,13 +128,18 @@ class ChangeSerializer(serializers.Serializer):
     )
 
 
+class NewPersonSerializer(PersonRefSerializer):
+    # A preview's new people have no id yet.
+    id = serializers.IntegerField(allow_null=True)
+
+
 class ImportPlanSerializer(serializers.Serializer):
     """What the import would do (a preview) or did."""
 
     summary = serializers.CharField()
     mode = serializers.ChoiceField(choices=importing.Mode.choices)
     rows = serializers.IntegerField()
-    created = PersonRefSerializer(many=True, help_text="New people (id null: not written yet).")
+    created = NewPersonSerializer(many=True, help_text="New people (id null: not written yet).")
     moved = ChangeSerializer(many=True, help_text="New manager, profile or job title.")
     updated = ChangeSerializer(many=True, help_text="Other changes.")
     leavers = PersonRefSerializer(

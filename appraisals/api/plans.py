@@ -103,7 +103,8 @@ def child_schema(kind, body, example, write=None):
     shown = OpenApiExample(
         f"An {kind}" if kind[0] in "aeio" else f"A {kind}", value=example, response_only=True
     )
-    listed = OpenApiExample(f"The {kind}s", value=[example], response_only=True)
+    # One row: drf-spectacular makes the list of it.
+    listed = OpenApiExample(f"The {kind}s", value=example, response_only=True)
     sent = {name: example[name] for name in ("title", "status", "due_on") if name in example}
     asked = OpenApiExample("Sent", value=sent, request_only=True)
     return extend_schema_view(
@@ -331,24 +332,23 @@ class DevelopmentActionViewSet(AppraisalChildViewSet):
         examples=[
             OpenApiExample(
                 "One gap",
-                value=[
-                    {
-                        "requirement": 901,
-                        "title": "Agile working",
-                        "gap": -1,
-                        "options": [
-                            {
-                                "option": "training-14",
-                                "kind": "training",
-                                "id": 14,
-                                "title": "Agile working course",
-                                "details": "Agile basics.",
-                                "develops": True,
-                                "planned": False,
-                            }
-                        ],
-                    }
-                ],
+                # One row: drf-spectacular makes the list of it.
+                value={
+                    "requirement": 901,
+                    "title": "Agile working",
+                    "gap": -1,
+                    "options": [
+                        {
+                            "option": "training-14",
+                            "kind": "training",
+                            "id": 14,
+                            "title": "Agile working course",
+                            "details": "Agile basics.",
+                            "develops": True,
+                            "planned": False,
+                        }
+                    ],
+                },
                 response_only=True,
             )
         ],

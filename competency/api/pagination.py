@@ -36,6 +36,9 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.utils.urls import replace_query_param
 
 from competency.api.query import once, whole_number
+from competency.numbers import MAX_DIGITS
+
+LARGEST = 10**MAX_DIGITS - 1
 
 
 class StrictPageSize:
@@ -54,7 +57,11 @@ class StrictPageSize:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == getattr(self, "page_query_param", None):
-                parameter["schema"] = {"type": "integer", "minimum": 1}
+                # whole_number reads at most MAX_DIGITS digits.
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": LARGEST}
+            if parameter["name"] == getattr(self, "cursor_query_param", None):
+                # Opaque, but never empty nor longer than ours can be.
+                parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR}
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] = {
                     "type": "integer",
@@ -63,11 +70,27 @@ class StrictPageSize:
                 }
         return parameters
 
+    def get_paginated_response_schema(self, schema):
+        """DRF's page shape written as OpenAPI 3.1 (a link is a string or
+        null, not `nullable`), with example links a URI validator accepts
+        (DRF's cursor example ends in a stray quote)."""
+        paged = super().get_paginated_response_schema(schema)
+        for name, example in self.example_links.items():
+            link = paged["properties"][name]
+            link.pop("nullable", None)
+            link["type"] = ["string", "null"]
+            link["example"] = example
+        return paged
+
 
 class PagePagination(StrictPageSize, PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    example_links = {
+        "next": "https://competency.example.org/api/v1/skills/?page=3",
+        "previous": "https://competency.example.org/api/v1/skills/?page=1",
+    }
 
 
 class OrderedCursorPagination(StrictPageSize, CursorPagination):
@@ -88,6 +111,10 @@ class OrderedCursorPagination(StrictPageSize, CursorPagination):
     # Used only when the queryset has no order of its own.
     ordering = "pk"
     invalid_cursor = "This is not a cursor this list gave for this order."
+    example_links = {
+        "next": "https://competency.example.org/api/v1/people/?cursor=eyJvcmRlciI6WyJuYW1lIl19",
+        "previous": None,
+    }
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -267,6 +294,10 @@ def _read(kind, value):
     return value
 
 
+# A trail's cursors are under 100 characters.
+MAX_TRAIL_CURSOR = 200
+
+
 class TrailPagination:
     """Cursors for an audit trail (competency.history.Trail), which is not
     a queryset: the cursor is the last entry's key (date, table, row,
@@ -290,8 +321,7 @@ class TrailPagination:
         if value is None:
             return None
         try:
-            # Ours are under 100 characters.
-            date, table, row, record = _decoded(value, 200)
+            date, table, row, record = _decoded(value, MAX_TRAIL_CURSOR)
             when = datetime.fromisoformat(date)
             if when.tzinfo is None:
                 raise ValueError
@@ -308,7 +338,9 @@ class TrailPagination:
         """The query parameters, for the schema."""
         return [
             OpenApiParameter(
-                "cursor", str, description="The `next` address's cursor; absent for the newest."
+                "cursor",
+                {"type": "string", "minLength": 1, "maxLength": MAX_TRAIL_CURSOR},
+                description="The `next` address's cursor; absent for the newest.",
             ),
             OpenApiParameter(
                 "page_size",

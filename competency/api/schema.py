@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from competency.api.problems import CONTENT_TYPE
+from competency.problems import TYPES
 
 PROBLEM = "Problem"
 
@@ -64,7 +65,13 @@ def components():
         "description": "RFC 9457 problem details: the shape of every error.",
         "required": ["type", "title", "status", "detail"],
         "properties": {
-            "type": {"type": "string", "format": "uri-reference", "examples": ["about:blank"]},
+            "type": {
+                "type": "string",
+                "format": "uri-reference",
+                "description": "What kind of problem it is: one of\n\n"
+                + "\n".join(f"- `{name}`: {meaning}" for name, meaning in TYPES.items()),
+                "examples": list(TYPES),
+            },
             "title": {"type": "string", "examples": ["Precondition Failed"]},
             "status": {"type": "integer", "examples": [412]},
             "detail": {"type": "string"},
@@ -89,6 +96,20 @@ def components():
     return {**documents, PROBLEM: problem}
 
 
+def file_body(limit, description):
+    """A request body sent as a file's bytes (a CSV, a workbook, a page's
+    text): `format: binary`, so that a generated client sends bytes as they
+    are (openapi-python-client makes a `File` of it), and the importer's
+    limit in bytes as its maxLength."""
+    return {
+        "type": "string",
+        "format": "binary",
+        "minLength": 1,
+        "maxLength": limit,
+        "description": f"{description} At most {limit:,} bytes (larger: 413).",
+    }
+
+
 def only_the_api(endpoints):
     """Preprocessing hook: the schema describes /api/v1/ only."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
@@ -101,7 +122,7 @@ CONSTRAINTS = {}
 
 def constrain(component, **keywords):
     """Add JSON Schema keywords to a generated component, e.g.
-    `constrain("ItemAddRequest", oneOf=[{"required": ["item"]}, ...])`."""
+    `constrain("ItemAddRequest", description=..., **{"not": {...}})`."""
     CONSTRAINTS[component] = keywords
 
 

@@ -1,7 +1,7 @@
 """Request bodies the profile importer reads as bytes."""
 
 from competency.api.parsers import FileBody
-from competency.api.schema import ref
+from competency.api.schema import file_body, ref
 from profiles.api.serializers import ROLE_PROFILE
 from profiles.importing.parsing import MAX_PROFILE_FILE
 
@@ -21,9 +21,5 @@ class PageTextParser(RawJSONParser):
 
 IMPORT_BODY = {
     "application/json": ref(ROLE_PROFILE),
-    "text/plain": {
-        "type": "string",
-        "minLength": 1,
-        "description": "A profile's published page text.",
-    },
+    "text/plain": file_body(MAX_PROFILE_FILE, "A profile's published page text, UTF-8."),
 }

@@ -28,7 +28,7 @@ from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.parsers import FileBody
 from competency.api.permissions import IsHR
-from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ref
+from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, file_body, ref
 from competency.api.views import ReadOnlyModelViewSet
 from competency.catalogue import COMPONENT_KINDS
 from competency.frameworks import export_framework
@@ -41,6 +41,7 @@ from competency.models import (
     Skill,
     SkillLevel,
 )
+from competency.numbers import portable_range
 from competency.tables import MAX_FILE
 from profiles.api.serializers import FRAMEWORK
 from profiles.importing.framework_import import FORMATS, import_framework
@@ -53,6 +54,8 @@ class LevelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Level
         fields = ["id", "rank", "name", "description"]
+        # The same limits whichever database serves (SQLite's would be 2**63).
+        extra_kwargs = {"rank": portable_range(Level, "rank")}
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -173,12 +176,10 @@ FRAMEWORK_PARSERS = [
 ]
 FRAMEWORK_BODY = {
     "application/json": ref(FRAMEWORK),
-    "text/csv": {"type": "string", "minLength": 1},
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-        "type": "string",
-        "format": "binary",
-        "minLength": 1,
-    },
+    "text/csv": file_body(MAX_FILE, "A framework's skills table as CSV, UTF-8."),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": file_body(
+        MAX_FILE, "A framework's skills table as a workbook."
+    ),
 }
 FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=FORMATS, description="The file's layout (JSON: json)."

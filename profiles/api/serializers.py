@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from competency import frameworks
 from competency.api.schema import constrain, document, ref
+from competency.numbers import portable_range
 from profiles.documents import SCHEMA_PATH, slug_validator
 from profiles.models import ROLE_LEVELS, JobFamily, ProfileVersion, RoleProfile
 
@@ -264,6 +265,8 @@ class VersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProfileVersion
         fields = ["number", "published_at", "change_note", "in_force", "url"]
+        # The same limits whichever database serves (SQLite's would be 2**63).
+        extra_kwargs = {"number": portable_range(ProfileVersion, "number")}
 
     def get_url(self, version) -> str:
         return self.context["request"].build_absolute_uri(
@@ -293,6 +296,7 @@ class ItemSerializer(serializers.Serializer):
 
 
 class ItemAddSerializer(serializers.Serializer):
+    body_required = True  # no field is required alone: one of item and title is
     item = serializers.IntegerField(
         required=False, help_text="A catalogue item's id; or give `title` for a new one."
     )
@@ -309,7 +313,22 @@ class ItemAddSerializer(serializers.Serializer):
         return data
 
 
-constrain("ItemAddRequest", oneOf=[{"required": ["item"]}, {"required": ["title"]}])
+# `item` or `title`, not both: said with `not`, which a client generator
+# passes over (a `oneOf` here made openapi-python-client give up the body's
+# type), while validators and schemathesis read it.
+constrain(
+    "ItemAddRequest",
+    description="Give `item` (a catalogue item's id) or `title` (a new item), not both. "
+    "A skill needs `level`; a knowledge item may have a `depth`.",
+    **{
+        "not": {
+            "anyOf": [
+                {"required": ["item", "title"]},
+                {"not": {"anyOf": [{"required": ["item"]}, {"required": ["title"]}]}},
+            ]
+        }
+    },
+)
 
 
 class ItemChangeSerializer(serializers.Serializer):

@@ -26,3 +26,43 @@ def draft_only(db):
     return factories.RoleProfileFactory(
         title="Payroll Officer", slug="payroll-officer", job_family=family, summary="Hidden"
     )
+
+
+# The tests that use the generated client share one pytest-xdist worker, so
+# that it is generated once per run (~5 s) whichever of them runs first.
+GENERATED_CLIENT = pytest.mark.xdist_group("generated-client")
+
+
+@pytest.fixture(scope="session")
+def generated_client(tmp_path_factory):
+    """A Python client generated from the committed openapi.yaml by
+    openapi-python-client, with the repository's settings for it, as an
+    integrator would make it: (its package's folder, what the generator
+    printed). The package is `competency_client`."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.paths import ROOT
+
+    folder = tmp_path_factory.mktemp("client") / "competency_client"
+    generator = Path(sys.executable).parent / "openapi-python-client"
+    done = subprocess.run(
+        [
+            str(generator),
+            "generate",
+            "--path",
+            str(ROOT / "openapi.yaml"),
+            "--config",
+            str(ROOT / "openapi-python-client.yaml"),
+            "--meta",
+            "none",
+            "--output-path",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return folder, done.stdout + done.stderr

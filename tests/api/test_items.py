@@ -63,10 +63,34 @@ def test_a_depth_must_be_on_the_scale(hr_api, draft_only):
             format="json",
             HTTP_IF_MATCH=etag(hr_api, draft_only),
         ),
-        409,
+        400,
     )
-    assert "depth" in body["detail"]
+    assert body["type"] == "urn:competency:problem:invalid-input"
+    assert [error["pointer"] for error in body["errors"]] == ["#/depth"]
     assert not draft_only.knowledge_links.exists()
+
+
+def test_a_skill_without_a_level_is_a_400_naming_level(hr_api, draft_only):
+    """A missing required choice is invalid input pointing at the field,
+    not a conflict with the resource's state."""
+    level = factories.LevelFactory()
+    skill = factories.SkillFactory(category=factories.CategoryFactory(framework=level.framework))
+    factories.SkillLevelFactory(skill=skill, level=level)
+    url = items_url(draft_only, "skills")
+    body = assert_problem(
+        hr_api.post(url, {"item": skill.pk}, format="json", HTTP_IF_MATCH=etag(hr_api, draft_only)),
+        400,
+    )
+    assert body["type"] == "urn:competency:problem:invalid-input"
+    assert body["errors"] == [{"pointer": "#/level", "detail": "Choose a level for the skill."}]
+    assert not draft_only.skill_links.exists()
+    added = hr_api.post(
+        url,
+        {"item": skill.pk, "level": level.pk},
+        format="json",
+        HTTP_IF_MATCH=etag(hr_api, draft_only),
+    )
+    assert added.status_code == 201, added.content
 
 
 def test_a_published_profile_is_not_edited(hr_api, published):

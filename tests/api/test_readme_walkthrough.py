@@ -1,19 +1,23 @@
 """The README's integration walk-through, run as written: its `curl` lines
 are read from README.md and run by bash against the live server, with HOST,
-PASSWORD, PERSON and CONFIRMED set as a reader would set them."""
+PASSWORD, PERSON and CONFIRMED set as a reader would set them; and its
+Python version, through a client generated from openapi.yaml."""
 
 import json
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from django.urls import resolve
 
 from competency.api import urls as api_urls
 from profiles import lifecycle
+from profiles.models import RoleProfile
 from tests import factories
-from tests.cast import account, restore_what_the_migrations_made
+from tests.api.conftest import GENERATED_CLIENT
+from tests.cast import account, issue, restore_what_the_migrations_made
 from tests.paths import ROOT
 
 PASSWORD = "a walk through the API"
@@ -74,6 +78,29 @@ def organisation(transactional_db):
     return hr
 
 
+def write_profile(folder):
+    """The walk-through's profile.json: a role-profile/1 document."""
+    sections = (
+        "background",
+        "prior_knowledge",
+        "work_activities",
+        "knowledge_skills",
+        "training",
+        "pdas",
+        "qualifications",
+        "organisation_skills",
+    )
+    document = {
+        "schema": "role-profile/1",
+        "title": "Site Reliability Engineer",
+        "slug": "site-reliability-engineer",
+        "summary": "Keeps the services up.",
+        "responsibilities": ["run the on-call rota"],
+        **{name: [] for name in sections},
+    }
+    (folder / "profile.json").write_text(json.dumps(document))
+
+
 def heatmap_exists():
     return resolve(HEATMAP).func is not api_urls.unknown
 
@@ -87,30 +114,7 @@ def test_the_readme_walkthrough_runs_as_written(live_server, organisation, tmp_p
         "# 4.",
         "# 5.",
     ]
-    (tmp_path / "profile.json").write_text(
-        json.dumps(
-            {
-                "schema": "role-profile/1",
-                "title": "Site Reliability Engineer",
-                "slug": "site-reliability-engineer",
-                "summary": "Keeps the services up.",
-                "responsibilities": ["run the on-call rota"],
-                **{
-                    name: []
-                    for name in (
-                        "background",
-                        "prior_knowledge",
-                        "work_activities",
-                        "knowledge_skills",
-                        "training",
-                        "pdas",
-                        "qualifications",
-                        "organisation_skills",
-                    )
-                },
-            }
-        )
-    )
+    write_profile(tmp_path)
     variables = {"HOST": live_server.url, "PASSWORD": PASSWORD, "PERSON": str(organisation.pk)}
 
     def step(index, **more):
@@ -150,3 +154,43 @@ def test_the_readme_walkthrough_runs_as_written(live_server, organisation, tmp_p
         )
     body, status = step(7)
     assert status == 200, body
+
+
+def python_walkthrough():
+    """The README's walk-through through a generated client: the Python
+    block of "The schema as integrators read it"."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### The schema as integrators read it", 1)[1]
+    return section.split("```python\n", 1)[1].split("\n```", 1)[0]
+
+
+@GENERATED_CLIENT
+def test_the_readme_walkthrough_runs_through_a_generated_client(
+    live_server, organisation, tmp_path, generated_client
+):
+    """Steps 2 to 4 and adding an item, as the README writes them in Python,
+    in a process of their own with the client generated from openapi.yaml
+    on its path (the token made as step 1 makes it)."""
+    folder, _ = generated_client
+    write_profile(tmp_path)
+    (tmp_path / "walkthrough.py").write_text(python_walkthrough(), encoding="utf-8")
+    _, token = issue(organisation)
+    result = subprocess.run(
+        [sys.executable, "walkthrough.py"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(folder.parent)}
+        | {"HOST": live_server.url, "TOKEN": token},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "['devops-engineer']",
+        "DevOps Engineer",
+        "site-reliability-engineer",
+    ], result.stdout
+    imported = RoleProfile.objects.get(slug="site-reliability-engineer")
+    assert [link.activity.title for link in imported.work_activity_links.all()] == [
+        "Run the on-call rota"
+    ]
