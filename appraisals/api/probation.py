@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisals import probation
-from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
+from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors, typed
 from appraisals.api.etags import etag_of
 from appraisals.api.person_scoped import PERSON_PK, PersonScoped
 from appraisals.forms import CheckpointForm, ProbationDecisionForm
@@ -265,7 +265,18 @@ class DecisionViewSet(PersonScoped, GenericViewSet):
     @idempotent
     def create(self, request, *args, **kwargs):
         person = self.person()
-        form = ProbationDecisionForm(dates_as_text(body_dict(request)))
+        if not probation.may_act(request.user, person):
+            # The right before the body (probation.may_act, the service's rule).
+            raise exceptions.PermissionDenied(
+                f"Only {person.name}'s line manager or HR can decide their probation."
+            )
+        given = typed(
+            body_dict(request),
+            dates=("extended_to",),
+            texts=("outcome", "notes"),
+            nullable=("extended_to",),
+        )
+        form = ProbationDecisionForm(dates_as_text(given))
         if not form.is_valid():
             raise serializers.ValidationError(form_errors(form))
         try:

@@ -1,7 +1,7 @@
 """A profile's published versions: frozen role-profile/1 documents, served
 as stored."""
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, TextField
+from django.db.models import BooleanField, Case, F, TextField, Value, When
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -59,8 +59,12 @@ class VersionViewSet(ReadOnlyModelViewSet):
             self.get_queryset()
             .defer("document")
             .annotate(
-                in_force=ExpressionWrapper(
-                    Q(profile__published_version=F("pk")), output_field=BooleanField()
+                # Case, not a comparison: an archived profile has no
+                # version in force, and NULL = pk is NULL, not false.
+                in_force=Case(
+                    When(profile__published_version=F("pk"), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
                 )
             )
         )
