@@ -20,6 +20,10 @@ from competency.numbers import positive_number
 from profiles.api.serializers import ROLE_PROFILE, VersionSerializer
 from profiles.models import ProfileVersion
 
+# A day: a published version never changes, but a client should still ask
+# (If-None-Match, a cheap 304) now and then whether it may read it at all.
+FROZEN_MAX_AGE = 86400
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -87,6 +91,10 @@ class VersionViewSet(ReadOnlyModelViewSet):
         )
         # Its id identifies its content for good.
         etag = f"version-{version.pk}"
-        return not_modified(request, etag) or with_etag(
+        response = not_modified(request, etag) or with_etag(
             HttpResponse(version.document_text, content_type="application/json"), etag
         )
+        # Frozen, so a client's cache may keep it; private, as who may read
+        # it is a question asked per caller (and may be answered no later).
+        response["Cache-Control"] = f"private, max-age={FROZEN_MAX_AGE}"
+        return response
