@@ -25,10 +25,10 @@ from appraisals.api.person_scoped import PERSON_PK, PersonScoped
 from appraisals.api.person_serializers import PersonRefSerializer, person_ref
 from appraisals.forms import CheckInForm
 from appraisals.models import CheckIn
-from competency.api.conditional import check_if_match, not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, quoted, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import PagePagination
-from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
+from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROW_ETAG
 from competency.api.views import GenericViewSet
 
 # The JSON types of a check-in's fields, checked before its form reads them.
@@ -45,15 +45,17 @@ class CheckInSerializer(serializers.Serializer):
     manager = PersonRefSerializer()
     notes = serializers.CharField(allow_blank=True)
     agreed_actions = serializers.CharField(allow_blank=True)
+    etag = serializers.CharField(help_text=ROW_ETAG)
 
     def to_representation(self, check_in):
-        return {
+        row = {
             "id": check_in.pk,
             "held_on": day(check_in.held_on),
             "manager": person_ref(check_in.manager),
             "notes": check_in.notes,
             "agreed_actions": check_in.agreed_actions,
         }
+        return {**row, "etag": quoted(etag_of(row))}
 
 
 class CheckInWriteSerializer(serializers.Serializer):

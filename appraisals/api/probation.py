@@ -24,9 +24,9 @@ from appraisals.api.etags import etag_of
 from appraisals.api.person_scoped import PERSON_PK, PersonScoped
 from appraisals.forms import CheckpointForm, ProbationDecisionForm
 from appraisals.models import CheckIn, ProbationCheckpoint, ProbationDecision
-from competency.api.conditional import check_if_match, not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, quoted, with_etag
 from competency.api.idempotency import idempotent
-from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
+from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROW_ETAG
 from competency.api.views import GenericViewSet
 
 
@@ -38,10 +38,11 @@ class CheckpointSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
     notes = serializers.CharField(allow_blank=True)
     check_in = serializers.IntegerField(allow_null=True, help_text="The check-in's id, if any.")
+    etag = serializers.CharField(help_text=ROW_ETAG)
 
     def to_representation(self, checkpoint):
         today = self.context.get("today") or timezone.localdate()
-        return {
+        row = {
             "id": checkpoint.pk,
             "months": checkpoint.months,
             "due_on": day(checkpoint.due_on),
@@ -50,6 +51,7 @@ class CheckpointSerializer(serializers.Serializer):
             "notes": checkpoint.notes,
             "check_in": checkpoint.check_in_id,
         }
+        return {**row, "etag": quoted(etag_of(row))}
 
 
 def checkpoint_etag(checkpoint):

@@ -139,6 +139,12 @@ IF_NONE_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="The ETag you hold: 304 with no body when it is still current.",
 )
+# The help text of a row's `etag` field: lists carry each row's ETag, so a
+# sync needs no GET per row.
+ROW_ETAG = (
+    "The row's ETag, as the ETag header gives it (quotes included): send it in If-Match or "
+    "If-None-Match without reading the row first."
+)
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     # competency.api.idempotency.MAX_KEY, and not blank.

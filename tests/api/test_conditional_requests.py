@@ -83,3 +83,20 @@ def test_a_frozen_version_may_be_cached_and_revalidated(hr_api, published):
     assert first["Cache-Control"].startswith("private, max-age=")
     again = hr_api.get(where, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304 and again["Cache-Control"] == first["Cache-Control"]
+
+
+def test_list_rows_carry_the_etag_their_own_address_gives(cast, appraisal):
+    hr = cast.api("hr")
+    CheckIn.objects.create(person=cast.person, manager=cast.manager, held_on=date(2025, 5, 1))
+    lists = [
+        "/api/v1/appraisals/",
+        "/api/v1/cycles/",
+        f"/api/v1/people/{cast.person.pk}/check-ins/",
+        f"/api/v1/profiles/{cast.person.role_profile.slug}/versions/",
+    ]
+    for where in lists:
+        (row, *_) = hr.get(where).json()["results"]
+        url = row.get("url") or f"{where}{row['id']}/"
+        assert hr.get(url)["ETag"] == row["etag"], where
+        # Sent back as it is, it is the current tag.
+        assert hr.get(url, HTTP_IF_NONE_MATCH=row["etag"]).status_code == 304, where
