@@ -31,6 +31,9 @@ class Unknown(APIView):
     get = post = put = patch = delete = _unknown
 
 
+unknown = Unknown.as_view()
+
+
 def api_patterns(router):
     """/api/v1/'s URL patterns: `router`'s resources, the schema and its docs."""
     return [
@@ -50,5 +53,5 @@ def api_patterns(router):
         path("", include(router.urls)),
         # (?s): an address with an encoded newline in it is unknown too, not
         # Django's HTML 404 page.
-        re_path(r"^[\s\S]*$", Unknown.as_view()),
+        re_path(r"^[\s\S]*$", unknown),
     ]
