@@ -373,12 +373,31 @@ class CheckInError(WorkflowError):
     pass
 
 
+def may_record_check_in(user, person):
+    """Whether `user` records check-ins with `person`: their line manager."""
+    manager = person.line_manager
+    return manager is not None and manager.account_id == user.pk
+
+
+def check_in_recorder_only(person):
+    return f"Only {person.name}'s line manager can record a check-in with them."
+
+
+def may_change_check_in(user, check_in):
+    """Whether `user` changes `check_in`: the manager who held it."""
+    return check_in.manager.account_id == user.pk
+
+
+def check_in_changer_only(check_in):
+    return f"Only {check_in.manager.name}, who held it, can change this check-in."
+
+
 @transaction.atomic
 def record_check_in(*, person, by, held_on, notes="", agreed_actions="") -> CheckIn:
     """A 1:1 recorded by the person's line manager."""
+    if not may_record_check_in(by, person):
+        raise CheckInError(check_in_recorder_only(person))
     manager = person.line_manager
-    if manager is None or manager.account_id != by.pk:
-        raise CheckInError(f"Only {person.name}'s line manager can record a check-in with them.")
     return CheckIn.objects.create(
         person=person,
         manager=manager,
@@ -393,8 +412,8 @@ def record_check_in(*, person, by, held_on, notes="", agreed_actions="") -> Chec
 def update_check_in(*, check_in, by, **values) -> CheckIn:
     """Change a check-in's notes or agreed actions: the manager who held it."""
     check_in = CheckIn.objects.select_for_update().select_related("manager").get(pk=check_in.pk)
-    if check_in.manager.account_id != by.pk:
-        raise CheckInError(f"Only {check_in.manager.name}, who held it, can change this check-in.")
+    if not may_change_check_in(by, check_in):
+        raise CheckInError(check_in_changer_only(check_in))
     extra = set(values) - {"held_on", "notes", "agreed_actions"}
     if extra:
         raise CheckInError(f"Unknown field: {sorted(extra)[0]}.")

@@ -89,6 +89,9 @@ router.register("insight/people-with", insight_api.PeopleWithViewSet, basename="
 router.register("jobs", JobViewSet, basename="job")
 
 
+# A 5xx under /api/ is problem details too (competency/api/views.py).
+handler500 = "competency.api.views.server_error"
+
 admin.site.site_header = "Competency framework administration"
 admin.site.site_title = "Competency framework"
 admin.site.index_title = "Frameworks, catalogue and role profiles"

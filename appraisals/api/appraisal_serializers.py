@@ -19,7 +19,7 @@ from appraisals.models import (
     Stage,
 )
 from appraisals.workflow import MOVES
-from competency.api.schema import constrain
+from competency.api.schema import ROW_ETAG, constrain
 
 
 class CycleRefSerializer(serializers.Serializer):
@@ -52,6 +52,7 @@ class AppraisalRowSerializer(serializers.Serializer):
     )
     person_signed_at = serializers.DateTimeField(allow_null=True)
     manager_signed_at = serializers.DateTimeField(allow_null=True)
+    etag = serializers.CharField(help_text=ROW_ETAG)
 
 
 class ScaleStepSerializer(serializers.Serializer):

@@ -126,6 +126,7 @@ def row_body(request, appraisal):
         "outcome": (appraisal.outcome or None) if sides.manager_assessment else None,
         "person_signed_at": appraisal.person_signed_at,
         "manager_signed_at": appraisal.manager_signed_at,
+        "etag": f'"{appraisal_etag(appraisal)}"',
     }
 
 
@@ -277,7 +278,7 @@ def readable(user):
 
 _PERSON_COLUMNS = ("name", "employee_id", "account_id")
 ROW_COLUMNS = (
-    *("stage", "outcome", "person_signed_at", "manager_signed_at"),
+    *("stage", "outcome", "person_signed_at", "manager_signed_at", "revision"),
     "cycle",
     *(f"person__{name}" for name in _PERSON_COLUMNS),
     *(f"manager__{name}" for name in _PERSON_COLUMNS),

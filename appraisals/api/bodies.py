@@ -24,5 +24,24 @@ def body_dict(request):
     return request.data
 
 
+def typed(values, *, dates=(), texts=(), nullable=()):
+    """`values` (a JSON object sent for a page's form) with each named field
+    of the JSON type the schema gives it, else a 400 naming the field: a
+    form would turn `true` into the text "True" and fail on a date sent as a
+    number or a list. Dates and texts are JSON strings; those in `nullable`
+    may be null."""
+    errors = {}
+    for name in (*dates, *texts):
+        value = values.get(name)
+        if name not in values or isinstance(value, str) or (value is None and name in nullable):
+            continue
+        errors[name] = [
+            "Give a date as text, YYYY-MM-DD." if name in dates else "Give text (a JSON string)."
+        ]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return values
+
+
 def dates_as_text(values):
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}

@@ -19,17 +19,20 @@ from rest_framework.response import Response
 
 from appraisals import plans
 from appraisals.access import can_read_check_ins
-from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
+from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors, typed
 from appraisals.api.etags import etag_of
 from appraisals.api.person_scoped import PERSON_PK, PersonScoped
 from appraisals.api.person_serializers import PersonRefSerializer, person_ref
 from appraisals.forms import CheckInForm
 from appraisals.models import CheckIn
-from competency.api.conditional import check_if_match, not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, quoted, with_etag
 from competency.api.idempotency import idempotent
 from competency.api.pagination import PagePagination
-from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
+from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROW_ETAG
 from competency.api.views import GenericViewSet
+
+# The JSON types of a check-in's fields, checked before its form reads them.
+CHECK_IN_TYPES = {"dates": ("held_on",), "texts": ("notes", "agreed_actions")}
 
 
 def check_in_etag(check_in):
@@ -42,15 +45,17 @@ class CheckInSerializer(serializers.Serializer):
     manager = PersonRefSerializer()
     notes = serializers.CharField(allow_blank=True)
     agreed_actions = serializers.CharField(allow_blank=True)
+    etag = serializers.CharField(help_text=ROW_ETAG)
 
     def to_representation(self, check_in):
-        return {
+        row = {
             "id": check_in.pk,
             "held_on": day(check_in.held_on),
             "manager": person_ref(check_in.manager),
             "notes": check_in.notes,
             "agreed_actions": check_in.agreed_actions,
         }
+        return {**row, "etag": quoted(etag_of(row))}
 
 
 class CheckInWriteSerializer(serializers.Serializer):
@@ -146,13 +151,16 @@ class CheckInViewSet(PersonScoped, GenericViewSet):
     @idempotent
     def create(self, request, *args, **kwargs):
         self.get_queryset()  # 404 for whoever may not read them
-        form = CheckInForm(dates_as_text(body_dict(request)))
+        person = self.person()
+        if not plans.may_record_check_in(request.user, person):
+            # The right before the body: whoever may not record one is told
+            # so whatever they sent.
+            raise exceptions.PermissionDenied(plans.check_in_recorder_only(person))
+        form = CheckInForm(dates_as_text(typed(body_dict(request), **CHECK_IN_TYPES)))
         if not form.is_valid():
             raise serializers.ValidationError(form_errors(form))
         try:
-            check_in = plans.record_check_in(
-                person=self.person(), by=request.user, **form.cleaned_data
-            )
+            check_in = plans.record_check_in(person=person, by=request.user, **form.cleaned_data)
         except plans.CheckInError as error:
             # Its only refusal: not the person's line manager.
             raise exceptions.PermissionDenied(" ".join(error.messages)) from None
@@ -165,7 +173,9 @@ class CheckInViewSet(PersonScoped, GenericViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         check_in = self.get_object()
-        given = body_dict(request)
+        if not plans.may_change_check_in(request.user, check_in):
+            raise exceptions.PermissionDenied(plans.check_in_changer_only(check_in))
+        given = typed(body_dict(request), **CHECK_IN_TYPES)
         with transaction.atomic():
             locked = (
                 CheckIn.objects.select_for_update(of=("self",))

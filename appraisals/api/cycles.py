@@ -40,7 +40,7 @@ from competency.api.idempotency import idempotent
 from competency.api.jobs import JobSerializer
 from competency.api.pagination import PagePagination
 from competency.api.permissions import IsHR
-from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
+from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROW_ETAG
 from competency.api.views import GenericViewSet
 
 # Names listed for each reason someone is skipped; the rest are counted.
@@ -73,11 +73,18 @@ def form_errors(form):
 class CycleSerializer(serializers.ModelSerializer):
     appraisal_count = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
+    etag = serializers.SerializerMethodField(help_text=ROW_ETAG)
 
     class Meta:
         model = Cycle
-        fields = ["id", "url", "name", "kind", "opens_on", "closes_on", "status", "appraisal_count"]
+        fields = [
+            *("id", "url", "name", "kind", "opens_on", "closes_on", "status"),
+            *("appraisal_count", "etag"),
+        ]
         read_only_fields = ["id", "status"]
+
+    def get_etag(self, cycle) -> str:
+        return f'"{cycle_etag(cycle)}"'
 
     def get_url(self, cycle) -> str:
         return self.context["request"].build_absolute_uri(

@@ -8,8 +8,9 @@ import json
 
 def etag_of(body):
     """The ETag of a representation: a fingerprint of what the caller reads,
-    its addresses left out (they depend on the host asked). So a 304 is
+    its addresses left out (they depend on the host asked), and the row's
+    own `etag` field. So a 304 is
     never stale, and If-Match compares what the writer last saw with the
     row as locked now."""
-    kept = {key: value for key, value in body.items() if key not in ("url", "links")}
+    kept = {key: value for key, value in body.items() if key not in ("url", "links", "etag")}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:32]

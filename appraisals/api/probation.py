@@ -19,14 +19,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from appraisals import probation
-from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
+from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors, typed
 from appraisals.api.etags import etag_of
 from appraisals.api.person_scoped import PERSON_PK, PersonScoped
 from appraisals.forms import CheckpointForm, ProbationDecisionForm
 from appraisals.models import CheckIn, ProbationCheckpoint, ProbationDecision
-from competency.api.conditional import check_if_match, not_modified, with_etag
+from competency.api.conditional import check_if_match, not_modified, quoted, with_etag
 from competency.api.idempotency import idempotent
-from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
+from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROW_ETAG
 from competency.api.views import GenericViewSet
 
 
@@ -38,10 +38,11 @@ class CheckpointSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
     notes = serializers.CharField(allow_blank=True)
     check_in = serializers.IntegerField(allow_null=True, help_text="The check-in's id, if any.")
+    etag = serializers.CharField(help_text=ROW_ETAG)
 
     def to_representation(self, checkpoint):
         today = self.context.get("today") or timezone.localdate()
-        return {
+        row = {
             "id": checkpoint.pk,
             "months": checkpoint.months,
             "due_on": day(checkpoint.due_on),
@@ -50,6 +51,7 @@ class CheckpointSerializer(serializers.Serializer):
             "notes": checkpoint.notes,
             "check_in": checkpoint.check_in_id,
         }
+        return {**row, "etag": quoted(etag_of(row))}
 
 
 def checkpoint_etag(checkpoint):
@@ -265,7 +267,18 @@ class DecisionViewSet(PersonScoped, GenericViewSet):
     @idempotent
     def create(self, request, *args, **kwargs):
         person = self.person()
-        form = ProbationDecisionForm(dates_as_text(body_dict(request)))
+        if not probation.may_act(request.user, person):
+            # The right before the body (probation.may_act, the service's rule).
+            raise exceptions.PermissionDenied(
+                f"Only {person.name}'s line manager or HR can decide their probation."
+            )
+        given = typed(
+            body_dict(request),
+            dates=("extended_to",),
+            texts=("outcome", "notes"),
+            nullable=("extended_to",),
+        )
+        form = ProbationDecisionForm(dates_as_text(given))
         if not form.is_valid():
             raise serializers.ValidationError(form_errors(form))
         try:

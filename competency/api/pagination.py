@@ -83,7 +83,23 @@ class StrictPageSize:
         return paged
 
 
-class PagePagination(StrictPageSize, PageNumberPagination):
+class LinkHeader:
+    """The body's `next` and `previous` addresses also as an RFC 8288 Link
+    header (rel="next", rel="prev"), for clients that page by headers."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
+
+
+class PagePagination(LinkHeader, StrictPageSize, PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -93,7 +109,7 @@ class PagePagination(StrictPageSize, PageNumberPagination):
     }
 
 
-class OrderedCursorPagination(StrictPageSize, CursorPagination):
+class OrderedCursorPagination(LinkHeader, StrictPageSize, CursorPagination):
     """Keyset pages in the order the queryset already has (a FilterSet's
     `sort` decides it; the primary key is added unless the order ends in a
     unique field). A cursor holds the values of every sort field of the row

@@ -13,6 +13,7 @@ ValidationError, ChangedSinceConfirmed), is answered as
 pointer into the request body (or to the query parameter's name).
 """
 
+import math
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
@@ -43,6 +44,11 @@ class PreconditionFailed(exceptions.APIException):
         "nothing was written. Read it again and retry."
     )
     default_code = "precondition_failed"
+
+    def __init__(self, detail=None, code=None, *, etag=None):
+        super().__init__(detail, code)
+        # The resource's ETag now, sent back in the 412's ETag header.
+        self.etag = etag
 
 
 class FileRefused(exceptions.ValidationError):
@@ -128,7 +134,9 @@ def to_problem(exc, request=None):
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+        headers["Retry-After"] = str(math.ceil(exc.wait))
+    if getattr(exc, "etag", None):
+        headers["ETag"] = f'"{exc.etag}"'
     if isinstance(exc, exceptions.ValidationError):
         errors = list(pointers(exc.detail))
         return problem(

@@ -129,6 +129,8 @@ def constrain(component, **keywords):
 def add_components(result, generator, request, public):
     """Postprocessing hook: the interchange schemas, the problem shape and
     the constraints of `constrain`."""
+    headers = result.setdefault("components", {}).setdefault("headers", {})
+    headers.update(copy.deepcopy(HEADER_COMPONENTS))
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in components().items():
         schemas.setdefault(name, copy.deepcopy(schema))
@@ -140,22 +142,29 @@ def add_components(result, generator, request, public):
 
 # --- Conditional headers and error responses in every operation -------------
 
-# One entity tag, as the ETag header gave it, or `*`: the services compare
-# against one fingerprint, so a list of several is refused (428).
-ENTITY_TAG = r'^(\*|(W/)?"[^"]*")$'
+# `*`, or a list of entity tags as the ETag header gives them (RFC 9110;
+# competency/api/conditional.py): anything else is 400.
+ENTITY_TAG = r'^(\*|\s*(W/)?"[^"]*"\s*(,\s*(W/)?"[^"]*"\s*)*)$'
 IF_MATCH = OpenApiParameter(
     "If-Match",
     {"type": "string", "pattern": ENTITY_TAG},
     OpenApiParameter.HEADER,
     required=True,
-    description="The ETag of the resource as you last read it. Without it: 428; when the "
-    "resource changed since: 412, and nothing is written.",
+    description="The ETag of the resource as you last read it (or several, comma-separated; "
+    "compared strongly, so a weak `W/` tag never matches). Without it: 428; malformed: 400; "
+    "when none is current: 412 with the current ETag, and nothing is written.",
 )
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="The ETag you hold: 304 with no body when it is still current.",
+)
+# The help text of a row's `etag` field: lists carry each row's ETag, so a
+# sync needs no GET per row.
+ROW_ETAG = (
+    "The row's ETag, as the ETag header gives it (quotes included): send it in If-Match or "
+    "If-None-Match without reading the row first."
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -180,6 +189,43 @@ ERRORS = {
     428: "If-Match is required.",
     429: "Too many requests: wait the seconds in Retry-After.",
 }
+
+
+def _header(description, **schema):
+    return {"description": description, "schema": {"type": "string", **schema}}
+
+
+# Response headers, components of the document (add_components) that each
+# response names by reference.
+HEADER_COMPONENTS = {
+    "RateLimit-Policy": _header(
+        "The rate limit that applies to you (draft-ietf-httpapi-ratelimit-headers): "
+        '`"caller";q=600;w=60` is 600 requests in each 60-second window.'
+    ),
+    "RateLimit": _header(
+        'Where you stand: `"caller";r=598;t=41` is 598 requests left, the window '
+        "resetting in 41 seconds."
+    ),
+    "CurrentETag": _header("The resource's ETag now: read it again, then retry with it."),
+    "Retry-After": {
+        "description": "Seconds to wait before the window resets.",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "Link": _header('The next and previous pages (RFC 8288): `<https://...?page=2>; rel="next"`.'),
+}
+
+
+def header_ref(name):
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+# competency/api/throttling.py: on every answer that was counted.
+RATE_LIMIT_HEADERS = {name: header_ref(name) for name in ("RateLimit-Policy", "RateLimit")}
+HEADERS_BY_STATUS = {
+    "412": {"ETag": header_ref("CurrentETag")},
+    "429": {"Retry-After": header_ref("Retry-After")},
+}
+LINK_HEADER = header_ref("Link")
 
 
 class ProblemAutoSchema(AutoSchema):
@@ -243,6 +289,12 @@ class ProblemAutoSchema(AutoSchema):
                     "content": {CONTENT_TYPE: {"schema": ref(PROBLEM)}},
                 },
             )
+        for code, response in responses.items():
+            headers = response.setdefault("headers", {})
+            headers.update(RATE_LIMIT_HEADERS)
+            headers.update(HEADERS_BY_STATUS.get(code, {}))
+            if code == "200" and self._is_a_paginated_list():
+                headers["Link"] = LINK_HEADER
         return responses
 
 

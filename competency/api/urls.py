@@ -12,17 +12,26 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound
+
+from competency.api.views import APIView
 
 
 @extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
-@authentication_classes([])
-@permission_classes([])
-def unknown(request, *args, **kwargs):
-    """Any other address under /api/v1/: 404 as problem details, not a page."""
-    raise NotFound("There is no such address in the API.")
+class Unknown(APIView):
+    """Any other address under /api/v1/: 404 as problem details, not a page.
+    Callers sign in as anywhere else, so a signed-in caller is counted
+    against their own budget, never their address's anonymous one."""
+
+    permission_classes = []
+
+    def _unknown(self, request, *args, **kwargs):
+        raise NotFound("There is no such address in the API.")
+
+    get = post = put = patch = delete = _unknown
+
+
+unknown = Unknown.as_view()
 
 
 def api_patterns(router):

@@ -7,7 +7,7 @@ which leaves the text alone, still changes it. Every write takes If-Match
 and checks it inside the write's transaction, under the lock.
 """
 
-from competency.api.conditional import if_match
+from competency.api.conditional import if_match_tags
 from competency.api.problems import PreconditionFailed
 from profiles import lifecycle
 from profiles.documents import document_fingerprint, profile_document
@@ -21,18 +21,32 @@ def profile_etag(profile, document):
     return f"{document_fingerprint(document)}.{state_of(profile)}"
 
 
+def current_etag(profile):
+    """The ETag a writer (HR) reads for `profile` now: its working copy's."""
+    return profile_etag(profile, profile_document(profile))
+
+
 def lock_confirmed(request, profile):
-    """Lock the profile's row and check If-Match's state part against it;
-    the fingerprint part is returned for the service's `confirmed=`, which
-    compares it under the same lock. Call inside transaction.atomic()."""
-    tag = if_match(request)
+    """Lock the profile's row and pick the tag of If-Match (one or a list,
+    compared strongly) whose state part is the row's now; its fingerprint
+    part is returned for the service's `confirmed=`, which compares it under
+    the same lock. None of them current: 412 with the current ETag. Call
+    inside transaction.atomic()."""
+    tags = if_match_tags(request)
     locked = lifecycle.lock(profile)
-    if tag is None:  # If-Match: *
+    if tags is None:  # If-Match: *
         return locked, None
-    fingerprint, _, state = tag.partition(".")
-    if state != state_of(locked):
-        raise PreconditionFailed()
-    return locked, fingerprint
+    state = state_of(locked)
+    candidates = [
+        fingerprint for fingerprint, _, of in (t.partition(".") for t in tags) if of == state
+    ]
+    if not candidates:
+        raise PreconditionFailed(etag=current_etag(locked))
+    if len(candidates) > 1:
+        # Several reads of the same state: the one whose text is current.
+        now = document_fingerprint(profile_document(locked))
+        candidates = [now] if now in candidates else candidates[-1:]
+    return locked, candidates[0]
 
 
 def lock_unchanged(request, profile):

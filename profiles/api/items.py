@@ -13,7 +13,7 @@ from competency.api.schema import IF_MATCH
 from competency.api.views import GenericViewSet
 from competency.numbers import positive_number
 from profiles import drafts
-from profiles.api.etags import lock_unchanged, profile_etag
+from profiles.api.etags import current_etag, lock_unchanged, profile_etag
 from profiles.api.serializers import (
     ItemAddSerializer,
     ItemChangeSerializer,
@@ -81,6 +81,10 @@ class ItemViewSet(GenericViewSet):
         if not getattr(self, "swagger_fake_view", False):
             context["section"] = self.section
         return context
+
+    def current_etag(self):
+        """For a 412 a service raised (competency.api.views): the profile's."""
+        return current_etag(self.profile())
 
     def profile(self):
         return get_object_or_404(

@@ -39,7 +39,7 @@ from competency.api.views import GenericViewSet
 from competency.roles import is_hr
 from profiles import documents, drafts, lifecycle
 from profiles.api.bodies import IMPORT_BODY, PageTextParser, RawJSONParser
-from profiles.api.etags import lock_confirmed, profile_etag
+from profiles.api.etags import current_etag, lock_confirmed, profile_etag
 from profiles.api.serializers import (
     HR_COLUMNS,
     READER_COLUMNS,
@@ -231,11 +231,16 @@ class ProfileViewSet(
 
     @extend_schema(
         summary="Publish the draft as the next version",
-        parameters=[IF_MATCH],
+        description="The answer is built inside the publish's transaction, from what it "
+        "committed. If it is lost on the way (a dropped connection), send the same request "
+        "with the same Idempotency-Key: the first answer is replayed and no second version "
+        "is made. Without a key, a retry is refused with 412, as the profile changed.",
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         request=PublishSerializer,
         responses=ProfileSerializer,
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def publish(self, request, slug=None):
         profile = self.get_object()
         given = PublishSerializer(data=request.data)
@@ -248,7 +253,13 @@ class ProfileViewSet(
                 confirmed=confirmed,
                 change_note=given.validated_data["change_note"],
             )
-        return self._respond(self._reloaded(profile))
+            # Nothing is read after the commit: the answer is what it wrote.
+            return self._respond(self._reloaded(profile))
+
+    def current_etag(self):
+        """For a 412 a service raised (competency.api.views)."""
+        profile = self.get_queryset().filter(slug=self.kwargs.get("slug")).first()
+        return current_etag(profile) if profile is not None else None
 
     @extend_schema(
         summary="Archive: withdraw from use",
@@ -384,7 +395,14 @@ class ProfileViewSet(
             ),
         ],
         request=IMPORT_BODY,
-        responses={201: ImportResultSerializer},
+        responses={
+            201: ImportResultSerializer,
+            200: OpenApiResponse(
+                ImportResultSerializer,
+                description="Imported onto the profile's existing draft, or a new draft of a "
+                "published profile: nothing was created.",
+            ),
+        },
         examples=[
             OpenApiExample(
                 "Created",

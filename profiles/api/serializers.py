@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from competency import frameworks
-from competency.api.schema import constrain, document, ref
+from competency.api.schema import ROW_ETAG, constrain, document, ref
 from competency.numbers import portable_range
 from profiles.documents import SCHEMA_PATH, slug_validator
 from profiles.models import ROLE_LEVELS, JobFamily, ProfileVersion, RoleProfile
@@ -261,12 +261,17 @@ class AuditPageSerializer(serializers.Serializer):
 class VersionSerializer(serializers.ModelSerializer):
     in_force = serializers.BooleanField()
     url = serializers.SerializerMethodField()
+    etag = serializers.SerializerMethodField(help_text=ROW_ETAG)
 
     class Meta:
         model = ProfileVersion
-        fields = ["number", "published_at", "change_note", "in_force", "url"]
+        fields = ["number", "published_at", "change_note", "in_force", "url", "etag"]
         # The same limits whichever database serves (SQLite's would be 2**63).
         extra_kwargs = {"number": portable_range(ProfileVersion, "number")}
+
+    def get_etag(self, version) -> str:
+        # profiles.api.versions: a frozen version's ETag is its id's.
+        return f'"version-{version.pk}"'
 
     def get_url(self, version) -> str:
         return self.context["request"].build_absolute_uri(

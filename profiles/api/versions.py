@@ -1,7 +1,7 @@
 """A profile's published versions: frozen role-profile/1 documents, served
 as stored."""
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, TextField
+from django.db.models import BooleanField, Case, F, TextField, Value, When
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,6 +19,10 @@ from competency.api.views import ReadOnlyModelViewSet
 from competency.numbers import positive_number
 from profiles.api.serializers import ROLE_PROFILE, VersionSerializer
 from profiles.models import ProfileVersion
+
+# A day: a published version never changes, but a client should still ask
+# (If-None-Match, a cheap 304) now and then whether it may read it at all.
+FROZEN_MAX_AGE = 86400
 
 
 @extend_schema_view(
@@ -59,8 +63,12 @@ class VersionViewSet(ReadOnlyModelViewSet):
             self.get_queryset()
             .defer("document")
             .annotate(
-                in_force=ExpressionWrapper(
-                    Q(profile__published_version=F("pk")), output_field=BooleanField()
+                # Case, not a comparison: an archived profile has no
+                # version in force, and NULL = pk is NULL, not false.
+                in_force=Case(
+                    When(profile__published_version=F("pk"), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
                 )
             )
         )
@@ -83,6 +91,10 @@ class VersionViewSet(ReadOnlyModelViewSet):
         )
         # Its id identifies its content for good.
         etag = f"version-{version.pk}"
-        return not_modified(request, etag) or with_etag(
+        response = not_modified(request, etag) or with_etag(
             HttpResponse(version.document_text, content_type="application/json"), etag
         )
+        # Frozen, so a client's cache may keep it; private, as who may read
+        # it is a question asked per caller (and may be answered no later).
+        response["Cache-Control"] = f"private, max-age={FROZEN_MAX_AGE}"
+        return response

@@ -98,6 +98,22 @@ class FrameworkImport:
     fingerprint: str = ""
 
 
+def role_slugs(titles):
+    """Each role level's profile slug, {title: slug}, unique within the
+    table: titles that slug alike ("Level 0 role 1.10" and "Level 0 role
+    11.0") get -2, -3... in the table's order, so the same table gives the
+    same slugs each time it is imported."""
+    slugs, taken = {}, set()
+    for title in titles:
+        base = slugify(title)
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        taken.add(slug)
+        slugs[title] = slug
+    return slugs
+
+
 def catalogue_state(frameworks, role_titles=()):
     """A fingerprint of what a framework import would change: the whole
     content of the file's existing frameworks, and when each of its role
@@ -105,7 +121,7 @@ def catalogue_state(frameworks, role_titles=()):
     ends, so that nobody publishes or edits one between this look and the
     import's write."""
     profiles = RoleProfile.objects.select_for_update(of=("self",)).filter(
-        slug__in=[slugify(title) for title in role_titles]
+        slug__in=role_slugs(role_titles).values()
     )
     state = {
         "frameworks": [export_framework(framework) for framework in frameworks],
@@ -192,7 +208,8 @@ def import_framework(
     result.lines = report_lines(reports)
     for each in reports:
         if isinstance(each, ProfilesReport):
-            result.profiles += [(title, slugify(title)) for title in each.added + each.changed]
+            slugs = role_slugs(roles)
+            result.profiles += [(title, slugs[title]) for title in each.added + each.changed]
     if preview:
         result.lines.append(PREVIEW_LINE)
     return result
@@ -332,11 +349,12 @@ def apply_role_levels(roles, progress):
         ).select_related("category")
     }
     families = {family.name: family for family in JobFamily.objects.all()}
+    slugs = role_slugs(roles)
     profiles = {
         profile.slug: profile
-        for profile in RoleProfile.objects.filter(
-            slug__in=[slugify(title) for title in roles]
-        ).select_related("job_family")
+        for profile in RoleProfile.objects.filter(slug__in=slugs.values()).select_related(
+            "job_family"
+        )
     }
     links = {}
     for link in ProfileSkill.objects.filter(
@@ -363,9 +381,9 @@ def apply_role_levels(roles, progress):
             "variant": variant or "",
             "summary": role_level.summary,
         }
-        profile = profiles.get(slugify(title))
+        profile = profiles.get(slugs[title])
         if profile is None:
-            profile = RoleProfile(slug=slugify(title), **fields)
+            profile = RoleProfile(slug=slugs[title], **fields)
             added.append(profile)
             report.added.append(title)
         elif [(link.skill_id, link.level_id) for link in links.get(profile.pk, [])] == (

@@ -87,11 +87,21 @@ def wrong_kind_for_profile(data: bytes):
     head = data[:4096].decode("utf-8-sig", errors="replace").lstrip()
     if head.startswith("{") and '"schema":"framework/1"' in "".join(head.split()):
         return f"this looks like a framework/1 export, not a role profile: {FRAMEWORK_PAGE}"
-    header = {cell.strip().casefold() for cell in next(csv.reader([head.partition("\n")[0]]), [])}
+    header = {cell.strip().casefold() for cell in _first_row(head)}
     for columns, what in ((DDAT_COLUMNS, "a DDaT role table"), (SKILLS_COLUMNS, "a skills table")):
         if {column.casefold() for column in columns} <= header:
             return f"this looks like {what}, not a role profile: {FRAMEWORK_PAGE}"
     return None
+
+
+def _first_row(text):
+    """The cells of the first line read as CSV, or none when it is not CSV
+    (a binary file's bytes: a stray carriage return is csv.Error)."""
+    lines = text.splitlines()
+    try:
+        return next(csv.reader(lines[:1]), [])
+    except csv.Error:
+        return []
 
 
 # role-profile/1 nests three deep (the document, a section's list, an item);
