@@ -620,3 +620,17 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
     "rest_framework.renderers.JSONRenderer",
     "competency.api.renderers.BrowsableAPIRenderer",
 ]
+
+# --- Reminders and escalation (appraisals/reminders.py) -------------------------
+# The address the links in mails start with (no trailing slash).
+SITE_URL = (os.environ.get("SITE_URL") or "http://localhost:8000").rstrip("/")
+# A shared HR mailbox for escalations; empty: every HR account with an email.
+REMINDERS_HR_EMAIL = os.environ.get("REMINDERS_HR_EMAIL", "")
+# The daily run (also `manage.py send_reminders` for cron without a worker):
+# at REMINDERS_HOUR (local time), safe to run twice.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["send-reminders"] = {
+    "task": "appraisals.tasks.send_reminders",
+    "schedule": crontab(hour=int(os.environ.get("REMINDERS_HOUR") or 7), minute=0),
+}
