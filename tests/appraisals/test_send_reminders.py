@@ -5,6 +5,7 @@ off. Sam's appraisal by Mo is in Annual review 2025, closing 30 June 2025;
 Mo reports to Bea; Harriet is HR. Mail goes through Django's test outbox
 here (tests/appraisals/test_reminder_mail_smtp.py sends through SMTP)."""
 
+import io
 import re
 from datetime import date, timedelta
 
@@ -24,7 +25,7 @@ CLOSES = date(2025, 6, 30)
 
 
 def run(day):
-    call_command("send_reminders", date=day.isoformat(), stdout=open("/dev/null", "w"))
+    call_command("send_reminders", date=day.isoformat(), stdout=io.StringIO())
 
 
 def sent():
