@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -392,3 +393,58 @@ class BackgroundJob(models.Model):
     @property
     def finished(self):
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class OutboundMail(models.Model):
+    """One email in the outbox (competency/mail.py): written by queue() in
+    the same transaction as the change it tells of, so a change that rolls
+    back leaves no mail, and sent after the commit by a Celery task.
+
+    `key` names what the mail is about and for whom (a move and its
+    recipient): unique, so the same move never queues it twice. The body is
+    rendered when queued, as the recipient could see it at that moment."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        # The mail server refused the address for good (a 5xx to RCPT TO).
+        REFUSED = "refused", "Address refused"
+        # Still failing after the last attempt (MAIL_MAX_ATTEMPTS).
+        FAILED = "failed", "Given up"
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the next attempt is due: now when queued, later after a failure
+    # (exponential backoff).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outbound mail"
+        verbose_name_plural = "outbound mail"
+        indexes = [
+            # The sender's question: what is due now.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(state="pending"),
+                name="outboundmail_due",
+            ),
+            models.Index(fields=["to"], name="outboundmail_to"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sent", "refused", "failed"]),
+                name="outboundmail_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to} ({self.state})"

@@ -621,9 +621,43 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
     "competency.api.renderers.BrowsableAPIRenderer",
 ]
 
+# --- Email (issue 21): the outbox, sent through SMTP --------------------------------
+# Mail is queued in the outbox with the change it tells of and sent after the
+# commit (competency/mail.py). The server is EMAIL_URL (competency/email_url.py:
+# smtp://, smtp+tls://, smtps://) or EMAIL_HOST and its friends; with neither,
+# mail is printed to the console, as `make run` wants.
+# The site's address as people reach it: the links in mails start with it.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+if os.environ.get("EMAIL_URL"):
+    from competency.email_url import parse as _parse_email_url
+
+    globals().update(_parse_email_url(os.environ["EMAIL_URL"]))
+elif os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Competency <noreply@localhost>")
+# Seconds an SMTP connection may hang before the attempt counts as failed.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or 10)
+# A failed attempt is tried again after MAIL_RETRY_SECONDS, doubled each
+# time up to MAIL_RETRY_MAX_SECONDS; after MAIL_MAX_ATTEMPTS it is given up.
+MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS") or 60)
+MAIL_RETRY_MAX_SECONDS = float(os.environ.get("MAIL_RETRY_MAX_SECONDS") or 6 * 3600)
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS") or 12)
+MAIL_BATCH = int(os.environ.get("MAIL_BATCH") or 500)
+# What a lost task left (a broker down at the commit) goes out within a minute.
+CELERY_BEAT_SCHEDULE["deliver-mail"] = {
+    "task": "competency.mail.deliver_mail",
+    "schedule": 60.0,
+}
+
 # --- Reminders and escalation (appraisals/reminders.py) -------------------------
-# The address the links in mails start with (no trailing slash).
-SITE_URL = (os.environ.get("SITE_URL") or "http://localhost:8000").rstrip("/")
 # A shared HR mailbox for escalations; empty: every HR account with an email.
 REMINDERS_HR_EMAIL = os.environ.get("REMINDERS_HR_EMAIL", "")
 # The daily run (also `manage.py send_reminders` for cron without a worker):

@@ -6,8 +6,8 @@ from tests.cast import groups_are_there
 from tests.paths import ROOT
 
 # The cast (tests/cast.py): the organisation, its people and their clients,
-# for every test.
-pytest_plugins = ["tests.cast"]
+# for every test; a real SMTP server (tests/smtp.py) for those that ask.
+pytest_plugins = ["tests.cast", "tests.smtp"]
 
 
 def pytest_sessionstart(session):
