@@ -1014,8 +1014,9 @@ class ReminderDigest(models.Model):
     """One reminder mail to one address on one day: the claim that makes
     sending safe to run twice at once. Each run inserts the rows for the
     digests it computed, skipping those that exist already (ON CONFLICT DO
-    NOTHING), and sends only the rows it inserted itself (`claimed_by`), so
-    two runs never mail the same address on the same day. Kept a month
+    NOTHING), and queues mail (competency/mail.py) only for the rows it
+    inserted itself (`claimed_by`), in the same transaction, so two runs
+    never mail the same address on the same day. Kept a month
     (appraisals/reminders.py prunes older rows): only today's rows matter."""
 
     class Kind(models.TextChoices):
@@ -1031,7 +1032,6 @@ class ReminderDigest(models.Model):
     items = models.PositiveIntegerField(default=0)  # how many things it listed
     claimed_by = models.UUIDField(db_index=True)
     claimed_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

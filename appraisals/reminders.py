@@ -21,11 +21,13 @@ so each open cycle decides once what today means for it):
 
 Safe to run twice at once: each run inserts a ReminderDigest row per
 (address, day), skipping those that exist (INSERT … ON CONFLICT DO
-NOTHING), and sends only the rows it inserted itself. A run that dies
-after claiming leaves those mailboxes unreminded that day rather than
-reminded twice: a reminder comes again on the next reminder day.
+NOTHING), and queues mail only for the rows it inserted itself, in the
+same transaction, in the outbox (competency/mail.py), which sends it after
+the commit with retries. A run that dies mid-way has committed whole
+batches (claims with their mail) and nothing of the rest: run it again.
 """
 
+import hashlib
 import logging
 import uuid
 from collections import defaultdict
@@ -35,13 +37,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from appraisals.models import Appraisal, Cycle, ReminderDigest, ReviewItem
 from appraisals.workflow import owed_steps
+from competency import mail
 from competency.roles import HR_PERMISSION
 
 log = logging.getLogger(__name__)
@@ -297,9 +300,8 @@ def already_reminded(addresses, today):
 
 def claim(digests, today, kind):
     """Insert a claim for each digest, skipping the addresses claimed today
-    already (by this run's twin, or earlier), and return the digests this
-    run claimed. Rows go in address order, so two runs at once take their
-    locks in the same order and never deadlock."""
+    already (by a twin run, or earlier), and return the digests this run
+    claimed. Call it in the transaction that queues their mail."""
     token = uuid.uuid4()
     rows = [
         ReminderDigest(
@@ -310,55 +312,59 @@ def claim(digests, today, kind):
             items=len(digest.items),
             claimed_by=token,
         )
-        for digest in sorted(digests.values(), key=lambda digest: digest.address)
+        for digest in digests
     ]
-    ReminderDigest.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    mine = ReminderDigest.objects.filter(claimed_by=token).values_list("address", "pk")
-    return [(digests[address], pk) for address, pk in mine.iterator(chunk_size=BATCH)]
+    ReminderDigest.objects.bulk_create(rows, ignore_conflicts=True)
+    by_address = {digest.address: digest for digest in digests}
+    mine = ReminderDigest.objects.filter(claimed_by=token).values_list("address", flat=True)
+    return [by_address[address] for address in mine]
 
 
-def render(digest):
-    """(subject, text, html) of a digest."""
+def digest_mail(digest, today):
+    """The outbox's mail for a digest (competency/mail.py renders it)."""
     overdue = any(item.kind != DUE for item in digest.items)
     count = len(digest.items)
     subject = (
         f"{'Overdue: ' if overdue else ''}{count} thing{'s' if count != 1 else ''} "
         "waiting for you in appraisals"
     )
-    context = {
-        "digest": digest,
-        "site": settings.SITE_URL,
-        "subject": subject,
-        "home": settings.SITE_URL + reverse("home"),
-    }
-    text = render_to_string("appraisals/mail/reminders.txt", context)
-    html = render_to_string("appraisals/mail/reminders.html", context)
-    return subject, text, html
+    key = f"reminders:{today.isoformat()}:{digest.address}"
+    if len(key) > 200:  # the outbox's keys are short; addresses may be long
+        key = f"reminders:{today.isoformat()}:{hashlib.sha256(key.encode()).hexdigest()}"
+    return mail.Mail(
+        key=key,
+        to=digest.address,
+        subject=subject,
+        template="appraisals/mail/reminders",
+        context={"digest": digest, "home": mail.absolute(reverse("home"))},
+    )
 
 
 def send(digests, today, kind=ReminderDigest.Kind.SCHEDULED):
-    """Claim and send the digests; returns how many this run sent."""
-    from appraisals.mailing import Sender  # the one place mail leaves from
+    """Claim the digests and queue their mail, a batch per transaction
+    (the claim and the mail commit together: a claimed mailbox's mail is
+    in the outbox). Batches go in address order, so two runs at once wait
+    for each other's rows in the same order and never deadlock. Returns how
+    many this run queued; the outbox sends them after each commit."""
+    ordered = sorted(digests.values(), key=lambda digest: digest.address)
+    queued = 0
+    for start in range(0, len(ordered), BATCH):
+        with transaction.atomic():
+            claimed = claim(ordered[start : start + BATCH], today, kind)
+            mail.queue_many([digest_mail(digest, today) for digest in claimed])
+        queued += len(claimed)
+    return queued
 
+
+def deliver_all():
+    """Send everything the outbox holds that is due, here and now: what
+    `send_reminders` does where no worker sends it. Stops when a delivery
+    sends nothing (the outbox is empty, or the mail server is down: the
+    outbox retries later)."""
     sent = 0
-    claimed = claim(digests, today, kind)
-    with Sender() as sender:
-        done = []
-        for digest, pk in claimed:
-            sender.send_digest(digest, *render(digest))
-            done.append(pk)
-            if len(done) >= BATCH:
-                sent += _mark_sent(done)
-                done = []
-        sent += _mark_sent(done)
+    while done := mail.deliver(limit=settings.MAIL_BATCH).sent:
+        sent += done
     return sent
-
-
-def _mark_sent(pks):
-    if not pks:
-        return 0
-    ReminderDigest.objects.filter(pk__in=pks).update(sent_at=timezone.now())
-    return len(pks)
 
 
 def prune(today):
@@ -372,9 +378,9 @@ def send_scheduled(today=None):
     today = today or timezone.localdate()
     prune(today)
     result = plan(today)
-    sent = send(result.digests, today)
-    log.info("reminders sent", extra={"sent": sent, "planned": len(result.digests)})
-    return sent
+    queued = send(result.digests, today)
+    log.info("reminders queued", extra={"queued": queued, "planned": len(result.digests)})
+    return queued
 
 
 def preview_late(cycle, today=None):

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from appraisals import reminders
+from competency import jobs
 
 
 class Command(BaseCommand):
@@ -13,7 +14,8 @@ class Command(BaseCommand):
         "to the manager's manager and then HR (appraisals/reminders.py). Everything due to "
         "one mailbox goes in one mail, at most one a day: safe to run twice, even at once "
         "(the Celery beat schedule runs the same thing where there is a worker). "
-        "--dry-run lists who would get what, and sends nothing."
+        "Mail goes through the outbox; without a Celery worker the command sends it "
+        "before it ends. --dry-run lists who would get what, and sends nothing."
     )
 
     def add_arguments(self, parser):
@@ -32,8 +34,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{digest.address}: {len(digest.items)} item(s){note}")
             self.stdout.write(f"{len(planned.digests)} reminder(s) due; none sent (dry run).")
             return
-        sent = reminders.send_scheduled(today)
-        self.stdout.write(f"Sent {sent} reminder(s) for {today:%Y-%m-%d}.")
+        queued = reminders.send_scheduled(today)
+        self.stdout.write(f"Queued {queued} reminder(s) for {today:%Y-%m-%d}.")
+        if not jobs.in_background():
+            # No worker sends the outbox here: send it before cron's run ends.
+            sent = reminders.deliver_all()
+            self.stdout.write(f"Sent {sent} mail(s) from the outbox.")
 
     def _day(self, text):
         if not text:
