@@ -243,3 +243,33 @@ def test_claims_older_than_a_month_are_pruned(cast, appraisal):
     assert list(ReminderDigest.objects.values_list("sent_on", flat=True)) == [
         CLOSES + timedelta(days=57)
     ]
+
+
+def test_working_out_who_is_due_what_reads_a_fixed_number_of_queries(cast, appraisal):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from appraisals import reminders
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            planned = reminders.plan(CLOSES + timedelta(days=14))  # late, escalated to HR
+        return len(captured), len(planned.digests)
+
+    appraisal.cycle.overdue_every_days = 1  # reminded, escalated and told HR on one day
+    appraisal.cycle.save()
+    few = queries()
+    for n in range(5):
+        person(f"Extra{n}", cast.manager, cast.manager.role_profile)
+    cycles.open_cycle(cycle=appraisal.cycle, scope=cycles.Scope.team(cast.manager))
+    many = queries()
+    assert few[0] == many[0]
+    assert many[1] == 3  # every draft waits for Mo; Bea hears, and Harriet (HR)
+
+
+def test_the_daily_run_is_on_the_beat_schedule(settings):
+    from competency.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["send-reminders"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
