@@ -12,8 +12,10 @@ class AppraisalsConfig(AppConfig):
         from django.db.models.signals import post_save
         from simple_history.signals import post_create_historical_record
 
+        from appraisals.mail_addresses import on_address_refused
         from appraisals.models import Person
         from appraisals.people import log_person_change, on_user_saved
+        from competency.mail import address_refused
 
         # A sign-in account created after its person finds them by email.
         post_save.connect(
@@ -23,3 +25,5 @@ class AppraisalsConfig(AppConfig):
         post_create_historical_record.connect(
             log_person_change, sender=Person.history.model, dispatch_uid="appraisals_log_person"
         )
+        # An address the mail server refused for good, against its person.
+        address_refused.connect(on_address_refused, dispatch_uid="appraisals_address_refused")

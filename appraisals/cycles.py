@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from appraisals import notices
 from appraisals.models import (
     Appraisal,
     AppraisalEvent,
@@ -195,6 +196,8 @@ def open_cycle(
             opening.created += _create(cycle, chosen[start : start + BATCH], by, requirements)
             if progress:
                 progress(len(opening.created), len(chosen))
+    # Each manager is mailed their new drafts to set up, with the opening.
+    notices.cycle_opened(cycle, opening.created)
     return opening
 
 

@@ -203,6 +203,12 @@ class Person(models.Model):
     # When appraisals/privacy.py anonymised this leaver (their name, email
     # and employee id are placeholders since): set once, never cleared.
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The address the mail server last refused for good (competency.mail),
+    # with when and its words: a problem only while it is still the
+    # person's email (email_refused_now), so a corrected email clears it.
+    email_refused = models.EmailField(blank=True, editable=False)
+    email_refused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_refused_reason = models.CharField(max_length=300, blank=True, editable=False)
     # When the person turned scheduled reminders off from their home (None:
     # they get them). Mails that hand work to them are sent regardless, and
     # lateness is still escalated to their manager's manager and HR.
@@ -237,6 +243,11 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.employee_id})"
+
+    @property
+    def email_refused_now(self):
+        """Whether the mail server refused the email this person has now."""
+        return bool(self.email and self.email_refused.lower() == self.email.lower())
 
     def has_left(self, on=None):
         """left_by() for this person as read."""

@@ -60,6 +60,7 @@ from appraisals.models import (
     ReviewItem,
 )
 from competency.api.models import ApiToken, IdempotentRequest
+from competency.models import OutboundMail
 
 SUBJECT_ACCESS_FORMAT = "subject-access/1"
 REMOVED = "[Removed when the person was anonymised]"
@@ -692,7 +693,8 @@ def _anonymise(person, by):
     # The person: placeholders, and a record that says so (no old name).
     person.name = name
     person.employee_id = f"former-{person.pk}"
-    person.email = ""
+    person.email = person.email_refused = person.email_refused_reason = ""
+    person.email_refused_at = None
     person.anonymised_at = timezone.now()
     person._change_reason = ANONYMISED_REASON
     if by is not None:
@@ -700,7 +702,14 @@ def _anonymise(person, by):
     person.save()
     Person.history.model.objects.filter(id=person.pk).exclude(
         history_change_reason=ANONYMISED_REASON
-    ).update(name=name, employee_id=person.employee_id, email="")
+    ).update(
+        name=name,
+        employee_id=person.employee_id,
+        email="",
+        email_refused="",
+        email_refused_reason="",
+        email_refused_at=None,
+    )
 
     if account is not None:
         account.username = f"former-{secrets.token_hex(8)}"
@@ -715,3 +724,6 @@ def _anonymise(person, by):
     for model in apps.get_models():
         if model._meta.app_label in SEARCHED_APPS and not model._meta.proxy:
             _scrub(model._base_manager.all(), everywhere, name)
+    # The outbox keeps each mail's text (competency.mail): theirs and those
+    # that named them.
+    _scrub(OutboundMail.objects.all(), everywhere, name)

@@ -16,8 +16,9 @@ so each open cycle decides once what today means for it):
 - Everything due to one mailbox on one day goes in one mail (a digest).
   A person who turned reminders off gets none for their own steps; what
   escalates about others still reaches them, because it is the safety net
-  for people who turned theirs off. Leavers and people without an email
-  get nothing (the preview says so).
+  for people who turned theirs off. Leavers, people without an email and
+  those whose address the mail server refused (until it is changed) get
+  nothing (the preview says so).
 
 Safe to run twice at once: each run inserts a ReminderDigest row per
 (address, day), skipping those that exist (INSERT … ON CONFLICT DO
@@ -125,12 +126,16 @@ class Plan:
     digests: dict = field(default_factory=dict)  # address → Digest
     opted_out: set = field(default_factory=set)  # names
     no_address: set = field(default_factory=set)  # names
+    refused: set = field(default_factory=set)  # names: the mail server refused theirs
     reminded_today: set = field(default_factory=set)  # addresses (after checking claims)
 
     def add(self, person, item):
         """Put `item` in `person`'s digest (a Person, or None for HR's)."""
         if not person.email:
             self.no_address.add(person.name)
+            return
+        if person.email_refused_now:  # not mailed again until it is changed
+            self.refused.add(person.name)
             return
         address = person.email.lower()
         digest = self.digests.get(address)
@@ -153,14 +158,17 @@ _FIELDS = [
     "manager_signed_at",
     "person__name",
     "person__email",
+    "person__email_refused",
     "person__leaving_date",
     "person__reminders_off_at",
     "manager__name",
     "manager__email",
+    "manager__email_refused",
     "manager__leaving_date",
     "manager__reminders_off_at",
     "manager__line_manager__name",
     "manager__line_manager__email",
+    "manager__line_manager__email_refused",
     "manager__line_manager__leaving_date",
 ]
 

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from appraisals import insight, review
+from appraisals import insight, notices, review
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import Appraisal, AppraisalEvent, Person, ReviewComment, ReviewItem, Stage
 from competency.history import bulk_update
@@ -151,6 +151,8 @@ def _move(appraisal, to_stage, action, by, reason="", extra_fields=()):
     appraisal.stage = to_stage
     _touch(appraisal, "stage", *extra_fields)
     event.save()
+    # Whoever the move hands work to is mailed, with the move (the outbox).
+    notices.moved(appraisal, event)
     if counts_changed:
         insight.refresh_latest_ratings([appraisal.person_id])
     return appraisal
@@ -297,6 +299,7 @@ def answer_review(*, appraisal, by, confirmed_stage, answers) -> Appraisal:
     if unknown:
         raise WorkflowError(f"This review has no item {unknown[0]}.")
     now = timezone.now()
+    disagreements = []
     for pk, values in answers.items():
         item = items[pk]
         extra = set(values) - {"answer", "comment", "shown"}
@@ -328,10 +331,13 @@ def answer_review(*, appraisal, by, confirmed_stage, answers) -> Appraisal:
             item.answer, item.answered_at = answer, now
             item.save(update_fields=["answer", "answered_at"])
         if answer or comment:
-            ReviewComment.objects.create(
+            written = ReviewComment.objects.create(
                 item=item, kind=answer or ReviewComment.Kind.REPLY, text=comment, by=by
             )
+            if answer == ReviewItem.Answer.DISAGREED:
+                disagreements.append(written)
     _touch(appraisal)
+    notices.disagreed(appraisal, disagreements, by)
     if person and review.all_agreed(appraisal):
         return _move(appraisal, Stage.AGREED, Action.AGREED, by)
     return appraisal
@@ -351,13 +357,14 @@ def sign_off(*, appraisal, by, confirmed_stage) -> Appraisal:
         raise WorkflowError(f"You signed this appraisal on {when:%d %B %Y}.")
     _require(move.may(by, appraisal), move.who(appraisal), move.doing)
     setattr(appraisal, field, timezone.now())
-    AppraisalEvent.objects.create(
+    signed = AppraisalEvent.objects.create(
         appraisal=appraisal,
         action=Action.SIGNED,
         from_stage=appraisal.stage,
         to_stage=appraisal.stage,
         by=by,
     )
+    notices.moved(appraisal, signed)  # the other side's turn, unless both signed
     if appraisal.person_signed_at and appraisal.manager_signed_at:
         return _move(appraisal, Stage.SIGNED_OFF, Action.SIGNED_OFF, by, extra_fields=[field])
     _touch(appraisal, field)
@@ -429,7 +436,7 @@ def reassign_manager(*, appraisal, by, confirmed_stage, manager, reason="") -> A
         raise WorkflowError(f"{manager.name} has no sign-in account, so could not act on it.")
     note = f"From {appraisal.manager.name} to {manager.name}."
     appraisal.manager = manager
-    AppraisalEvent.objects.create(
+    event = AppraisalEvent.objects.create(
         appraisal=appraisal,
         action=Action.REASSIGNED,
         from_stage=appraisal.stage,
@@ -438,6 +445,7 @@ def reassign_manager(*, appraisal, by, confirmed_stage, manager, reason="") -> A
         by=by,
     )
     _touch(appraisal, "manager")
+    notices.moved(appraisal, event)
     return appraisal
 
 

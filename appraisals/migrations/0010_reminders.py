@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisals", "0008_cycle_open_jobs"),
+        ("appraisals", "0009_mail_addresses"),
     ]
 
     operations = [

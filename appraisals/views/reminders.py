@@ -68,6 +68,7 @@ def remind_late(request, pk):
             "reminded_today": sorted(preview.reminded_today),
             "opted_out": sorted(preview.opted_out),
             "no_address": sorted(preview.no_address),
+            "refused": sorted(preview.refused),
         },
     )
 

@@ -245,3 +245,13 @@ def test_bad_reminder_settings_are_refused_and_nothing_changes(
         7,
         14,
     )
+
+
+def test_the_preview_names_those_whose_address_was_refused(cast, appraisal):
+    take_to(appraisal, Stage.SELF_ASSESSMENT)
+    type(cast.person).objects.filter(pk=cast.person.pk).update(
+        email_refused="sam@example.org", email_refused_reason="550 No such user"
+    )
+    preview = cast.client("hr").get(urls(appraisal.cycle)["remind_late"]).content.decode()
+    assert "the mail server refused their address: Sam" in preview
+    assert "Nobody is left to remind" in preview
