@@ -8,7 +8,6 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +16,7 @@ from openpyxl import load_workbook
 from appraisals import cycles
 from appraisals.models import Cycle, ReminderDigest, Stage
 from tests import factories
+from tests.appraisals.helpers import reminder_mails
 from tests.cast import take_to
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_every_page_is_404_to_all_but_hr_and_their_posts_send_nothing(cast, appr
     for name, url in urls(appraisal.cycle).items():
         assert client.get(url).status_code == 404, name
         assert client.post(url, {"confirmed": "1"}).status_code == 404, name
-    assert mail.outbox == [] and not ReminderDigest.objects.exists()
+    assert reminder_mails() == [] and not ReminderDigest.objects.exists()
 
 
 def test_anonymous_people_are_sent_to_sign_in(cast, appraisal, settings):
@@ -76,18 +76,18 @@ def test_hr_preview_who_is_late_then_confirm_and_each_gets_one_mail(
     preview = hr.get(url).content.decode()
     assert "1 person to remind" in preview
     assert "Rate yourself and submit your self-assessment" in preview
-    assert mail.outbox == []  # a preview sends nothing
+    assert reminder_mails() == []  # a preview sends nothing
     with django_capture_on_commit_callbacks(execute=True):
         response = hr.post(url, {"confirmed": "1"})
     assert response.status_code == 302
-    (message,) = mail.outbox
+    (message,) = reminder_mails()
     assert message.to == ["sam@example.org"]
     assert f"http://testserver/appraisals/{appraisal.pk}/" in message.body
     # Once reminded today, a second go finds nobody left to remind.
     assert "Nobody is left to remind" in hr.get(url).content.decode()
     assert "had a reminder today already" in hr.get(url).content.decode()
     hr.post(url, {"confirmed": "0"})
-    assert len(mail.outbox) == 1
+    assert len(reminder_mails()) == 1
 
 
 def test_a_confirmation_that_no_longer_matches_sends_nothing(cast, appraisal):
@@ -95,7 +95,7 @@ def test_a_confirmation_that_no_longer_matches_sends_nothing(cast, appraisal):
     response = cast.client("hr").post(url, {"confirmed": "7"})
     assert response.status_code == 200
     assert "changed since you looked" in response.content.decode()
-    assert mail.outbox == []
+    assert reminder_mails() == []
 
 
 def test_the_preview_names_who_turned_reminders_off_or_has_no_address(cast, appraisal):
@@ -114,7 +114,7 @@ def test_a_cycle_not_yet_late_has_nobody_to_remind(cast, appraisal):
     response = hr.get(urls(appraisal.cycle)["remind_late"])
     assert response.status_code == 302
     assert hr.post(urls(appraisal.cycle)["remind_late"], {"confirmed": "1"}).status_code == 302
-    assert mail.outbox == []
+    assert reminder_mails() == []
 
 
 # --- the export ------------------------------------------------------------------------

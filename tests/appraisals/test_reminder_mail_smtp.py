@@ -17,12 +17,17 @@ from tests.cast import take_to
 pytestmark = pytest.mark.django_db
 
 
+def reminders(messages):
+    """Without the mails of the hand-offs the tests' moves queue."""
+    return [m for m in messages if m["Subject"].endswith("waiting for you in appraisals")]
+
+
 def test_a_reminder_arrives_once_with_a_link_only_its_reader_can_open(cast, appraisal, smtp):
     take_to(appraisal, Stage.SELF_ASSESSMENT)
     day = date(2025, 6, 29).isoformat()  # the day before Annual review 2025 closes
     for _ in range(2):
         call_command("send_reminders", date=day, stdout=io.StringIO())
-    (message,) = smtp.messages
+    (message,) = reminders(smtp.messages)
     assert message["To"] == "sam@example.org"
     assert message["Subject"] == "1 thing waiting for you in appraisals"
     text, html = smtp.text(message), smtp.html(message)
@@ -46,4 +51,4 @@ def test_with_the_mail_server_down_the_reminder_waits_in_the_outbox(cast, apprai
     out = io.StringIO()
     call_command("send_reminders", date=day, stdout=out)
     assert "Queued 0 reminder(s)" in out.getvalue()
-    assert [m["To"] for m in smtp_down.messages] == ["mo@example.org"]
+    assert [m["To"] for m in reminders(smtp_down.messages)] == ["mo@example.org"]
