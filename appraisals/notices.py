@@ -253,6 +253,11 @@ def _queue(recipient, *, key, handoff, appraisal, by, reason="", items=(), **ext
             "due": due,
             "overdue": due < timezone.localdate(),
             "url": mail.absolute(_page(appraisal.pk)),
+            "link_text": (
+                f"Open your appraisal for {words['cycle']}"
+                if recipient.pk == appraisal.person_id
+                else f"Open {appraisal.person.name}’s appraisal for {words['cycle']}"
+            ),
         },
     )
 

@@ -46,7 +46,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.dispatch import Signal
 from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone
 
 from competency.models import OutboundMail
@@ -97,7 +97,8 @@ def queue_many(mails):
     INSERT, one send after the commit, whatever their number. Mails without
     an address, and keys queued before, are skipped. Returns how many were
     queued."""
-    rows = [_row(mail) for mail in mails if (mail.to or "").strip()]
+    templates = {}  # each template read once per call, not once per mail
+    rows = [_row(mail, templates) for mail in mails if (mail.to or "").strip()]
     if not rows:
         return 0
     keys = [row.key for row in rows]
@@ -122,15 +123,26 @@ def _existing(keys):
         )
 
 
-def _row(mail):
+def _templates(name, found):
+    """(the text template, the HTML template or None) named `name`."""
+    if name not in found:
+        try:
+            html = get_template(f"{name}.html")
+        except TemplateDoesNotExist:
+            html = None
+        found[name] = (get_template(f"{name}.txt"), html)
+    return found[name]
+
+
+def _row(mail, templates):
     context = {**(mail.context or {}), "site_url": settings.SITE_URL, "subject": mail.subject}
-    text = render_to_string(f"{mail.template}.txt", context)
-    try:
-        html = render_to_string(f"{mail.template}.html", context)
-    except TemplateDoesNotExist:
-        html = ""
+    text, html = _templates(mail.template, templates)
     return OutboundMail(
-        key=mail.key, to=mail.to.strip(), subject=mail.subject, text_body=text, html_body=html
+        key=mail.key,
+        to=mail.to.strip(),
+        subject=mail.subject,
+        text_body=text.render(context),
+        html_body=html.render(context) if html else "",
     )
 
 
@@ -147,8 +159,14 @@ def deliver_mail(self):
     attempt count, so a retry chain ends when the outbox is empty. Without
     a broker (in-process) it tries once and leaves the rest to the next
     delivery or the schedule, so that no request waits for the mail server."""
+    if self.request.is_eager:
+        # In the request that made the move: a few, so that the page is not
+        # kept waiting for a long list (an opening's); the rest go with the
+        # next delivery, the schedule or `manage.py deliver_mail`.
+        deliver(limit=settings.MAIL_IN_REQUEST)
+        return None
     done = deliver(limit=settings.MAIL_BATCH)
-    if done.retry_in is not None and not self.request.is_eager:
+    if done.retry_in is not None:
         raise self.retry(countdown=done.retry_in)
     return {"sent": done.sent, "refused": done.refused, "postponed": done.postponed}
 

@@ -651,6 +651,9 @@ MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS") or 60)
 MAIL_RETRY_MAX_SECONDS = float(os.environ.get("MAIL_RETRY_MAX_SECONDS") or 6 * 3600)
 MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS") or 12)
 MAIL_BATCH = int(os.environ.get("MAIL_BATCH") or 500)
+# Without a broker, mail is sent in the request after its commit: at most
+# this many there (a cycle's opening may queue hundreds).
+MAIL_IN_REQUEST = int(os.environ.get("MAIL_IN_REQUEST") or 50)
 # What a lost task left (a broker down at the commit) goes out within a minute.
 CELERY_BEAT_SCHEDULE["deliver-mail"] = {
     "task": "competency.mail.deliver_mail",

@@ -214,9 +214,11 @@ def test_opening_a_cycle_takes_the_same_queries_for_1_or_50_people(profile, size
     # Locking, opening and reading (people, their appraisals here and open
     # in other cycles, versions, the catalogue, objectives to carry), and the
     # temporary table of requirement templates (dropped if left, made,
-    # dropped): the same whatever the size.
-    assert len(statements) - inserts == 17
+    # dropped), and the managers to mail and the mail already queued: the
+    # same whatever the size.
+    assert len(statements) - inserts == 19
     # Appraisals, their history, the templates, the requirements copied from
     # them (no history: they are the appraisal's starting point), the first
-    # events, and the cycle's history: one statement each.
-    assert inserts == 6
+    # events, the cycle's history and the managers' mail (the outbox): one
+    # statement each.
+    assert inserts == 7

@@ -26,8 +26,12 @@ def queue_note(key="note:1", to="ada@example.com"):
         key=key,
         to=to,
         subject="A note",
-        template="mail/test_note",
-        context={"greeting": "Hello", "url": mail.absolute("/appraisals/1/")},
+        template="mail/notice",
+        context={
+            "recipient": "Ada",
+            "paragraphs": ["Hello: something waits for you."],
+            "url": mail.absolute("/appraisals/1/"),
+        },
     )
 
 
@@ -38,7 +42,9 @@ def test_a_mail_queued_in_a_transaction_goes_out_once_after_the_commit(smtp, com
     [message] = smtp.messages
     assert message["To"] == "ada@example.com"
     assert message["Subject"] == "A note"
-    assert "Hello: A note. Open http://testserver/appraisals/1/" in smtp.text(message)
+    assert "Hello: something waits for you.\n\nOpen the page:\nhttp://testserver/appraisals/1/" in (
+        smtp.text(message).replace("\r\n", "\n")
+    )
     assert 'href="http://testserver/appraisals/1/"' in smtp.html(message)
     assert OutboundMail.objects.get().state == State.SENT
     deliver_mail.delay()
@@ -127,8 +133,8 @@ def test_queue_many_writes_in_constant_queries(smtp, commits, django_assert_max_
             key=f"note:{n}",
             to=f"p{n}@example.com",
             subject="A note",
-            template="mail/test_note",
-            context={"greeting": "Hi", "url": "/"},
+            template="mail/notice",
+            context={"paragraphs": ["Hi"], "url": "/"},
         )
         for n in range(40)
     ]
@@ -136,3 +142,18 @@ def test_queue_many_writes_in_constant_queries(smtp, commits, django_assert_max_
         assert mail.queue_many(mails) == 40
     assert OutboundMail.objects.filter(state=State.SENT).count() == 40
     assert len(smtp.messages) == 40
+
+
+def test_the_command_sends_what_is_due_for_cron(smtp_down, commits):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with commits():
+        queue_note()  # down: waits
+    smtp_down.start()
+    OutboundMail.objects.update(next_attempt_at=timezone.now())
+    out = StringIO()
+    call_command("deliver_mail", stdout=out)
+    assert out.getvalue().strip() == "1 sent, 0 refused, 0 to try again later, 0 given up."
+    assert len(smtp_down.messages) == 1
