@@ -8,7 +8,8 @@ person's self-assessment, it runs `send_reminders` as cron would
 SMTP server on 127.0.0.1 (aiosmtpd, counting what arrives), twice: first
 with a tenth of the people due, then everyone. It prints, for each, the
 mails, the seconds to plan and queue them, the seconds to send them, mails
-per second, database queries per mail, and how much the process grew.
+per second, database queries per mail, and the resident memory before and
+at its peak during each phase.
 
     .venv/bin/python benchmarks/reminders.py                 # 10,000 people
     .venv/bin/python benchmarks/reminders.py --people 1000   # a quick run
