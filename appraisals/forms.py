@@ -192,14 +192,43 @@ class CycleForm(forms.ModelForm):
 
     class Meta:
         model = Cycle
-        fields = ["name", "kind", "opens_on", "closes_on"]
+        fields = [
+            "name",
+            "kind",
+            "opens_on",
+            "closes_on",
+            "remind_days_before",
+            "overdue_every_days",
+            "escalate_after_days",
+            "hr_after_days",
+        ]
+        labels = {
+            "remind_days_before": "Remind people this many days before the closing date",
+            "overdue_every_days": "While late, remind them again every … days",
+            "escalate_after_days": "Tell the manager's manager once it is this many days late",
+            "hr_after_days": "Tell HR once it is this many days late",
+        }
         error_messages = {"name": {"required": "Enter the cycle's name"}}
+
+    REMINDER_DAYS = ("overdue_every_days", "escalate_after_days", "hr_after_days")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, a reminder setting keeps its value (or the default).
+        for name in self.REMINDER_DAYS:
+            self.fields[name].required = False
 
     def clean(self):
         cleaned = super().clean()
+        for name in self.REMINDER_DAYS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
         opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens and closes and closes < opens:
             self.add_error("closes_on", "The cycle cannot close before it opens")
+        escalate, hr = cleaned.get("escalate_after_days"), cleaned.get("hr_after_days")
+        if escalate and hr and hr < escalate:
+            self.add_error("hr_after_days", "Tell HR no sooner than the manager's manager")
         return cleaned
 
     def _get_validation_exclusions(self):

@@ -20,6 +20,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.expressions import Expression, RawSQL
@@ -214,6 +215,10 @@ class Person(models.Model):
     email_refused = models.EmailField(blank=True, editable=False)
     email_refused_at = models.DateTimeField(null=True, blank=True, editable=False)
     email_refused_reason = models.CharField(max_length=300, blank=True, editable=False)
+    # When the person turned scheduled reminders off from their home (None:
+    # they get them). Mails that hand work to them are sent regardless, and
+    # lateness is still escalated to their manager's manager and HR.
+    reminders_off_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
     history = HistoricalRecords()
@@ -283,11 +288,40 @@ class Cycle(models.Model):
     opens_on = models.DateField()
     closes_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    # Reminders (appraisals/reminders.py): days before the closing date on
+    # which whoever the appraisal waits for is reminded ("7,1"); once it is
+    # overdue, again every `overdue_every_days`; from `escalate_after_days`
+    # overdue the manager's manager hears of it, from `hr_after_days` HR.
+    remind_days_before = models.CharField(
+        max_length=50,
+        default="7,1",
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\s*(\d{1,3}\s*(,\s*\d{1,3}\s*)*)?$",
+                "Enter whole numbers of days separated by commas, such as 7, 1",
+            )
+        ],
+        help_text="Days before the closing date, separated by commas, such as 7, 1.",
+    )
+    overdue_every_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1)]
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1)]
+    )
+    hr_after_days = models.PositiveSmallIntegerField(default=14, validators=[MinValueValidator(1)])
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-opens_on", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(overdue_every_days__gte=1)
+                & Q(escalate_after_days__gte=1)
+                & Q(hr_after_days__gte=F("escalate_after_days")),
+                name="cycle_reminder_days_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(closes_on__gte=F("opens_on")), name="cycle_closes_after_opening"
             ),
@@ -994,3 +1028,38 @@ class ProbationDecision(models.Model):
 
     def __str__(self):
         return f"{self.person.name}: {self.get_outcome_display()}"
+
+
+# --- reminders ---------------------------------------------------------------------
+
+
+class ReminderDigest(models.Model):
+    """One reminder mail to one address on one day: the claim that makes
+    sending safe to run twice at once. Each run inserts the rows for the
+    digests it computed, skipping those that exist already (ON CONFLICT DO
+    NOTHING), and queues mail (competency/mail.py) only for the rows it
+    inserted itself (`claimed_by`), in the same transaction, so two runs
+    never mail the same address on the same day. Kept a month
+    (appraisals/reminders.py prunes older rows): only today's rows matter."""
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        LATE = "late", "HR reminded everyone late"
+
+    address = models.EmailField()  # lower case: one mail per mailbox
+    sent_on = models.DateField()
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.SCHEDULED)
+    items = models.PositiveIntegerField(default=0)  # how many things it listed
+    claimed_by = models.UUIDField(db_index=True)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address", "sent_on"], name="reminder_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.address} on {self.sent_on}"

@@ -1,16 +1,19 @@
 """The appraisals' background work (Celery tasks; competency/jobs.py says
-how a job runs): opening a cycle for a scope.
+how a job runs): opening a cycle for a scope; the daily reminders and HR's reminder of
+everyone late.
 
 Opening a cycle for a whole organisation writes hundreds of thousands of
 rows: with a broker configured it runs in a worker, and HR's page (or the
 API's 202) points at the job's page, which shows how far it has got and
 then what it did. Without a broker it runs in the request, as before."""
 
+from datetime import date
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 
-from appraisals import cycles
+from appraisals import cycles, reminders
 from appraisals.models import Cycle
 from competency import jobs
 from competency.models import BackgroundJob
@@ -68,3 +71,17 @@ def _open(job, progress):
         "skipped_count": len(opening.skipped),
         "overlapping_count": len(opening.overlapping),
     }
+
+
+# Reminders: each run claims what it sends (reminders.claim), so a retry or
+# a second run on the same day sends nothing twice.
+@shared_task(autoretry_for=RETRIED, retry_backoff=True, max_retries=3)
+def send_reminders():
+    return reminders.send_scheduled()
+
+
+@shared_task(autoretry_for=RETRIED, retry_backoff=True, max_retries=3)
+def remind_late(cycle_id, today=None):
+    """HR's "Remind everyone who is late", in a worker when there is one."""
+    cycle = Cycle.objects.get(pk=cycle_id)
+    return reminders.remind_late(cycle, date.fromisoformat(today) if today else None)

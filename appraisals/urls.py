@@ -9,6 +9,7 @@ from appraisals.views import (
     people,
     privacy,
     probation,
+    reminders,
     suggestions,
 )
 
@@ -40,6 +41,9 @@ urlpatterns = [
     path("cycles/<int:pk>/edit/", cycles.cycle_edit, name="cycle_edit"),
     path("cycles/<int:pk>/open/", cycles.cycle_open, name="cycle_open"),
     path("cycles/<int:pk>/close/", cycles.cycle_close, name="cycle_close"),
+    path("cycles/<int:pk>/remind-late/", reminders.remind_late, name="remind_late"),
+    path("cycles/<int:pk>/progress.csv", reminders.export_csv, name="progress_csv"),
+    path("cycles/<int:pk>/progress.xlsx", reminders.export_xlsx, name="progress_xlsx"),
     path(
         "cycles/<int:pk>/appraisals/<int:appraisal_pk>/reassign/",
         cycles.reassign,
@@ -68,6 +72,8 @@ urlpatterns = [
     # Staff's own: the next role level, readiness for it, objectives' progress.
     path("growth/", growth.growth_page, name="growth"),
     path("growth/objectives/<int:pk>/", growth.objective_progress, name="objective_progress"),
+    # A person's own reminders: on or off.
+    path("reminders/", reminders.my_reminders, name="my_reminders"),
     # Check-ins.
     path("check-ins/", check_ins.my_check_ins, name="my_check_ins"),
     path("check-ins/<int:person_pk>/", check_ins.person_check_ins, name="check_ins"),

@@ -831,3 +831,32 @@ def waiting_for(appraisal):
         ]
         return " and ".join(unsigned), "to sign"
     return None, "nothing: it is signed off"
+
+
+def owed_steps(appraisal, *, disagreed):
+    """The steps the appraisal waits for at its stage, as waiting_for says
+    them, for reminders: [("person" or "manager", what to do)], addressed
+    to the one who does it. `disagreed`: whether a shared review has
+    disagreements not settled (the caller reads it for many at once)."""
+    name = appraisal.person.name
+    if appraisal.stage == Stage.DRAFT:
+        return [("manager", f"Open {name}'s appraisal for self-assessment")]
+    if appraisal.stage == Stage.SELF_ASSESSMENT:
+        return [("person", "Rate yourself and submit your self-assessment")]
+    if appraisal.stage == Stage.MANAGER_REVIEW:
+        return [("manager", f"Rate {name} and share the review")]
+    if appraisal.stage == Stage.REVIEW_SHARED:
+        if disagreed:
+            return [
+                ("manager", f"Reply to {name}'s disagreements, or change what they disagree with"),
+                ("person", "Answer your review again once your manager has replied"),
+            ]
+        return [("person", "Answer your review: agree, or disagree with a comment")]
+    if appraisal.stage == Stage.AGREED:
+        steps = []
+        if not appraisal.person_signed_at:
+            steps.append(("person", "Sign your appraisal"))
+        if not appraisal.manager_signed_at:
+            steps.append(("manager", f"Sign {name}'s appraisal"))
+        return steps
+    return []

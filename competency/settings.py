@@ -659,3 +659,15 @@ CELERY_BEAT_SCHEDULE["deliver-mail"] = {
     "task": "competency.mail.deliver_mail",
     "schedule": 60.0,
 }
+
+# --- Reminders and escalation (appraisals/reminders.py) -------------------------
+# A shared HR mailbox for escalations; empty: every HR account with an email.
+REMINDERS_HR_EMAIL = os.environ.get("REMINDERS_HR_EMAIL", "")
+# The daily run (also `manage.py send_reminders` for cron without a worker):
+# at REMINDERS_HOUR (local time), safe to run twice.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["send-reminders"] = {
+    "task": "appraisals.tasks.send_reminders",
+    "schedule": crontab(hour=int(os.environ.get("REMINDERS_HOUR") or 7), minute=0),
+}

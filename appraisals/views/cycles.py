@@ -152,6 +152,10 @@ def cycle_detail(request, pk):
             "is_past": cycle.closes_on < today,
             # Leavers can no longer sign in: HR reassign what they managed.
             "leavers_managing": Appraisal.objects.filter(cycle=cycle).managed_by_leavers().count(),
+            # Who turned reminders off, of those in this cycle (reminders.py).
+            "reminders_off_count": Appraisal.objects.filter(
+                cycle=cycle, person__reminders_off_at__isnull=False
+            ).count(),
             "rows": rows,
             **pages,
         },
@@ -172,6 +176,7 @@ def progress_rows(appraisals):
             "cycle_id",
             "person_id",
             "person__name",
+            "person__reminders_off_at",
             "manager__name",
             # The page tags a manager who has left, for HR to reassign.
             "manager__leaving_date",

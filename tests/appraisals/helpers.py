@@ -25,3 +25,11 @@ def shown_data(form):
         else:
             data[name] = "" if value is None else value
     return data
+
+
+def reminder_mails():
+    """The reminders in Django's test mailbox, without the mails of the
+    hand-offs the tests' moves queue (appraisals/notices.py)."""
+    from django.core import mail
+
+    return [m for m in mail.outbox if m.subject.endswith("waiting for you in appraisals")]
