@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appraisals", "0009_mail_addresses"),
+        ("appraisals", "0010_reminders"),
         ("profiles", "0019_audit_records_that_name_nothing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
