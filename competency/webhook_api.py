@@ -4,7 +4,6 @@ anyone else, before any row is read), as HR's page (/api/webhooks/)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -116,7 +115,9 @@ def deliveries_of(hook):
 class DeliveryViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     serializer_class = DeliverySerializer
     permission_classes = [IsHR]
-    lookup_value_regex = r"[0-9a-fA-F-]{36}"
+    # Any id reaches the view, so that sign-in and HR are checked first (401,
+    # 403); one that is no delivery's is 404 like any other.
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         return WebhookDelivery.objects.select_related("event").prefetch_related("attempt_log")
@@ -130,6 +131,5 @@ class DeliveryViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
-        delivery = get_object_or_404(self.get_queryset(), pk=pk)
-        delivery = webhooks.resend(delivery)
+        delivery = webhooks.resend(self.get_object())
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -14,6 +14,7 @@ from competency import webhooks
 from competency.api.models import Webhook, WebhookDelivery, WebhookEvent
 from profiles import lifecycle
 from tests import factories
+from tests.paths import ROOT
 from tests.receivers import receiving
 
 State = WebhookDelivery.State
@@ -192,3 +193,27 @@ def test_a_private_address_is_refused_at_sending_too(hr_user, settings):
     assert receiver.arrivals == []
     attempt = WebhookDelivery.objects.get().attempt_log.get()
     assert attempt.status is None and "private" in attempt.error
+
+
+def readme_receiver():
+    """The README's receiver example, as written, without its last line
+    (which serves forever)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Webhooks\n", 1)[1]
+    code = section.split("```python\n", 1)[1].split("\n```", 1)[0]
+    assert code.splitlines()[-1].startswith("HTTPServer(")
+    namespace = {}
+    exec("\n".join(code.splitlines()[:-1]), namespace)
+    return namespace
+
+
+def test_the_readmes_receiver_verifies_a_real_delivery(hr_user):
+    with receiving() as receiver:
+        hook = subscribe(hr_user, receiver.url)
+        publish()
+        send()
+    [arrival] = receiver.arrivals
+    example = readme_receiver()
+    example["SECRET"] = hook.secret.encode()
+    assert example["verified"](arrival.headers["Competency-Signature"], arrival.body)
+    assert not example["verified"](arrival.headers["Competency-Signature"], arrival.body + b"x")
