@@ -3,8 +3,9 @@ one's deliveries with their attempts, and resending one. HR only (403 for
 anyone else, before any row is read), as HR's page (/api/webhooks/)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,7 +16,56 @@ from competency.api.models import Webhook, WebhookAttempt, WebhookDelivery
 from competency.api.permissions import IsHR
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, as JSON says them: not 0, 1 or "yes" (DRF's would be)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
+class StrictText:
+    """Text only as a JSON string: not a number turned into one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictText, serializers.CharField):
+    pass
+
+
+# What the schema promises to accept: http(s), a host without a user name or
+# password, an optional port, then a path and query in URI characters. check_url()
+# decides the rest (no DNS at save time), so that a URL the schema allows
+# is never refused for its shape.
+URL_PATTERN = (
+    r"^https?://(%[0-9A-Fa-f]{2}|[A-Za-z0-9._~!$&'()*+,;=-])+"
+    r"(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
+    r"([/?#](%[0-9A-Fa-f]{2}|[A-Za-z0-9._~!$&'()*+,;=:@/?-])*)?$"
+)
+
+
+@extend_schema_field({"type": "string", "format": "uri", "maxLength": 500, "pattern": URL_PATTERN})
+class WebhookURLField(StrictText, serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=500, **kwargs)
+        self.validators.append(
+            RegexValidator(URL_PATTERN, "Use an http:// or https:// address, without spaces.")
+        )
+
+
 class WebhookSerializer(serializers.ModelSerializer):
+    # Kept as sent: a name of spaces alone is odd but harmless, and trimming
+    # would refuse strings the schema (minLength 1) allows.
+    name = StrictCharField(
+        max_length=100, min_length=1, trim_whitespace=False, help_text="What receives it."
+    )
+    url = WebhookURLField(help_text="Where to POST: http(s), a public address.")
+    is_active = StrictBooleanField(required=False, help_text="Off: nothing is sent.")
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(webhooks.EVENTS)),
         min_length=1,

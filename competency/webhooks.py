@@ -12,8 +12,9 @@
   (WEBHOOK_RETRY_SECONDS × 2ⁿ, WEBHOOK_MAX_ATTEMPTS in all) and every
   attempt is recorded with its status and duration.
 - Deliveries go only to the URL registered, and only to a public address
-  unless WEBHOOK_ALLOW_PRIVATE (SSRF): checked when the URL is saved, and
-  again, on the address actually connected to, at each attempt.
+  unless WEBHOOK_ALLOW_PRIVATE (SSRF): an address written in the URL is
+  checked when it is saved, and whatever a name resolves to at each attempt,
+  on the address actually connected to.
 """
 
 import contextlib
@@ -235,8 +236,10 @@ def resend(delivery):
     """Send a delivery again (HR's button and the API): a delivered or
     failed one as a new try with its attempts counted afresh, the same
     event id (so a receiver that had it can tell). Sent after commit."""
+    # A sender's claim stays: a resend while an attempt is on its way never
+    # makes two POSTs at once.
     updated = WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        state=State.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
+        state=State.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     if updated:
         transaction.on_commit(lambda: dispatch([delivery.pk]))
@@ -318,7 +321,8 @@ def _request(url, body, headers):
     limit = settings.WEBHOOK_TIMEOUT_SECONDS
     connection_class = _Pinned if parts.scheme == "http" else _PinnedTLS
     connection = connection_class(parts.hostname, parts.port, address=address, timeout=limit)
-    deadline = threading.Timer(limit, _cut, args=(connection,))
+    cut = threading.Event()
+    deadline = threading.Timer(limit, _cut, args=(connection, cut))
     deadline.start()
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -326,8 +330,8 @@ def _request(url, body, headers):
         response = connection.getresponse()
         answer = response.read(READ_LIMIT)
         return response.status, answer.decode("utf-8", "replace")
-    except OSError as failed:
-        if isinstance(failed, TimeoutError) or not deadline.is_alive():
+    except (OSError, http.client.HTTPException) as failed:
+        if isinstance(failed, TimeoutError) or cut.is_set():
             raise TimeoutError(f"No answer within {limit} seconds") from failed
         raise
     finally:
@@ -335,7 +339,8 @@ def _request(url, body, headers):
         connection.close()
 
 
-def _cut(connection):
+def _cut(connection, cut):
+    cut.set()
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):
@@ -386,10 +391,25 @@ def check_url(url):
             "tells the receiver who sent it."
         )
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        parts.port  # noqa: B018 (read to check it)
     except ValueError as error:
         raise ValidationError("The address's port is not a number from 1 to 65535.") from error
-    safe_address(parts.hostname, port)
+    # A name is resolved only when sending (safe_address, on every
+    # attempt): a save does not wait for DNS, nor trust what it says today.
+    host = parts.hostname.rstrip(".")
+    if settings.WEBHOOK_ALLOW_PRIVATE:
+        return
+    if host == "localhost" or host.endswith(".localhost"):
+        raise UnsafeAddress(f"{host} is this machine; deliveries go only to public addresses.")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        return  # a name
+    if not literal.is_global:
+        raise UnsafeAddress(
+            f"{host} is a private, loopback or reserved address; deliveries go only to public "
+            "addresses."
+        )
 
 
 def safe_address(host, port):
