@@ -38,8 +38,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from appraisals import events, probation
 from appraisals import people as people_service
-from appraisals import probation
 from appraisals.models import Person
 from competency import security
 from competency.history import bulk_create, bulk_update
@@ -528,6 +528,10 @@ def apply_import(
             "People changed since the preview, so nothing was imported. "
             "Upload the file again to see what it would do now."
         )
+    # The webhooks' events compare everyone before and after: only read
+    # when a webhook wants them.
+    watching = events.watching_people()
+    was = events.before() if watching else None
     try:
         _write(plan, progress)
     except IntegrityError as error:
@@ -536,6 +540,8 @@ def apply_import(
         raise PeopleImportError(
             name, [Problem(f"the database refused the import ({error}); nothing was written")]
         ) from error
+    if watching:
+        events.people_changed(Person.objects.iterator(chunk_size=BATCH), was)
     # Written in bulk (no save per person): one line for the whole import.
     security.record(
         "people_imported",

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 
-from appraisals import probation
+from appraisals import events, probation
 from appraisals.models import Person
 from competency import security
 from competency.history import bulk_update
@@ -78,12 +78,15 @@ def save_person(*, form) -> Person:
     waits rather than slip between its preview and its write."""
     lock_reporting_lines()
     created = form.instance.pk is None
+    was = {} if created else events.before(Person.objects.filter(pk=form.instance.pk))
     saved = form.save()
     manager = form.cleaned_data["manager"]
     if manager != saved.line_manager:
         saved = set_manager(person=saved, manager=manager)
     if created or PROBATION_DATES & set(form.changed_data):
         probation.schedule_checkpoints(Person.objects.filter(pk=saved.pk))
+    # Joined, moved or left: the webhooks' events, in this transaction.
+    events.people_changed([saved], was)
     return saved
 
 

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from appraisals import insight, notices, review
+from appraisals import events, insight, notices, review
 from appraisals.access import can_act_as_manager, is_the_person
 from appraisals.models import Appraisal, AppraisalEvent, Person, ReviewComment, ReviewItem, Stage
 from competency.history import bulk_update
@@ -155,6 +155,8 @@ def _move(appraisal, to_stage, action, by, reason="", extra_fields=()):
     notices.moved(appraisal, event)
     if counts_changed:
         insight.refresh_latest_ratings([appraisal.person_id])
+    # The webhooks' events, in the move's transaction.
+    events.stage_changed(appraisal, from_stage=event.from_stage, action=action, by=by)
     return appraisal
 
 

@@ -671,3 +671,21 @@ CELERY_BEAT_SCHEDULE["send-reminders"] = {
     "task": "appraisals.tasks.send_reminders",
     "schedule": crontab(hour=int(os.environ.get("REMINDERS_HOUR") or 7), minute=0),
 }
+
+# --- Webhooks (issue 22): signed POSTs to integrations after a change commits ---------
+# competency/webhooks.py. A delivery's POST takes at most this many seconds
+# in all (connect, send, read); a failed one is tried again after
+# WEBHOOK_RETRY_SECONDS × 2ⁿ, WEBHOOK_MAX_ATTEMPTS times in all (30 s … 16 min
+# by default, about half an hour in all).
+WEBHOOK_TIMEOUT_SECONDS = min(float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS") or 5), 5.0)
+WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS") or 30)
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS") or 6)
+# Deliveries go only to public addresses (no SSRF into the network the
+# server sits in) unless this is on: development and the tests' receivers
+# on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG or TESTING)
+# With a broker, the scheduler sends any delivery whose task was lost.
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "competency.tasks.send_due_webhooks",
+    "schedule": 60.0,
+}

@@ -27,6 +27,7 @@ from competency.api.urls import api_patterns
 from competency.forms import SignInForm
 from competency.job_pages import job_detail
 from competency.views import healthz
+from competency.webhook_api import DeliveryViewSet, WebhookViewSet
 from profiles.api import catalogue as catalogue_api
 from profiles.api import items as items_api
 from profiles.api import profiles as profiles_api
@@ -87,6 +88,9 @@ router.register("insight/items", insight_api.ItemSearchViewSet, basename="insigh
 router.register("insight/people-with", insight_api.PeopleWithViewSet, basename="people-with")
 # Background jobs (competency/jobs.py).
 router.register("jobs", JobViewSet, basename="job")
+# Webhooks (competency/webhooks.py): HR's subscriptions and their deliveries.
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
 
 
 # A 5xx under /api/ is problem details too (competency/api/views.py).
@@ -118,6 +122,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns(router), "api"))),
     path("api/tokens/", include("competency.api.token_urls")),
+    path("api/webhooks/", include("competency.webhook_urls")),
     path("", include("appraisals.urls")),
     # Heatmap, find people by skill, readiness (appraisals/insight_urls.py).
     path("", include("appraisals.insight_urls")),

@@ -5,9 +5,10 @@ each locks the profile's row, checks, and writes in one transaction."""
 from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from competency import jobs
+from competency import jobs, webhooks
 from competency.history import bulk_update
 from profiles.documents import (
     ChangedSinceConfirmed,
@@ -126,6 +127,7 @@ def publish_created(written, *, user=None) -> list[ProfileVersion]:
         profile.updated_at = now
     bulk_update(RoleProfile, profiles, ["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
     build_pdfs_later(versions)
+    announce(versions)
     return versions
 
 
@@ -164,7 +166,33 @@ def _freeze(profile, current, latest, *, user=None, change_note="", checked=Fals
     put_in_force(profile, version)
     profile.save(update_fields=["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
     build_pdfs_later([version])
+    announce([version])
     return version
+
+
+def announce(versions):
+    """The webhooks' profile.version_published, in the publishing
+    transaction: sent once it commits, never for one rolled back."""
+    webhooks.emit_many(
+        "profile.version_published",
+        [
+            (
+                {
+                    "profile": version.profile.slug,
+                    "number": version.number,
+                    "title": version.document["title"],
+                    "published_at": version.published_at,
+                    "change_note": version.change_note,
+                    "url": reverse(
+                        "api:profile-version-detail",
+                        kwargs={"profile_slug": version.profile.slug, "number": version.number},
+                    ),
+                },
+                f"profile:{version.profile.slug}",
+            )
+            for version in versions
+        ],
+    )
 
 
 # profiles.tasks.build_version_pdfs, sent by name: that module imports the

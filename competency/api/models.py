@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -97,3 +98,110 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} [{self.key}]"
+
+
+# --- Webhooks (competency/webhooks.py) -----------------------------------------------
+
+
+class Webhook(models.Model):
+    """An integration's subscription: these events, POSTed to this URL,
+    signed with this secret. HR make them (their page and the API); the
+    secret is needed to sign every delivery, so it is kept as it is (not
+    hashed), shown to HR on the webhook's page and in the API's answers."""
+
+    name = models.CharField(max_length=100, help_text="What receives it, e.g. 'HR system'.")
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list)
+    secret = models.CharField(max_length=100, editable=False)
+    is_active = models.BooleanField(default=True)
+    # Whose rights the payloads are limited to: HR's, checked again at each
+    # delivery, so a webhook whose owner is no longer HR sends nothing.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.url})"
+
+    @staticmethod
+    def new_secret():
+        return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEvent(models.Model):
+    """Something that happened, written in the same transaction as the
+    change itself: rolled back with it, never sent for what did not happen."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    type = models.CharField(max_length=50)
+    # What the event is about ("person:12"), for the receiver to order and
+    # de-duplicate by.
+    subject = models.CharField(max_length=100)
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.subject}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: the outbox row a task sends, retried with
+    exponential backoff until it is delivered or has used its attempts."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A sender's claim: nobody else sends it until then (two tasks for the
+    # same delivery, a resend during a retry, send one POST).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="webhook_delivery_due",
+            ),
+            models.Index(fields=["webhook", "-created_at"], name="webhook_delivery_by_hook"),
+        ]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self):
+        return f"{self.event} → {self.webhook} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: what the receiver answered, and how long it took."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # None: no answer
+    duration_ms = models.PositiveIntegerField()
+    error = models.CharField(max_length=300, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.status or self.error}"

@@ -1,0 +1,185 @@
+"""/api/v1/webhooks/: HR's webhooks (create, read, change, delete), each
+one's deliveries with their attempts, and resending one. HR only (403 for
+anyone else, before any row is read), as HR's page (/api/webhooks/)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet, ModelViewSet
+
+from competency import webhooks
+from competency.api.models import Webhook, WebhookAttempt, WebhookDelivery
+from competency.api.permissions import IsHR
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, as JSON says them: not 0, 1 or "yes" (DRF's would be)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
+class StrictText:
+    """Text only as a JSON string: not a number turned into one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictText, serializers.CharField):
+    pass
+
+
+# What the schema promises to accept: http(s), a host without a user name or
+# password, an optional port, then a path and query in URI characters. check_url()
+# decides the rest (no DNS at save time), so that a URL the schema allows
+# is never refused for its shape.
+URL_PATTERN = (
+    r"^https?://(%[0-9A-Fa-f]{2}|[A-Za-z0-9._~!$&'()*+,;=-])+"
+    r"(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
+    r"([/?#](%[0-9A-Fa-f]{2}|[A-Za-z0-9._~!$&'()*+,;=:@/?-])*)?$"
+)
+
+
+@extend_schema_field({"type": "string", "format": "uri", "maxLength": 500, "pattern": URL_PATTERN})
+class WebhookURLField(StrictText, serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=500, **kwargs)
+        self.validators.append(
+            RegexValidator(URL_PATTERN, "Use an http:// or https:// address, without spaces.")
+        )
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    # Kept as sent: a name of spaces alone is odd but harmless, and trimming
+    # would refuse strings the schema (minLength 1) allows.
+    name = StrictCharField(
+        max_length=100, min_length=1, trim_whitespace=False, help_text="What receives it."
+    )
+    url = WebhookURLField(help_text="Where to POST: http(s), a public address.")
+    is_active = StrictBooleanField(required=False, help_text="Off: nothing is sent.")
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(webhooks.EVENTS)),
+        min_length=1,
+        max_length=len(webhooks.EVENTS),
+        help_text="The events to send: " + ", ".join(sorted(webhooks.EVENTS)) + ".",
+    )
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="Signs every delivery (the Competency-Signature header): keep it secret.",
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "name", "url", "events", "is_active", "secret", "created_at"]
+        read_only_fields = ["id", "secret", "created_at"]
+
+    def validate_url(self, url):
+        try:
+            webhooks.check_url(url)
+        except DjangoValidationError as refused:
+            raise serializers.ValidationError(refused.messages) from refused
+        return url
+
+    def validate_events(self, events):
+        return sorted(set(events))
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookAttempt
+        fields = ["at", "status", "duration_ms", "error", "response_excerpt"]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    event_id = serializers.UUIDField(source="event.id", read_only=True)
+    event_type = serializers.CharField(source="event.type", read_only=True)
+    subject = serializers.CharField(source="event.subject", read_only=True)
+    attempt_log = AttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event_id",
+            "event_type",
+            "subject",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "delivered_at",
+            "created_at",
+            "attempt_log",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="HR's webhooks"),
+    create=extend_schema(
+        summary="Subscribe a URL to events",
+        description="Its `secret` signs every delivery. The URL must be http(s) and public.",
+    ),
+    retrieve=extend_schema(summary="A webhook"),
+    update=extend_schema(summary="Change a webhook"),
+    partial_update=extend_schema(summary="Change part of a webhook"),
+    destroy=extend_schema(summary="Delete a webhook and its deliveries"),
+)
+class WebhookViewSet(ModelViewSet):
+    serializer_class = WebhookSerializer
+    permission_classes = [IsHR]
+    queryset = Webhook.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user, secret=Webhook.new_secret())
+
+    @extend_schema(
+        summary="A webhook's deliveries, newest first",
+        responses=DeliverySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        hook = self.get_object()
+        page = self.paginate_queryset(deliveries_of(hook))
+        return self.get_paginated_response(DeliverySerializer(page, many=True).data)
+
+
+def deliveries_of(hook):
+    """A webhook's deliveries with their events and attempts: three queries
+    for a page, however long."""
+    return (
+        WebhookDelivery.objects.filter(webhook=hook)
+        .select_related("event")
+        .prefetch_related(Prefetch("attempt_log", WebhookAttempt.objects.order_by("at", "id")))
+    )
+
+
+@extend_schema_view(retrieve=extend_schema(summary="A webhook delivery and its attempts"))
+class DeliveryViewSet(mixins.RetrieveModelMixin, GenericViewSet):
+    serializer_class = DeliverySerializer
+    permission_classes = [IsHR]
+    # Any id reaches the view, so that sign-in and HR are checked first (401,
+    # 403); one that is no delivery's is 404 like any other.
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        return WebhookDelivery.objects.select_related("event").prefetch_related("attempt_log")
+
+    @extend_schema(
+        summary="Send a delivery again",
+        description="Sent after this answer, from a worker (or a thread without one); its "
+        "attempts are counted afresh and the event keeps its id.",
+        request=None,
+        responses={202: DeliverySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        delivery = webhooks.resend(self.get_object())
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
