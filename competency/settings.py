@@ -620,3 +620,10 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
     "rest_framework.renderers.JSONRenderer",
     "competency.api.renderers.BrowsableAPIRenderer",
 ]
+
+# --- API syncs: `updated_since` on the lists an integration syncs -------------
+# (competency/api/changes.py; token scopes need no setting).
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
+    *REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"],
+    "competency.api.changes.UpdatedSinceFilter",
+]

@@ -126,6 +126,7 @@ def row_body(request, appraisal):
         "outcome": (appraisal.outcome or None) if sides.manager_assessment else None,
         "person_signed_at": appraisal.person_signed_at,
         "manager_signed_at": appraisal.manager_signed_at,
+        "updated_at": appraisal.updated_at,
     }
 
 
@@ -277,7 +278,7 @@ def readable(user):
 
 _PERSON_COLUMNS = ("name", "employee_id", "account_id")
 ROW_COLUMNS = (
-    *("stage", "outcome", "person_signed_at", "manager_signed_at"),
+    *("stage", "outcome", "person_signed_at", "manager_signed_at", "updated_at"),
     "cycle",
     *(f"person__{name}" for name in _PERSON_COLUMNS),
     *(f"manager__{name}" for name in _PERSON_COLUMNS),
@@ -296,6 +297,7 @@ EXAMPLE_ROW = {
     "outcome": "meets",
     "person_signed_at": None,
     "manager_signed_at": None,
+    "updated_at": "2025-04-02T09:30:00Z",
 }
 EXAMPLE_REQUIREMENT = {
     "id": 901,
@@ -431,10 +433,15 @@ class AppraisalViewSet(GenericViewSet):
     """Appraisals: read what the pages show you, and move them on through the
     same workflow services."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     filterset_class = AppraisalFilter.offering(*AppraisalFilter.API)
     pagination_class = OrderedCursorPagination
     serializer_class = AppraisalSerializer
     lookup_value_regex = r"[0-9]+"
+    # A nightly sync asks for what changed (competency/api/changes.py).
+    changes_field = "updated_at"
 
     def get_queryset(self):
         return readable(self.request.user).order_by("-pk")

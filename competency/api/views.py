@@ -4,6 +4,7 @@ these, so that rate limits come first."""
 from rest_framework import exceptions, viewsets
 
 from competency.api.parsers import refuse_oversized
+from competency.api.scopes import TokenScope
 
 
 class ThrottleFirst:
@@ -31,6 +32,11 @@ class ThrottleFirst:
     def check_permissions(self, request):
         self.check_throttles(request)
         super().check_permissions(request)
+
+    def get_permissions(self):
+        # A token's scopes before any permission the viewset or its action
+        # names (competency/api/scopes.py): every operation checks them.
+        return [TokenScope(), *super().get_permissions()]
 
     def check_throttles(self, request):
         if getattr(request, "_throttles_checked", False):

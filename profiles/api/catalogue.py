@@ -77,7 +77,7 @@ class FrameworkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Framework
-        fields = ["id", "slug", "name", "description", "attribution", "levels"]
+        fields = ["id", "slug", "name", "description", "attribution", "levels", "updated_at"]
 
 
 class FrameworkDetailSerializer(FrameworkSerializer):
@@ -117,7 +117,7 @@ class SkillSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Skill
-        fields = ["id", "name", "description", "framework", "category", "levels"]
+        fields = ["id", "name", "description", "framework", "category", "levels", "updated_at"]
 
 
 class UseSerializer(serializers.Serializer):
@@ -136,13 +136,13 @@ class UseSerializer(serializers.Serializer):
 class AwardingBodySerializer(serializers.ModelSerializer):
     class Meta:
         model = AwardingBody
-        fields = ["id", "name"]
+        fields = ["id", "name", "updated_at"]
 
 
 class JobFamilySerializer(serializers.ModelSerializer):
     class Meta:
         model = JobFamily
-        fields = ["id", "slug", "name", "description"]
+        fields = ["id", "slug", "name", "description", "updated_at"]
 
 
 class FrameworkImportSerializer(serializers.Serializer):
@@ -202,7 +202,12 @@ class SearchFilter(filters.FilterSet):
 class CatalogueViewSet(ReadOnlyModelViewSet):
     """The catalogue's read-only resources, for HR as its pages are."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "profiles"
+
     permission_classes = [IsHR]
+    # A nightly sync asks for what changed (competency/api/changes.py).
+    changes_field = "updated_at"
 
     def uses_of(self, item):
         links = item.uses.select_related("profile").order_by(
@@ -457,6 +462,7 @@ def component_viewset(kind):
     if kind.slug == "qualifications":
         fields.append("awarding_body")
         extra["awarding_body"] = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    fields.append("updated_at")
     serializer = type(
         f"{kind.model.__name__}Serializer",
         (serializers.ModelSerializer,),
