@@ -130,6 +130,22 @@ def row_body(request, appraisal):
     }
 
 
+def gap_row_body(row):
+    """A requirement's gap as gap_rows() gives it to this viewer."""
+    return {
+        "requirement": row.pk,
+        "kind": row.kind,
+        "title": row.title,
+        "required_label": row.required_label or None,
+        "required_rank": row.required_rank,
+        "top_rank": max((step["rank"] for step in row.scale), default=1),
+        "rating": row.manager_rating,
+        "self_rating": row.self_rating,
+        "gap": row.gap,
+        "gap_word": row.gap_word,
+    }
+
+
 def _side(row, prefix):
     rating = getattr(row, f"{prefix}_rating")
     return {
@@ -767,20 +783,6 @@ class AppraisalViewSet(GenericViewSet):
         rows = gap_rows(request.user, appraisal, appraisal.requirements.all())
         body = {
             "counts": gap_counts(rows, sides.manager_assessment),
-            "rows": [
-                {
-                    "requirement": row.pk,
-                    "kind": row.kind,
-                    "title": row.title,
-                    "required_label": row.required_label or None,
-                    "required_rank": row.required_rank,
-                    "top_rank": max((step["rank"] for step in row.scale), default=1),
-                    "rating": row.manager_rating,
-                    "self_rating": row.self_rating,
-                    "gap": row.gap,
-                    "gap_word": row.gap_word,
-                }
-                for row in rows
-            ],
+            "rows": [gap_row_body(row) for row in rows],
         }
         return with_etag(Response(body), etag)
