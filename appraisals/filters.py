@@ -224,8 +224,11 @@ class PersonFilter(ListFilter):
         if data is not None and not page:
             data = data.copy()
             # A person looked up by their employee id is found even once
-            # they have left; a list is of the people still here.
-            data.setdefault("status", "all" if data.get("employee_id") else "current")
+            # they have left, and so is one who changed since a sync last
+            # asked (a leaver is a change it must see); a list is of the
+            # people still here.
+            everyone = data.get("employee_id") or data.get("updated_since")
+            data.setdefault("status", "all" if everyone else "current")
             data.setdefault("sort", "name")
         super().__init__(data, queryset, request=request, **kwargs)
         user = request.user if request is not None else None

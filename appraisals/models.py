@@ -28,6 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from competency.changes import ChangeTracked, TouchingQuerySet
 from competency.models import (
     DevelopmentActivity,
     KnowledgeItem,
@@ -127,7 +128,7 @@ def left_by(on=None):
     return Q(leaving_date__lte=on or timezone.localdate())
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(TouchingQuerySet):
     def reporting_line(self, manager):
         """Everyone who reports to `manager`, directly or through others."""
         return self.filter(InLine.below("pk", manager.pk))
@@ -173,7 +174,7 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(InLine.own_line("pk", user.pk))
 
 
-class Person(models.Model):
+class Person(ChangeTracked):
     """A member of staff. "Line manager" is a relation: whoever has reports
     manages them. Change `line_manager` only through people.set_manager(),
     which refuses loops under a lock."""
@@ -362,7 +363,7 @@ def _stage_positions():
     return {value: position for position, value in enumerate(Stage.values)}
 
 
-class AppraisalQuerySet(models.QuerySet):
+class AppraisalQuerySet(TouchingQuerySet):
     def visible_to(self, user):
         """HR read every appraisal; a person reads their own; a manager reads
         everyone's in their reporting line (direct and indirect). Everyone
@@ -401,7 +402,7 @@ class AppraisalQuerySet(models.QuerySet):
         return dict(counts.values_list("stage", "n"))
 
 
-class Appraisal(models.Model):
+class Appraisal(ChangeTracked):
     """One person appraised in one cycle against one frozen profile version.
 
     Its stage moves only through appraisals/workflow.py; `revision` counts
@@ -428,7 +429,7 @@ class Appraisal(models.Model):
     manager_signed_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # updated_at: ChangeTracked's.
 
     objects = AppraisalQuerySet.as_manager()
     history = HistoricalRecords()

@@ -9,6 +9,10 @@ process, a token's Authorization header, after a warm-up) of:
 - a manager's appraisals list (100 rows) and an appraisal with its ratings,
   when those endpoints are installed (else "n/a");
 
+and HR's profile list (and its changes since a time, `updated_since`) at
+500 and at 20,000 profiles, the data set topped up in SQL between the two
+(aim: at most 1.5x from one to the other, and 3x the floor at 20,000);
+
 each beside its floor: one hand-written psycopg2 query for the same rows
 and every stored field the API's body shows (refs, texts, a requirement's
 frozen scale, both sides' ratings, evidence and comments, the events), and
@@ -344,24 +348,96 @@ def measure(options):
     )
 
     try:
-        say(f"\n{'':36} {'API ms':>8} {'floor ms':>9} {'ratio':>6}")
-        for label, call, floor_call in rows:
-            if not call:
-                say(f"{label:36} {'n/a':>8}   (endpoint not installed)")
-                continue
-            served = median_ms(call, options.runs)
-            if floor_call is None:
-                say(f"{label:36} {served:8.1f}")
-                continue
-            # The floor serves the same content: the same rows, in the same order.
-            served_body, floor_body = json.loads(call().content), json.loads(floor_call())
-            assert same_rows(served_body) == same_rows(floor_body), label
-            bottom = median_ms(floor_call, options.runs)
-            ratio = served / bottom
-            flag = "" if ratio <= AIM else f"  over {AIM:.0f}x"
-            say(f"{label:36} {served:8.1f} {bottom:9.2f} {ratio:6.1f}x{flag}")
+        report(rows, options)
+        profile_list_growth(api, cursor, options)
     finally:
         database.close()
+
+
+def profiles_row(found):
+    return {
+        "results": [
+            dict(
+                zip(
+                    ["slug", "title", "status", "job_family", "role_level", "summary", "version"],
+                    row,
+                    strict=True,
+                ),
+                url=f"https://testserver/api/v1/profiles/{row[0]}/",
+            )
+            for row in found
+        ]
+    }
+
+
+# Profiles added in SQL to grow the data set for HR's list: the columns a
+# list row reads and 1 to 3 versions each, as the application writes them.
+TOP_UP_PROFILES = """
+INSERT INTO profiles_roleprofile (title, slug, role_level, variant, summary, responsibilities,
+  background, prior_knowledge, source, status, created_at, updated_at, published_family,
+  published_role_level, published_summary, published_text, published_title, search_text)
+SELECT 'Role ' || md5(g::text), 'bench-role-' || g, '', '', 'A role.', '[]', '[]', '[]', '',
+  'draft', now(), now() - (g || ' minutes')::interval, '', '', '', '', '', ''
+FROM generate_series((SELECT count(*) FROM profiles_roleprofile) + 1, %s) g
+"""
+TOP_UP_VERSIONS = """
+INSERT INTO profiles_profileversion (profile_id, number, document, published_at)
+SELECT p.id, n, '{}', now()
+FROM profiles_roleprofile p, generate_series(1, 1 + p.id %% 3) n
+WHERE p.slug LIKE 'bench-role-%%' AND NOT EXISTS
+  (SELECT 1 FROM profiles_profileversion v WHERE v.profile_id = p.id)
+"""
+GROWTH = (500, 20_000)
+GROWTH_AIM = 1.5
+
+
+def profile_list_growth(api, cursor, options):
+    """HR's profile list (and its changes since a time) at 500 and at 20,000
+    profiles: the data set topped up in SQL between the two."""
+    lists = {
+        "HR's profile list, 100 rows": "/api/v1/profiles/?page_size=100",
+        "HR's changes since 2000, 100 rows": (
+            "/api/v1/profiles/?page_size=100&updated_since=2000-01-01T00:00:00Z"
+        ),
+    }
+    served = {}
+    for size in GROWTH:
+        cursor.execute(TOP_UP_PROFILES, [size])
+        cursor.execute(TOP_UP_VERSIONS)
+        cursor.execute("ANALYZE")
+        rows = [(f"{label} at {size:,}", api("HR", url), None) for label, url in lists.items()]
+        rows.append(
+            (f"  its floor at {size:,}", floor(cursor, PROFILES_SQL, [], profiles_row), None)
+        )
+        for label, call, _ in rows:
+            served[label] = median_ms(call, options.runs)
+            say(f"{label:44} {served[label]:8.1f}")
+    for label in lists:
+        ratio = served[f"{label} at {GROWTH[-1]:,}"] / served[f"{label} at {GROWTH[0]:,}"]
+        bottom = served[f"  its floor at {GROWTH[-1]:,}"]
+        to_floor = served[f"{label} at {GROWTH[-1]:,}"] / bottom
+        flag = "" if ratio <= GROWTH_AIM and to_floor <= AIM else "  over an aim"
+        say(f"{label}: {ratio:.2f}x from 500 to 20,000; {to_floor:.1f}x its floor{flag}")
+
+
+def report(rows, options):
+    """Each row beside its floor, with the ratio."""
+    say(f"\n{'':36} {'API ms':>8} {'floor ms':>9} {'ratio':>6}")
+    for label, call, floor_call in rows:
+        if not call:
+            say(f"{label:36} {'n/a':>8}   (endpoint not installed)")
+            continue
+        served = median_ms(call, options.runs)
+        if floor_call is None:
+            say(f"{label:36} {served:8.1f}")
+            continue
+        # The floor serves the same content: the same rows, in the same order.
+        served_body, floor_body = json.loads(call().content), json.loads(floor_call())
+        assert same_rows(served_body) == same_rows(floor_body), label
+        bottom = median_ms(floor_call, options.runs)
+        ratio = served / bottom
+        flag = "" if ratio <= AIM else f"  over {AIM:.0f}x"
+        say(f"{label:36} {served:8.1f} {bottom:9.2f} {ratio:6.1f}x{flag}")
 
 
 def main():

@@ -13,8 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from competency.changes import ChangeTracked
 
-class Framework(models.Model):
+
+class Framework(ChangeTracked):
     """A capability framework (DDaT, or an organisation's own) that owns a
     scale of levels, a tree of categories and its skills."""
 
@@ -99,7 +101,7 @@ class Category(models.Model):
                 )
 
 
-class Skill(models.Model):
+class Skill(ChangeTracked):
     """A framework skill, with a general description and one per level."""
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="skills")
@@ -189,7 +191,7 @@ def fingerprint(*parts):
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-class Component(models.Model):
+class Component(ChangeTracked):
     """A reusable item of the shared library. Identity is its text: imports
     reuse the item with the same title and details, and a changed text makes a
     new item instead of rewriting one that other profiles use."""
@@ -278,7 +280,7 @@ class DevelopmentActivity(DevelopsComponent):
         verbose_name_plural = "personal development activities"
 
 
-class AwardingBody(models.Model):
+class AwardingBody(ChangeTracked):
     name = models.CharField(max_length=200, unique=True)
 
     history = HistoricalRecords()
@@ -291,7 +293,7 @@ class AwardingBody(models.Model):
         return self.name
 
 
-class Qualification(models.Model):
+class Qualification(ChangeTracked):
     title = models.CharField(max_length=255)
     awarding_body = models.ForeignKey(
         AwardingBody, on_delete=models.PROTECT, related_name="qualifications"

@@ -689,3 +689,10 @@ CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
     "task": "competency.tasks.send_due_webhooks",
     "schedule": 60.0,
 }
+
+# --- API syncs: `updated_since` on the lists an integration syncs -------------
+# (competency/api/changes.py; token scopes need no setting).
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
+    *REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"],
+    "competency.api.changes.UpdatedSinceFilter",
+]

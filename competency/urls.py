@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from appraisals.api import appraisals as appraisals_api
 from appraisals.api import check_ins as check_ins_api
 from appraisals.api import cycles as cycles_api
+from appraisals.api import development as development_api
 from appraisals.api import insight as insight_api
 from appraisals.api import my_tasks as my_tasks_api
 from appraisals.api import people as people_api
@@ -83,6 +84,9 @@ router.register(
 )
 router.register(f"{PERSON}/readiness", insight_api.ReadinessViewSet, basename="readiness")
 router.register(f"{PERSON}/gaps", insight_api.PersonGapsViewSet, basename="person-gaps")
+router.register(
+    f"{PERSON}/development", development_api.DevelopmentViewSet, basename="person-development"
+)
 router.register("insight/heatmap", insight_api.HeatmapViewSet, basename="heatmap")
 router.register("insight/items", insight_api.ItemSearchViewSet, basename="insight-item")
 router.register("insight/people-with", insight_api.PeopleWithViewSet, basename="people-with")

@@ -9,11 +9,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.viewsets import GenericViewSet, ModelViewSet
 
 from competency import webhooks
 from competency.api.models import Webhook, WebhookAttempt, WebhookDelivery
 from competency.api.permissions import IsHR
+from competency.api.scopes import EVERY_AREA
+from competency.api.views import GenericViewSet
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -132,9 +133,20 @@ class DeliverySerializer(serializers.ModelSerializer):
     partial_update=extend_schema(summary="Change part of a webhook"),
     destroy=extend_schema(summary="Delete a webhook and its deliveries"),
 )
-class WebhookViewSet(ModelViewSet):
+class WebhookViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    GenericViewSet,
+):
+    """HR's webhooks: the address each event is posted to, its events and secret."""
+
     serializer_class = WebhookSerializer
     permission_classes = [IsHR]
+    # A webhook's events tell of every area: its token needs them all.
+    api_area = EVERY_AREA
     queryset = Webhook.objects.all()
 
     def perform_create(self, serializer):
@@ -163,8 +175,11 @@ def deliveries_of(hook):
 
 @extend_schema_view(retrieve=extend_schema(summary="A webhook delivery and its attempts"))
 class DeliveryViewSet(mixins.RetrieveModelMixin, GenericViewSet):
+    """One delivery of an event to a webhook, with its attempts; resend it."""
+
     serializer_class = DeliverySerializer
     permission_classes = [IsHR]
+    api_area = EVERY_AREA
     # Any id reaches the view, so that sign-in and HR are checked first (401,
     # 403); one that is no delivery's is 404 like any other.
     lookup_value_regex = r"[^/]+"

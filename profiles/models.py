@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from competency.changes import ChangeTracked, TouchingQuerySet
 from competency.models import (
     Depth,
     DevelopmentActivity,
@@ -25,7 +26,7 @@ from competency.models import (
 from competency.roles import is_hr
 
 
-class JobFamilyQuerySet(models.QuerySet):
+class JobFamilyQuerySet(TouchingQuerySet):
     def for_name(self, name, description=""):
         """The job family of this name, made with a URL name of its own when
         there is none: two names may slug alike ("Data Engineering", "Data
@@ -40,7 +41,7 @@ class JobFamilyQuerySet(models.QuerySet):
         return self.create(name=name, slug=slug, description=description)
 
 
-class JobFamily(models.Model):
+class JobFamily(ChangeTracked):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
@@ -61,7 +62,7 @@ class JobFamily(models.Model):
 ROLE_LEVELS = ["Apprentice", "Junior", "Senior", "Lead", "Principal", "Head of"]
 
 
-class RoleProfileQuerySet(models.QuerySet):
+class RoleProfileQuerySet(TouchingQuerySet):
     def published(self):
         return self.filter(status=RoleProfile.Status.PUBLISHED)
 
@@ -97,7 +98,7 @@ class ProfileVersionQuerySet(models.QuerySet):
         return self.filter(Q(profile__published_version=models.F("pk")) | Q(pk__in=appraised))
 
 
-class RoleProfile(models.Model):
+class RoleProfile(ChangeTracked):
     """The working copy of a role profile. HR edit it while it is a draft;
     publishing freezes its content as a numbered ProfileVersion."""
 
@@ -146,7 +147,7 @@ class RoleProfile(models.Model):
     # written and saved by name; a save that does not name it leaves it alone.
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # updated_at: ChangeTracked's.
 
     objects = RoleProfileQuerySet.as_manager()
     # The readers' columns repeat the version, which keeps its own history.

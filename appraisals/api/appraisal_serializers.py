@@ -53,6 +53,10 @@ class AppraisalRowSerializer(serializers.Serializer):
     person_signed_at = serializers.DateTimeField(allow_null=True)
     manager_signed_at = serializers.DateTimeField(allow_null=True)
     etag = serializers.CharField(help_text=ROW_ETAG)
+    updated_at = serializers.DateTimeField(
+        help_text="When the appraisal's row (stage, outcome, signatures, summaries) last "
+        "changed: what `updated_since` compares."
+    )
 
 
 class ScaleStepSerializer(serializers.Serializer):

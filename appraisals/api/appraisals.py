@@ -127,6 +127,23 @@ def row_body(request, appraisal):
         "person_signed_at": appraisal.person_signed_at,
         "manager_signed_at": appraisal.manager_signed_at,
         "etag": f'"{appraisal_etag(appraisal)}"',
+        "updated_at": appraisal.updated_at,
+    }
+
+
+def gap_row_body(row):
+    """A requirement's gap as gap_rows() gives it to this viewer."""
+    return {
+        "requirement": row.pk,
+        "kind": row.kind,
+        "title": row.title,
+        "required_label": row.required_label or None,
+        "required_rank": row.required_rank,
+        "top_rank": max((step["rank"] for step in row.scale), default=1),
+        "rating": row.manager_rating,
+        "self_rating": row.self_rating,
+        "gap": row.gap,
+        "gap_word": row.gap_word,
     }
 
 
@@ -278,7 +295,7 @@ def readable(user):
 
 _PERSON_COLUMNS = ("name", "employee_id", "account_id")
 ROW_COLUMNS = (
-    *("stage", "outcome", "person_signed_at", "manager_signed_at", "revision"),
+    *("stage", "outcome", "person_signed_at", "manager_signed_at", "revision", "updated_at"),
     "cycle",
     *(f"person__{name}" for name in _PERSON_COLUMNS),
     *(f"manager__{name}" for name in _PERSON_COLUMNS),
@@ -297,6 +314,7 @@ EXAMPLE_ROW = {
     "outcome": "meets",
     "person_signed_at": None,
     "manager_signed_at": None,
+    "updated_at": "2025-04-02T09:30:00Z",
 }
 EXAMPLE_REQUIREMENT = {
     "id": 901,
@@ -429,10 +447,15 @@ class AppraisalViewSet(GenericViewSet):
     """Appraisals: read what the pages show you, and move them on through the
     same workflow services."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     filterset_class = AppraisalFilter.offering(*AppraisalFilter.API)
     pagination_class = OrderedCursorPagination
     serializer_class = AppraisalSerializer
     lookup_value_regex = r"[0-9]+"
+    # A nightly sync asks for what changed (competency/api/changes.py).
+    changes_field = "updated_at"
 
     def get_queryset(self):
         return readable(self.request.user).order_by("-pk")
@@ -758,20 +781,6 @@ class AppraisalViewSet(GenericViewSet):
         rows = gap_rows(request.user, appraisal, appraisal.requirements.all())
         body = {
             "counts": gap_counts(rows, sides.manager_assessment),
-            "rows": [
-                {
-                    "requirement": row.pk,
-                    "kind": row.kind,
-                    "title": row.title,
-                    "required_label": row.required_label or None,
-                    "required_rank": row.required_rank,
-                    "top_rank": max((step["rank"] for step in row.scale), default=1),
-                    "rating": row.manager_rating,
-                    "self_rating": row.self_rating,
-                    "gap": row.gap,
-                    "gap_word": row.gap_word,
-                }
-                for row in rows
-            ],
+            "rows": [gap_row_body(row) for row in rows],
         }
         return with_etag(Response(body), etag)

@@ -118,6 +118,9 @@ CHECK_IN_EXAMPLE = OpenApiExample(
 class CheckInViewSet(PersonScoped, GenericViewSet):
     """1:1 check-ins between a person and their line manager."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     serializer_class = CheckInSerializer
     pagination_class = PagePagination
     lookup_value_regex = r"[0-9]{1,9}"

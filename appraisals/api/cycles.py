@@ -323,6 +323,9 @@ class CycleViewSet(GenericViewSet):
     """Appraisal cycles: HR set them up, open them for a scope (which creates
     the appraisals) and close them, as on their pages."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     permission_classes = [IsHR]
     serializer_class = CycleSerializer
     pagination_class = PagePagination

@@ -12,5 +12,11 @@ def etag_of(body):
     own `etag` field. So a 304 is
     never stale, and If-Match compares what the writer last saw with the
     row as locked now."""
-    kept = {key: value for key, value in body.items() if key not in ("url", "links", "etag")}
+    # updated_at too: a write that changed nothing moves it (every save
+    # does), and must not make the content look changed.
+    kept = {
+        key: value
+        for key, value in body.items()
+        if key not in ("url", "links", "etag", "updated_at")
+    }
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:32]

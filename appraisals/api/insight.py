@@ -90,6 +90,9 @@ class HeatmapViewSet(GenericViewSet):
     """The team heatmap: each person's latest agreed ratings against the
     requirements the team shares most."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     pagination_class = None
     serializer_class = HeatmapSerializer
     answers_one_document = True
@@ -207,6 +210,9 @@ class InsightItemSerializer(serializers.Serializer):
 class ItemSearchViewSet(GenericViewSet):
     """Skills and knowledge items to look for, by name."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     pagination_class = None
     serializer_class = InsightItemSerializer
     problem_codes = {404}  # someone with no reporting line, not HR
@@ -274,6 +280,9 @@ class FoundSerializer(serializers.Serializer):
 
 class PeopleWithViewSet(GenericViewSet):
     """People whose latest agreed rating of an item is at least a level."""
+
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
 
     pagination_class = PagePagination
     serializer_class = FoundSerializer
@@ -378,6 +387,9 @@ def need_body(need):
 class ReadinessViewSet(GenericViewSet):
     """A person's readiness for another profile."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     pagination_class = None
     serializer_class = ReadinessSerializer
     answers_one_document = True
@@ -475,6 +487,9 @@ class PersonGapsSerializer(serializers.Serializer):
 
 class PersonGapsViewSet(GenericViewSet):
     """A person's gaps across their appraisals."""
+
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
 
     pagination_class = None
     serializer_class = PersonGapsSerializer

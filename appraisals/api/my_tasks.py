@@ -92,6 +92,7 @@ class MyTaskViewSet(GenericViewSet):
 
     serializer_class = TaskSerializer
     pagination_class = PagePagination
+    api_area = "appraisals"
     # Never read: the list is waiting.waiting_for's. The schema generator
     # asks every view for a model.
     queryset = Appraisal.objects.none()

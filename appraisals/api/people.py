@@ -110,6 +110,7 @@ PERSON_EXAMPLE = OpenApiExample(
         "start_date": "2024-09-02",
         "probation_end_date": "2025-03-01",
         "leaving_date": None,
+        "updated_at": "2025-03-01T08:00:00Z",
         "url": "https://competency.example.org/api/v1/people/6/",
         "has_left": False,
         "managers_above": [
@@ -203,11 +204,16 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     """People and their reporting lines: read as the people pages show them,
     written by HR through the person form and the reporting lines' service."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "people"
+
     permission_classes = [ReadOrHR]
     filterset_class = PersonFilter.offering(*PersonFilter.API)
     pagination_class = OrderedCursorPagination
     serializer_class = PersonSerializer
     lookup_value_regex = r"[0-9]{1,9}"
+    # A nightly sync asks for what changed (competency/api/changes.py).
+    changes_field = "updated_at"
 
     def get_queryset(self):
         return Person.objects.visible_to(self.request.user).select_related(

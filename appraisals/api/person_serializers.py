@@ -44,7 +44,13 @@ class PersonSummarySerializer(serializers.Serializer):
     role_profile_title = serializers.CharField(allow_null=True, help_text="Read only.")
     start_date = serializers.DateField(allow_null=True)
     probation_end_date = serializers.DateField(allow_null=True)
-    leaving_date = serializers.DateField(allow_null=True)
+    leaving_date = serializers.DateField(
+        allow_null=True,
+        help_text="A leaver's first day gone (may be ahead); a sync reads it when it is set.",
+    )
+    updated_at = serializers.DateTimeField(
+        help_text="When the person's row last changed: what `updated_since` compares."
+    )
     url = serializers.URLField()
 
     def to_representation(self, person):
@@ -64,6 +70,7 @@ class PersonSummarySerializer(serializers.Serializer):
             "start_date": day(person.start_date),
             "probation_end_date": day(person.probation_end_date),
             "leaving_date": day(person.leaving_date),
+            "updated_at": self.fields["updated_at"].to_representation(person.updated_at),
             "url": request.build_absolute_uri(reverse("api:person-detail", args=[person.pk])),
         }
 

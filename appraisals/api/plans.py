@@ -43,6 +43,9 @@ class AppraisalChildViewSet(GenericViewSet):
     """What hangs off one appraisal: found through the appraisal the caller
     may read (404 otherwise), changed under its lock and ETag."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     pagination_class = None
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -134,6 +134,9 @@ CHECKPOINT_EXAMPLE = OpenApiExample(
 class CheckpointViewSet(PersonScoped, GenericViewSet):
     """Probation checkpoints, completed by the line manager or HR."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
+
     serializer_class = CheckpointSerializer
     pagination_class = None
     lookup_value_regex = r"[0-9]{1,9}"
@@ -251,6 +254,9 @@ DECISION_EXAMPLE = OpenApiExample(
 )
 class DecisionViewSet(PersonScoped, GenericViewSet):
     """Probation outcomes, decided by the line manager or HR."""
+
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "appraisals"
 
     serializer_class = DecisionSerializer
     pagination_class = None

@@ -24,7 +24,7 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 # The token's columns read with its person (as `token_<name>`).
-_TOKEN_COLUMNS = ("id", "expires_at", "revoked_at", "last_used_at")
+_TOKEN_COLUMNS = ("id", "expires_at", "revoked_at", "last_used_at", "scopes")
 
 
 @cache

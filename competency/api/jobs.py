@@ -4,9 +4,10 @@ broker configured) answers 202 with its address in Location."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
-from rest_framework.viewsets import GenericViewSet
 
 from competency import jobs
+from competency.api.scopes import ANY_AREA
+from competency.api.views import GenericViewSet
 from competency.models import BackgroundJob
 
 
@@ -46,6 +47,9 @@ class JobSerializer(serializers.ModelSerializer):
 )
 class JobViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     serializer_class = JobSerializer
+    # Any token may read the jobs its person started, whatever its scopes:
+    # the call that started one needed its scope (competency/api/scopes.py).
+    api_area = ANY_AREA
     # Any id reaches the view, so that sign-in is checked first (401); one
     # that is not a job's is 404 like any other.
     lookup_value_regex = r"[^/]+"

@@ -10,6 +10,24 @@ from django.utils import timezone
 
 TOKEN_PREFIX = "cfk_"
 
+# What a token may do, by area of the API: each area read, or read and
+# write. A token also never has more rights than its person; its scopes
+# only take away. Which area each endpoint belongs to is its viewset's
+# `api_area` (competency/api/scopes.py checks it on every operation).
+AREAS = {
+    "profiles": "Role profiles, their versions and the catalogue",
+    "people": "People, their reporting lines and records",
+    "appraisals": "Appraisals, cycles, plans, check-ins, probation and insight",
+}
+READ, WRITE = "read", "write"
+SCOPES = [f"{area}:{access}" for area in AREAS for access in (READ, WRITE)]
+READ_ONLY = [f"{area}:{READ}" for area in AREAS]
+
+
+def full_scopes():
+    """Every scope: a token with all of them has its person's full rights."""
+    return list(SCOPES)
+
 
 def token_digest(raw):
     """What is stored of a token: its SHA-256. Tokens are long and random,
@@ -47,6 +65,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # What it may do within its person's rights ("profiles:read", ...). Every
+    # scope is the person's full rights; fewer take some away. No default:
+    # `issue` says which, so that no token gets full rights by omission.
+    scopes = models.JSONField()
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -58,18 +80,35 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…, {self.user})"
 
     @classmethod
-    def issue(cls, *, name, user, expires_at, created_by=None):
-        """A new token: (the row, the token itself, to show once)."""
+    def issue(cls, *, name, user, expires_at, created_by=None, scopes=None):
+        """A new token: (the row, the token itself, to show once). Without
+        `scopes`, it has every scope: its person's full rights."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        unknown = set(scopes or ()) - set(SCOPES)
+        if unknown:
+            raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
         token = cls.objects.create(
             name=name,
             user=user,
+            scopes=full_scopes() if scopes is None else sorted(scopes, key=SCOPES.index),
             digest=token_digest(raw),
             prefix=raw[: len(TOKEN_PREFIX) + 4],
             expires_at=expires_at,
             created_by=created_by,
         )
         return token, raw
+
+    def allows(self, area, access):
+        """Whether the token's scopes let it `access` (read or write) `area`;
+        write includes read."""
+        held = set(self.scopes or ())
+        if access == READ:
+            return f"{area}:{READ}" in held or f"{area}:{WRITE}" in held
+        return f"{area}:{WRITE}" in held
+
+    @property
+    def has_full_rights(self):
+        return set(self.scopes or ()) >= set(SCOPES)
 
     @property
     def is_live(self):

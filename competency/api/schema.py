@@ -305,10 +305,23 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
+        from competency.api.models import AREAS
+
+        areas = "; ".join(f"`{area}`: {words}" for area, words in AREAS.items())
         return {
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
             "description": "`Token <token>`: a token HR made at /api/tokens/, acting as its "
-            "person with exactly their rights.",
+            "person, never with more than their rights. Its scopes may take some away: "
+            "`AREA:read` (safe methods) or `AREA:write` (any method; includes read), for "
+            f"each area ({areas}). Each operation's security requirement names the scope "
+            "it needs; a token without it gets 403.",
         }
+
+    def get_security_requirement(self, auto_schema):
+        # OpenAPI 3.1 lets an apiKey requirement list the roles it needs:
+        # here the token scope of competency/api/scopes.py.
+        from competency.api.scopes import scopes_needed
+
+        return {self.name: scopes_needed(auto_schema.view, auto_schema.method)}

@@ -12,8 +12,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from competency import security
-from competency.api.models import ApiToken
+from competency.api.models import AREAS, SCOPES, ApiToken
 from competency.roles import hr_required
+
+
+def scope_label(scope):
+    """ "profiles:read" as "Role profiles, their versions …: read"."""
+    area, access = scope.split(":")
+    return f"{AREAS[area]}: {access}"
+
 
 LIFETIMES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 year")]
 
@@ -29,6 +36,16 @@ class TokenForm(forms.Form):
         empty_label="Choose a person",
     )
     days = forms.TypedChoiceField(label="Expires after", choices=LIFETIMES, coerce=int, initial=90)
+    scopes = forms.MultipleChoiceField(
+        label="What it may do",
+        choices=[(scope, scope_label(scope)) for scope in SCOPES],
+        initial=SCOPES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="All ticked: the person's full rights. Untick what the integration does not "
+        "need: a learning platform that only reads profiles needs ‘Role profiles: read’ alone. "
+        "Write includes read. It never has more than the person's own rights.",
+        error_messages={"required": "Tick at least one thing the token may do."},
+    )
 
 
 @never_cache
@@ -42,6 +59,7 @@ def token_list(request):
             user=form.cleaned_data["user"],
             expires_at=timezone.now() + timedelta(days=form.cleaned_data["days"]),
             created_by=request.user,
+            scopes=form.cleaned_data["scopes"],
         )
         security.record(
             "api_token_created",
@@ -52,6 +70,7 @@ def token_list(request):
             token_name=token.name,
             token_prefix=token.prefix,
             expires_at=token.expires_at.isoformat(),
+            scopes=token.scopes,
         )
         form = TokenForm()
     tokens = ApiToken.objects.select_related("user", "created_by")

@@ -7,6 +7,7 @@ from rest_framework import exceptions, views, viewsets
 
 from competency.api.parsers import refuse_oversized
 from competency.api.problems import CONTENT_TYPE
+from competency.api.scopes import TokenScope
 from competency.api.throttling import rate_limit_headers
 
 
@@ -35,6 +36,11 @@ class ThrottleFirst:
     def check_permissions(self, request):
         self.check_throttles(request)
         super().check_permissions(request)
+
+    def get_permissions(self):
+        # A token's scopes before any permission the viewset or its action
+        # names (competency/api/scopes.py): every operation checks them.
+        return [TokenScope(), *super().get_permissions()]
 
     def check_throttles(self, request):
         if getattr(request, "_throttles_checked", False):

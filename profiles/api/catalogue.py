@@ -80,7 +80,7 @@ class FrameworkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Framework
-        fields = ["id", "slug", "name", "description", "attribution", "levels"]
+        fields = ["id", "slug", "name", "description", "attribution", "levels", "updated_at"]
 
 
 class FrameworkDetailSerializer(FrameworkSerializer):
@@ -120,7 +120,7 @@ class SkillSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Skill
-        fields = ["id", "name", "description", "framework", "category", "levels"]
+        fields = ["id", "name", "description", "framework", "category", "levels", "updated_at"]
 
 
 class UseSerializer(serializers.Serializer):
@@ -139,13 +139,13 @@ class UseSerializer(serializers.Serializer):
 class AwardingBodySerializer(serializers.ModelSerializer):
     class Meta:
         model = AwardingBody
-        fields = ["id", "name"]
+        fields = ["id", "name", "updated_at"]
 
 
 class JobFamilySerializer(serializers.ModelSerializer):
     class Meta:
         model = JobFamily
-        fields = ["id", "slug", "name", "description"]
+        fields = ["id", "slug", "name", "description", "updated_at"]
 
 
 class FrameworkImportSerializer(serializers.Serializer):
@@ -203,7 +203,12 @@ class SearchFilter(filters.FilterSet):
 class CatalogueViewSet(ReadOnlyModelViewSet):
     """The catalogue's read-only resources, for HR as its pages are."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "profiles"
+
     permission_classes = [IsHR]
+    # A nightly sync asks for what changed (competency/api/changes.py).
+    changes_field = "updated_at"
 
     def uses_of(self, item):
         links = item.uses.select_related("profile").order_by(
@@ -458,6 +463,7 @@ def component_viewset(kind):
     if kind.slug == "qualifications":
         fields.append("awarding_body")
         extra["awarding_body"] = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    fields.append("updated_at")
     serializer = type(
         f"{kind.model.__name__}Serializer",
         (serializers.ModelSerializer,),

@@ -64,6 +64,9 @@ class ItemViewSet(GenericViewSet):
     services (profiles.drafts). Every write takes the profile's ETag in
     If-Match and answers with the profile and its new ETag."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "profiles"
+
     permission_classes = [IsHR]
     serializer_class = ItemSerializer
     pagination_class = None

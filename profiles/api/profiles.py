@@ -14,7 +14,7 @@ and checks it inside the write's transaction, under the lock.
 """
 
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -64,7 +64,7 @@ from profiles.filters import ProfileFilter
 from profiles.importing.batch import import_profiles
 from profiles.importing.parsing import read_profile
 from profiles.importing.preview import preview_imports
-from profiles.models import JobFamily, RoleProfile
+from profiles.models import JobFamily, ProfileVersion, RoleProfile
 
 SORT = OpenApiParameter(
     "sort",
@@ -115,11 +115,16 @@ class ProfileViewSet(
     """Role profiles: HR read and edit the working copy; everyone else reads
     the version in force of each profile that has one."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "profiles"
+
     permission_classes = [ReadOrHR]
     lookup_field = "slug"
     filterset_class = ProfileFilter
     pagination_class = OrderedCursorPagination
     serializer_class = ProfileSerializer
+    # A nightly sync asks for what changed (competency/api/changes.py).
+    changes_field = "updated_at"
 
     @property
     def reader(self):
@@ -142,11 +147,15 @@ class ProfileViewSet(
                     ),
                 )
             # The family's name and slug as columns of the row, not a
-            # JobFamily made for each of 100 rows.
+            # JobFamily made for each of 100 rows. The latest version is
+            # one probe of the (profile, number) index per row listed: a
+            # MAX() over a join grouped every profile with every version
+            # before the page was cut (61-113 ms at 20,000 profiles).
+            latest = ProfileVersion.objects.filter(profile=OuterRef("pk")).order_by("-number")
             return queryset.only(*HR_COLUMNS).annotate(
                 family=F("job_family__name"),
                 family_slug=F("job_family__slug"),
-                latest_version=Max("versions__number"),
+                latest_version=Subquery(latest.values("number")[:1]),
             )
         return queryset.select_related("job_family", "published_version")
 

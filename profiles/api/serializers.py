@@ -33,6 +33,7 @@ READER_COLUMNS = [
     "published_role_level",
     "published_summary",
     "published_at",
+    "updated_at",
 ]
 # The profile URL is reversed once per page, each row's slug put in its place.
 SLUG_MARK = "profile-slug-mark"
@@ -56,6 +57,10 @@ class ProfileSummarySerializer(serializers.Serializer):
         allow_null=True,
         help_text="Readers: the version in force. HR: the latest published version.",
     )
+    updated_at = serializers.DateTimeField(
+        help_text="When the profile last changed (its working copy, status or version in "
+        "force): what `updated_since` compares."
+    )
     url = serializers.URLField()
 
     def to_representation(self, profile):
@@ -70,6 +75,7 @@ class ProfileSummarySerializer(serializers.Serializer):
                 "role_level": profile.published_role_level or None,
                 "summary": profile.published_summary,
                 "version": profile.version_number,
+                "updated_at": self.fields["updated_at"].to_representation(profile.updated_at),
                 "url": url,
             }
         return {
@@ -81,6 +87,7 @@ class ProfileSummarySerializer(serializers.Serializer):
             "role_level": profile.role_level or None,
             "summary": profile.summary,
             "version": profile.latest_version,
+            "updated_at": self.fields["updated_at"].to_representation(profile.updated_at),
             "url": url,
         }
 

@@ -43,10 +43,15 @@ FROZEN_MAX_AGE = 86400
 class VersionViewSet(ReadOnlyModelViewSet):
     """A profile's published versions, each a frozen role-profile/1 document."""
 
+    # Which token scope it needs (competency/api/scopes.py).
+    api_area = "profiles"
+
     serializer_class = VersionSerializer
     pagination_class = PagePagination
     lookup_field = "number"
     lookup_value_regex = r"[0-9]+"
+    # A version never changes: it is new when published (competency/api/changes.py).
+    changes_field = "published_at"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -60,7 +65,7 @@ class VersionViewSet(ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = (
-            self.get_queryset()
+            self.filter_queryset(self.get_queryset())
             .defer("document")
             .annotate(
                 # Case, not a comparison: an archived profile has no

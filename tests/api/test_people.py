@@ -136,7 +136,10 @@ def test_what_is_read_is_what_is_written(cast):
     assert body["role_profile"] == cast.person.role_profile.slug
     again = hr.put(path, body, format="json", HTTP_IF_MATCH=read["ETag"])
     assert again.status_code == 200, again.content
-    assert again.json() == body and again["ETag"] == read["ETag"]
+    # Only the time of the write moves (every save is a change for a sync).
+    written = {key: value for key, value in again.json().items() if key != "updated_at"}
+    assert written == {key: value for key, value in body.items() if key != "updated_at"}
+    assert again["ETag"] == read["ETag"]
 
 
 def test_the_manager_filter_is_a_whole_reporting_line(cast):

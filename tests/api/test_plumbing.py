@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from competency.api import throttling
-from competency.api.models import ApiToken, token_digest
+from competency.api.models import SCOPES, ApiToken, token_digest
 from tests import factories
 from tests.api.helpers import assert_problem
 from tests.cast import issue, with_token
@@ -128,7 +128,8 @@ def test_cursor_pages_of_a_list_with_no_order_or_ties_in_its_last_field_walk_it_
 
 def test_hr_make_a_token_shown_once_and_revoke_it(hr_api, staff_user):
     page = hr_api.post(
-        "/api/tokens/", {"name": "Learning platform", "user": staff_user.pk, "days": 30}
+        "/api/tokens/",
+        {"name": "Learning platform", "user": staff_user.pk, "days": 30, "scopes": SCOPES},
     )
     assert page.status_code == 200
     token = ApiToken.objects.get(name="Learning platform")

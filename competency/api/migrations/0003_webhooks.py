@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("api", "0001_api_tokens_and_idempotency"),
+        ("api", "0002_token_scopes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
