@@ -315,6 +315,7 @@ EXAMPLE_ROW = {
     "person_signed_at": None,
     "manager_signed_at": None,
     "updated_at": "2025-04-02T09:30:00Z",
+    "etag": '"appraisal-41-9"',
 }
 EXAMPLE_REQUIREMENT = {
     "id": 901,

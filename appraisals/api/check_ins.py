@@ -72,6 +72,7 @@ CHECK_IN_EXAMPLE = OpenApiExample(
         "manager": {"id": 2, "employee_id": "E2", "name": "Mo Manager"},
         "notes": "Settling in well; wants to pair on the deployment pipeline.",
         "agreed_actions": "Mo books the pipeline walkthrough.",
+        "etag": '"5e0d7a913c2b4f86"',
     },
     response_only=True,
 )

@@ -248,6 +248,7 @@ EXAMPLE_CYCLE = {
     "closes_on": "2025-06-30",
     "status": "open",
     "appraisal_count": 412,
+    "etag": '"9b2c41e07d3a5f18"',
 }
 EXAMPLE_DETAIL = {
     **EXAMPLE_CYCLE,

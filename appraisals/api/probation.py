@@ -111,6 +111,7 @@ CHECKPOINT_EXAMPLE = OpenApiExample(
         "overdue": True,
         "notes": "",
         "check_in": None,
+        "etag": '"0c6f2a8e91d47b35"',
     },
     response_only=True,
 )
