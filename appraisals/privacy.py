@@ -289,6 +289,11 @@ def subject_access(person):
             "probation_end_date": _day(person.probation_end_date),
             "leaving_date": _day(person.leaving_date),
             "anonymised_at": person.anonymised_at,
+            # What the mail and reminders keep about them.
+            "reminders_off_at": person.reminders_off_at,
+            "email_refused": person.email_refused or None,
+            "email_refused_at": person.email_refused_at,
+            "email_refused_reason": person.email_refused_reason or None,
         },
         # Never the password hash: whether a password is set says enough.
         "account": None

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from appraisals import cycles
@@ -186,3 +187,20 @@ def test_the_export_takes_as_many_queries_for_many_appraisals_as_for_one(cast, s
         )
     assert person.appraisals.count() == 5
     assert _queries(client, person) == one
+
+
+def test_what_the_mail_keeps_about_her_is_in_the_export(cast, samira):
+    """Her choice to turn reminders off, and an address the mail server
+    refused, are data held about her too."""
+    person, _ = samira
+    when = timezone.now()
+    Person.objects.filter(pk=person.pk).update(
+        reminders_off_at=when,
+        email_refused=EMAIL,
+        email_refused_at=when,
+        email_refused_reason="550 No such mailbox",
+    )
+    data = cast.client("hr").get(url("personal_data_json", person)).json()
+    assert data["person"]["reminders_off_at"] is not None
+    assert data["person"]["email_refused"] == EMAIL
+    assert data["person"]["email_refused_reason"] == "550 No such mailbox"
