@@ -343,7 +343,7 @@ def digest_mail(digest, today):
         key=key,
         to=digest.address,
         subject=subject,
-        template="appraisals/mail/reminders",
+        template="mail/appraisals/reminders",
         context={"digest": digest, "home": mail.absolute(reverse("home"))},
     )
 

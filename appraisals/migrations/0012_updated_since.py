@@ -4,6 +4,8 @@
 import django.utils.timezone
 from django.db import migrations, models
 
+from competency.changes import default_for_older_code
+
 COLUMN = "updated_at"
 
 
@@ -36,10 +38,6 @@ def in_place(app_label, added, indexed):
                 f"ALTER TABLE {quote(table)} ADD COLUMN {quote(COLUMN)} {kind} NOT NULL "
                 f"DEFAULT {default}"
             )
-            if connection.vendor != "sqlite":
-                schema_editor.execute(
-                    f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(COLUMN)} DROP DEFAULT"
-                )
         for table in new + old:
             name = schema_editor._create_index_name(table, [COLUMN])
             schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(COLUMN)})")
@@ -89,5 +87,8 @@ class Migration(migrations.Migration):
             model_name="historicalappraisal",
             name="updated_at",
             field=models.DateTimeField(blank=True, db_index=True, editable=False),
+        ),
+        default_for_older_code(
+            "appraisals", ["person", "appraisal", "historicalperson", "historicalappraisal"]
         ),
     ]

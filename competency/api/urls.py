@@ -14,6 +14,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.exceptions import NotFound
 
+from competency.api.scopes import ANY_AREA
 from competency.api.views import APIView
 
 
@@ -24,6 +25,8 @@ class Unknown(APIView):
     against their own budget, never their address's anonymous one."""
 
     permission_classes = []
+    # Any token may learn an address does not exist.
+    api_area = ANY_AREA
 
     def _unknown(self, request, *args, **kwargs):
         raise NotFound("There is no such address in the API.")

@@ -110,7 +110,8 @@ def test_a_missing_profile_is_not_a_security_event(cast, security_log):
 def test_a_token_made_used_and_revoked_by_hr(cast, security_log):
     hr = cast.client("hr")
     response = hr.post(
-        reverse("api_tokens:list"), {"name": "HR system", "user": cast.hr.pk, "days": 30}
+        reverse("api_tokens:list"),
+        {"name": "HR system", "user": cast.hr.pk, "days": 30, "scopes": ["people:read"]},
     )
     raw = response.context["new_token"]
     token = ApiToken.objects.get()
