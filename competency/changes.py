@@ -33,25 +33,3 @@ class ChangeTracked(models.Model):
         if fields is not None and "updated_at" not in fields:
             kwargs["update_fields"] = [*fields, "updated_at"]
         super().save(*args, **kwargs)
-
-
-def default_for_older_code(app_label, model_names):
-    """A migration's operation: on PostgreSQL, `updated_at` of these models'
-    tables defaults to now() in the database. While a release rolls out, the
-    previous release's processes still insert rows (and their history rows)
-    without the column; without a default each such insert would fail. This
-    release always sets the column itself (auto_now). SQLite, the embedded
-    default, is never upgraded under running processes."""
-    from django.db import migrations
-
-    def forwards(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        quote = schema_editor.quote_name
-        for name in model_names:
-            table = apps.get_model(app_label, name)._meta.db_table
-            schema_editor.execute(
-                f"ALTER TABLE {quote(table)} ALTER COLUMN updated_at SET DEFAULT now()"
-            )
-
-    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)

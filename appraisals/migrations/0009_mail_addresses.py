@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from competency import upgrades
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -38,5 +40,15 @@ class Migration(migrations.Migration):
             model_name="person",
             name="email_refused_reason",
             field=models.CharField(blank=True, editable=False, max_length=300),
+        ),
+        upgrades.defaults_for_older_code(
+            "appraisals",
+            {
+                model: {
+                    "email_refused": upgrades.EMPTY_TEXT,
+                    "email_refused_reason": upgrades.EMPTY_TEXT,
+                }
+                for model in ("person", "historicalperson")
+            },
         ),
     ]

@@ -7,6 +7,8 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+from competency import upgrades
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -149,5 +151,17 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 fields=("address", "sent_on"), name="reminder_once_a_day"
             ),
+        ),
+        upgrades.defaults_for_older_code(
+            "appraisals",
+            {
+                model: {
+                    "escalate_after_days": "7",
+                    "hr_after_days": "14",
+                    "overdue_every_days": "7",
+                    "remind_days_before": "'7,1'",
+                }
+                for model in ("cycle", "historicalcycle")
+            },
         ),
     ]

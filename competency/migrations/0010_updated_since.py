@@ -4,7 +4,7 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-from competency.changes import default_for_older_code
+from competency import upgrades
 
 COLUMN = "updated_at"
 
@@ -184,7 +184,7 @@ class Migration(migrations.Migration):
             ),
             preserve_default=False,
         ),
-        default_for_older_code(
+        upgrades.updated_at(
             "competency",
             [
                 "awardingbody",

@@ -4,7 +4,7 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-from competency.changes import default_for_older_code
+from competency import upgrades
 
 COLUMN = "updated_at"
 
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
             name="updated_at",
             field=models.DateTimeField(blank=True, db_index=True, editable=False),
         ),
-        default_for_older_code(
+        upgrades.updated_at(
             "profiles", ["jobfamily", "roleprofile", "historicaljobfamily", "historicalroleprofile"]
         ),
     ]

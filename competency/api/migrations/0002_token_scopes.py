@@ -1,7 +1,11 @@
 """Tokens get scopes. Every token made before them keeps its person's full
 rights: each is given every scope there was when scopes came in."""
 
+import json
+
 from django.db import migrations, models
+
+from competency import upgrades
 
 # The scopes as they were when this migration was written (the model's
 # list may grow; a migration must not change with it).
@@ -34,4 +38,10 @@ class Migration(migrations.Migration):
         ),
         # Nothing to undo: going back drops the column.
         migrations.RunPython(full_rights, migrations.RunPython.noop),
+        # A token the previous release makes has its person's full rights,
+        # as every token had then.
+        upgrades.defaults_for_older_code(
+            "api",
+            {"apitoken": {"scopes": "'" + json.dumps(ALL_SCOPES) + "'::jsonb"}},
+        ),
     ]
