@@ -111,7 +111,7 @@ def test_a_token_made_used_and_revoked_by_hr(cast, security_log):
     hr = cast.client("hr")
     response = hr.post(
         reverse("api_tokens:list"),
-        {"name": "HR system", "user": cast.hr.pk, "days": 30, "scopes": ["people:read"]},
+        {"name": "HR system", "user": cast.hr.pk, "days": 30, "scopes": ["profiles:read"]},
     )
     raw = response.context["new_token"]
     token = ApiToken.objects.get()

@@ -62,7 +62,7 @@ def test_a_page_costs_the_same_queries_for_1_or_200_changes(
 ):
     make_changes(lead, rounds)
     for number in (1, 2):
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             page(hr, lead, number)
 
 

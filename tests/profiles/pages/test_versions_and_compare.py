@@ -226,7 +226,7 @@ def test_the_versions_page_reads_a_page_of_versions_and_two_documents(
             profile.refresh_from_db()
         lifecycle.publish_profile(profile=profile)
     url = reverse("profiles:versions", args=[profile.slug])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = hr.get(url)
     shown = list(response.context["page_obj"])
     assert [version.number for version in shown] == list(range(count, max(count - 20, 0), -1))
