@@ -790,10 +790,24 @@ def copy_rows(model, objects):
 
     from django.db import connection
 
+    from django.utils import timezone
+
     fields = model._meta.concrete_fields
+    # What save() would stamp (updated_at and the like), where not given.
+    stamped = {
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    now = timezone.now()
+
+    def value(obj, field):
+        given = getattr(obj, field.attname)
+        return now if given is None and field.attname in stamped else given
+
     buffer = io.StringIO()
     for obj in objects:
-        buffer.write("\t".join(copy_text(field, getattr(obj, field.attname)) for field in fields))
+        buffer.write("\t".join(copy_text(field, value(obj, field)) for field in fields))
         buffer.write("\n")
     buffer.seek(0)
     quote = connection.ops.quote_name

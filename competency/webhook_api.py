@@ -15,6 +15,7 @@ from competency.api.models import Webhook, WebhookAttempt, WebhookDelivery
 from competency.api.permissions import IsHR
 from competency.api.scopes import EVERY_AREA
 from competency.api.views import GenericViewSet
+from competency.numbers import portable_range
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -98,6 +99,11 @@ class AttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = ["at", "status", "duration_ms", "error", "response_excerpt"]
+        # The same limits whichever database serves (SQLite's would be 2**63).
+        extra_kwargs = {
+            "status": portable_range(WebhookAttempt, "status"),
+            "duration_ms": portable_range(WebhookAttempt, "duration_ms"),
+        }
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -120,6 +126,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "created_at",
             "attempt_log",
         ]
+        extra_kwargs = {"attempts": portable_range(WebhookDelivery, "attempts")}
 
 
 @extend_schema_view(

@@ -4,8 +4,6 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-from competency import upgrades
-
 COLUMN = "updated_at"
 
 
@@ -54,6 +52,27 @@ def in_place(app_label, added, indexed):
     return migrations.RunPython(forwards, backwards)
 
 
+def database_defaults(app_label, columns):
+    """On PostgreSQL, defaults in the database itself for the NOT NULL
+    columns this migration adds: while the release rolls out, the previous
+    release's processes insert rows without them (tests/test_upgrades.py).
+    `columns` maps a model's name to its {column: SQL default}. (Written
+    out in each migration: a migration imports nothing from the code.)"""
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        quote = schema_editor.quote_name
+        for model, defaults in columns.items():
+            table = apps.get_model(app_label, model)._meta.db_table
+            for column, default in defaults.items():
+                schema_editor.execute(
+                    f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)} SET DEFAULT {default}"
+                )
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("profiles", "0019_audit_records_that_name_nothing"),
@@ -88,7 +107,16 @@ class Migration(migrations.Migration):
             name="updated_at",
             field=models.DateTimeField(blank=True, db_index=True, editable=False),
         ),
-        upgrades.updated_at(
-            "profiles", ["jobfamily", "roleprofile", "historicaljobfamily", "historicalroleprofile"]
+        database_defaults(
+            "profiles",
+            {
+                model: {"updated_at": "now()"}
+                for model in [
+                    "jobfamily",
+                    "roleprofile",
+                    "historicaljobfamily",
+                    "historicalroleprofile",
+                ]
+            },
         ),
     ]
