@@ -789,7 +789,6 @@ def copy_rows(model, objects):
     import io
 
     from django.db import connection
-
     from django.utils import timezone
 
     fields = model._meta.concrete_fields
