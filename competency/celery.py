@@ -17,5 +17,9 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "competency.settings")
 
 app = Celery("competency")
+# The app of every thread, not only of the one that imported this: a task
+# sent from another thread (a test's, or a webhook's sender) finds the
+# application's configuration, not Celery's unconfigured fallback.
+app.set_default()
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -43,8 +43,10 @@ def worker(worker_id):
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield app
     finally:
-        # start_worker makes its app current for its thread and this one.
+        # start_worker makes its app current for its thread and this one,
+        # and the default of every other thread (a test's threads too).
         competency_app.set_current()
+        competency_app.set_default()
 
 
 def failures(client):
