@@ -107,11 +107,12 @@ PYTEST_ARGS ?= -n auto --dist loadgroup
 test: install postgres redis chromium nginx
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-# The same suite on the embedded default, less two parts that `make test`
+# The same suite on the embedded default, less three parts that `make test`
 # has run: the production tests (gunicorn on SQLite whichever database the
-# suite uses) and the browser journeys (a minute each, driving pages that
-# the page tests cover on both databases). BROWSER=1 runs the journeys too.
-SQLITE_MARKS := $(if $(BROWSER),not production,not production and not browser)
+# suite uses), the browser journeys (a minute each, driving pages that the
+# page tests cover on both databases) and the API's contract tests (its
+# shape, whose schema is the same on both). BROWSER=1 runs the journeys too.
+SQLITE_MARKS := $(if $(BROWSER),not production and not contract,not production and not browser and not contract)
 test-sqlite: install chromium
 	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS) -m "$(SQLITE_MARKS)"
 

@@ -30,7 +30,11 @@ def draft_only(db):
 
 # The tests that use the generated client share one pytest-xdist worker, so
 # that it is generated once per run (~5 s) whichever of them runs first.
-GENERATED_CLIENT = pytest.mark.xdist_group("generated-client")
+# Contract tests: the schema is the same on both databases (test_plumbing).
+
+
+def GENERATED_CLIENT(test):
+    return pytest.mark.contract(pytest.mark.xdist_group("generated-client")(test))
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,10 @@ from profiles.models import RoleProfile
 from tests import factories
 from tests.cast import account, issue
 
+# The API's shape, the same on both databases: `make test` runs it on
+# PostgreSQL, `make test-sqlite` leaves it out.
+pytestmark = pytest.mark.contract
+
 # A dev dependency (pyproject.toml); a virtual environment made before it was
 # added skips this module until `make install` brings it.
 schemathesis = pytest.importorskip("schemathesis")
