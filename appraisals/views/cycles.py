@@ -9,7 +9,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from appraisals import cycles as cycle_service
-from appraisals import tasks, workflow
+from appraisals import reminders, tasks, workflow
 from appraisals.filters import AppraisalFilter, CycleFilter
 from appraisals.forms import CycleForm, OverlapForm, ReassignForm, ScopeForm
 from appraisals.models import Appraisal, Cycle, Stage
@@ -156,6 +156,10 @@ def cycle_detail(request, pk):
             "reminders_off_count": Appraisal.objects.filter(
                 cycle=cycle, person__reminders_off_at__isnull=False
             ).count(),
+            # "7 and 1", not the setting's "7,1".
+            "reminder_days": " and ".join(
+                str(days) for days in sorted(reminders.days_before(cycle), reverse=True)
+            ),
             "rows": rows,
             **pages,
         },

@@ -231,6 +231,8 @@ def test_hr_see_who_turned_reminders_off_and_nobody_else_does(cast, appraisal):
     text = cycle_page.content.decode()
     assert "1 person in this cycle turned reminders off" in text
     assert "Reminders off</strong>" in text
+    # The cycle's setting ("7,1" by default) in words.
+    assert "the others are reminded 7 and 1 days before" in text
 
 
 def test_a_bad_date_is_refused_and_a_dry_run_sends_nothing(cast, appraisal, capsys):
