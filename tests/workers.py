@@ -21,7 +21,9 @@ from django.db import connection
 
 from tests.paths import ROOT
 
-REDIS_URL = "redis://127.0.0.1:6379/1"
+# Its own database number, so that two checkouts testing at once (or a
+# developer's running worker) never take each other's tasks.
+REDIS_URL = os.environ.get("TEST_WORKER_REDIS_URL") or "redis://127.0.0.1:6379/1"
 READY_WITHIN = 60  # seconds: the machine is shared, and a worker imports Django
 
 
