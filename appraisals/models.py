@@ -22,7 +22,7 @@ from functools import cache
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -117,6 +117,50 @@ class InLine(Expression):
         column, params = compiler.compile(self.column)
         walk = _WALK.format(seed=self.seed, step=_STEP_POSTGRESQL)
         return f"{column} = ANY(ARRAY({walk}))", (*params, *self.params)
+
+
+# The walk upwards from one person: their line manager, theirs, and so on.
+# One row's walk is as long as the line is deep (a handful of steps), where
+# the walk down from a head of department visits thousands of people.
+_UP = (
+    "WITH RECURSIVE above(id) AS ("
+    " SELECT line_manager_id FROM appraisals_person WHERE id = {column}"
+    " AND line_manager_id IS NOT NULL"
+    " UNION"
+    " SELECT p.line_manager_id FROM appraisals_person p JOIN above a ON p.id = a.id"
+    " WHERE p.line_manager_id IS NOT NULL"
+    ")"
+)
+
+
+class ReportsTo(Expression):
+    """A filter: the person in `column` reports, directly or through others,
+    to the person whose sign-in account is `user_id`. The same rows as
+    InLine.below_account, checked from each row up rather than by walking
+    the whole line down: for the few rows a query has already narrowed to
+    (a user's own appraisals), where a head's line holds thousands."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, column, user_id):
+        super().__init__()
+        self.column, self.user_id = F(column), user_id
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, expressions):
+        (self.column,) = expressions
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.column)
+        up = _UP.format(column=column)
+        sql = (
+            f"EXISTS ({up} SELECT 1 FROM above JOIN appraisals_person m ON m.id = above.id"
+            " WHERE m.account_id = %s)"
+        )
+        return sql, (*params, self.user_id)
 
 
 def left_by(on=None):
@@ -373,6 +417,23 @@ class AppraisalQuerySet(TouchingQuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(InLine.own_line("person", user.pk))
+
+    @staticmethod
+    def on_side(user, side):
+        """A filter: the appraisals where `user` is the person appraised
+        (side "person") or the manager (side "manager"), among those
+        visible_to(user) lets them read: their own, or, as manager, those
+        of someone in their line (HR read every one). Checked from each row
+        up to the user (ReportsTo), so that a query narrowed to the user's
+        own appraisals never walks a head of department's whole line."""
+        # The user's Person id as one value (an account has at most one
+        # person), so that the database finds the rows by the index on the
+        # appraisal's person or manager rather than testing every row.
+        me = Subquery(Person.objects.filter(account_id=user.pk).values("pk")[:1])
+        if side == "person":
+            return Q(person_id=me)
+        mine = Q(manager_id=me)
+        return mine if is_hr(user) else mine & ReportsTo("person", user.pk)
 
     def open(self):
         return self.exclude(stage=Stage.SIGNED_OFF)

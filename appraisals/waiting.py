@@ -150,18 +150,17 @@ APPRAISAL_RULES = [
 
 
 def _side(rule, user):
-    # access.is_the_person / can_act_as_manager, as a filter.
-    return Q(person__account=user) if rule.side == "person" else Q(manager__account=user)
-
-
-def _live_appraisals(user):
-    """Open appraisals of cycles that are not drafts, that the user may read."""
-    return Appraisal.objects.visible_to(user).open().exclude(cycle__status=Cycle.Status.DRAFT)
+    # access.is_the_person / can_act_as_manager, as a filter of appraisals
+    # the user may read (Appraisal.visible_to).
+    return Appraisal.objects.on_side(user, rule.side)
 
 
 def _own_appraisals(user):
-    return _live_appraisals(user).filter(
-        Q(*[rule.when & _side(rule, user) for rule in APPRAISAL_RULES], _connector=Q.OR)
+    """Open appraisals of cycles that are not drafts, that wait for the user."""
+    return (
+        Appraisal.objects.open()
+        .exclude(cycle__status=Cycle.Status.DRAFT)
+        .filter(Q(*[rule.when & _side(rule, user) for rule in APPRAISAL_RULES], _connector=Q.OR))
     )
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from appraisals import cycles, plans, probation, waiting, workflow
+from appraisals import cycles, people, plans, probation, waiting, workflow
 from appraisals.models import Appraisal, Cycle, Person, Stage
 from tests import factories
 from tests.cast import ROLES, fresh, take_to
@@ -94,6 +94,20 @@ def test_each_item_links_to_the_place_to_act(cast, current):
     [task] = waiting.waiting_for(cast.user("person"))
     page = cast.client("person").get(task.url).content.decode()
     assert 'id="ratings"' in page
+
+
+def test_a_manager_further_up_the_line_is_asked_to_act(cast, current):
+    # HR made Bea, Mo's manager, Sam's appraiser: Sam is in her line.
+    Appraisal.objects.filter(pk=current.pk).update(manager=cast.head)
+    assert everyone(cast) == only({"head": [(K.OPEN, current.pk)]})
+
+
+def test_an_appraisal_its_manager_may_no_longer_read_waits_for_nobody(cast, current):
+    # Sam left Mo's line; the appraisal still names Mo until HR reassigns
+    # it. Mo may not open it, so his list must not send him to a 404.
+    people.set_manager(person=cast.person, manager=None)
+    assert everyone(cast) == only({})
+    assert cast.client("manager").get(f"/appraisals/{current.pk}/").status_code == 404
 
 
 def test_a_draft_cycle_waits_for_no_one(cast, current):
