@@ -22,7 +22,7 @@ from functools import cache
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q, Subquery
+from django.db.models import F, Q
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -429,7 +429,9 @@ class AppraisalQuerySet(TouchingQuerySet):
         # The user's Person id as one value (an account has at most one
         # person), so that the database finds the rows by the index on the
         # appraisal's person or manager rather than testing every row.
-        me = Subquery(Person.objects.filter(account_id=user.pk).values("pk")[:1])
+        # (Raw: a Subquery of Person costs ~1 ms of Python to build, and a
+        # user's rules name it a dozen times.)
+        me = RawSQL("SELECT id FROM appraisals_person WHERE account_id = %s", [user.pk])
         if side == "person":
             return Q(person_id=me)
         mine = Q(manager_id=me)
