@@ -268,6 +268,15 @@ def count_for(user, today=None):
 # --- the list ----------------------------------------------------------------------------
 
 
+def for_request(request, today=None):
+    """waiting_for(request.user), kept on the request: a page that lists
+    them gives the header its count from the same list (context_processors)
+    rather than counting them again in SQL."""
+    tasks = waiting_for(request.user, today)
+    request.waiting_tasks = tasks
+    return tasks
+
+
 def waiting_for(user, today=None):
     """Everything waiting for the user, soonest due first: a list of Task.
     At most five queries (two more for HR), whatever the numbers."""

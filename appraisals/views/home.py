@@ -57,7 +57,7 @@ def home(request):
 def waiting_context(request, today):
     """The "Waiting for you" list: the first WAITING_SHOWN items, or all of
     them with ?waiting=all."""
-    tasks = waiting.waiting_for(request.user, today)
+    tasks = waiting.for_request(request, today)
     show_all = request.GET.get("waiting") == "all"
     return {
         "waiting_tasks": tasks if show_all else tasks[:WAITING_SHOWN],

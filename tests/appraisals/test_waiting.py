@@ -213,6 +213,18 @@ def test_the_home_page_and_the_api_list_the_same_items(cast, appraisal, role):
     assert f"<strong>{len(tasks)}</strong> waiting for you" in page
 
 
+@pytest.mark.parametrize("role", ["person", "manager", "hr"])
+def test_pages_that_do_not_list_the_items_count_them_the_same(cast, appraisal, role):
+    # The homes count the list they show; every other page counts in SQL.
+    plans.record_check_in(
+        person=cast.person, by=cast.user("manager"), held_on=date(2026, 3, 3), agreed_actions="Go."
+    )
+    tasks = waiting.waiting_for(cast.user(role))
+    assert tasks
+    page = cast.client(role).get("/profiles/").content.decode()
+    assert f"<strong>{len(tasks)}</strong> waiting for you" in page
+
+
 def test_the_api_pages_and_refuses_the_signed_out(cast, appraisal, anonymous_api):
     Cycle.objects.filter(pk=appraisal.cycle_id).update(closes_on=date.today())
     plans.record_check_in(
