@@ -11,12 +11,11 @@ CSV injection). Names, job titles and cycle names are typed by people.
 import csv
 import tempfile
 
-from django.db.models import Exists, OuterRef
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from appraisals.models import Appraisal, ReviewItem
-from appraisals.workflow import owed_steps
+from appraisals import waiting
+from appraisals.models import Appraisal
 
 HEADER = [
     "Employee id",
@@ -46,10 +45,7 @@ def safe(value):
 
 
 def _appraisals(cycle):
-    disagreed = ReviewItem.objects.filter(
-        appraisal=OuterRef("pk"), answer=ReviewItem.Answer.DISAGREED
-    )
-    return (
+    return waiting.with_steps(
         Appraisal.objects.filter(cycle=cycle)
         .select_related("person", "manager")
         .only(
@@ -63,7 +59,6 @@ def _appraisals(cycle):
             "person__reminders_off_at",
             "manager__name",
         )
-        .annotate(disagreed=Exists(disagreed))
         .order_by("person__name", "person_id")
     )
 
@@ -74,10 +69,10 @@ def rows(cycle, today):
     late = max(0, (today - cycle.closes_on).days)
     for appraisal in _appraisals(cycle).iterator(chunk_size=CHUNK):
         person, manager = appraisal.person, appraisal.manager
-        waiting = " and ".join(
+        whom = " and ".join(
             dict.fromkeys(
-                person.name if role == "person" else manager.name
-                for role, _ in owed_steps(appraisal, disagreed=appraisal.disagreed)
+                person.name if step.side == "person" else manager.name
+                for step in waiting.steps(appraisal)
             )
         )
         is_open = appraisal.stage != "signed_off"
@@ -87,7 +82,7 @@ def rows(cycle, today):
             person.job_title,
             manager.name,
             appraisal.get_stage_display(),
-            waiting,
+            whom,
             cycle.closes_on.isoformat(),
             late if is_open else 0,
             _when(appraisal.person_signed_at),

@@ -5,8 +5,8 @@ The rules (a cycle's closing date is the due date of all its appraisals,
 so each open cycle decides once what today means for it):
 
 - `Cycle.remind_days_before` days before the closing date ("7,1"), whoever
-  an open appraisal waits for (workflow.owed_steps) is reminded of their
-  step ("due").
+  an open appraisal waits for (waiting.steps: the rules of everyone's
+  "Waiting for you" list) is reminded of their step ("due").
 - From the first day overdue, and again every `overdue_every_days`, they
   are reminded that it is late ("overdue").
 - From `escalate_after_days` overdue (then on the same rhythm) the
@@ -39,12 +39,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from appraisals.models import Appraisal, Cycle, ReminderDigest, ReviewItem
-from appraisals.workflow import owed_steps
+from appraisals import waiting
+from appraisals.models import Appraisal, Cycle, ReminderDigest
 from competency import mail
 from competency.roles import HR_PERMISSION
 
@@ -174,15 +174,11 @@ _FIELDS = [
 
 
 def _open_appraisals(cycle_ids):
-    disagreed = ReviewItem.objects.filter(
-        appraisal=OuterRef("pk"), answer=ReviewItem.Answer.DISAGREED
-    )
-    return (
+    return waiting.with_steps(
         Appraisal.objects.open()
         .filter(cycle__in=cycle_ids)
         .select_related("person", "manager__line_manager")
         .only(*_FIELDS)
-        .annotate(disagreed=Exists(disagreed))
         .order_by("pk")
     )
 
@@ -226,27 +222,29 @@ def _remind_owers(result, appraisal, cycle, kinds, today):
     if kind is None:
         return
     page = reverse("appraisals:detail", args=[appraisal.pk])
-    for role, text in owed_steps(appraisal, disagreed=appraisal.disagreed):
-        ower = appraisal.person if role == "person" else appraisal.manager
+    for step in waiting.steps(appraisal):
+        ower = appraisal.person if step.side == "person" else appraisal.manager
         if not _current(ower, today):
             continue
         if ower.reminders_off_at:
             result.opted_out.add(ower.name)
             continue
-        result.add(ower, Item(kind, text, cycle.name, cycle.closes_on, page))
+        result.add(ower, Item(kind, step.label, cycle.name, cycle.closes_on, page))
 
 
 def _escalate(result, appraisal, cycle, today):
     above = appraisal.manager.line_manager if _current(appraisal.manager, today) else None
     if not _current(above, today):
         return  # nobody above the manager: HR hear of it on their day
-    waiting = " and ".join(
-        (appraisal.person.name if role == "person" else appraisal.manager.name)
-        for role, _ in owed_steps(appraisal, disagreed=appraisal.disagreed)
+    whom = " and ".join(
+        dict.fromkeys(
+            appraisal.person.name if step.side == "person" else appraisal.manager.name
+            for step in waiting.steps(appraisal)
+        )
     )
     text = (
         f"{appraisal.person.name}'s appraisal, managed by {appraisal.manager.name}, "
-        f"is late: it waits for {waiting}"
+        f"is late: it waits for {whom}"
     )
     page = reverse("appraisals:detail", args=[appraisal.pk])
     result.add(above, Item(ESCALATION, text, cycle.name, cycle.closes_on, page))

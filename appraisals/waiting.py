@@ -265,6 +265,45 @@ def count_for(user, today=None):
     )
 
 
+# --- one appraisal's steps, for reminders and exports --------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step an appraisal waits for: whose ("person" or "manager"), and
+    what, in the words the waiting list uses."""
+
+    side: str
+    kind: Kind
+    label: str
+
+
+def with_steps(appraisals):
+    """`appraisals` (with their person and manager) annotated so that
+    steps() can say what each waits for, by the same rules as the waiting
+    list, whoever reads them (the reminders, HR's export)."""
+    flags = {
+        f"waits_{n}": ExpressionWrapper(rule.when, output_field=BooleanField())
+        for n, rule in enumerate(APPRAISAL_RULES)
+    }
+    return appraisals.annotate(**flags, disagreed_items=_count(_disagreed()))
+
+
+def steps(appraisal):
+    """What an appraisal read through with_steps() waits for: [Step], the
+    person's and the manager's, in the rules' order (a shared review can
+    wait for both: answers still to give, disagreements to settle)."""
+    return [
+        Step(
+            rule.side,
+            rule.kind,
+            _label(rule, appraisal.person.name, appraisal.manager.name, appraisal.disagreed_items),
+        )
+        for n, rule in enumerate(APPRAISAL_RULES)
+        if getattr(appraisal, f"waits_{n}")
+    ]
+
+
 # --- the list ----------------------------------------------------------------------------
 
 
@@ -322,9 +361,12 @@ def _appraisal_tasks(user, today):
 
 
 def _appraisal_label(rule, row):
-    person, manager = row["person__name"], row["manager__name"]
+    return _label(rule, row["person__name"], row["manager__name"], row["disagreed"])
+
+
+def _label(rule, person, manager, disagreed):
+    """The step in words, addressed to whoever takes it."""
     mine = rule.side == "person"
-    disagreed = row["disagreed"]
     return {
         Kind.OPEN: f"Open {person}’s appraisal for self-assessment",
         Kind.SELF_ASSESSMENT: "Rate yourself and submit your self-assessment",

@@ -814,14 +814,19 @@ def waiting_for(appraisal):
     if appraisal.stage == Stage.MANAGER_REVIEW:
         return manager, "to rate and share the review"
     if appraisal.stage == Stage.REVIEW_SHARED:
+        # As waiting.py's rules: the person while any item is unanswered,
+        # the manager while any disagreement is not settled; both at once.
         disagreed = appraisal.review_items.disagreed().count()
-        if disagreed:
+        settle = f"settle {disagreed} disagreement{'s' if disagreed != 1 else ''}"
+        if not disagreed:
+            return person, "to answer the review: agree, or disagree with a comment"
+        if appraisal.review_items.filter(answer=ReviewItem.Answer.WAITING).exists():
             return (
                 f"{person} and {manager}",
-                f"to settle {disagreed} disagreement{'s' if disagreed != 1 else ''}: "
-                f"{manager} to reply or change, {person} to answer again",
+                f"{person} to answer the rest of the review, {manager} to {settle}: "
+                "reply, or change what is disagreed with",
             )
-        return person, "to answer the review: agree, or disagree with a comment"
+        return manager, f"to {settle} with {person}: reply, or change what they disagree with"
     if appraisal.stage == Stage.AGREED:
         unsigned = [
             name
@@ -833,32 +838,3 @@ def waiting_for(appraisal):
         ]
         return " and ".join(unsigned), "to sign"
     return None, "nothing: it is signed off"
-
-
-def owed_steps(appraisal, *, disagreed):
-    """The steps the appraisal waits for at its stage, as waiting_for says
-    them, for reminders: [("person" or "manager", what to do)], addressed
-    to the one who does it. `disagreed`: whether a shared review has
-    disagreements not settled (the caller reads it for many at once)."""
-    name = appraisal.person.name
-    if appraisal.stage == Stage.DRAFT:
-        return [("manager", f"Open {name}'s appraisal for self-assessment")]
-    if appraisal.stage == Stage.SELF_ASSESSMENT:
-        return [("person", "Rate yourself and submit your self-assessment")]
-    if appraisal.stage == Stage.MANAGER_REVIEW:
-        return [("manager", f"Rate {name} and share the review")]
-    if appraisal.stage == Stage.REVIEW_SHARED:
-        if disagreed:
-            return [
-                ("manager", f"Reply to {name}'s disagreements, or change what they disagree with"),
-                ("person", "Answer your review again once your manager has replied"),
-            ]
-        return [("person", "Answer your review: agree, or disagree with a comment")]
-    if appraisal.stage == Stage.AGREED:
-        steps = []
-        if not appraisal.person_signed_at:
-            steps.append(("person", "Sign your appraisal"))
-        if not appraisal.manager_signed_at:
-            steps.append(("manager", f"Sign {name}'s appraisal"))
-        return steps
-    return []

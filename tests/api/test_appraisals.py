@@ -223,6 +223,28 @@ def test_each_side_shows_only_when_the_pages_show_it(cast, appraisal):
         assert body["outcome"] == "partly"
 
 
+def test_a_shared_review_waits_for_whoever_still_has_something_to_do(cast, appraisal):
+    shared = take_to(appraisal, Stage.REVIEW_SHARED)
+    first, second, *rest = shared.review_items.values_list("pk", flat=True)
+    answers = {pk: {"answer": "agreed"} for pk in rest}
+    answers[first] = {"answer": "disagreed", "comment": "I led that migration."}
+
+    def answer(given):
+        workflow.answer_review(
+            appraisal=shared,
+            by=cast.user("person"),
+            confirmed_stage=Stage.REVIEW_SHARED,
+            answers=given,
+        )
+        return cast.api("manager").get(path(appraisal)).json()["waiting_for"]
+
+    assert answer(answers)["who"] == "Sam and Mo"
+    assert answer({second: {"answer": "agreed"}}) == {
+        "who": "Mo",
+        "what": "to settle 1 disagreement with Sam: reply, or change what they disagree with",
+    }
+
+
 def test_the_detail_says_whom_it_waits_for_and_keeps_the_history(cast, appraisal):
     body = cast.api("manager").get(path(appraisal)).json()
     assert body["waiting_for"] == {"who": "Mo", "what": "to open it for self-assessment"}

@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from appraisals import cycles
+from appraisals import cycles, workflow
 from appraisals.models import Appraisal, ReminderDigest, Stage
 from competency.models import OutboundMail
 from tests import factories
@@ -55,7 +55,7 @@ def test_a_week_before_closing_the_manager_is_reminded_to_open_the_draft(cast, a
     run(CLOSES - timedelta(days=7))
     assert list(sent()) == ["mo@example.org"]
     text = sent()["mo@example.org"]
-    assert "Open Sam's appraisal for self-assessment" in text
+    assert "Open Sam’s appraisal for self-assessment" in text
     assert "Due 30 Jun 2025" in text
     (link,) = [path for path in links(text) if "/appraisals/" in path]
     assert link == reverse("appraisals:detail", args=[appraisal.pk])
@@ -90,8 +90,8 @@ def test_the_reminder_days_are_the_cycles_own(cast, appraisal):
 def test_each_stage_reminds_whoever_it_waits_for(cast, appraisal):
     expected = {
         Stage.SELF_ASSESSMENT: ("sam@example.org", "submit your self-assessment"),
-        Stage.MANAGER_REVIEW: ("mo@example.org", "Rate Sam and share the review"),
-        Stage.REVIEW_SHARED: ("sam@example.org", "Answer your review"),
+        Stage.MANAGER_REVIEW: ("mo@example.org", "Write and share Sam’s review"),
+        Stage.REVIEW_SHARED: ("sam@example.org", "Answer Mo’s review"),
     }
     for day, (stage, (address, words)) in enumerate(expected.items()):
         take_to(appraisal, stage)
@@ -101,13 +101,45 @@ def test_each_stage_reminds_whoever_it_waits_for(cast, appraisal):
         assert words in sent()[address]
 
 
+def test_a_shared_review_reminds_whoever_still_has_something_to_do(cast, appraisal):
+    # The rules of everyone's "Waiting for you" list (waiting.py): the
+    # person while anything is unanswered, the manager while a
+    # disagreement is not settled.
+    shared = take_to(appraisal, Stage.REVIEW_SHARED)
+    first, second, *rest = shared.review_items.values_list("pk", flat=True)
+    answers = {pk: {"answer": "agreed"} for pk in rest}
+    answers[first] = {"answer": "disagreed", "comment": "I led that migration."}
+    workflow.answer_review(
+        appraisal=shared,
+        by=cast.user("person"),
+        confirmed_stage=Stage.REVIEW_SHARED,
+        answers=answers,
+    )
+    run(CLOSES - timedelta(days=1))
+    texts = sent()
+    assert set(texts) == {"sam@example.org", "mo@example.org"}
+    assert "Answer Mo’s review" in texts["sam@example.org"]
+    assert "Settle 1 disagreement with Sam" in texts["mo@example.org"]
+
+    # Everything answered, one disagreement left: only Mo has a step.
+    workflow.answer_review(
+        appraisal=shared,
+        by=cast.user("person"),
+        confirmed_stage=Stage.REVIEW_SHARED,
+        answers={second: {"answer": "agreed"}},
+    )
+    mail.outbox = []
+    run(CLOSES + timedelta(days=1))
+    assert list(sent()) == ["mo@example.org"]
+
+
 def test_when_agreed_each_side_that_has_not_signed_is_reminded(cast, appraisal):
     take_to(appraisal, Stage.AGREED)
     run(CLOSES - timedelta(days=1))
     texts = sent()
     assert set(texts) == {"sam@example.org", "mo@example.org"}
     assert "Sign your appraisal" in texts["sam@example.org"]
-    assert "Sign Sam's appraisal" in texts["mo@example.org"]
+    assert "Sign Sam’s appraisal" in texts["mo@example.org"]
 
 
 def test_signed_off_appraisals_remind_nobody(cast, appraisal):
@@ -138,8 +170,8 @@ def test_several_things_due_go_in_one_mail(cast, appraisal):
     assert Appraisal.objects.filter(manager=cast.manager).count() == 3
     run(CLOSES - timedelta(days=7))
     text = sent()["mo@example.org"]
-    assert text.count("Open Sam's appraisal") == 2
-    assert text.count("Open Zoe's appraisal") == 1
+    assert text.count("Open Sam’s appraisal") == 2
+    assert text.count("Open Zoe’s appraisal") == 1
     assert zoe.email not in sent()
 
 
