@@ -104,8 +104,9 @@ nginx:
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
 # The whole test suite against real PostgreSQL.
+# --durations: CI's log names the slowest tests, where its time goes.
 test: install postgres redis chromium nginx
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) --durations=25 --durations-min=5
 
 # The same suite on the embedded default, less three parts that `make test`
 # has run: the production tests (gunicorn on SQLite whichever database the
