@@ -3,44 +3,70 @@ department's page draws 50 or more of them, each with its open appraisals,
 and as an included template with {% url %} and |date in every row they were
 a third of the page's time. Every text from the database is escaped."""
 
+from functools import lru_cache
 from html import escape
 
 from django import template
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
 DATE = "j M Y"
+SOME_ID = 987654321  # stands for an id in a path reversed once
+
+
+@lru_cache(maxsize=1024)
+def _date(day, language):
+    # A page's appraisals share a few cycles' closing dates.
+    return format_date(day, DATE)
+
+
+def _when(day):
+    return _date(day, get_language())
+
+
+@lru_cache(maxsize=64)
+def _path_pattern(name, prefix):
+    return reverse(name, args=[SOME_ID])
+
+
+def _path(name, pk):
+    """reverse(name, args=[pk]) for an integer pk, reversing each name once
+    (per script prefix): a page of rows asks for hundreds."""
+    return _path_pattern(name, get_script_prefix()).replace(str(SOME_ID), str(int(pk)), 1)
+
+
 OVERDUE = '<strong class="govuk-tag govuk-tag--red">Overdue</strong>'
 
 
 def _appraisal(appraisal, name):
     overdue = f" {OVERDUE}" if getattr(appraisal, "overdue", False) else ""
-    link = reverse("appraisals:detail", args=[appraisal.pk])
+    link = _path("appraisals:detail", appraisal.pk)
     return (
         f'\n        <li><a class="govuk-link" href="{link}">'
         f"{escape(appraisal.cycle.name)}"
         f'<span class="govuk-visually-hidden">: {name}\'s appraisal</span></a>: '
         f"{escape(appraisal.get_stage_display().lower())}, "
-        f"due&nbsp;{format_date(appraisal.cycle.closes_on, DATE)}{overdue}</li>"
+        f"due&nbsp;{_when(appraisal.cycle.closes_on)}{overdue}</li>"
     )
 
 
 def _checkpoints(member, name):
     lines = [
-        f"{OVERDUE} {checkpoint.months}-month, {format_date(checkpoint.due_on, DATE)}<br>"
+        f"{OVERDUE} {checkpoint.months}-month, {_when(checkpoint.due_on)}<br>"
         for checkpoint in member.checkpoints_overdue
     ]
     lines += [
-        f"{checkpoint.months}-month due {format_date(checkpoint.due_on, DATE)}<br>"
+        f"{checkpoint.months}-month due {_when(checkpoint.due_on)}<br>"
         for checkpoint in member.checkpoints_due
     ]
     if not lines:
         return "–"
-    link = reverse("appraisals:probation", args=[member.person.pk])
+    link = _path("appraisals:probation", member.person.pk)
     return "".join(lines) + (
         f'<a class="govuk-link" href="{link}">Probation'
         f'<span class="govuk-visually-hidden">: {name}</span></a>'
@@ -84,7 +110,7 @@ def team_row(member, manager):
     return mark_safe(
         '<tr class="govuk-table__row">\n'
         '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '
-        f'href="{reverse("appraisals:person", args=[person.pk])}">{name}</a>{reports_to}</th>\n'
+        f'href="{_path("appraisals:person", person.pk)}">{name}</a>{reports_to}</th>\n'
         f'      <td class="govuk-table__cell">{appraisals}</td>\n'
         f'      <td class="govuk-table__cell">{_checkpoints(member, name)}</td>\n'
         f'      <td class="govuk-table__cell">{_overdue_work(member)}</td>\n'
