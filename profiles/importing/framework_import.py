@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from competency.frameworks import (
     OGL_ATTRIBUTION,
     FrameworkData,
+    FrameworkReport,
     apply_frameworks,
     export_framework,
     read_framework_json,
@@ -30,6 +31,7 @@ from competency.history import bulk_create, bulk_delete, bulk_update
 from competency.models import Framework, Skill
 from competency.problems import ChangedProblem
 from competency.tables import FileImportError, read_table
+from profiles.fingerprints import forget_framework_users
 from profiles.importing.published_text import split_title
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.search import refresh_search_text
@@ -205,6 +207,12 @@ def import_framework(
         raise FileImportError(
             "another import wrote the same framework at the same time; try again", name=name
         ) from exc
+    if not preview:
+        # Skills, levels and their texts were rewritten in bulk, without
+        # the signals that tell profiles their documents changed.
+        forget_framework_users(
+            [each.framework for each in reports if isinstance(each, FrameworkReport)]
+        )
     result.lines = report_lines(reports)
     for each in reports:
         if isinstance(each, ProfilesReport):
