@@ -58,14 +58,17 @@ _STEP_POSTGRESQL = (
     "SELECT r.id FROM line l CROSS JOIN LATERAL"
     " (SELECT p.id FROM appraisals_person p WHERE p.line_manager_id = l.id OFFSET 0) r"
 )
-_ABOVE = (
+# Seeded by one person's id, or (managers_above_any) by a list of them.
+_ABOVE_OF = (
     "WITH RECURSIVE above(id) AS ("
-    " SELECT line_manager_id FROM appraisals_person WHERE id = %s AND line_manager_id IS NOT NULL"
+    " SELECT line_manager_id FROM appraisals_person WHERE id IN ({seed})"
+    " AND line_manager_id IS NOT NULL"
     " UNION"
     " SELECT p.line_manager_id FROM appraisals_person p JOIN above a ON p.id = a.id"
     " WHERE p.line_manager_id IS NOT NULL"
     ") SELECT id FROM above"
 )
+_ABOVE = _ABOVE_OF.format(seed="%s")
 
 
 class InLine(Expression):
@@ -180,6 +183,14 @@ class PersonQuerySet(TouchingQuerySet):
     def managers_above(self, person):
         """The person's line manager, theirs, and so on up to the top."""
         return self.filter(pk__in=RawSQL(_ABOVE, [person.pk]))
+
+    def managers_above_any(self, ids):
+        """managers_above() of any of these people (ids), in one query."""
+        ids = list(ids)
+        if not ids:
+            return self.none()
+        seed = ", ".join(["%s"] * len(ids))
+        return self.filter(pk__in=RawSQL(_ABOVE_OF.format(seed=seed), ids))
 
     def due_for_anonymising(self, cutoff):
         """Leavers who left on or before `cutoff` (privacy.retention_cutoff)

@@ -696,3 +696,9 @@ REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
     *REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"],
     "competency.api.changes.UpdatedSinceFilter",
 ]
+
+# --- Webhook secret rotation (issue 22, h-api) --------------------------------
+# After HR rotate a webhook's secret, deliveries are signed with the old
+# secret too for this many hours, so the receiver can change its copy
+# (competency/webhooks.py rotate_secret).
+WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS") or 24)

@@ -2,6 +2,8 @@
 one's deliveries with their attempts, and resending one. HR only (403 for
 anyone else, before any row is read), as HR's page (/api/webhooks/)."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Prefetch
@@ -79,10 +81,33 @@ class WebhookSerializer(serializers.ModelSerializer):
         help_text="Signs every delivery (the Competency-Signature header): keep it secret.",
     )
 
+    previous_secret_until = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="After a rotation: until when the secret before it still signs each "
+        "delivery beside `secret` (two `v1=` in Competency-Signature); null when only "
+        "`secret` signs.",
+    )
+
     class Meta:
         model = Webhook
-        fields = ["id", "name", "url", "events", "is_active", "secret", "created_at"]
-        read_only_fields = ["id", "secret", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "url",
+            "events",
+            "is_active",
+            "secret",
+            "previous_secret_until",
+            "created_at",
+        ]
+        read_only_fields = ["id", "secret", "previous_secret_until", "created_at"]
+
+    def to_representation(self, hook):
+        row = super().to_representation(hook)
+        if webhooks.signing_secrets(hook) == [hook.secret]:
+            row["previous_secret_until"] = None  # its overlap is over
+        return row
 
     def validate_url(self, url):
         try:
@@ -93,6 +118,16 @@ class WebhookSerializer(serializers.ModelSerializer):
 
     def validate_events(self, events):
         return sorted(set(events))
+
+
+class RotateSerializer(serializers.Serializer):
+    overlap_hours = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=168,
+        help_text="How long the old secret still signs deliveries beside the new one "
+        "(default 24; 0: the new one alone at once).",
+    )
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -158,6 +193,26 @@ class WebhookViewSet(
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user, secret=Webhook.new_secret())
+
+    @extend_schema(
+        summary="Rotate a webhook's secret",
+        description="A new `secret`, in this answer. For `overlap_hours` (default 24) each "
+        "delivery is signed with both the new secret and the old one (two `v1=` values in "
+        "Competency-Signature), so the receiver keeps verifying while its copy is changed; "
+        "then with the new one alone.",
+        request=RotateSerializer,
+        responses=WebhookSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        hook = self.get_object()
+        given = RotateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        hours = given.validated_data.get("overlap_hours")
+        rotated = webhooks.rotate_secret(
+            hook, overlap=timedelta(hours=hours) if hours is not None else None
+        )
+        return Response(WebhookSerializer(rotated).data)
 
     @extend_schema(
         summary="A webhook's deliveries, newest first",

@@ -6,6 +6,7 @@ others before anything is looked up), as the API (competency/api/webhooks.py).""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -74,7 +75,13 @@ def webhook_detail(request, pk):
     return render(
         request,
         "competency/webhook.html",
-        {"hook": hook, **paginate(request, deliveries_of(hook), DELIVERIES_PER_PAGE)},
+        {
+            "hook": hook,
+            "old_secret_until": hook.previous_secret_until
+            if len(webhooks.signing_secrets(hook)) > 1
+            else None,
+            **paginate(request, deliveries_of(hook), DELIVERIES_PER_PAGE),
+        },
     )
 
 
@@ -85,6 +92,20 @@ def switch(request, pk):
     hook.is_active = not hook.is_active
     hook.save(update_fields=["is_active"])
     messages.success(request, f"Webhook ‘{hook.name}’ is {'on' if hook.is_active else 'off'}.")
+    return redirect("api_webhooks:detail", pk=hook.pk)
+
+
+@hr_required
+@require_POST
+def rotate(request, pk):
+    hook = webhooks.rotate_secret(get_object_or_404(Webhook, pk=pk))
+    overlap = ""
+    if hook.previous_secret_until is not None:
+        until = timezone.localtime(hook.previous_secret_until)
+        overlap = f" Until {until:%-d %b %Y %H:%M} each delivery is signed with the old one too."
+    messages.success(
+        request, f"Webhook ‘{hook.name}’ has a new secret: give it to the receiver.{overlap}"
+    )
     return redirect("api_webhooks:detail", pk=hook.pk)
 
 

@@ -194,7 +194,7 @@ def deliver(pk):
             error="Not sent: the webhook is off, or its owner is no longer HR.",
         )
         return None
-    outcome = post(hook.url, hook.secret, delivery)
+    outcome = post(hook.url, signing_secrets(hook), delivery)
     WebhookAttempt.objects.create(delivery=delivery, **outcome)
     delivery.attempts += 1
     status = outcome["status"]
@@ -263,34 +263,66 @@ def body_of(delivery):
     return json.dumps(document, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
 
 
-def sign(secret, timestamp, body):
+def sign(secrets, timestamp, body):
     """The signature header's value: HMAC-SHA256 of "timestamp.body" with
-    the webhook's secret, as Stripe's `t=…,v1=…`."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+    the webhook's secret, as Stripe's `t=…,v1=…`; with a list of secrets
+    (a rotation's overlap: the new one first), one `v1=` for each."""
+    if isinstance(secrets, str):
+        secrets = [secrets]
+    message = f"{timestamp}.".encode() + body
+    macs = [hmac.new(secret.encode(), message, hashlib.sha256).hexdigest() for secret in secrets]
+    return ",".join([f"t={timestamp}", *(f"v1={mac}" for mac in macs)])
 
 
 def verify(secret, header, body, *, tolerance=300, now=None):
     """What a receiver does (the README shows it standalone): the signature
-    is right and recent. Returns True or False."""
+    is right and recent, by any of the header's `v1=` (during a rotation's
+    overlap there are two, one by the new secret and one by the old).
+    Returns True or False."""
     try:
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
+        parts = [item.split("=", 1) for item in header.split(",")]
+        (timestamp,) = [int(value) for key, value in parts if key == "t"]
+    except ValueError:
         return False
     if abs((now or time.time()) - timestamp) > tolerance:
         return False
     expected = sign(secret, timestamp, body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    return any(hmac.compare_digest(expected, value) for key, value in parts if key == "v1")
 
 
-def post(url, secret, delivery):
+def signing_secrets(hook, now=None):
+    """The secrets that sign the webhook's deliveries now: its secret, and
+    the one before it during a rotation's overlap."""
+    now = now or timezone.now()
+    if hook.previous_secret and hook.previous_secret_until and hook.previous_secret_until > now:
+        return [hook.secret, hook.previous_secret]
+    return [hook.secret]
+
+
+@transaction.atomic
+def rotate_secret(hook, *, overlap=None):
+    """Give the webhook a new secret. For `overlap` (a timedelta; default
+    WEBHOOK_SECRET_OVERLAP_HOURS) deliveries are signed with both the new
+    secret and the one it replaces, so the receiver keeps verifying while
+    its copy is changed; then with the new one alone. A secret rotated
+    again within an overlap is dropped at once: only the latest two sign."""
+    if overlap is None:
+        overlap = timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS)
+    hook = Webhook.objects.select_for_update().get(pk=hook.pk)
+    hook.previous_secret = hook.secret if overlap > timedelta(0) else ""
+    hook.previous_secret_until = timezone.now() + overlap if overlap > timedelta(0) else None
+    hook.secret = Webhook.new_secret()
+    hook.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    return hook
+
+
+def post(url, secrets, delivery):
     """POST the delivery to `url`: what happened, as WebhookAttempt's fields."""
     body = body_of(delivery)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        SIGNATURE_HEADER: sign(secret, int(time.time()), body),
+        SIGNATURE_HEADER: sign(secrets, int(time.time()), body),
         EVENT_ID_HEADER: str(delivery.event_id),
         EVENT_TYPE_HEADER: delivery.event.type,
         DELIVERY_HEADER: str(delivery.pk),

@@ -13,3 +13,9 @@ class ProfilesConfig(AppConfig):
         # so their search texts follow (profiles/search.py).
         for model in searched_catalogue_models():
             post_save.connect(catalogue_text_saved, sender=model, dispatch_uid=f"search-{model}")
+
+        from profiles import fingerprints
+
+        # And a catalogue row a document shows, changed in place, changes
+        # those documents' fingerprints (profiles/fingerprints.py).
+        fingerprints.connect()

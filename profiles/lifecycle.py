@@ -33,6 +33,7 @@ def put_in_force(profile, version):
     profile.published_summary = document["summary"] if document else ""
     profile.published_at = version.published_at if version else None
     profile.published_text = search_text(document) if document else ""
+    profile.published_fingerprint = document_fingerprint(document) if document else ""
 
 
 def lock(profile):
@@ -88,7 +89,12 @@ def publish_profile(*, profile, user=None, confirmed=None, change_note="") -> Pr
         raise ValidationError(
             f"Nothing has changed since version {latest.number}; there is nothing new to publish."
         )
-    return _freeze(profile, current, latest, user=user, change_note=change_note)
+    # The working copy's fingerprint, as its document is at hand and
+    # unchanged by the publish (profiles.fingerprints).
+    profile.working_fingerprint = document_fingerprint(current)
+    return _freeze(
+        profile, current, latest, user=user, change_note=change_note, fields=["working_fingerprint"]
+    )
 
 
 def publish_written(*, profile, document, latest, checked, user=None) -> ProfileVersion | None:
@@ -155,7 +161,7 @@ def _version(profile, current, latest, *, user=None, change_note="", checked=Fal
     )
 
 
-def _freeze(profile, current, latest, *, user=None, change_note="", checked=False):
+def _freeze(profile, current, latest, *, user=None, change_note="", checked=False, fields=()):
     """Write the draft's content `current` as the version after `latest`
     and put it in force."""
     version = _version(
@@ -164,7 +170,7 @@ def _freeze(profile, current, latest, *, user=None, change_note="", checked=Fals
     version.save()
     profile.status = RoleProfile.Status.PUBLISHED
     put_in_force(profile, version)
-    profile.save(update_fields=["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at"])
+    profile.save(update_fields=["status", *RoleProfile.IN_FORCE_FIELDS, "updated_at", *fields])
     build_pdfs_later([version])
     announce([version])
     return version

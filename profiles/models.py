@@ -146,6 +146,17 @@ class RoleProfile(ChangeTracked):
     # it shows), or, by an import, built from the document it has just
     # written and saved by name; a save that does not name it leaves it alone.
     search_text = models.TextField(blank=True, editable=False)
+    # The fingerprints (documents.document_fingerprint) of the working
+    # copy's document and of the version in force's, so that a list row
+    # carries the ETag a GET of the profile gives without building its
+    # document (profiles/api/etags.py). The version in force's is kept by
+    # lifecycle.put_in_force(). The working copy's is '' (not known) after
+    # any change to what its document is built from: refresh_search_text()
+    # clears it with the search text, and so do the catalogue's own changes
+    # (profiles.fingerprints); the next read that builds the document, or
+    # a list that finds it unknown, stores it again.
+    working_fingerprint = models.CharField(max_length=16, blank=True, editable=False)
+    published_fingerprint = models.CharField(max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # updated_at: ChangeTracked's.
 
@@ -160,6 +171,8 @@ class RoleProfile(ChangeTracked):
             "published_at",
             "published_text",
             "search_text",
+            "working_fingerprint",
+            "published_fingerprint",
         ]
     )
 
@@ -180,12 +193,15 @@ class RoleProfile(ChangeTracked):
 
     def save(self, *args, **kwargs):
         # A full save writes what this instance holds, which may be an old
-        # search_text: only refresh_search_text() writes it, from the rows.
+        # search_text or fingerprint: only refresh_search_text() writes the
+        # text, from the rows, and only profiles.fingerprints the
+        # working copy's fingerprint.
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "search_text"
+                if not field.primary_key
+                and field.name not in ("search_text", "working_fingerprint")
             ]
         super().save(*args, **kwargs)
 
@@ -201,6 +217,7 @@ class RoleProfile(ChangeTracked):
         "published_summary",
         "published_at",
         "published_text",
+        "published_fingerprint",
     ]
 
     def latest_version(self):

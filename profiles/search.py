@@ -147,7 +147,10 @@ def refresh_search_text(profiles, *, words=True):
         where, params = ", ".join(["%s"] * len(ids)), ids
     table = _quote(RoleProfile._meta.db_table)
     update = (
-        f"UPDATE {table} SET {_quote('search_text')} = {search_text_sql()} "
+        f"UPDATE {table} SET {_quote('search_text')} = {search_text_sql()}, "
+        # The document changed with the text: its fingerprint is not known
+        # until a read builds it (profiles.fingerprints).
+        f"{_quote('working_fingerprint')} = '' "
         f"WHERE {table}.{_quote('id')} IN ({where})"
     )
     if words and full_text():
@@ -182,7 +185,7 @@ def add_known_words(text):
             cursor.execute(_add_words("%s"), [text])
 
 
-def _shown_by(model):
+def shown_by(model):
     """(link model, lookup from a link to `model`, the fields of `model` in
     the search text) for every section whose search text shows a field of
     `model`: a catalogue item, its awarding body, a skill or its category."""
@@ -216,7 +219,7 @@ def catalogue_text_saved(sender, instance, created, update_fields=None, **kwargs
     profile that shows it, in one statement however many they are."""
     if created:
         return  # no profile uses it yet
-    uses = _shown_by(sender)
+    uses = shown_by(sender)
     if update_fields is not None:
         uses = [use for use in uses if use[2] in update_fields]
     if not uses:

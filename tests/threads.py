@@ -2,8 +2,9 @@
 connection of its own), for the tests of races between them."""
 
 import threading
+import time
 
-from django.db import connections
+from django.db import connection, connections
 
 
 def in_threads(*calls):
@@ -28,3 +29,19 @@ def in_threads(*calls):
         thread.join(timeout=60)
         assert not thread.is_alive(), "a thread never finished: a deadlock?"
     return outcomes
+
+
+def wait_until_someone_waits_for_a_lock():
+    """Until another connection is blocked on a row lock (at most 10 s)."""
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            # Statistics are a snapshot per transaction unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
+    raise AssertionError("nobody waited for the lock")

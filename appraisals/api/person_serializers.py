@@ -7,7 +7,10 @@ from rest_framework import serializers
 
 from appraisals.access import can_read_check_ins
 from appraisals.api.bodies import day
+from appraisals.api.etags import etag_of
 from appraisals.models import Person
+from competency.api.conditional import quoted
+from competency.api.schema import ROW_ETAG
 
 
 def person_ref(person):
@@ -53,7 +56,17 @@ class PersonSummarySerializer(serializers.Serializer):
     )
     url = serializers.URLField()
 
+    etag = serializers.CharField(help_text=ROW_ETAG)
+
     def to_representation(self, person):
+        row = self.row(person)
+        lines = self.context.get("lines")
+        if lines is None:
+            lines = lines_of([person])
+        row["etag"] = quoted(etag_of({**row, **lines[person.pk]}))
+        return row
+
+    def row(self, person):
         request = self.context["request"]
         manager = person.line_manager if person.line_manager_id else None
         profile = person.role_profile if person.role_profile_id else None
@@ -73,6 +86,31 @@ class PersonSummarySerializer(serializers.Serializer):
             "updated_at": self.fields["updated_at"].to_representation(person.updated_at),
             "url": request.build_absolute_uri(reverse("api:person-detail", args=[person.pk])),
         }
+
+
+def lines_of(people):
+    """For each of `people` (by id), what their page shows besides their own
+    row: whether they have left, their line up to the top and their direct
+    reports. Two queries, however many people: a list row's ETag is made of
+    it (it is the ETag a GET of the person gives), and a person's body."""
+    ids = [person.pk for person in people]
+    above = {p.pk: p for p in Person.objects.managers_above_any(ids)}
+    reports = {pk: [] for pk in ids}
+    for report in Person.objects.filter(line_manager__in=ids).order_by("name", "employee_id"):
+        reports[report.line_manager_id].append(report)
+    lines = {}
+    for person in people:
+        # The person page's walk up the line (bounded: a loop would end it).
+        line, at = [], person.line_manager_id
+        while at in above and len(line) <= len(above):
+            line.append(above[at])
+            at = above[at].line_manager_id
+        lines[person.pk] = {
+            "has_left": person.has_left(),
+            "managers_above": [person_ref(p) for p in reversed(line)],
+            "reports": [person_ref(p) for p in reports[person.pk]],
+        }
+    return lines
 
 
 class PersonLinksSerializer(serializers.Serializer):
@@ -97,28 +135,22 @@ class PersonSerializer(PersonSummarySerializer):
 
     def to_representation(self, person):
         request = self.context["request"]
-        above = {p.pk: p for p in Person.objects.managers_above(person)}
-        # The person page's walk up the line (bounded: a loop would end it).
-        line, at = [], person.line_manager_id
-        while at in above and len(line) <= len(above):
-            line.append(above[at])
-            at = above[at].line_manager_id
-        reports = person.reports.order_by("name", "employee_id")
+        row = self.row(person)
+        extras = lines_of([person])[person.pk]
 
         def link(name):
             return request.build_absolute_uri(reverse(f"api:{name}-list", args=[person.pk]))
 
         return {
-            **super().to_representation(person),
-            "has_left": person.has_left(),
-            "managers_above": [person_ref(p) for p in reversed(line)],
-            "reports": [person_ref(p) for p in reports],
+            **row,
+            **extras,
             "links": {
                 "check_ins": link("check-in") if can_read_check_ins(request.user, person) else None,
                 "probation_checkpoints": link("probation-checkpoint"),
                 "probation_decisions": link("probation-decision"),
                 "readiness": link("readiness"),
             },
+            "etag": quoted(etag_of({**row, **extras})),
         }
 
 

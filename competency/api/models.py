@@ -152,6 +152,11 @@ class Webhook(models.Model):
     url = models.URLField(max_length=500)
     events = models.JSONField(default=list)
     secret = models.CharField(max_length=100, editable=False)
+    # The secret before the last rotation, which still signs each delivery
+    # (beside the new one) until `previous_secret_until`, so the receiver
+    # can change its copy within that time (webhooks.rotate_secret).
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     # Whose rights the payloads are limited to: HR's, checked again at each
     # delivery, so a webhook whose owner is no longer HR sends nothing.

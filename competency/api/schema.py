@@ -154,6 +154,19 @@ IF_MATCH = OpenApiParameter(
     "compared strongly, so a weak `W/` tag never matches). Without it: 428; malformed: 400; "
     "when none is current: 412 with the current ETag, and nothing is written.",
 )
+# Every request may carry one (competency/request_id.py, a middleware of
+# every route): said on every operation. No pattern or length in the schema,
+# as none is refused: a value that is not a usable id is replaced.
+REQUEST_ID = OpenApiParameter(
+    "X-Request-ID",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="An id of your own for this request, to trace it in both systems' logs: "
+    "kept when it is 1-200 letters, digits or `._:=+/-`, otherwise replaced by one of "
+    "ours. Every log line the request causes names it, and the answer's X-Request-ID "
+    "header gives it back.",
+)
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
@@ -231,6 +244,9 @@ LINK_HEADER = header_ref("Link")
 class ProblemAutoSchema(AutoSchema):
     """Every operation says which problems it may answer, each with the
     problem details shape."""
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), REQUEST_ID]
 
     def _problem_codes(self):
         method = self.method.upper()

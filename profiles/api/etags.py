@@ -5,6 +5,10 @@ document_fingerprint, what the services' `confirmed=` compares under the row
 lock) followed by its status and version in force, so a publish or archive,
 which leaves the text alone, still changes it. Every write takes If-Match
 and checks it inside the write's transaction, under the lock.
+
+A list row carries the same ETag without a document built per row: the
+fingerprints are stored with the profile's row (profiles/fingerprints.py):
+the version in force's, which readers read, and the working copy's, HR's.
 """
 
 from competency.api.conditional import if_match_tags
@@ -19,6 +23,12 @@ def state_of(profile):
 
 def profile_etag(profile, document):
     return f"{document_fingerprint(document)}.{state_of(profile)}"
+
+
+def row_etag(profile, fingerprint):
+    """profile_etag() from the stored fingerprint of the document this
+    caller reads (for HR profiles.fingerprints.known_fingerprints's)."""
+    return f"{fingerprint}.{state_of(profile)}"
 
 
 def current_etag(profile):

@@ -61,6 +61,7 @@ from profiles.audit import profile_trail
 from profiles.documents import dumps
 from profiles.downloads import download_for
 from profiles.filters import ProfileFilter
+from profiles.fingerprints import known_fingerprints
 from profiles.importing.batch import import_profiles
 from profiles.importing.parsing import read_profile
 from profiles.importing.preview import preview_imports
@@ -183,6 +184,10 @@ class ProfileViewSet(
         context["profile_url"] = request.build_absolute_uri(
             reverse("api:profile-detail", args=[SLUG_MARK])
         )
+        if not self.reader:
+            # The rows' ETags: the working copies' stored fingerprints (a
+            # document is built only for one changed since it was last read).
+            context["fingerprints"] = known_fingerprints(page)
         data = ProfileSummarySerializer(page, many=True, context=context)
         return self.get_paginated_response(data.data)
 

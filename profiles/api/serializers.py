@@ -7,8 +7,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from competency import frameworks
+from competency.api.conditional import quoted
 from competency.api.schema import ROW_ETAG, constrain, document, ref
 from competency.numbers import portable_range
+from profiles.api.etags import row_etag
 from profiles.documents import SCHEMA_PATH, slug_validator
 from profiles.models import ROLE_LEVELS, JobFamily, ProfileVersion, RoleProfile
 
@@ -24,10 +26,22 @@ class DocumentField(serializers.JSONField):
 
 
 # A row's columns (and those profiles.filters sorts by), for .only().
-HR_COLUMNS = ["slug", "title", "status", "role_level", "summary", "updated_at"]
+# published_version (its id) and the fingerprints make the row's ETag.
+HR_COLUMNS = [
+    "slug",
+    "title",
+    "status",
+    "role_level",
+    "summary",
+    "updated_at",
+    "published_version",
+    "working_fingerprint",
+]
 READER_COLUMNS = [
     "slug",
     "status",
+    "published_version",
+    "published_fingerprint",
     "published_title",
     "published_family",
     "published_role_level",
@@ -62,10 +76,12 @@ class ProfileSummarySerializer(serializers.Serializer):
         "force): what `updated_since` compares."
     )
     url = serializers.URLField()
+    etag = serializers.CharField(help_text=ROW_ETAG)
 
     def to_representation(self, profile):
         url = self.context["profile_url"].replace(SLUG_MARK, profile.slug)
         if self.context["reader"]:
+            etag = row_etag(profile, profile.published_fingerprint)
             return {
                 "slug": profile.slug,
                 "title": profile.published_title,
@@ -77,6 +93,7 @@ class ProfileSummarySerializer(serializers.Serializer):
                 "version": profile.version_number,
                 "updated_at": self.fields["updated_at"].to_representation(profile.updated_at),
                 "url": url,
+                "etag": quoted(etag),
             }
         return {
             "slug": profile.slug,
@@ -89,6 +106,7 @@ class ProfileSummarySerializer(serializers.Serializer):
             "version": profile.latest_version,
             "updated_at": self.fields["updated_at"].to_representation(profile.updated_at),
             "url": url,
+            "etag": quoted(row_etag(profile, self.context["fingerprints"][profile.pk])),
         }
 
 

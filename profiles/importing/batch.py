@@ -8,6 +8,7 @@ preview) is compared under the row lock before anything is written.
 from django.db import IntegrityError, transaction
 
 from competency.history import bulk_create, record_created
+from competency.integrity import UNIQUE, Clash, described, kind, once_more
 from profiles import lifecycle
 from profiles.documents import (
     ChangedSinceConfirmed,
@@ -58,6 +59,28 @@ def import_profiles(
     rows are locked and the catalogue items the whole batch names are looked
     up together, so the queries do not grow with the number of items."""
     inputs = list(inputs)
+    # A unique key another import took meanwhile makes a Clash: the batch
+    # is rolled back and run once more (competency/integrity.py).
+    return once_more(
+        lambda: _import_batch(
+            inputs,
+            publish=publish,
+            user=user,
+            confirmed=confirmed,
+            update_shared_texts=update_shared_texts,
+            confirmed_shared=confirmed_shared,
+        )
+    )
+
+
+def refused(error, refusal):
+    """What to raise for the database's refusal `error` of an import's
+    write: a Clash (perhaps a race) for a unique key, else `refusal`, the
+    input's fault."""
+    return Clash(error, refusal) if kind(error) == UNIQUE else refusal
+
+
+def _import_batch(inputs, *, publish, user, confirmed, update_shared_texts, confirmed_shared):
     with transaction.atomic():
         docs = [normalised(source.document) for source in inputs]
         for source, doc in zip(inputs, docs, strict=True):
@@ -128,11 +151,12 @@ class Later:
                 bulk_create(model, sorted(self.items[model], key=lambda item: item.key))
         except IntegrityError as exc:
             # Another import created one of the same items after we looked
-            # (its transaction held ours on the unique key until it committed).
-            if self.confirmed:
-                raise ChangedSinceConfirmed(CHANGED_MESSAGE) from exc
-            raise ProfileImportError(
-                "another import added the same catalogue items at the same time; try again"
+            # (its transaction held ours on the unique key until it
+            # committed): import_profiles() runs once more and finds it. A
+            # refusal that is not a clash, or a clash again, is the files'.
+            raise refused(
+                exc,
+                ProfileImportError(f"the database refused the catalogue items: {described(exc)}"),
             ) from exc
         for model, rows in self.links.items():
             bulk_create(model, rows)
@@ -229,11 +253,11 @@ def _import_one(
             later=later,
         )
     except IntegrityError as exc:
-        # Another import created the same slug (or catalogue item) after we looked.
-        if confirmed is not None:
-            raise ChangedSinceConfirmed(CHANGED_MESSAGE) from exc
-        raise source.error(
-            "$.slug", f"another import wrote '{doc['slug']}' at the same time; try again"
+        # Another import created the same slug (or catalogue item) after we
+        # looked: import_profiles() runs once more, which finds it (and,
+        # if the person confirmed a preview, sees that it changed).
+        raise refused(
+            exc, source.error("$", f"the database refused this profile: {described(exc)}")
         ) from exc
     # The shared texts were read under their rows' locks: changing them
     # from anything but what the person saw would overwrite a colleague's

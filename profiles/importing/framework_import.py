@@ -21,15 +21,18 @@ from django.utils.text import slugify
 from competency.frameworks import (
     OGL_ATTRIBUTION,
     FrameworkData,
+    FrameworkReport,
     apply_frameworks,
     export_framework,
     read_framework_json,
     read_skills_table,
 )
 from competency.history import bulk_create, bulk_delete, bulk_update
+from competency.integrity import UNIQUE, Clash, described, kind, once_more
 from competency.models import Framework, Skill
 from competency.problems import ChangedProblem
 from competency.tables import FileImportError, read_table
+from profiles.fingerprints import forget_framework_users
 from profiles.importing.published_text import split_title
 from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.search import refresh_search_text
@@ -175,36 +178,49 @@ def import_framework(
         if confirmed is not None and result.fingerprint != confirmed:
             raise FrameworkChanged(CHANGED_MESSAGE, name=name)
 
-    try:
+    def attempt():
+        try:
+            return write(format)
+        except IntegrityError as exc:
+            # Another import created the same framework, skill or job
+            # family after this one looked: once_more() runs it again,
+            # which finds that row (or, for a person who confirmed a
+            # preview, sees the catalogue changed). Not a unique clash, or
+            # one again, is the file's.
+            refusal = FileImportError(f"the database refused the file: {described(exc)}", name=name)
+            raise (Clash(exc, refusal) if kind(exc) == UNIQUE else refusal) from exc
+
+    def write(format):
         if format == "ddat-roles":
-            framework, roles = read_ddat_roles(data, name, progress=progress)
-            reports = apply_frameworks(
+            framework, read_roles = read_ddat_roles(data, name, progress=progress)
+            roles.clear()
+            roles.update(read_roles)
+            return apply_frameworks(
                 [framework],
                 name=name,
                 preview=preview,
                 extra=lambda: [apply_role_levels(roles, progress=progress)],
                 before=before,
             )
-        elif format == "skills":
+        if format == "skills":
             frameworks = read_skills_table(data, name, progress=lambda rows: progress(rows, "rows"))
-            reports = apply_frameworks(frameworks, name=name, preview=preview, before=before)
-        elif format == "json":
-            reports = apply_frameworks(
+            return apply_frameworks(frameworks, name=name, preview=preview, before=before)
+        if format == "json":
+            return apply_frameworks(
                 read_framework_json(data, name), name=name, preview=preview, before=before
             )
-        else:
-            raise FileImportError(
-                f"say which layout the file has: --format {' or --format '.join(FORMATS)}",
-                name=name,
-            )
-    except IntegrityError as exc:
-        # Another import created the same framework, skill or job family
-        # after this one looked.
-        if confirmed is not None:
-            raise FrameworkChanged(CHANGED_MESSAGE, name=name) from exc
         raise FileImportError(
-            "another import wrote the same framework at the same time; try again", name=name
-        ) from exc
+            f"say which layout the file has: --format {' or --format '.join(FORMATS)}",
+            name=name,
+        )
+
+    reports = once_more(attempt)
+    if not preview:
+        # Skills, levels and their texts were rewritten in bulk, without
+        # the signals that tell profiles their documents changed.
+        forget_framework_users(
+            [each.framework for each in reports if isinstance(each, FrameworkReport)]
+        )
     result.lines = report_lines(reports)
     for each in reports:
         if isinstance(each, ProfilesReport):

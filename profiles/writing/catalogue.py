@@ -19,7 +19,8 @@ from competency.models import (
     SkillLevel,
     fingerprint,
 )
-from profiles.models import JobFamily, ProfileSkill
+from profiles.fingerprints import forget
+from profiles.models import JobFamily, ProfileSkill, RoleProfile
 from profiles.sections import BY_KEY, SECTIONS
 
 
@@ -407,4 +408,13 @@ class Catalogue:
             changed[type(target)].append(target)
         for model, targets in changed.items():
             bulk_update(model, targets, ["description"])
+        # In bulk, without the signals: the documents showing these texts
+        # changed, so their fingerprints are not known (profiles.fingerprints).
+        rewritten = {s.pk for s in changed[Skill]} | {t.skill_id for t in changed[SkillLevel]}
+        if rewritten:
+            forget(
+                RoleProfile.objects.filter(
+                    pk__in=ProfileSkill.objects.filter(skill__in=rewritten).values("profile")
+                )
+            )
         return skills

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from competency.history import bulk_create, bulk_delete, bulk_update
 from competency.models import Framework, Level
-from profiles.documents import ProfileInput, profile_document, search_text
+from profiles.documents import ProfileInput, document_fingerprint, profile_document, search_text
 from profiles.models import RoleProfile
 from profiles.search import add_known_words
 from profiles.sections import SECTIONS
@@ -170,10 +170,15 @@ CONTENT_FIELDS = [
     "source",
     "status",
     "search_text",
+    "working_fingerprint",
     "updated_at",
 ]
 # Of those, the ones the audit trail records.
-OWN_FIELDS = [name for name in CONTENT_FIELDS if name not in ("search_text", "updated_at")]
+OWN_FIELDS = [
+    name
+    for name in CONTENT_FIELDS
+    if name not in ("search_text", "working_fingerprint", "updated_at")
+]
 
 
 def write_content(
@@ -264,6 +269,8 @@ def write_content(
     # The text HR search by, saved with the row: one write of it (each
     # write of a search text makes PostgreSQL compute its vector again).
     profile.search_text = search_text(document)
+    # And its fingerprint, which a list row's ETag shows (profiles.fingerprints).
+    profile.working_fingerprint = document_fingerprint(document)
     if deferred is not None:
         # Its audit record is written with the batch's (Later.write).
         profile.save_without_historical_record()

@@ -4,11 +4,15 @@ then delivered once, a receiver that never answers cut off and recorded,
 nothing for a change that rolled back, and only to addresses allowed."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from competency import webhooks
 from competency.api.models import Webhook, WebhookDelivery, WebhookEvent
@@ -217,3 +221,107 @@ def test_the_readmes_receiver_verifies_a_real_delivery(hr_user):
     example["SECRET"] = hook.secret.encode()
     assert example["verified"](arrival.headers["Competency-Signature"], arrival.body)
     assert not example["verified"](arrival.headers["Competency-Signature"], arrival.body + b"x")
+
+
+# --- Rotating a webhook's secret ---------------------------------------------
+
+
+def delivered_header(hook):
+    """Publish, send, and return what the real receiver got: (header, body)."""
+    with receiving() as receiver:
+        Webhook.objects.filter(pk=hook.pk).update(url=receiver.url)
+        publish(title=f"Profile {WebhookEvent.objects.count()}")
+        send()
+    [arrival] = receiver.arrivals
+    return arrival.headers["Competency-Signature"], arrival.body
+
+
+def knows_only(secret):
+    """The README's receiver, holding this secret alone."""
+    example = readme_receiver()
+    example["SECRET"] = secret.encode()
+    return example["verified"]
+
+
+def test_a_rotated_secret_signs_beside_the_old_one_until_the_overlap_ends(hr_user, hr_api):
+    hook = subscribe(hr_user, "https://hooks.example.org/x")
+    old = hook.secret
+    answer = hr_api.post(f"/api/v1/webhooks/{hook.pk}/rotate-secret/", {}, format="json")
+    assert answer.status_code == 200, answer.content
+    new = answer.json()["secret"]
+    assert new != old and new.startswith("whsec_")
+    assert answer.json()["previous_secret_until"] is not None
+    # During the overlap: two signatures, the new one's first; a receiver
+    # that knows only the old secret still verifies, as does one with the new.
+    header, body = delivered_header(hook)
+    assert [part.split("=")[0] for part in header.split(",")] == ["t", "v1", "v1"]
+    assert knows_only(old)(header, body) and knows_only(new)(header, body)
+    assert webhooks.verify(old, header, body) and webhooks.verify(new, header, body)
+    # A receiver still on the README's former code, which reads one v1= (the
+    # last), verifies with the old secret as before.
+    last = dict(item.split("=", 1) for item in header.split(","))["v1"]
+    assert last == webhooks.sign(old, int(header.split(",")[0][2:]), body).split("v1=")[1]
+    # Its 24 hours over: the new secret alone.
+    Webhook.objects.filter(pk=hook.pk).update(
+        previous_secret_until=timezone.now() - timedelta(seconds=1)
+    )
+    header, body = delivered_header(hook)
+    assert [part.split("=")[0] for part in header.split(",")] == ["t", "v1"]
+    assert knows_only(new)(header, body)
+    assert not knows_only(old)(header, body)
+    assert hr_api.get(f"/api/v1/webhooks/{hook.pk}/").json()["previous_secret_until"] is None
+
+
+def test_a_rotation_without_overlap_and_a_second_rotation(hr_user, hr_api, settings):
+    hook = subscribe(hr_user, "https://hooks.example.org/x")
+    first = hook.secret
+    answer = hr_api.post(
+        f"/api/v1/webhooks/{hook.pk}/rotate-secret/", {"overlap_hours": 0}, format="json"
+    )
+    assert answer.json()["previous_secret_until"] is None
+    header, body = delivered_header(hook)
+    assert not knows_only(first)(header, body)
+    assert knows_only(answer.json()["secret"])(header, body)
+    # Rotated twice within an overlap: only the latest two sign.
+    settings.WEBHOOK_SECRET_OVERLAP_HOURS = 24
+    second = hr_api.post(f"/api/v1/webhooks/{hook.pk}/rotate-secret/").json()["secret"]
+    third = hr_api.post(f"/api/v1/webhooks/{hook.pk}/rotate-secret/").json()["secret"]
+    header, body = delivered_header(hook)
+    assert knows_only(second)(header, body) and knows_only(third)(header, body)
+    assert not knows_only(answer.json()["secret"])(header, body)
+    for wrong in ({"overlap_hours": -1}, {"overlap_hours": 169}, {"overlap_hours": "x"}):
+        refused = hr_api.post(f"/api/v1/webhooks/{hook.pk}/rotate-secret/", wrong, format="json")
+        assert refused.status_code == 400
+    assert Webhook.objects.get(pk=hook.pk).secret == third
+
+
+def test_hr_rotate_a_secret_on_the_webhooks_page(hr_user, client):
+    hook = subscribe(hr_user, "https://hooks.example.org/x")
+    old = hook.secret
+    client.force_login(hr_user)
+    response = client.post(f"/api/webhooks/{hook.pk}/rotate/", follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    hook.refresh_from_db()
+    assert hook.secret != old and hook.secret in page
+    assert old not in page
+    assert "has a new secret" in page and "signs each delivery too, until" in page
+
+
+@pytest.mark.parametrize("who", ["manager_user", "staff_user"])
+def test_only_hr_rotate_a_secret(request, who, hr_user):
+    hook = subscribe(hr_user, "https://hooks.example.org/x")
+    user = request.getfixturevalue(who)
+    page = Client()
+    page.force_login(user)
+    assert page.post(f"/api/webhooks/{hook.pk}/rotate/").status_code == 403
+    api = APIClient()
+    api.force_authenticate(user)
+    assert api.post(f"/api/v1/webhooks/{hook.pk}/rotate-secret/").status_code == 403
+    assert Webhook.objects.get(pk=hook.pk).secret == hook.secret
+
+
+def test_rotating_an_unknown_webhook_is_404(hr_user, hr_api, client):
+    client.force_login(hr_user)
+    assert client.post("/api/webhooks/999999/rotate/").status_code == 404
+    assert hr_api.post("/api/v1/webhooks/999999/rotate-secret/").status_code == 404

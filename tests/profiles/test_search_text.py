@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from competency.models import Category, Depth, Skill, SkillLevel, WorkActivity
 from profiles import drafts, lifecycle
-from profiles.documents import profile_document, search_text
+from profiles.documents import document_fingerprint, profile_document, search_text
 from profiles.importing.batch import import_profiles
 from profiles.importing.parsing import read_profile
 from profiles.models import RoleProfile
@@ -30,6 +30,9 @@ def assert_in_step(*profiles):
         expected = search_text(profile_document(stored))
         assert stored.search_text == expected, stored.slug
         assert expected
+        # The stored fingerprint (a list row's ETag) is the document's or
+        # not known, never an old one.
+        assert stored.working_fingerprint in ("", document_fingerprint(profile_document(stored)))
         assert_vectors_in_step(stored)
 
 
@@ -255,7 +258,9 @@ def test_a_catalogue_text_renamed_in_place_changes_every_profile_that_shows_it(
 def test_a_description_saved_alone_rewrites_no_search_text(lead, django_assert_num_queries):
     skill = Skill.objects.filter(uses__profile=lead).first()
     skill.description = "A new description."
-    with django_assert_num_queries(2):  # the skill and its history
+    # The skill and its history, and the fingerprints of the profiles that
+    # show it (their documents do: profiles/fingerprints.py), in one statement.
+    with django_assert_num_queries(3):
         skill.save(update_fields=["description"])
     level = SkillLevel.objects.filter(skill=skill).first()
     level.description = "New."
