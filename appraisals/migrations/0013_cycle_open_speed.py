@@ -1,6 +1,7 @@
 """A requirement's catalogue items indexed only where set (one entry a row,
 not three), replacing the covering indexes that finding people by rating
-no longer reads (it reads LatestRating). On PostgreSQL the indexes are
+no longer reads (it reads LatestRating), and without foreign key
+constraints in the database (appraisals.models.Requirement says why). On PostgreSQL the indexes are
 built and dropped CONCURRENTLY, so the release before keeps writing
 requirements while this runs (README, "Upgrades without downtime")."""
 
@@ -84,11 +85,38 @@ class Migration(migrations.Migration):
             name="work_activity",
             field=models.ForeignKey(
                 blank=True,
+                db_constraint=False,
                 db_index=False,
                 null=True,
                 on_delete=models.deletion.PROTECT,
                 related_name="+",
                 to="competency.workactivity",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="requirement",
+            name="skill",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=models.deletion.PROTECT,
+                related_name="+",
+                to="competency.skill",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="requirement",
+            name="knowledge_item",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=models.deletion.PROTECT,
+                related_name="+",
+                to="competency.knowledgeitem",
             ),
         ),
     ]
