@@ -165,6 +165,7 @@ def cycle_opened(cycle, appraisals):
         "pk", "name", "email", "email_refused"
     )
     due = cycle.closes_on
+    page = _pages()
     mails = []
     for manager in managers:
         if not _reachable(manager):
@@ -185,7 +186,7 @@ def cycle_opened(cycle, appraisals):
                     "cycle": str(cycle),
                     "due": due,
                     "appraisals": [
-                        {"person": a.person.name, "url": mail.absolute(_page(a.pk))} for a in theirs
+                        {"person": a.person.name, "url": mail.absolute(page(a.pk))} for a in theirs
                     ],
                     "url": mail.absolute(reverse("home")),
                 },
@@ -280,3 +281,12 @@ def _item_title(item):
 
 def _page(pk):
     return reverse("appraisals:detail", kwargs={"pk": pk})
+
+
+def _pages():
+    """_page for many appraisals: reversed once, each id put in its place
+    (reverse() costs ~0.1 ms, 10,000 times when a cycle opens for
+    everyone in a large organisation)."""
+    marker = 987_654_321_012_345
+    before, after = _page(marker).split(str(marker))
+    return lambda pk: f"{before}{int(pk)}{after}"

@@ -79,11 +79,23 @@ class TemplateTable:
         requirement = quote(Requirement._meta.db_table)
         appraisal = quote(Requirement._meta.get_field("appraisal").column)
         connection = self.connection
+        # A scale is one list shared by every row of its kind (the depths,
+        # the performance scale): each distinct one is serialised once.
+        prepared = {}
+
+        def prepare(field, value):
+            key = (field.attname, id(value))
+            if key not in prepared:
+                prepared[key] = (value, field.get_db_prep_save(value, connection))
+            return prepared[key][1]
+
         rows = [
             [
                 version_id,
                 *(
-                    field.get_db_prep_save(
+                    prepare(field, values[field.attname])
+                    if field.attname in values and isinstance(values[field.attname], list)
+                    else field.get_db_prep_save(
                         values[field.attname] if field.attname in values else field.get_default(),
                         connection,
                     )

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
 from appraisals import cycles
@@ -137,6 +138,19 @@ def test_requirements_are_copied_from_the_frozen_version(appraisal, profile):
     assert knowledge.knowledge_item.title == "Agile working"
     assert behavioural.knowledge_item.title == "Team dynamics"
     assert skill.skill == profile.skill_links.get().skill
+
+
+def test_a_catalogue_item_an_appraisal_rates_cannot_be_deleted(appraisal):
+    """The requirement's catalogue columns have no foreign key constraint in
+    the database (opening a cycle checked ~400,000 of them); deleting an
+    item is still refused, and nothing is deleted."""
+    rows = list(appraisal.requirements.order_by("position"))
+    items = [rows[0].work_activity, rows[1].knowledge_item, rows[3].skill]
+    for item in items:
+        with pytest.raises(ProtectedError), transaction.atomic():
+            item.delete()
+        item.refresh_from_db()
+    assert appraisal.requirements.count() == len(rows)
 
 
 def test_a_later_edit_and_republish_never_changes_an_appraisal(appraisal, profile):
