@@ -22,9 +22,7 @@ PARTS = {
 
 
 def rendered(arguments, **context):
-    return Template("{% load form_tags %}{% textarea " + arguments + " %}").render(
-        Context(context)
-    )
+    return Template("{% load form_tags %}{% textarea " + arguments + " %}").render(Context(context))
 
 
 def test_the_same_text_as_the_include_for_every_combination_of_parts():
