@@ -3,7 +3,12 @@ appraisals app knows: their name, whether they manage anyone (the
 navigation's "My team") and how many things wait for them (waiting.py).
 Read lazily, in one query: the count is an expression of the same query
 that reads the name (HR's name is their account's, so theirs is a count
-alone)."""
+alone).
+
+A page that has read all three already (the home: the person, and the
+whole "Waiting for you" list, whose length is the count) puts `header()`
+in its own context as `signed_in`, which takes the place of this one's:
+no query at all for the header."""
 
 from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
@@ -13,37 +18,43 @@ from appraisals.models import Person
 from competency.roles import is_hr
 
 
-def _signed_in(request):
-    user = request.user
-    account_name = user.get_full_name() or user.get_username()
-    # A page that lists what waits (the homes) has counted it already.
-    listed = getattr(request, "waiting_tasks", None)
+def manages_anyone():
+    """Whether the Person of the row is anyone's line manager (the
+    navigation's "My team"), as an expression to annotate them with."""
+    return Exists(Person.objects.filter(line_manager=OuterRef("pk")))
+
+
+def _account_name(user):
+    return user.get_full_name() or user.get_username()
+
+
+def _signed_in(user):
     if is_hr(user):
-        return {
-            "name": account_name,
-            "manages_anyone": False,
-            "waiting": len(listed) if listed is not None else waiting.count_for(user),
-        }
-    counts = {} if listed is not None else {"waiting": waiting.count_expression(user)}
+        return header(user, waiting.count_for(user))
     found = (
         Person.objects.filter(account=user)
-        .values(
-            "name",
-            manages_anyone=Exists(Person.objects.filter(line_manager=OuterRef("pk"))),
-            **counts,
-        )
+        .values("name", manages_anyone=manages_anyone(), waiting=waiting.count_expression(user))
         .first()
     )
-    if found is None:
-        # Nothing waits for someone the appraisals do not know.
-        return {"name": account_name, "manages_anyone": False, "waiting": 0}
-    if listed is not None:
-        found["waiting"] = len(listed)
-    return found
+    # Nothing waits for someone the appraisals do not know.
+    return found or {"name": _account_name(user), "manages_anyone": False, "waiting": 0}
+
+
+def header(user, waiting_count, person=None):
+    """What the layout shows of a user whose count the page knows, and whose
+    Person (read with manages_anyone() as `manages_anyone`) it has read, or
+    HR, whose header names their account."""
+    if person is None or is_hr(user):
+        return {"name": _account_name(user), "manages_anyone": False, "waiting": waiting_count}
+    return {
+        "name": person.name,
+        "manages_anyone": person.manages_anyone,
+        "waiting": waiting_count,
+    }
 
 
 def signed_in(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"signed_in": SimpleLazyObject(lambda: _signed_in(request))}
+    return {"signed_in": SimpleLazyObject(lambda: _signed_in(user))}

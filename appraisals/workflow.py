@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from appraisals import events, insight, notices, review
@@ -816,11 +816,15 @@ def waiting_for(appraisal):
     if appraisal.stage == Stage.REVIEW_SHARED:
         # As waiting.py's rules: the person while any item is unanswered,
         # the manager while any disagreement is not settled; both at once.
-        disagreed = appraisal.review_items.disagreed().count()
+        answers = appraisal.review_items.aggregate(
+            disagreed=Count("pk", filter=Q(answer=ReviewItem.Answer.DISAGREED)),
+            unanswered=Count("pk", filter=Q(answer=ReviewItem.Answer.WAITING)),
+        )
+        disagreed = answers["disagreed"]
         settle = f"settle {disagreed} disagreement{'s' if disagreed != 1 else ''}"
         if not disagreed:
             return person, "to answer the review: agree, or disagree with a comment"
-        if appraisal.review_items.filter(answer=ReviewItem.Answer.WAITING).exists():
+        if answers["unanswered"]:
             return (
                 f"{person} and {manager}",
                 f"{person} to answer the rest of the review, {manager} to {settle}: "

@@ -130,8 +130,18 @@ class Row:
                 else ("" if saved[part] is None else str(saved[part]))
                 for part in saved
             }
+            # Each step's radio as the page draws it ({% radio %}): its id and
+            # label written here once, rather than by two tags per step (a few
+            # hundred on an appraisal's page).
+            self.rating_name = key + "rating"
+            numbered = requirement.kind == Requirement.Kind.ORGANISATION_SKILL
             self.choices = [
-                {**step, "checked": self.values["rating"] == str(step["rank"])}
+                {
+                    **step,
+                    "checked": self.values["rating"] == str(step["rank"]),
+                    "id": f"{self.rating_name}-{step['rank']}",
+                    "label": f"{step['rank']} – {step['name']}" if numbered else str(step["name"]),
+                }
                 for step in requirement.scale
             ]
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from appraisals import progress, waiting
+from appraisals.context_processors import header, manages_anyone
 from appraisals.filters import TeamFilter
 from appraisals.models import Person
 from appraisals.workflow import waiting_for
@@ -31,6 +32,7 @@ def home(request):
     person = (
         Person.objects.select_related("role_profile__published_version", "line_manager")
         .filter(account=user)
+        .annotate(manages_anyone=manages_anyone())
         .first()
     )
     today = timezone.localdate()
@@ -48,21 +50,26 @@ def home(request):
         "last_signed_off": last,
         "objectives": list(progress.own_objectives(person)),
         "today": today,
-        **waiting_context(request, today),
+        **waiting_context(request, today, person),
     }
-    context.update(team_context(request, person, progress.team_people(person), today))
+    # Nobody reports to them (the header's own question): no line to read.
+    if person.manages_anyone:
+        context.update(team_context(request, person, progress.team_people(person), today))
     return render(request, "appraisals/home.html", context)
 
 
-def waiting_context(request, today):
+def waiting_context(request, today, person=None):
     """The "Waiting for you" list: the first WAITING_SHOWN items, or all of
     them with ?waiting=all."""
-    tasks = waiting.for_request(request, today)
+    tasks = waiting.waiting_for(request.user, today)
     show_all = request.GET.get("waiting") == "all"
     return {
         "waiting_tasks": tasks if show_all else tasks[:WAITING_SHOWN],
         "waiting_total": len(tasks),
         "waiting_overdue": sum(task.overdue for task in tasks),
+        # The header's count is the list's length (waiting.count_for counts
+        # the same rows): the layout needs no query of its own.
+        "signed_in": header(request.user, len(tasks), person),
     }
 
 

@@ -130,3 +130,64 @@ def radio(context, id, name, value, label, chosen=None, checked=False, hint=None
         f"  {hint_html}\n"
         "</div>\n"
     )
+
+
+@register.simple_tag(takes_context=True)
+def textarea(
+    context,
+    id,
+    label,
+    value=None,
+    name=None,
+    rows=None,
+    hint=None,
+    errors=(),
+    label_class="",
+    label_hidden="",
+    group_class="",
+):
+    """A textarea that is no form's field, with its label, hint and errors,
+    in a GOV.UK form group: what includes/field.html writes for
+    widget="textarea" (see there for each part), byte for byte.
+
+        {% textarea id=evidence_id label="Evidence" label_hidden=for_title rows=3 value=typed %}
+
+    Written here rather than included: an appraisal's page draws two per
+    requirement (evidence and comment) and one per review item, and as
+    includes of field.html and control.html they were a large part of its
+    time. Each value is written as {{ value }} writes it (localised,
+    escaped)."""
+
+    def text(value):
+        return render_value_in_context(value, context)
+
+    box = text(id)
+    described = []
+    if hint:
+        described.append(f"{box}-hint")
+    if errors:
+        described.append(f" {box}-error")
+    # The blank lines and indents are those of the include's template lines.
+    parts = [
+        '\n\n\n\n\n<div class="govuk-form-group',
+        f" {text(group_class)}" if group_class else "",
+        " govuk-form-group--error" if errors else "",
+        '">\n  \n',
+        f'  <label class="govuk-label {text(label_class)}" for="{box}">{text(label)}',
+        f'<span class="govuk-visually-hidden">{text(label_hidden)}</span>' if label_hidden else "",
+        "</label>\n  ",
+        f'<div id="{box}-hint" class="govuk-hint">{text(hint)}</div>' if hint else "",
+        "\n  ",
+        *(
+            f'\n  <p id="{box}-error" class="govuk-error-message">'
+            f'<span class="govuk-visually-hidden">Error:</span> {text(error)}</p>\n  '
+            for error in errors
+        ),
+        '\n  \n  <textarea class="govuk-textarea',
+        " govuk-textarea--error" if errors else "",
+        f'" id="{box}" name="{text(name or id)}" rows="{text(rows or 5)}"',
+        f' aria-describedby="{"".join(described)}"' if described else "",
+        f">{'' if value is None else text(value)}</textarea>\n  \n  \n</div>\n\n\n\n",
+    ]
+    # Every value was escaped by text().
+    return mark_safe("".join(parts))

@@ -12,10 +12,12 @@ from tests.appraisals.helpers import url
 from tests.cast import client_as, person, published_profile, take_to
 
 # Session and user, the navigation's signed-in person (with the count of
-# what waits for them), then the page's own queries: the "Waiting for you"
-# list's three (appraisals/waiting.py) among them.
-HOME_STAFF = 11
-HOME_MANAGER = 16
+# what waits for them), then the page's own queries. The homes' header
+# takes its count from their "Waiting for you" list (three queries,
+# appraisals/waiting.py) and the rest from the person they read: no query
+# of its own; and staff who manage nobody have no team to count.
+HOME_STAFF = 9
+HOME_MANAGER = 15
 APPRAISAL_PAGE = 8
 # Planning, the suggestions add what the options develop and what the plan has.
 APPRAISAL_PAGE_PLANNING = 13

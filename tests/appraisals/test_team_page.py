@@ -127,12 +127,14 @@ def grow(cast, size, cycle_count):
         Objective.objects.create(appraisal=appraisal, title="Late", due_on=date(2024, 1, 1))
 
 
-# Each counts the navigation's one query for the signed-in person; the
-# head's team is typed, not chosen from a menu read by a query. With no
-# filter but "overdue" the pages' count comes from the line's summary. The
-# homes' "Waiting for you" list reads three (appraisals/waiting.py).
-HEAD_HOME = 17
-PERSON_HOME = 11
+# Each counts the navigation's one query for the signed-in person, except
+# the homes, whose header comes from what they read already; the head's
+# team is typed, not chosen from a menu read by a query. With no filter
+# but "overdue" the pages' count comes from the line's summary. The homes'
+# "Waiting for you" list reads three (appraisals/waiting.py); a person who
+# manages nobody has no line to count.
+HEAD_HOME = 16
+PERSON_HOME = 9
 PERSON_PAGE = 7
 
 

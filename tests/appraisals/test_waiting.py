@@ -304,3 +304,27 @@ def test_hr_queries_do_not_grow_with_the_items(cast):
         Person.objects.filter(pk=cast.manager.pk).update(leaving_date=None)
     assert items > 30
     assert counts[0] == counts[1]
+
+
+def header(client, path):
+    """What the layout's header says of the signed-in person on a page: the
+    name and count (the account's box) and whether "My team" is offered."""
+    html = client.get(path).content.decode()
+    start = html.index('<div class="app-account">')
+    account = html[start : html.index("<form", start)]
+    return account, ">My team<" in html
+
+
+def test_the_homes_header_is_every_other_pages(cast):
+    """The home takes its header's count from its own list, and the name
+    and "My team" from the person it read; every other page asks the
+    header's query (context_processors.py). They say the same, for
+    everyone, with items waiting and without."""
+    team_of(cast, 3)
+    for role in SIGNED_IN:
+        client = cast.client(role)
+        on_home = header(client, "/")
+        assert on_home == header(client, "/check-ins/"), role
+        count = len(waiting.waiting_for(cast.user(role)))
+        assert (f"<strong>{count}</strong> waiting" if count else "Nothing waiting") in on_home[0]
+        assert on_home[1] == (role in ("manager", "head", "other_manager")), role
