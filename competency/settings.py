@@ -696,3 +696,12 @@ REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
     *REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"],
     "competency.api.changes.UpdatedSinceFilter",
 ]
+
+# --- Imports as background jobs (issue 20, "Background work on a real queue") --
+# A confirmed upload (role profile, framework, people) of at least this many
+# bytes is written by a worker, its page following the job, when a broker is
+# configured; a smaller one is written in the request, as without a broker
+# (profiles/uploads.py says why).
+IMPORTS_IN_BACKGROUND_FROM_BYTES = int(
+    os.environ.get("IMPORTS_IN_BACKGROUND_FROM_BYTES") or 64 * 1024
+)
