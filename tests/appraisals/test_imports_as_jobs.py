@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from appraisals.models import Person
 from competency.models import BackgroundJob
+from profiles import uploads
 from profiles.models import PendingUpload, RoleProfile
 from tests.cast import account, client_as
 from tests.paths import DATA, DDAT_ROLES
@@ -173,8 +174,6 @@ def test_a_claimed_upload_outlives_the_preview_lifetime_and_the_newest_few(cast)
     client = cast.client("hr")
     token = preview_people(client, starters(cast, "E900"))
     upload = PendingUpload.objects.get(token=token)
-    from profiles import uploads
-
     assert uploads.claim(upload)
     assert not uploads.claim(upload)  # the same token cannot be claimed twice
     PendingUpload.objects.filter(pk=upload.pk).update(

@@ -14,7 +14,7 @@ from appraisals import tasks
 from appraisals.models import Person
 from competency.models import BackgroundJob
 from profiles.models import PendingUpload, RoleProfile
-from tests.paths import DDAT_ROLES
+from tests.paths import DATA, DDAT_ROLES
 from tests.workers import (
     NEEDS_A_WORKER,
     Worker,
@@ -94,6 +94,9 @@ def test_a_people_import_hands_over_to_the_job_page_which_shows_the_result(cast,
     assert {person.line_manager for person in new} == {cast.manager}
     # Written as HR, as the request would have: the audit trail says so.
     assert {r.history_user for r in Person.history.filter(employee_id="E900")} == {cast.hr}
+    # And so does the security log, which the worker writes.
+    (record,) = [line for line in worker.output().splitlines() if '"people_imported"' in line]
+    assert f'"actor": "{cast.hr.username}"' in record and '"added": 2' in record
     assert not PendingUpload.objects.exists()
     # Only HR follows it.
     assert cast.client("manager").get(response["Location"]).status_code == 404
@@ -156,6 +159,25 @@ def test_a_framework_import_hands_over_to_the_job_page_with_links_to_its_drafts(
         assert (
             f'href="{reverse("profiles:detail", args=[profile.slug])}">{profile.title}</a>' in page
         )
+
+
+@EVERY_FILE
+def test_a_profile_import_hands_over_to_the_job_page_which_links_to_the_profile(hr, ddat, worker):
+    data = (DATA / "lead-data-engineer-technical.txt").read_bytes()
+    preview = hr.post(reverse("imports:profile"), {"file": SimpleUploadedFile("lead.txt", data)})
+    response = hr.post(
+        reverse("imports:profile"), {"token": preview.context["token"], "publish": "on"}
+    )
+    job = BackgroundJob.objects.get()
+    assert response["Location"] == reverse("job", kwargs={"pk": job.pk})
+    wait_until(lambda: finished(job), what="the worker to import the profile")
+    assert (job.kind, job.state) == ("import_profile", "done"), job.error
+    profile = RoleProfile.objects.get()
+    page = hr.get(response["Location"]).content.decode()
+    assert f"Imported ‘{profile.title}’ and published it as version 1." in page
+    assert f'href="{reverse("profiles:detail", args=[profile.slug])}">See ‘{profile.title}’' in page
+    assert profile.versions.count() == 1
+    assert not PendingUpload.objects.exists()
 
 
 def test_a_small_file_is_still_written_in_the_request(cast, broker):
