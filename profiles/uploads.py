@@ -115,11 +115,13 @@ def start_import(task, *, kind, title, upload, by, params):
     alone. Returns the job, finished already when it ran in the request;
     raises ValidationError (EXPIRED) if another request claimed it first."""
     here = in_request(upload)
-    if not claim(upload):
-        raise ValidationError(EXPIRED)
-    return jobs.start(
-        task, kind=kind, title=title, by=by, params={"upload": upload.pk, **params}, here=here
-    )
+    # Claimed and recorded together: no upload is left claimed by no job.
+    with transaction.atomic():
+        if not claim(upload):
+            raise ValidationError(EXPIRED)
+        return jobs.start(
+            task, kind=kind, title=title, by=by, params={"upload": upload.pk, **params}, here=here
+        )
 
 
 def claimed_by(job):
