@@ -5,18 +5,25 @@ everyone late.
 Opening a cycle for a whole organisation writes hundreds of thousands of
 rows: with a broker configured it runs in a worker, and HR's page (or the
 API's 202) points at the job's page, which shows how far it has got and
-then what it did. Without a broker it runs in the request, as before."""
+then what it did. Without a broker it runs in the request, as before.
+
+HR's people import, once its preview is confirmed, is a job too: written by
+a worker when the file is large and a broker is configured, in the request
+otherwise (profiles.uploads.in_request), its file read from the
+PendingUpload it was claimed from."""
 
 from datetime import date
 
 from celery import shared_task
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 
-from appraisals import cycles, reminders
+from appraisals import cycles, importing, reminders
 from appraisals.models import Cycle
 from competency import jobs
 from competency.models import BackgroundJob
+from profiles import uploads
 
 # Lost connections and deadlocks are worth another go; each attempt's
 # transaction wrote nothing.
@@ -70,6 +77,52 @@ def _open(job, progress):
         "created": len(opening.created),
         "skipped_count": len(opening.skipped),
         "overlapping_count": len(opening.overlapping),
+    }
+
+
+def start_people_import(upload, *, by):
+    """Write the previewed people file in the mode previewed, if people are
+    still as previewed (importing.apply_import). Returns the job."""
+    return uploads.start_import(
+        import_people,
+        kind=BackgroundJob.Kind.IMPORT_PEOPLE,
+        title=f"Importing {upload.name}",
+        upload=upload,
+        by=by,
+        params={"back": reverse("appraisals:people_import")},
+    )
+
+
+@shared_task(
+    base=jobs.JobTask, autoretry_for=RETRIED, retry_backoff=True, max_retries=5, acks_late=True
+)
+def import_people(job_id):
+    jobs.run(job_id, _import_people)
+    uploads.forget_claimed(BackgroundJob.objects.get(pk=job_id))
+
+
+def _import_people(job, progress):
+    upload = uploads.claimed_by(job)
+    if "mode" not in upload.options:
+        # Kept before imports had modes: read again with its mode chosen.
+        raise ValidationError(uploads.EXPIRED)
+    # A refusal (PeopleImportError: a problem a row; ChangedSincePreview) is
+    # a ValidationError: the job fails with its messages, nothing written.
+    plan = importing.apply_import(
+        bytes(upload.data),
+        upload.name,
+        mode=upload.options["mode"],
+        confirmed=upload.options["fingerprint"],
+        progress=jobs.Counting(progress),
+    )
+    return {
+        "message": f"Imported {upload.name}: {plan.summary()}.",
+        "url": reverse("appraisals:people"),
+        "link_text": "See the people",
+        "created": len(plan.created),
+        "moved": len(plan.moved),
+        "updated": len(plan.updated),
+        "leavers": len(plan.leavers),
     }
 
 

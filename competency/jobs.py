@@ -47,26 +47,41 @@ def in_background():
     return not current_app.conf.task_always_eager
 
 
-def start(task, *, kind, title, by, params=None):
-    """Record a job for `task` (a Celery task taking the job's id) and send it."""
+def start(task, *, kind, title, by, params=None, here=False):
+    """Record a job for `task` (a Celery task taking the job's id) and send
+    it; or, with `here` (work small enough not to be worth a worker), run
+    it in the request even when a broker is configured."""
     job = BackgroundJob.objects.create(kind=kind, title=title, started_by=by, params=params or {})
-    if in_background():
+    if in_background() and not here:
         # The worker must find the job's row: send once it is committed.
         transaction.on_commit(lambda: task.delay(str(job.pk)))
     else:
-        task.delay(str(job.pk))
+        if in_background():
+            task.apply((str(job.pk),), throw=True)
+        else:
+            task.delay(str(job.pk))
         job.refresh_from_db()
     return job
 
 
+# Jobs whose page only HR may see, whoever started them: an import's result
+# names people and profiles that only HR's pages show.
+HR_ONLY = [
+    BackgroundJob.Kind.IMPORT_PROFILE,
+    BackgroundJob.Kind.IMPORT_FRAMEWORK,
+    BackgroundJob.Kind.IMPORT_PEOPLE,
+]
+
+
 def visible_to(user):
-    """The jobs `user` may follow: their own, and every one for HR."""
+    """The jobs `user` may follow: their own (but no import unless they are
+    HR), and every one for HR."""
     from competency.roles import is_hr
 
     jobs = BackgroundJob.objects.all()
     if not (user and user.is_authenticated):
         return jobs.none()
-    return jobs if is_hr(user) else jobs.filter(started_by=user)
+    return jobs if is_hr(user) else jobs.filter(started_by=user).exclude(kind__in=HR_ONLY)
 
 
 class JobTask(Task):
@@ -105,7 +120,11 @@ def run(job_id, work):
             job.save(update_fields=["state", "result", "done", "total", "finished_at"])
     except ValidationError as refusal:
         BackgroundJob.objects.filter(pk=job_id).update(
-            state=State.FAILED, error=" ".join(refusal.messages), finished_at=timezone.now()
+            # One message a line: the job's page lists them (a file's errors, each
+            # naming its row).
+            state=State.FAILED,
+            error="\n".join(refusal.messages),
+            finished_at=timezone.now(),
         )
     finally:
         cache.delete(progress_key(job_id))
@@ -145,6 +164,29 @@ class Progress:
             # step that lasts long enough to kill the worker in the middle,
             # its rows written and not committed (the last batch's too).
             time.sleep(pause)
+
+
+class Counting:
+    """The importers' way of reporting progress, progress(iterable, label)
+    around each loop, turned into the job's: the items of every loop so far
+    are the total, those gone through are done. Reported about a hundred
+    times a loop, not once an item (each report is a write to the cache)."""
+
+    def __init__(self, progress):
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+
+    def __call__(self, iterable, label=""):
+        items = iterable if hasattr(iterable, "__len__") else list(iterable)
+        self.total += len(items)
+        step = max(1, len(items) // 100)
+        self.progress(self.done, self.total)
+        for count, item in enumerate(items, 1):
+            yield item
+            self.done += 1
+            if count % step == 0 or count == len(items):
+                self.progress(self.done, self.total)
 
 
 def progress(job):

@@ -354,6 +354,11 @@ class BackgroundJob(models.Model):
 
     class Kind(models.TextChoices):
         OPEN_CYCLE = "open_cycle", "Opening a cycle"
+        # HR's uploads, confirmed after their preview (profiles/tasks.py,
+        # appraisals/tasks.py): only HR follows them (competency.jobs.visible_to).
+        IMPORT_PROFILE = "import_profile", "Importing a role profile"
+        IMPORT_FRAMEWORK = "import_framework", "Importing a framework"
+        IMPORT_PEOPLE = "import_people", "Importing people"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to start"

@@ -84,13 +84,18 @@ def record(event, *, outcome, request=None, user=None, username=None, level=logg
         if actor is not None and actor.is_authenticated:
             data["actor"] = actor.get_username()
             data["actor_id"] = actor.pk
-        address = client_address(request)
-        if address:
-            data["address"] = address
-        data["request_id"] = _request_id(request)
-        if request.method:  # not the stand-in request of a test's force_login
-            data["method"] = request.method
-            data["path"] = request.path[:500]
+        if hasattr(request, "META"):
+            address = client_address(request)
+            if address:
+                data["address"] = address
+            data["request_id"] = _request_id(request)
+            if request.method:  # not the stand-in request of a test's force_login
+                data["method"] = request.method
+                data["path"] = request.path[:500]
+        elif request_id.get() != request_id.NONE:
+            # A background job's stand-in, which names only who started it
+            # (competency.jobs.acting_as): the task's id, as its logs carry.
+            data["request_id"] = request_id.get()
     data.update(fields)
     log.log(level, event, extra=data)
 

@@ -702,3 +702,12 @@ REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
 # secret too for this many hours, so the receiver can change its copy
 # (competency/webhooks.py rotate_secret).
 WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS") or 24)
+
+# --- Imports as background jobs (issue 20, "Background work on a real queue") --
+# A confirmed upload (role profile, framework, people) of at least this many
+# bytes is written by a worker, its page following the job, when a broker is
+# configured; a smaller one is written in the request, as without a broker
+# (profiles/uploads.py says why).
+IMPORTS_IN_BACKGROUND_FROM_BYTES = int(
+    os.environ.get("IMPORTS_IN_BACKGROUND_FROM_BYTES") or 64 * 1024
+)

@@ -405,17 +405,34 @@ class ProfileSkill(ProfileLink):
 
 class PendingUploadQuerySet(models.QuerySet):
     def expired(self):
-        return self.filter(created_at__lt=timezone.now() - PendingUpload.LIFETIME)
+        """Uploads nobody confirmed in time, and those claimed by an import
+        job that never came to delete them (its worker failed for good)."""
+        now = timezone.now()
+        return self.filter(
+            Q(created_at__lt=now - PendingUpload.LIFETIME) & ~Q(token__startswith=CLAIMED)
+            | Q(created_at__lt=now - PendingUpload.CLAIMED_LIFETIME)
+        )
+
+    def claimed(self):
+        return self.filter(token__startswith=CLAIMED)
 
     def live_for(self, user, purpose, token):
         """The person's own unexpired upload with this token, or None: another
-        person's token reads as expired, so a token tells nobody anything."""
+        person's token reads as expired, so a token tells nobody anything. A
+        claimed upload is its job's: no token reaches it."""
+        if token.startswith(CLAIMED):
+            return None
         return self.filter(
             owner=user,
             purpose=purpose,
             token=token,
             created_at__gte=timezone.now() - PendingUpload.LIFETIME,
         ).first()
+
+
+# The token of an upload that a confirmation handed to its import job
+# (profiles.uploads.claim): never one a person was given.
+CLAIMED = "job:"
 
 
 class PendingUpload(models.Model):
@@ -433,6 +450,9 @@ class PendingUpload(models.Model):
         PEOPLE = "people", "People"
 
     LIFETIME = timedelta(hours=1)
+    # A confirmed upload waits for its job's worker; a queue a day behind is
+    # broken, and the job will have failed for good long before.
+    CLAIMED_LIFETIME = timedelta(days=1)
     KEEP = 3
 
     token = models.CharField(max_length=64, unique=True)

@@ -6,11 +6,15 @@ under a one-time token that only its uploader can use."""
 import secrets
 from functools import wraps
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from profiles.models import PendingUpload
+from competency import jobs
+from profiles.models import CLAIMED, PendingUpload
 
 MAX_UPLOAD = 5 * 1024 * 1024
 # A request a little larger than the file (its other fields and the
@@ -80,9 +84,11 @@ def stash(request, purpose, name, data, **options):
             data=data,
             options=options,
         )
-        older = PendingUpload.objects.filter(owner=request.user).order_by("-created_at", "-id")[
-            PendingUpload.KEEP :
-        ]
+        older = (
+            PendingUpload.objects.filter(owner=request.user)
+            .exclude(pk__in=PendingUpload.objects.claimed().values("pk"))
+            .order_by("-created_at", "-id")[PendingUpload.KEEP :]
+        )
         PendingUpload.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
     return upload.token
 
@@ -94,3 +100,63 @@ def unstash(request, purpose):
 
 def forget(upload):
     upload.delete()
+
+
+def describe(error):
+    """One message naming the file, what is wrong and where in it."""
+    name = f"{error.name}: " if getattr(error, "name", "") else ""
+    where = f" ({error.where})" if getattr(error, "where", "") else ""
+    return f"{name}{error.message}{where}"
+
+
+def start_import(task, *, kind, title, upload, by, params):
+    """Start the job that writes a confirmed upload (see in_request for
+    where it runs): the upload is claimed first, so that it is the job's
+    alone. Returns the job, finished already when it ran in the request;
+    raises ValidationError (EXPIRED) if another request claimed it first."""
+    here = in_request(upload)
+    # Claimed and recorded together: no upload is left claimed by no job.
+    with transaction.atomic():
+        if not claim(upload):
+            raise ValidationError(EXPIRED)
+        return jobs.start(
+            task, kind=kind, title=title, by=by, params={"upload": upload.pk, **params}, here=here
+        )
+
+
+def claimed_by(job):
+    """The upload the import job was given, or a refusal if it is gone."""
+    upload = PendingUpload.objects.claimed().filter(pk=job.params.get("upload")).first()
+    if upload is None:
+        raise ValidationError(EXPIRED)
+    return upload
+
+
+def claim(upload):
+    """Hand a confirmed upload to the import job that will write it: its
+    token changes to one nobody holds, so the same confirmation sent twice
+    (a double click, a reload) starts one job, and the second finds the
+    upload expired; a claimed upload is kept until its job deletes it (see
+    PendingUploadQuerySet.expired). False if another request claimed it first."""
+    claimed = PendingUpload.objects.filter(pk=upload.pk, token=upload.token).update(
+        token=f"{CLAIMED}{secrets.token_urlsafe(32)}", created_at=timezone.now()
+    )
+    return claimed == 1
+
+
+def in_request(upload):
+    """Whether a confirmed upload is written in the request rather than by a
+    worker. Without a broker everything is. With one, a file of at least
+    IMPORTS_IN_BACKGROUND_FROM_BYTES goes to a worker: people expect a small
+    file (one profile, a few new starters) to be done when they press the
+    button and to land on what it made, as before; a large one (a whole
+    organisation, the DDaT table) takes long enough to outlast a request's
+    timeout, so its page follows the job instead, showing how far it has got."""
+    return not jobs.in_background() or len(upload.data) < settings.IMPORTS_IN_BACKGROUND_FROM_BYTES
+
+
+def forget_claimed(job):
+    """Delete the upload a finished import job was given, whether it wrote
+    it or refused it (a refused file must be uploaded again anyway)."""
+    if job.finished and job.params.get("upload"):
+        PendingUpload.objects.filter(pk=job.params["upload"]).claimed().delete()

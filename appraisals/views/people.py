@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from appraisals import importing, privacy, progress
+from appraisals import importing, privacy, progress, tasks
 from appraisals import people as people_service
 from appraisals.filters import PersonFilter
 from appraisals.forms import PeopleUploadForm, PersonForm
 from appraisals.models import Appraisal, Person, Stage
 from appraisals.views.common import appraisal_page, hr_only
 from competency import signin
+from competency.models import BackgroundJob
 from competency.pages import paginate
 from competency.roles import is_hr
 from competency.sessions import end_every_session
@@ -234,22 +235,20 @@ def _confirm_import(request):
     upload = uploads.unstash(request, PendingUpload.Purpose.PEOPLE)
     # An upload kept before imports had modes is read again with its mode chosen.
     if upload is None or "mode" not in upload.options:
-        messages.error(request, "That upload has expired. Upload the file again.")
+        messages.error(request, uploads.EXPIRED)
         return redirect("appraisals:people_import")
     try:
-        plan = importing.apply_import(
-            bytes(upload.data),
-            upload.name,
-            mode=upload.options["mode"],
-            confirmed=upload.options["fingerprint"],
-        )
+        job = tasks.start_people_import(upload, by=request.user)
     except ValidationError as error:
-        upload.delete()
         messages.error(request, " ".join(error.messages))
         return redirect("appraisals:people_import")
-    upload.delete()
-    messages.success(request, f"Imported {upload.name}: {plan.summary()}.")
-    return redirect(reverse("appraisals:people"))
+    if job.state == BackgroundJob.State.DONE:  # written in the request
+        messages.success(request, job.result["message"])
+        return redirect(job.result["url"])
+    if job.state == BackgroundJob.State.FAILED:
+        messages.error(request, " ".join(job.error.splitlines()))
+        return redirect("appraisals:people_import")
+    return redirect("job", pk=job.pk)
 
 
 @hr_only

@@ -6,7 +6,9 @@ call the same import code as the commands.
 Between preview and confirmation the uploaded file waits in the database
 (PendingUpload) under a one-time token that only its uploader can use, so
 the confirmation imports exactly the file that was previewed, and the
-session stays small.
+session stays small. The confirmation hands it to a background job
+(profiles/tasks.py): a large file, with a broker configured, is written by
+a worker and the page follows the job; otherwise it is written at once.
 """
 
 import csv
@@ -16,14 +18,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from competency.frameworks import SKILLS_COLUMNS
+from competency.models import BackgroundJob
 from competency.roles import hr_required
 from competency.tables import FileImportError
-from profiles import uploads
-from profiles.documents import ChangedSinceConfirmed, ProfileImportError
-from profiles.importing.batch import import_profiles, shared_fingerprint
+from profiles import tasks, uploads
+from profiles.documents import ProfileImportError
+from profiles.importing.batch import shared_fingerprint
 from profiles.importing.framework_import import DDAT_COLUMNS, import_framework
 from profiles.importing.parsing import read_profile
 from profiles.importing.preview import preview_imports
@@ -92,7 +94,7 @@ def import_profile(request):
                 source = read_profile(data, name)
                 (preview,) = preview_imports([source])
             except ProfileImportError as error:
-                form.add_error("file", _error_message(error))
+                form.add_error("file", uploads.describe(error))
             else:
                 token = uploads.stash(
                     request,
@@ -127,61 +129,38 @@ def _profile_preview(request, name, preview, token, shared_form):
     )
 
 
-def _error_message(error):
-    """One message naming the file, what is wrong and where in it."""
-    name = f"{error.name}: " if getattr(error, "name", "") else ""
-    where = f" ({error.where})" if getattr(error, "where", "") else ""
-    return f"{name}{error.message}{where}"
-
-
 def _confirm_profile(request):
     upload = uploads.unstash(request, PendingUpload.Purpose.PROFILE)
     if upload is None:
         messages.error(request, uploads.EXPIRED)
         return redirect("imports:profile")
-    publish = request.POST.get("publish") == "on"
-    data = bytes(upload.data)
     shared_form = SharedTextsForm(request.POST)
+    if upload.options.get("shared") and not shared_form.is_valid():
+        # Asked and not answered: the same preview again, with the question marked.
+        try:
+            (preview,) = preview_imports([read_profile(bytes(upload.data), upload.name)])
+        except (ProfileImportError, ValidationError) as error:
+            message = error.message if hasattr(error, "message") else " ".join(error.messages)
+            messages.error(request, f"Nothing was imported: {message}")
+            return redirect("imports:profile")
+        return _profile_preview(request, upload.name, preview, upload.token, shared_form)
     try:
-        source = read_profile(data, upload.name)
-        if upload.options.get("shared") and not shared_form.is_valid():
-            # Asked and not answered: the same preview again, with the question marked.
-            (preview,) = preview_imports([source])
-            return _profile_preview(request, upload.name, preview, upload.token, shared_form)
-        # The import compares the profile (and, when shared texts are to be
-        # rewritten, those texts) with what was previewed, under their row
-        # locks: if someone changed them since, nothing is written.
-        update = request.POST.get("shared_texts") == "update"
-        slug = upload.options["slug"]
-        (result,) = import_profiles(
-            [source],
-            publish=publish,
-            user=request.user,
-            confirmed={slug: upload.options["fingerprint"]},
-            update_shared_texts=update,
-            confirmed_shared={slug: upload.options["shared_fingerprint"]} if update else None,
+        job = tasks.start_profile_import(
+            upload,
+            by=request.user,
+            publish=request.POST.get("publish") == "on",
+            update_shared=request.POST.get("shared_texts") == "update",
         )
-    except ChangedSinceConfirmed as error:
-        uploads.forget(upload)
+    except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("imports:profile")
-    except (ProfileImportError, ValidationError) as error:
-        message = error.message if hasattr(error, "message") else " ".join(error.messages)
-        messages.error(request, f"Nothing was imported: {message}")
+    if job.state == BackgroundJob.State.DONE:  # written in the request
+        messages.success(request, job.result["message"])
+        return redirect(job.result["url"])
+    if job.state == BackgroundJob.State.FAILED:
+        messages.error(request, job.error)
         return redirect("imports:profile")
-    uploads.forget(upload)
-    done = {"created": "Imported", "updated": "Updated the draft of", "unchanged": "No changes to"}
-    text = f"{done[result.action]} ‘{result.profile.title}’"
-    if result.version:
-        text += f" and published it as version {result.version.number}"
-    kept = [shared for shared in result.shared if not shared.updated]
-    if kept:
-        text += (
-            f". It shows the catalogue's current text of {len(kept)} skill text(s) that "
-            "other profiles share"
-        )
-    messages.success(request, text + ".")
-    return redirect(reverse("profiles:detail", args=[result.profile.slug]))
+    return redirect("job", pk=job.pk)
 
 
 # --- A framework -------------------------------------------------------------
@@ -203,7 +182,7 @@ def import_framework_page(request):
             try:
                 result = import_framework(data, name, format=layout, preview=True)
             except FileImportError as error:
-                form.add_error("file", _error_message(error))
+                form.add_error("file", uploads.describe(error))
             else:
                 # The confirmation writes only if the catalogue is still as
                 # the person saw it.
@@ -229,22 +208,25 @@ def _confirm_framework(request):
         messages.error(request, uploads.EXPIRED)
         return redirect("imports:framework")
     try:
-        outcome = import_framework(
-            bytes(upload.data),
-            upload.name,
-            format=upload.options["format"],
-            confirmed=upload.options["fingerprint"],
-        )
-    except FileImportError as error:
-        messages.error(request, f"Nothing was imported: {_error_message(error)}")
+        job = tasks.start_framework_import(upload, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("imports:framework")
-    uploads.forget(upload)
-    # Shown straight away rather than after a redirect: the links to the
-    # drafts it made are the point, and a reload only says "expired".
+    if job.state == BackgroundJob.State.FAILED:
+        messages.error(request, job.error)
+        return redirect("imports:framework")
+    if job.state != BackgroundJob.State.DONE:
+        return redirect("job", pk=job.pk)
+    # Written in the request: shown straight away rather than after a
+    # redirect, as the links to the drafts it made are the point.
     return render(
         request,
         "imports/framework_done.html",
-        {"name": upload.name, "lines": outcome.lines, "profiles": outcome.profiles},
+        {
+            "name": upload.name,
+            "lines": job.result["lines"],
+            "profiles": [(link["text"], link["url"]) for link in job.result["links"]],
+        },
     )
 
 
