@@ -124,3 +124,48 @@ function keepDescriptions(input, ids) {
   });
   apply();
 }
+
+// A background job's page (templates/competency/job.html) while the job
+// runs: read the page again every few seconds and update its status and
+// progress bar in place (the status is a polite live region). Once the job
+// has finished, say so and offer the result as a link: the page never
+// reloads itself, so nobody loses their place or has it change on a timer.
+// Without JavaScript the page has a "Check progress" link.
+const jobProgress = document.querySelector('[data-module="app-job-progress"]');
+if (jobProgress) {
+  const seconds = Number(jobProgress.dataset.pollSeconds) || 3;
+  const status = jobProgress.querySelector("[data-job-status]");
+  const check = jobProgress.querySelector("[data-job-check]");
+  const poll = async () => {
+    let next;
+    try {
+      const response = await fetch(window.location.href, {
+        credentials: "same-origin",
+        headers: { Accept: "text/html" },
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      next = new DOMParser().parseFromString(await response.text(), "text/html");
+    } catch {
+      window.setTimeout(poll, seconds * 1000 * 2);
+      return;
+    }
+    const running = next.querySelector('[data-module="app-job-progress"]');
+    if (!running) {
+      status.textContent = "Finished.";
+      check.textContent = "See the result";
+      return;
+    }
+    status.textContent = running.querySelector("[data-job-status]").textContent;
+    const bar = jobProgress.querySelector("[data-job-progress]");
+    const nextBar = running.querySelector("[data-job-progress]");
+    if (nextBar && bar) {
+      bar.max = nextBar.max;
+      bar.value = nextBar.value;
+      bar.textContent = nextBar.textContent;
+    } else if (nextBar) {
+      status.after(nextBar);
+    }
+    window.setTimeout(poll, seconds * 1000);
+  };
+  window.setTimeout(poll, seconds * 1000);
+}
