@@ -403,7 +403,7 @@ def profile_list_growth(api, cursor, options):
     served = {}
     for size in GROWTH:
         cursor.execute(TOP_UP_PROFILES, [size])
-        cursor.execute(TOP_UP_VERSIONS)
+        cursor.execute(TOP_UP_VERSIONS, [])  # with params, so %% is read as %
         cursor.execute("ANALYZE")
         rows = [(f"{label} at {size:,}", api("HR", url), None) for label, url in lists.items()]
         rows.append(

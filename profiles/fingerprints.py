@@ -106,11 +106,30 @@ def forget_framework_users(names):
         forget(RoleProfile.objects.filter(pk__in=uses.values("profile")))
 
 
+def fingerprints_of(profiles):
+    """{id: the working copy's fingerprint} of these profiles (rows with
+    their job family), their documents built together: a fixed number of
+    queries however many (one per section, and the skills' texts)."""
+    profiles = list(profiles)
+    ids = [profile.pk for profile in profiles]
+    if not ids:
+        return {}
+    sections = {section.key: section.document_rows_of(ids) for section in SECTIONS}
+    return {
+        profile.pk: document_fingerprint(
+            profile_document(
+                profile, rows={key: rows[profile.pk] for key, rows in sections.items()}
+            )
+        )
+        for profile in profiles
+    }
+
+
 def known_fingerprints(profiles):
     """{pk: working copy's fingerprint} for `profiles` (rows with
-    `working_fingerprint` loaded). Those not known are built from their
-    documents and stored, a rare case (the first read after a change), so
-    a list usually builds none."""
+    `working_fingerprint` loaded). Those not known (changed since they were
+    last read) are built from their documents, all together, and stored:
+    a fixed number of queries however many rows."""
     known = {profile.pk: profile.working_fingerprint for profile in profiles}
     unknown = [pk for pk, fingerprint in known.items() if not fingerprint]
     if not unknown:
@@ -118,19 +137,21 @@ def known_fingerprints(profiles):
     with transaction.atomic():
         # Rows a writer holds are skipped: their fingerprint is built
         # below without being stored, as their writer will clear it.
-        locked = (
+        locked = list(
             RoleProfile.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("job_family")
             .filter(pk__in=unknown, working_fingerprint="")
             .order_by("pk")
         )
+        built = fingerprints_of(locked)
         for profile in locked:
-            known[profile.pk] = document_fingerprint(profile_document(profile))
-            RoleProfile.objects.filter(pk=profile.pk).update(
-                working_fingerprint=known[profile.pk], updated_at=F("updated_at")
-            )
-    for profile in RoleProfile.objects.select_related("job_family").filter(
-        pk__in=[pk for pk in unknown if not known[pk]]
-    ):
-        known[profile.pk] = document_fingerprint(profile_document(profile))
+            profile.working_fingerprint = known[profile.pk] = built[profile.pk]
+        # updated_at written back as it was read under the lock (the
+        # queryset's update() would move it): what changed was what is known.
+        RoleProfile.objects.bulk_update(locked, ["working_fingerprint", "updated_at"])
+    rest = [pk for pk in unknown if not known[pk]]
+    if rest:
+        known.update(
+            fingerprints_of(RoleProfile.objects.select_related("job_family").filter(pk__in=rest))
+        )
     return known

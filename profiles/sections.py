@@ -117,6 +117,25 @@ class Section:
         """The section's rows of the profile's document, in one query."""
         return [self.row(link) for link in self.ordered_links(profile)]
 
+    def links_of(self, ids):
+        """The links of these profiles (ids), each profile's in the order
+        ordered_links() gives them, in one query."""
+        related = [self.item_field, *(f"{self.item_field}__{r}" for r in self.item_related)]
+        if self.requirement == "level":
+            related.append("level")
+        return list(
+            self.link_model.objects.filter(profile__in=ids)
+            .select_related(*related)
+            .order_by("profile", "position", "id")
+        )
+
+    def document_rows_of(self, ids):
+        """document_rows() of many profiles, {id: rows}, in one query."""
+        rows = {pk: [] for pk in ids}
+        for link in self.links_of(ids):
+            rows[link.profile_id].append(self.row(link))
+        return rows
+
     def row(self, link):
         raise NotImplementedError
 
@@ -232,6 +251,22 @@ class OrganisationSkillSection(Section):
             )
         }
         return [self.row(link, texts.get((link.skill_id, link.level_id), "")) for link in links]
+
+    def document_rows_of(self, ids):
+        links = self.links_of(ids)
+        texts = {
+            (row.skill_id, row.level_id): row.description
+            for row in SkillLevel.objects.filter(
+                skill__in={link.skill_id for link in links},
+                level__in={link.level_id for link in links},
+            )
+        }
+        rows = {pk: [] for pk in ids}
+        for link in links:
+            rows[link.profile_id].append(
+                self.row(link, texts.get((link.skill_id, link.level_id), ""))
+            )
+        return rows
 
     def row(self, link, level_description=""):
         skill = link.skill

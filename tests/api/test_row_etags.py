@@ -138,20 +138,26 @@ def test_a_stored_fingerprint_not_known_is_built_once(cast, skilled):
 
 
 def test_the_hr_profile_list_takes_the_same_queries_for_1_and_100_changed_rows(hr_api, db):
-    # Rows whose fingerprint is known (they were read since they changed).
+    """Rows changed since they were last read have their documents built
+    together (and stored): as many queries for 100 of them as for one, and
+    fewer again once they are known."""
+
     def listing():
         with CaptureQueriesContext(connection) as captured:
             response = hr_api.get("/api/v1/profiles/?page_size=100")
         assert response.status_code == 200
+        assert len(response.json()["results"]) == RoleProfile.objects.count()
         return len(captured)
 
-    factories.RoleProfileFactory()
-    listing()
+    factories.ProfileSkillFactory(profile=factories.RoleProfileFactory())
+    RoleProfile.objects.update(working_fingerprint="")
     one = listing()
+    known = listing()
     for _ in range(99):
-        factories.RoleProfileFactory()
-    listing()  # builds the 99 new documents' fingerprints, once
+        factories.ProfileWorkActivityFactory(profile=factories.RoleProfileFactory())
+    RoleProfile.objects.update(working_fingerprint="")
     assert listing() == one
+    assert listing() == known < one
 
 
 @pytest.mark.parametrize("role", ["hr", "manager"])
@@ -201,3 +207,12 @@ def test_the_people_list_takes_the_same_queries_for_1_and_100_rows(cast):
     many, count = listing()
     assert count == 100
     assert many == few
+
+
+def test_building_a_rows_etag_is_no_change_to_a_sync(hr_api, db):
+    profile = factories.RoleProfileFactory()
+    RoleProfile.objects.update(working_fingerprint="")
+    before = RoleProfile.objects.get(pk=profile.pk).updated_at
+    hr_api.get("/api/v1/profiles/")
+    stored = RoleProfile.objects.get(pk=profile.pk)
+    assert stored.working_fingerprint and stored.updated_at == before
