@@ -46,16 +46,22 @@ def test_a_refused_opening_writes_nothing_and_says_why(cast, cycle):
     assert not Appraisal.objects.exists()
 
 
-def test_a_running_job_shows_its_progress_and_reloads_itself(cast):
+def test_a_running_job_shows_its_progress_and_a_way_to_check_again(cast):
     job = a_job(cast.hr, state="running", done=500, total=2000)
     page = cast.client("hr").get(reverse("job", kwargs={"pk": job.pk}))
     html = page.content.decode()
     assert page.status_code == 200
-    assert '<meta http-equiv="refresh" content="3">' in html
+    # Never a meta refresh (WCAG 2.2.1): a link, and a script that updates
+    # the status in place (tests/browser/test_import_job_pages.py).
+    assert 'http-equiv="refresh"' not in html
+    assert (
+        f'href="{reverse("job", kwargs={"pk": job.pk})}" data-job-check>Check progress</a>' in html
+    )
+    assert 'data-poll-seconds="3"' in html
     assert "500 of 2000 done (25%)" in html
 
 
-def test_a_finished_job_shows_its_result_and_stops_reloading(cast):
+def test_a_finished_job_shows_its_result_and_no_progress(cast):
     job = a_job(
         cast.hr,
         state="done",
@@ -68,7 +74,7 @@ def test_a_finished_job_shows_its_result_and_stops_reloading(cast):
     html = cast.client("hr").get(reverse("job", kwargs={"pk": job.pk})).content.decode()
     assert "Opened it: 4 appraisals created." in html
     assert '<a class="govuk-link" href="/cycles/">See it</a>' in html
-    assert 'http-equiv="refresh"' not in html
+    assert "Check progress" not in html and "data-poll-seconds" not in html
 
 
 def test_a_failed_job_says_why_and_that_nothing_changed(cast):
