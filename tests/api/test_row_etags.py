@@ -3,9 +3,11 @@ gives, so a sync compares without a GET per row and writes with the row's
 tag in If-Match; a change to anything the row's own address shows (an
 item, a catalogue text, a report joining) changes the row's tag with it."""
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -216,3 +218,18 @@ def test_building_a_rows_etag_is_no_change_to_a_sync(hr_api, db):
     hr_api.get("/api/v1/profiles/")
     stored = RoleProfile.objects.get(pk=profile.pk)
     assert stored.working_fingerprint and stored.updated_at == before
+
+
+def test_refresh_fingerprints_mends_what_an_older_release_left_stale(cast, skilled):
+    # During an upgrade the previous release edits without clearing the
+    # stored fingerprints, and publishes without storing them.
+    RoleProfile.objects.update(working_fingerprint="0" * 16, published_fingerprint="1" * 16)
+    out = io.StringIO()
+    call_command("refresh_fingerprints", stdout=out)
+    assert "published fingerprints corrected" in out.getvalue()
+    for role in ("hr", "person"):
+        api = cast.api(role)
+        for profile in RoleProfile.objects.visible_to(cast.user(role)):
+            if role == "person" and profile.published_version_id is None:
+                continue
+            same_as_detail(api, row_of(api, "/api/v1/profiles/", "slug", profile.slug))
