@@ -122,20 +122,6 @@ class InLine(Expression):
         return f"{column} = ANY(ARRAY({walk}))", (*params, *self.params)
 
 
-# The walk upwards from one person: their line manager, theirs, and so on.
-# One row's walk is as long as the line is deep (a handful of steps), where
-# the walk down from a head of department visits thousands of people.
-_UP = (
-    "WITH RECURSIVE above(id) AS ("
-    " SELECT line_manager_id FROM appraisals_person WHERE id = {column}"
-    " AND line_manager_id IS NOT NULL"
-    " UNION"
-    " SELECT p.line_manager_id FROM appraisals_person p JOIN above a ON p.id = a.id"
-    " WHERE p.line_manager_id IS NOT NULL"
-    ")"
-)
-
-
 class ReportsTo(Expression):
     """A filter: the person in `column` reports, directly or through others,
     to the person whose sign-in account is `user_id`. The same rows as
@@ -157,13 +143,16 @@ class ReportsTo(Expression):
         (self.column,) = expressions
 
     def as_sql(self, compiler, connection):
+        # managers_above's walk, seeded by the row's column: as long as the
+        # line is deep (a handful of steps), where the walk down from a head
+        # of department visits thousands of people.
         column, params = compiler.compile(self.column)
-        up = _UP.format(column=column)
+        above = _ABOVE_OF.format(seed=column)
         sql = (
-            f"EXISTS ({up} SELECT 1 FROM above JOIN appraisals_person m ON m.id = above.id"
-            " WHERE m.account_id = %s)"
+            "EXISTS (SELECT 1 FROM appraisals_person m"
+            f" WHERE m.account_id = %s AND m.id IN ({above}))"
         )
-        return sql, (*params, self.user_id)
+        return sql, (self.user_id, *params)
 
 
 def left_by(on=None):
