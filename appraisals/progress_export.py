@@ -69,12 +69,6 @@ def rows(cycle, today):
     late = max(0, (today - cycle.closes_on).days)
     for appraisal in _appraisals(cycle).iterator(chunk_size=CHUNK):
         person, manager = appraisal.person, appraisal.manager
-        whom = " and ".join(
-            dict.fromkeys(
-                person.name if step.side == "person" else manager.name
-                for step in waiting.steps(appraisal)
-            )
-        )
         is_open = appraisal.stage != "signed_off"
         row = [
             person.employee_id,
@@ -82,7 +76,7 @@ def rows(cycle, today):
             person.job_title,
             manager.name,
             appraisal.get_stage_display(),
-            whom,
+            waiting.whom(appraisal),
             cycle.closes_on.isoformat(),
             late if is_open else 0,
             _when(appraisal.person_signed_at),

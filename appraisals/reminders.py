@@ -236,15 +236,9 @@ def _escalate(result, appraisal, cycle, today):
     above = appraisal.manager.line_manager if _current(appraisal.manager, today) else None
     if not _current(above, today):
         return  # nobody above the manager: HR hear of it on their day
-    whom = " and ".join(
-        dict.fromkeys(
-            appraisal.person.name if step.side == "person" else appraisal.manager.name
-            for step in waiting.steps(appraisal)
-        )
-    )
     text = (
         f"{appraisal.person.name}'s appraisal, managed by {appraisal.manager.name}, "
-        f"is late: it waits for {whom}"
+        f"is late: it waits for {waiting.whom(appraisal)}"
     )
     page = reverse("appraisals:detail", args=[appraisal.pk])
     result.add(above, Item(ESCALATION, text, cycle.name, cycle.closes_on, page))

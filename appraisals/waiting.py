@@ -310,6 +310,17 @@ def steps(appraisal):
     ]
 
 
+def whom(appraisal):
+    """Whom an appraisal read through with_steps() waits for, by name: "Sam",
+    "Sam and Mo", or "" when nobody."""
+    return " and ".join(
+        dict.fromkeys(
+            appraisal.person.name if step.side == "person" else appraisal.manager.name
+            for step in steps(appraisal)
+        )
+    )
+
+
 # --- the list ----------------------------------------------------------------------------
 
 
