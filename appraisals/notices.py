@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from appraisals.models import AppraisalEvent, Person, Stage
 from competency import mail
+from competency.pages import path_for_each
 
 Action = AppraisalEvent.Action
 
@@ -165,7 +166,7 @@ def cycle_opened(cycle, appraisals):
         "pk", "name", "email", "email_refused"
     )
     due = cycle.closes_on
-    page = _pages()
+    page = path_for_each("appraisals:detail")  # 10,000 mails when a cycle opens
     mails = []
     for manager in managers:
         if not _reachable(manager):
@@ -281,12 +282,3 @@ def _item_title(item):
 
 def _page(pk):
     return reverse("appraisals:detail", kwargs={"pk": pk})
-
-
-def _pages():
-    """_page for many appraisals: reversed once, each id put in its place
-    (reverse() costs ~0.1 ms, 10,000 times when a cycle opens for
-    everyone in a large organisation)."""
-    marker = 987_654_321_012_345
-    before, after = _page(marker).split(str(marker))
-    return lambda pk: f"{before}{int(pk)}{after}"

@@ -1,6 +1,8 @@
-"""What every page with a long list shares: one page of it at a time."""
+"""What every page with a long list shares: one page of it at a time, and
+each row's link."""
 
 from django.core.paginator import Paginator
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 
@@ -40,3 +42,14 @@ def paginate(request, rows, per_page, cap=None, count=None):
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=1),
         "query_without_page": query.urlencode(),
     }
+
+
+def path_for_each(name):
+    """reverse(name, args=[id]) for many ids: the route reversed once, each
+    id put in its place (reverse() costs ~0.1 ms: a page of rows, or the
+    mails of a cycle opened for 10,000 people, ask for thousands). Call it
+    where the work starts (a render, a task): the path has the script
+    prefix of that moment."""
+    marker = 987_654_321_012_345
+    before, after = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{before}{int(pk)}{after}"

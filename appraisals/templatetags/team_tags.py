@@ -3,70 +3,64 @@ department's page draws 50 or more of them, each with its open appraisals,
 and as an included template with {% url %} and |date in every row they were
 a third of the page's time. Every text from the database is escaped."""
 
-from functools import lru_cache
 from html import escape
 
 from django import template
 from django.template.defaultfilters import pluralize
-from django.urls import get_script_prefix, reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+
+from competency.pages import path_for_each
 
 register = template.Library()
 
 DATE = "j M Y"
-SOME_ID = 987654321  # stands for an id in a path reversed once
 
 
-@lru_cache(maxsize=1024)
-def _date(day, language):
-    # A page's appraisals share a few cycles' closing dates.
-    return format_date(day, DATE)
+class _Shared:
+    """What every row of one page's tables shares, made once per render
+    (kept in its render_context): each route reversed once, and each date
+    formatted once (a page's appraisals share a few cycles' closing dates)."""
 
+    def __init__(self):
+        self.detail = path_for_each("appraisals:detail")
+        self.person = path_for_each("appraisals:person")
+        self.probation = path_for_each("appraisals:probation")
+        self._dates = {}
 
-def _when(day):
-    return _date(day, get_language())
-
-
-@lru_cache(maxsize=64)
-def _path_pattern(name, prefix):
-    return reverse(name, args=[SOME_ID])
-
-
-def _path(name, pk):
-    """reverse(name, args=[pk]) for an integer pk, reversing each name once
-    (per script prefix): a page of rows asks for hundreds."""
-    return _path_pattern(name, get_script_prefix()).replace(str(SOME_ID), str(int(pk)), 1)
+    def when(self, day):
+        if day not in self._dates:
+            self._dates[day] = format_date(day, DATE)
+        return self._dates[day]
 
 
 OVERDUE = '<strong class="govuk-tag govuk-tag--red">Overdue</strong>'
 
 
-def _appraisal(appraisal, name):
+def _appraisal(shared, appraisal, name):
     overdue = f" {OVERDUE}" if getattr(appraisal, "overdue", False) else ""
-    link = _path("appraisals:detail", appraisal.pk)
+    link = shared.detail(appraisal.pk)
     return (
         f'\n        <li><a class="govuk-link" href="{link}">'
         f"{escape(appraisal.cycle.name)}"
         f'<span class="govuk-visually-hidden">: {name}\'s appraisal</span></a>: '
         f"{escape(appraisal.get_stage_display().lower())}, "
-        f"due&nbsp;{_when(appraisal.cycle.closes_on)}{overdue}</li>"
+        f"due&nbsp;{shared.when(appraisal.cycle.closes_on)}{overdue}</li>"
     )
 
 
-def _checkpoints(member, name):
+def _checkpoints(shared, member, name):
     lines = [
-        f"{OVERDUE} {checkpoint.months}-month, {_when(checkpoint.due_on)}<br>"
+        f"{OVERDUE} {checkpoint.months}-month, {shared.when(checkpoint.due_on)}<br>"
         for checkpoint in member.checkpoints_overdue
     ]
     lines += [
-        f"{checkpoint.months}-month due {_when(checkpoint.due_on)}<br>"
+        f"{checkpoint.months}-month due {shared.when(checkpoint.due_on)}<br>"
         for checkpoint in member.checkpoints_due
     ]
     if not lines:
         return "–"
-    link = _path("appraisals:probation", member.person.pk)
+    link = shared.probation(member.person.pk)
     return "".join(lines) + (
         f'<a class="govuk-link" href="{link}">Probation'
         f'<span class="govuk-visually-hidden">: {name}</span></a>'
@@ -89,12 +83,15 @@ def _overdue_work(member):
     return "".join(f"{line}<br>" for line in lines) or "None"
 
 
-@register.simple_tag
-def team_row(member, manager):
+@register.simple_tag(takes_context=True)
+def team_row(context, member, manager):
     """One row of the team tables: `member` (progress.TeamMember) on the
     page of `manager` (a Person). Their open appraisals, soonest due first,
     each with its cycle, stage and due date; their probation checkpoints;
     what of theirs is overdue."""
+    shared = context.render_context.get(_Shared)
+    if shared is None:
+        shared = context.render_context[_Shared] = _Shared()
     person = member.person
     name = escape(person.name)
     reports_to = (
@@ -103,16 +100,16 @@ def team_row(member, manager):
         else ""
     )
     if member.appraisals:
-        items = "".join(_appraisal(appraisal, name) for appraisal in member.appraisals)
+        items = "".join(_appraisal(shared, appraisal, name) for appraisal in member.appraisals)
         appraisals = f'<ul class="govuk-list govuk-!-margin-bottom-0">{items}\n      </ul>'
     else:
         appraisals = "No open appraisal"
     return mark_safe(
         '<tr class="govuk-table__row">\n'
         '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '
-        f'href="{_path("appraisals:person", person.pk)}">{name}</a>{reports_to}</th>\n'
+        f'href="{shared.person(person.pk)}">{name}</a>{reports_to}</th>\n'
         f'      <td class="govuk-table__cell">{appraisals}</td>\n'
-        f'      <td class="govuk-table__cell">{_checkpoints(member, name)}</td>\n'
+        f'      <td class="govuk-table__cell">{_checkpoints(shared, member, name)}</td>\n'
         f'      <td class="govuk-table__cell">{_overdue_work(member)}</td>\n'
         "    </tr>"
     )
