@@ -35,15 +35,13 @@ class Command(BaseCommand):
                     )
                 )
                 for profile, version in chunk.items():
+                    fingerprint = document_fingerprint(documents[version])
                     # Only while the same version is in force: a publish
                     # since the read stored its own.
                     changed += (
                         RoleProfile.objects.filter(pk=profile, published_version=version)
-                        .exclude(published_fingerprint=document_fingerprint(documents[version]))
-                        .update(
-                            published_fingerprint=document_fingerprint(documents[version]),
-                            updated_at=F("updated_at"),
-                        )
+                        .exclude(published_fingerprint=fingerprint)
+                        .update(published_fingerprint=fingerprint, updated_at=F("updated_at"))
                     )
         self.stdout.write(
             f"Working-copy fingerprints forgotten; {changed} of {len(in_force)} "
