@@ -4,7 +4,10 @@ archive confirmation, the framework upload, the API tokens page and a
 missing page. Each is
 checked at 1280 and 320 px like the journeys' pages (see journey.py)."""
 
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
+
+from competency.api.models import Webhook
 
 SLUG = "senior-devops-engineer-technical"
 
@@ -47,6 +50,19 @@ def test_every_other_hr_page_is_accessible(journey):
     page.get_by_role("button", name="Make token").click()
     expect(page.get_by_role("heading", name="Token made")).to_be_visible()
     journey.check("api-tokens-made")
+
+    # A webhook's page, then its secret rotated: the old one still signs.
+    hook = Webhook.objects.create(
+        name="Learning platform",
+        url="https://hooks.example.org/learning",
+        events=["profile.version_published"],
+        owner=get_user_model().objects.get(username="hr"),
+        secret=Webhook.new_secret(),
+    )
+    visit(journey, "webhook", f"/api/webhooks/{hook.pk}/", "Learning platform")
+    page.get_by_role("button", name="Rotate secret").click()
+    expect(page.get_by_text("The secret before it still signs each delivery too")).to_be_visible()
+    journey.check("webhook-rotated")
 
     # Adding items needs a draft.
     journey.goto(f"/profiles/{SLUG}/")
