@@ -5,6 +5,7 @@ until Celery is installed (the tasks' branch brings it)."""
 
 import os
 import re
+import time
 
 import pytest
 
@@ -76,4 +77,9 @@ def test_a_failed_task_is_counted_on_the_metrics_page(worker, client):
     result = worker.tasks["tests.always_fails"].delay()
     with pytest.raises(ValueError):
         result.get(timeout=20)
+    # Celery stores the result before it sends task_failure, so the count
+    # may land a moment after get() returns: wait for it, within bounds.
+    deadline = time.monotonic() + 10
+    while failures(client) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert failures(client) == before + 1
