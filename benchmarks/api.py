@@ -23,14 +23,27 @@ the same rows in the same order. Aim: at most 3x the floor.
 
     .venv/bin/python benchmarks/api.py                 # 2,000 people
     .venv/bin/python benchmarks/api.py --people 10000
+    .venv/bin/python benchmarks/api.py --instructions  # under callgrind
+
+Wall times swing by half on a loaded machine. --instructions runs the same
+rows under valgrind's callgrind (it starts itself there, instrumentation
+off) and switches counting on around each row's requests only, so it
+prints the instructions this process runs per request, API and floor alike
+(the database server's work is another process's in both): ratios that
+repeat to within a per cent or two whatever else the machine does.
 """
 
 import argparse
 import importlib.util
 import json
+import logging
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -60,6 +73,66 @@ def median_ms(call, runs):
         call()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+# Set (to callgrind's output folder) in the process --instructions starts
+# under valgrind.
+CALLGRIND = "API_BENCH_CALLGRIND"
+INSTRUCTION_RUNS = 5
+
+
+def callgrind_control(*args):
+    command = ["callgrind_control", *args, str(os.getpid())]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def instructions(call, runs):
+    """Millions of instructions per call, counted by callgrind over `runs`
+    calls after two to warm up (caches, compiled templates, connections):
+    counting is switched on around them only, and the dump written when it
+    is switched off holds their total (and resets the count)."""
+    call()
+    call()
+    callgrind_control("--zero")
+    callgrind_control("--instr=on")
+    for _ in range(runs):
+        call()
+    callgrind_control("--instr=off")
+    folder = Path(os.environ[CALLGRIND])
+    before = set(folder.iterdir())
+    callgrind_control("--dump")
+    (dump,) = set(folder.iterdir()) - before
+    total = re.search(r"^totals: (\d+)", dump.read_text(), re.MULTILINE)
+    dump.unlink()
+    return int(total.group(1)) / runs / 1e6
+
+
+def cost(call, options):
+    """A request's cost as this run measures it: milliseconds of wall time,
+    or millions of instructions under --instructions."""
+    if os.environ.get(CALLGRIND):
+        return instructions(call, options.runs)
+    return median_ms(call, options.runs)
+
+
+def under_callgrind():
+    """Run this script again under callgrind, instrumentation off until a
+    row's requests switch it on; its exit status is this one's."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind).")
+    with tempfile.TemporaryDirectory(prefix="api-bench-callgrind-") as folder:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={folder}/callgrind.%p",
+            # The interpreter (a venv's link to it), not a shim that execs
+            # it, which valgrind would not follow.
+            sys.executable,
+            *sys.argv,
+        ]
+        env = {**os.environ, CALLGRIND: folder}
+        return subprocess.run(command, env=env, check=False).returncode
 
 
 def floor_connection():
@@ -260,6 +333,10 @@ def measure(options):
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     generator.scale.serve_plainly()
+    # The access log's line is written, as in production, but not shown.
+    access = logging.getLogger("competency.access")
+    access.handlers = [logging.FileHandler(os.devnull)]
+    access.propagate = False
     hr = User.objects.get(username=generator.HR_USER)
     manager = generator.team_manager()
     expires = timezone.now() + timezone.timedelta(days=1)
@@ -410,7 +487,7 @@ def profile_list_growth(api, cursor, options):
             (f"  its floor at {size:,}", floor(cursor, PROFILES_SQL, [], profiles_row), None)
         )
         for label, call, _ in rows:
-            served[label] = median_ms(call, options.runs)
+            served[label] = cost(call, options)
             say(f"{label:44} {served[label]:8.1f}")
     for label in lists:
         ratio = served[f"{label} at {GROWTH[-1]:,}"] / served[f"{label} at {GROWTH[0]:,}"]
@@ -422,34 +499,52 @@ def profile_list_growth(api, cursor, options):
 
 def report(rows, options):
     """Each row beside its floor, with the ratio."""
-    say(f"\n{'':36} {'API ms':>8} {'floor ms':>9} {'ratio':>6}")
+    unit = "Minstr" if os.environ.get(CALLGRIND) else "ms"
+    say(f"\n{'':36} {'API ' + unit:>10} {'floor ' + unit:>12} {'ratio':>6}")
     for label, call, floor_call in rows:
         if not call:
             say(f"{label:36} {'n/a':>8}   (endpoint not installed)")
             continue
-        served = median_ms(call, options.runs)
+        served = cost(call, options)
         if floor_call is None:
-            say(f"{label:36} {served:8.1f}")
+            say(f"{label:36} {served:10.1f}")
             continue
         # The floor serves the same content: the same rows, in the same order.
         served_body, floor_body = json.loads(call().content), json.loads(floor_call())
         assert same_rows(served_body) == same_rows(floor_body), label
-        bottom = median_ms(floor_call, options.runs)
+        bottom = cost(floor_call, options)
         ratio = served / bottom
         flag = "" if ratio <= AIM else f"  over {AIM:.0f}x"
-        say(f"{label:36} {served:8.1f} {bottom:9.2f} {ratio:6.1f}x{flag}")
+        say(f"{label:36} {served:10.1f} {bottom:12.2f} {ratio:6.1f}x{flag}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=2_000, help="people (default 2,000)")
-    parser.add_argument("--runs", type=int, default=RUNS, help="timed requests per row")
+    parser.add_argument("--runs", type=int, help=f"timed requests per row (default {RUNS})")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help=f"count instructions under callgrind, not wall time (default --runs "
+        f"{INSTRUCTION_RUNS})",
+    )
+    parser.add_argument("--keep", action="store_true", help="leave the scratch database")
     options = parser.parse_args()
+    if options.instructions and not os.environ.get(CALLGRIND):
+        return under_callgrind()
+    if options.runs is None:
+        options.runs = INSTRUCTION_RUNS if options.instructions else RUNS
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("benchmarks/api.py measures PostgreSQL: set DATABASE_URL=postgres://…")
     server = generator.Server()
-    database = f"{generator.PREFIX}{options.people}"
+    # Named for DATABASE_URL's database too, as appraisals.py's are, so that
+    # two worktrees measuring on one server never drop each other's.
+    database = (
+        f"{generator.PREFIX}{server.tag}_{options.people}"
+        if server.tag
+        else f"{generator.PREFIX}{options.people}"
+    )
     try:
         generator.open_data_set(server, database, options.people)
         measure(options)
@@ -457,8 +552,9 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        server.drop(database)
+        if not options.keep:
+            server.drop(database)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
