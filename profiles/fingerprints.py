@@ -125,12 +125,13 @@ def fingerprints_of(profiles):
     }
 
 
-def known_fingerprints(profiles):
-    """{pk: working copy's fingerprint} for `profiles` (rows with
-    `working_fingerprint` loaded). Those not known (changed since they were
-    last read) are built from their documents, all together, and stored:
-    a fixed number of queries however many rows."""
-    known = {profile.pk: profile.working_fingerprint for profile in profiles}
+def known_fingerprints(stored):
+    """{pk: working copy's fingerprint} from `stored`, {pk: the stored
+    `working_fingerprint`} of some profiles (a list's rows). Those not
+    known (changed since they were last read) are built from their
+    documents, all together, and stored: a fixed number of queries however
+    many rows."""
+    known = dict(stored)
     unknown = [pk for pk, fingerprint in known.items() if not fingerprint]
     if not unknown:
         return known

@@ -182,7 +182,9 @@ class OrderedCursorPagination(LinkHeader, StrictPageSize, CursorPagination):
         return expression
 
     def _keys_of(self, row):
-        return [getattr(row, f"cursor_{n}") for n in range(len(self.fields))]
+        # A row is a model instance, or a dict from a values() queryset.
+        value = row.__getitem__ if isinstance(row, dict) else row.__getattribute__
+        return [value(f"cursor_{n}") for n in range(len(self.fields))]
 
     def _beyond(self, position, *, back):
         """Rows after `position` in this order (before it, going back): the

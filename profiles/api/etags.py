@@ -18,17 +18,22 @@ from profiles.documents import document_fingerprint, profile_document
 
 
 def state_of(profile):
-    return f"{profile.status}.{profile.published_version_id or 0}"
+    return _state(profile.status, profile.published_version_id)
+
+
+def _state(status, published_version_id):
+    return f"{status}.{published_version_id or 0}"
 
 
 def profile_etag(profile, document):
     return f"{document_fingerprint(document)}.{state_of(profile)}"
 
 
-def row_etag(profile, fingerprint):
-    """profile_etag() from the stored fingerprint of the document this
-    caller reads (for HR profiles.fingerprints.known_fingerprints's)."""
-    return f"{fingerprint}.{state_of(profile)}"
+def row_etag(row, fingerprint):
+    """profile_etag() of a list row (its values: `status` and
+    `published_version_id`) from the stored fingerprint of the document
+    this caller reads (for HR profiles.fingerprints.known_fingerprints's)."""
+    return f"{fingerprint}.{_state(row['status'], row['published_version_id'])}"
 
 
 def current_etag(profile):

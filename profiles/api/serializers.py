@@ -3,6 +3,8 @@ trail in the API."""
 
 from django.core.validators import RegexValidator
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -25,8 +27,12 @@ class DocumentField(serializers.JSONField):
     """A role-profile/1 document (the schema's RoleProfileDocument)."""
 
 
-# A row's columns (and those profiles.filters sorts by), for .only().
-# published_version (its id) and the fingerprints make the row's ETag.
+# A row's columns, read as values (a dict per row, no model instance made):
+# HR's from the working copy, readers' from the version in force. Both
+# with the published version's id and the stored fingerprint of what the
+# caller reads, which make the row's ETag (profiles.api.etags.row_etag).
+# The list's queryset adds `family_slug`, and HR's `family` and
+# `latest_version`, readers' `version_number`.
 HR_COLUMNS = [
     "slug",
     "title",
@@ -34,19 +40,18 @@ HR_COLUMNS = [
     "role_level",
     "summary",
     "updated_at",
-    "published_version",
+    "published_version_id",
     "working_fingerprint",
 ]
 READER_COLUMNS = [
     "slug",
     "status",
-    "published_version",
+    "published_version_id",
     "published_fingerprint",
     "published_title",
     "published_family",
     "published_role_level",
     "published_summary",
-    "published_at",
     "updated_at",
 ]
 # The profile URL is reversed once per page, each row's slug put in its place.
@@ -55,7 +60,12 @@ SLUG_MARK = "profile-slug-mark"
 
 class ProfileSummarySerializer(serializers.Serializer):
     """A row of the list: HR see the working copy, everyone else the
-    version in force (its title, family and summary, never a draft's)."""
+    version in force (its title, family and summary, never a draft's).
+
+    The list serializes rows of values (HR_COLUMNS or READER_COLUMNS and
+    the list's annotations): 100 rows cost what the JSON needs, no model
+    instance and no field object per row. The fields below describe the
+    row for the schema; to_representation writes it."""
 
     slug = serializers.SlugField()
     title = serializers.CharField()
@@ -78,35 +88,45 @@ class ProfileSummarySerializer(serializers.Serializer):
     url = serializers.URLField()
     etag = serializers.CharField(help_text=ROW_ETAG)
 
-    def to_representation(self, profile):
-        url = self.context["profile_url"].replace(SLUG_MARK, profile.slug)
-        if self.context["reader"]:
-            etag = row_etag(profile, profile.published_fingerprint)
+    @cached_property
+    def _page(self):
+        """What every row of the page shares, read from the context once
+        (not three walks to the root per row): the profile URL, whose
+        rows, HR's fingerprints, and a DateTimeField bound to the current
+        time zone (a field left to find it asks asgiref's Local per row)."""
+        context = self.context
+        when = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
+        return context["profile_url"], context["reader"], context.get("fingerprints"), when
+
+    def to_representation(self, row):
+        profile_url, reader, fingerprints, when = self._page
+        url = profile_url.replace(SLUG_MARK, row["slug"])
+        if reader:
             return {
-                "slug": profile.slug,
-                "title": profile.published_title,
-                "status": profile.status,
-                "job_family": profile.family_slug,
-                "job_family_name": profile.published_family or None,
-                "role_level": profile.published_role_level or None,
-                "summary": profile.published_summary,
-                "version": profile.version_number,
-                "updated_at": self.fields["updated_at"].to_representation(profile.updated_at),
+                "slug": row["slug"],
+                "title": row["published_title"],
+                "status": row["status"],
+                "job_family": row["family_slug"],
+                "job_family_name": row["published_family"] or None,
+                "role_level": row["published_role_level"] or None,
+                "summary": row["published_summary"],
+                "version": row["version_number"],
+                "updated_at": when.to_representation(row["updated_at"]),
                 "url": url,
-                "etag": quoted(etag),
+                "etag": quoted(row_etag(row, row["published_fingerprint"])),
             }
         return {
-            "slug": profile.slug,
-            "title": profile.title,
-            "status": profile.status,
-            "job_family": profile.family_slug,
-            "job_family_name": profile.family,
-            "role_level": profile.role_level or None,
-            "summary": profile.summary,
-            "version": profile.latest_version,
-            "updated_at": self.fields["updated_at"].to_representation(profile.updated_at),
+            "slug": row["slug"],
+            "title": row["title"],
+            "status": row["status"],
+            "job_family": row["family_slug"],
+            "job_family_name": row["family"],
+            "role_level": row["role_level"] or None,
+            "summary": row["summary"],
+            "version": row["latest_version"],
+            "updated_at": when.to_representation(row["updated_at"]),
             "url": url,
-            "etag": quoted(row_etag(profile, self.context["fingerprints"][profile.pk])),
+            "etag": quoted(row_etag(row, fingerprints[row["id"]])),
         }
 
 
