@@ -50,15 +50,26 @@ def visible_sides(user, appraisal):
     once it was submitted (manager review on); the appraisal's manager sees
     their own ratings as they write them, managers above only once shared.
     HR see both. Call only for an appraisal the user may read."""
+    return sides_of(user)(appraisal)
+
+
+def sides_of(user):
+    """visible_sides(user, ·), for the many appraisals of a list: whether
+    the viewer is HR is asked once (a permission check walks the auth
+    backends), not per row."""
     if is_hr(user):
-        return Sides(True, True)
-    shared = appraisal.reached(Stage.REVIEW_SHARED)
-    submitted = appraisal.reached(Stage.MANAGER_REVIEW)
-    if is_the_person(user, appraisal):
-        return Sides(True, shared)
-    if can_act_as_manager(user, appraisal):
-        return Sides(submitted, True)
-    return Sides(submitted, shared)
+        return lambda appraisal: Sides(True, True)
+
+    def sides(appraisal):
+        shared = appraisal.reached(Stage.REVIEW_SHARED)
+        submitted = appraisal.reached(Stage.MANAGER_REVIEW)
+        if is_the_person(user, appraisal):
+            return Sides(True, shared)
+        if can_act_as_manager(user, appraisal):
+            return Sides(submitted, True)
+        return Sides(submitted, shared)
+
+    return sides
 
 
 def sees_plan(user, appraisal):

@@ -40,6 +40,7 @@ from appraisals.access import (
     gap_rows,
     is_the_person,
     masked_requirements,
+    sides_of,
     visible_sides,
 )
 from appraisals.api.appraisal_serializers import (
@@ -108,8 +109,8 @@ def appraisal_api_url(request, pk):
     return request._appraisal_api_url.format(pk)
 
 
-def row_body(request, appraisal):
-    sides = visible_sides(request.user, appraisal)
+def row_body(request, appraisal, sides):
+    """`sides`: what the caller sees of it (access.visible_sides)."""
     return {
         "id": appraisal.pk,
         "url": appraisal_api_url(request, appraisal.pk),
@@ -230,7 +231,7 @@ def detail_body(request, appraisal):
     who, what = workflow.waiting_for(appraisal)
     url = appraisal_api_url(request, appraisal.pk)
     return {
-        **row_body(request, appraisal),
+        **row_body(request, appraisal, sides),
         "revision": appraisal.revision,
         "superseded": appraisal.published_version_id != appraisal.profile_version_id,
         "sides": {
@@ -294,12 +295,47 @@ def readable(user):
 
 
 _PERSON_COLUMNS = ("name", "employee_id", "account_id")
-ROW_COLUMNS = (
+_APPRAISAL_COLUMNS = (
     *("stage", "outcome", "person_signed_at", "manager_signed_at", "revision", "updated_at"),
-    "cycle",
-    *(f"person__{name}" for name in _PERSON_COLUMNS),
-    *(f"manager__{name}" for name in _PERSON_COLUMNS),
+    *("cycle_name", "cycle_kind", "cycle_status", "profile_slug", "profile_title"),
+    "version_number",
 )
+# What a list row reads, as values: readable()'s annotations among them.
+ROW_VALUES = (
+    *("pk", "cycle_id", "person_id", "manager_id"),
+    *_APPRAISAL_COLUMNS,
+    *(f"{whose}__{name}" for whose in ("person", "manager") for name in _PERSON_COLUMNS),
+)
+
+
+class _Listed:
+    """An object with the given attributes (a listed appraisal's person)."""
+
+    def __init__(self, **attributes):
+        self.__dict__.update(attributes)
+
+
+class ListedAppraisal(_Listed):
+    """A row of the list read as values (ROW_VALUES): what row_body and the
+    access rules read of an Appraisal, its person and its manager, without
+    the three model instances a row cost (most of a 100-row page's time)."""
+
+    reached = Appraisal.reached
+
+    @classmethod
+    def of(cls, row):
+        sides = {
+            whose: _Listed(
+                pk=row[f"{whose}_id"], **{name: row[f"{whose}__{name}"] for name in _PERSON_COLUMNS}
+            )
+            for whose in ("person", "manager")
+        }
+        return cls(
+            pk=row["pk"],
+            cycle_id=row["cycle_id"],
+            **{name: row[name] for name in _APPRAISAL_COLUMNS},
+            **sides,
+        )
 
 
 APPRAISAL_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -466,11 +502,15 @@ class AppraisalViewSet(GenericViewSet):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def list(self, request, *args, **kwargs):
-        # A row reads these columns only: read whole, the rows behind each
-        # appraisal were most of a page's time.
-        rows = self.filter_queryset(self.get_queryset()).only(*ROW_COLUMNS)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response([row_body(request, appraisal) for appraisal in page])
+        # A row reads these columns only, as values: read whole, the rows
+        # behind each appraisal were most of a page's time, and then making
+        # its three model instances.
+        rows = self.filter_queryset(self.get_queryset()).values(*ROW_VALUES)
+        page = [ListedAppraisal.of(row) for row in self.paginate_queryset(rows)]
+        sides = sides_of(request.user)
+        return self.get_paginated_response(
+            [row_body(request, appraisal, sides(appraisal)) for appraisal in page]
+        )
 
     def _respond(self, pk, request=None):
         appraisal = get_object_or_404(self.get_queryset(), pk=pk)

@@ -1,17 +1,21 @@
-"""The profile list writes its rows from values (no model instance and no
-field object per row, for speed at 20,000 profiles). Its body is byte for
+"""The lists write their rows from values (no model instance and no field
+object per row, for speed at 20,000 profiles). The profile list's body is byte for
 byte what the rows are as read from each profile's model instance with
 DRF's own fields, with every optional field of a row filled and empty:
 a family or none, a role level or none, a summary or none, versions or
-none, a draft open over the version in force."""
+none, a draft open over the version in force. The appraisals list's rows
+are byte for byte the same fields of each appraisal's own body."""
 
 import pytest
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
+from appraisals import cycles, workflow
+from appraisals.models import Appraisal, Stage
 from profiles import drafts, lifecycle
 from profiles.models import JobFamily, RoleProfile
 from tests import factories
+from tests.cast import take_to
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +102,44 @@ def test_the_profile_list_is_byte_for_byte_its_rows_read_from_model_instances(ca
     assert {bool(row["summary"]) for row in expected} == {True, False}
     body = JSONRenderer().render({"next": None, "previous": None, "results": expected})
     assert api.get("/api/v1/profiles/").content == body
+
+
+# --- The appraisals list ---------------------------------------------------------------
+
+
+@pytest.fixture
+def appraisals(cast, cycle):
+    """Sam's appraisal signed off with an outcome (every field of its row
+    filled), Mo's at review with an outcome proposed, Tia's in draft
+    (none filled)."""
+    opening = cycles.open_cycle(cycle=cycle, scope=cycles.Scope.everyone())
+    by_name = {appraisal.person.name: appraisal for appraisal in opening.created}
+    for name, stage in [("Sam", Stage.AGREED), ("Mo", Stage.MANAGER_REVIEW)]:
+        appraisal = take_to(by_name[name], Stage.MANAGER_REVIEW)
+        workflow.set_outcome(
+            appraisal=appraisal,
+            by=appraisal.manager.account,
+            confirmed_stage=appraisal.stage,
+            outcome=Appraisal.Outcome.values[0],
+        )
+        take_to(appraisal, stage)
+    take_to(by_name["Sam"], Stage.SIGNED_OFF)
+    return by_name
+
+
+@pytest.mark.parametrize("role", ["hr", "manager", "head", "person"])
+def test_the_appraisals_list_rows_are_their_appraisals_as_one_reads_them(cast, appraisals, role):
+    """Each row (read as values) is byte for byte the same fields of the
+    appraisal's own body (read from its model instances), and what each
+    caller may see of the outcome."""
+    api = cast.api(role)
+    listed = api.get("/api/v1/appraisals/", {"page_size": 100}).json()["results"]
+    assert listed
+    for row in listed:
+        detail = api.get(row["url"]).json()
+        assert JSONRenderer().render(row) == JSONRenderer().render(
+            {name: detail[name] for name in row}
+        )
+    if role in ("hr", "manager"):
+        for name in ["outcome", "person_signed_at", "manager_signed_at"]:
+            assert {row[name] is None for row in listed} == {True, False}, name
