@@ -60,12 +60,13 @@ SLUG_MARK = "profile-slug-mark"
 
 class ProfileSummarySerializer(serializers.Serializer):
     """A row of the list: HR see the working copy, everyone else the
-    version in force (its title, family and summary, never a draft's).
+    version in force (its title, family and summary, never a draft's)."""
 
-    The list serializes rows of values (HR_COLUMNS or READER_COLUMNS and
-    the list's annotations): 100 rows cost what the JSON needs, no model
-    instance and no field object per row. The fields below describe the
-    row for the schema; to_representation writes it."""
+    # (A comment: the docstring is the schema's description.) The list
+    # serializes rows of values (HR_COLUMNS or READER_COLUMNS and the list's
+    # annotations): 100 rows cost what the JSON needs, no model instance and
+    # no field object per row. The fields below describe the row for the
+    # schema; to_representation writes it.
 
     slug = serializers.SlugField()
     title = serializers.CharField()
