@@ -43,6 +43,7 @@ from appraisals import people as people_service
 from appraisals.models import Person
 from competency import security
 from competency.history import bulk_create, bulk_update
+from competency.problems import FileProblem, pointers
 from competency.tables import FileImportError, read_sheet
 from profiles.models import RoleProfile
 
@@ -101,7 +102,7 @@ class Mode(models.TextChoices):
         )
 
 
-class PeopleImportError(ValidationError):
+class PeopleImportError(FileProblem, ValidationError):
     """The file cannot be imported as it is; `errors` lists each problem with
     its place. Nothing was written."""
 
@@ -109,6 +110,22 @@ class PeopleImportError(ValidationError):
         self.name = name
         self.problems = problems
         super().__init__([str(problem) for problem in problems])
+
+    def problem_errors(self):
+        """Each problem at its row and column (`#/file/rows/<row>/<column>`),
+        or at the file: what the API answers, at once or in its job."""
+        found = {}
+        for problem in self.problems:
+            if problem.row is None:
+                found.setdefault("", []).append(str(problem))
+            else:
+                column = problem.label or "row"
+                found.setdefault(str(problem.row), {}).setdefault(column, []).append(str(problem))
+        whole = found.pop("", [])
+        detail = {"file": {"rows": found} if found else whole}
+        if found and whole:
+            detail = {"file": whole, "rows": found}
+        return pointers(detail)
 
 
 class ChangedSincePreview(ValidationError):
@@ -169,6 +186,47 @@ class Plan:
     @property
     def updated(self):
         return [change for change in self.changed if not change.is_move]
+
+    def as_json(self):
+        """What the plan would do, as the API answers a preview
+        (ImportPlanSerializer): new people have no id yet."""
+
+        def change(c):
+            return {
+                "row": c.row,
+                "employee_id": c.person.employee_id,
+                "name": c.person.name,
+                "changes": {k: [str(v) for v in pair] for k, pair in c.changes.items()},
+            }
+
+        return {
+            "summary": self.summary(),
+            "mode": self.mode.value,
+            "rows": self.rows,
+            "created": [
+                {"id": None, "employee_id": values["employee_id"], "name": values["name"]}
+                for _row, values in self.created
+            ],
+            "moved": [change(c) for c in self.moved],
+            "updated": [change(c) for c in self.updated],
+            "leavers": [people_service.person_ref(p) for p in self.leavers],
+            "unchanged": self.unchanged,
+            "confirmed": self.fingerprint,
+        }
+
+    def written_as_json(self):
+        """What the written plan did, as the API answers an import, in the
+        request or in its background job's result: as_json() with the new
+        people's ids."""
+        found = self.as_json()
+        ids = dict(
+            Person.objects.filter(
+                employee_id__in=[row["employee_id"] for row in found["created"]]
+            ).values_list("employee_id", "pk")
+        )
+        for row in found["created"]:
+            row["id"] = ids.get(row["employee_id"])
+        return found
 
     def summary(self):
         leavers = (

@@ -25,6 +25,14 @@ from competency.history import bulk_update
 REPORTING_LINES_LOCK = 710_710_001
 
 
+def person_ref(person):
+    """A person as every appraisals endpoint names one (the API's
+    PersonRefSerializer), and a background job's result too."""
+    if person is None:
+        return None
+    return {"id": person.pk, "name": person.name, "employee_id": person.employee_id}
+
+
 class ReportingLineError(ValidationError):
     """A change of line manager that would make a loop, or name nobody."""
 

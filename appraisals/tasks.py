@@ -80,16 +80,18 @@ def _open(job, progress):
     }
 
 
-def start_people_import(upload, *, by):
+def start_people_import(upload, *, by, api=None):
     """Write the previewed people file in the mode previewed, if people are
-    still as previewed (importing.apply_import). Returns the job."""
+    still as previewed (importing.apply_import). Returns the job; `api`: the
+    root address of the API call that started it, whose caller follows the
+    job (competency.jobs.for_api)."""
     return uploads.start_import(
         import_people,
         kind=BackgroundJob.Kind.IMPORT_PEOPLE,
         title=f"Importing {upload.name}",
         upload=upload,
         by=by,
-        params={"back": reverse("appraisals:people_import")},
+        params=uploads.followed(api, back=reverse("appraisals:people_import")),
     )
 
 
@@ -115,6 +117,8 @@ def _import_people(job, progress):
         confirmed=upload.options["fingerprint"],
         progress=jobs.Counting(progress),
     )
+    if jobs.for_api(job):
+        return plan.written_as_json()
     return {
         "message": f"Imported {upload.name}: {plan.summary()}.",
         "url": reverse("appraisals:people"),

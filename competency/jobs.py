@@ -21,6 +21,7 @@ half-way leaves no half-written work.
 import time
 from contextlib import contextmanager
 from types import SimpleNamespace
+from urllib.parse import urljoin
 
 from celery import Task, current_app
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from competency import problems
 from competency.models import BackgroundJob
 
 State = BackgroundJob.State
@@ -124,10 +126,36 @@ def run(job_id, work):
             # naming its row).
             state=State.FAILED,
             error="\n".join(refusal.messages),
+            result=answered(refusal) if for_api(job) else None,
             finished_at=timezone.now(),
         )
     finally:
         cache.delete(progress_key(job_id))
+
+
+def for_api(job):
+    """Whether a caller of the API follows the job (the call that started it
+    answered 202): its result is then what the call answers when it runs in
+    the request, its body when done and its problem details when refused,
+    so that the caller reads one shape either way. Set by the job's start
+    function, with the API's root address (for the links in that body)."""
+    return bool(job.params.get("api"))
+
+
+def absolute(job, path):
+    """An address of the site's (a path) as the API's bodies give it, whole:
+    the job's root is the address of the request that started it, at the
+    host's root where the service is served."""
+    return urljoin(job.params["api"], path)
+
+
+def answered(refusal):
+    """The refusal as the API answers it (competency.problems.details): as
+    the importer's own exception says, when the work raised the refusal
+    from it (the page's words around it, the exception's status, type and
+    rows within), else as the refusal itself says."""
+    cause = refusal.__cause__
+    return (cause is not None and problems.details(cause)) or problems.details(refusal)
 
 
 @contextmanager

@@ -27,7 +27,8 @@ of, and sent after the commit by a Celery task, with retries.
   it. The Message-ID is made from the key, the same on every attempt, so a
   receiving system may drop the duplicate.
 - A temporary failure (the server down, a 4xx) is retried with exponential
-  backoff (MAIL_RETRY_SECONDS, doubled each time) up to MAIL_MAX_ATTEMPTS;
+  backoff (MAIL_RETRY_SECONDS, doubled each time) up to MAIL_MAX_ATTEMPTS,
+  as the webhooks' outbox is (competency/outbox.py);
   a permanent refusal of the address (5xx to RCPT TO) is not retried: the
   row says REFUSED and `address_refused` is sent, so the app that knows
   whose address it is can record it (appraisals: on the person).
@@ -38,7 +39,6 @@ import hashlib
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -49,6 +49,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
+from competency import outbox
 from competency.models import OutboundMail
 
 logger = logging.getLogger(__name__)
@@ -227,8 +228,7 @@ def deliver(*, limit=500, now=None):
 
 def _claim(now):
     return (
-        OutboundMail.objects.select_for_update(skip_locked=True)
-        .filter(state=State.PENDING, next_attempt_at__lte=now or timezone.now())
+        outbox.due(OutboundMail.objects.select_for_update(skip_locked=True), now)
         .order_by("next_attempt_at", "id")
         .first()
     )
@@ -272,18 +272,22 @@ def _refused(mail, refusal, done):
 
 def backoff(attempts):
     """Seconds before the next attempt after `attempts` failed ones."""
-    base = settings.MAIL_RETRY_SECONDS
-    return min(base * 2 ** max(attempts - 1, 0), settings.MAIL_RETRY_MAX_SECONDS)
+    return outbox.backoff(
+        attempts, base=settings.MAIL_RETRY_SECONDS, cap=settings.MAIL_RETRY_MAX_SECONDS
+    )
 
 
 def _postpone(mail, error, done):
-    mail.attempts += 1
     mail.last_error = f"{type(error).__name__}: {error}"[:1000]
-    if mail.attempts >= settings.MAIL_MAX_ATTEMPTS:
-        mail.state = State.FAILED
+    given_up = (
+        outbox.failed_attempt(
+            mail, max_attempts=settings.MAIL_MAX_ATTEMPTS, delay=backoff, given_up=State.FAILED
+        )
+        is None
+    )
+    if given_up:
         done.failed += 1
     else:
-        mail.next_attempt_at = timezone.now() + timedelta(seconds=backoff(mail.attempts))
         done.postponed += 1
     mail.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
     logger.warning("mail not sent yet", extra={"mail": mail.pk, "error": mail.last_error})

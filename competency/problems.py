@@ -7,6 +7,10 @@ and says its status, type and title here, where it is raised; the API's
 plumbing reads them and so knows no app above it.
 """
 
+from http import HTTPStatus
+
+from django.core.exceptions import ValidationError
+
 # Problems whose meaning is more than their HTTP status name a type of ours.
 # URNs: they identify the kind of problem without pretending to be pages.
 STATE_CONFLICT = "urn:competency:problem:state-conflict"
@@ -46,6 +50,11 @@ class Problem:
     def problem_detail(self):
         return str(self)
 
+    def problem_errors(self):
+        """Where in the input each message belongs, as (JSON pointer,
+        message) pairs; empty when the detail says it all."""
+        return []
+
 
 class FileProblem(Problem):
     """Input sent to an import that cannot be imported as it is."""
@@ -60,3 +69,74 @@ class ChangedProblem(Problem):
     problem_status = 409
     problem_type = CHANGED
     problem_title = CHANGED_TITLE
+
+
+def pointers(detail, path=""):
+    """(JSON pointer, message) of each message in a DRF or Django error
+    structure: dicts name fields, lists of dicts name list positions."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key in ("non_field_errors", "__all__"):
+                yield from pointers(value, path)
+            else:
+                yield from pointers(
+                    value, f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                )
+    elif isinstance(detail, list | tuple):
+        if all(isinstance(item, str) for item in detail):
+            for message in detail:
+                yield f"#{path}", str(message)
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    yield from pointers(item, f"{path}/{index}")
+    else:
+        yield f"#{path}", str(detail)
+
+
+def body(status, detail, *, type="about:blank", title=None, errors=None):
+    """Problem details (RFC 9457) as a dict. `title` defaults to the
+    status's name; `errors` are (JSON pointer, message) pairs."""
+    found = {
+        "type": type,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        found["errors"] = [{"pointer": pointer, "detail": message} for pointer, message in errors]
+    return found
+
+
+def summary(errors):
+    """The detail of invalid input: its one message, or a summary of many."""
+    return errors[0][1] if len(errors) == 1 else "The request has invalid values."
+
+
+def details(refusal, *, if_match=False):
+    """The problem details that answer a refusal, or None for an exception
+    that is no refusal (a fault: a 500). A Problem says its own status, type
+    and title; a Django ValidationError naming fields is invalid input, one
+    in words a state conflict. The API answers with them
+    (competency/api/problems.py), and a background job started through the
+    API keeps them as its result (competency/jobs.py), so that the caller
+    reads the same refusal either way. `if_match`: the caller sent
+    If-Match."""
+    if isinstance(refusal, Problem):
+        status = refusal.problem_status
+        if if_match and refusal.if_match_status:
+            status = refusal.if_match_status
+        errors = list(refusal.problem_errors())
+        return body(
+            status,
+            summary(errors) if errors else refusal.problem_detail(),
+            type=refusal.problem_type,
+            title=refusal.problem_title,
+            errors=errors,
+        )
+    if isinstance(refusal, ValidationError):
+        if hasattr(refusal, "error_dict"):
+            errors = list(pointers(refusal.message_dict))
+            return body(400, summary(errors), type=INVALID, title="Invalid input", errors=errors)
+        return body(409, " ".join(refusal.messages), type=STATE_CONFLICT, title="Conflict")
+    return None

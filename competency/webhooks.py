@@ -9,8 +9,9 @@
   process, so that a slow receiver never delays the page either way.
 - Each delivery is one signed POST (sign()), with a bounded time and a
   capped read of the answer; a failure is retried with exponential backoff
-  (WEBHOOK_RETRY_SECONDS × 2ⁿ, WEBHOOK_MAX_ATTEMPTS in all) and every
-  attempt is recorded with its status and duration.
+  (WEBHOOK_RETRY_SECONDS × 2ⁿ, WEBHOOK_MAX_ATTEMPTS in all), as mail is
+  (competency/outbox.py), and every attempt is recorded with its status
+  and duration.
 - Deliveries go only to the URL registered, and only to a public address
   unless WEBHOOK_ALLOW_PRIVATE (SSRF): an address written in the URL is
   checked when it is saved, and whatever a name resolves to at each attempt,
@@ -40,6 +41,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from competency import outbox
 from competency.api.models import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from competency.jobs import in_background
 from competency.roles import is_hr
@@ -158,7 +160,7 @@ def wait_for_threads(timeout=30):
 
 def retry_delay(attempts):
     """Seconds before the next try, after `attempts` failed ones."""
-    return settings.WEBHOOK_RETRY_SECONDS * 2 ** (attempts - 1)
+    return outbox.backoff(attempts, base=settings.WEBHOOK_RETRY_SECONDS)
 
 
 def claim(pk, *, now=None):
@@ -168,7 +170,7 @@ def claim(pk, *, now=None):
     now = now or timezone.now()
     until = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3)
     claimed = (
-        WebhookDelivery.objects.filter(pk=pk, state=State.PENDING, next_attempt_at__lte=now)
+        outbox.due(WebhookDelivery.objects.filter(pk=pk), now)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .update(claimed_until=until)
     )
@@ -196,16 +198,20 @@ def deliver(pk):
         return None
     outcome = post(hook.url, signing_secrets(hook), delivery)
     WebhookAttempt.objects.create(delivery=delivery, **outcome)
-    delivery.attempts += 1
     status = outcome["status"]
     if status is not None and 200 <= status < 300:
+        delivery.attempts += 1
         _finish(delivery, State.DELIVERED, delivered_at=timezone.now())
         return None
-    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+    delay = outbox.failed_attempt(
+        delivery,
+        max_attempts=settings.WEBHOOK_MAX_ATTEMPTS,
+        delay=retry_delay,
+        given_up=State.FAILED,
+    )
+    if delay is None:
         _finish(delivery, State.FAILED)
         return None
-    delay = retry_delay(delivery.attempts)
-    delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
     delivery.claimed_until = None
     delivery.save(update_fields=["attempts", "next_attempt_at", "claimed_until"])
     return delay
@@ -222,9 +228,7 @@ def _finish(delivery, state, **fields):
 def send_due(limit=500):
     """Send the deliveries whose time has come (a retry's, or one whose task
     was lost): the `send_webhooks` command and the scheduler's task."""
-    due = WebhookDelivery.objects.filter(
-        state=State.PENDING, next_attempt_at__lte=timezone.now()
-    ).values_list("pk", flat=True)[:limit]
+    due = outbox.due(WebhookDelivery.objects).values_list("pk", flat=True)[:limit]
     sent = 0
     for pk in list(due):
         deliver(pk)

@@ -54,9 +54,11 @@ def build_version_pdfs(version_ids):
 # --- HR's imports ------------------------------------------------------------
 
 
-def start_profile_import(upload, *, by, publish, update_shared):
+def start_profile_import(upload, *, by, publish, update_shared, api=None):
     """Write the previewed role profile (see import_profiles for what is
-    compared first). Returns the job (profiles.uploads.start_import)."""
+    compared first). Returns the job (profiles.uploads.start_import).
+    `api`: the root address of the API call that started it, whose caller
+    follows the job (competency.jobs.for_api)."""
     return uploads.start_import(
         import_profile,
         kind=BackgroundJob.Kind.IMPORT_PROFILE,
@@ -66,7 +68,7 @@ def start_profile_import(upload, *, by, publish, update_shared):
         params={
             "publish": publish,
             "update_shared": update_shared,
-            "back": reverse("imports:profile"),
+            **uploads.followed(api, back=reverse("imports:profile")),
         },
     )
 
@@ -86,6 +88,9 @@ def _import_profile(job, progress):
     upload = uploads.claimed_by(job)
     options, update = upload.options, job.params["update_shared"]
     slug = options["slug"]
+    # A page's confirmation always names what was previewed ('' for a new
+    # profile); an API call only when it sends `confirmed`.
+    confirmed, shared = options["fingerprint"], options.get("shared_fingerprint")
     progress(0, 1)
     try:
         # The import compares the profile (and, when shared texts are to be
@@ -95,15 +100,18 @@ def _import_profile(job, progress):
             [read_profile(bytes(upload.data), upload.name)],
             publish=job.params["publish"],
             user=job.started_by,
-            confirmed={slug: options["fingerprint"]},
+            confirmed=None if confirmed is None else {slug: confirmed},
             update_shared_texts=update,
-            confirmed_shared={slug: options["shared_fingerprint"]} if update else None,
+            confirmed_shared={slug: shared} if update and shared is not None else None,
         )
     except ChangedSinceConfirmed:
         raise
     except (ProfileImportError, ValidationError) as error:
         message = error.message if hasattr(error, "message") else " ".join(error.messages)
         raise ValidationError(f"Nothing was imported: {message}") from error
+    if jobs.for_api(job):
+        path = reverse("api:profile-detail", args=[result.profile.slug])
+        return result.as_json(jobs.absolute(job, path))
     text = f"{DONE[result.action]} ‘{result.profile.title}’"
     if result.version:
         text += f" and published it as version {result.version.number}"
@@ -122,16 +130,17 @@ def _import_profile(job, progress):
     }
 
 
-def start_framework_import(upload, *, by):
+def start_framework_import(upload, *, by, api=None):
     """Write the previewed framework file, if the catalogue is still as
-    previewed. Returns the job (profiles.uploads.start_import)."""
+    previewed. Returns the job (profiles.uploads.start_import); `api` as
+    for start_profile_import."""
     return uploads.start_import(
         import_framework_file,
         kind=BackgroundJob.Kind.IMPORT_FRAMEWORK,
         title=f"Importing {upload.name}",
         upload=upload,
         by=by,
-        params={"back": reverse("imports:framework")},
+        params=uploads.followed(api, back=reverse("imports:framework")),
     )
 
 
@@ -155,6 +164,8 @@ def _import_framework(job, progress):
         )
     except FileImportError as error:
         raise ValidationError(f"Nothing was imported: {uploads.describe(error)}") from error
+    if jobs.for_api(job):
+        return outcome.as_json()
     return {
         "message": f"Framework imported from {upload.name}.",
         "lines": outcome.lines,

@@ -74,23 +74,29 @@ def stash(request, purpose, name, data, **options):
 
     Expired uploads (anyone's) go now, and a person keeps only their newest
     few, so the table stays small without a scheduled job."""
+    return keep(request.user, purpose, name, data, **options).token
+
+
+def keep(owner, purpose, name, data, **options):
+    """Keep an upload of `owner`'s (see stash) and return it: the API's
+    large imports are kept so, to be claimed at once by their job."""
     with transaction.atomic():
         PendingUpload.objects.expired().delete()
         upload = PendingUpload.objects.create(
             token=secrets.token_urlsafe(32),
-            owner=request.user,
+            owner=owner,
             purpose=purpose,
             name=name[:255],
             data=data,
             options=options,
         )
         older = (
-            PendingUpload.objects.filter(owner=request.user)
+            PendingUpload.objects.filter(owner=owner)
             .exclude(pk__in=PendingUpload.objects.claimed().values("pk"))
             .order_by("-created_at", "-id")[PendingUpload.KEEP :]
         )
         PendingUpload.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
-    return upload.token
+    return upload
 
 
 def unstash(request, purpose):
@@ -114,7 +120,7 @@ def start_import(task, *, kind, title, upload, by, params):
     where it runs): the upload is claimed first, so that it is the job's
     alone. Returns the job, finished already when it ran in the request;
     raises ValidationError (EXPIRED) if another request claimed it first."""
-    here = in_request(upload)
+    here = in_request(upload.data)
     # Claimed and recorded together: no upload is left claimed by no job.
     with transaction.atomic():
         if not claim(upload):
@@ -122,6 +128,13 @@ def start_import(task, *, kind, title, upload, by, params):
         return jobs.start(
             task, kind=kind, title=title, by=by, params={"upload": upload.pk, **params}, here=here
         )
+
+
+def followed(api, *, back):
+    """An import job's params saying who follows it: a caller of the API
+    (`api`, the root address of its call: competency.jobs.for_api), or a
+    person on the page they may go back to (`back`) to upload again."""
+    return {"api": api} if api else {"back": back}
 
 
 def claimed_by(job):
@@ -144,15 +157,17 @@ def claim(upload):
     return claimed == 1
 
 
-def in_request(upload):
-    """Whether a confirmed upload is written in the request rather than by a
-    worker. Without a broker everything is. With one, a file of at least
+def in_request(data):
+    """Whether a file (a confirmed upload, or the body of an API call that
+    imports) is written in the request rather than by a worker. Without a
+    broker everything is. With one, a file of at least
     IMPORTS_IN_BACKGROUND_FROM_BYTES goes to a worker: people expect a small
     file (one profile, a few new starters) to be done when they press the
     button and to land on what it made, as before; a large one (a whole
     organisation, the DDaT table) takes long enough to outlast a request's
-    timeout, so its page follows the job instead, showing how far it has got."""
-    return not jobs.in_background() or len(upload.data) < settings.IMPORTS_IN_BACKGROUND_FROM_BYTES
+    timeout, so its page follows the job instead, showing how far it has got
+    (and the API answers 202 with the job to follow)."""
+    return not jobs.in_background() or len(data) < settings.IMPORTS_IN_BACKGROUND_FROM_BYTES
 
 
 def forget_claimed(job):

@@ -37,7 +37,7 @@ from appraisals.models import Appraisal, Cycle, Stage
 from competency import jobs
 from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
-from competency.api.jobs import JobSerializer
+from competency.api.jobs import LOCATION, JobSerializer, accepted
 from competency.api.pagination import PagePagination
 from competency.api.permissions import IsHR
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ROW_ETAG
@@ -470,7 +470,7 @@ class CycleViewSet(GenericViewSet):
         "(409) for a closed cycle, or when the preview's number no longer holds. Where the "
         "service runs background workers, it answers 202 with the job (its address in "
         "Location) once those checks pass, and the job's `result` says what was created.",
-        parameters=[CYCLE_ID, IF_MATCH, IDEMPOTENCY_KEY],
+        parameters=[CYCLE_ID, IF_MATCH, IDEMPOTENCY_KEY, LOCATION],
         request=OpenSerializer,
         responses={200: OpenedSerializer, 202: JobSerializer},
         examples=[
@@ -509,12 +509,7 @@ class CycleViewSet(GenericViewSet):
                 confirmed=given.validated_data["confirmed"],
                 overlapping=given.validated_data.get("overlapping"),
             )
-            location = reverse("api:job-detail", kwargs={"pk": job.pk})
-            return Response(
-                JobSerializer(job).data,
-                status=status.HTTP_202_ACCEPTED,
-                headers={"Location": location},
-            )
+            return accepted(job)
         with transaction.atomic():
             locked = locked_if_match(request, cycle)
             opening = cycles.open_cycle(

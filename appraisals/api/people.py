@@ -31,7 +31,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from appraisals import importing, privacy
+from appraisals import importing, privacy, tasks
 from appraisals import people as people_service
 from appraisals.api.bodies import body_dict, dates_as_text, day, form_errors
 from appraisals.api.etags import etag_of
@@ -43,8 +43,6 @@ from appraisals.api.people_import import (
     PLAN_EXAMPLE,
     ImportPlanSerializer,
     import_mode,
-    import_problems,
-    plan_body,
     read_upload,
 )
 from appraisals.api.person_serializers import (
@@ -58,12 +56,14 @@ from appraisals.forms import PersonForm
 from appraisals.models import Person
 from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
+from competency.api.jobs import ACCEPTED, IN_BACKGROUND, LOCATION, accepted, api_root
 from competency.api.pagination import OrderedCursorPagination
 from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH
 from competency.api.views import GenericViewSet
 from competency.roles import is_hr
-from profiles.models import RoleProfile
+from profiles import uploads
+from profiles.models import PendingUpload, RoleProfile
 
 # --- People ---------------------------------------------------------------------------
 
@@ -349,25 +349,25 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     )
     def import_preview(self, request):
         data, name = read_upload(request)
-        try:
-            plan = importing.plan_import(data, name, mode=import_mode(request))
-        except importing.PeopleImportError as error:
-            raise import_problems(error) from None
-        return Response(plan_body(plan))
+        # A file with problems raises PeopleImportError: 400, each at its row.
+        plan = importing.plan_import(data, name, mode=import_mode(request))
+        return Response(plan.as_json())
 
     @extend_schema(
         summary="Import people (HR)",
         description="Writes what the preview showed, all or nothing. With `confirmed` from the "
-        "preview (of the same `mode`), nothing is written if people changed since (409).",
+        "preview (of the same `mode`), nothing is written if people changed since (409). "
+        + IN_BACKGROUND,
         parameters=[
             IMPORT_MODE,
             IDEMPOTENCY_KEY,
+            LOCATION,
             OpenApiParameter(
                 "confirmed", OpenApiTypes.STR, description="The preview's `confirmed`."
             ),
         ],
         request=IMPORT_BODY,
-        responses=ImportPlanSerializer,
+        responses={200: ImportPlanSerializer, 202: ACCEPTED},
         examples=[OpenApiExample("CSV", value=CSV_EXAMPLE, request_only=True), PLAN_EXAMPLE],
     )
     @action(
@@ -380,21 +380,22 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVie
     @idempotent
     def import_people(self, request):
         data, name = read_upload(request)
-        try:
-            plan = importing.apply_import(
-                data,
+        mode = import_mode(request)
+        confirmed = request.query_params.get("confirmed") or None
+        if not uploads.in_request(data):
+            # A large file, with workers: the page's import job writes it,
+            # and its result is the answer below (appraisals/tasks.py).
+            upload = uploads.keep(
+                request.user,
+                PendingUpload.Purpose.PEOPLE,
                 name,
-                mode=import_mode(request),
-                confirmed=request.query_params.get("confirmed") or None,
+                data,
+                mode=mode.value,
+                fingerprint=confirmed,
             )
-        except importing.PeopleImportError as error:
-            raise import_problems(error) from None
-        body = plan_body(plan)
-        created = dict(
-            Person.objects.filter(
-                employee_id__in=[row["employee_id"] for row in body["created"]]
-            ).values_list("employee_id", "pk")
-        )
-        for row in body["created"]:
-            row["id"] = created.get(row["employee_id"])
-        return Response(body)
+            return accepted(
+                tasks.start_people_import(upload, by=request.user, api=api_root(request))
+            )
+        # A file with problems raises PeopleImportError: 400, each at its row.
+        plan = importing.apply_import(data, name, mode=mode, confirmed=confirmed)
+        return Response(plan.written_as_json())

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from appraisals import importing
-from appraisals.api.person_serializers import PersonRefSerializer, person_ref
+from appraisals.api.person_serializers import PersonRefSerializer
 from competency.api.parsers import FileBody, MultiPartParser
 from competency.api.problems import FileRefused
 from competency.api.query import once
@@ -101,23 +101,6 @@ def read_upload(request):
     return bytes(data), name
 
 
-def import_problems(error):
-    """The importer's problems as field errors: each at its row and column
-    (`#/file/rows/<row>/<column>`), or at the file."""
-    found = {}
-    for problem in error.problems:
-        if problem.row is None:
-            found.setdefault("", []).append(str(problem))
-        else:
-            column = problem.label or "row"
-            found.setdefault(str(problem.row), {}).setdefault(column, []).append(str(problem))
-    whole = found.pop("", [])
-    detail = {"file": {"rows": found} if found else whole}
-    if found and whole:
-        detail = {"file": whole, "rows": found}
-    return FileRefused(detail)
-
-
 class ChangeSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     employee_id = serializers.CharField()
@@ -151,31 +134,6 @@ class ImportPlanSerializer(serializers.Serializer):
     confirmed = serializers.CharField(
         help_text="Send back as ?confirmed= to import only if nothing changed since the preview."
     )
-
-
-def plan_body(plan):
-    def change(c):
-        return {
-            "row": c.row,
-            "employee_id": c.person.employee_id,
-            "name": c.person.name,
-            "changes": {k: [str(v) for v in pair] for k, pair in c.changes.items()},
-        }
-
-    return {
-        "summary": plan.summary(),
-        "mode": plan.mode.value,
-        "rows": plan.rows,
-        "created": [
-            {"id": None, "employee_id": values["employee_id"], "name": values["name"]}
-            for _row, values in plan.created
-        ],
-        "moved": [change(c) for c in plan.moved],
-        "updated": [change(c) for c in plan.updated],
-        "leavers": [person_ref(p) for p in plan.leavers],
-        "unchanged": plan.unchanged,
-        "confirmed": plan.fingerprint,
-    }
 
 
 PLAN_EXAMPLE = OpenApiExample(

@@ -9,15 +9,9 @@ from appraisals.access import can_read_check_ins
 from appraisals.api.bodies import day
 from appraisals.api.etags import etag_of
 from appraisals.models import Person
+from appraisals.people import person_ref
 from competency.api.conditional import quoted
 from competency.api.schema import ROW_ETAG
-
-
-def person_ref(person):
-    """A person as every appraisals endpoint names one (PersonRefSerializer)."""
-    if person is None:
-        return None
-    return {"id": person.pk, "name": person.name, "employee_id": person.employee_id}
 
 
 class PersonRefSerializer(serializers.Serializer):

@@ -14,16 +14,15 @@ pointer into the request body (or to the query parameter's name).
 """
 
 import math
-from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from competency.problems import FILE_REFUSED, INVALID, STATE_CONFLICT, Problem
+from competency import problems
+from competency.problems import FILE_REFUSED, INVALID
 
 CONTENT_TYPE = "application/problem+json"
 
@@ -57,40 +56,15 @@ class FileRefused(exceptions.ValidationError):
     titled as the framework and profile importers' refusals are."""
 
 
-def pointers(detail, path=""):
-    """(JSON pointer, message) of each message in a DRF or Django error
-    structure: dicts name fields, lists of dicts name list positions."""
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            if key in ("non_field_errors", "__all__"):
-                yield from pointers(value, path)
-            else:
-                yield from pointers(
-                    value, f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}"
-                )
-    elif isinstance(detail, list | tuple):
-        if all(isinstance(item, str) for item in detail):
-            for message in detail:
-                yield f"#{path}", str(message)
-        else:
-            for index, item in enumerate(detail):
-                if item:
-                    yield from pointers(item, f"{path}/{index}")
-    else:
-        yield f"#{path}", str(detail)
-
-
 def problem(status_code, detail, *, type="about:blank", title=None, errors=None, headers=None):
     """A problem details response. `title` defaults to the status's name."""
-    body = {
-        "type": type,
-        "title": title or HTTPStatus(status_code).phrase,
-        "status": status_code,
-        "detail": detail,
-    }
-    if errors:
-        body["errors"] = [{"pointer": pointer, "detail": message} for pointer, message in errors]
-    return Response(body, status=status_code, headers=headers)
+    return problem_response(
+        problems.body(status_code, detail, type=type, title=title, errors=errors), headers
+    )
+
+
+def problem_response(body, headers=None):
+    return Response(body, status=body["status"], headers=headers)
 
 
 def _message(value):
@@ -104,26 +78,13 @@ def _message(value):
 def to_problem(exc, request=None):
     """The problem response for an exception, or None for one that is not
     an error of the request (left to Django: a 500)."""
-    if isinstance(exc, Problem):
-        # An app's refusal, as its exception declares it (competency/problems.py).
-        status_code = exc.problem_status
-        if exc.if_match_status and request is not None and "HTTP_IF_MATCH" in request.META:
-            status_code = exc.if_match_status
-        return problem(
-            status_code, exc.problem_detail(), type=exc.problem_type, title=exc.problem_title
-        )
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            errors = list(pointers(exc.message_dict))
-            return problem(
-                400,
-                errors[0][1] if len(errors) == 1 else "The request has invalid values.",
-                type=INVALID,
-                title="Invalid input",
-                errors=errors,
-            )
-        # A service's refusal in words: the resource's state does not allow it.
-        return problem(409, " ".join(exc.messages), type=STATE_CONFLICT, title="Conflict")
+    # An app's refusal, as its exception declares it (competency/problems.py),
+    # or Django's ValidationError from a service.
+    refusal = problems.details(
+        exc, if_match=request is not None and "HTTP_IF_MATCH" in request.META
+    )
+    if refusal is not None:
+        return problem_response(refusal)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -138,10 +99,10 @@ def to_problem(exc, request=None):
     if getattr(exc, "etag", None):
         headers["ETag"] = f'"{exc.etag}"'
     if isinstance(exc, exceptions.ValidationError):
-        errors = list(pointers(exc.detail))
+        errors = list(problems.pointers(exc.detail))
         return problem(
             400,
-            errors[0][1] if len(errors) == 1 else "The request has invalid values.",
+            problems.summary(errors),
             type=INVALID,
             title=FILE_REFUSED if isinstance(exc, FileRefused) else "Invalid input",
             errors=errors,

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from competency import developing, search
 from competency.api.conditional import check_if_match, not_modified, with_etag
 from competency.api.idempotency import idempotent
+from competency.api.jobs import ACCEPTED, IN_BACKGROUND, LOCATION, accepted, api_root
 from competency.api.parsers import FileBody
 from competency.api.permissions import IsHR
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, file_body, ref
@@ -43,9 +44,13 @@ from competency.models import (
 )
 from competency.numbers import portable_range
 from competency.tables import MAX_FILE
+from profiles import tasks, uploads
 from profiles.api.serializers import FRAMEWORK
 from profiles.importing.framework_import import FORMATS, import_framework
-from profiles.models import JobFamily
+from profiles.models import JobFamily, PendingUpload
+
+# What the file sent as the body is called in the importer's messages.
+NAME = "request body"
 
 # --- Serializers -------------------------------------------------------------
 
@@ -238,6 +243,7 @@ class FrameworkViewSet(CatalogueViewSet):
         return Response(export_framework(self.get_object()))
 
     def _import(self, request, *, preview):
+        """Preview or import the body; a large import, with workers, as a job."""
         data = request.data
         if not isinstance(data, bytes | bytearray):
             raise serializers.ValidationError("Send the file as the request body.")
@@ -249,16 +255,24 @@ class FrameworkViewSet(CatalogueViewSet):
                 {"format": [f"Say which layout the file has: {', '.join(FORMATS)}."]}
             )
         confirmed = request.query_params.get("confirmed") if not preview else None
+        if not preview and not uploads.in_request(data):
+            # A large file, with workers: the pages' import job writes it,
+            # and its result is the answer below (profiles/tasks.py).
+            upload = uploads.keep(
+                request.user,
+                PendingUpload.Purpose.FRAMEWORK,
+                NAME,
+                bytes(data),
+                format=layout,
+                fingerprint=confirmed,
+            )
+            return accepted(
+                tasks.start_framework_import(upload, by=request.user, api=api_root(request))
+            )
         result = import_framework(
-            bytes(data), "request body", format=layout, preview=preview, confirmed=confirmed
+            bytes(data), NAME, format=layout, preview=preview, confirmed=confirmed
         )
-        return Response(
-            {
-                "lines": result.lines,
-                "profiles": [{"title": title, "slug": slug} for title, slug in result.profiles],
-                "confirmed": result.fingerprint,
-            }
-        )
+        return Response(result.as_json())
 
     @extend_schema(
         summary="Preview a framework import (writes nothing)",
@@ -279,14 +293,15 @@ class FrameworkViewSet(CatalogueViewSet):
         summary="Import a framework",
         description="framework/1 JSON, an organisation's skills table or the DDaT role table "
         "(CSV or XLSX). With `confirmed` from the preview, nothing is written if the "
-        "catalogue changed since (409).",
+        "catalogue changed since (409). " + IN_BACKGROUND,
         parameters=[
             FORMAT,
             IDEMPOTENCY_KEY,
+            LOCATION,
             OpenApiParameter("confirmed", OpenApiTypes.STR, description="The preview's."),
         ],
         request=FRAMEWORK_BODY,
-        responses=FrameworkImportSerializer,
+        responses={200: FrameworkImportSerializer, 202: ACCEPTED},
     )
     @action(
         detail=False,

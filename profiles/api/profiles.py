@@ -31,13 +31,14 @@ from rest_framework.response import Response
 
 from competency.api.conditional import not_modified, with_etag
 from competency.api.idempotency import idempotent
+from competency.api.jobs import ACCEPTED, IN_BACKGROUND, LOCATION, accepted, api_root
 from competency.api.pagination import OrderedCursorPagination, TrailPagination
 from competency.api.permissions import IsHR, ReadOrHR
 from competency.api.query import flag, whole_number
 from competency.api.schema import IDEMPOTENCY_KEY, IF_MATCH, IF_NONE_MATCH, ref
 from competency.api.views import GenericViewSet
 from competency.roles import is_hr
-from profiles import documents, drafts, lifecycle
+from profiles import documents, drafts, lifecycle, tasks, uploads
 from profiles.api.bodies import IMPORT_BODY, PageTextParser, RawJSONParser
 from profiles.api.etags import current_etag, lock_confirmed, profile_etag
 from profiles.api.serializers import (
@@ -65,7 +66,7 @@ from profiles.fingerprints import known_fingerprints
 from profiles.importing.batch import import_profiles
 from profiles.importing.parsing import read_profile
 from profiles.importing.preview import preview_imports
-from profiles.models import JobFamily, ProfileVersion, RoleProfile
+from profiles.models import JobFamily, PendingUpload, ProfileVersion, RoleProfile
 
 SORT = OpenApiParameter(
     "sort",
@@ -391,9 +392,11 @@ class ProfileViewSet(
     @extend_schema(
         summary="Import a profile as a draft",
         description="A role-profile/1 document (application/json) or published page text "
-        "(text/plain). Writes the draft, or with `?publish=true` publishes it too.",
+        "(text/plain). Writes the draft, or with `?publish=true` publishes it too. "
+        + IN_BACKGROUND,
         parameters=[
             IDEMPOTENCY_KEY,
+            LOCATION,
             OpenApiParameter(
                 "confirmed",
                 OpenApiTypes.STR,
@@ -419,6 +422,7 @@ class ProfileViewSet(
                 description="Imported onto the profile's existing draft, or a new draft of a "
                 "published profile: nothing was created.",
             ),
+            202: ACCEPTED,
         },
         examples=[
             OpenApiExample(
@@ -446,25 +450,37 @@ class ProfileViewSet(
         publish = flag(request, "publish")
         update_shared_texts = flag(request, "update_shared_texts")
         source = self._source(request)
-        confirmed = None
-        if "confirmed" in request.query_params:
-            confirmed = {source.document["slug"]: request.query_params["confirmed"]}
+        slug, confirmed = source.document["slug"], request.query_params.get("confirmed")
+        if not uploads.in_request(request.data):
+            # A large file, with workers: the pages' import job writes it,
+            # and its result is the answer below (profiles/tasks.py).
+            upload = uploads.keep(
+                request.user,
+                PendingUpload.Purpose.PROFILE,
+                source.name,
+                bytes(request.data),
+                slug=slug,
+                fingerprint=confirmed,
+            )
+            return accepted(
+                tasks.start_profile_import(
+                    upload,
+                    by=request.user,
+                    publish=publish,
+                    update_shared=update_shared_texts,
+                    api=api_root(request),
+                )
+            )
         (result,) = import_profiles(
             [source],
             publish=publish,
             user=request.user,
-            confirmed=confirmed,
+            confirmed=None if confirmed is None else {slug: confirmed},
             update_shared_texts=update_shared_texts,
         )
         url = request.build_absolute_uri(reverse("api:profile-detail", args=[result.profile.slug]))
         return Response(
-            {
-                "action": result.action,
-                "slug": result.profile.slug,
-                "version": result.version.number if result.version else None,
-                "summary": result.summary(),
-                "url": url,
-            },
+            result.as_json(url),
             status=status.HTTP_201_CREATED if result.action == "created" else status.HTTP_200_OK,
             headers={"Location": url},
         )

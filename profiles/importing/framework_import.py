@@ -100,6 +100,15 @@ class FrameworkImport:
     # role profiles' last changes, as they were under the lock.
     fingerprint: str = ""
 
+    def as_json(self):
+        """What the API answers (FrameworkImportSerializer), for a preview
+        or an import, in the request or in its background job's result."""
+        return {
+            "lines": self.lines,
+            "profiles": [{"title": title, "slug": slug} for title, slug in self.profiles],
+            "confirmed": self.fingerprint,
+        }
+
 
 def role_slugs(titles):
     """Each role level's profile slug, {title: slug}, unique within the

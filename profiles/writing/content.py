@@ -61,6 +61,18 @@ class ImportResult:
             lines.append(f"  published as version {self.version.number}")
         return "\n".join(lines)
 
+    def as_json(self, url):
+        """What the API answers for the import (ImportResultSerializer), in
+        the request or in its background job's result; `url` is the
+        profile's address in the API."""
+        return {
+            "action": self.action,
+            "slug": self.profile.slug,
+            "version": self.version.number if self.version else None,
+            "summary": self.summary(),
+            "url": url,
+        }
+
 
 def normalised(document):
     """A document with every optional key present, as export writes it."""
