@@ -125,8 +125,8 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="build even if a dump exists")
     parser.add_argument("--keep", action="store_true", help="leave the scratch database")
     options = parser.parse_args()
-    if not 200 <= options.people <= 50_000:
-        parser.error("--people must be between 200 and 50,000")
+    if not 200 <= options.people <= 200_000:
+        parser.error("--people must be between 200 and 200,000")
     if not 1 <= options.runs <= 100:
         parser.error("--runs must be between 1 and 100")
     server = Server()
@@ -162,6 +162,7 @@ CYCLES = [("Annual review 2024", date(2024, 4, 1)), ("Annual review 2025", date(
 MID_YEAR = ("Mid-year check 2026", date(2026, 10, 1), date(2027, 1, 29))
 MID_YEAR_STAGES = ["draft", "self_assessment", "self_assessment", "manager_review"]
 HR_USER = "bench-hr"
+COPY_APPRAISALS = 5_000  # appraisals' requirement rows per COPY
 STAMP = datetime(2025, 7, 1, 12, tzinfo=UTC)
 
 
@@ -406,8 +407,22 @@ def write_requirements(appraisals, lines, rng):
     def value(number):
         return r"\N" if number is None else str(number)
 
+    fields = {field.attname: field for field in Requirement._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(fields[name].column) for name in TEMPLATE_COLUMNS + ROW_COLUMNS)
+
+    def copy(buffer):
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {quote(Requirement._meta.db_table)} ({columns}) FROM STDIN", buffer
+            )
+
+    # One COPY per COPY_APPRAISALS appraisals: a buffer of a whole cycle at
+    # 100,000 people (4,000,000 rows) would take gigabytes (StringIO keeps
+    # four bytes a character once read).
     buffer, rows = io.StringIO(), 0
-    for appraisal in appraisals:
+    for number, appraisal in enumerate(appraisals, 1):
         for text, position, required, ranks in lines[appraisal.profile_version_id]:
             mine, theirs = rating(rng, required, ranks), rating(rng, required, ranks)
             buffer.write(
@@ -416,14 +431,10 @@ def write_requirements(appraisals, lines, rng):
                 f"{'Seen in the year.' if theirs else ''}\t\n"
             )
             rows += 1
-    buffer.seek(0)
-    fields = {field.attname: field for field in Requirement._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(fields[name].column) for name in TEMPLATE_COLUMNS + ROW_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {quote(Requirement._meta.db_table)} ({columns}) FROM STDIN", buffer
-        )
+        if number % COPY_APPRAISALS == 0:
+            copy(buffer)
+            buffer = io.StringIO()
+    copy(buffer)
     return rows
 
 
