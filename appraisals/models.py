@@ -577,8 +577,19 @@ class Requirement(models.Model):
 
     # No index of its own: the unique (appraisal, position) one answers by
     # appraisal, and each index costs time on every row of a cycle's opening.
+    # No foreign key constraint in the database either: its check ran once
+    # a row, ~1.5 s of PostgreSQL's CPU for the 400,000 rows of an opening
+    # for 10,000 people, and those rows are written by one INSERT … SELECT
+    # joined to the appraisals just made (requirements.TemplateTable), so
+    # the appraisal is there by construction. Deleting an appraisal still
+    # deletes its requirements (CASCADE is Django's); appraisals are not
+    # deleted by the application (the admin's are read-only).
     appraisal = models.ForeignKey(
-        Appraisal, on_delete=models.CASCADE, related_name="requirements", db_index=False
+        Appraisal,
+        on_delete=models.CASCADE,
+        related_name="requirements",
+        db_index=False,
+        db_constraint=False,
     )
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=30, choices=Kind)

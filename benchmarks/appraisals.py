@@ -124,9 +124,15 @@ def main():
     parser.add_argument("--runs", type=int, default=RUNS, help="timed requests per page")
     parser.add_argument("--rebuild", action="store_true", help="build even if a dump exists")
     parser.add_argument("--keep", action="store_true", help="leave the scratch database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database a run with --keep left, as it is (implies --keep)",
+    )
     options = parser.parse_args()
-    if not 200 <= options.people <= 50_000:
-        parser.error("--people must be between 200 and 50,000")
+    options.keep = options.keep or options.reuse
+    if not 200 <= options.people <= 200_000:
+        parser.error("--people must be between 200 and 200,000")
     if not 1 <= options.runs <= 100:
         parser.error("--runs must be between 1 and 100")
     server = Server()
@@ -137,7 +143,15 @@ def main():
     )
     started = time.perf_counter()
     try:
-        open_data_set(server, database, options.people, rebuild=options.rebuild)
+        if options.reuse:
+            # No restore: at 100,000 people one takes longer than the pages.
+            say(f"measuring {database} as a run with --keep left it")
+            os.environ["DATABASE_URL"] = server.url(database)
+            from django_setup import setup
+
+            setup(migrate=True)
+        else:
+            open_data_set(server, database, options.people, rebuild=options.rebuild)
         measure(options)
     finally:
         from django.db import connections
@@ -162,6 +176,7 @@ CYCLES = [("Annual review 2024", date(2024, 4, 1)), ("Annual review 2025", date(
 MID_YEAR = ("Mid-year check 2026", date(2026, 10, 1), date(2027, 1, 29))
 MID_YEAR_STAGES = ["draft", "self_assessment", "self_assessment", "manager_review"]
 HR_USER = "bench-hr"
+COPY_APPRAISALS = 5_000  # appraisals' requirement rows per COPY
 STAMP = datetime(2025, 7, 1, 12, tzinfo=UTC)
 
 
@@ -406,8 +421,22 @@ def write_requirements(appraisals, lines, rng):
     def value(number):
         return r"\N" if number is None else str(number)
 
+    fields = {field.attname: field for field in Requirement._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(fields[name].column) for name in TEMPLATE_COLUMNS + ROW_COLUMNS)
+
+    def copy(buffer):
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {quote(Requirement._meta.db_table)} ({columns}) FROM STDIN", buffer
+            )
+
+    # One COPY per COPY_APPRAISALS appraisals: a buffer of a whole cycle at
+    # 100,000 people (4,000,000 rows) would take gigabytes (StringIO keeps
+    # four bytes a character once read).
     buffer, rows = io.StringIO(), 0
-    for appraisal in appraisals:
+    for number, appraisal in enumerate(appraisals, 1):
         for text, position, required, ranks in lines[appraisal.profile_version_id]:
             mine, theirs = rating(rng, required, ranks), rating(rng, required, ranks)
             buffer.write(
@@ -416,14 +445,10 @@ def write_requirements(appraisals, lines, rng):
                 f"{'Seen in the year.' if theirs else ''}\t\n"
             )
             rows += 1
-    buffer.seek(0)
-    fields = {field.attname: field for field in Requirement._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(fields[name].column) for name in TEMPLATE_COLUMNS + ROW_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {quote(Requirement._meta.db_table)} ({columns}) FROM STDIN", buffer
-        )
+        if number % COPY_APPRAISALS == 0:
+            copy(buffer)
+            buffer = io.StringIO()
+    copy(buffer)
     return rows
 
 
@@ -524,11 +549,39 @@ def timed(client, url, runs):
     if response.status_code != 200:
         return {"ms": None, "queries": count, "status": response.status_code}
     times = []
+    # CPU too, the process's and its PostgreSQL backend's, averaged over the
+    # runs (the backend's is counted in 10 ms ticks): on a shared machine
+    # the clock measures the other work as well.
+    backend = backend_pid()
+    cpu = (time.process_time(), cpu_seconds(backend))
     for _ in range(runs):
         start = time.perf_counter()
         client.get(url, secure=True)
         times.append(time.perf_counter() - start)
-    return {"ms": statistics.median(times) * 1000, "queries": count, "bytes": len(response.content)}
+    python_ms = (time.process_time() - cpu[0]) * 1000 / runs
+    postgres_ms = (cpu_seconds(backend) - cpu[1]) * 1000 / runs
+    return {
+        "ms": statistics.median(times) * 1000,
+        "cpu_ms": python_ms + postgres_ms,
+        "postgres_ms": postgres_ms,
+        "queries": count,
+        "bytes": len(response.content),
+    }
+
+
+def backend_pid():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def cpu_seconds(pid):
+    """User and system CPU seconds of a process so far (from /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def url_of(name, **kwargs):
@@ -668,7 +721,9 @@ def measure(options):
         f"{Requirement.objects.count():,} requirement rows; medians of {options.runs} requests "
         "after a warm-up, in-process test client over HTTPS, PostgreSQL\n"
     )
-    header = f"{'who':8} {'page':40} {'ms':>8} {'queries':>8} {'KB':>7}  aim"
+    header = (
+        f"{'who':8} {'page':40} {'ms':>8} {'CPU ms':>7} {'of PG':>6} {'queries':>8} {'KB':>7}  aim"
+    )
     say(header)
     say("-" * len(header))
     results = {}
@@ -677,11 +732,18 @@ def measure(options):
         results[label] = done
         if done is None or done["ms"] is None:
             why = "route not installed" if done is None else f"answered {done['status']}"
-            say(f"{who:8} {label:40} {'n/a':>8} {'':>8} {'':>7}  ({why}: not merged yet)")
+            say(
+                f"{who:8} {label:40} {'n/a':>8} {'':>7} {'':>6} {'':>8} {'':>7}  "
+                f"({why}: not merged yet)"
+            )
             continue
         mark = "✓" if done["ms"] <= AIM_MS else f"✗ > {AIM_MS} ms"
         size = done["bytes"] / 1024
-        say(f"{who:8} {label:40} {done['ms']:8.1f} {done['queries']:8} {size:7.0f}  {mark}")
+        say(
+            f"{who:8} {label:40} {done['ms']:8.1f} {done['cpu_ms']:7.1f} "
+            f"{done['postgres_ms']:6.1f} {done['queries']:8} "
+            f"{size:7.0f}  {mark}"
+        )
     if heatmap:
         floor_ms, cells = heatmap_floor(manager, options.runs * 4)
         compared = check_heatmap(manager, cells)
@@ -691,7 +753,8 @@ def measure(options):
             f"{compared:,} shown and checked equal): page {page_ms:.1f} ms, query "
             f"{floor_ms:.2f} ms, {page_ms / floor_ms:.1f}×"
         )
-    say("\nIndicative figures: this machine's two cores are shared with other work.")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    say(f"\nIndicative figures: this machine's two cores are shared (load average {load}).")
 
 
 def readiness_url(person):

@@ -228,11 +228,27 @@ def test_opening_a_cycle_takes_the_same_queries_for_1_or_50_people(profile, size
     # Locking, opening and reading (people, their appraisals here and open
     # in other cycles, versions, the catalogue, objectives to carry), and the
     # temporary table of requirement templates (dropped if left, made,
-    # dropped), and the managers to mail and the mail already queued: the
-    # same whatever the size.
-    assert len(statements) - inserts == 19
+    # indexed, analysed, dropped), and the managers to mail and the mail
+    # already queued: the same whatever the size.
+    assert len(statements) - inserts == 21
     # Appraisals, their history, the templates, the requirements copied from
     # them (no history: they are the appraisal's starting point), the first
     # events, the cycle's history and the managers' mail (the outbox): one
     # statement each.
     assert inserts == 7
+
+
+def test_an_openings_requirements_are_stored_appraisal_by_appraisal_in_order(profile):
+    """Ids follow (appraisal, position): each appraisal's rows lie side by
+    side, as its pages read them, across the opening's batches."""
+    manager = factories.PersonFactory(name="Boss")
+    team_of(manager, 3, profile)
+    cycle = factories.CycleFactory()
+    opening = cycles.open_cycle(cycle=cycle, scope=Scope.team(manager))
+    rows = list(
+        Requirement.objects.filter(appraisal__cycle=cycle)
+        .order_by("pk")
+        .values_list("appraisal_id", "position")
+    )
+    assert rows == sorted(rows)
+    assert len(rows) == 4 * len(opening.created) == 12
