@@ -29,7 +29,13 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, router
-from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 from competency.roles import HR_PERMISSION, is_hr
 
@@ -94,8 +100,9 @@ class Prepared:
         self._plans = {}
 
     def rows(self, *args):
-        """What list(build(*args)) would give: dicts for a values()
-        queryset, tuples or values for a values_list() one. One query."""
+        """What list(build(*args)) would give: model instances (with those
+        of select_related), dicts for a values() queryset, tuples or values
+        for a values_list() one. One query."""
         shape = tuple(self._shape(arg) for arg in args)
         model = self._plans.get(("model", shape))
         alias = router.db_for_read(model) if model is not None else None
@@ -113,6 +120,8 @@ class Prepared:
         if compiler.has_extra_select:
             found = [row[: compiler.col_count] for row in found]
         converted = compiler.results_iter(results=[found])
+        if plan.iterable is ModelIterable:
+            return _instances(compiler, alias, converted)
         if plan.iterable is ValuesIterable:
             names = plan.names
             return [dict(zip(names, row, strict=True)) for row in converted]
@@ -145,11 +154,16 @@ class Prepared:
     def _compile(self, shape, n, alias):
         queryset = self.build(*self._stand_ins(shape, n))
         if queryset._iterable_class not in (
+            ModelIterable,
             ValuesIterable,
             ValuesListIterable,
             FlatValuesListIterable,
         ):
             raise ImproperlyConfigured("a prepared query is a values() or values_list() one")
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            # Neither would be run nor set: a related manager's queryset
+            # (obj.children.all()) and prefetch_related() are not prepared.
+            raise ImproperlyConfigured("a prepared query has no prefetches or known relations")
         alias = alias or queryset.db
         compiler = queryset.query.get_compiler(using=alias)
         try:
@@ -197,3 +211,25 @@ class Prepared:
         self._plans[("model", shape)] = first.model
         self._plans[(alias, shape)] = plan
         return plan
+
+
+def _instances(compiler, alias, rows):
+    """Model instances from converted rows, as Django's ModelIterable makes
+    them (Django 5.2): the model's fields, those of select_related, and
+    annotations."""
+    klass_info = compiler.klass_info
+    model = klass_info["model"]
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    names = [column[0].target.attname for column in compiler.select[start:end]]
+    populators = get_related_populators(klass_info, compiler.select, alias)
+    annotations = compiler.annotation_col_map.items()
+    found = []
+    for row in rows:
+        instance = model.from_db(alias, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in annotations:
+            setattr(instance, name, row[position])
+        found.append(instance)
+    return found

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from appraisals import context_processors, plans, probation, waiting
 from appraisals.models import Appraisal, Cycle, Person, Stage
+from appraisals.views import common
 from competency.prepared import Prepared
 from tests.cast import ROLES, take_to
 
@@ -92,6 +93,26 @@ def test_a_parameter_made_from_an_argument_otherwise_is_refused(cast):
         Prepared(by_name).rows(cast.person.pk)
 
 
-def test_only_value_querysets_are_prepared(cast):
+@pytest.mark.parametrize("role", SIGNED_IN)
+def test_model_instances_come_with_their_related_rows(busy, appraisal, role):
+    user = busy.user(role)
+    expected = list(common._readable(user, appraisal.pk))
+    with CaptureQueriesContext(connection) as asked:
+        got = common._readable_rows.rows(user, appraisal.pk)
+        names = [(a.person.line_manager.name, a.manager.name, a.cycle.name) for a in got]
+        versions = [a.profile_version.profile.title for a in got]
+    assert len(asked) == 1
+    assert got == expected and [a.__dict__.keys() for a in got] == [
+        a.__dict__.keys() for a in expected
+    ]
+    assert names == [(a.person.line_manager.name, a.manager.name, a.cycle.name) for a in expected]
+    assert versions == [a.profile_version.profile.title for a in expected]
+
+
+def test_prefetches_and_related_managers_are_refused(cast, appraisal):
     with pytest.raises(ImproperlyConfigured):
-        Prepared(lambda person_id: Person.objects.filter(pk=person_id)).rows(cast.person.pk)
+        Prepared(lambda pk: Person.objects.filter(pk=pk).prefetch_related("appraisals")).rows(
+            cast.person.pk
+        )
+    with pytest.raises(ImproperlyConfigured):
+        Prepared(lambda pk: Appraisal.objects.get(pk=appraisal.pk).objectives.filter(pk=pk)).rows(1)
