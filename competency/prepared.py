@@ -8,8 +8,9 @@ for the signed-in person was ~40 M instructions of building per page, for
 SQL that differs from one user and day to the next only in its parameters.
 
 `Prepared(build)` keeps the rule where it is written, in the ORM: `build`
-makes the queryset (a `values()` or `values_list()` one) from its arguments,
-each a user, a row's id or a date. It is built twice per process, database
+makes the queryset (of model rows, with select_related and annotations,
+or a `values()` or `values_list()` one) from its arguments, each a user, a
+row's id or a date. It is built twice per process, database
 and shape, with two sets of stand-in arguments, and the two SQL texts and
 parameter lists are compared: the SQL must be the same text, and each
 parameter either the same in both (a constant of the rule) or one of the
@@ -17,7 +18,9 @@ arguments (an id as given, a date shifted by a fixed number of days, such
 as today + 31). Anything else (a parameter that depends on an argument in
 any other way) refuses to prepare, loudly, rather than guess. A call then
 puts its own arguments in those places, runs the SQL on the database the
-router chooses and converts the rows with Django's own converters.
+router chooses and converts the rows with Django's own converters (and
+model rows with ModelIterable's loop). prefetch_related() and related
+managers' querysets are refused: their extra work would not be done.
 
 What a build may read of its arguments: a user's id and whether they are HR
 (roles.is_hr); the shape of the SQL (and so the prepared copy) is one per
@@ -159,7 +162,7 @@ class Prepared:
             ValuesListIterable,
             FlatValuesListIterable,
         ):
-            raise ImproperlyConfigured("a prepared query is a values() or values_list() one")
+            raise ImproperlyConfigured("a prepared query gives model rows, values or values_list")
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             # Neither would be run nor set: a related manager's queryset
             # (obj.children.all()) and prefetch_related() are not prepared.
