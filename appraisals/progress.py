@@ -29,6 +29,7 @@ from appraisals.models import (
     ProbationCheckpoint,
     Stage,
 )
+from competency.prepared import Prepared
 
 UNFINISHED_ACTIONS = [DevelopmentAction.Status.PLANNED, DevelopmentAction.Status.IN_PROGRESS]
 CHECKPOINTS_AHEAD_DAYS = 31
@@ -62,27 +63,54 @@ def open_appraisals(person_ids):
     return found
 
 
-def own_appraisals(person):
-    """The person's open appraisals, soonest due first, each with whom it
-    waits for; and their latest signed-off one (None if none): what their
-    home shows. Two queries."""
-    rows = list(
+def _open_own(person_id):
+    return (
         Appraisal.objects.open()
-        .filter(person=person)
+        .filter(person=person_id)
         .exclude(cycle__status=Cycle.Status.DRAFT)
         .select_related("cycle", "manager")
         .only(*SHOWN_FIELDS, "manager__name")
         .order_by("cycle__closes_on", "cycle__opens_on", "pk")
     )
-    for appraisal in rows:
-        appraisal.person = person
-    last = (
-        Appraisal.objects.filter(person=person, stage=Stage.SIGNED_OFF)
+
+
+def _last_signed_off(person_id):
+    # first()'s query.
+    return (
+        Appraisal.objects.filter(person=person_id, stage=Stage.SIGNED_OFF)
         .select_related("cycle")
         .only(*SHOWN_FIELDS)
-        .order_by("-cycle__opens_on", "-pk")
-        .first()
+        .order_by("-cycle__opens_on", "-pk")[:1]
     )
+
+
+def _own_objectives(person_id):
+    return (
+        Objective.objects.filter(appraisal__person=person_id, status__in=Objective.UNFINISHED)
+        .filter(Q(carried_into__isnull=True))
+        # The manager's proposal is theirs until the review is shared.
+        .exclude(appraisal__stage__in=PROPOSAL_STAGES)
+        .select_related("appraisal__cycle")
+        .order_by("due_on", "pk")
+        .distinct()
+    )
+
+
+# The home's queries, built once per process (competency.prepared): their
+# SQL, not running it, was most of their cost.
+_open_own_rows = Prepared(_open_own)
+_last_signed_off_rows = Prepared(_last_signed_off)
+_own_objective_rows = Prepared(_own_objectives)
+
+
+def own_appraisals(person):
+    """The person's open appraisals, soonest due first, each with whom it
+    waits for; and their latest signed-off one (None if none): what their
+    home shows. Two queries."""
+    rows = _open_own_rows.rows(person.pk)
+    for appraisal in rows:
+        appraisal.person = person
+    last = next(iter(_last_signed_off_rows.rows(person.pk)), None)
     return rows, last
 
 
@@ -200,13 +228,5 @@ def team_people(manager, direct=False):
 def own_objectives(person):
     """The person's objectives of their current and earlier appraisals that
     are not finished, soonest due first (carried copies replace the one
-    they came from)."""
-    return (
-        Objective.objects.filter(appraisal__person=person, status__in=Objective.UNFINISHED)
-        .filter(Q(carried_into__isnull=True))
-        # The manager's proposal is theirs until the review is shared.
-        .exclude(appraisal__stage__in=PROPOSAL_STAGES)
-        .select_related("appraisal__cycle")
-        .order_by("due_on", "pk")
-        .distinct()
-    )
+    they came from): a list."""
+    return _own_objective_rows.rows(person.pk)

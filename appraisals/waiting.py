@@ -60,6 +60,7 @@ from appraisals.models import (
     Stage,
 )
 from appraisals.progress import CHECKPOINTS_AHEAD_DAYS
+from competency.prepared import Prepared
 from competency.roles import is_hr
 
 
@@ -259,16 +260,24 @@ def count_expression(user, today=None):
     return ExpressionWrapper(total, output_field=IntegerField())
 
 
-def count_for(user, today=None):
-    """How many items wait for the user, in one query."""
-    if not user.is_authenticated:
-        return 0
+def _count_query(user, today):
     return (
         get_user_model()
         .objects.filter(pk=user.pk)
         .values_list(count_expression(user, today), flat=True)
-        .get()
     )
+
+
+# Built once per process (competency.prepared): building the rules' SQL,
+# not running it, was the cost of the header on every page.
+_counted = Prepared(_count_query)
+
+
+def count_for(user, today=None):
+    """How many items wait for the user, in one query."""
+    if not user.is_authenticated:
+        return 0
+    return _counted.rows(user, today or timezone.localdate())[0]
 
 
 # --- one appraisal's steps, for reminders and exports --------------------------------
@@ -352,19 +361,26 @@ APPRAISAL_FIELDS = [
 ]
 
 
-def _appraisal_tasks(user, today):
+def _appraisal_rows(user):
     flags = {
         f"rule_{n}": ExpressionWrapper(rule.when & _side(rule, user), output_field=BooleanField())
         for n, rule in enumerate(APPRAISAL_RULES)
     }
     # Narrowed to the user's sides only, not by the rules as well (which
     # doubled the SQL to build): a row no rule matches yields no task.
-    rows = (
+    return (
         _live_appraisals(user)
         .annotate(**flags, disagreed=_count(_disagreed()))
         .values(*APPRAISAL_FIELDS, *flags, "disagreed")
     )
-    for row in rows:
+
+
+# The list's queries, built once per process as the count's are.
+_appraisal_rows_of = Prepared(_appraisal_rows)
+
+
+def _appraisal_tasks(user, today):
+    for row in _appraisal_rows_of.rows(user):
         for n, rule in enumerate(APPRAISAL_RULES):
             if row[f"rule_{n}"]:
                 yield _appraisal_task(rule, row, today)
@@ -406,11 +422,15 @@ def _appraisal_task(rule, row, today):
     )
 
 
-def _checkpoint_tasks(user, today):
-    rows = _checkpoints(user, today).values(
+_checkpoint_rows = Prepared(
+    lambda user, today: _checkpoints(user, today).values(
         "pk", "months", "due_on", "person_id", "person__name", "person__employee_id"
     )
-    for row in rows:
+)
+
+
+def _checkpoint_tasks(user, today):
+    for row in _checkpoint_rows.rows(user, today):
         yield Task(
             kind=Kind.CHECKPOINT,
             label=f"Hold {row['person__name']}’s {row['months']}-month probation checkpoint",
@@ -424,8 +444,8 @@ def _checkpoint_tasks(user, today):
         )
 
 
-def _check_in_tasks(user, today):
-    rows = _check_ins(user, today).values(
+_check_in_rows = Prepared(
+    lambda user, today: _check_ins(user, today).values(
         "pk",
         "held_on",
         "person_id",
@@ -434,7 +454,11 @@ def _check_in_tasks(user, today):
         "person__account_id",
         "manager__name",
     )
-    for row in rows:
+)
+
+
+def _check_in_tasks(user, today):
+    for row in _check_in_rows.rows(user, today):
         mine = row["person__account_id"] == user.pk
         other = row["manager__name"] if mine else row["person__name"]
         yield Task(
@@ -450,9 +474,13 @@ def _check_in_tasks(user, today):
         )
 
 
+_reassign_rows = Prepared(
+    lambda today: _leavers_appraisals(today).values(*APPRAISAL_FIELDS, "cycle_id")
+)
+
+
 def _reassign_tasks(today):
-    rows = _leavers_appraisals(today).values(*APPRAISAL_FIELDS, "cycle_id")
-    for row in rows:
+    for row in _reassign_rows.rows(today):
         due = row["cycle__closes_on"]
         yield Task(
             kind=Kind.REASSIGN,
@@ -469,8 +497,8 @@ def _reassign_tasks(today):
         )
 
 
-def _overdue_tasks(today):
-    groups = (
+_overdue_groups = Prepared(
+    lambda today: (
         _overdue_for_hr(today)
         .order_by()
         .values(
@@ -483,7 +511,11 @@ def _overdue_tasks(today):
         )
         .annotate(n=Count("pk"))
     )
-    for group in groups:
+)
+
+
+def _overdue_tasks(today):
+    for group in _overdue_groups.rows(today):
         n = group["n"]
         # The cycle's page, its list narrowed to the manager's team, overdue.
         where = f"?team={group['manager__employee_id']}&overdue=on#appraisals-caption"

@@ -47,23 +47,36 @@ RUNS = 30
 
 
 def pages():
-    """(name, username, url) of the pages measured, on the demo data."""
-    from appraisals.models import Appraisal, Person
+    """(name, username, url) of the pages measured, on the demo data: the
+    main pages, and each page the load scenario (benchmarks/locustfile.py)
+    reads, as the role that reads it there."""
+    from appraisals.models import Appraisal, Cycle, Person
     from profiles.models import RoleProfile
 
     staff = Person.objects.get(account__username="staff")
     appraisal = Appraisal.objects.filter(person=staff).order_by("-pk").first()
     profile = RoleProfile.objects.filter(published_version__isnull=False).order_by("pk").first()
+    cycle = Cycle.objects.exclude(status=Cycle.Status.DRAFT).order_by("-pk").first()
     found = [
         ("home as staff", "staff", "/"),
         ("home as manager", "manager", "/"),
         ("profile list", "hr", "/profiles/"),
         ("a profile", "hr", f"/profiles/{profile.slug}/"),
         ("people list", "hr", "/people/"),
+        ("people search", "hr", f"/people/?q={staff.name.split()[-1]}"),
         ("API appraisals list", "manager", "/api/v1/appraisals/"),
+        ("API appraisals, 100", "hr", "/api/v1/appraisals/?page_size=100"),
+        ("API people, 100", "hr", "/api/v1/people/?page_size=100"),
+        ("API profiles, 100", "hr", "/api/v1/profiles/?page_size=100"),
+        ("API a person", "hr", f"/api/v1/people/{staff.pk}/"),
+        ("team heatmap", "manager", "/team/heatmap/"),
     ]
+    if cycle is not None:
+        found.append(("a cycle", "hr", f"/cycles/{cycle.pk}/"))
     if appraisal is not None:
         found.insert(3, ("an appraisal (staff)", "staff", f"/appraisals/{appraisal.pk}/"))
+        found.insert(4, ("an appraisal (manager)", "manager", f"/appraisals/{appraisal.pk}/"))
+        found.append(("API an appraisal", "staff", f"/api/v1/appraisals/{appraisal.pk}/"))
     return found
 
 
@@ -107,20 +120,26 @@ def profile(client, url, runs):
     print(out.getvalue())
 
 
-def callgrind(client, url, runs):
+def callgrind(client, url, runs, name):
     ask(client, url)
     ask(client, url)
     pid = str(os.getpid())
+    subprocess.run(["callgrind_control", "-z", pid], check=True, capture_output=True)
     subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
     for _ in range(runs):
         ask(client, url)
     subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+    # One file per page (callgrind.out.<pid>.<n>, its "desc: Trigger" naming
+    # the page), so that one run under valgrind measures every page.
+    # (vgdb, behind callgrind_control, refuses a name with brackets.)
+    label = name.replace(" (", ", ").replace(")", "")
+    subprocess.run(["callgrind_control", "-d", label, pid], check=True, capture_output=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=RUNS)
-    parser.add_argument("--only", help="the one page to measure, by name")
+    parser.add_argument("--only", action="append", help="a page to measure, by name")
     parser.add_argument("--profile", help="cProfile this page (by name)")
     parser.add_argument("--callgrind", action="store_true")
     parser.add_argument(
@@ -135,7 +154,7 @@ def main():
     logging.getLogger("competency.security").handlers = [logging.FileHandler(os.devnull)]
     print(f"DEBUG={settings.DEBUG}, {connection.vendor}, {len(settings.MIDDLEWARE)} middleware")
     for name, username, url in pages():
-        if options.only and name != options.only:
+        if options.only and name not in options.only:
             continue
         if options.profile and name != options.profile:
             continue
@@ -144,7 +163,7 @@ def main():
         if options.profile:
             profile(client, url, options.runs)
         elif options.callgrind:
-            callgrind(client, url, options.runs)
+            callgrind(client, url, options.runs, name)
         else:
             cpu_ms, queries = measure(client, url, options.runs)
             print(f"{name:24} {url:34} {cpu_ms:6.1f} ms CPU  {queries:3} queries", flush=True)

@@ -31,9 +31,17 @@ from django.views.decorators.http import require_POST
 from appraisals import plans, review, workflow
 from appraisals.access import masked_requirements, sees_plan, visible_sides
 from appraisals.forms import ActionForm, ObjectiveForm
-from appraisals.models import Appraisal, DevelopmentAction, Objective, Requirement, Stage
+from appraisals.models import (
+    Appraisal,
+    AppraisalEvent,
+    DevelopmentAction,
+    Objective,
+    Requirement,
+    Stage,
+)
 from appraisals.views.common import readable_appraisal, signed_in
 from competency.forms import add_errors
+from competency.prepared import Prepared
 
 # The order the page shows the kinds in, with their headings.
 KIND_HEADINGS = [
@@ -146,16 +154,40 @@ class Row:
             ]
 
 
+# The page's lists of the appraisal's rows (what appraisal.requirements.all()
+# and the like read), built once per process (competency.prepared): their
+# SQL cost more to build than to run.
+_requirement_rows = Prepared(lambda pk: Requirement._default_manager.filter(appraisal=pk))
+_objective_rows = Prepared(lambda pk: Objective._default_manager.filter(appraisal=pk))
+_action_rows = Prepared(
+    lambda pk: (
+        DevelopmentAction._default_manager.filter(appraisal=pk)
+        .biggest_gaps_first()
+        .select_related("requirement")
+    )
+)
+_event_rows = Prepared(
+    lambda pk: AppraisalEvent._default_manager.filter(appraisal=pk).select_related("by")
+)
+
+
+def _rows_of(appraisal, prepared):
+    """The appraisal's rows as its related manager gives them: each knows
+    its appraisal without a query."""
+    rows = prepared.rows(appraisal.pk)
+    for row in rows:
+        row.appraisal = appraisal
+    return rows
+
+
 def _plan(user, appraisal):
     """The objectives and development plan, if this viewer sees them yet
     (access.sees_plan: the manager's proposal is theirs until shared)."""
     if not sees_plan(user, appraisal):
         return {"objectives": [], "actions": [], "plan_hidden": True}
     return {
-        "objectives": list(appraisal.objectives.all()),
-        "actions": list(
-            appraisal.development_actions.biggest_gaps_first().select_related("requirement")
-        ),
+        "objectives": _rows_of(appraisal, _objective_rows),
+        "actions": _rows_of(appraisal, _action_rows),
         "plan_hidden": False,
     }
 
@@ -258,7 +290,7 @@ def _page_context(
 ):
     user = request.user
     posted = posted or {}
-    requirements = masked_requirements(user, appraisal, appraisal.requirements.all())
+    requirements = masked_requirements(user, appraisal, _rows_of(appraisal, _requirement_rows))
     sides = visible_sides(user, appraisal)
     edit_side = workflow.may_edit_side(user, appraisal) or posted.get("_side")
     rows = [Row(row, edit_side, posted) for row in requirements]
@@ -338,7 +370,7 @@ def _page_context(
         "suggestions": _suggestions(appraisal) if can_plan else [],
         "objective_form": forms.get("objective") or ObjectiveForm(),
         "action_form": forms.get("action") or ActionForm(requirements=requirements),
-        "events": list(appraisal.events.select_related("by")),
+        "events": _rows_of(appraisal, _event_rows),
         "version": version,
         "superseded": version.profile.published_version_id != version.pk,
         "crumbs": [("Home", reverse("home"))],

@@ -19,6 +19,7 @@ from appraisals.filters import TeamFilter
 from appraisals.models import Person
 from appraisals.workflow import waiting_for
 from competency.pages import paginate
+from competency.prepared import Prepared
 from competency.roles import is_hr
 
 TEAM_PAGE_SIZE = 50
@@ -26,15 +27,23 @@ TEAM_PAGE_SIZE = 50
 WAITING_SHOWN = 20
 
 
+def _own_person(user):
+    # first()'s query: the model's ordering, one row.
+    return (
+        Person.objects.select_related("role_profile__published_version", "line_manager")
+        .filter(account=user)
+        .annotate(manages_anyone=manages_anyone())[:1]
+    )
+
+
+# Built once per process (competency.prepared), as the list's queries are.
+_own_person_rows = Prepared(_own_person)
+
+
 @login_required
 def home(request):
     user = request.user
-    person = (
-        Person.objects.select_related("role_profile__published_version", "line_manager")
-        .filter(account=user)
-        .annotate(manages_anyone=manages_anyone())
-        .first()
-    )
+    person = next(iter(_own_person_rows.rows(user)), None)
     today = timezone.localdate()
     if is_hr(user):
         return render(request, "appraisals/hr_home.html", waiting_context(request, today))
@@ -48,7 +57,7 @@ def home(request):
         "person": person,
         "appraisals": appraisals,
         "last_signed_off": last,
-        "objectives": list(progress.own_objectives(person)),
+        "objectives": progress.own_objectives(person),
         "today": today,
         **waiting_context(request, today, person),
     }
