@@ -75,6 +75,12 @@ def _as_day(value):
     return None
 
 
+def _near_today(value):
+    """Whether a parameter is a date or time within a few days of now."""
+    day = value.date() if isinstance(value, datetime) else _as_day(value)
+    return day is not None and abs((day - date.today()).days) <= 3
+
+
 class Plan:
     """One prepared query: its SQL, where each argument goes in its
     parameters, and the compiler that converts its rows."""
@@ -193,6 +199,13 @@ class Prepared:
         slots = []
         for one, two in zip(params, other_params, strict=True):
             if type(one) is type(two) and one == two:
+                if _near_today(one):
+                    # The same in both builds because the build read the
+                    # clock: kept, it would stay today's date for as long
+                    # as the process runs.
+                    raise ImproperlyConfigured(
+                        f"a prepared query's date {one!r} is today's: pass the day as an argument"
+                    )
                 slots.append(("constant", one))
             elif (one, two) in ids:
                 slots.append(("id", ids[(one, two)]))

@@ -93,6 +93,17 @@ def test_a_parameter_made_from_an_argument_otherwise_is_refused(cast):
         Prepared(by_name).rows(cast.person.pk)
 
 
+def test_a_build_that_reads_the_clock_is_refused(cast):
+    # Its date would be the same in both builds, and so kept for as long as
+    # the process runs: yesterday's "overdue" tomorrow.
+    def closing_soon(person_id):
+        soon = timezone.localdate() + timedelta(days=1)
+        return Appraisal.objects.filter(person_id=person_id, cycle__closes_on__lt=soon).values("pk")
+
+    with pytest.raises(ImproperlyConfigured, match="pass the day as an argument"):
+        Prepared(closing_soon).rows(cast.person.pk)
+
+
 @pytest.mark.parametrize("role", SIGNED_IN)
 def test_model_instances_come_with_their_related_rows(busy, appraisal, role):
     user = busy.user(role)
