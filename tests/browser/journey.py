@@ -3,8 +3,8 @@ journey (the browser tests' library; their fixtures are in conftest.py).
 
 - `journey.check(name)` runs axe-core with the WCAG 2.2 A and AA rules at
   1280 px and at 320 px wide, checks the page reflows at 320 px (WCAG 1.4.10)
-  and, for the main pages, saves screenshots to
-  artifacts/screenshots/<name>-<width>.png. Problems are collected so one run
+  and, for the main pages when SCREENSHOTS=1 (`make screenshots`), saves
+  screenshots to artifacts/screenshots/<name>-<width>.png. Problems are collected so one run
   lists every page's problems; `journey.assert_accessible()` at the end of a
   test fails with the whole list.
 - JavaScript errors and failed requests for a page's assets (a missing
@@ -14,6 +14,7 @@ journey (the browser tests' library; their fixtures are in conftest.py).
   site answered without that policy.
 """
 
+import os
 import re
 
 from playwright.sync_api import expect
@@ -21,6 +22,10 @@ from playwright.sync_api import expect
 from tests.paths import ROOT
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# Whole-page pictures of every checked page at each width are a sixth of
+# the journeys' CPU, and CI looks at none of them: taken when a person asks
+# to look at the pages (`make screenshots`, or SCREENSHOTS=1).
+TAKE_SCREENSHOTS = os.environ.get("SCREENSHOTS", "") not in ("", "0")
 STYLESHEET = ROOT / "static" / "dist" / "app.css"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -250,7 +255,7 @@ class Journey:
                                 else ""
                             )
                         )
-                if screenshot:
+                if screenshot and TAKE_SCREENSHOTS:
                     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                     # A whole appraisal is a long page: drawn whole, it can take
                     # longer than a click may on a busy machine.

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from appraisals import cycles, insight
 from appraisals.models import Appraisal, Cycle, Person, Requirement, Stage
 from profiles.models import RoleProfile
-from tests.browser.journey import SCREENSHOTS
+from tests.browser.journey import SCREENSHOTS, TAKE_SCREENSHOTS
 
 SENIOR = "senior-devops-engineer-technical"
 LEAD = "lead-devops-engineer-technical"
@@ -87,7 +87,8 @@ def test_a_manager_sees_the_heatmap_finds_people_and_reads_readiness(journey):
     assert region.evaluate("region => region.scrollLeft") > 0
     name, left = table.get_by_role("rowheader").first.bounding_box(), region.bounding_box()
     assert abs(name["x"] - left["x"]) <= 1
-    page.screenshot(path=SCREENSHOTS / "insight-heatmap-scrolled-1280.png")
+    if TAKE_SCREENSHOTS:
+        page.screenshot(path=SCREENSHOTS / "insight-heatmap-scrolled-1280.png")
 
     journey.goto("/team/find/")
     page.get_by_label("Skill or knowledge item").fill("containers")
