@@ -6,8 +6,9 @@ from tests.cast import groups_are_there
 from tests.paths import ROOT
 
 # The cast (tests/cast.py): the organisation, its people and their clients,
-# for every test; a real SMTP server (tests/smtp.py) for those that ask.
-pytest_plugins = ["tests.cast", "tests.smtp"]
+# for every test; a real SMTP server (tests/smtp.py) and a real Celery
+# worker (tests/workers.py) for those that ask.
+pytest_plugins = ["tests.cast", "tests.smtp", "tests.workers"]
 
 
 def pytest_sessionstart(session):

@@ -181,6 +181,25 @@ def forget_connections():
         app.amqp.__dict__.pop(name, None)
 
 
+# Fixtures for a module whose tests send tasks to one worker each (the
+# conftest registers this module as a plugin); a module that needs its
+# worker made otherwise defines its own `worker`.
+@pytest.fixture
+def broker():
+    """Tasks sent during the test go to Redis, for a worker to take."""
+    needs_redis_and_postgres()
+    with sending_to_workers():
+        yield
+
+
+@pytest.fixture
+def worker(broker, tmp_path):
+    """A worker of the test's own, stopped after it."""
+    running = Worker(tmp_path / "worker.log")
+    yield running
+    running.stop()
+
+
 def progress_reported(job):
     """Whether the worker has reported progress on the job, read from
     Redis as the web's cache would (Django's key: prefix, version, key)."""

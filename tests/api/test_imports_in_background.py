@@ -7,7 +7,6 @@ file writes nothing; a retried call with the same Idempotency-Key starts no
 second job; only its starter and HR may follow it. A small file, or no
 broker (`make run`), is written in the request as before."""
 
-import pytest
 from django.test import override_settings
 
 from appraisals.models import Person
@@ -18,10 +17,7 @@ from tests.api.helpers import assert_problem
 from tests.cast import account, api_as
 from tests.paths import DATA, DDAT_ROLES
 from tests.workers import (
-    Worker,
     needs_a_worker,
-    needs_redis_and_postgres,
-    sending_to_workers,
     wait_until,
 )
 
@@ -34,20 +30,6 @@ HEADER = (
 )
 # Every file counts as large: with a broker, it goes to the worker.
 EVERY_FILE = override_settings(IMPORTS_IN_BACKGROUND_FROM_BYTES=0)
-
-
-@pytest.fixture
-def broker():
-    needs_redis_and_postgres()
-    with sending_to_workers():
-        yield
-
-
-@pytest.fixture
-def worker(broker, tmp_path):
-    running = Worker(tmp_path / "worker.log")
-    yield running
-    running.stop()
 
 
 def starters(manager_id, *ids):

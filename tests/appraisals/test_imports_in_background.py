@@ -5,7 +5,6 @@ worker is done; a file the worker refuses leaves the job failed with its
 errors and nothing written; a message delivered again does nothing twice;
 a small file is still written in the request."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -17,9 +16,6 @@ from profiles.models import PendingUpload, RoleProfile
 from tests.paths import DATA, DDAT_ROLES
 from tests.workers import (
     NEEDS_A_WORKER,
-    Worker,
-    needs_redis_and_postgres,
-    sending_to_workers,
     wait_until,
 )
 
@@ -31,20 +27,6 @@ HEADER = (
 )
 # Every file counts as large: it goes to the worker.
 EVERY_FILE = override_settings(IMPORTS_IN_BACKGROUND_FROM_BYTES=0)
-
-
-@pytest.fixture
-def broker():
-    needs_redis_and_postgres()
-    with sending_to_workers():
-        yield
-
-
-@pytest.fixture
-def worker(broker, tmp_path):
-    running = Worker(tmp_path / "worker.log")
-    yield running
-    running.stop()
 
 
 def finished(job):

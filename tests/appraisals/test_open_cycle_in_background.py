@@ -4,7 +4,6 @@ to the job's page, the API answers 202, the work is done once however often
 its message is delivered, and a worker killed in the middle leaves nothing
 half-written for the next worker to finish."""
 
-import pytest
 from django.urls import reverse
 
 from appraisals import tasks
@@ -13,29 +12,13 @@ from competency.models import BackgroundJob
 from tests.workers import (
     NEEDS_A_WORKER,
     Worker,
-    needs_redis_and_postgres,
     progress_reported,
-    sending_to_workers,
     wait_until,
 )
 
 pytestmark = NEEDS_A_WORKER
 
 EVERYONE = {"scope": "everyone", "confirmed": "4"}  # Bea has no line manager
-
-
-@pytest.fixture
-def broker():
-    needs_redis_and_postgres()
-    with sending_to_workers():
-        yield
-
-
-@pytest.fixture
-def worker(broker, tmp_path):
-    running = Worker(tmp_path / "worker.log")
-    yield running
-    running.stop()
 
 
 def written(cycle):
